@@ -1,0 +1,1 @@
+namespace EduRelief.Tests; public class Smoke { [Xunit.Fact] public void Ok() => Xunit.Assert.True(true); }
