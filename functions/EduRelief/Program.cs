@@ -1,1 +1,130 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run(); public partial class Program;
+using System.Security.Cryptography;
+using EduRelief.Auth;
+using EduRelief.Cycles;
+using EduRelief.Dev;
+using EduRelief.Hosting;
+using EduRelief.Runner;
+using EduRelief.Storage;
+using EduRelief.Workflow;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics;
+
+var builder = WebApplication.CreateBuilder(args);
+var settings = AppSettings.Read(builder.Configuration, builder.Environment);
+
+// In Azure the Functions host tells the handler which port to listen on.
+if (builder.Configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] is { Length: > 0 } port)
+{
+    builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+}
+
+builder.Configuration.AddInMemoryCollection(settings.Defaults(builder.Configuration));
+builder.Services.AddSingleton(settings);
+builder.Services.AddProblemDetails();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new ChinaTimeJsonConverter()));
+
+// Storage and time.
+builder.Services.AddSingleton(new StorageAccount(settings.StorageConnection, settings.StoragePrefix, new RequestCounter()));
+if (settings.DevClock)
+{
+    builder.Services.AddSingleton<DevClock>(_ => new DevClock(TimeProvider.System));
+    builder.Services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<DevClock>());
+}
+else
+{
+    builder.Services.AddSingleton(TimeProvider.System);
+}
+
+// The workflow engine.
+builder.Services.AddSingleton<WorkflowTables>();
+builder.Services.AddSingleton<StepQueue>();
+builder.Services.AddSingleton<WorkflowEngine>();
+builder.Services.AddSingleton(sp => new Lazy<WorkflowEngine>(sp.GetRequiredService<WorkflowEngine>));
+builder.Services.AddSingleton<FanInCommitter>();
+builder.Services.AddSingleton<StepProcessor>();
+builder.Services.AddSingleton<WorkflowSweeper>();
+builder.Services.AddSingleton<WorkflowRegistry>();
+builder.Services.AddSingleton<WorkflowDefinition, AidCycleDefinitionV1>();
+builder.Services.AddSingleton(new InvocationGuard(settings.InvocationToken));
+builder.Services.AddSingleton<RunnerSignals>();
+
+// Features.
+builder.Services.AddSingleton(CountyCatalog.LoadDefault());
+builder.Services.AddSingleton<CycleService>();
+builder.Services.AddSingleton<ApiKeyStore>();
+
+if (settings.TestWorkflows)
+{
+    builder.Services.AddSingleton<WorkflowDefinition, FanOutTestWorkflow>();
+    builder.Services.AddSingleton<WorkflowDefinition, TimerTestWorkflow>();
+    for (var v = 1; v <= settings.TestVersionedMax; v++)
+    {
+        var version = v;
+        builder.Services.AddSingleton<WorkflowDefinition>(_ => new VersionedTestWorkflow(version));
+    }
+
+    builder.Services.AddSingleton<IActivity, TestShardActivity>();
+    builder.Services.AddSingleton<IActivity, TestSumActivity>();
+}
+
+if (settings.LocalRunner)
+{
+    builder.Services.AddHttpClient();
+    builder.Services.Configure<RunnerOptions>(o =>
+    {
+        o.FunctionsRoot = settings.FunctionsRoot;
+        o.InvocationToken = settings.InvocationToken ?? "";
+        o.MessageLease = settings.RunnerMessageLease;
+    });
+    builder.Services.AddHostedService<TriggerRunner>();
+}
+
+// Who may do what.
+builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+    .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, o => o.AdminKey = settings.AdminKey);
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.BureauAdmin))
+    .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.BureauAdmin, Roles.Inspector, Roles.SchoolOfficer))
+    .AddPolicy(Policies.Inspection, p => p.RequireRole(Roles.BureauAdmin, Roles.Inspector))
+    .AddPolicy(Policies.Hotline, p => p.RequireRole(Roles.HotlineSystem));
+
+var app = builder.Build();
+
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    // Unexpected failures answer a plain 500 problem; details go to the log, never to the caller.
+    StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+});
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapGet("/api/health", async (StorageAccount storage, CancellationToken ct) =>
+{
+    try
+    {
+        await storage.Tables.GetPropertiesAsync(ct);
+        return Results.Ok(new { status = "healthy" });
+    }
+    catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException)
+    {
+        return Results.Problem(title: "Storage does not answer", statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+});
+app.MapCycles();
+app.MapKeys();
+app.MapWorkflowFunctions();
+if (settings.DevClock)
+{
+    app.MapDevClock();
+}
+
+if (settings.TestWorkflows)
+{
+    app.MapDevWorkflows();
+}
+
+await StorageInitializer.InitializeAsync(app.Services, app.Lifetime.ApplicationStopping);
+await app.RunAsync();
+
+public partial class Program;

@@ -1,0 +1,156 @@
+using System.Security.Claims;
+using EduRelief.Auth;
+using EduRelief.Hosting;
+using EduRelief.Workflow;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace EduRelief.Cycles;
+
+public sealed record CreateCycleRequest(string? CountyCode, string? Semester, int? NoticeDays);
+
+public sealed record CancelRequest(string? Reason);
+
+public sealed record SchoolView(string CycleId, string SchoolCode, string Stage);
+
+public static class CycleEndpoints
+{
+    public const int MinNoticeDays = 5;
+    public const int MaxNoticeDays = 30;
+
+    public static void MapCycles(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/cycles");
+
+        group.MapPost("", async (HttpRequest http, ClaimsPrincipal user, CountyCatalog counties, CycleService cycles, IOptions<JsonOptions> json, CancellationToken ct) =>
+        {
+            var (body, problem) = await JsonBody.ReadAsync<CreateCycleRequest>(http, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return (IResult)problem;
+            }
+
+            var errors = new Dictionary<string, string[]>();
+            if (!counties.TryGet(body!.CountyCode, out var county))
+            {
+                errors["countyCode"] = ["countyCode must be a 6-digit county-level code of GB/T 2260, e.g. 410726."];
+            }
+
+            if (!Semester.TryParse(body.Semester, out var semester))
+            {
+                errors["semester"] = ["semester must be YYYY-autumn or YYYY-spring, e.g. 2026-autumn."];
+            }
+
+            var noticeDays = body.NoticeDays ?? MinNoticeDays;
+            if (noticeDays is < MinNoticeDays or > MaxNoticeDays)
+            {
+                errors["noticeDays"] = [$"noticeDays is {MinNoticeDays} to {MaxNoticeDays} working days."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return Problems.Invalid(errors);
+            }
+
+            var (created, cycle) = await cycles.CreateAsync(county!, semester!, noticeDays, user.Actor(), ct);
+            if (!created && cycle.NoticeDays != noticeDays)
+            {
+                return Problems.Conflict($"Cycle {cycle.Id} exists with noticeDays {cycle.NoticeDays}.", new Dictionary<string, string[]> { ["noticeDays"] = ["differs from the existing cycle"] });
+            }
+
+            return created ? TypedResults.Created($"/api/cycles/{cycle.Id}", cycle) : TypedResults.Ok(cycle);
+        }).RequireAuthorization(Policies.Admin);
+
+        group.MapGet("", async (string? countyCode, string? semester, string? stage, string? continuationToken, int? pageSize, CycleService cycles, CancellationToken ct) =>
+        {
+            if (!Paging.TryGetSize(pageSize, out var size, out var problem))
+            {
+                return (IResult)problem!;
+            }
+
+            if (stage is not null && !Stages.All.Contains(stage))
+            {
+                return Problems.Invalid("stage", $"stage is one of {string.Join(", ", Stages.All)}.");
+            }
+
+            var page = await cycles.ListAsync(new CycleFilter(countyCode, semester, stage), continuationToken, size, ct);
+            return TypedResults.Ok(new { items = page.Items, continuationToken = page.ContinuationToken });
+        }).RequireAuthorization(Policies.Staff);
+
+        group.MapGet("/{id}", async (string id, CycleService cycles, CancellationToken ct) =>
+            await cycles.GetAsync(id, ct) is { } cycle ? (IResult)TypedResults.Ok(cycle) : Problems.NotFound($"Cycle {id}"))
+            .RequireAuthorization(Policies.Staff);
+
+        group.MapGet("/{id}/history", async (string id, string? continuationToken, int? pageSize, CycleService cycles, CancellationToken ct) =>
+        {
+            if (!Paging.TryGetSize(pageSize, out var size, out var problem))
+            {
+                return (IResult)problem!;
+            }
+
+            if (await cycles.GetAsync(id, ct) is null)
+            {
+                return Problems.NotFound($"Cycle {id}");
+            }
+
+            var page = await cycles.HistoryAsync(id, continuationToken, size, ct);
+            return TypedResults.Ok(new
+            {
+                items = page.Items.Select(h => new { id = h.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), at = h.At, actor = h.Actor, @event = h.Event, from = h.From, to = h.To, reason = h.Reason }),
+                continuationToken = page.ContinuationToken,
+            });
+        }).RequireAuthorization(Policies.Staff);
+
+        group.MapPost("/{id}/cancel", async (string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, IOptions<JsonOptions> json, CancellationToken ct) =>
+        {
+            var (body, problem) = await JsonBody.ReadAsync<CancelRequest>(http, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return (IResult)problem;
+            }
+
+            var reason = body!.Reason?.Trim();
+            if (string.IsNullOrEmpty(reason) || reason.Length > 500)
+            {
+                return Problems.Invalid("reason", "A reason of 1 to 500 characters is required.");
+            }
+
+            if (await cycles.GetAsync(id, ct) is null)
+            {
+                return Problems.NotFound($"Cycle {id}");
+            }
+
+            var result = await cycles.CancelAsync(id, reason, user.Actor(), ct);
+            return result.Outcome switch
+            {
+                EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok(await cycles.GetAsync(id, ct)),
+                EventOutcome.NotFound => Problems.NotFound($"Cycle {id}"),
+                _ => Problems.Conflict(result.Reason ?? $"Cycle {id} cannot be cancelled in stage {result.Instance?.Stage}."),
+            };
+        }).RequireAuthorization(Policies.Admin);
+
+        group.MapPost("/{id}/dead-letters/{deadLetterId}/retry", async (string id, string deadLetterId, StepProcessor steps, CancellationToken ct) =>
+            await steps.RetryDeadLetterAsync(id, deadLetterId, ct)
+                ? (IResult)TypedResults.Accepted($"/api/cycles/{id}")
+                : Problems.NotFound($"Dead-lettered step {deadLetterId} of cycle {id}"))
+            .RequireAuthorization(Policies.Admin);
+
+        // A school's own view of the cycle; later features add the school's rosters, ledger rows and notices here.
+        group.MapGet("/{id}/schools/{schoolCode}", async (string id, string schoolCode, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>
+        {
+            if (!SchoolCode.IsValid(schoolCode))
+            {
+                return (IResult)Problems.Invalid("schoolCode", "schoolCode is the school's 10-digit 学校标识码.");
+            }
+
+            if (!user.CanAccessSchool(schoolCode))
+            {
+                return Problems.Forbidden($"Your key is for another school than {schoolCode}.");
+            }
+
+            return await cycles.GetAsync(id, ct) is { } cycle
+                ? TypedResults.Ok(new SchoolView(cycle.Id, schoolCode, cycle.Stage))
+                : Problems.NotFound($"Cycle {id}");
+        }).RequireAuthorization(Policies.Staff);
+    }
+}

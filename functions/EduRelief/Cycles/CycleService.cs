@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using EduRelief.Storage;
+using EduRelief.Workflow;
+
+namespace EduRelief.Cycles;
+
+public sealed record Cycle(
+    string Id,
+    string CountyCode,
+    string CountyName,
+    string Semester,
+    int SchoolYear,
+    int NoticeDays,
+    string Stage,
+    int DefinitionVersion,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<DeadLetter> DeadLetters);
+
+public sealed record CycleFilter(string? CountyCode, string? Semester, string? Stage);
+
+/// <summary>Cycles are instances of the aid-cycle workflow; a small index table lists them by county and semester.</summary>
+public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, StepProcessor steps)
+{
+    private readonly TableClient _index = storage.Table("cycles");
+
+    public Task CreateTableAsync(CancellationToken cancellationToken) => _index.CreateIfNotExistsAsync(cancellationToken);
+
+    /// <summary>Creates the cycle, or returns the existing one (Created false) when the same county and semester ran before.</summary>
+    public async Task<(bool Created, Cycle Cycle)> CreateAsync(County county, Semester semester, int noticeDays, string actor, CancellationToken cancellationToken)
+    {
+        var id = CycleIds.For(county.Code, semester);
+        var data = new JsonObject
+        {
+            ["countyCode"] = county.Code,
+            ["countyName"] = county.Name,
+            ["semester"] = semester.ToString(),
+            ["schoolYear"] = semester.SchoolYear,
+            ["noticeDays"] = noticeDays,
+        };
+        var result = await engine.StartAsync(id, AidCycleDefinitionV1.WorkflowName, data, actor, "semester kick-off", cancellationToken);
+
+        // Written after the instance, so a crash in between is repaired by the client's retry of the same kick-off.
+        await _index.UpsertEntityAsync(
+            new TableEntity("cycle", id) { ["CountyCode"] = county.Code, ["Semester"] = semester.ToString(), ["CreatedAt"] = result.Instance.CreatedAt },
+            TableUpdateMode.Replace,
+            cancellationToken);
+        return (result.Created, ToCycle(result.Instance, []));
+    }
+
+    public async Task<Cycle?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        var instance = await engine.GetAsync(id, cancellationToken);
+        if (instance is null || instance.Definition != AidCycleDefinitionV1.WorkflowName)
+        {
+            return null;
+        }
+
+        return ToCycle(instance, await steps.GetDeadLettersAsync(id, cancellationToken));
+    }
+
+    public async Task<Page<Cycle>> ListAsync(CycleFilter filter, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var clauses = new List<string> { "PartitionKey eq 'cycle'" };
+        if (filter.CountyCode is not null)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"CountyCode eq {filter.CountyCode}"));
+        }
+
+        if (filter.Semester is not null)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"Semester eq {filter.Semester}"));
+        }
+
+        await foreach (var page in _index.QueryAsync<TableEntity>(string.Join(" and ", clauses), pageSize, cancellationToken: cancellationToken).AsPages(continuationToken, pageSize))
+        {
+            var items = new List<Cycle>();
+            foreach (var row in page.Values)
+            {
+                // The stage lives in the instance, not the index, so a listed stage is never stale.
+                var instance = await engine.GetAsync(row.RowKey, cancellationToken);
+                if (instance is not null && (filter.Stage is null || instance.Stage == filter.Stage))
+                {
+                    items.Add(ToCycle(instance, []));
+                }
+            }
+
+            return new Page<Cycle>(items, page.ContinuationToken);
+        }
+
+        return new Page<Cycle>([], null);
+    }
+
+    public Task<Page<HistoryEntry>> HistoryAsync(string id, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        engine.GetHistoryAsync(id, continuationToken, pageSize, cancellationToken);
+
+    public Task<EventResult> CancelAsync(string id, string reason, string actor, CancellationToken cancellationToken) =>
+        // One cancellation per cycle: the constant event id makes a repeated request a no-op.
+        engine.RaiseAsync(id, new WorkflowEvent("cancel", CycleEvents.Cancel, null, actor, reason), cancellationToken);
+
+    internal static Cycle ToCycle(InstanceSnapshot i, IReadOnlyList<DeadLetter> deadLetters) => new(
+        i.Id,
+        (string?)i.Data["countyCode"] ?? "",
+        (string?)i.Data["countyName"] ?? "",
+        (string?)i.Data["semester"] ?? "",
+        (int?)i.Data["schoolYear"] ?? 0,
+        (int?)i.Data["noticeDays"] ?? 5,
+        i.Stage,
+        i.Version,
+        i.CreatedAt,
+        i.UpdatedAt,
+        deadLetters);
+}

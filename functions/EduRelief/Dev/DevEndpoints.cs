@@ -1,0 +1,138 @@
+using System.Text.Json.Nodes;
+using System.Xml;
+using Azure.Data.Tables;
+using EduRelief.Auth;
+using EduRelief.Hosting;
+using EduRelief.Runner;
+using EduRelief.Storage;
+using EduRelief.Workflow;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace EduRelief.Dev;
+
+public sealed record ClockRequest(DateTimeOffset? SetTo, string? AdvanceBy);
+
+public sealed record StartInstanceRequest(string? Id, string? Definition, JsonObject? Data);
+
+public sealed record RaiseRequest(string? EventId, string? Name, JsonObject? Payload);
+
+/// <summary>Routes that exist only in Development: the clock, and (for engine tests) raw workflow instances.</summary>
+public static class DevEndpoints
+{
+    public static void MapDevClock(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/dev/clock").RequireAuthorization(Policies.Admin);
+        group.MapGet("", (DevClock clock) => TypedResults.Ok(new { now = clock.GetUtcNow() }));
+        group.MapPost("", async (HttpRequest http, DevClock clock, RunnerSignals signals, IOptions<JsonOptions> json) =>
+        {
+            var (body, problem) = await JsonBody.ReadAsync<ClockRequest>(http, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return (IResult)problem;
+            }
+
+            DateTimeOffset now;
+            if (body!.SetTo is { } target && body.AdvanceBy is null)
+            {
+                now = clock.SetTo(target);
+            }
+            else if (body.AdvanceBy is { } text && body.SetTo is null)
+            {
+                TimeSpan by;
+                try
+                {
+                    by = XmlConvert.ToTimeSpan(text);
+                }
+                catch (FormatException)
+                {
+                    return Problems.Invalid("advanceBy", "advanceBy is an ISO 8601 duration such as P5D or PT2H.");
+                }
+
+                if (by < TimeSpan.Zero)
+                {
+                    return Problems.Invalid("advanceBy", "The clock only moves forward.");
+                }
+
+                now = clock.Advance(by);
+            }
+            else
+            {
+                return Problems.Invalid("body", "Give exactly one of setTo (ISO 8601 time) or advanceBy (ISO 8601 duration).");
+            }
+
+            signals.ClockChanged();
+            return TypedResults.Ok(new { now });
+        });
+    }
+
+    public static void MapDevWorkflows(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/dev").RequireAuthorization(Policies.Admin);
+
+        group.MapPost("/instances", async (HttpRequest http, WorkflowEngine engine, IOptions<JsonOptions> json, CancellationToken ct) =>
+        {
+            var (body, problem) = await JsonBody.ReadAsync<StartInstanceRequest>(http, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return (IResult)problem;
+            }
+
+            var result = await engine.StartAsync(body!.Id ?? "", body.Definition ?? "", body.Data ?? [], "test", null, ct);
+            return result.Created ? TypedResults.Created($"/api/dev/instances/{body.Id}", result.Instance) : TypedResults.Ok(result.Instance);
+        });
+
+        group.MapGet("/instances/{id}", async (string id, WorkflowEngine engine, StepProcessor steps, WorkflowTables tables, CancellationToken ct) =>
+        {
+            var instance = await engine.GetAsync(id, ct);
+            if (instance is null)
+            {
+                return (IResult)Problems.NotFound($"Instance {id}");
+            }
+
+            var fanOuts = new List<object>();
+            await foreach (var row in tables.Instances.QueryAsync<TableEntity>(e => e.PartitionKey == id && e.RowKey.CompareTo("f|") >= 0 && e.RowKey.CompareTo("f}") < 0, cancellationToken: ct))
+            {
+                fanOuts.Add(new { id = row.RowKey[2..], total = row.GetInt32("Total"), completed = row.GetInt32("Completed") });
+            }
+
+            var history = await engine.GetHistoryAsync(id, null, 1000, ct);
+            return TypedResults.Ok(new { instance, fanOuts, deadLetters = await steps.GetDeadLettersAsync(id, ct), history = history.Items });
+        });
+
+        group.MapPost("/instances/{id}/events", async (string id, HttpRequest http, WorkflowEngine engine, IOptions<JsonOptions> json, CancellationToken ct) =>
+        {
+            var (body, problem) = await JsonBody.ReadAsync<RaiseRequest>(http, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return (IResult)problem;
+            }
+
+            if (string.IsNullOrEmpty(body!.EventId) || string.IsNullOrEmpty(body.Name))
+            {
+                return Problems.Invalid("eventId", "eventId and name are required.");
+            }
+
+            var result = await engine.RaiseAsync(id, new WorkflowEvent(body.EventId, body.Name, body.Payload, "test"), ct);
+            return TypedResults.Ok(new { outcome = result.Outcome.ToString().ToLowerInvariant(), instance = result.Instance, reason = result.Reason });
+        });
+
+        group.MapPost("/instances/{id}/dead-letters/{deadLetterId}/retry", async (string id, string deadLetterId, StepProcessor steps, CancellationToken ct) =>
+            await steps.RetryDeadLetterAsync(id, deadLetterId, ct) ? (IResult)TypedResults.Accepted($"/api/dev/instances/{id}") : Problems.NotFound(deadLetterId));
+
+        group.MapGet("/test-runs/{id}", async (string id, StorageAccount storage, CancellationToken ct) =>
+        {
+            var perShard = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            await foreach (var row in storage.Table("testruns").QueryAsync<TableEntity>(e => e.PartitionKey == id, select: ["RowKey"], cancellationToken: ct))
+            {
+                var shard = row.RowKey[..6];
+                perShard[shard] = perShard.GetValueOrDefault(shard) + 1;
+            }
+
+            return TypedResults.Ok(new { runs = perShard.Values.Sum(), shards = perShard.Count });
+        });
+
+        group.MapGet("/metrics", (StorageAccount storage) =>
+            TypedResults.Ok(new { storageRequests = new { total = storage.Counter.Total, table = storage.Counter.Table, queue = storage.Counter.Queue, blob = storage.Counter.Blob } }));
+    }
+}

@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using EduRelief.Storage;
+
+namespace EduRelief.Hosting;
+
+/// <summary>
+/// The app's settings, read once at start and validated there: a misconfigured production app must not start.
+/// </summary>
+public sealed record AppSettings(
+    string StorageConnection,
+    string StoragePrefix,
+    string? AdminKey,
+    bool DevClock,
+    bool TestWorkflows,
+    int TestVersionedMax,
+    bool LocalRunner,
+    string? FunctionsRoot,
+    string? InvocationToken,
+    TimeSpan RunnerMessageLease)
+{
+    public const string DevelopmentStorage = "UseDevelopmentStorage=true";
+
+    public static AppSettings Read(IConfiguration config, IHostEnvironment environment)
+    {
+        var development = environment.IsDevelopment();
+        var errors = new List<string>();
+        var storage = config["AzureWebJobsStorage"];
+        if (string.IsNullOrWhiteSpace(storage))
+        {
+            if (!development)
+            {
+                errors.Add("AzureWebJobsStorage (the storage connection) is not configured.");
+            }
+
+            storage = DevelopmentStorage;
+        }
+
+        var adminKey = config["EDURELIEF_ADMIN_KEY"];
+        if (string.IsNullOrWhiteSpace(adminKey))
+        {
+            adminKey = null;
+            if (!development)
+            {
+                errors.Add("EDURELIEF_ADMIN_KEY (the bootstrap administrator key) is not configured.");
+            }
+        }
+        else if (adminKey.Length < 16)
+        {
+            errors.Add("EDURELIEF_ADMIN_KEY must be at least 16 characters.");
+        }
+
+        var devClock = Flag(config, "EDURELIEF_DEV_CLOCK");
+        var testWorkflows = Flag(config, "EDURELIEF_TEST_WORKFLOWS");
+        if (!development && (devClock || testWorkflows))
+        {
+            errors.Add("EDURELIEF_DEV_CLOCK and EDURELIEF_TEST_WORKFLOWS are refused outside Development.");
+        }
+
+        var prefix = config["EDURELIEF_STORAGE_PREFIX"] ?? "";
+        if (prefix.Length > 0 && !StorageAccount.IsValidPrefix(prefix))
+        {
+            errors.Add("EDURELIEF_STORAGE_PREFIX is lower-case letters and digits, starting with a letter, at most 20 characters.");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("EduRelief cannot start: " + string.Join(" ", errors));
+        }
+
+        var localRunner = Flag(config, "EDURELIEF_LOCAL_RUNNER");
+        // Without the Functions host in front of it, invocation routes answer only the in-process runner.
+        var hosted = !string.IsNullOrEmpty(config["FUNCTIONS_CUSTOMHANDLER_PORT"]);
+        var token = hosted ? null : config["EDURELIEF_INVOCATION_TOKEN"] ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var lease = TimeSpan.TryParse(config["EDURELIEF_RUNNER_MESSAGE_LEASE"], System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : TimeSpan.FromSeconds(30);
+        return new AppSettings(
+            storage, prefix, adminKey, devClock, testWorkflows,
+            int.TryParse(config["EDURELIEF_TEST_VERSIONED_MAX"], out var max) ? max : 2,
+            localRunner, config["EDURELIEF_FUNCTIONS_ROOT"], token, lease);
+    }
+
+    /// <summary>Settings that function.json files name (%EDURELIEF_STEPS_QUEUE% …), defaulted when absent.</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> Defaults(IConfiguration config)
+    {
+        var defaults = new List<KeyValuePair<string, string?>>();
+        if (string.IsNullOrEmpty(config["EDURELIEF_STEPS_QUEUE"]))
+        {
+            defaults.Add(new("EDURELIEF_STEPS_QUEUE", StoragePrefix + "steps"));
+        }
+
+        if (string.IsNullOrEmpty(config["EDURELIEF_SWEEP_SCHEDULE"]))
+        {
+            // Every 5 seconds: a due timer or a stranded outbox row waits at most that long.
+            defaults.Add(new("EDURELIEF_SWEEP_SCHEDULE", "*/5 * * * * *"));
+        }
+
+        return defaults;
+    }
+
+    private static bool Flag(IConfiguration config, string key) => string.Equals(config[key], "true", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>Creates tables, queues and containers before the app serves anything.</summary>
+public static class StorageInitializer
+{
+    public static async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await services.GetRequiredService<EduRelief.Workflow.WorkflowTables>().CreateAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Auth.ApiKeyStore>().CreateTableAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Cycles.CycleService>().CreateTableAsync(cancellationToken);
+        if (services.GetService<EduRelief.Dev.TestShardActivity>() is not null || services.GetServices<EduRelief.Workflow.IActivity>().Any(a => a.Kind == EduRelief.Dev.TestShardActivity.KindName))
+        {
+            await services.GetRequiredService<StorageAccount>().Table("testruns").CreateIfNotExistsAsync(cancellationToken);
+        }
+    }
+}

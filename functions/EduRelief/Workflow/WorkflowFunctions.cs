@@ -1,0 +1,57 @@
+using System.Text.Json;
+using EduRelief.Hosting;
+
+namespace EduRelief.Workflow;
+
+/// <summary>The engine's queue and timer functions, as the custom handler serves them: POST /{FunctionName}.</summary>
+public static class WorkflowFunctions
+{
+    public static void MapWorkflowFunctions(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").AddEndpointFilter(async (context, next) =>
+            context.HttpContext.RequestServices.GetRequiredService<InvocationGuard>().Allows(context.HttpContext.Request)
+                ? await next(context)
+                : TypedResults.NotFound());
+
+        group.MapPost("/WorkflowSteps", async (InvocationRequest request, StepProcessor processor, CancellationToken ct) =>
+        {
+            var text = request.Text("message");
+            StepMessage message;
+            try
+            {
+                message = StepMessage.Parse(text ?? "");
+            }
+            catch (JsonException)
+            {
+                // Nothing can run it; fail so the queue poisons it and WorkflowPoison records it.
+                return Results.BadRequest(InvocationResponse.Done("unreadable step message"));
+            }
+
+            await processor.HandleAsync(message, ct);
+            return Results.Ok(InvocationResponse.Done());
+        });
+
+        group.MapPost("/WorkflowPoison", async (InvocationRequest request, StepProcessor processor, CancellationToken ct) =>
+        {
+            var text = request.Text("message") ?? "";
+            StepMessage message;
+            try
+            {
+                message = StepMessage.Parse(text);
+            }
+            catch (JsonException)
+            {
+                message = new StepMessage { Type = "unreadable", InstanceId = "_unreadable", StepId = Guid.NewGuid().ToString("N") };
+            }
+
+            await processor.DeadLetterAsync(message, "The step queue gave up on this message after its handler failed on every delivery (maxDequeueCount); see the app's logs for that step.", ct);
+            return Results.Ok(InvocationResponse.Done());
+        });
+
+        group.MapPost("/WorkflowSweep", async (WorkflowSweeper sweeper, CancellationToken ct) =>
+        {
+            var result = await sweeper.SweepAsync(ct);
+            return Results.Ok(InvocationResponse.Done($"timers fired {result.TimersFired}, outbox rows re-sent {result.OutboxResent}"));
+        });
+    }
+}
