@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace EduRelief.Tests.Infrastructure;
+
+/// <summary>
+/// The real app as a child process (Kestrel, its in-process trigger runner, the dev clock) against the run's Azurite.
+/// Tests talk to it over HTTP only, and can kill it with SIGKILL and start it again on the same storage.
+/// </summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    public const string AdminKey = "test-admin-key-0123456789abcdef";
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private AppProcess(Process process, Uri baseUrl, string prefix)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        Prefix = prefix;
+        Admin = CreateClient(AdminKey);
+    }
+
+    public Uri BaseUrl { get; }
+
+    public string Prefix { get; }
+
+    public HttpClient Admin { get; }
+
+    /// <summary>Everything the app wrote to stdout and stderr, for diagnostics and log scans.</summary>
+    public string Output => string.Join('\n', _output);
+
+    public static async Task<AppProcess> StartAsync(string? prefix = null, IDictionary<string, string>? environment = null)
+    {
+        var azurite = await Azurite.SharedAsync();
+        prefix ??= Repo.NewPrefix();
+        var port = Azurite.FreePort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Repo.Root,
+        };
+        info.ArgumentList.Add(Repo.AppDll);
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add($"http://127.0.0.1:{port}");
+        var env = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["EDURELIEF_STORAGE_PREFIX"] = prefix,
+            ["EDURELIEF_ADMIN_KEY"] = AdminKey,
+            ["EDURELIEF_DEV_CLOCK"] = "true",
+            ["EDURELIEF_TEST_WORKFLOWS"] = "true",
+            ["EDURELIEF_LOCAL_RUNNER"] = "true",
+            ["EDURELIEF_FUNCTIONS_ROOT"] = Repo.Root,
+            ["EDURELIEF_RUNNER_MESSAGE_LEASE"] = "00:00:03",
+            ["Logging__LogLevel__Default"] = "Information",
+            ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
+            ["Logging__LogLevel__System.Net.Http"] = "Warning",
+        };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            env[key] = value;
+        }
+
+        foreach (var (key, value) in env)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(info)!;
+        var app = new AppProcess(process, new Uri($"http://127.0.0.1:{port}"), prefix);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { app._output.Enqueue(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { app._output.Enqueue(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => app.Kill();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        using var probe = new HttpClient { BaseAddress = app.BaseUrl, Timeout = TimeSpan.FromSeconds(5) };
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The app exited with {process.ExitCode}:\n{app.Output}");
+            }
+
+            try
+            {
+                if ((await probe.GetAsync("/api/health")).IsSuccessStatusCode)
+                {
+                    return app;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                app.Kill();
+                throw new TimeoutException($"The app did not become healthy in 60 s:\n{app.Output}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public HttpClient CreateClient(string? apiKey)
+    {
+        var client = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        return client;
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks run, in-flight work is simply lost, as in a crash.</summary>
+    public void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        Admin.Dispose();
+        _process.Dispose();
+        await Task.CompletedTask;
+    }
+
+    /// <summary>Creates a key of the given role over the API and returns a client that uses it.</summary>
+    public async Task<HttpClient> ClientForRoleAsync(string role, string? schoolCode = null)
+    {
+        var response = await Admin.PostAsJsonAsync("/api/keys", new { name = $"{role} test", role, schoolCode });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>();
+        return CreateClient((string)body!["key"]!);
+    }
+}
+
+public static class Http
+{
+    public static async Task<(int Status, JsonNode? Body)> SendJsonAsync(this HttpClient client, HttpMethod method, string url, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        if (body is not null)
+        {
+            request.Content = body is string raw
+                ? new StringContent(raw, Encoding.UTF8, "application/json")
+                : JsonContent.Create(body);
+        }
+
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        JsonNode? node = null;
+        if (text.Length > 0)
+        {
+            try
+            {
+                node = JsonNode.Parse(text);
+            }
+            catch (JsonException)
+            {
+                node = JsonValue.Create(text);
+            }
+        }
+
+        return ((int)response.StatusCode, node);
+    }
+
+    public static Task<(int Status, JsonNode? Body)> PostAsync(this HttpClient client, string url, object? body = null) =>
+        client.SendJsonAsync(HttpMethod.Post, url, body);
+
+    public static Task<(int Status, JsonNode? Body)> GetJsonAsync(this HttpClient client, string url) =>
+        client.SendJsonAsync(HttpMethod.Get, url);
+}
+
+public static class Eventually
+{
+    /// <summary>Polls until the condition holds or the deadline passes; no fixed sleeps stand in for synchronisation.</summary>
+    public static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        T last;
+        while (true)
+        {
+            last = await probe();
+            if (done(last))
+            {
+                return last;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}; last seen: {last}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using Azure.Data.Tables;
+using EduRelief.Storage;
+using EduRelief.Tests.Infrastructure;
+using EduRelief.Workflow;
+using Xunit;
+
+namespace EduRelief.Tests.Workflow;
+
+public sealed class EngineFixture : IAsyncLifetime
+{
+    public AppProcess App { get; private set; } = null!;
+
+    public async Task<StorageAccount> StorageAsync() => new((await Azurite.SharedAsync()).ConnectionString, App.Prefix, new RequestCounter());
+
+    public async Task InitializeAsync() => App = await AppProcess.StartAsync();
+
+    public async Task DisposeAsync() => await App.DisposeAsync();
+}
+
+/// <summary>Idempotency, dead letters and poison messages, on one app process.</summary>
+public sealed class EngineBehaviourTests(EngineFixture fixture) : IClassFixture<EngineFixture>
+{
+    private AppProcess App => fixture.App;
+
+    [Fact]
+    public async Task RaiseEvent_SameEventIdTwice_AppliesOnce()
+    {
+        await App.StartAsync("dup-event", "test-versioned");
+        var first = await App.RaiseAsync("dup-event", "caller-42", "next");
+        var second = await App.RaiseAsync("dup-event", "caller-42", "next");
+
+        Assert.Equal("applied", (string?)first["outcome"]);
+        Assert.Equal("duplicate", (string?)second["outcome"]);
+        var instance = await App.InstanceAsync("dup-event");
+        Assert.Equal(1, EngineTestSupport.CountEvents(instance, "next"));
+        Assert.Equal(2, instance["history"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task StartInstance_SameIdTwice_KeepsTheFirst()
+    {
+        var (first, _) = await App.Admin.PostAsync("/api/dev/instances", new { id = "dup-start", definition = "test-versioned" });
+        var (second, body) = await App.Admin.PostAsync("/api/dev/instances", new { id = "dup-start", definition = "test-versioned" });
+
+        Assert.Equal(201, first);
+        Assert.Equal(200, second);
+        Assert.Equal("start", (string?)body!["stage"]);
+        Assert.Single((await App.InstanceAsync("dup-start"))["history"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task QueueDelivery_SameMessagesDeliveredAgain_ChangeNothing()
+    {
+        await App.StartAsync("dup-queue", "test-fanout", new { shards = 5 });
+        await App.RaiseAsync("dup-queue", "go", "go");
+        var done = await App.UntilStageAsync("dup-queue", "done", TimeSpan.FromSeconds(60));
+        var fanOutId = (string)done["fanOuts"]![0]!["id"]!;
+        var historyBefore = done["history"]!.AsArray().Count;
+
+        // Deliver again what the queue already delivered: a shard completion, the fan-in event, an activity's event.
+        var storage = await fixture.StorageAsync();
+        var queue = storage.Queues.GetQueueClient(storage.QueueName("steps"));
+        var messages = new[]
+        {
+            new StepMessage { Type = StepMessage.Shard, InstanceId = "dup-queue", StepId = fanOutId, Name = "work", Kind = "test.shard", ShardIndex = 3, ShardKey = "s00003" },
+            new StepMessage { Type = StepMessage.Event, InstanceId = "dup-queue", EventId = "fanin|" + fanOutId, EventName = "work.completed", Actor = "system" },
+            new StepMessage { Type = StepMessage.Event, InstanceId = "dup-queue", EventId = "go", EventName = "go", Actor = "system" },
+        };
+        foreach (var m in messages)
+        {
+            await queue.SendMessageAsync(m.ToJson());
+        }
+
+        // The extra shard run is recorded by the test activity; wait for it, then for the queue to drain.
+        await Eventually.UntilAsync(() => App.TestRunsAsync("dup-queue"), r => r.Runs == 6, TimeSpan.FromSeconds(30), "the duplicate shard to run");
+        await Eventually.UntilAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount, c => c == 0, TimeSpan.FromSeconds(30), "the queue to drain");
+        var after = await App.InstanceAsync("dup-queue");
+        Assert.Equal(historyBefore, after["history"]!.AsArray().Count);
+        Assert.Equal(5, (int)after["fanOuts"]![0]!["completed"]!);
+        Assert.Equal(EngineTestSupport.ExpectedSum(5), (long)after["instance"]!["data"]!["sum"]!);
+    }
+
+    [Fact]
+    public async Task Activity_FailsEveryAttempt_IsDeadLetteredThenOperatorRetryCompletesIt()
+    {
+        await App.StartAsync("poison-1", "test-fanout", new { shards = 10, failShard = 7 });
+        await App.RaiseAsync("poison-1", "go", "go");
+
+        var stuck = await Eventually.UntilAsync(() => App.InstanceAsync("poison-1"), n => n["deadLetters"]!.AsArray().Count == 1, TimeSpan.FromSeconds(60), "the failing shard to be dead-lettered");
+        var deadLetter = stuck["deadLetters"]![0]!;
+        Assert.Contains("Shard 7 is set to fail", (string?)deadLetter["error"]);
+        Assert.Equal(3, (int)deadLetter["attempts"]!);
+        Assert.Equal("s00007", (string?)deadLetter["shardKey"]);
+        Assert.Equal("fanning", (string?)stuck["instance"]!["stage"]);
+        Assert.Equal(9, (int)stuck["fanOuts"]![0]!["completed"]!);
+
+        await App.RaiseAsync("poison-1", "heal", "heal");
+        var (status, _) = await App.Admin.PostAsync($"/api/dev/instances/poison-1/dead-letters/{Uri.EscapeDataString((string)deadLetter["id"]!)}/retry");
+        Assert.Equal(202, status);
+
+        var done = await App.UntilStageAsync("poison-1", "done", TimeSpan.FromSeconds(60));
+        Assert.Empty(done["deadLetters"]!.AsArray());
+        Assert.Equal(EngineTestSupport.ExpectedSum(10), (long)done["instance"]!["data"]!["sum"]!);
+    }
+
+    [Fact]
+    public async Task StepMessage_ForUnknownActivityOnACycle_ShowsOnTheCycle()
+    {
+        var (status, cycle) = await App.Admin.PostAsync("/api/cycles", new { countyCode = "410726", semester = "2027-spring", noticeDays = 5 });
+        Assert.Equal(201, status);
+        var id = (string)cycle!["id"]!;
+        var storage = await fixture.StorageAsync();
+        var queue = storage.Queues.GetQueueClient(storage.QueueName("steps"));
+        await queue.SendMessageAsync(new StepMessage { Type = StepMessage.Activity, InstanceId = id, StepId = "9.ghost", Name = "ghost", Kind = "no.such.kind" }.ToJson());
+
+        var shown = await Eventually.UntilAsync(() => App.Admin.GetJsonAsync($"/api/cycles/{id}"), r => r.Body!["deadLetters"]!.AsArray().Count == 1, TimeSpan.FromSeconds(30), "the dead letter on the cycle");
+        Assert.Contains("no.such.kind", (string?)shown.Body!["deadLetters"]![0]!["error"]);
+    }
+
+    [Fact]
+    public async Task StepMessage_UnreadableOnEveryDelivery_EndsInPoisonQueueAndDeadLetterTable()
+    {
+        var storage = await fixture.StorageAsync();
+        var queue = storage.Queues.GetQueueClient(storage.QueueName("steps"));
+        await queue.SendMessageAsync("this is not a step message");
+
+        var deadLetters = storage.Table("deadletters");
+        var rows = await Eventually.UntilAsync(
+            async () =>
+            {
+                var list = new List<TableEntity>();
+                await foreach (var e in deadLetters.QueryAsync<TableEntity>(x => x.PartitionKey == "_unreadable"))
+                {
+                    list.Add(e);
+                }
+
+                return list;
+            },
+            l => l.Count == 1,
+            TimeSpan.FromSeconds(90),
+            "the poison message to be dead-lettered");
+        Assert.Contains("maxDequeueCount", rows[0].GetString("Error"));
+    }
+}
