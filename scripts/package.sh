@@ -13,8 +13,10 @@ cd "$REPO_ROOT"
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
-PACKAGE_DIR="$REPO_ROOT/artifacts/package"
-ZIP_FILE="$REPO_ROOT/artifacts/edurelief.zip"
+# EDURELIEF_PACKAGE_OUT moves the output (tests package into a temporary folder).
+OUT_DIR="${EDURELIEF_PACKAGE_OUT:-$REPO_ROOT/artifacts}"
+PACKAGE_DIR="$OUT_DIR/package"
+ZIP_FILE="$OUT_DIR/edurelief.zip"
 PROJECT_DIR=functions/EduRelief
 
 # host.json lives at the repository root (the local runner's functions root); functions/host.json
