@@ -7,15 +7,31 @@ namespace EduRelief.Workflow;
 /// The timer function's work: fire due timers (each raised once, by its timer id) and re-send outbox rows that a
 /// crash left behind. Safe to run on several instances at once: every effect is idempotent.
 /// </summary>
-public sealed class WorkflowSweeper(WorkflowTables tables, WorkflowEngine engine, TimeProvider clock, ILogger<WorkflowSweeper> logger)
+public sealed class WorkflowSweeper(WorkflowTables tables, WorkflowEngine engine, TimeProvider clock, IConfiguration configuration, ILogger<WorkflowSweeper> logger)
 {
-    /// <summary>An outbox row younger than this is probably being dispatched by the transition that wrote it.</summary>
-    private static readonly TimeSpan OutboxGrace = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// An outbox row younger than this is probably still being dispatched by the transition that wrote it. Stranded
+    /// rows exist only after a crash, and finding them scans the table across partitions, so the scan also runs at
+    /// most this often per instance; due timers are a cheap range query and are checked on every tick.
+    /// </summary>
+    private readonly TimeSpan _repairAfter = TimeSpan.TryParse(configuration["EDURELIEF_OUTBOX_REPAIR_AFTER"], System.Globalization.CultureInfo.InvariantCulture, out var t) && t > TimeSpan.Zero
+        ? t
+        : TimeSpan.FromSeconds(30);
+
+    private long _lastOutboxScan = long.MinValue;
 
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {
         var fired = await FireDueTimersAsync(cancellationToken);
-        var resent = await ResendStaleOutboxAsync(cancellationToken);
+        var resent = 0;
+        var now = TimeProvider.System.GetTimestamp();
+        var last = Interlocked.Read(ref _lastOutboxScan);
+        if ((last == long.MinValue || TimeProvider.System.GetElapsedTime(last, now) >= _repairAfter)
+            && Interlocked.CompareExchange(ref _lastOutboxScan, now, last) == last)
+        {
+            resent = await ResendStaleOutboxAsync(cancellationToken);
+        }
+
         return new SweepResult(fired, resent);
     }
 
@@ -57,7 +73,7 @@ public sealed class WorkflowSweeper(WorkflowTables tables, WorkflowEngine engine
     private async Task<int> ResendStaleOutboxAsync(CancellationToken cancellationToken)
     {
         // Storage timestamps are real time, so this compares against the real clock, not the app's (maybe shifted) one.
-        var cutoff = TimeProvider.System.GetUtcNow() - OutboxGrace;
+        var cutoff = TimeProvider.System.GetUtcNow() - _repairAfter;
         var filter = TableClient.CreateQueryFilter($"RowKey ge {Keys.OutboxPrefix} and RowKey lt {Keys.End(Keys.OutboxPrefix)} and Timestamp lt {cutoff}");
         var stale = new List<TableEntity>();
         await foreach (var row in tables.Instances.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))

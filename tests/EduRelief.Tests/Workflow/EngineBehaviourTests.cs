@@ -142,3 +142,27 @@ public sealed class EngineBehaviourTests(EngineFixture fixture) : IClassFixture<
         Assert.Contains("maxDequeueCount", rows[0].GetString("Error"));
     }
 }
+
+/// <summary>A transition committed but the process died before sending its outbox: the sweeper sends it.</summary>
+public sealed class OutboxRepairTests
+{
+    [Fact]
+    public async Task OutboxRow_LeftByACrashedTransition_IsSentByTheSweeper()
+    {
+        await using var app = await AppProcess.StartAsync(environment: new Dictionary<string, string> { ["EDURELIEF_OUTBOX_REPAIR_AFTER"] = "00:00:01" });
+        await app.StartAsync("stranded", "test-versioned");
+        var storage = new StorageAccount((await Azurite.SharedAsync()).ConnectionString, app.Prefix, new RequestCounter());
+
+        // Exactly what a transition writes before it sends: the outbox row, here carrying the event "next".
+        var message = new StepMessage { Type = StepMessage.Event, InstanceId = "stranded", EventId = "repair-1", EventName = "next", Actor = "system" };
+        await storage.Table("workflow").AddEntityAsync(new TableEntity("stranded", "o|repair-1") { ["Kind"] = "queue", ["Body"] = message.ToJson() });
+
+        var moved = await app.UntilStageAsync("stranded", "v2-end", TimeSpan.FromSeconds(30));
+        Assert.Equal(1, EngineTestSupport.CountEvents(moved, "next"));
+        await Eventually.UntilAsync(
+            async () => (await storage.Table("workflow").GetEntityIfExistsAsync<TableEntity>("stranded", "o|repair-1")).HasValue,
+            exists => !exists,
+            TimeSpan.FromSeconds(30),
+            "the outbox row to be deleted after sending");
+    }
+}
