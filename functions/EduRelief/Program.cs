@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using EduRelief.Auth;
 using EduRelief.Cycles;
 using EduRelief.Dev;
+using EduRelief.Eligibility;
 using EduRelief.Hosting;
 using EduRelief.Runner;
 using EduRelief.Storage;
@@ -52,6 +53,7 @@ builder.Services.AddSingleton<RunnerSignals>();
 builder.Services.AddSingleton(CountyCatalog.LoadDefault());
 builder.Services.AddSingleton<CycleService>();
 builder.Services.AddSingleton<ApiKeyStore>();
+builder.Services.AddSingleton<PolicyStore>();
 
 if (settings.TestWorkflows)
 {
@@ -112,6 +114,7 @@ app.MapGet("/api/health", async (StorageAccount storage, CancellationToken ct) =
     }
 });
 app.MapCycles();
+app.MapPolicies();
 app.MapKeys();
 app.MapWorkflowFunctions();
 if (settings.DevClock)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using EduRelief.Eligibility;
 using EduRelief.Storage;
 
 namespace EduRelief.Hosting;
@@ -107,6 +108,7 @@ public static class StorageInitializer
         await services.GetRequiredService<EduRelief.Workflow.WorkflowTables>().CreateAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Auth.ApiKeyStore>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Cycles.CycleService>().CreateTableAsync(cancellationToken);
+        await services.GetRequiredService<PolicyStore>().CreateTableAsync(cancellationToken);
         if (services.GetService<EduRelief.Dev.TestShardActivity>() is not null || services.GetServices<EduRelief.Workflow.IActivity>().Any(a => a.Kind == EduRelief.Dev.TestShardActivity.KindName))
         {
             await services.GetRequiredService<StorageAccount>().Table("testruns").CreateIfNotExistsAsync(cancellationToken);
