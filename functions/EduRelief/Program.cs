@@ -3,6 +3,7 @@ using EduRelief.Auth;
 using EduRelief.Cycles;
 using EduRelief.Dev;
 using EduRelief.Eligibility;
+using EduRelief.Rosters;
 using EduRelief.Hosting;
 using EduRelief.Runner;
 using EduRelief.Storage;
@@ -22,7 +23,12 @@ if (builder.Configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] is { Length: > 0 } por
 builder.Configuration.AddInMemoryCollection(settings.Defaults(builder.Configuration));
 builder.Services.AddSingleton(settings);
 builder.Services.AddProblemDetails();
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new ChinaTimeJsonConverter()));
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.Converters.Add(new ChinaTimeJsonConverter());
+    // Chinese text as UTF-8, not \uXXXX escapes: people and their tools read these answers.
+    o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+});
 
 // Storage and time.
 builder.Services.AddSingleton(new StorageAccount(settings.StorageConnection, settings.StoragePrefix, new RequestCounter()));
@@ -54,6 +60,9 @@ builder.Services.AddSingleton(CountyCatalog.LoadDefault());
 builder.Services.AddSingleton<CycleService>();
 builder.Services.AddSingleton<ApiKeyStore>();
 builder.Services.AddSingleton<PolicyStore>();
+builder.Services.AddSingleton<RosterStore>();
+builder.Services.AddSingleton<EligibilityStore>();
+builder.Services.AddSingleton<IActivity, VerifyActivity>();
 
 if (settings.TestWorkflows)
 {
@@ -115,6 +124,8 @@ app.MapGet("/api/health", async (StorageAccount storage, CancellationToken ct) =
 });
 app.MapCycles();
 app.MapPolicies();
+app.MapRosters();
+app.MapReview();
 app.MapKeys();
 app.MapWorkflowFunctions();
 if (settings.DevClock)

@@ -16,7 +16,9 @@ public sealed record Cycle(
     int DefinitionVersion,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<DeadLetter> DeadLetters);
+    IReadOnlyList<DeadLetter> DeadLetters,
+    JsonNode? Rosters,
+    JsonNode? Verification);
 
 public sealed record CycleFilter(string? CountyCode, string? Semester, string? Stage);
 
@@ -110,5 +112,7 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
         i.Version,
         i.CreatedAt,
         i.UpdatedAt,
-        deadLetters);
+        deadLetters,
+        i.Data["rosters"]?.DeepClone(),
+        i.Data["verification"]?.DeepClone());
 }

@@ -109,6 +109,8 @@ public static class StorageInitializer
         await services.GetRequiredService<EduRelief.Auth.ApiKeyStore>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Cycles.CycleService>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<PolicyStore>().CreateTableAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Rosters.RosterStore>().CreateContainerAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Eligibility.EligibilityStore>().CreateTablesAsync(cancellationToken);
         if (services.GetService<EduRelief.Dev.TestShardActivity>() is not null || services.GetServices<EduRelief.Workflow.IActivity>().Any(a => a.Kind == EduRelief.Dev.TestShardActivity.KindName))
         {
             await services.GetRequiredService<StorageAccount>().Table("testruns").CreateIfNotExistsAsync(cancellationToken);

@@ -54,14 +54,21 @@ public abstract class WorkflowDefinition
 /// <summary>
 /// One row of a transition table. <paramref name="To"/> null keeps the stage (an event that only has effects).
 /// The guard refuses the event with a reason (the caller sees a conflict); effects run only when it passes.
+/// <paramref name="Choose"/>, when given, decides after the effects ran whether to move to <paramref name="To"/> or stay
+/// (for example: move to verifying once both rosters are in), so the table still shows every edge.
 /// </summary>
 public sealed record Transition(
     string From,
     string On,
     string? To,
     Func<TransitionContext, IEnumerable<Effect>>? Effects = null,
-    Func<TransitionContext, string?>? Guard = null)
+    Func<TransitionContext, string?>? Guard = null,
+    Func<TransitionContext, bool>? Choose = null)
 {
+    /// <summary>The stage after this transition: <see cref="To"/>, unless <see cref="Choose"/> says to stay.</summary>
+    public string Next(TransitionContext context) =>
+        To is null || (Choose is not null && !Choose(context)) ? From : To;
+
     /// <summary>The same event and target from each of several stages.</summary>
     public static IEnumerable<Transition> FromEach(IEnumerable<string> stages, string on, string? to,
         Func<TransitionContext, IEnumerable<Effect>>? effects = null, Func<TransitionContext, string?>? guard = null) =>

@@ -101,7 +101,7 @@ public sealed class WorkflowEngine(
             }
 
             var effects = transition.Effects?.Invoke(context).ToList() ?? [];
-            var to = transition.To ?? snapshot.Stage;
+            var to = transition.Next(context);
             var state = new TableEntity(instanceId, Keys.State)
             {
                 ["Definition"] = snapshot.Definition,

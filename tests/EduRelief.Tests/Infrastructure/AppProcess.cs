@@ -28,6 +28,22 @@ public sealed class AppProcess : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    public int ProcessId => _process.Id;
+
+    /// <summary>The app's peak resident set size so far (VmHWM), in bytes; Linux only.</summary>
+    public long PeakRssBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return 0;
+    }
+
     public string Prefix { get; }
 
     public HttpClient Admin { get; }

@@ -16,8 +16,9 @@ public sealed class WorkflowUnitTests
         var d = new AidCycleDefinitionV1();
         var chain = new[]
         {
-            (Stages.AwaitingRosters, CycleEvents.RostersReceived, Stages.Verifying),
-            (Stages.Verifying, CycleEvents.VerificationCompleted, Stages.Review),
+            (Stages.AwaitingRosters, CycleEvents.RosterUploaded, Stages.Verifying),
+            (Stages.Verifying, CycleEvents.VerifyCompleted, Stages.Review),
+            (Stages.Review, CycleEvents.RosterUploaded, Stages.Verifying),
             (Stages.Review, CycleEvents.Approve, Stages.Notice),
             (Stages.Notice, CycleEvents.NoticeEnded, Stages.Disbursement),
             (Stages.Disbursement, CycleEvents.Reconciled, Stages.Rectification),

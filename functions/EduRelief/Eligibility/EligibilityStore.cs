@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using EduRelief.Rosters;
+using EduRelief.Storage;
+using EduRelief.Workflow;
+
+namespace EduRelief.Eligibility;
+
+public sealed record LedgerRow(string Id, string SchoolCode, string SchoolName, string Name, string IdNumber, string Stage, int Grade, bool Boarding, string Program, decimal Amount, string Source);
+
+public sealed record DiscrepancyRow(
+    string Id, string Kind, string File, string Reason, int? StudentRow, int? PovertyRow, string? StudentName, string? PovertyName,
+    string? SchoolCode, string? SchoolName, string? MaskedId, string? Column, string? Township, string? Village, int? Age,
+    string? Decision, string? DecidedBy, DateTimeOffset? DecidedAt, string? DecisionReason, string? StudentJson, ETag ETag);
+
+/// <summary>
+/// A verification run's results: ledger rows (one per eligible student per program), partitioned by cycle, run and
+/// school so a school's rows are one partition; discrepancies partitioned by cycle and run, keyed by kind. A new run
+/// (a replaced roster) writes new partitions, so old results never mix with new ones.
+/// </summary>
+public sealed class EligibilityStore(StorageAccount storage)
+{
+    private const int Parallelism = 16;
+
+    private readonly TableClient _ledger = storage.Table("ledger");
+    private readonly TableClient _discrepancies = storage.Table("discrepancies");
+
+    public async Task CreateTablesAsync(CancellationToken cancellationToken)
+    {
+        await _ledger.CreateIfNotExistsAsync(cancellationToken);
+        await _discrepancies.CreateIfNotExistsAsync(cancellationToken);
+    }
+
+    public static string LedgerPartition(string cycleId, string runId, string schoolCode) => $"{cycleId}|{runId}|{Keys.Safe(schoolCode)}";
+
+    private static string DiscrepancyPartition(string cycleId, string runId) => $"{cycleId}|{runId}";
+
+    /// <summary>Writes a run's results in batches of 100, many partitions at once. Upserts: a retried run rewrites the same rows.</summary>
+    public async Task WriteRunAsync(string cycleId, string runId, VerificationResult result, CancellationToken cancellationToken)
+    {
+        var ledger = result.Eligible
+            .SelectMany(s => s.Entitlements.Select(e => LedgerEntity(cycleId, runId, s, e, "verification")))
+            .GroupBy(e => e.PartitionKey)
+            .SelectMany(g => g.Chunk(100))
+            .Select(chunk => (_ledger, chunk));
+        var sequence = new Dictionary<string, int>();
+        var discrepancies = result.Discrepancies
+            .Select(d =>
+            {
+                var n = sequence[d.Kind] = sequence.GetValueOrDefault(d.Kind) + 1;
+                return DiscrepancyEntity(DiscrepancyPartition(cycleId, runId), $"{d.Kind}|{n:D7}", d);
+            })
+            .Chunk(100)
+            .Select(chunk => (_discrepancies, chunk));
+
+        await Parallel.ForEachAsync(ledger.Concat(discrepancies), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (batch, ct) =>
+            await batch.Item1.SubmitTransactionAsync(batch.chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct));
+    }
+
+    public static TableEntity LedgerEntity(string cycleId, string runId, StudentRecord s, Entitlement e, string source) =>
+        new(LedgerPartition(cycleId, runId, s.SchoolCode), $"{e.Program}|{IdNumbers.ToKey(s.IdNumber):D19}")
+        {
+            ["SchoolCode"] = s.SchoolCode,
+            ["SchoolName"] = s.SchoolName,
+            ["Name"] = s.Name,
+            ["IdNumber"] = s.IdNumber,
+            ["Stage"] = SchoolStages.Chinese(s.Stage),
+            ["Grade"] = s.Grade,
+            ["Boarding"] = s.Boarding,
+            ["Program"] = e.Program,
+            ["AmountFen"] = (long)(e.Amount * 100),
+            ["Source"] = source,
+        };
+
+    public Task UpsertLedgerAsync(IEnumerable<TableEntity> rows, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(rows.GroupBy(r => r.PartitionKey).SelectMany(g => g.Chunk(100)), cancellationToken, async (chunk, ct) =>
+            await _ledger.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct));
+
+    private static TableEntity DiscrepancyEntity(string partition, string rowKey, Discrepancy d) =>
+        new(partition, rowKey)
+        {
+            ["Kind"] = d.Kind,
+            ["File"] = d.File,
+            ["Reason"] = d.Reason,
+            ["StudentRow"] = d.StudentRow,
+            ["PovertyRow"] = d.PovertyRow,
+            ["StudentName"] = d.StudentName,
+            ["PovertyName"] = d.PovertyName,
+            ["SchoolCode"] = d.SchoolCode,
+            ["SchoolName"] = d.SchoolName,
+            ["IdNumber"] = d.IdNumber,
+            ["MaskedId"] = d.MaskedId,
+            ["Column"] = d.Column,
+            ["Township"] = d.Township,
+            ["Village"] = d.Village,
+            ["Age"] = d.Age,
+            ["Student"] = d.Student is null ? null : JsonSerializer.Serialize(d.Student),
+        };
+
+    /// <summary>Discrepancy ids are the row key with '-' for '|': "nameMismatch-0000012".</summary>
+    public static string DiscrepancyId(string rowKey) => rowKey.Replace('|', '-');
+
+    private static string RowKeyOf(string discrepancyId) => discrepancyId.Replace('-', '|');
+
+    public async Task<EduRelief.Workflow.Page<DiscrepancyRow>> ListDiscrepanciesAsync(string cycleId, string runId, string? kind, string? schoolCode, string? token, int pageSize, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DiscrepancyPartition(cycleId, runId)}");
+        if (kind is not null)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"RowKey ge {kind + "|"} and RowKey lt {kind + "}"}");
+        }
+
+        if (schoolCode is not null)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"SchoolCode eq {schoolCode}");
+        }
+
+        await foreach (var page in _discrepancies.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(token, pageSize))
+        {
+            return new EduRelief.Workflow.Page<DiscrepancyRow>(page.Values.Select(ToDiscrepancy).ToList(), page.ContinuationToken);
+        }
+
+        return new EduRelief.Workflow.Page<DiscrepancyRow>([], null);
+    }
+
+    /// <summary>Every discrepancy of one kind, for workbooks.</summary>
+    public async IAsyncEnumerable<DiscrepancyRow> AllDiscrepanciesAsync(string cycleId, string runId, string kind, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DiscrepancyPartition(cycleId, runId)} and RowKey ge {kind + "|"} and RowKey lt {kind + "}"}");
+        await foreach (var e in _discrepancies.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            yield return ToDiscrepancy(e);
+        }
+    }
+
+    public async Task<DiscrepancyRow?> GetDiscrepancyAsync(string cycleId, string runId, string discrepancyId, CancellationToken cancellationToken)
+    {
+        var rowKey = RowKeyOf(discrepancyId);
+        if (Keys.Safe(rowKey) != rowKey)
+        {
+            return null;
+        }
+
+        var row = await _discrepancies.GetEntityIfExistsAsync<TableEntity>(DiscrepancyPartition(cycleId, runId), rowKey, cancellationToken: cancellationToken);
+        return row.HasValue ? ToDiscrepancy(row.Value!) : null;
+    }
+
+    /// <summary>Records a decision, guarded by the row's ETag; false when someone else decided first.</summary>
+    public async Task<bool> RecordDecisionAsync(string cycleId, string runId, DiscrepancyRow row, string decision, string actor, string reason, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(DiscrepancyPartition(cycleId, runId), RowKeyOf(row.Id))
+        {
+            ["Decision"] = decision,
+            ["DecidedBy"] = actor,
+            ["DecidedAt"] = at,
+            ["DecisionReason"] = reason,
+        };
+        try
+        {
+            await _discrepancies.UpdateEntityAsync(entity, row.ETag, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return false;
+        }
+    }
+
+    public async Task<EduRelief.Workflow.Page<LedgerRow>> ListLedgerAsync(string cycleId, string runId, string? program, string? schoolCode, string? token, int pageSize, CancellationToken cancellationToken)
+    {
+        var filter = schoolCode is not null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {LedgerPartition(cycleId, runId, schoolCode)}")
+            : TableClient.CreateQueryFilter($"PartitionKey ge {$"{cycleId}|{runId}|"} and PartitionKey lt {$"{cycleId}|{runId}}}"}");
+        if (program is not null)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"RowKey ge {program + "|"} and RowKey lt {program + "}"}");
+        }
+
+        await foreach (var page in _ledger.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(token, pageSize))
+        {
+            return new EduRelief.Workflow.Page<LedgerRow>(page.Values.Select(ToLedger).ToList(), page.ContinuationToken);
+        }
+
+        return new EduRelief.Workflow.Page<LedgerRow>([], null);
+    }
+
+    public async IAsyncEnumerable<LedgerRow> AllLedgerAsync(string cycleId, string runId, string program, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {$"{cycleId}|{runId}|"} and PartitionKey lt {$"{cycleId}|{runId}}}"} and RowKey ge {program + "|"} and RowKey lt {program + "}"}");
+        await foreach (var e in _ledger.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            yield return ToLedger(e);
+        }
+    }
+
+    private static LedgerRow ToLedger(TableEntity e) => new(
+        $"{e.PartitionKey.Split('|')[^1]}.{e.RowKey.Replace('|', '.')}",
+        e.GetString("SchoolCode") ?? "", e.GetString("SchoolName") ?? "", e.GetString("Name") ?? "", e.GetString("IdNumber") ?? "",
+        e.GetString("Stage") ?? "", e.GetInt32("Grade") ?? 0, e.GetBoolean("Boarding") ?? false, e.GetString("Program") ?? "",
+        (e.GetInt64("AmountFen") ?? 0) / 100m, e.GetString("Source") ?? "");
+
+    private static DiscrepancyRow ToDiscrepancy(TableEntity e) => new(
+        DiscrepancyId(e.RowKey), e.GetString("Kind") ?? "", e.GetString("File") ?? "", e.GetString("Reason") ?? "",
+        e.GetInt32("StudentRow"), e.GetInt32("PovertyRow"), e.GetString("StudentName"), e.GetString("PovertyName"),
+        e.GetString("SchoolCode"), e.GetString("SchoolName"), e.GetString("MaskedId"), e.GetString("Column"),
+        e.GetString("Township"), e.GetString("Village"), e.GetInt32("Age"),
+        e.GetString("Decision"), e.GetString("DecidedBy"), e.GetDateTimeOffset("DecidedAt"), e.GetString("DecisionReason"), e.GetString("Student"), e.ETag);
+
+    public static string FormatAmount(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
+}

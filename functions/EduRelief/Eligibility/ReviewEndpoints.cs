@@ -1,0 +1,261 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EduRelief.Auth;
+using EduRelief.Cycles;
+using EduRelief.Hosting;
+using EduRelief.Workflow;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace EduRelief.Eligibility;
+
+public sealed record DecisionRequest(string? Decision, string? Reason);
+
+/// <summary>Discrepancies, review decisions, approval, and the ledgers (台账) of a cycle's current verification run.</summary>
+public static class ReviewEndpoints
+{
+    public static void MapReview(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/cycles/{id}");
+
+        group.MapGet("/discrepancies", async (string id, string? kind, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, CancellationToken ct) =>
+        {
+            if (!Paging.TryGetSize(pageSize, out var size, out var problem))
+            {
+                return (IResult)problem!;
+            }
+
+            if (kind is not null && !DiscrepancyKinds.All.Contains(kind))
+            {
+                return Problems.Invalid("kind", $"kind is one of {string.Join(", ", DiscrepancyKinds.All)}.");
+            }
+
+            var (run, refusal) = await CurrentRunAsync(id, cycles, ct);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            if (ScopeToSchool(user, ref schoolCode) is { } forbidden)
+            {
+                return forbidden;
+            }
+
+            var page = await store.ListDiscrepanciesAsync(id, run!, kind, schoolCode, continuationToken, size, ct);
+            return TypedResults.Ok(new { items = page.Items.Select(ToView), continuationToken = page.ContinuationToken });
+        }).RequireAuthorization(Policies.Staff);
+
+        group.MapPost("/discrepancies/{discrepancyId}/decision", DecideAsync).RequireAuthorization(Policies.Staff);
+
+        group.MapPost("/approve", async (string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, CancellationToken ct) =>
+        {
+            var cycle = await cycles.GetAsync(id, ct);
+            if (cycle is null)
+            {
+                return (IResult)Problems.NotFound($"Cycle {id}");
+            }
+
+            var result = await engine.RaiseAsync(id, new WorkflowEvent("approve", CycleEvents.Approve, null, user.Actor(), "approved for public notice"), ct);
+            return result.Outcome switch
+            {
+                EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok(await cycles.GetAsync(id, ct)),
+                _ => Problems.Conflict(result.Reason ?? $"Cycle {id} is in stage {cycle.Stage}; only a cycle in review can be approved."),
+            };
+        }).RequireAuthorization(Policies.Admin);
+
+        group.MapPost("/verification/rerun", async (string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, CancellationToken ct) =>
+        {
+            var result = await engine.RaiseAsync(id, new WorkflowEvent(Guid.NewGuid().ToString("N"), CycleEvents.VerificationRerun, null, user.Actor(), "verification re-run requested"), ct);
+            return result.Outcome switch
+            {
+                EventOutcome.Applied => TypedResults.Accepted($"/api/cycles/{id}", await cycles.GetAsync(id, ct)),
+                EventOutcome.NotFound => (IResult)Problems.NotFound($"Cycle {id}"),
+                _ => Problems.Conflict(result.Reason ?? "Verification can be re-run only while verifying or in review."),
+            };
+        }).RequireAuthorization(Policies.Admin);
+
+        group.MapGet("/ledger", async (string id, string? program, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, CancellationToken ct) =>
+        {
+            if (!Paging.TryGetSize(pageSize, out var size, out var problem))
+            {
+                return (IResult)problem!;
+            }
+
+            var (run, refusal) = await CurrentRunAsync(id, cycles, ct);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            if (ScopeToSchool(user, ref schoolCode) is { } forbidden)
+            {
+                return forbidden;
+            }
+
+            var page = await store.ListLedgerAsync(id, run!, program, schoolCode, continuationToken, size, ct);
+            return TypedResults.Ok(new
+            {
+                items = page.Items.Select(l => new
+                {
+                    id = l.Id, schoolCode = l.SchoolCode, schoolName = l.SchoolName, name = l.Name, idNumber = Rosters.IdNumbers.Mask(l.IdNumber),
+                    stage = l.Stage, grade = l.Grade, boarding = l.Boarding, program = l.Program, amount = VerificationSummary.Money(l.Amount), source = l.Source,
+                }),
+                continuationToken = page.ContinuationToken,
+            });
+        }).RequireAuthorization(Policies.Staff);
+
+        group.MapGet("/ledger.xlsx", async (string id, HttpContext http, CycleService cycles, EligibilityStore store, CancellationToken ct) =>
+        {
+            var (run, refusal) = await CurrentRunAsync(id, cycles, ct);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            http.Response.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-ledger.xlsx\"";
+            await LedgerWorkbook.WriteAsync(http.Response.Body, store, id, run!, ct);
+            return Results.Empty;
+        }).RequireAuthorization(Policies.Inspection);
+    }
+
+    private static async Task<IResult> DecideAsync(
+        string id, string discrepancyId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, WorkflowEngine engine,
+        TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<DecisionRequest>(http, json.Value.SerializerOptions);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (body!.Decision is not ("confirm" or "reject"))
+        {
+            errors["decision"] = ["decision is confirm or reject."];
+        }
+
+        var reason = body.Reason?.Trim();
+        if (string.IsNullOrEmpty(reason) || reason.Length > 500)
+        {
+            errors["reason"] = ["A reason of 1 to 500 characters is required."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var cycle = await cycles.GetAsync(id, ct);
+        if (cycle is null)
+        {
+            return Problems.NotFound($"Cycle {id}");
+        }
+
+        var run = (string?)cycle.Verification?["runId"];
+        var row = run is null ? null : await store.GetDiscrepancyAsync(id, run, discrepancyId, ct);
+        if (row is null)
+        {
+            return Problems.NotFound($"Discrepancy {discrepancyId} of cycle {id}");
+        }
+
+        if (!user.IsInRole(Roles.BureauAdmin) && !(user.IsInRole(Roles.SchoolOfficer) && row.SchoolCode is not null && user.CanAccessSchool(row.SchoolCode)))
+        {
+            return Problems.Forbidden("Only the bureau or the officer of the student's school decides a name mismatch.");
+        }
+
+        if (row.Kind != DiscrepancyKinds.NameMismatch)
+        {
+            return Problems.Conflict($"Only name mismatches are decided; {discrepancyId} is {row.Kind}.");
+        }
+
+        if (cycle.Stage != Stages.Review)
+        {
+            return Problems.Conflict($"Cycle {id} is in stage {cycle.Stage}; decisions are made in review.");
+        }
+
+        if (row.Decision is { } earlier && earlier != body.Decision)
+        {
+            return Problems.Conflict($"{discrepancyId} was decided '{earlier}' by {row.DecidedBy}.", new Dictionary<string, string[]> { ["decision"] = [$"already {earlier}"] });
+        }
+
+        var student = row.StudentJson is null ? null : JsonSerializer.Deserialize<StudentRecord>(row.StudentJson);
+        if (body.Decision == "confirm" && student is not null)
+        {
+            // The ledger rows first: if the process dies after them, repeating the same decision completes it.
+            await store.UpsertLedgerAsync(student.Entitlements.Select(e => EligibilityStore.LedgerEntity(id, run!, student, e, "review")), ct);
+        }
+
+        if (row.Decision is null && !await store.RecordDecisionAsync(id, run!, row, body.Decision!, user.Actor(), reason!, clock.GetUtcNow(), ct))
+        {
+            return Problems.Conflict($"{discrepancyId} was decided by someone else just now; reload it.");
+        }
+
+        var payload = new JsonObject
+        {
+            ["runId"] = run,
+            ["discrepancyId"] = discrepancyId,
+            ["decision"] = body.Decision,
+            ["reason"] = reason,
+            ["entitlements"] = new JsonArray((student?.Entitlements ?? []).Select(e => (JsonNode)new JsonObject { ["program"] = e.Program, ["amount"] = e.Amount }).ToArray()),
+        };
+        var result = await engine.RaiseAsync(id, new WorkflowEvent($"decision|{run}|{discrepancyId}", CycleEvents.ReviewDecided, payload, user.Actor(), reason), ct);
+        if (result.Outcome is not (EventOutcome.Applied or EventOutcome.Duplicate))
+        {
+            return Problems.Conflict(result.Reason ?? $"Cycle {id} no longer accepts decisions.");
+        }
+
+        var decided = await store.GetDiscrepancyAsync(id, run!, discrepancyId, ct);
+        return TypedResults.Ok(ToView(decided!));
+    }
+
+    /// <summary>The run whose results are current, or why there are none yet.</summary>
+    private static async Task<(string? Run, IResult? Refusal)> CurrentRunAsync(string id, CycleService cycles, CancellationToken ct)
+    {
+        var cycle = await cycles.GetAsync(id, ct);
+        if (cycle is null)
+        {
+            return (null, Problems.NotFound($"Cycle {id}"));
+        }
+
+        return (string?)cycle.Verification?["status"] == "completed"
+            ? ((string?)cycle.Verification!["runId"], null)
+            : (null, Problems.Conflict($"Cycle {id} has no completed verification yet."));
+    }
+
+    /// <summary>A school officer sees their own school only: no school given means theirs, another school is forbidden.</summary>
+    private static IResult? ScopeToSchool(ClaimsPrincipal user, ref string? schoolCode)
+    {
+        if (!user.IsInRole(Roles.SchoolOfficer))
+        {
+            return null;
+        }
+
+        schoolCode ??= user.SchoolCode();
+        return user.CanAccessSchool(schoolCode!) ? null : Problems.Forbidden($"Your key is for another school than {schoolCode}.");
+    }
+
+    private static object ToView(DiscrepancyRow d) => new
+    {
+        id = d.Id,
+        kind = d.Kind,
+        file = d.File,
+        reason = d.Reason,
+        studentRow = d.StudentRow,
+        povertyRow = d.PovertyRow,
+        studentName = d.StudentName,
+        povertyName = d.PovertyName,
+        schoolCode = d.SchoolCode,
+        schoolName = d.SchoolName,
+        idNumber = d.MaskedId,
+        column = d.Column,
+        township = d.Township,
+        village = d.Village,
+        age = d.Age,
+        decision = d.Decision,
+        decidedBy = d.DecidedBy,
+        decidedAt = d.DecidedAt,
+        decisionReason = d.DecisionReason,
+    };
+}

@@ -1,0 +1,261 @@
+using EduRelief.Rosters;
+using EduRelief.Rosters.Parsing;
+
+namespace EduRelief.Eligibility;
+
+public static class DiscrepancyKinds
+{
+    public const string InvalidId = "invalidId";
+    public const string DuplicateId = "duplicateId";
+    public const string NameMismatch = "nameMismatch";
+    public const string NotEnrolled = "notEnrolled";
+    public const string InvalidRow = "invalidRow";
+
+    public static readonly IReadOnlyList<string> All = [InvalidId, DuplicateId, NameMismatch, NotEnrolled, InvalidRow];
+}
+
+public static class RosterFiles
+{
+    public const string Students = "students";
+    public const string Poverty = "poverty";
+}
+
+/// <summary>A student who is entitled, or would be once a person confirms a name mismatch.</summary>
+public sealed record StudentRecord(
+    string IdNumber,
+    string Name,
+    string SchoolCode,
+    string SchoolName,
+    SchoolStage Stage,
+    int Grade,
+    bool Boarding,
+    int StudentRow,
+    int PovertyRow,
+    string PovertyName,
+    string HouseholdId,
+    string Category,
+    IReadOnlyList<Entitlement> Entitlements);
+
+/// <summary>One discrepancy, as reported to people. <see cref="IdNumber"/> is the full valid number, kept for follow-up but shown only masked.</summary>
+public sealed record Discrepancy(
+    string Kind,
+    string File,
+    string Reason,
+    int? StudentRow = null,
+    int? PovertyRow = null,
+    string? StudentName = null,
+    string? PovertyName = null,
+    string? SchoolCode = null,
+    string? SchoolName = null,
+    string? IdNumber = null,
+    string? MaskedId = null,
+    string? Column = null,
+    string? Township = null,
+    string? Village = null,
+    int? Age = null,
+    StudentRecord? Student = null);
+
+public sealed record ProgramTotal(int Recipients, decimal Amount);
+
+public sealed record VerificationCounts(
+    int Students,
+    int PovertyPersons,
+    int Matched,
+    int Eligible,
+    int PendingReview,
+    IReadOnlyDictionary<string, int> Discrepancies,
+    IReadOnlyDictionary<string, ProgramTotal> Programs)
+{
+    public decimal TotalAmount => Programs.Values.Sum(p => p.Amount);
+}
+
+public sealed record VerificationResult(VerificationCounts Counts, IReadOnlyList<StudentRecord> Eligible, IReadOnlyList<Discrepancy> Discrepancies);
+
+/// <summary>
+/// The cross-check of the student roster against the poverty registry, exactly as DOMAIN.md counts it. Each roster
+/// is read once, as a stream; what is kept in memory is one compact entry per registered person and one 64-bit key
+/// per student, so a county of a million students fits comfortably.
+/// </summary>
+public static class Verifier
+{
+    private const int PovertyId = 3;
+    private const int PovertyName = 2;
+    private const int PovertyHousehold = 1;
+    private const int PovertyTownship = 4;
+    private const int PovertyVillage = 5;
+    private const int PovertyCategory = 6;
+    private const int StudentName = 0;
+    private const int StudentId = 1;
+    private const int StudentSchoolCode = 2;
+    private const int StudentSchoolName = 3;
+    private const int StudentStage = 4;
+    private const int StudentGrade = 5;
+    private const int StudentBoarding = 6;
+
+    private sealed record PovertyPerson(int Row, string Name, string Household, string Township, string Village, string Category);
+
+    /// <param name="cycleCreated">The China date the cycle was created: no valid birth date is after it.</param>
+    /// <param name="schoolYear">The school year whose 31 August decides compulsory school age.</param>
+    public static async Task<VerificationResult> RunAsync(
+        IAsyncEnumerable<RosterRow> poverty,
+        IAsyncEnumerable<RosterRow> students,
+        DateOnly cycleCreated,
+        int schoolYear,
+        ResolvedPolicy policy,
+        CancellationToken cancellationToken)
+    {
+        var discrepancies = new List<Discrepancy>();
+        var counts = DiscrepancyKinds.All.ToDictionary(k => k, _ => 0);
+        void Report(Discrepancy d)
+        {
+            discrepancies.Add(d);
+            counts[d.Kind]++;
+        }
+
+        // The registry first: every kept person by key.
+        var registered = new Dictionary<long, PovertyPerson>();
+        var povertyRows = 0;
+        await foreach (var row in poverty.WithCancellation(cancellationToken))
+        {
+            povertyRows++;
+            var id = IdNumbers.Normalize(row[PovertyId]);
+            var problem = IdNumbers.Validate(id, cycleCreated);
+            if (problem != IdProblem.None)
+            {
+                Report(new Discrepancy(DiscrepancyKinds.InvalidId, RosterFiles.Poverty, IdNumbers.Describe(problem), PovertyRow: row.RowNumber,
+                    PovertyName: row[PovertyName], MaskedId: MaskAny(id), Column: "身份证号", Township: row[PovertyTownship], Village: row[PovertyVillage]));
+                continue;
+            }
+
+            var person = new PovertyPerson(row.RowNumber, row[PovertyName], row[PovertyHousehold], row[PovertyTownship], row[PovertyVillage], row[PovertyCategory]);
+            if (!registered.TryAdd(IdNumbers.ToKey(id), person))
+            {
+                var first = registered[IdNumbers.ToKey(id)];
+                Report(new Discrepancy(DiscrepancyKinds.DuplicateId, RosterFiles.Poverty, $"the same number appears first on row {first.Row}", PovertyRow: row.RowNumber,
+                    PovertyName: row[PovertyName], IdNumber: id, MaskedId: IdNumbers.Mask(id), Column: "身份证号", Township: person.Township, Village: person.Village));
+            }
+        }
+
+        // Then the students, matched as they stream past.
+        var seen = new HashSet<long>();
+        var kept = new HashSet<long>();
+        var eligible = new List<StudentRecord>();
+        var studentRows = 0;
+        var matched = 0;
+        var pending = 0;
+        await foreach (var row in students.WithCancellation(cancellationToken))
+        {
+            studentRows++;
+            var id = IdNumbers.Normalize(row[StudentId]);
+            var problem = IdNumbers.Validate(id, cycleCreated);
+            var school = (Code: row[StudentSchoolCode], Name: row[StudentSchoolName]);
+            if (problem != IdProblem.None)
+            {
+                Report(new Discrepancy(DiscrepancyKinds.InvalidId, RosterFiles.Students, IdNumbers.Describe(problem), StudentRow: row.RowNumber,
+                    StudentName: row[StudentName], SchoolCode: school.Code, SchoolName: school.Name, MaskedId: MaskAny(id), Column: "身份证号"));
+                continue;
+            }
+
+            var key = IdNumbers.ToKey(id);
+            if (!seen.Add(key))
+            {
+                Report(new Discrepancy(DiscrepancyKinds.DuplicateId, RosterFiles.Students, "the same number appears on an earlier row", StudentRow: row.RowNumber,
+                    StudentName: row[StudentName], SchoolCode: school.Code, SchoolName: school.Name, IdNumber: id, MaskedId: IdNumbers.Mask(id), Column: "身份证号"));
+                continue;
+            }
+
+            var read = ReadFields(row);
+            if (read.Fields is not { } fields)
+            {
+                Report(new Discrepancy(DiscrepancyKinds.InvalidRow, RosterFiles.Students, read.Reason!, StudentRow: row.RowNumber,
+                    StudentName: row[StudentName], SchoolCode: school.Code, SchoolName: school.Name, IdNumber: id, MaskedId: IdNumbers.Mask(id), Column: read.Column));
+                continue;
+            }
+
+            kept.Add(key);
+            if (!registered.TryGetValue(key, out var person))
+            {
+                continue; // not from a covered household
+            }
+
+            matched++;
+            var record = new StudentRecord(id, row[StudentName], school.Code, school.Name, fields.Stage, fields.Grade, fields.Boarding,
+                row.RowNumber, person.Row, person.Name, person.Household, person.Category, policy.EntitlementsFor(fields.Stage, fields.Grade, fields.Boarding));
+            if (PersonNames.Same(row[StudentName], person.Name))
+            {
+                eligible.Add(record);
+            }
+            else
+            {
+                pending++;
+                Report(new Discrepancy(DiscrepancyKinds.NameMismatch, RosterFiles.Students, "the names in the two files differ", StudentRow: row.RowNumber, PovertyRow: person.Row,
+                    StudentName: row[StudentName], PovertyName: person.Name, SchoolCode: school.Code, SchoolName: school.Name, IdNumber: id, MaskedId: IdNumbers.Mask(id),
+                    Township: person.Township, Village: person.Village, Student: record));
+            }
+        }
+
+        // Registered children of compulsory school age who are in no school's roster.
+        var ageDay = new DateOnly(schoolYear, 8, 31);
+        foreach (var (key, person) in registered)
+        {
+            if (kept.Contains(key))
+            {
+                continue;
+            }
+
+            var id = IdNumbers.FromKey(key);
+            var age = IdNumbers.AgeOn(id, ageDay);
+            if (age is >= 6 and <= 15)
+            {
+                Report(new Discrepancy(DiscrepancyKinds.NotEnrolled, RosterFiles.Poverty, $"aged {age} on {ageDay:yyyy-MM-dd} and in no school's roster", PovertyRow: person.Row,
+                    PovertyName: person.Name, IdNumber: id, MaskedId: IdNumbers.Mask(id), Township: person.Township, Village: person.Village, Age: age));
+            }
+        }
+
+        discrepancies.Sort((a, b) => (a.File, a.StudentRow ?? a.PovertyRow ?? 0).CompareTo((b.File, b.StudentRow ?? b.PovertyRow ?? 0)));
+        var verification = new VerificationCounts(studentRows, povertyRows, matched, eligible.Count, pending, counts, Totals(eligible));
+        return new VerificationResult(verification, eligible, discrepancies);
+    }
+
+    public static IReadOnlyDictionary<string, ProgramTotal> Totals(IEnumerable<StudentRecord> eligible)
+    {
+        var totals = new SortedDictionary<string, ProgramTotal>(StringComparer.Ordinal);
+        foreach (var e in eligible.SelectMany(s => s.Entitlements))
+        {
+            var t = totals.GetValueOrDefault(e.Program, new ProgramTotal(0, 0m));
+            totals[e.Program] = new ProgramTotal(t.Recipients + 1, t.Amount + e.Amount);
+        }
+
+        return totals;
+    }
+
+    private readonly record struct StudentFields(SchoolStage Stage, int Grade, bool Boarding);
+
+    /// <summary>学段, 年级 and 是否住校, or the first column that cannot be read and why.</summary>
+    private static (StudentFields? Fields, string? Column, string? Reason) ReadFields(RosterRow row)
+    {
+        if (!SchoolStages.TryParse(row[StudentStage].Trim(), out var stage))
+        {
+            return (null, "学段", $"unknown school stage '{row[StudentStage]}'");
+        }
+
+        var gradeText = row[StudentGrade].Trim();
+        if (!int.TryParse(gradeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var grade)
+            || grade < 1 || grade > SchoolStages.MaxGrade(stage))
+        {
+            return (null, "年级", $"grade '{gradeText}' is not 1 to {SchoolStages.MaxGrade(stage)} for {SchoolStages.Chinese(stage)}");
+        }
+
+        var boarding = row[StudentBoarding].Trim();
+        if (boarding is not ("是" or "否"))
+        {
+            return (null, "是否住校", $"是否住校 is '{boarding}', not 是 or 否");
+        }
+
+        return (new StudentFields(stage, grade, boarding == "是"), null, null);
+    }
+
+    /// <summary>Masks whatever was in the cell, valid or not, so that no full number is ever shown.</summary>
+    public static string MaskAny(string normalized) =>
+        normalized.Length >= 10 ? normalized[..6] + "********" + normalized[^4..] : new string('*', normalized.Length);
+}

@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+
+namespace EduRelief.Eligibility;
+
+/// <summary>The verification figures as the cycle shows them (GET /api/cycles/{id} → verification).</summary>
+public static class VerificationSummary
+{
+    public static JsonObject Completed(string runId, VerificationCounts counts, ResolvedPolicy policy)
+    {
+        var discrepancies = new JsonObject();
+        foreach (var kind in DiscrepancyKinds.All)
+        {
+            discrepancies[kind] = counts.Discrepancies.GetValueOrDefault(kind);
+        }
+
+        var programs = new JsonObject();
+        foreach (var (code, total) in counts.Programs)
+        {
+            programs[code] = new JsonObject { ["recipients"] = total.Recipients, ["amount"] = Money(total.Amount) };
+        }
+
+        return new JsonObject
+        {
+            ["status"] = "completed",
+            ["runId"] = runId,
+            ["students"] = counts.Students,
+            ["povertyPersons"] = counts.PovertyPersons,
+            ["matched"] = counts.Matched,
+            ["eligible"] = counts.Eligible,
+            ["pendingReview"] = counts.PendingReview,
+            ["rejected"] = 0,
+            ["discrepancies"] = discrepancies,
+            ["programs"] = programs,
+            ["totalAmount"] = Money(counts.TotalAmount),
+            ["policyVersion"] = policy.Version,
+            ["policyScope"] = policy.Scope,
+        };
+    }
+
+    public static JsonObject Failed(string runId, string error) =>
+        new() { ["status"] = "failed", ["runId"] = runId, ["error"] = error };
+
+    /// <summary>Moves one student out of pending review: confirmed students become eligible with their entitlements.</summary>
+    public static void ApplyDecision(JsonObject verification, JsonObject decision)
+    {
+        verification["pendingReview"] = ((int?)verification["pendingReview"] ?? 0) - 1;
+        if ((string?)decision["decision"] != "confirm")
+        {
+            verification["rejected"] = ((int?)verification["rejected"] ?? 0) + 1;
+            return;
+        }
+
+        verification["eligible"] = ((int?)verification["eligible"] ?? 0) + 1;
+        var programs = verification["programs"] as JsonObject ?? (JsonObject)(verification["programs"] = new JsonObject());
+        var total = (decimal?)verification["totalAmount"] ?? 0m;
+        foreach (var e in decision["entitlements"]?.AsArray() ?? [])
+        {
+            var code = (string)e!["program"]!;
+            var amount = (decimal)e["amount"]!;
+            var program = programs[code] as JsonObject ?? (JsonObject)(programs[code] = new JsonObject { ["recipients"] = 0, ["amount"] = 0m });
+            program["recipients"] = ((int?)program["recipients"] ?? 0) + 1;
+            program["amount"] = Money(((decimal?)program["amount"] ?? 0m) + amount);
+            total += amount;
+        }
+
+        verification["totalAmount"] = Money(total);
+    }
+
+    /// <summary>Yuan with exactly two decimals, as a JSON number.</summary>
+    public static decimal Money(decimal amount) => decimal.Round(amount, 2, MidpointRounding.AwayFromZero) + 0.00m;
+}

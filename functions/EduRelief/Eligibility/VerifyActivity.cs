@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+using EduRelief.Hosting;
+using EduRelief.Rosters;
+using EduRelief.Rosters.Parsing;
+using EduRelief.Workflow;
+
+namespace EduRelief.Eligibility;
+
+/// <summary>
+/// The cycle's verification step: streams both stored rosters through <see cref="Verifier"/>, writes the run's ledger
+/// and discrepancy rows, and returns the figures the cycle shows. Idempotent: a retry rewrites the same rows.
+/// A county without a policy for the school year is an expected failure: the run ends as failed with the reason.
+/// </summary>
+public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, PolicyStore policies, EligibilityStore store, ILogger<VerifyActivity> logger) : IActivity
+{
+    public const string KindName = "verify.run";
+
+    public string Kind => KindName;
+
+    public RetryPolicy Retry { get; } = new(4, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(2));
+
+    public async Task<JsonObject?> RunAsync(ActivityContext context, CancellationToken cancellationToken)
+    {
+        var runId = (string)context.Input!["runId"]!;
+        var cycle = await engine.GetAsync(context.InstanceId, cancellationToken) ?? throw new InvalidOperationException($"Cycle {context.InstanceId} does not exist.");
+        var students = cycle.Data["rosters"]?[RosterFiles.Students] ?? throw new InvalidOperationException("The student roster is missing.");
+        var poverty = cycle.Data["rosters"]?[RosterFiles.Poverty] ?? throw new InvalidOperationException("The poverty registry is missing.");
+        var schoolYear = (int)cycle.Data["schoolYear"]!;
+        var countyCode = (string)cycle.Data["countyCode"]!;
+
+        var policy = await policies.ResolveAsync(schoolYear, countyCode, cancellationToken);
+        if (policy is null)
+        {
+            return Result(runId, VerificationSummary.Failed(runId, $"There is no aid policy for school year {schoolYear}; publish one with PUT /api/policies/{schoolYear}, then re-run verification."));
+        }
+
+        var created = DateOnly.FromDateTime(ChinaTime.ToChina(cycle.CreatedAt).DateTime);
+        await using var povertyStream = await rosters.OpenAsync((string)poverty["sha256"]!, cancellationToken);
+        await using var studentStream = await rosters.OpenAsync((string)students["sha256"]!, cancellationToken);
+        VerificationResult result;
+        try
+        {
+            result = await Verifier.RunAsync(
+                RosterReader.ReadAsync(povertyStream, Format(poverty), RosterKind.Poverty, cancellationToken),
+                RosterReader.ReadAsync(studentStream, Format(students), RosterKind.Students, cancellationToken),
+                created,
+                schoolYear,
+                policy,
+                cancellationToken);
+        }
+        catch (RosterFileException ex)
+        {
+            // The upload was checked, so this means a stored file cannot be read the same way any more.
+            return Result(runId, VerificationSummary.Failed(runId, $"A stored roster could not be read: {ex.Message}"));
+        }
+
+        await store.WriteRunAsync(context.InstanceId, runId, result, cancellationToken);
+        logger.LogInformation("{CycleId}: verification {RunId} read {Students} student rows and {Persons} registry rows", context.InstanceId, runId, result.Counts.Students, result.Counts.PovertyPersons);
+        return Result(runId, VerificationSummary.Completed(runId, result.Counts, policy));
+    }
+
+    private static JsonObject Result(string runId, JsonObject summary)
+    {
+        summary["runId"] = runId;
+        return summary;
+    }
+
+    private static RosterFormat Format(JsonNode roster) =>
+        (string?)roster["format"] == "xlsx" ? RosterFormat.Xlsx : RosterFormat.Csv;
+}

@@ -1,0 +1,161 @@
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using EduRelief.Auth;
+using EduRelief.Cycles;
+using EduRelief.Eligibility;
+using EduRelief.Hosting;
+using EduRelief.Rosters.Parsing;
+using EduRelief.Workflow;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace EduRelief.Rosters;
+
+public sealed record UploadAccepted(string ImportId, string CycleId, string Kind, string Sha256, long Size, int Rows, string Format, string Status, string Watch);
+
+public static class RosterEndpoints
+{
+    private const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    private static readonly HashSet<string> AcceptedTypes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "text/csv", XlsxType, "multipart/form-data", "application/vnd.ms-excel", "text/plain", "application/octet-stream",
+    };
+
+    public static void MapRosters(this IEndpointRouteBuilder app)
+    {
+        app.MapPut("/api/cycles/{id}/rosters/{kind}", UploadAsync).RequireAuthorization(Policies.Admin);
+    }
+
+    private static async Task<IResult> UploadAsync(
+        string id, string kind, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RosterStore store, WorkflowEngine engine, TimeProvider clock, CancellationToken ct)
+    {
+        if (kind is not (RosterFiles.Students or RosterFiles.Poverty))
+        {
+            return Problems.NotFound($"Roster '{kind}' (students or poverty)");
+        }
+
+        var cycle = await cycles.GetAsync(id, ct);
+        if (cycle is null)
+        {
+            return Problems.NotFound($"Cycle {id}");
+        }
+
+        if (!Stages.AcceptingRosters.Contains(cycle.Stage))
+        {
+            return Problems.Conflict($"Cycle {id} is in stage {cycle.Stage}; rosters can be replaced only until review ends.");
+        }
+
+        if (http.ContentLength > RosterStore.MaxFileBytes + (64 * 1024))
+        {
+            return TooLarge();
+        }
+
+        var mediaType = MediaTypeHeaderValue.TryParse(http.ContentType, out var parsed) ? parsed.MediaType.Value : null;
+        if (mediaType is null || !AcceptedTypes.Contains(mediaType))
+        {
+            return TypedResults.Problem(title: "Unsupported media type", detail: $"Send the file as text/csv or {XlsxType} (or multipart/form-data with one file).",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["Content-Type"] = [$"'{http.ContentType}' is not accepted"] } });
+        }
+
+        if (http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = RosterStore.MaxFileBytes + (64 * 1024);
+        }
+
+        var (body, fileName, fileType) = await OpenFileAsync(http, parsed!, ct);
+        if (body is null)
+        {
+            return Problems.Invalid("file", "multipart/form-data must carry one file part.");
+        }
+
+        await using var spooled = await SpooledFile.CreateAsync(body, RosterStore.MaxFileBytes, ct);
+        if (spooled is null)
+        {
+            return TooLarge();
+        }
+
+        if (spooled.Size == 0)
+        {
+            return Problems.Invalid("file", "The file is empty.");
+        }
+
+        // Read the whole file once now, so that a bad file is refused with its reason and changes nothing.
+        RosterFormat format;
+        int rows;
+        try
+        {
+            await using var check = spooled.OpenRead();
+            var head = new byte[8];
+            var n = await check.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
+            format = RosterReader.DetectFormat(head.AsSpan(0, n), fileType);
+            check.Position = 0;
+            rows = 0;
+            await foreach (var _ in RosterReader.ReadAsync(check, format, kind == RosterFiles.Students ? RosterKind.Students : RosterKind.Poverty, ct))
+            {
+                rows++;
+            }
+        }
+        catch (RosterFileException ex)
+        {
+            return TypedResults.Problem(title: "The file cannot be imported", detail: ex.Message, statusCode: StatusCodes.Status400BadRequest,
+                extensions: new Dictionary<string, object?> { ["errors"] = ex.Errors });
+        }
+
+        var contentType = format == RosterFormat.Xlsx ? XlsxType : "text/csv";
+        await store.SaveAsync(spooled.Path, spooled.Sha256, contentType, ct);
+        var importId = Guid.NewGuid().ToString("N");
+        var record = new JsonObject
+        {
+            ["kind"] = kind,
+            ["importId"] = importId,
+            ["sha256"] = spooled.Sha256,
+            ["size"] = spooled.Size,
+            ["rows"] = rows,
+            ["format"] = format == RosterFormat.Xlsx ? "xlsx" : "csv",
+            ["fileName"] = fileName,
+            ["uploadedBy"] = user.Actor(),
+            ["uploadedAt"] = ChinaTime.Format(clock.GetUtcNow()),
+        };
+        var result = await engine.RaiseAsync(id, new WorkflowEvent("upload|" + importId, CycleEvents.RosterUploaded, record, user.Actor()), ct);
+        if (result.Outcome is not (EventOutcome.Applied or EventOutcome.Duplicate))
+        {
+            return Problems.Conflict(result.Reason ?? $"Cycle {id} does not accept rosters in stage {result.Instance?.Stage}.");
+        }
+
+        var accepted = new UploadAccepted(importId, id, kind, spooled.Sha256, spooled.Size, rows, (string)record["format"]!, "accepted", $"/api/cycles/{id}");
+        return TypedResults.Accepted($"/api/cycles/{id}", accepted);
+    }
+
+    private static IResult TooLarge() =>
+        TypedResults.Problem(title: "The file is too large", detail: $"A roster file may be at most {RosterStore.MaxFileBytes / (1024 * 1024)} MiB.", statusCode: StatusCodes.Status413PayloadTooLarge,
+            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["file"] = ["larger than 256 MiB"] } });
+
+    /// <summary>The file's bytes: the body itself, or the first file part of a multipart form (streamed, not buffered).</summary>
+    private static async Task<(Stream? Body, string? FileName, string? ContentType)> OpenFileAsync(HttpRequest http, MediaTypeHeaderValue type, CancellationToken ct)
+    {
+        if (!type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            return (http.Body, null, type.MediaType.Value);
+        }
+
+        var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
+        if (string.IsNullOrEmpty(boundary))
+        {
+            return (null, null, null);
+        }
+
+        var reader = new MultipartReader(boundary, http.Body) { BodyLengthLimit = null };
+        while (await reader.ReadNextSectionAsync(ct) is { } section)
+        {
+            if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) && disposition.IsFileDisposition())
+            {
+                var name = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                return (section.Body, name, section.ContentType);
+            }
+        }
+
+        return (null, null, null);
+    }
+}
