@@ -1,14 +1,19 @@
 using EduRelief.Bench;
+using EduRelief.Bench.Generator;
 
 // dotnet run -c Release --project bench/EduRelief.Bench -- fanout [shards]
+// dotnet run -c Release --project bench/EduRelief.Bench -- generate --students 1000000 --out /tmp/county [--seed 1] [--xlsx] [--utf8]
 var command = args.FirstOrDefault() ?? "fanout";
 switch (command)
 {
     case "fanout":
         await FanOutBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000);
         break;
+    case "generate":
+        return GenerateCommand.Run(args[1..]);
     default:
         Console.Error.WriteLine("usage: EduRelief.Bench fanout [shards]");
+        Console.Error.WriteLine(GenerateCommand.Usage);
         return 2;
 }
 
