@@ -119,6 +119,23 @@ public sealed class VerificationApiTests(EngineFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Upload_MultipartFormWithOneFile_IsImportedWithItsFileName()
+    {
+        var id = await NewCycleAsync("410104");
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(SampleCounty.Csv(SampleCounty.StudentHeader, SampleCounty.Students(), SampleCounty.Gbk));
+        file.Headers.ContentType = new MediaTypeHeaderValue(CsvType);
+        form.Add(file, "file", "学籍名册.csv");
+        using var response = await Admin.PutAsync($"/api/cycles/{id}/rosters/students", form);
+        Assert.Equal(202, (int)response.StatusCode);
+        Assert.Equal(202, (await UploadAsync(Admin, id, "poverty", SampleCounty.Csv(SampleCounty.PovertyHeader, SampleCounty.Poverty(), SampleCounty.Gbk), CsvType)).Status);
+
+        var cycle = await UntilVerifiedAsync(id);
+        AssertSampleCounts(cycle);
+        Assert.Equal("学籍名册.csv", (string?)cycle["rosters"]!["students"]!["fileName"]);
+    }
+
+    [Fact]
     public async Task Discrepancies_ListedByKindAndSchool_WithRowsNamesAndMaskedIds()
     {
         var id = await NewCycleAsync("410721");
