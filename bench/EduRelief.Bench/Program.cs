@@ -9,10 +9,13 @@ switch (command)
     case "fanout":
         await FanOutBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000);
         break;
+    case "import":
+        await ImportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000, args.Length > 2 ? args[2] : null);
+        break;
     case "generate":
         return GenerateCommand.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: EduRelief.Bench fanout [shards]");
+        Console.Error.WriteLine("usage: EduRelief.Bench fanout [shards] | import [students] [workdir] | generate --students N --out DIR [--seed S] [--xlsx] [--utf8]");
         Console.Error.WriteLine(GenerateCommand.Usage);
         return 2;
 }
