@@ -1,0 +1,170 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using CsvHelper;
+
+namespace EduRelief.Rosters.Parsing;
+
+/// <summary>
+/// CSV records of a roster, streamed with CsvHelper: RFC 4180 quoting (commas, quotes and line breaks inside quoted
+/// fields), CRLF or LF, spaces and tabs around fields removed. One pass detects the encoding, one parses.
+/// </summary>
+internal static class CsvRosterSource
+{
+    /// <summary>No real roster record comes near this; a longer one is a quote left open that would swallow the file.</summary>
+    public const int MaxRecordBytes = 1 << 20;
+
+    public static async IAsyncEnumerable<SourceRow> ReadAsync(Stream stream, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var encoding = await TextEncodings.DetectAsync(stream, ct);
+        stream.Position = 0;
+        var options = CsvReaderOptions.Default with
+        {
+            HasHeader = false,
+            Separator = ',',
+            Mode = CsvMode.Rfc4180,
+            SkipEmptyLines = false, // an empty line still takes a row number, as a spreadsheet program shows it
+            TrimWhitespace = true,
+            DetectSeparatorHint = false,
+            AllowLineBreaksInQuotes = true,
+            MalformedData = CsvMalformedDataHandling.Recover,
+            MaxRecordSize = MaxRecordBytes,
+            IncludeValuesInExceptions = false, // values are personal data
+            Encoding = encoding.CodePage == TextEncodings.Utf8.CodePage ? null : encoding,
+        };
+
+        await using var csv = CsvReader.Create(stream, options, leaveOpen: true);
+        var cells = new List<(int Column, string Value)>();
+        var rowNumber = 0;
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await csv.ReadAsync(ct);
+            }
+            catch (CsvFormatException)
+            {
+                throw RosterFileException.Row(
+                    RosterErrors.Damaged,
+                    rowNumber + 1,
+                    $"The record starting in this row is longer than {MaxRecordBytes / 1024} KiB: a quote is probably left open.");
+            }
+
+            if (!more)
+            {
+                yield break;
+            }
+
+            rowNumber = checked(rowNumber + 1);
+            cells.Clear();
+            for (var i = 0; i < csv.FieldCount; i++)
+            {
+                cells.Add((i, csv.GetString(i)));
+            }
+
+            yield return new SourceRow(rowNumber, cells);
+        }
+    }
+}
+
+/// <summary>
+/// The DOMAIN's rule: bytes that are entirely valid UTF-8 are UTF-8, anything else is GB18030 (code page 54936, a
+/// superset of GBK and GB2312). A file that is neither, or that starts with a UTF-8 byte order mark but is not UTF-8,
+/// is rejected; so is a file that is not text at all (see <see cref="ContentSniffer.RequireText"/>).
+/// </summary>
+internal static class TextEncodings
+{
+    private const int ChunkBytes = 64 * 1024;
+
+    public static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static readonly Encoding Gb18030 = CreateGb18030();
+
+    private static Encoding CreateGb18030()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return Encoding.GetEncoding(54936, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
+    }
+
+    public static async Task<Encoding> DetectAsync(Stream stream, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
+        {
+            stream.Position = 0;
+            var n = await stream.ReadAtLeastAsync(buffer.AsMemory(0, RosterReader.SniffLength), RosterReader.SniffLength, throwOnEndOfStream: false, ct);
+            ContentSniffer.RequireText(buffer.AsSpan(0, n));
+            var bom = buffer.AsSpan(0, n).StartsWith(Encoding.UTF8.Preamble);
+
+            if (await IsValidAsync(stream, Utf8, buffer, ct))
+            {
+                return Utf8;
+            }
+
+            if (bom)
+            {
+                throw RosterFileException.File(RosterErrors.Undecodable, "The file starts with a UTF-8 byte order mark but is not valid UTF-8.");
+            }
+
+            if (await IsValidAsync(stream, Gb18030, buffer, ct))
+            {
+                return Gb18030;
+            }
+
+            throw RosterFileException.File(RosterErrors.Undecodable, "The file's bytes are neither valid UTF-8 nor valid GB18030 (GBK) text.");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Decodes the whole stream from its start with <paramref name="encoding"/> (which throws on invalid bytes), stopping at the first error.</summary>
+    private static async Task<bool> IsValidAsync(Stream stream, Encoding encoding, byte[] buffer, CancellationToken ct)
+    {
+        stream.Position = 0;
+        var decoder = encoding.GetDecoder();
+        var chars = ArrayPool<char>.Shared.Rent(encoding.GetMaxCharCount(ChunkBytes));
+        try
+        {
+            while (true)
+            {
+                var n = await stream.ReadAsync(buffer.AsMemory(0, ChunkBytes), ct);
+                if (!Feed(decoder, buffer.AsSpan(0, n), chars, flush: n == 0))
+                {
+                    return false;
+                }
+
+                if (n == 0)
+                {
+                    return true;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    private static bool Feed(Decoder decoder, ReadOnlySpan<byte> bytes, Span<char> chars, bool flush)
+    {
+        try
+        {
+            while (true)
+            {
+                decoder.Convert(bytes, chars, flush, out var used, out _, out var completed);
+                bytes = bytes[used..];
+                if (completed && bytes.IsEmpty)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+}

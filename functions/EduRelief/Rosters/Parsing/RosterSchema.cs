@@ -1,0 +1,66 @@
+namespace EduRelief.Rosters.Parsing;
+
+public enum RosterKind
+{
+    Students,
+    Poverty,
+}
+
+public enum RosterFormat
+{
+    Csv,
+    Xlsx,
+}
+
+/// <summary>The required header names of each roster (DOMAIN "Rosters"), in the order of <see cref="RosterRow.Values"/>.</summary>
+public static class RosterSchema
+{
+    private static readonly string[] StudentColumns = ["姓名", "身份证号", "学校标识码", "学校名称", "学段", "年级", "是否住校", "备注"];
+    private static readonly string[] PovertyColumns = ["序号", "户编号", "姓名", "身份证号", "乡镇", "村", "人员类别"];
+
+    public static IReadOnlyList<string> Columns(RosterKind kind) => kind switch
+    {
+        RosterKind.Students => StudentColumns,
+        RosterKind.Poverty => PovertyColumns,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>The index of <paramref name="column"/> in <see cref="Columns"/>, e.g. <c>IndexOf(kind, "身份证号")</c>.</summary>
+    public static int IndexOf(RosterKind kind, string column)
+    {
+        var columns = Columns(kind);
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (columns[i] == column)
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"The {kind} roster has no column {column}.", nameof(column));
+    }
+}
+
+/// <summary>
+/// A data row: its 1-based number as a person sees it (the header is row 1 of a file that starts with it; CSV counts
+/// physical records, so a record with a line break inside quotes is one row; XLSX uses the sheet's row index), and
+/// its values in <see cref="RosterSchema.Columns"/> order, trimmed, "" for a missing cell.
+/// </summary>
+public sealed record RosterRow(int RowNumber, string[] Values)
+{
+    public string this[int column] => Values[column];
+}
+
+/// <summary>A roster file that cannot be read at all. <see cref="Errors"/> is keyed "file", "column:身份证号", "row:12".</summary>
+public sealed class RosterFileException(string title, IReadOnlyDictionary<string, string[]> errors) : Exception(title)
+{
+    public string Title => Message;
+
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    internal static RosterFileException File(string title, string message) =>
+        new(title, new Dictionary<string, string[]> { ["file"] = [message] });
+
+    internal static RosterFileException Row(string title, int row, string message) =>
+        new(title, new Dictionary<string, string[]> { [$"row:{row}"] = [message] });
+}

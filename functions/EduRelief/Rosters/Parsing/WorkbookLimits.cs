@@ -1,0 +1,77 @@
+using System.IO.Compression;
+
+namespace EduRelief.Rosters.Parsing;
+
+/// <summary>
+/// Zip-bomb limits, checked against the sizes the zip's central directory declares before anything is inflated.
+/// The declared sizes are binding: .NET's zip reader stops an entry's stream at its declared uncompressed length, so a
+/// zip that understates a size yields truncated (damaged) XML, never more bytes than were checked here.
+/// </summary>
+internal static class WorkbookLimits
+{
+    /// <summary>A worksheet part (and any part without a tighter limit).</summary>
+    public const long MaxPartBytes = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>The shared string table, which is held in memory.</summary>
+    public const long MaxSharedStringsBytes = 512L * 1024 * 1024;
+
+    /// <summary>[Content_Types].xml and the .rels parts, which the package reader loads whole.</summary>
+    public const long MaxPackagePartBytes = 64L * 1024 * 1024;
+
+    /// <summary>A part that inflates to more than this ...</summary>
+    public const long RatioCheckedAboveBytes = 10L * 1024 * 1024;
+
+    /// <summary>... at a compression ratio above this is a bomb: real worksheet XML compresses far less.</summary>
+    public const long MaxCompressionRatio = 200;
+
+    public const int MaxEntries = 10_000;
+
+    /// <summary>Why the entry may not be inflated, or null when it may.</summary>
+    public static string? Check(string name, long compressedBytes, long uncompressedBytes)
+    {
+        var limit = name.EndsWith("sharedStrings.xml", StringComparison.OrdinalIgnoreCase) ? MaxSharedStringsBytes
+            : name.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".rels", StringComparison.OrdinalIgnoreCase) ? MaxPackagePartBytes
+            : MaxPartBytes;
+        if (uncompressedBytes > limit)
+        {
+            return $"The part {name} would inflate to {uncompressedBytes:N0} bytes, more than the limit of {limit:N0}.";
+        }
+
+        if (uncompressedBytes > RatioCheckedAboveBytes && uncompressedBytes > MaxCompressionRatio * Math.Max(compressedBytes, 1))
+        {
+            return $"The part {name} would inflate from {compressedBytes:N0} to {uncompressedBytes:N0} bytes, a compression ratio above {MaxCompressionRatio}:1.";
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads the central directory only and throws when the zip is not a zip or breaks a limit.</summary>
+    public static void CheckArchive(Stream stream)
+    {
+        stream.Position = 0;
+        try
+        {
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            if (zip.Entries.Count > MaxEntries)
+            {
+                throw RosterFileException.File(RosterErrors.TooLarge, $"The workbook has {zip.Entries.Count:N0} parts, more than the limit of {MaxEntries:N0}.");
+            }
+
+            foreach (var entry in zip.Entries)
+            {
+                if (Check(entry.FullName, entry.CompressedLength, entry.Length) is { } reason)
+                {
+                    throw RosterFileException.File(RosterErrors.TooLarge, reason);
+                }
+            }
+        }
+        catch (InvalidDataException)
+        {
+            throw RosterFileException.File(RosterErrors.NotWorkbook, "The file is not a valid zip archive, so it cannot be an .xlsx workbook.");
+        }
+        finally
+        {
+            stream.Position = 0;
+        }
+    }
+}
