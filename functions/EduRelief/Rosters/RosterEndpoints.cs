@@ -87,10 +87,7 @@ public static class RosterEndpoints
         try
         {
             await using var check = spooled.OpenRead();
-            var head = new byte[8];
-            var n = await check.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
-            format = RosterReader.DetectFormat(head.AsSpan(0, n), fileType);
-            check.Position = 0;
+            format = await RosterReader.DetectFormatAsync(check, fileType, ct);
             rows = 0;
             await foreach (var _ in RosterReader.ReadAsync(check, format, kind == RosterFiles.Students ? RosterKind.Students : RosterKind.Poverty, ct))
             {
