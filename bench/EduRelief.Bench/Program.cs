@@ -20,4 +20,6 @@ switch (command)
         return 2;
 }
 
+// Azurite is this run's own; stop it rather than leave it to process exit.
+(await EduRelief.Tests.Infrastructure.Azurite.SharedAsync()).Process.Kill(entireProcessTree: true);
 return 0;

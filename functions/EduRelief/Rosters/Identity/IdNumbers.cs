@@ -33,33 +33,12 @@ public static class IdNumbers
     /// DOMAIN rule 1: trims surrounding whitespace (any Unicode white space), removes every ASCII space and U+3000,
     /// maps full-width digits to ASCII and Ｘ, ｘ, x to X. Nothing else is changed. <c>null</c> gives "".
     /// </summary>
-    public static string Normalize(string? raw)
+    public static string Normalize(string? raw) => SpaceFolding.Fold(raw, c => c switch
     {
-        if (string.IsNullOrEmpty(raw))
-        {
-            return "";
-        }
-
-        var trimmed = raw.AsSpan().Trim();
-        Span<char> buffer = trimmed.Length <= 128 ? stackalloc char[trimmed.Length] : new char[trimmed.Length];
-        var n = 0;
-        foreach (var c in trimmed)
-        {
-            if (c is ' ' or '\u3000')
-            {
-                continue;
-            }
-
-            buffer[n++] = c switch
-            {
-                >= '０' and <= '９' => (char)('0' + (c - '０')),
-                'x' or 'Ｘ' or 'ｘ' => 'X',
-                _ => c,
-            };
-        }
-
-        return new string(buffer[..n]);
-    }
+        >= '０' and <= '９' => (char)('0' + (c - '０')),
+        'x' or 'Ｘ' or 'ｘ' => 'X',
+        _ => c,
+    });
 
     /// <summary>
     /// DOMAIN rule 2 on an already normalised number. <paramref name="notAfter"/> is the cycle's creation date (China

@@ -15,28 +15,7 @@ public static class PersonNames
     public const char MiddleDot = '\u00B7';
 
     /// <summary>Trims surrounding whitespace, removes every ASCII space and U+3000, maps • (U+2022) and ． (U+FF0E) to · (U+00B7).</summary>
-    public static string Normalize(string? raw)
-    {
-        if (string.IsNullOrEmpty(raw))
-        {
-            return "";
-        }
-
-        var trimmed = raw.AsSpan().Trim();
-        Span<char> buffer = trimmed.Length <= 128 ? stackalloc char[trimmed.Length] : new char[trimmed.Length];
-        var n = 0;
-        foreach (var c in trimmed)
-        {
-            if (c is ' ' or '\u3000')
-            {
-                continue;
-            }
-
-            buffer[n++] = c is '\u2022' or '\uFF0E' ? MiddleDot : c;
-        }
-
-        return new string(buffer[..n]);
-    }
+    public static string Normalize(string? raw) => SpaceFolding.Fold(raw, c => c is '\u2022' or '\uFF0E' ? MiddleDot : c);
 
     /// <summary>Whether two names are the same after <see cref="Normalize"/> (ordinal; null counts as empty).</summary>
     public static bool Same(string? a, string? b) => string.Equals(Normalize(a), Normalize(b), StringComparison.Ordinal);
