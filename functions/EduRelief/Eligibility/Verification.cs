@@ -78,19 +78,20 @@ public sealed record VerificationResult(VerificationCounts Counts, IReadOnlyList
 /// </summary>
 public static class Verifier
 {
-    private const int PovertyId = 3;
-    private const int PovertyName = 2;
-    private const int PovertyHousehold = 1;
-    private const int PovertyTownship = 4;
-    private const int PovertyVillage = 5;
-    private const int PovertyCategory = 6;
-    private const int StudentName = 0;
-    private const int StudentId = 1;
-    private const int StudentSchoolCode = 2;
-    private const int StudentSchoolName = 3;
-    private const int StudentStage = 4;
-    private const int StudentGrade = 5;
-    private const int StudentBoarding = 6;
+    // Positions in RosterRow.Values, which follow RosterSchema's column order.
+    private static readonly int PovertyId = RosterSchema.IndexOf(RosterKind.Poverty, "身份证号");
+    private static readonly int PovertyName = RosterSchema.IndexOf(RosterKind.Poverty, "姓名");
+    private static readonly int PovertyHousehold = RosterSchema.IndexOf(RosterKind.Poverty, "户编号");
+    private static readonly int PovertyTownship = RosterSchema.IndexOf(RosterKind.Poverty, "乡镇");
+    private static readonly int PovertyVillage = RosterSchema.IndexOf(RosterKind.Poverty, "村");
+    private static readonly int PovertyCategory = RosterSchema.IndexOf(RosterKind.Poverty, "人员类别");
+    private static readonly int StudentName = RosterSchema.IndexOf(RosterKind.Students, "姓名");
+    private static readonly int StudentId = RosterSchema.IndexOf(RosterKind.Students, "身份证号");
+    private static readonly int StudentSchoolCode = RosterSchema.IndexOf(RosterKind.Students, "学校标识码");
+    private static readonly int StudentSchoolName = RosterSchema.IndexOf(RosterKind.Students, "学校名称");
+    private static readonly int StudentStage = RosterSchema.IndexOf(RosterKind.Students, "学段");
+    private static readonly int StudentGrade = RosterSchema.IndexOf(RosterKind.Students, "年级");
+    private static readonly int StudentBoarding = RosterSchema.IndexOf(RosterKind.Students, "是否住校");
 
     private sealed record PovertyPerson(int Row, string Name, string Household, string Township, string Village, string Category);
 
