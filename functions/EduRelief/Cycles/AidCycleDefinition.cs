@@ -63,7 +63,7 @@ public sealed class AidCycleDefinitionV1 : WorkflowDefinition
         new(Stages.Verifying,       CycleEvents.VerifyCompleted,       Stages.Review,        RecordVerification, Choose: VerificationCompleted),
         new(Stages.Verifying,       CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
         new(Stages.Review,          CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
-        new(Stages.Review,          CycleEvents.ReviewDecided,         null,                 RecordDecision),
+        new(Stages.Review,          CycleEvents.ReviewDecided,         null,                 RecordDecision, Guard: DecisionOnCurrentRun),
         new(Stages.Review,          CycleEvents.Approve,               Stages.Notice,        Guard: NothingPending),
         new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement),
         new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
@@ -131,6 +131,11 @@ public sealed class AidCycleDefinitionV1 : WorkflowDefinition
         ctx.Reason = $"{(string?)decision["discrepancyId"]}: {(string?)decision["decision"]} ({(string?)decision["reason"]})";
         return [];
     }
+
+    private static string? DecisionOnCurrentRun(TransitionContext ctx) =>
+        (string?)ctx.Event.Payload?["runId"] == (string?)ctx.Data["verification"]?["runId"]
+            ? null
+            : "The rosters were verified again since this discrepancy was listed; decide on the current list.";
 
     private static string? NothingPending(TransitionContext ctx) =>
         (int?)ctx.Data["verification"]?["pendingReview"] is > 0 and var n

@@ -37,7 +37,10 @@ public sealed class EligibilityStore(StorageAccount storage)
 
     private static string DiscrepancyPartition(string cycleId, string runId) => $"{cycleId}|{runId}";
 
-    /// <summary>Writes a run's results in batches of 100, many partitions at once. Upserts: a retried run rewrites the same rows.</summary>
+    /// <summary>
+    /// Writes a run's results in batches of 100, many partitions at once. Merges: a retried run rewrites the same
+    /// fields and leaves the decisions people recorded on discrepancy rows in place.
+    /// </summary>
     public async Task WriteRunAsync(string cycleId, string runId, VerificationResult result, CancellationToken cancellationToken)
     {
         var ledger = result.Eligible
@@ -56,11 +59,12 @@ public sealed class EligibilityStore(StorageAccount storage)
             .Select(chunk => (_discrepancies, chunk));
 
         await Parallel.ForEachAsync(ledger.Concat(discrepancies), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (batch, ct) =>
-            await batch.Item1.SubmitTransactionAsync(batch.chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct));
+            await batch.Item1.SubmitTransactionAsync(batch.chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertMerge, e)), ct));
     }
 
     public static TableEntity LedgerEntity(string cycleId, string runId, StudentRecord s, Entitlement e, string source) =>
-        new(LedgerPartition(cycleId, runId, s.SchoolCode), $"{e.Program}|{IdNumbers.ToKey(s.IdNumber):D19}")
+        // Keyed by the student's row in the roster (unique per run): a key derived from the ID number would reveal it.
+        new(LedgerPartition(cycleId, runId, s.SchoolCode), $"{e.Program}|{s.StudentRow:D8}")
         {
             ["SchoolCode"] = s.SchoolCode,
             ["SchoolName"] = s.SchoolName,

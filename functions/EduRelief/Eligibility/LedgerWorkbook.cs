@@ -92,6 +92,10 @@ public static class LedgerWorkbook
         writer.WriteEndElement();
     }
 
+    /// <summary>A control character from a source file would make the whole workbook unwritable; it is dropped.</summary>
+    private static string XmlSafe(string text) =>
+        text.All(System.Xml.XmlConvert.IsXmlChar) ? text : new string(text.Where(System.Xml.XmlConvert.IsXmlChar).ToArray());
+
     private static void WriteRow(OpenXmlWriter writer, object[] values)
     {
         writer.WriteStartElement(new Row());
@@ -101,7 +105,7 @@ public static class LedgerWorkbook
             {
                 int i => new Cell { DataType = CellValues.Number, CellValue = new CellValue(i.ToString(CultureInfo.InvariantCulture)) },
                 decimal d => new Cell { DataType = CellValues.Number, CellValue = new CellValue(d.ToString("0.00", CultureInfo.InvariantCulture)) },
-                _ => new Cell { DataType = CellValues.InlineString, InlineString = new InlineString(new Text(value.ToString() ?? "")) },
+                _ => new Cell { DataType = CellValues.InlineString, InlineString = new InlineString(new Text(XmlSafe(value.ToString() ?? ""))) },
             });
         }
 

@@ -180,16 +180,17 @@ public static class ReviewEndpoints
             return Problems.Conflict($"{discrepancyId} was decided '{earlier}' by {row.DecidedBy}.", new Dictionary<string, string[]> { ["decision"] = [$"already {earlier}"] });
         }
 
-        var student = row.StudentJson is null ? null : JsonSerializer.Deserialize<StudentRecord>(row.StudentJson);
-        if (body.Decision == "confirm" && student is not null)
-        {
-            // The ledger rows first: if the process dies after them, repeating the same decision completes it.
-            await store.UpsertLedgerAsync(student.Entitlements.Select(e => EligibilityStore.LedgerEntity(id, run!, student, e, "review")), ct);
-        }
-
+        // The decision row first, guarded by its ETag, so that two people deciding at once cannot both win; only then
+        // the ledger rows of a confirmed student, and the event. Repeating the same decision completes a half-done one.
         if (row.Decision is null && !await store.RecordDecisionAsync(id, run!, row, body.Decision!, user.Actor(), reason!, clock.GetUtcNow(), ct))
         {
             return Problems.Conflict($"{discrepancyId} was decided by someone else just now; reload it.");
+        }
+
+        var student = row.StudentJson is null ? null : JsonSerializer.Deserialize<StudentRecord>(row.StudentJson);
+        if (body.Decision == "confirm" && student is not null)
+        {
+            await store.UpsertLedgerAsync(student.Entitlements.Select(e => EligibilityStore.LedgerEntity(id, run!, student, e, "review")), ct);
         }
 
         var payload = new JsonObject

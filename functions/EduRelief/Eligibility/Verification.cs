@@ -258,5 +258,6 @@ public static class Verifier
 
     /// <summary>Masks whatever was in the cell, valid or not, so that no full number is ever shown.</summary>
     public static string MaskAny(string normalized) =>
-        normalized.Length >= 10 ? normalized[..6] + "********" + normalized[^4..] : new string('*', normalized.Length);
+        // Only an 18-character value shows its ends; anything else (a phone number typed into the column) shows nothing.
+        normalized.Length == 18 ? normalized[..6] + "********" + normalized[^4..] : new string('*', normalized.Length);
 }

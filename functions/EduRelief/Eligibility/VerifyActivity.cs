@@ -23,6 +23,12 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
     {
         var runId = (string)context.Input!["runId"]!;
         var cycle = await engine.GetAsync(context.InstanceId, cancellationToken) ?? throw new InvalidOperationException($"Cycle {context.InstanceId} does not exist.");
+        if ((string?)cycle.Data["verification"]?["runId"] != runId || (string?)cycle.Data["verification"]?["status"] != "running")
+        {
+            // A redelivered or superseded run: its results are recorded already, or no longer wanted.
+            return Result(runId, new JsonObject { ["status"] = "superseded" });
+        }
+
         var students = cycle.Data["rosters"]?[RosterFiles.Students] ?? throw new InvalidOperationException("The student roster is missing.");
         var poverty = cycle.Data["rosters"]?[RosterFiles.Poverty] ?? throw new InvalidOperationException("The poverty registry is missing.");
         var schoolYear = (int)cycle.Data["schoolYear"]!;

@@ -17,6 +17,8 @@ public sealed record UploadAccepted(string ImportId, string CycleId, string Kind
 public static class RosterEndpoints
 {
     private const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    private const int MaxCellChars = 1000;
+    private const int MaxFileNameChars = 255;
 
     private static readonly HashSet<string> AcceptedTypes = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -89,9 +91,19 @@ public static class RosterEndpoints
             await using var check = spooled.OpenRead();
             format = await RosterReader.DetectFormatAsync(check, fileType, ct);
             rows = 0;
-            await foreach (var _ in RosterReader.ReadAsync(check, format, kind == RosterFiles.Students ? RosterKind.Students : RosterKind.Poverty, ct))
+            var rosterKind = kind == RosterFiles.Students ? RosterKind.Students : RosterKind.Poverty;
+            await foreach (var row in RosterReader.ReadAsync(check, format, rosterKind, ct))
             {
                 rows++;
+                for (var c = 0; c < row.Values.Length; c++)
+                {
+                    if (row.Values[c].Length > MaxCellChars)
+                    {
+                        // Usually a quote left open that swallowed the lines after it.
+                        var column = RosterSchema.Columns(rosterKind)[c];
+                        return Problems.Invalid(new Dictionary<string, string[]> { [$"row:{row.RowNumber}"] = [$"column {column} holds {row.Values[c].Length} characters; a cell may hold at most {MaxCellChars} (is a quote left open?)"] });
+                    }
+                }
             }
         }
         catch (RosterFileException ex)
@@ -111,7 +123,7 @@ public static class RosterEndpoints
             ["size"] = spooled.Size,
             ["rows"] = rows,
             ["format"] = format == RosterFormat.Xlsx ? "xlsx" : "csv",
-            ["fileName"] = fileName,
+            ["fileName"] = fileName is { Length: > MaxFileNameChars } ? fileName[..MaxFileNameChars] : fileName,
             ["uploadedBy"] = user.Actor(),
             ["uploadedAt"] = ChinaTime.Format(clock.GetUtcNow()),
         };

@@ -44,10 +44,21 @@ public sealed class WorkflowSweeper(WorkflowTables tables, WorkflowEngine engine
         {
             var instanceId = row.GetString("InstanceId");
             var timerId = row.GetString("TimerId");
-            var result = await engine.RaiseAsync(
-                instanceId,
-                new WorkflowEvent(WorkflowEngine.TimerEventPrefix + timerId, row.GetString("Event"), null, "timer", "timer due"),
-                cancellationToken);
+            EventResult result;
+            try
+            {
+                result = await engine.RaiseAsync(
+                    instanceId,
+                    new WorkflowEvent(WorkflowEngine.TimerEventPrefix + timerId, row.GetString("Event"), null, "timer", "timer due"),
+                    cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Left in place to be tried again; the timers due after it still fire.
+                logger.LogError(ex, "{InstanceId}: timer {TimerId} could not fire", instanceId, timerId);
+                continue;
+            }
+
             if (result.Outcome == EventOutcome.Applied)
             {
                 fired++;

@@ -201,6 +201,12 @@ public sealed class VerificationApiTests(EngineFixture fixture) : IClassFixture<
         Assert.Equal(SampleCounty.Expected.Total + 750m, (decimal)v["totalAmount"]!);
         var (_, ledger) = await Admin.GetJsonAsync($"/api/cycles/{id}/ledger?program=living_subsidy&schoolCode=4107260002");
         Assert.Equal(2, ledger!["items"]!.AsArray().Count);
+        var ledgerText = ledger.ToJsonString();
+        foreach (var number in new[] { SampleCounty.B, SampleCounty.D })
+        {
+            Assert.DoesNotContain(number, ledgerText, StringComparison.Ordinal);
+            Assert.DoesNotContain(EduRelief.Rosters.IdNumbers.ToKey(number).ToString(System.Globalization.CultureInfo.InvariantCulture), ledgerText, StringComparison.Ordinal);
+        }
 
         var (approved, approvedCycle) = await Admin.PostAsync($"/api/cycles/{id}/approve");
         Assert.Equal(200, approved);
@@ -221,6 +227,9 @@ public sealed class VerificationApiTests(EngineFixture fixture) : IClassFixture<
         var discrepancyId = (string)page!["items"]![0]!["id"]!;
 
         Assert.Equal(200, (await Admin.PostAsync($"/api/cycles/{id}/discrepancies/{discrepancyId}/decision", new { decision = "reject", reason = "a different child" })).Status);
+        Assert.Equal(409, (await Admin.PostAsync($"/api/cycles/{id}/discrepancies/{discrepancyId}/decision", new { decision = "confirm", reason = "second thoughts" })).Status);
+        var (_, ledger) = await Admin.GetJsonAsync($"/api/cycles/{id}/ledger?schoolCode=4107260002");
+        Assert.Single(ledger!["items"]!.AsArray()); // 李四 only: the rejected student got no ledger row
 
         var v = (await Admin.GetJsonAsync($"/api/cycles/{id}")).Body!["verification"]!;
         Assert.Equal(0, (int)v["pendingReview"]!);
@@ -305,6 +314,11 @@ public sealed class VerificationApiTests(EngineFixture fixture) : IClassFixture<
         Assert.Contains(p1!["errors"]!.AsObject(), e => e.Key.Contains("学段", StringComparison.Ordinal));
 
         Assert.Equal(400, (await UploadAsync(Admin, id, "students", [], CsvType)).Status);
+        var runaway = SampleCounty.Students();
+        runaway[3][0] = new string('张', 2000);
+        var (s2, p2) = await UploadAsync(Admin, id, "students", SampleCounty.Csv(SampleCounty.StudentHeader, runaway, Encoding.UTF8), CsvType);
+        Assert.Equal(400, s2);
+        Assert.NotNull(p2!["errors"]!["row:5"]);
         var garbage = new byte[4096];
         new Random(7).NextBytes(garbage);
         Assert.Equal(400, (await UploadAsync(Admin, id, "students", garbage, CsvType)).Status);

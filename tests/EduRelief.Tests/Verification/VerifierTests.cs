@@ -129,6 +129,11 @@ public sealed class VerifierTests
         Assert.Equal(2, result.Discrepancies.Single().StudentRow);
     }
 
+    [Theory]
+    [InlineData("13812345678", "***********")]
+    [InlineData("41072619860315", "**************")]
+    public void MaskAny_ValueThatIsNotIdShaped_ShowsNothing(string value, string masked) => Assert.Equal(masked, Verifier.MaskAny(value));
+
     [Fact]
     public async Task BirthDateAfterCycleCreation_IsInvalidId()
     {
