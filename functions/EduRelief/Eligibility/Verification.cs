@@ -113,6 +113,10 @@ public static class Verifier
             counts[d.Kind]++;
         }
 
+        // Townships, villages, categories and schools repeat across hundreds of thousands of rows: keep one copy each.
+        var pool = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Shared(string value) => pool.TryGetValue(value, out var shared) ? shared : pool[value] = value;
+
         // The registry first: every kept person by key.
         var registered = new Dictionary<long, PovertyPerson>();
         var povertyRows = 0;
@@ -128,7 +132,7 @@ public static class Verifier
                 continue;
             }
 
-            var person = new PovertyPerson(row.RowNumber, row[PovertyName], row[PovertyHousehold], row[PovertyTownship], row[PovertyVillage], row[PovertyCategory]);
+            var person = new PovertyPerson(row.RowNumber, row[PovertyName], row[PovertyHousehold], Shared(row[PovertyTownship]), Shared(row[PovertyVillage]), Shared(row[PovertyCategory]));
             if (!registered.TryAdd(IdNumbers.ToKey(id), person))
             {
                 var first = registered[IdNumbers.ToKey(id)];
@@ -149,7 +153,7 @@ public static class Verifier
             studentRows++;
             var id = IdNumbers.Normalize(row[StudentId]);
             var problem = IdNumbers.Validate(id, cycleCreated);
-            var school = (Code: row[StudentSchoolCode], Name: row[StudentSchoolName]);
+            var school = (Code: Shared(row[StudentSchoolCode]), Name: Shared(row[StudentSchoolName]));
             if (problem != IdProblem.None)
             {
                 Report(new Discrepancy(DiscrepancyKinds.InvalidId, RosterFiles.Students, IdNumbers.Describe(problem), StudentRow: row.RowNumber,
