@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using EduRelief.Auth;
+using EduRelief.Calendar;
 using EduRelief.Cycles;
 using EduRelief.Dev;
 using EduRelief.Eligibility;
@@ -62,6 +63,7 @@ builder.Services.AddSingleton<ApiKeyStore>();
 builder.Services.AddSingleton<PolicyStore>();
 builder.Services.AddSingleton<RosterStore>();
 builder.Services.AddSingleton<EligibilityStore>();
+builder.Services.AddSingleton<WorkingCalendar>();
 builder.Services.AddSingleton<IActivity, VerifyActivity>();
 
 if (settings.TestWorkflows)
@@ -124,6 +126,7 @@ app.MapGet("/api/health", async (StorageAccount storage, CancellationToken ct) =
 });
 app.MapCycles();
 app.MapPolicies();
+app.MapCalendar();
 app.MapRosters();
 app.MapReview();
 app.MapKeys();
