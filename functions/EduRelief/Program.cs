@@ -6,6 +6,7 @@ using EduRelief.Dev;
 using EduRelief.Eligibility;
 using EduRelief.Rosters;
 using EduRelief.Hosting;
+using EduRelief.Hotline;
 using EduRelief.Runner;
 using EduRelief.Storage;
 using EduRelief.Workflow;
@@ -65,6 +66,7 @@ builder.Services.AddSingleton<RosterStore>();
 builder.Services.AddSingleton<EligibilityStore>();
 builder.Services.AddSingleton<WorkingCalendar>();
 builder.Services.AddSingleton<IActivity, VerifyActivity>();
+builder.Services.AddHotline(builder.Configuration);
 
 if (settings.TestWorkflows)
 {
@@ -131,6 +133,7 @@ app.MapRosters();
 app.MapReview();
 app.MapKeys();
 app.MapWorkflowFunctions();
+app.MapHotline();
 if (settings.DevClock)
 {
     app.MapDevClock();

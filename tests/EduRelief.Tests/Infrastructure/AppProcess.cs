@@ -72,6 +72,7 @@ public sealed class AppProcess : IAsyncDisposable
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["EDURELIEF_STORAGE_PREFIX"] = prefix,
             ["EDURELIEF_ADMIN_KEY"] = AdminKey,
+            ["EDURELIEF_HOTLINE_SECRET"] = "test-hotline-secret",
             ["EDURELIEF_DEV_CLOCK"] = "true",
             ["EDURELIEF_TEST_WORKFLOWS"] = "true",
             ["EDURELIEF_LOCAL_RUNNER"] = "true",

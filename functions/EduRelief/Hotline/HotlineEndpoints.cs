@@ -1,0 +1,197 @@
+using System.Text.Json;
+using EduRelief.Auth;
+using EduRelief.Cycles;
+using EduRelief.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace EduRelief.Hotline;
+
+public sealed record HotlineSubjectView(string? CycleId, string? SchoolCode, string? StudentName);
+
+/// <summary>A case as answers show it: the caller's phone masked.</summary>
+public sealed record HotlineCaseView(
+    string Id,
+    string CaseNumber,
+    string ExternalId,
+    string CountyCode,
+    string Category,
+    string Status,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset RegisteredAt,
+    DateTimeOffset? Deadline,
+    string DeadlineRule,
+    string CallerName,
+    string CallerPhone,
+    string Content,
+    HotlineSubjectView? Subject)
+{
+    public static HotlineCaseView From(HotlineCase c) => new(
+        c.CaseNumber, c.CaseNumber, c.ExternalId, c.CountyCode, c.Category, c.Status, c.ReceivedAt, c.RegisteredAt,
+        c.Deadline, c.DeadlineRule, c.CallerName, PhoneNumbers.Mask(c.CallerPhone), c.Content,
+        c.Subject is null ? null : new HotlineSubjectView(c.Subject.CycleId, c.Subject.SchoolCode, c.Subject.StudentName));
+}
+
+public static class HotlineEndpoints
+{
+    /// <summary>A case is a few kilobytes; anything near this is not a case.</summary>
+    public const int MaxBodyBytes = 256 * 1024;
+
+    public static IServiceCollection AddHotline(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<HotlineOptions>()
+            .Configure(o => o.Secret = configuration[HotlineOptions.SecretKey])
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HotlineOptions>, HotlineOptionsValidator>();
+        // The working-day calendar feature registers its own ICaseDeadlines; this Monday-to-Friday rule is the fallback.
+        services.TryAddSingleton<ICaseDeadlines, WeekdayCaseDeadlines>();
+        services.AddSingleton<HotlineStore>();
+        return services;
+    }
+
+    public static void MapHotline(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/hotline/cases");
+
+        // The hotline system authenticates by signature, not by API key.
+        group.MapPost("", async (
+            HttpRequest http,
+            IOptions<HotlineOptions> options,
+            TimeProvider clock,
+            CountyCatalog counties,
+            HotlineStore store,
+            IOptions<JsonOptions> json,
+            ILoggerFactory loggers,
+            CancellationToken ct) =>
+        {
+            var log = loggers.CreateLogger("EduRelief.Hotline");
+            var body = await ReadLimitedAsync(http, ct);
+            if (body is null)
+            {
+                return (IResult)TypedResults.Problem(
+                    title: "Payload too large", detail: $"A hotline case is at most {MaxBodyBytes / 1024} KiB.", statusCode: StatusCodes.Status413PayloadTooLarge);
+            }
+
+            var now = clock.GetUtcNow();
+            var signature = http.Headers[HotlineSignature.SignatureHeader].ToString();
+            var check = HotlineSignature.Verify(options.Value.Secret, http.Headers[HotlineSignature.TimestampHeader].ToString(), signature, body, now);
+            if (check != SignatureCheck.Valid)
+            {
+                log.LogWarning("Hotline webhook refused: {Check}", check);
+                return Unauthorized(check switch
+                {
+                    SignatureCheck.Missing => $"Send {HotlineSignature.TimestampHeader} and {HotlineSignature.SignatureHeader}.",
+                    SignatureCheck.OutsideWindow => "The timestamp is more than 5 minutes from the server's clock.",
+                    _ => "The signature does not match.",
+                });
+            }
+
+            if (!await store.TryRecordSignatureAsync(signature, now, ct))
+            {
+                log.LogWarning("Hotline webhook refused: replayed signature");
+                return Unauthorized("This signed request was delivered before.");
+            }
+
+            HotlineCaseRequest? request;
+            try
+            {
+                request = JsonSerializer.Deserialize<HotlineCaseRequest>(body, json.Value.SerializerOptions);
+            }
+            catch (JsonException ex)
+            {
+                var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+                return Problems.Invalid(field, "This is not valid JSON of the expected type.");
+            }
+
+            if (request is null)
+            {
+                return Problems.Invalid("body", "A JSON object is required.");
+            }
+
+            var (input, errors) = HotlineIntake.Validate(request, counties, now);
+            if (input is null)
+            {
+                return Problems.Invalid(errors);
+            }
+
+            var (created, @case) = await store.RegisterAsync(input, now, ct);
+            var view = HotlineCaseView.From(@case);
+            if (!created)
+            {
+                return TypedResults.Ok(view);
+            }
+
+            log.LogInformation("Hotline case {CaseNumber} registered: {Category}", @case.CaseNumber, @case.Category);
+            return TypedResults.Created($"/api/hotline/cases/{@case.CaseNumber}", view);
+        }).AllowAnonymous();
+
+        group.MapGet("", async (string? status, string? category, string? cycleId, string? continuationToken, int? pageSize, HotlineStore store, CancellationToken ct) =>
+        {
+            if (!Paging.TryGetSize(pageSize, out var size, out var problem))
+            {
+                return (IResult)problem!;
+            }
+
+            var errors = new Dictionary<string, string[]>();
+            if (status is not null && !HotlineStatuses.All.Contains(status))
+            {
+                errors["status"] = [$"status is one of {string.Join(", ", HotlineStatuses.All)}."];
+            }
+
+            if (category is not null && !HotlineCategories.All.Contains(category))
+            {
+                errors["category"] = [$"category is one of {string.Join(", ", HotlineCategories.All)}."];
+            }
+
+            if (cycleId is not null && !HotlineIntake.IsCycleId(cycleId))
+            {
+                errors["cycleId"] = ["cycleId is a cycle id, e.g. 410726-2026-autumn."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return Problems.Invalid(errors);
+            }
+
+            var page = await store.ListAsync(new HotlineCaseFilter(status, category, cycleId), continuationToken, size, ct);
+            return TypedResults.Ok(new { items = page.Items.Select(HotlineCaseView.From), continuationToken = page.ContinuationToken });
+        }).RequireAuthorization(Policies.Inspection);
+
+        group.MapGet("/{caseNumber}", async (string caseNumber, HotlineStore store, CancellationToken ct) =>
+            !CaseNumber.TryParse(caseNumber, out var number)
+                ? Problems.NotFound($"Hotline case {caseNumber}")
+                : await store.GetAsync(number, ct) is { } found
+                    ? (IResult)TypedResults.Ok(HotlineCaseView.From(found))
+                    : Problems.NotFound($"Hotline case {caseNumber}"))
+            .RequireAuthorization(Policies.Inspection);
+    }
+
+    private static ProblemHttpResult Unauthorized(string detail) =>
+        TypedResults.Problem(title: "Unauthorized", detail: detail, statusCode: StatusCodes.Status401Unauthorized);
+
+    /// <summary>The raw body, read once; null when it is larger than <see cref="MaxBodyBytes"/>.</summary>
+    private static async Task<byte[]?> ReadLimitedAsync(HttpRequest http, CancellationToken ct)
+    {
+        if (http.ContentLength > MaxBodyBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await http.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EduRelief.Auth;
+using EduRelief.Cycles;
+
+namespace EduRelief.Hotline;
+
+/// <summary>The webhook's JSON body as sent; every field is checked by <see cref="HotlineIntake"/> before anything is stored.</summary>
+public sealed record HotlineCaseRequest(
+    string? ExternalId,
+    string? CountyCode,
+    string? ReceivedAt,
+    string? Category,
+    string? CallerName,
+    string? CallerPhone,
+    string? Content,
+    HotlineSubjectRequest? Subject);
+
+public sealed record HotlineSubjectRequest(string? CycleId, string? SchoolCode, string? StudentName);
+
+/// <summary>The person on a notice a case is about.</summary>
+public sealed record HotlineSubject(string? CycleId, string? SchoolCode, string? StudentName);
+
+/// <summary>A validated case, ready to be numbered and stored.</summary>
+public sealed record HotlineCaseInput(
+    string ExternalId,
+    string CountyCode,
+    DateTimeOffset ReceivedAt,
+    string Category,
+    string CallerName,
+    string CallerPhone,
+    string Content,
+    HotlineSubject? Subject);
+
+/// <summary>Checks a webhook body field by field; every fault is named, nothing is half-accepted.</summary>
+public static partial class HotlineIntake
+{
+    public const int MaxExternalIdLength = 128;
+    public const int MaxNameLength = 50;
+    public const int MaxContentLength = 10_000;
+
+    public static (HotlineCaseInput? Input, Dictionary<string, string[]> Errors) Validate(HotlineCaseRequest body, CountyCatalog counties, DateTimeOffset now)
+    {
+        var errors = new Dictionary<string, string[]>();
+
+        var externalId = body.ExternalId?.Trim();
+        if (string.IsNullOrEmpty(externalId) || externalId.Length > MaxExternalIdLength || externalId.Any(char.IsControl))
+        {
+            errors["externalId"] = [$"externalId is the hotline's own case id, 1 to {MaxExternalIdLength} characters."];
+        }
+
+        if (!counties.TryGet(body.CountyCode, out _))
+        {
+            errors["countyCode"] = ["countyCode must be a 6-digit county-level code of GB/T 2260, e.g. 410726."];
+        }
+
+        DateTimeOffset receivedAt = default;
+        if (body.ReceivedAt is null || !OffsetTime().IsMatch(body.ReceivedAt)
+            || !DateTimeOffset.TryParse(body.ReceivedAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out receivedAt))
+        {
+            errors["receivedAt"] = ["receivedAt is an ISO 8601 time with its offset, e.g. 2026-10-09T10:15:00+08:00."];
+        }
+        else if (receivedAt > now + HotlineSignature.Window)
+        {
+            errors["receivedAt"] = ["receivedAt is in the future."];
+        }
+        else if (receivedAt.Year < 2000)
+        {
+            errors["receivedAt"] = ["receivedAt is before 2000."];
+        }
+
+        var category = body.Category;
+        if (category is null || !HotlineCategories.All.Contains(category))
+        {
+            errors["category"] = [$"category is one of {string.Join(", ", HotlineCategories.All)}."];
+        }
+
+        var callerName = body.CallerName?.Trim();
+        if (string.IsNullOrEmpty(callerName) || callerName.Length > MaxNameLength)
+        {
+            errors["callerName"] = [$"callerName is 1 to {MaxNameLength} characters."];
+        }
+
+        var callerPhone = body.CallerPhone is null ? "" : PhoneNumbers.Normalize(body.CallerPhone);
+        if (!PhoneNumbers.IsValid(callerPhone))
+        {
+            errors["callerPhone"] = ["callerPhone is 5 to 20 digits, optionally after a +."];
+        }
+
+        var content = body.Content?.Trim();
+        if (string.IsNullOrEmpty(content) || content.Length > MaxContentLength)
+        {
+            errors["content"] = [$"content is 1 to {MaxContentLength} characters."];
+        }
+
+        var subject = ValidateSubject(body.Subject, category == HotlineCategories.Objection, errors);
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        return (new HotlineCaseInput(externalId!, body.CountyCode!, receivedAt, category!, callerName!, callerPhone, content!, subject), errors);
+    }
+
+    private static HotlineSubject? ValidateSubject(HotlineSubjectRequest? subject, bool required, Dictionary<string, string[]> errors)
+    {
+        if (subject is null)
+        {
+            if (required)
+            {
+                errors["subject"] = ["An objection names its subject: cycleId, schoolCode and studentName."];
+            }
+
+            return null;
+        }
+
+        var cycleId = subject.CycleId?.Trim();
+        if (string.IsNullOrEmpty(cycleId) ? required : !IsCycleId(cycleId))
+        {
+            errors["subject.cycleId"] = ["subject.cycleId is a cycle id, e.g. 410726-2026-autumn."];
+        }
+
+        var schoolCode = subject.SchoolCode?.Trim();
+        if (string.IsNullOrEmpty(schoolCode) ? required : !SchoolCode.IsValid(schoolCode))
+        {
+            errors["subject.schoolCode"] = ["subject.schoolCode is the school's 10-digit 学校标识码."];
+        }
+
+        var studentName = subject.StudentName?.Trim();
+        if (string.IsNullOrEmpty(studentName) ? required : studentName.Length > MaxNameLength)
+        {
+            errors["subject.studentName"] = [$"subject.studentName is 1 to {MaxNameLength} characters."];
+        }
+
+        return new HotlineSubject(NullIfEmpty(cycleId), NullIfEmpty(schoolCode), NullIfEmpty(studentName));
+    }
+
+    public static bool IsCycleId(string? text) =>
+        text is { Length: > 7 } && text[6] == '-' && text[..6].All(char.IsAsciiDigit) && Semester.TryParse(text[7..], out _);
+
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]
+    private static partial Regex OffsetTime();
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
+namespace EduRelief.Hotline;
+
+/// <summary>What a caller wants; each category has its own deadline rule.</summary>
+public static class HotlineCategories
+{
+    public const string Inquiry = "inquiry";
+    public const string Complaint = "complaint";
+    public const string Help = "help";
+    public const string TipOff = "tipoff";
+    public const string Objection = "objection";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Inquiry, Complaint, Help, TipOff, Objection };
+}
+
+/// <summary>Where a case stands. The webhook only ever registers cases; handling them is a later feature that adds its statuses here.</summary>
+public static class HotlineStatuses
+{
+    public const string New = "new";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { New };
+}
+
+/// <summary>
+/// A readable case number, sequential per county and year: <c>410726-2026-000123</c>.
+/// </summary>
+public sealed record CaseNumber(string CountyCode, int Year, long Sequence)
+{
+    public override string ToString() => $"{CountyCode}-{Year.ToString("D4", CultureInfo.InvariantCulture)}-{Sequence.ToString("D6", CultureInfo.InvariantCulture)}";
+
+    public static bool TryParse(string? text, [NotNullWhen(true)] out CaseNumber? number)
+    {
+        number = null;
+        var parts = text?.Split('-');
+        if (parts is not { Length: 3 }
+            || parts[0] is not { Length: 6 } county || !county.All(char.IsAsciiDigit)
+            || parts[1] is not { Length: 4 } year || !year.All(char.IsAsciiDigit)
+            || parts[2].Length < 6 || !parts[2].All(char.IsAsciiDigit)
+            || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) || sequence < 1)
+        {
+            return false;
+        }
+
+        number = new CaseNumber(county, int.Parse(year, CultureInfo.InvariantCulture), sequence);
+        // Only the canonical spelling is a case number: 000123, not 0000123.
+        if (number.ToString() != text)
+        {
+            number = null;
+            return false;
+        }
+
+        return true;
+    }
+}
+
+/// <summary>Caller phone numbers are personal data: answers show only the first 3 and last 4 digits.</summary>
+public static class PhoneNumbers
+{
+    /// <summary>Removes spaces and dashes; a valid number is then an optional leading + and 5 to 20 digits.</summary>
+    public static string Normalize(string phone) =>
+        new(phone.Trim().Where(c => c is not (' ' or '-' or '\u3000')).ToArray());
+
+    public static bool IsValid(string normalized)
+    {
+        var digits = normalized.StartsWith('+') ? normalized[1..] : normalized;
+        return digits.Length is >= 5 and <= 20 && digits.All(char.IsAsciiDigit);
+    }
+
+    /// <summary><c>13812345678</c> → <c>138****5678</c>; numbers too short to keep both ends are masked entirely.</summary>
+    public static string Mask(string phone)
+    {
+        var normalized = Normalize(phone);
+        return normalized.Length < 8 ? "****" : string.Concat(normalized.AsSpan(0, 3), "****", normalized.AsSpan(normalized.Length - 4));
+    }
+}

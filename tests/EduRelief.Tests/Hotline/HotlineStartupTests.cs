@@ -1,0 +1,24 @@
+using EduRelief.Tests.Infrastructure;
+using Xunit;
+
+namespace EduRelief.Tests.Hotline;
+
+public sealed class HotlineStartupTests
+{
+    [Fact]
+    public async Task Start_ProductionWithoutHotlineSecret_RefusesNamingTheSetting()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["EDURELIEF_DEV_CLOCK"] = "false",
+            ["EDURELIEF_TEST_WORKFLOWS"] = "false",
+            ["EDURELIEF_HOTLINE_SECRET"] = "",
+        };
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => AppProcess.StartAsync(environment: environment));
+
+        Assert.Contains("The app exited", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("EDURELIEF_HOTLINE_SECRET", ex.Message, StringComparison.Ordinal);
+    }
+}
