@@ -20,38 +20,21 @@ public sealed record DeadlineRule(string Name, int? WorkingDays)
     };
 }
 
-/// <summary>
-/// Sets a case's deadline. The registered default counts Monday to Friday only; the working-day calendar feature
-/// (public holidays and make-up days) replaces this registration with its own implementation.
-/// </summary>
+/// <summary>Sets a case's deadline.</summary>
 public interface ICaseDeadlines
 {
     /// <summary>The deadline, or null when the rule depends on something the case does not know yet (an objection's notice).</summary>
-    DateTimeOffset? DeadlineFor(string category, DateTimeOffset receivedAt);
+    Task<DateTimeOffset?> DeadlineForAsync(string category, DateTimeOffset receivedAt, CancellationToken cancellationToken);
 }
 
-/// <summary>Working days are Monday to Friday; the deadline is 23:59:59 China time of the N-th working day after the day of receipt.</summary>
-public sealed class WeekdayCaseDeadlines : ICaseDeadlines
+/// <summary>
+/// Working days of the State Council calendar (holidays off, make-up days on), counted after the day of receipt; the
+/// deadline is 23:59:59 China time of the N-th. A year with no published calendar counts weekends only.
+/// </summary>
+public sealed class CalendarCaseDeadlines(EduRelief.Calendar.WorkingCalendar calendar) : ICaseDeadlines
 {
-    public DateTimeOffset? DeadlineFor(string category, DateTimeOffset receivedAt)
-    {
-        var rule = DeadlineRule.For(category);
-        if (rule.WorkingDays is not { } days)
-        {
-            return null;
-        }
-
-        var day = DateOnly.FromDateTime(ChinaTime.ToChina(receivedAt).DateTime);
-        var counted = 0;
-        while (counted < days)
-        {
-            day = day.AddDays(1);
-            if (day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
-            {
-                counted++;
-            }
-        }
-
-        return new DateTimeOffset(day.ToDateTime(new TimeOnly(23, 59, 59)), TimeSpan.FromHours(8));
-    }
+    public async Task<DateTimeOffset?> DeadlineForAsync(string category, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+        DeadlineRule.For(category).WorkingDays is { } days
+            ? (await calendar.AfterReceiptAsync(receivedAt, days, cancellationToken)).DueAt
+            : null;
 }

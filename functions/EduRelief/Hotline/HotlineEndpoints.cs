@@ -45,8 +45,7 @@ public static class HotlineEndpoints
             .Configure(o => o.Secret = configuration[HotlineOptions.SecretKey])
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<HotlineOptions>, HotlineOptionsValidator>();
-        // The working-day calendar feature registers its own ICaseDeadlines; this Monday-to-Friday rule is the fallback.
-        services.TryAddSingleton<ICaseDeadlines, WeekdayCaseDeadlines>();
+        services.TryAddSingleton<ICaseDeadlines, CalendarCaseDeadlines>();
         services.AddSingleton<HotlineStore>();
         return services;
     }

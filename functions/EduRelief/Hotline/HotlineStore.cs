@@ -71,7 +71,7 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
         var year = ChinaTime.ToChina(registeredAt).Year;
         var counterKey = $"seq-{year.ToString("D4", CultureInfo.InvariantCulture)}";
         var rule = DeadlineRule.For(input.Category);
-        var deadline = deadlines.DeadlineFor(input.Category, input.ReceivedAt);
+        var deadline = await deadlines.DeadlineForAsync(input.Category, input.ReceivedAt, cancellationToken);
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {

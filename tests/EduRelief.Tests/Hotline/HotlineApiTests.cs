@@ -104,7 +104,8 @@ public sealed class HotlineApiTests(HotlineFixture fixture) : IClassFixture<Hotl
         Assert.Equal("new", (string?)body["status"]);
         Assert.Equal("complaint", (string?)body["category"]);
         // Friday 2026-10-09, 5 working days counting Monday to Friday only.
-        Assert.Equal("2026-10-16T23:59:59+08:00", (string?)body["deadline"]);
+        // DOMAIN.md: received Friday 2026-10-09, due at the end of Thursday 10-15 (Saturday 10-10 is a make-up working day).
+        Assert.Equal("2026-10-15T23:59:59+08:00", (string?)body["deadline"]);
         Assert.Equal("working_days", (string?)body["deadlineRule"]);
         Assert.Equal("2026-10-09T09:30:00+08:00", (string?)body["receivedAt"]);
         Assert.Equal("138****5678", (string?)body["callerPhone"]);
