@@ -64,8 +64,8 @@ public sealed class AidCycleDefinitionV1 : WorkflowDefinition
         new(Stages.Verifying,       CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
         new(Stages.Review,          CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
         new(Stages.Review,          CycleEvents.ReviewDecided,         null,                 RecordDecision, Guard: DecisionOnCurrentRun),
-        new(Stages.Review,          CycleEvents.Approve,               Stages.Notice,        Guard: NothingPending),
-        new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement),
+        new(Stages.Review,          CycleEvents.Approve,               Stages.Notice,        PublishNotice, Guard: NothingPending),
+        new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement,  TakeDownNotice),
         new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
         new(Stages.Rectification,   CycleEvents.RectificationCompleted, Stages.Closed),
         .. Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled),
@@ -129,6 +129,37 @@ public sealed class AidCycleDefinitionV1 : WorkflowDefinition
         var verification = (JsonObject)ctx.Data["verification"]!;
         VerificationSummary.ApplyDecision(verification, decision);
         ctx.Reason = $"{(string?)decision["discrepancyId"]}: {(string?)decision["decision"]} ({(string?)decision["reason"]})";
+        return [];
+    }
+
+    /// <summary>
+    /// The approved list goes on public notice; its period (computed on the working-day calendar by the caller, since a
+    /// transition does no I/O) ends on a durable timer, which moves the cycle on by itself.
+    /// </summary>
+    private static IEnumerable<Effect> PublishNotice(TransitionContext ctx)
+    {
+        var period = ctx.Event.Payload ?? throw new InvalidOperationException("An approval carries its notice period.");
+        var endsAt = DateTimeOffset.Parse((string)period["endsAt"]!, System.Globalization.CultureInfo.InvariantCulture);
+        ctx.Data["notice"] = new JsonObject
+        {
+            ["publishedAt"] = Hosting.ChinaTime.Format(ctx.Now),
+            ["endsAt"] = Hosting.ChinaTime.Format(endsAt),
+            ["workingDays"] = (int)period["workingDays"]!,
+            ["calendarMissing"] = (bool)period["calendarMissing"]!,
+            ["objectionsOpen"] = 0,
+        };
+        ctx.Reason = $"notice published until {Hosting.ChinaTime.Format(endsAt)}";
+        return [new StartTimer("notice-end", endsAt, CycleEvents.NoticeEnded)];
+    }
+
+    private static IEnumerable<Effect> TakeDownNotice(TransitionContext ctx)
+    {
+        if (ctx.Data["notice"] is JsonObject notice)
+        {
+            notice["takenDownAt"] = Hosting.ChinaTime.Format(ctx.Now);
+        }
+
+        ctx.Reason = "notice period ended";
         return [];
     }
 

@@ -18,7 +18,8 @@ public sealed record Cycle(
     DateTimeOffset UpdatedAt,
     IReadOnlyList<DeadLetter> DeadLetters,
     JsonNode? Rosters,
-    JsonNode? Verification);
+    JsonNode? Verification,
+    JsonNode? Notice);
 
 public sealed record CycleFilter(string? CountyCode, string? Semester, string? Stage);
 
@@ -114,5 +115,6 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
         i.UpdatedAt,
         deadLetters,
         i.Data["rosters"]?.DeepClone(),
-        i.Data["verification"]?.DeepClone());
+        i.Data["verification"]?.DeepClone(),
+        i.Data["notice"]?.DeepClone());
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EduRelief.Auth;
+using EduRelief.Calendar;
 using EduRelief.Cycles;
 using EduRelief.Hosting;
 using EduRelief.Workflow;
@@ -48,7 +49,7 @@ public static class ReviewEndpoints
 
         group.MapPost("/discrepancies/{discrepancyId}/decision", DecideAsync).RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/approve", async (string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, CancellationToken ct) =>
+        group.MapPost("/approve", async (string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
         {
             var cycle = await cycles.GetAsync(id, ct);
             if (cycle is null)
@@ -56,7 +57,14 @@ public static class ReviewEndpoints
                 return (IResult)Problems.NotFound($"Cycle {id}");
             }
 
-            var result = await engine.RaiseAsync(id, new WorkflowEvent("approve", CycleEvents.Approve, null, user.Actor(), "approved for public notice"), ct);
+            var period = await calendar.NoticeEndAsync(clock.GetUtcNow(), cycle.NoticeDays, ct);
+            var notice = new JsonObject
+            {
+                ["endsAt"] = ChinaTime.Format(period.EndsAt),
+                ["workingDays"] = cycle.NoticeDays,
+                ["calendarMissing"] = period.CalendarMissing,
+            };
+            var result = await engine.RaiseAsync(id, new WorkflowEvent("approve", CycleEvents.Approve, notice, user.Actor(), "approved for public notice"), ct);
             return result.Outcome switch
             {
                 EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok(await cycles.GetAsync(id, ct)),

@@ -27,7 +27,7 @@ public sealed class VerificationApiTests(EngineFixture fixture) : IClassFixture<
         return (string)body!["id"]!;
     }
 
-    private static async Task<(int Status, JsonNode? Body)> UploadAsync(HttpClient client, string cycleId, string kind, byte[] content, string contentType)
+    internal static async Task<(int Status, JsonNode? Body)> UploadAsync(HttpClient client, string cycleId, string kind, byte[] content, string contentType)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/cycles/{cycleId}/rosters/{kind}") { Content = new ByteArrayContent(content) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
