@@ -88,7 +88,7 @@ public static class CycleEndpoints
                 return (IResult)problem!;
             }
 
-            if (await cycles.GetAsync(id, ct) is null)
+            if (await cycles.FindAsync(id, ct) is null)
             {
                 return Problems.NotFound($"Cycle {id}");
             }
@@ -115,7 +115,7 @@ public static class CycleEndpoints
                 return Problems.Invalid("reason", "A reason of 1 to 500 characters is required.");
             }
 
-            if (await cycles.GetAsync(id, ct) is null)
+            if (await cycles.FindAsync(id, ct) is null)
             {
                 return Problems.NotFound($"Cycle {id}");
             }
@@ -148,7 +148,7 @@ public static class CycleEndpoints
                 return Problems.Forbidden($"Your key is for another school than {schoolCode}.");
             }
 
-            return await cycles.GetAsync(id, ct) is { } cycle
+            return await cycles.FindAsync(id, ct) is { } cycle
                 ? TypedResults.Ok(new SchoolView(cycle.Id, schoolCode, cycle.Stage))
                 : Problems.NotFound($"Cycle {id}");
         }).RequireAuthorization(Policies.Staff);

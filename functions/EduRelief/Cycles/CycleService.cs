@@ -52,15 +52,17 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
         return (result.Created, ToCycle(result.Instance, []));
     }
 
-    public async Task<Cycle?> GetAsync(string id, CancellationToken cancellationToken)
+    /// <summary>The cycle as people see it, with its dead-lettered steps.</summary>
+    public async Task<Cycle?> GetAsync(string id, CancellationToken cancellationToken) =>
+        await FindAsync(id, cancellationToken) is { } cycle
+            ? cycle with { DeadLetters = await steps.GetDeadLettersAsync(id, cancellationToken) }
+            : null;
+
+    /// <summary>The cycle without its dead letters: one point read, for checks of existence, stage or verification.</summary>
+    public async Task<Cycle?> FindAsync(string id, CancellationToken cancellationToken)
     {
         var instance = await engine.GetAsync(id, cancellationToken);
-        if (instance is null || instance.Definition != AidCycleDefinitionV1.WorkflowName)
-        {
-            return null;
-        }
-
-        return ToCycle(instance, await steps.GetDeadLettersAsync(id, cancellationToken));
+        return instance is null || instance.Definition != AidCycleDefinitionV1.WorkflowName ? null : ToCycle(instance, []);
     }
 
     public async Task<Page<Cycle>> ListAsync(CycleFilter filter, string? continuationToken, int pageSize, CancellationToken cancellationToken)

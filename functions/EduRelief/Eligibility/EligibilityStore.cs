@@ -113,7 +113,7 @@ public sealed class EligibilityStore(StorageAccount storage)
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DiscrepancyPartition(cycleId, runId)}");
         if (kind is not null)
         {
-            filter += " and " + TableClient.CreateQueryFilter($"RowKey ge {kind + "|"} and RowKey lt {kind + "}"}");
+            filter += " and " + StartsWith("RowKey", kind + "|");
         }
 
         if (schoolCode is not null)
@@ -132,7 +132,7 @@ public sealed class EligibilityStore(StorageAccount storage)
     /// <summary>Every discrepancy of one kind, for workbooks.</summary>
     public async IAsyncEnumerable<DiscrepancyRow> AllDiscrepanciesAsync(string cycleId, string runId, string kind, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DiscrepancyPartition(cycleId, runId)} and RowKey ge {kind + "|"} and RowKey lt {kind + "}"}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DiscrepancyPartition(cycleId, runId)}") + " and " + StartsWith("RowKey", kind + "|");
         await foreach (var e in _discrepancies.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             yield return ToDiscrepancy(e);
@@ -176,10 +176,10 @@ public sealed class EligibilityStore(StorageAccount storage)
     {
         var filter = schoolCode is not null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {LedgerPartition(cycleId, runId, schoolCode)}")
-            : TableClient.CreateQueryFilter($"PartitionKey ge {$"{cycleId}|{runId}|"} and PartitionKey lt {$"{cycleId}|{runId}}}"}");
+            : StartsWith("PartitionKey", $"{cycleId}|{runId}|");
         if (program is not null)
         {
-            filter += " and " + TableClient.CreateQueryFilter($"RowKey ge {program + "|"} and RowKey lt {program + "}"}");
+            filter += " and " + StartsWith("RowKey", program + "|");
         }
 
         await foreach (var page in _ledger.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(token, pageSize))
@@ -192,8 +192,7 @@ public sealed class EligibilityStore(StorageAccount storage)
 
     public async IAsyncEnumerable<LedgerRow> AllLedgerAsync(string cycleId, string runId, string program, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey ge {$"{cycleId}|{runId}|"} and PartitionKey lt {$"{cycleId}|{runId}}}"} and RowKey ge {program + "|"} and RowKey lt {program + "}"}");
+        var filter = StartsWith("PartitionKey", $"{cycleId}|{runId}|") + " and " + StartsWith("RowKey", program + "|");
         await foreach (var e in _ledger.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             yield return ToLedger(e);
@@ -212,6 +211,10 @@ public sealed class EligibilityStore(StorageAccount storage)
         e.GetString("SchoolCode"), e.GetString("SchoolName"), e.GetString("MaskedId"), e.GetString("Column"),
         e.GetString("Township"), e.GetString("Village"), e.GetInt32("Age"),
         e.GetString("Decision"), e.GetString("DecidedBy"), e.GetDateTimeOffset("DecidedAt"), e.GetString("DecisionReason"), e.GetString("Student"), e.ETag);
+
+    /// <summary>A range filter for keys that start with <paramref name="prefix"/>; the value is quoted by the SDK.</summary>
+    private static string StartsWith(string key, string prefix) =>
+        $"{key} ge {TableClient.CreateQueryFilter($"{prefix}")} and {key} lt {TableClient.CreateQueryFilter($"{Keys.End(prefix)}")}";
 
     public static string FormatAmount(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
 }

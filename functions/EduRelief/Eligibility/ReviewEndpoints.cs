@@ -51,7 +51,7 @@ public static class ReviewEndpoints
 
         group.MapPost("/approve", async (string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
         {
-            var cycle = await cycles.GetAsync(id, ct);
+            var cycle = await cycles.FindAsync(id, ct);
             if (cycle is null)
             {
                 return (IResult)Problems.NotFound($"Cycle {id}");
@@ -155,7 +155,7 @@ public static class ReviewEndpoints
             return Problems.Invalid(errors);
         }
 
-        var cycle = await cycles.GetAsync(id, ct);
+        var cycle = await cycles.FindAsync(id, ct);
         if (cycle is null)
         {
             return Problems.NotFound($"Cycle {id}");
@@ -222,7 +222,7 @@ public static class ReviewEndpoints
     /// <summary>The run whose results are current, or why there are none yet.</summary>
     private static async Task<(string? Run, IResult? Refusal)> CurrentRunAsync(string id, CycleService cycles, CancellationToken ct)
     {
-        var cycle = await cycles.GetAsync(id, ct);
+        var cycle = await cycles.FindAsync(id, ct);
         if (cycle is null)
         {
             return (null, Problems.NotFound($"Cycle {id}"));

@@ -38,7 +38,7 @@ public static class RosterEndpoints
             return Problems.NotFound($"Roster '{kind}' (students or poverty)");
         }
 
-        var cycle = await cycles.GetAsync(id, ct);
+        var cycle = await cycles.FindAsync(id, ct);
         if (cycle is null)
         {
             return Problems.NotFound($"Cycle {id}");

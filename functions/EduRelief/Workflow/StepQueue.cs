@@ -9,15 +9,16 @@ public sealed class StepQueue(StorageAccount storage, WorkflowTables tables, Run
 {
     private readonly QueueClient _queue = storage.Queues.GetQueueClient(tables.StepsQueueName);
 
-    public async Task SendAsync(StepMessage message, TimeSpan? delay, CancellationToken cancellationToken)
+    public Task SendAsync(StepMessage message, TimeSpan? delay, CancellationToken cancellationToken) =>
+        SendAsync(message.ToJson(), delay, cancellationToken);
+
+    /// <summary>Sends a step message's text as written (an outbox row holds it ready to send).</summary>
+    public async Task SendAsync(string messageText, TimeSpan? delay, CancellationToken cancellationToken)
     {
-        await _queue.SendMessageAsync(message.ToJson(), visibilityTimeout: delay, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken);
+        await _queue.SendMessageAsync(messageText, visibilityTimeout: delay, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken);
         if (delay is null || delay <= TimeSpan.Zero)
         {
             signals.QueueWritten(tables.StepsQueueName);
         }
     }
-
-    public Task SendAsync(string messageText, TimeSpan? delay, CancellationToken cancellationToken) =>
-        SendAsync(StepMessage.Parse(messageText), delay, cancellationToken);
 }
