@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using EduRelief.Auth;
 using EduRelief.Calendar;
+using EduRelief.Counties;
 using EduRelief.Cycles;
 using EduRelief.Dev;
 using EduRelief.Eligibility;
@@ -65,6 +66,7 @@ builder.Services.AddSingleton<PolicyStore>();
 builder.Services.AddSingleton<RosterStore>();
 builder.Services.AddSingleton<EligibilityStore>();
 builder.Services.AddSingleton<WorkingCalendar>();
+builder.Services.AddSingleton<CountyContactsStore>();
 builder.Services.AddSingleton<IActivity, VerifyActivity>();
 builder.Services.AddHotline(builder.Configuration);
 
@@ -129,6 +131,7 @@ app.MapGet("/api/health", async (StorageAccount storage, CancellationToken ct) =
 app.MapCycles();
 app.MapPolicies();
 app.MapCalendar();
+app.MapCounties();
 app.MapRosters();
 app.MapReview();
 app.MapKeys();

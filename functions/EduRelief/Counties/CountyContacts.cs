@@ -1,0 +1,172 @@
+using System.Net.Mail;
+using System.Text.Json;
+using Azure.Data.Tables;
+using EduRelief.Auth;
+using EduRelief.Storage;
+
+namespace EduRelief.Counties;
+
+/// <summary>
+/// How the public reaches a county bureau and where its mail goes: the hotline number and the address printed on every
+/// notice (how to object), the bureau's own mailbox (escalations, warnings), and the mailboxes of its sections and
+/// schools (reminder digests for the cases and items assigned to them).
+/// </summary>
+public sealed record CountyContacts(
+    string CountyCode,
+    string BureauName,
+    string HotlinePhone,
+    string ObjectionAddress,
+    string BureauEmail,
+    IReadOnlyDictionary<string, string> Sections,
+    IReadOnlyDictionary<string, string> Schools,
+    DateTimeOffset UpdatedAt,
+    string UpdatedBy)
+{
+    /// <summary>The mailbox of an assignee (<c>school:4107260001</c> or <c>section:资助股</c>); the bureau's when none is listed.</summary>
+    public string EmailFor(string? assignee) => Assignees.TryParse(assignee, out var kind, out var key)
+        ? (kind == Assignees.School ? Schools.GetValueOrDefault(key) : Sections.GetValueOrDefault(key)) ?? BureauEmail
+        : BureauEmail;
+}
+
+public sealed record CountyContactsInput(
+    string? BureauName,
+    string? HotlinePhone,
+    string? ObjectionAddress,
+    string? BureauEmail,
+    Dictionary<string, string>? Sections,
+    Dictionary<string, string>? Schools);
+
+/// <summary>Who a case or item is assigned to: a school (<c>school:{10-digit code}</c>) or a bureau section (<c>section:{name}</c>).</summary>
+public static class Assignees
+{
+    public const string School = "school";
+    public const string Section = "section";
+
+    public static string ForSchool(string schoolCode) => $"{School}:{schoolCode}";
+
+    public static string ForSection(string name) => $"{Section}:{name}";
+
+    public static bool TryParse(string? assignee, out string kind, out string key)
+    {
+        kind = key = "";
+        var colon = assignee?.IndexOf(':', StringComparison.Ordinal) ?? -1;
+        if (colon <= 0 || colon == assignee!.Length - 1)
+        {
+            return false;
+        }
+
+        kind = assignee[..colon];
+        key = assignee[(colon + 1)..];
+        return kind == School ? SchoolCode.IsValid(key) : kind == Section && key.Trim().Length == key.Length && key.Length <= 50;
+    }
+}
+
+/// <summary>One row per county in table <c>counties</c> (PartitionKey "contacts", RowKey the county code).</summary>
+public sealed class CountyContactsStore(StorageAccount storage, TimeProvider clock)
+{
+    private const string Partition = "contacts";
+    private readonly TableClient _table = storage.Table("counties");
+
+    public Task CreateTableAsync(CancellationToken cancellationToken) => _table.CreateIfNotExistsAsync(cancellationToken);
+
+    public async Task<CountyContacts?> GetAsync(string countyCode, CancellationToken cancellationToken)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, countyCode, cancellationToken: cancellationToken);
+        if (!row.HasValue || row.Value is not { } e)
+        {
+            return null;
+        }
+
+        return new CountyContacts(
+            countyCode,
+            e.GetString("BureauName") ?? "",
+            e.GetString("HotlinePhone") ?? "",
+            e.GetString("ObjectionAddress") ?? "",
+            e.GetString("BureauEmail") ?? "",
+            JsonSerializer.Deserialize<Dictionary<string, string>>(e.GetString("Sections") ?? "{}") ?? [],
+            JsonSerializer.Deserialize<Dictionary<string, string>>(e.GetString("Schools") ?? "{}") ?? [],
+            e.GetDateTimeOffset("UpdatedAt") ?? default,
+            e.GetString("UpdatedBy") ?? "");
+    }
+
+    public async Task<CountyContacts> PutAsync(string countyCode, CountyContactsInput input, string actor, CancellationToken cancellationToken)
+    {
+        var contacts = new CountyContacts(
+            countyCode, input.BureauName!.Trim(), input.HotlinePhone!.Trim(), input.ObjectionAddress!.Trim(), input.BureauEmail!.Trim(),
+            input.Sections ?? [], input.Schools ?? [], clock.GetUtcNow(), actor);
+        await _table.UpsertEntityAsync(
+            new TableEntity(Partition, countyCode)
+            {
+                ["BureauName"] = contacts.BureauName,
+                ["HotlinePhone"] = contacts.HotlinePhone,
+                ["ObjectionAddress"] = contacts.ObjectionAddress,
+                ["BureauEmail"] = contacts.BureauEmail,
+                ["Sections"] = JsonSerializer.Serialize(contacts.Sections),
+                ["Schools"] = JsonSerializer.Serialize(contacts.Schools),
+                ["UpdatedAt"] = contacts.UpdatedAt,
+                ["UpdatedBy"] = actor,
+            },
+            TableUpdateMode.Replace,
+            cancellationToken);
+        return contacts;
+    }
+
+    /// <summary>Field errors of a contacts document; empty when it can be stored.</summary>
+    public static Dictionary<string, string[]> Validate(CountyContactsInput input)
+    {
+        var errors = new Dictionary<string, string[]>();
+        Require(input.BureauName, "bureauName", 100, errors);
+        Require(input.HotlinePhone, "hotlinePhone", 40, errors);
+        Require(input.ObjectionAddress, "objectionAddress", 200, errors);
+        if (Require(input.BureauEmail, "bureauEmail", 254, errors) && !IsEmail(input.BureauEmail!))
+        {
+            errors["bureauEmail"] = ["bureauEmail is an email address."];
+        }
+
+        foreach (var (name, email) in input.Sections ?? [])
+        {
+            if (!Assignees.TryParse(Assignees.ForSection(name), out _, out _))
+            {
+                errors[$"sections.{name}"] = ["A section name is 1 to 50 characters without surrounding spaces."];
+            }
+            else if (!IsEmail(email))
+            {
+                errors[$"sections.{name}"] = ["The value is an email address."];
+            }
+        }
+
+        foreach (var (code, email) in input.Schools ?? [])
+        {
+            if (!SchoolCode.IsValid(code))
+            {
+                errors[$"schools.{code}"] = ["A school is keyed by its 10-digit school code."];
+            }
+            else if (!IsEmail(email))
+            {
+                errors[$"schools.{code}"] = ["The value is an email address."];
+            }
+        }
+
+        return errors;
+    }
+
+    private static bool Require(string? value, string field, int max, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors[field] = [$"{field} is required."];
+            return false;
+        }
+
+        if (value.Trim().Length > max)
+        {
+            errors[field] = [$"{field} is at most {max} characters."];
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool IsEmail(string value) =>
+        value.Length <= 254 && MailAddress.TryCreate(value.Trim(), out var address) && address.Address == value.Trim() && value.Contains('.', StringComparison.Ordinal);
+}

@@ -1,0 +1,43 @@
+using System.Security.Claims;
+using EduRelief.Auth;
+using EduRelief.Cycles;
+using EduRelief.Hosting;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace EduRelief.Counties;
+
+public static class CountyEndpoints
+{
+    public static void MapCounties(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/counties/{countyCode}/contacts");
+
+        group.MapGet("", async (string countyCode, CountyCatalog counties, CountyContactsStore store, CancellationToken ct) =>
+            !counties.TryGet(countyCode, out _)
+                ? Problems.NotFound($"County {countyCode}")
+                : await store.GetAsync(countyCode, ct) is { } contacts
+                    ? (IResult)TypedResults.Ok(contacts)
+                    : Problems.NotFound($"Contacts of county {countyCode}"))
+            .RequireAuthorization(Policies.Staff);
+
+        group.MapPut("", async (string countyCode, HttpRequest http, ClaimsPrincipal user, CountyCatalog counties, CountyContactsStore store, IOptions<JsonOptions> json, CancellationToken ct) =>
+        {
+            if (!counties.TryGet(countyCode, out _))
+            {
+                return (IResult)Problems.NotFound($"County {countyCode}");
+            }
+
+            var (body, problem) = await JsonBody.ReadAsync<CountyContactsInput>(http, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var errors = CountyContactsStore.Validate(body!);
+            return errors.Count > 0
+                ? Problems.Invalid(errors)
+                : TypedResults.Ok(await store.PutAsync(countyCode, body!, user.Actor(), ct));
+        }).RequireAuthorization(Policies.Admin);
+    }
+}
