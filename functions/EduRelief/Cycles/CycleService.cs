@@ -19,12 +19,22 @@ public sealed record Cycle(
     IReadOnlyList<DeadLetter> DeadLetters,
     JsonNode? Rosters,
     JsonNode? Verification,
-    JsonNode? Notice);
+    JsonNode? Notice)
+{
+    /// <summary>The cycle's hotline cases: how many, per status, and overdue.</summary>
+    public JsonObject? Hotline { get; init; }
+}
+
+/// <summary>Figures another feature adds to the cycle as people see it (counts that live in that feature's tables).</summary>
+public interface ICycleFigures
+{
+    Task<Cycle> AddToAsync(Cycle cycle, CancellationToken cancellationToken);
+}
 
 public sealed record CycleFilter(string? CountyCode, string? Semester, string? Stage);
 
 /// <summary>Cycles are instances of the aid-cycle workflow; a small index table lists them by county and semester.</summary>
-public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, StepProcessor steps)
+public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, StepProcessor steps, IEnumerable<ICycleFigures> figures)
 {
     private readonly TableClient _index = storage.Table("cycles");
 
@@ -52,11 +62,22 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
         return (result.Created, ToCycle(result.Instance, []));
     }
 
-    /// <summary>The cycle as people see it, with its dead-lettered steps.</summary>
-    public async Task<Cycle?> GetAsync(string id, CancellationToken cancellationToken) =>
-        await FindAsync(id, cancellationToken) is { } cycle
-            ? cycle with { DeadLetters = await steps.GetDeadLettersAsync(id, cancellationToken) }
-            : null;
+    /// <summary>The cycle as people see it, with its dead-lettered steps and the figures of its features.</summary>
+    public async Task<Cycle?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(id, cancellationToken) is not { } cycle)
+        {
+            return null;
+        }
+
+        cycle = cycle with { DeadLetters = await steps.GetDeadLettersAsync(id, cancellationToken) };
+        foreach (var figure in figures)
+        {
+            cycle = await figure.AddToAsync(cycle, cancellationToken);
+        }
+
+        return cycle;
+    }
 
     /// <summary>The cycle without its dead letters: one point read, for checks of existence, stage or verification.</summary>
     public async Task<Cycle?> FindAsync(string id, CancellationToken cancellationToken)

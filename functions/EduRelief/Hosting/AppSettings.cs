@@ -112,6 +112,7 @@ public static class StorageInitializer
         await services.GetRequiredService<EduRelief.Rosters.RosterStore>().CreateContainerAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Eligibility.EligibilityStore>().CreateTablesAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Hotline.HotlineStore>().CreateTablesAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Hotline.ObjectionHoldStore>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Calendar.WorkingCalendar>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Counties.CountyContactsStore>().CreateTableAsync(cancellationToken);
         if (services.GetServices<EduRelief.Workflow.IActivity>().Any(a => a.Kind == EduRelief.Dev.TestShardActivity.KindName))

@@ -20,21 +20,49 @@ public sealed record DeadlineRule(string Name, int? WorkingDays)
     };
 }
 
+/// <summary>A new case's deadline: when it is due (null: never), by which rule, and whether a calendar was missing.</summary>
+public sealed record CaseDeadline(DateTimeOffset? DueAt, string Rule, bool CalendarMissing, string? Note = null);
+
 /// <summary>Sets a case's deadline.</summary>
 public interface ICaseDeadlines
 {
-    /// <summary>The deadline, or null when the rule depends on something the case does not know yet (an objection's notice).</summary>
-    Task<DateTimeOffset?> DeadlineForAsync(string category, DateTimeOffset receivedAt, CancellationToken cancellationToken);
+    Task<CaseDeadline> ForNewCaseAsync(HotlineCaseInput input, CancellationToken cancellationToken);
+
+    /// <summary>The end of the N-th working day after the day of <paramref name="from"/> (extensions, reopening).</summary>
+    Task<EduRelief.Calendar.Deadline> AfterAsync(DateTimeOffset from, int workingDays, CancellationToken cancellationToken);
 }
 
 /// <summary>
 /// Working days of the State Council calendar (holidays off, make-up days on), counted after the day of receipt; the
-/// deadline is 23:59:59 China time of the N-th. A year with no published calendar counts weekends only.
+/// deadline is 23:59:59 China time of the N-th. A year with no published calendar counts weekends only. An objection
+/// is due when its notice ends; one that names no notice still open is handled like a complaint, so it is never left
+/// without a deadline.
 /// </summary>
-public sealed class CalendarCaseDeadlines(EduRelief.Calendar.WorkingCalendar calendar) : ICaseDeadlines
+public sealed class CalendarCaseDeadlines(EduRelief.Calendar.WorkingCalendar calendar, Workflow.WorkflowEngine engine) : ICaseDeadlines
 {
-    public async Task<DateTimeOffset?> DeadlineForAsync(string category, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
-        DeadlineRule.For(category).WorkingDays is { } days
-            ? (await calendar.AfterReceiptAsync(receivedAt, days, cancellationToken)).DueAt
-            : null;
+    public async Task<CaseDeadline> ForNewCaseAsync(HotlineCaseInput input, CancellationToken cancellationToken)
+    {
+        var rule = DeadlineRule.For(input.Category);
+        if (rule.WorkingDays is { } days)
+        {
+            var due = await calendar.AfterReceiptAsync(input.ReceivedAt, days, cancellationToken);
+            return new CaseDeadline(due.DueAt, rule.Name, due.CalendarMissing);
+        }
+
+        if (input.Subject?.CycleId is { } cycleId
+            && await engine.GetAsync(cycleId, cancellationToken) is { Stage: Cycles.Stages.Notice } cycle
+            && cycle.Data["notice"] is { } notice
+            && DateTimeOffset.TryParse((string?)notice["endsAt"], System.Globalization.CultureInfo.InvariantCulture, out var endsAt)
+            && endsAt > input.ReceivedAt)
+        {
+            return new CaseDeadline(endsAt, rule.Name, (bool?)notice["calendarMissing"] ?? false);
+        }
+
+        var fallback = DeadlineRule.For(HotlineCategories.Complaint);
+        var late = await calendar.AfterReceiptAsync(input.ReceivedAt, fallback.WorkingDays!.Value, cancellationToken);
+        return new CaseDeadline(late.DueAt, fallback.Name, late.CalendarMissing, "the notice it names is not open: due like a complaint");
+    }
+
+    public Task<EduRelief.Calendar.Deadline> AfterAsync(DateTimeOffset from, int workingDays, CancellationToken cancellationToken) =>
+        calendar.AfterReceiptAsync(from, workingDays, cancellationToken);
 }

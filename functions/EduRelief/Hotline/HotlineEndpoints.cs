@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using System.Text.Json;
 using EduRelief.Auth;
+using EduRelief.Counties;
 using EduRelief.Cycles;
 using EduRelief.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,6 +12,8 @@ using Microsoft.Extensions.Options;
 namespace EduRelief.Hotline;
 
 public sealed record HotlineSubjectView(string? CycleId, string? SchoolCode, string? StudentName);
+
+public sealed record ObjectionView(string Decision, string? Reason, string? DecidedBy, DateTimeOffset? DecidedAt);
 
 /// <summary>A case as answers show it: the caller's phone masked.</summary>
 public sealed record HotlineCaseView(
@@ -23,15 +27,31 @@ public sealed record HotlineCaseView(
     DateTimeOffset RegisteredAt,
     DateTimeOffset? Deadline,
     string DeadlineRule,
+    bool CalendarMissing,
+    bool Overdue,
     string CallerName,
     string CallerPhone,
     string Content,
-    HotlineSubjectView? Subject)
+    HotlineSubjectView? Subject,
+    string? Assignee,
+    CaseExtension? Extension,
+    ObjectionView? Objection,
+    string? Reply,
+    DateTimeOffset? RepliedAt,
+    string? Satisfaction,
+    bool Reopened,
+    DateTimeOffset? ClosedAt,
+    DateTimeOffset? RemindedAt,
+    DateTimeOffset? EscalatedAt,
+    IReadOnlyList<CaseHistoryEntry>? History = null)
 {
-    public static HotlineCaseView From(HotlineCase c) => new(
+    public static HotlineCaseView From(HotlineCase c, DateTimeOffset now, IReadOnlyList<CaseHistoryEntry>? history = null) => new(
         c.CaseNumber, c.CaseNumber, c.ExternalId, c.CountyCode, c.Category, c.Status, c.ReceivedAt, c.RegisteredAt,
-        c.Deadline, c.DeadlineRule, c.CallerName, PhoneNumbers.Mask(c.CallerPhone), c.Content,
-        c.Subject is null ? null : new HotlineSubjectView(c.Subject.CycleId, c.Subject.SchoolCode, c.Subject.StudentName));
+        c.Deadline, c.DeadlineRule, c.DeadlineCalendarMissing, c.IsOverdue(now), c.CallerName, PhoneNumbers.Mask(c.CallerPhone), c.Content,
+        c.Subject is null ? null : new HotlineSubjectView(c.Subject.CycleId, c.Subject.SchoolCode, c.Subject.StudentName),
+        c.Assignee, c.Extension,
+        c.ObjectionDecision is null ? null : new ObjectionView(c.ObjectionDecision, c.ObjectionReason, c.ObjectionDecidedBy, c.ObjectionDecidedAt),
+        c.Reply, c.RepliedAt, c.Satisfaction, c.Reopened > 0, c.ClosedAt, c.RemindedAt, c.EscalatedAt, history);
 }
 
 public static class HotlineEndpoints
@@ -47,6 +67,8 @@ public static class HotlineEndpoints
         services.AddSingleton<IValidateOptions<HotlineOptions>, HotlineOptionsValidator>();
         services.TryAddSingleton<ICaseDeadlines, CalendarCaseDeadlines>();
         services.AddSingleton<HotlineStore>();
+        services.AddSingleton<ObjectionHoldStore>();
+        services.AddSingleton<ICycleFigures, HotlineCycleFigures>();
         return services;
     }
 
@@ -61,6 +83,7 @@ public static class HotlineEndpoints
             TimeProvider clock,
             CountyCatalog counties,
             HotlineStore store,
+            ObjectionHoldStore holds,
             IOptions<JsonOptions> json,
             ILoggerFactory loggers,
             CancellationToken ct) =>
@@ -116,7 +139,8 @@ public static class HotlineEndpoints
             }
 
             var (created, @case) = await store.RegisterAsync(input, now, ct);
-            var view = HotlineCaseView.From(@case);
+            await holds.EnsureAsync(@case, ct);
+            var view = HotlineCaseView.From(@case, now);
             if (!created)
             {
                 return TypedResults.Ok(view);
@@ -126,7 +150,7 @@ public static class HotlineEndpoints
             return TypedResults.Created($"/api/hotline/cases/{@case.CaseNumber}", view);
         }).AllowAnonymous();
 
-        group.MapGet("", async (string? status, string? category, string? cycleId, string? continuationToken, int? pageSize, HotlineStore store, CancellationToken ct) =>
+        group.MapGet("", async (string? status, string? category, string? cycleId, bool? overdue, string? continuationToken, int? pageSize, ClaimsPrincipal user, HotlineStore store, TimeProvider clock, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -154,17 +178,37 @@ public static class HotlineEndpoints
                 return Problems.Invalid(errors);
             }
 
-            var page = await store.ListAsync(new HotlineCaseFilter(status, category, cycleId), continuationToken, size, ct);
-            return TypedResults.Ok(new { items = page.Items.Select(HotlineCaseView.From), continuationToken = page.ContinuationToken });
-        }).RequireAuthorization(Policies.Inspection);
+            // A school officer sees the cases assigned to their school, nothing else.
+            var assignee = user.IsInRole(Roles.SchoolOfficer) ? Assignees.ForSchool(user.SchoolCode() ?? "") : null;
+            var now = clock.GetUtcNow();
+            var filter = new HotlineCaseFilter(status, category, cycleId, assignee, overdue == true ? now : null);
+            var page = await store.ListAsync(filter, continuationToken, size, ct);
+            return TypedResults.Ok(new { items = page.Items.Select(c => HotlineCaseView.From(c, now)), continuationToken = page.ContinuationToken });
+        }).RequireAuthorization(Policies.Staff);
 
-        group.MapGet("/{caseNumber}", async (string caseNumber, HotlineStore store, CancellationToken ct) =>
-            !CaseNumber.TryParse(caseNumber, out var number)
-                ? Problems.NotFound($"Hotline case {caseNumber}")
-                : await store.GetAsync(number, ct) is { } found
-                    ? (IResult)TypedResults.Ok(HotlineCaseView.From(found))
-                    : Problems.NotFound($"Hotline case {caseNumber}"))
-            .RequireAuthorization(Policies.Inspection);
+        group.MapGet("/{caseNumber}", async (string caseNumber, ClaimsPrincipal user, HotlineStore store, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (await VisibleCaseAsync(caseNumber, user, store, ct) is not { } found)
+            {
+                return (IResult)Problems.NotFound($"Hotline case {caseNumber}");
+            }
+
+            var history = await store.HistoryAsync(found.Number, ct);
+            return TypedResults.Ok(HotlineCaseView.From(found.Case, clock.GetUtcNow(), history));
+        }).RequireAuthorization(Policies.Staff);
+
+        group.MapCaseLifecycle();
+    }
+
+    /// <summary>The case, when it exists and the user may see it: staff of the bureau see all, a school officer their school's.</summary>
+    internal static async Task<(CaseNumber Number, HotlineCase Case)?> VisibleCaseAsync(string caseNumber, ClaimsPrincipal user, HotlineStore store, CancellationToken ct)
+    {
+        if (!CaseNumber.TryParse(caseNumber, out var number) || await store.GetAsync(number, ct) is not { } found)
+        {
+            return null;
+        }
+
+        return !user.IsInRole(Roles.SchoolOfficer) || found.Assignee == Assignees.ForSchool(user.SchoolCode() ?? "") ? (number, found) : null;
     }
 
     private static ProblemHttpResult Unauthorized(string detail) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Azure;
 using Page = EduRelief.Workflow.Page<EduRelief.Hotline.HotlineCase>;
 using Azure.Data.Tables;
@@ -24,9 +25,46 @@ public sealed record HotlineCase(
     string CallerName,
     string CallerPhone,
     string Content,
-    HotlineSubject? Subject);
+    HotlineSubject? Subject)
+{
+    /// <summary><c>school:{code}</c> or <c>section:{name}</c>; null until assigned (the bureau's own).</summary>
+    public string? Assignee { get; init; }
 
-public sealed record HotlineCaseFilter(string? Status, string? Category, string? CycleId);
+    public bool DeadlineCalendarMissing { get; init; }
+
+    public CaseExtension? Extension { get; init; }
+
+    public string? ObjectionDecision { get; init; }
+
+    public string? ObjectionReason { get; init; }
+
+    public string? ObjectionDecidedBy { get; init; }
+
+    public DateTimeOffset? ObjectionDecidedAt { get; init; }
+
+    public string? Reply { get; init; }
+
+    public DateTimeOffset? RepliedAt { get; init; }
+
+    public string? Satisfaction { get; init; }
+
+    public int Reopened { get; init; }
+
+    public DateTimeOffset? ClosedAt { get; init; }
+
+    /// <summary>When the reminder timer last reminded the assignee, and escalated the case to the bureau.</summary>
+    public DateTimeOffset? RemindedAt { get; init; }
+
+    public DateTimeOffset? EscalatedAt { get; init; }
+
+    public int HistoryCount { get; init; }
+
+    /// <summary>Still owed an answer, and past its deadline.</summary>
+    public bool IsOverdue(DateTimeOffset now) => HotlineStatuses.Open.Contains(Status) && Deadline < now;
+}
+
+/// <summary>Filters of the case list; <paramref name="OverdueAt"/> keeps open cases past their deadline at that instant.</summary>
+public sealed record HotlineCaseFilter(string? Status, string? Category, string? CycleId, string? Assignee = null, DateTimeOffset? OverdueAt = null);
 
 /// <summary>
 /// Cases live in <c>hotlinecases</c>, one partition per county. In that partition sit, per case, the case row (RowKey
@@ -70,8 +108,7 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
         var idempotencyKey = IdempotencyKey(input.ExternalId);
         var year = ChinaTime.ToChina(registeredAt).Year;
         var counterKey = $"seq-{year.ToString("D4", CultureInfo.InvariantCulture)}";
-        var rule = DeadlineRule.For(input.Category);
-        var deadline = await deadlines.DeadlineForAsync(input.Category, input.ReceivedAt, cancellationToken);
+        var deadline = await deadlines.ForNewCaseAsync(input, cancellationToken);
 
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -85,9 +122,15 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
             var counter = await _cases.GetEntityIfExistsAsync<TableEntity>(partition, counterKey, cancellationToken: cancellationToken);
             var next = (counter.HasValue ? counter.Value!.GetInt64("Next") ?? 0 : 0) + 1;
             var number = new CaseNumber(input.CountyCode, year, next).ToString();
-            var @case = new HotlineCase(
+            var registered = new HotlineCase(
                 number, input.ExternalId, input.CountyCode, input.Category, HotlineStatuses.New, input.ReceivedAt, registeredAt,
-                deadline, rule.Name, input.CallerName, input.CallerPhone, input.Content, input.Subject);
+                deadline.DueAt, deadline.Rule, input.CallerName, input.CallerPhone, input.Content, input.Subject)
+            {
+                DeadlineCalendarMissing = deadline.CalendarMissing,
+                HistoryCount = 1,
+            };
+            var @case = registered;
+            var first = new CaseHistoryEntry(1, registeredAt, "hotline", "registered", null, HotlineStatuses.New, deadline.Note);
 
             var counterRow = new TableEntity(partition, counterKey) { ["Next"] = next };
             var actions = new List<TableTransactionAction>
@@ -97,6 +140,7 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
                     : new(TableTransactionActionType.Add, counterRow),
                 new(TableTransactionActionType.Add, ToEntity(@case)),
                 new(TableTransactionActionType.Add, new TableEntity(partition, idempotencyKey) { ["CaseNumber"] = number, ["ExternalId"] = input.ExternalId }),
+                new(TableTransactionActionType.Add, ToEntity(partition, number, first)),
             };
 
             try
@@ -122,6 +166,70 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
         return row.HasValue && row.Value is { } entity && entity.GetString("Kind") == CaseKind ? ToCase(entity) : null;
     }
 
+    /// <summary>
+    /// Applies a person's action under the case row's ETag, together with its history line in one transaction; when
+    /// someone changed the case meanwhile, the action is judged again on the fresh case. Null when the case does not exist.
+    /// </summary>
+    public async Task<CaseChange?> ChangeAsync(CaseNumber number, CaseAction action, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var row = await _cases.GetEntityIfExistsAsync<TableEntity>(number.CountyCode, number.ToString(), cancellationToken: cancellationToken);
+            if (!row.HasValue || row.Value is not { } entity || entity.GetString("Kind") != CaseKind)
+            {
+                return null;
+            }
+
+            var change = CaseLifecycle.Apply(ToCase(entity), action);
+            if (change.Refusal is not null)
+            {
+                return change;
+            }
+
+            try
+            {
+                await _cases.SubmitTransactionAsync(
+                    [
+                        new(TableTransactionActionType.UpdateReplace, ToEntity(change.Case!), entity.ETag),
+                        new(TableTransactionActionType.Add, ToEntity(number.CountyCode, number.ToString(), change.Entry!)),
+                    ],
+                    cancellationToken);
+                return change;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is StatusCodes.Status409Conflict or StatusCodes.Status412PreconditionFailed)
+            {
+                // Someone else changed the case first: judge the action again on what they left.
+            }
+        }
+
+        return CaseChange.Refuse("The case is being changed by others at this moment; try again.");
+    }
+
+    public async Task<IReadOnlyList<CaseHistoryEntry>> HistoryAsync(CaseNumber number, CancellationToken cancellationToken)
+    {
+        var prefix = $"{number}|h|";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {number.CountyCode} and RowKey ge {prefix} and RowKey lt {Keys.End(prefix)}");
+        var entries = new List<CaseHistoryEntry>();
+        await foreach (var e in _cases.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            entries.Add(new CaseHistoryEntry(
+                e.GetInt32("Sequence") ?? 0, e.GetDateTimeOffset("At") ?? default, e.GetString("Actor") ?? "", e.GetString("Event") ?? "",
+                e.GetString("From"), e.GetString("To") ?? "", e.GetString("Note")));
+        }
+
+        return entries;
+    }
+
+    /// <summary>Every case about a cycle (cases live in their county's partition).</summary>
+    public async IAsyncEnumerable<HotlineCase> AllForCycleAsync(string countyCode, string cycleId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {countyCode} and Kind eq {CaseKind} and SubjectCycleId eq {cycleId}");
+        await foreach (var e in _cases.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            yield return ToCase(e);
+        }
+    }
+
     public async Task<Page> ListAsync(HotlineCaseFilter filter, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
         var clauses = new List<string> { TableClient.CreateQueryFilter($"Kind eq {CaseKind}") };
@@ -138,6 +246,18 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
         if (filter.CycleId is not null)
         {
             clauses.Add(TableClient.CreateQueryFilter($"SubjectCycleId eq {filter.CycleId}"));
+        }
+
+        if (filter.Assignee is not null)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"Assignee eq {filter.Assignee}"));
+        }
+
+        if (filter.OverdueAt is { } now)
+        {
+            // Open and past the deadline; a case without a deadline is never overdue.
+            clauses.Add("(" + string.Join(" or ", HotlineStatuses.Open.Select(s => TableClient.CreateQueryFilter($"Status eq {s}"))) + ")");
+            clauses.Add(TableClient.CreateQueryFilter($"Deadline lt {now}"));
         }
 
         await foreach (var page in _cases.QueryAsync<TableEntity>(string.Join(" and ", clauses), pageSize, cancellationToken: cancellationToken).AsPages(continuationToken, pageSize))
@@ -169,6 +289,33 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
         ["SubjectSchoolCode"] = c.Subject?.SchoolCode,
         ["SubjectStudentName"] = c.Subject?.StudentName,
         ["HasSubject"] = c.Subject is not null,
+        ["Assignee"] = c.Assignee,
+        ["DeadlineCalendarMissing"] = c.DeadlineCalendarMissing,
+        ["Extension"] = c.Extension is null ? null : JsonSerializer.Serialize(c.Extension),
+        ["ObjectionDecision"] = c.ObjectionDecision,
+        ["ObjectionReason"] = c.ObjectionReason,
+        ["ObjectionDecidedBy"] = c.ObjectionDecidedBy,
+        ["ObjectionDecidedAt"] = c.ObjectionDecidedAt,
+        ["Reply"] = c.Reply,
+        ["RepliedAt"] = c.RepliedAt,
+        ["Satisfaction"] = c.Satisfaction,
+        ["Reopened"] = c.Reopened,
+        ["ClosedAt"] = c.ClosedAt,
+        ["RemindedAt"] = c.RemindedAt,
+        ["EscalatedAt"] = c.EscalatedAt,
+        ["HistoryCount"] = c.HistoryCount,
+    };
+
+    private static TableEntity ToEntity(string partition, string caseNumber, CaseHistoryEntry h) => new(partition, $"{caseNumber}|h|{h.Sequence:D4}")
+    {
+        ["Kind"] = "history",
+        ["Sequence"] = h.Sequence,
+        ["At"] = h.At,
+        ["Actor"] = h.Actor,
+        ["Event"] = h.Event,
+        ["From"] = h.From,
+        ["To"] = h.To,
+        ["Note"] = h.Note,
     };
 
     private static HotlineCase ToCase(TableEntity e) => new(
@@ -186,5 +333,22 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
         e.GetString("Content") ?? "",
         e.GetBoolean("HasSubject") == true
             ? new HotlineSubject(e.GetString("SubjectCycleId"), e.GetString("SubjectSchoolCode"), e.GetString("SubjectStudentName"))
-            : null);
+            : null)
+    {
+        Assignee = e.GetString("Assignee"),
+        DeadlineCalendarMissing = e.GetBoolean("DeadlineCalendarMissing") ?? false,
+        Extension = e.GetString("Extension") is { } extension ? JsonSerializer.Deserialize<CaseExtension>(extension) : null,
+        ObjectionDecision = e.GetString("ObjectionDecision"),
+        ObjectionReason = e.GetString("ObjectionReason"),
+        ObjectionDecidedBy = e.GetString("ObjectionDecidedBy"),
+        ObjectionDecidedAt = e.GetDateTimeOffset("ObjectionDecidedAt"),
+        Reply = e.GetString("Reply"),
+        RepliedAt = e.GetDateTimeOffset("RepliedAt"),
+        Satisfaction = e.GetString("Satisfaction"),
+        Reopened = e.GetInt32("Reopened") ?? 0,
+        ClosedAt = e.GetDateTimeOffset("ClosedAt"),
+        RemindedAt = e.GetDateTimeOffset("RemindedAt"),
+        EscalatedAt = e.GetDateTimeOffset("EscalatedAt"),
+        HistoryCount = e.GetInt32("HistoryCount") ?? 0,
+    };
 }

@@ -15,12 +15,39 @@ public static class HotlineCategories
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Inquiry, Complaint, Help, TipOff, Objection };
 }
 
-/// <summary>Where a case stands. The webhook only ever registers cases; handling them is a later feature that adds its statuses here.</summary>
+/// <summary>Where a case stands: <c>new → assigned → in_progress → replied → closed</c>, plus <c>reopened</c> once.</summary>
 public static class HotlineStatuses
 {
     public const string New = "new";
+    public const string Assigned = "assigned";
+    public const string InProgress = "in_progress";
+    public const string Replied = "replied";
+    public const string Closed = "closed";
+    public const string Reopened = "reopened";
 
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { New };
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { New, Assigned, InProgress, Replied, Closed, Reopened };
+
+    /// <summary>Statuses in which the bureau or a school still owes the caller an answer: these run against the deadline.</summary>
+    public static readonly IReadOnlySet<string> Open = new HashSet<string>(StringComparer.Ordinal) { New, Assigned, InProgress, Reopened };
+}
+
+/// <summary>The caller's verdict on the reply.</summary>
+public static class Satisfaction
+{
+    public const string Satisfied = "satisfied";
+    public const string Basically = "basically";
+    public const string Unsatisfied = "unsatisfied";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Satisfied, Basically, Unsatisfied };
+}
+
+/// <summary>How an objection to a notice is decided: upheld takes the person off the payable list, dismissed releases the hold.</summary>
+public static class ObjectionDecisions
+{
+    public const string Upheld = "upheld";
+    public const string Dismissed = "dismissed";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Upheld, Dismissed };
 }
 
 /// <summary>

@@ -113,13 +113,13 @@ public sealed class HotlineApiTests(HotlineFixture fixture) : IClassFixture<Hotl
     }
 
     [Fact]
-    public async Task PostCase_Objection_Returns201WithNullDeadlineAndNoticeEndRule()
+    public async Task PostCase_ObjectionToNoOpenNotice_IsDueLikeAComplaint()
     {
         var (status, body) = await PostCaseAsync(Case("objection-1", "objection", subject: new { cycleId = "410726-2026-autumn", schoolCode = "2141007261", studentName = "李明" }));
 
         Assert.Equal(201, status);
-        Assert.Null(body!["deadline"]);
-        Assert.Equal("notice_end", (string?)body["deadlineRule"]);
+        Assert.Equal("2026-10-15T23:59:59+08:00", (string?)body!["deadline"]);
+        Assert.Equal("working_days", (string?)body["deadlineRule"]);
         Assert.Equal("410726-2026-autumn", (string?)body["subject"]!["cycleId"]);
         var (_, list) = await App.Admin.GetJsonAsync(Url + "?cycleId=410726-2026-autumn&category=objection");
         Assert.Contains(list!["items"]!.AsArray(), i => (string?)i!["externalId"] == "objection-1");
@@ -310,7 +310,7 @@ public sealed class HotlineApiTests(HotlineFixture fixture) : IClassFixture<Hotl
     }
 
     [Fact]
-    public async Task ReadCases_ByRole_InspectorReadsHotlineSystemIsForbidden()
+    public async Task ReadCases_ByRole_InspectorReadsSchoolSeesOnlyItsOwnHotlineSystemIsForbidden()
     {
         var (_, created) = await PostCaseAsync(Case("roles-1"));
         var number = (string)created!["caseNumber"]!;
@@ -322,7 +322,10 @@ public sealed class HotlineApiTests(HotlineFixture fixture) : IClassFixture<Hotl
         Assert.Equal(200, (await inspector.GetJsonAsync(Url)).Status);
         Assert.Equal(403, (await hotline.GetJsonAsync($"{Url}/{number}")).Status);
         Assert.Equal(403, (await hotline.GetJsonAsync(Url)).Status);
-        Assert.Equal(403, (await school.GetJsonAsync(Url)).Status);
+        var (schoolList, schoolCases) = await school.GetJsonAsync(Url);
+        Assert.Equal(200, schoolList);
+        Assert.Empty(schoolCases!["items"]!.AsArray());
+        Assert.Equal(404, (await school.GetJsonAsync($"{Url}/{number}")).Status);
         Assert.Equal(401, (await App.CreateClient(null).GetJsonAsync(Url)).Status);
     }
 

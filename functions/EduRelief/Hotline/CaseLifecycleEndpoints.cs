@@ -1,0 +1,192 @@
+using System.Security.Claims;
+using EduRelief.Auth;
+using EduRelief.Counties;
+using EduRelief.Hosting;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace EduRelief.Hotline;
+
+public sealed record AssignRequest(string? Assignee, string? Note);
+
+public sealed record NoteRequest(string? Note);
+
+public sealed record ExtensionRequest(string? Reason, int? WorkingDays);
+
+public sealed record DecisionRequest(string? Decision, string? Reason);
+
+public sealed record ReplyRequest(string? Reply);
+
+public sealed record SatisfactionRequest(string? Satisfaction);
+
+/// <summary>
+/// Handling a case: the bureau assigns it to a school or a section; the assignee records progress, may ask once for an
+/// extension (the bureau approves or refuses) and replies to the caller; the bureau decides objections and records the
+/// caller's satisfaction. A school officer acts only on cases assigned to their school.
+/// </summary>
+public static class CaseLifecycleEndpoints
+{
+    private const int MaxText = 2000;
+
+    public static void MapCaseLifecycle(this RouteGroupBuilder group)
+    {
+        group.MapPost("/{caseNumber}/assign", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+            ActAsync<AssignRequest>(caseNumber, http, user, store, clock, json, (body, c, now) =>
+                Text(body.Note, "note", required: false) is { } bad ? bad
+                : Task.FromResult<Outcome>(new AssignCase(user.Actor(), now, body.Assignee?.Trim() ?? "", body.Note?.Trim())), ct))
+            .RequireAuthorization(Policies.Admin);
+
+        group.MapPost("/{caseNumber}/progress", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+            ActAsync<NoteRequest>(caseNumber, http, user, store, clock, json, (body, c, now) =>
+                Text(body.Note, "note") ?? Task.FromResult<Outcome>(new RecordProgress(user.Actor(), now, body.Note!.Trim())), ct))
+            .RequireAuthorization(Policies.Staff);
+
+        group.MapPost("/{caseNumber}/extension", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+            ActAsync<ExtensionRequest>(caseNumber, http, user, store, clock, json, (body, c, now) =>
+                Text(body.Reason, "reason")
+                ?? (body.WorkingDays is null
+                    ? Task.FromResult<Outcome>(Problems.Invalid("workingDays", $"workingDays is the number of working days asked for, 1 to {CaseLifecycle.MaxExtensionDays}."))
+                    : Task.FromResult<Outcome>(new RequestExtension(user.Actor(), now, body.Reason!.Trim(), body.WorkingDays.Value))), ct))
+            .RequireAuthorization(Policies.Staff);
+
+        group.MapPost("/{caseNumber}/extension/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, ICaseDeadlines deadlines, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+            ActAsync<DecisionRequest>(caseNumber, http, user, store, clock, json, async (body, c, now) =>
+            {
+                if (body.Decision is not (CaseExtension.Approved or CaseExtension.Refused))
+                {
+                    return Problems.Invalid("decision", "decision is approved or refused.");
+                }
+
+                if (Text(body.Reason, "reason", required: body.Decision == CaseExtension.Refused) is { } bad)
+                {
+                    return await bad;
+                }
+
+                if (body.Decision == CaseExtension.Refused || c.Extension is not { } extension)
+                {
+                    return new DecideExtension(user.Actor(), now, false, body.Reason?.Trim(), null, false);
+                }
+
+                // The extra working days count on from the current deadline (or from today, for a case without one).
+                var extended = await deadlines.AfterAsync(c.Deadline ?? now, extension.WorkingDays, ct);
+                return new DecideExtension(user.Actor(), now, true, body.Reason?.Trim(), extended.DueAt, extended.CalendarMissing);
+            }, ct))
+            .RequireAuthorization(Policies.Admin);
+
+        // The hold follows the case: written after the decision commits, and again when the same decision is repeated,
+        // so a crash in between leaves the person held (never paid by mistake) until the client's retry.
+        group.MapPost("/{caseNumber}/objection/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+            ActAsync<DecisionRequest>(caseNumber, http, user, store, clock, json, (body, c, now) =>
+                !ObjectionDecisions.All.Contains(body.Decision ?? "")
+                    ? Task.FromResult<Outcome>(Problems.Invalid("decision", "decision is upheld or dismissed."))
+                    : c.ObjectionDecision == body.Decision
+                        ? Task.FromResult(Outcome.Unchanged)
+                        : Text(body.Reason, "reason") ?? Task.FromResult<Outcome>(new DecideObjection(user.Actor(), now, body.Decision!, body.Reason!.Trim())),
+                ct,
+                after: decided => holds.DecideAsync(decided, decided.ObjectionDecidedAt ?? clock.GetUtcNow(), ct)))
+            .RequireAuthorization(Policies.Admin);
+
+        group.MapPost("/{caseNumber}/reply", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+            ActAsync<ReplyRequest>(caseNumber, http, user, store, clock, json, (body, c, now) =>
+                Text(body.Reply, "reply") ?? Task.FromResult<Outcome>(new ReplyToCaller(user.Actor(), now, body.Reply!.Trim())), ct))
+            .RequireAuthorization(Policies.Staff);
+
+        group.MapPost("/{caseNumber}/satisfaction", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, ICaseDeadlines deadlines, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+            ActAsync<SatisfactionRequest>(caseNumber, http, user, store, clock, json, async (body, c, now) =>
+            {
+                if (!Satisfaction.All.Contains(body.Satisfaction ?? ""))
+                {
+                    return Problems.Invalid("satisfaction", $"satisfaction is one of {string.Join(", ", Satisfaction.All)}.");
+                }
+
+                // Should the caller's verdict reopen the case, it runs again for its category's working days (objections: a complaint's).
+                var days = DeadlineRule.For(c.Category).WorkingDays ?? DeadlineRule.For(HotlineCategories.Complaint).WorkingDays!.Value;
+                var reopened = await deadlines.AfterAsync(now, days, ct);
+                return new RecordSatisfaction(user.Actor(), now, body.Satisfaction!, reopened.DueAt, reopened.CalendarMissing);
+            }, ct))
+            .RequireAuthorization(Policies.Admin);
+    }
+
+    /// <summary>Either the action to apply or the answer that refuses the request.</summary>
+    private sealed class Outcome
+    {
+        public CaseAction? Action { get; private init; }
+
+        public IResult? Refusal { get; private init; }
+
+        /// <summary>The request repeats what the case already records: answer it as done, change nothing.</summary>
+        public static Outcome Unchanged { get; } = new();
+
+        public static implicit operator Outcome(CaseAction action) => new() { Action = action };
+
+        public static implicit operator Outcome(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult refusal) => new() { Refusal = refusal };
+    }
+
+    /// <summary>Reads the body, finds the case the user may act on, builds the action and applies it under the case's ETag.</summary>
+    private static async Task<IResult> ActAsync<TBody>(
+        string caseNumber,
+        HttpRequest http,
+        ClaimsPrincipal user,
+        HotlineStore store,
+        TimeProvider clock,
+        IOptions<JsonOptions> json,
+        Func<TBody, HotlineCase, DateTimeOffset, Task<Outcome>> build,
+        CancellationToken ct,
+        Func<HotlineCase, Task>? after = null)
+        where TBody : class
+    {
+        var (body, problem) = await JsonBody.ReadAsync<TBody>(http, json.Value.SerializerOptions);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (await HotlineEndpoints.VisibleCaseAsync(caseNumber, user, store, ct) is not { } found)
+        {
+            return Problems.NotFound($"Hotline case {caseNumber}");
+        }
+
+        var now = clock.GetUtcNow();
+        var outcome = await build(body!, found.Case, now);
+        if (outcome.Refusal is not null)
+        {
+            return outcome.Refusal;
+        }
+
+        var changed = found.Case;
+        if (outcome.Action is not null)
+        {
+            var change = await store.ChangeAsync(found.Number, outcome.Action, ct);
+            if (change is null)
+            {
+                return Problems.NotFound($"Hotline case {caseNumber}");
+            }
+
+            if (change.Refusal is not null)
+            {
+                return change.Field is not null ? Problems.Invalid(change.Field, change.Refusal) : Problems.Conflict(change.Refusal);
+            }
+
+            changed = change.Case!;
+        }
+
+        if (after is not null)
+        {
+            await after(changed);
+        }
+
+        var history = await store.HistoryAsync(found.Number, ct);
+        return TypedResults.Ok(HotlineCaseView.From(changed, now, history));
+    }
+
+    /// <summary>A refusal when a text field is missing (if required) or too long; null when it is fine.</summary>
+    private static Task<Outcome>? Text(string? value, string field, bool required = true)
+    {
+        if (required && string.IsNullOrWhiteSpace(value))
+        {
+            return Task.FromResult<Outcome>(Problems.Invalid(field, $"{field} is required."));
+        }
+
+        return value?.Trim().Length > MaxText ? Task.FromResult<Outcome>(Problems.Invalid(field, $"{field} is at most {MaxText} characters.")) : null;
+    }
+}
