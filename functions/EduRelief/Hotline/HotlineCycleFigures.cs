@@ -4,7 +4,8 @@ using EduRelief.Cycles;
 namespace EduRelief.Hotline;
 
 /// <summary>
-/// Adds to a cycle its open objections and the people they hold (<c>notice.objectionsOpen</c>, <c>notice.held</c>) and
+/// Adds to a cycle its open objections and the people they hold (<c>notice.objectionsOpen</c>, <c>notice.held</c>), the
+/// objections upheld (<c>notice.objectionsUpheld</c>: those people are off the payable list), and
 /// its hotline cases per status and overdue (<c>hotline</c>). Counted from the case and hold tables at read time, so
 /// the figures can never drift from the cases themselves.
 /// </summary>
@@ -12,12 +13,14 @@ public sealed class HotlineCycleFigures(HotlineStore cases, ObjectionHoldStore h
 {
     public async Task<Cycle> AddToAsync(Cycle cycle, CancellationToken cancellationToken)
     {
-        var held = (await holds.ListAsync(cycle.Id, cancellationToken)).Where(h => h.Status == HoldStatuses.Open).ToList();
+        var all = await holds.ListAsync(cycle.Id, cancellationToken);
+        var held = all.Where(h => h.Status == HoldStatuses.Open).ToList();
         var notice = cycle.Notice?.DeepClone().AsObject();
         if (notice is not null)
         {
             notice["objectionsOpen"] = held.Count;
             notice["held"] = held.Select(h => (h.SchoolCode, Rosters.PersonNames.Normalize(h.StudentName))).Distinct().Count();
+            notice["objectionsUpheld"] = all.Count(h => h.Status == HoldStatuses.Upheld);
         }
 
         var now = clock.GetUtcNow();
