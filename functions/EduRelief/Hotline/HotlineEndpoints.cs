@@ -110,7 +110,8 @@ public static class HotlineEndpoints
                 });
             }
 
-            if (!await store.TryRecordSignatureAsync(signature, now, ct))
+            var signedAt = long.Parse(http.Headers[HotlineSignature.TimestampHeader].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+            if (!await store.TryRecordSignatureAsync(signature, signedAt, now, ct))
             {
                 log.LogWarning("Hotline webhook refused: replayed signature");
                 return Unauthorized("This signed request was delivered before.");

@@ -87,12 +87,22 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
         await _signatures.CreateIfNotExistsAsync(cancellationToken);
     }
 
-    /// <summary>Records a verified signature; false when it was seen before (a replay).</summary>
-    public async Task<bool> TryRecordSignatureAsync(string signature, DateTimeOffset seenAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a verified signature; false when it was seen before (a replay). Rows are partitioned by the hour of the
+    /// signed timestamp: a replay carries the same timestamp, so it meets its row, and hours that have left the
+    /// signature window are deleted whole, at most every <see cref="SignatureCleanupEvery"/> per instance.
+    /// </summary>
+    public async Task<bool> TryRecordSignatureAsync(string signature, long signedAtSeconds, DateTimeOffset seenAt, CancellationToken cancellationToken)
     {
+        var due = Interlocked.Read(ref _nextSignatureCleanupTicks);
+        if (seenAt.UtcTicks >= due && Interlocked.CompareExchange(ref _nextSignatureCleanupTicks, (seenAt + SignatureCleanupEvery).UtcTicks, due) == due)
+        {
+            await DeleteSignaturesBeforeAsync(seenAt - HotlineSignature.Window - TimeSpan.FromHours(1), cancellationToken);
+        }
+
         try
         {
-            await _signatures.AddEntityAsync(new TableEntity(signature.ToLowerInvariant(), "") { ["SeenAt"] = seenAt }, cancellationToken);
+            await _signatures.AddEntityAsync(new TableEntity(SignatureHour(signedAtSeconds), signature.ToLowerInvariant()) { ["SeenAt"] = seenAt }, cancellationToken);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status409Conflict)
@@ -100,6 +110,39 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
             return false;
         }
     }
+
+    /// <summary>Deletes the signature rows of every hour that ended before <paramref name="cutoff"/>; a replay that old is refused by its timestamp alone.</summary>
+    public async Task<int> DeleteSignaturesBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var filter = $"PartitionKey ge 'h' and PartitionKey lt '{SignatureHour(cutoff.ToUnixTimeSeconds())}'";
+        var deleted = 0;
+        await foreach (var page in _signatures.QueryAsync<TableEntity>(filter, 1000, ["PartitionKey", "RowKey"], cancellationToken).AsPages())
+        {
+            foreach (var hour in page.Values.GroupBy(e => e.PartitionKey))
+            {
+                foreach (var chunk in hour.Chunk(100))
+                {
+                    try
+                    {
+                        await _signatures.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All)), cancellationToken);
+                        deleted += chunk.Length;
+                    }
+                    catch (TableTransactionFailedException ex) when (ex.Status == StatusCodes.Status404NotFound)
+                    {
+                        // Another instance is cleaning the same hour.
+                    }
+                }
+            }
+        }
+
+        return deleted;
+    }
+
+    public static readonly TimeSpan SignatureCleanupEvery = TimeSpan.FromMinutes(10);
+
+    private long _nextSignatureCleanupTicks;
+
+    private static string SignatureHour(long unixSeconds) => "h" + (unixSeconds / 3600).ToString("D8", CultureInfo.InvariantCulture);
 
     /// <summary>Numbers and stores a case, or returns the case already registered for its external id (Created false).</summary>
     public async Task<(bool Created, HotlineCase Case)> RegisterAsync(HotlineCaseInput input, DateTimeOffset registeredAt, CancellationToken cancellationToken)
