@@ -199,6 +199,16 @@ public sealed class EligibilityStore(StorageAccount storage)
         }
     }
 
+    /// <summary>Every ledger row of one school in a run (one partition).</summary>
+    public async IAsyncEnumerable<LedgerRow> SchoolLedgerAsync(string cycleId, string runId, string schoolCode, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {LedgerPartition(cycleId, runId, schoolCode)}");
+        await foreach (var e in _ledger.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            yield return ToLedger(e);
+        }
+    }
+
     private static LedgerRow ToLedger(TableEntity e) => new(
         $"{e.PartitionKey.Split('|')[^1]}.{e.RowKey.Replace('|', '.')}",
         e.GetString("SchoolCode") ?? "", e.GetString("SchoolName") ?? "", e.GetString("Name") ?? "", e.GetString("IdNumber") ?? "",

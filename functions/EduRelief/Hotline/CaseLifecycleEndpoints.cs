@@ -75,7 +75,7 @@ public static class CaseLifecycleEndpoints
 
         // The hold follows the case: written after the decision commits, and again when the same decision is repeated,
         // so a crash in between leaves the person held (never paid by mistake) until the client's retry.
-        group.MapPost("/{caseNumber}/objection/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+        group.MapPost("/{caseNumber}/objection/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, ObjectionSubjects subjects, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
             ActAsync<DecisionRequest>(caseNumber, http, user, store, clock, json, (body, c, now) =>
                 !ObjectionDecisions.All.Contains(body.Decision ?? "")
                     ? Task.FromResult<Outcome>(Problems.Invalid("decision", "decision is upheld or dismissed."))
@@ -83,7 +83,7 @@ public static class CaseLifecycleEndpoints
                         ? Task.FromResult(Outcome.Unchanged)
                         : Text(body.Reason, "reason") ?? Task.FromResult<Outcome>(new DecideObjection(user.Actor(), now, body.Decision!, body.Reason!.Trim())),
                 ct,
-                after: decided => holds.DecideAsync(decided, decided.ObjectionDecidedAt ?? clock.GetUtcNow(), ct)))
+                after: async decided => await holds.DecideAsync(decided, await subjects.IsOnNoticeAsync(decided.Subject, ct), decided.ObjectionDecidedAt ?? clock.GetUtcNow(), ct)))
             .RequireAuthorization(Policies.Admin);
 
         group.MapPost("/{caseNumber}/reply", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>

@@ -14,12 +14,12 @@ public sealed class HotlineCycleFigures(HotlineStore cases, ObjectionHoldStore h
     public async Task<Cycle> AddToAsync(Cycle cycle, CancellationToken cancellationToken)
     {
         var all = await holds.ListAsync(cycle.Id, cancellationToken);
-        var held = all.Where(h => h.Status == HoldStatuses.Open).ToList();
+        var open = all.Where(h => h.Status == HoldStatuses.Open).ToList();
         var notice = cycle.Notice?.DeepClone().AsObject();
         if (notice is not null)
         {
-            notice["objectionsOpen"] = held.Count;
-            notice["held"] = held.Select(h => (h.SchoolCode, Rosters.PersonNames.Normalize(h.StudentName))).Distinct().Count();
+            notice["objectionsOpen"] = open.Count;
+            notice["held"] = open.Where(h => h.OnNotice).Select(h => (h.SchoolCode, Rosters.PersonNames.Normalize(h.StudentName))).Distinct().Count();
             notice["objectionsUpheld"] = all.Count(h => h.Status == HoldStatuses.Upheld);
         }
 

@@ -13,6 +13,9 @@ namespace EduRelief.Hotline;
 
 public sealed record HotlineSubjectView(string? CycleId, string? SchoolCode, string? StudentName);
 
+/// <summary>The payment hold an objection places: <c>onNotice</c> false when the named person is not on the approved list.</summary>
+public sealed record HoldView(string Status, bool OnNotice, DateTimeOffset? DecidedAt);
+
 public sealed record ObjectionView(string Decision, string? Reason, string? DecidedBy, DateTimeOffset? DecidedAt);
 
 /// <summary>A case as answers show it: the caller's phone masked.</summary>
@@ -43,15 +46,17 @@ public sealed record HotlineCaseView(
     DateTimeOffset? ClosedAt,
     DateTimeOffset? RemindedAt,
     DateTimeOffset? EscalatedAt,
-    IReadOnlyList<CaseHistoryEntry>? History = null)
+    IReadOnlyList<CaseHistoryEntry>? History = null,
+    HoldView? Hold = null)
 {
-    public static HotlineCaseView From(HotlineCase c, DateTimeOffset now, IReadOnlyList<CaseHistoryEntry>? history = null) => new(
+    public static HotlineCaseView From(HotlineCase c, DateTimeOffset now, IReadOnlyList<CaseHistoryEntry>? history = null, ObjectionHold? hold = null) => new(
         c.CaseNumber, c.CaseNumber, c.ExternalId, c.CountyCode, c.Category, c.Status, c.ReceivedAt, c.RegisteredAt,
         c.Deadline, c.DeadlineRule, c.DeadlineCalendarMissing, c.IsOverdue(now), c.CallerName, PhoneNumbers.Mask(c.CallerPhone), c.Content,
         c.Subject is null ? null : new HotlineSubjectView(c.Subject.CycleId, c.Subject.SchoolCode, c.Subject.StudentName),
         c.Assignee, c.Extension,
         c.ObjectionDecision is null ? null : new ObjectionView(c.ObjectionDecision, c.ObjectionReason, c.ObjectionDecidedBy, c.ObjectionDecidedAt),
-        c.Reply, c.RepliedAt, c.Satisfaction, c.Reopened > 0, c.ClosedAt, c.RemindedAt, c.EscalatedAt, history);
+        c.Reply, c.RepliedAt, c.Satisfaction, c.Reopened > 0, c.ClosedAt, c.RemindedAt, c.EscalatedAt, history,
+        hold is null ? null : new HoldView(hold.Status, hold.OnNotice, hold.DecidedAt));
 }
 
 public static class HotlineEndpoints
@@ -68,6 +73,7 @@ public static class HotlineEndpoints
         services.TryAddSingleton<ICaseDeadlines, CalendarCaseDeadlines>();
         services.AddSingleton<HotlineStore>();
         services.AddSingleton<ObjectionHoldStore>();
+        services.AddSingleton<ObjectionSubjects>();
         services.AddSingleton<ICycleFigures, HotlineCycleFigures>();
         return services;
     }
@@ -84,6 +90,7 @@ public static class HotlineEndpoints
             CountyCatalog counties,
             HotlineStore store,
             ObjectionHoldStore holds,
+            ObjectionSubjects subjects,
             IOptions<JsonOptions> json,
             ILoggerFactory loggers,
             CancellationToken ct) =>
@@ -140,7 +147,11 @@ public static class HotlineEndpoints
             }
 
             var (created, @case) = await store.RegisterAsync(input, now, ct);
-            await holds.EnsureAsync(@case, ct);
+            if (@case.Category == HotlineCategories.Objection)
+            {
+                await holds.EnsureAsync(@case, await subjects.IsOnNoticeAsync(@case.Subject, ct), ct);
+            }
+
             var view = HotlineCaseView.From(@case, now);
             if (!created)
             {
@@ -187,7 +198,7 @@ public static class HotlineEndpoints
             return TypedResults.Ok(new { items = page.Items.Select(c => HotlineCaseView.From(c, now)), continuationToken = page.ContinuationToken });
         }).RequireAuthorization(Policies.Staff);
 
-        group.MapGet("/{caseNumber}", async (string caseNumber, ClaimsPrincipal user, HotlineStore store, TimeProvider clock, CancellationToken ct) =>
+        group.MapGet("/{caseNumber}", async (string caseNumber, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, TimeProvider clock, CancellationToken ct) =>
         {
             if (await VisibleCaseAsync(caseNumber, user, store, ct) is not { } found)
             {
@@ -195,7 +206,10 @@ public static class HotlineEndpoints
             }
 
             var history = await store.HistoryAsync(found.Number, ct);
-            return TypedResults.Ok(HotlineCaseView.From(found.Case, clock.GetUtcNow(), history));
+            var hold = found.Case.Subject?.CycleId is { } cycleId && found.Case.Category == HotlineCategories.Objection
+                ? await holds.GetAsync(cycleId, found.Case.CaseNumber, ct)
+                : null;
+            return TypedResults.Ok(HotlineCaseView.From(found.Case, clock.GetUtcNow(), history, hold));
         }).RequireAuthorization(Policies.Staff);
 
         group.MapCaseLifecycle();

@@ -1,5 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
+using EduRelief.Cycles;
+using EduRelief.Eligibility;
 using EduRelief.Rosters;
 using EduRelief.Storage;
 
@@ -17,8 +19,12 @@ public static class HoldStatuses
     public const string Dismissed = "dismissed";
 }
 
-/// <summary>A person held by an objection: the school and the name as the notice shows them.</summary>
-public sealed record ObjectionHold(string CycleId, string CaseNumber, string SchoolCode, string StudentName, string Status, DateTimeOffset CreatedAt, DateTimeOffset? DecidedAt)
+/// <summary>
+/// A person held by an objection: the school and the name as the notice shows them. <paramref name="OnNotice"/> says
+/// whether the approved list had that name at that school when the objection arrived; a hold that matches nobody is
+/// kept (the case still needs an answer) but holds no one's payment.
+/// </summary>
+public sealed record ObjectionHold(string CycleId, string CaseNumber, string SchoolCode, string StudentName, string Status, bool OnNotice, DateTimeOffset CreatedAt, DateTimeOffset? DecidedAt)
 {
     /// <summary>Whether this hold covers the student of <paramref name="schoolCode"/> called <paramref name="name"/>.</summary>
     public bool Covers(string schoolCode, string name) => SchoolCode == schoolCode && PersonNames.Same(StudentName, name);
@@ -36,7 +42,7 @@ public sealed class ObjectionHoldStore(StorageAccount storage)
     public Task CreateTableAsync(CancellationToken cancellationToken) => _table.CreateIfNotExistsAsync(cancellationToken);
 
     /// <summary>Holds the person an objection names; a no-op when the case holds already.</summary>
-    public async Task EnsureAsync(HotlineCase objection, CancellationToken cancellationToken)
+    public async Task EnsureAsync(HotlineCase objection, bool onNotice, CancellationToken cancellationToken)
     {
         if (objection.Category != HotlineCategories.Objection || objection.Subject is not { CycleId: { } cycleId, SchoolCode: { } school, StudentName: { } name })
         {
@@ -57,6 +63,7 @@ public sealed class ObjectionHoldStore(StorageAccount storage)
                     ["SchoolCode"] = school,
                     ["StudentName"] = PersonNames.Normalize(name),
                     ["Status"] = status,
+                    ["OnNotice"] = onNotice,
                     ["CreatedAt"] = objection.RegisteredAt,
                     ["DecidedAt"] = objection.ObjectionDecidedAt,
                 },
@@ -68,14 +75,15 @@ public sealed class ObjectionHoldStore(StorageAccount storage)
         }
     }
 
-    /// <summary>Records the objection's decision on its hold (writes the hold first if an earlier crash lost it).</summary>
-    public async Task DecideAsync(HotlineCase objection, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>Records the objection's decision on its hold (a case whose hold was lost to a crash gets one, already decided).</summary>
+    public async Task DecideAsync(HotlineCase objection, bool onNotice, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await EnsureAsync(objection, cancellationToken);
         if (objection.Subject?.CycleId is not { } cycleId || objection.ObjectionDecision is not { } decision)
         {
             return;
         }
+
+        await EnsureAsync(objection, onNotice, cancellationToken);
 
         var status = decision == ObjectionDecisions.Upheld ? HoldStatuses.Upheld : HoldStatuses.Dismissed;
         await _table.UpdateEntityAsync(
@@ -85,16 +93,48 @@ public sealed class ObjectionHoldStore(StorageAccount storage)
             cancellationToken);
     }
 
+    public async Task<ObjectionHold?> GetAsync(string cycleId, string caseNumber, CancellationToken cancellationToken)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(cycleId, caseNumber, cancellationToken: cancellationToken);
+        return row.HasValue ? ToHold(row.Value!) : null;
+    }
+
     public async Task<IReadOnlyList<ObjectionHold>> ListAsync(string cycleId, CancellationToken cancellationToken)
     {
         var holds = new List<ObjectionHold>();
         await foreach (var e in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {cycleId}"), cancellationToken: cancellationToken))
         {
-            holds.Add(new ObjectionHold(
-                e.PartitionKey, e.RowKey, e.GetString("SchoolCode") ?? "", e.GetString("StudentName") ?? "", e.GetString("Status") ?? HoldStatuses.Open,
-                e.GetDateTimeOffset("CreatedAt") ?? default, e.GetDateTimeOffset("DecidedAt")));
+            holds.Add(ToHold(e));
         }
 
         return holds;
+    }
+
+    private static ObjectionHold ToHold(TableEntity e) => new(
+        e.PartitionKey, e.RowKey, e.GetString("SchoolCode") ?? "", e.GetString("StudentName") ?? "", e.GetString("Status") ?? HoldStatuses.Open,
+        e.GetBoolean("OnNotice") ?? false, e.GetDateTimeOffset("CreatedAt") ?? default, e.GetDateTimeOffset("DecidedAt"));
+}
+
+/// <summary>Whether the person an objection names is on the cycle's approved list: that school's ledger has the name.</summary>
+public sealed class ObjectionSubjects(CycleService cycles, EligibilityStore ledger)
+{
+    public async Task<bool> IsOnNoticeAsync(HotlineSubject? subject, CancellationToken cancellationToken)
+    {
+        if (subject is not { CycleId: { } cycleId, SchoolCode: { } school, StudentName: { } name }
+            || await cycles.FindAsync(cycleId, cancellationToken) is not { } cycle
+            || (string?)cycle.Verification?["runId"] is not { } runId)
+        {
+            return false;
+        }
+
+        await foreach (var row in ledger.SchoolLedgerAsync(cycleId, runId, school, cancellationToken))
+        {
+            if (PersonNames.Same(row.Name, name))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

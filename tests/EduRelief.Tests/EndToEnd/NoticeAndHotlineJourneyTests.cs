@@ -31,9 +31,17 @@ public sealed class NoticeAndHotlineJourneyTests
         Assert.Equal("2026-10-12T23:59:59+08:00", (string?)objection!["deadline"]);
         Assert.Equal("notice_end", (string?)objection["deadlineRule"]);
 
+        // A third names a child who is not on 城关镇第一小学's list: it is a case to answer, but holds nobody.
+        var (_, stranger) = await HotlineWebhook.PostAsync(app, HotlineWebhook.Case(
+            "journey-objection-3", "objection", new { cycleId = id, schoolCode = "4107260001", studentName = "不存在" }, "2026-10-08T14:59:00+08:00"));
         var notice = (await admin.GetJsonAsync($"/api/cycles/{id}")).Body!["notice"]!;
-        Assert.Equal(2, (int)notice["objectionsOpen"]!);
+        Assert.Equal(3, (int)notice["objectionsOpen"]!);
         Assert.Equal(2, (int)notice["held"]!);
+        var (_, strangerCase) = await admin.GetJsonAsync($"/api/hotline/cases/{(string)stranger!["caseNumber"]!}");
+        Assert.False((bool)strangerCase!["hold"]!["onNotice"]!);
+        var (_, heldCase) = await admin.GetJsonAsync($"/api/hotline/cases/{(string)objection["caseNumber"]!}");
+        Assert.True((bool)heldCase!["hold"]!["onNotice"]!);
+        Assert.Equal("open", (string?)heldCase["hold"]!["status"]);
 
         var dismissed = (string)second!["caseNumber"]!;
         await admin.PostAsync($"/api/hotline/cases/{dismissed}/assign", new { assignee = "school:4107260002" });
@@ -48,18 +56,18 @@ public sealed class NoticeAndHotlineJourneyTests
         await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-12T23:59:00+08:00" });
         var running = (await admin.GetJsonAsync($"/api/cycles/{id}")).Body!;
         Assert.Equal("notice", (string?)running["stage"]);
-        Assert.Equal(1, (int)running["notice"]!["objectionsOpen"]!);
+        Assert.Equal(2, (int)running["notice"]!["objectionsOpen"]!);
         Assert.Equal(1, (int)running["notice"]!["held"]!);
-        Assert.Equal(2, (int)running["hotline"]!["cases"]!);
+        Assert.Equal(3, (int)running["hotline"]!["cases"]!);
         Assert.Equal(0, (int)running["hotline"]!["overdue"]!);
 
         await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-13T00:00:01+08:00" });
         var moved = (await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => (string?)r.Body!["stage"] == "disbursement", TimeSpan.FromSeconds(60), "the notice to end")).Body!;
         Assert.Equal(1, (int)moved["notice"]!["held"]!);
         Assert.StartsWith("2026-10-13T00:00", (string?)moved["notice"]!["takenDownAt"]);
-        // The undecided objection is now overdue: its deadline was the end of the notice.
-        Assert.Equal(1, (int)moved["hotline"]!["overdue"]!);
-        Assert.Equal(1, (int)moved["hotline"]!["byStatus"]!["new"]!);
+        // The undecided objections are now overdue: their deadline was the end of the notice.
+        Assert.Equal(2, (int)moved["hotline"]!["overdue"]!);
+        Assert.Equal(2, (int)moved["hotline"]!["byStatus"]!["new"]!);
         Assert.Equal(1, (int)moved["hotline"]!["byStatus"]!["replied"]!);
     }
 }
