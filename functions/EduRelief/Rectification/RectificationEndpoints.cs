@@ -156,7 +156,7 @@ public static class RectificationEndpoints
         group.MapPost("/{itemId}/accept", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
             AcceptRequest? body = null;
-            if (http.ContentLength is > 0 || http.HasJsonContentType())
+            if (http.ContentLength is > 0 || (http.ContentLength is null && http.HasJsonContentType()))
             {
                 (body, var problem) = await JsonBody.ReadAsync<AcceptRequest>(http, json.Value.SerializerOptions);
                 if (problem is not null)
@@ -289,7 +289,8 @@ public static class RectificationEndpoints
             return Problems.Invalid("file", "multipart/form-data must carry one file part.");
         }
 
-        var name = string.IsNullOrWhiteSpace(partName ?? fileName) ? null : Path.GetFileName((partName ?? fileName)!.Trim());
+        // A scan is often named after the child's ID number; the name is kept with that number masked.
+        var name = string.IsNullOrWhiteSpace(partName ?? fileName) ? null : SensitiveText.MaskIdNumbers(Path.GetFileName((partName ?? fileName)!.Trim()));
         if (name is { Length: > MaxFileNameChars })
         {
             name = name[..MaxFileNameChars];

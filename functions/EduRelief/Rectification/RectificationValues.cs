@@ -209,6 +209,10 @@ public static partial class SensitiveText
     /// <summary>An 18-character ID number (17 digits and a digit or X) or an old 15-digit one.</summary>
     public static bool HasIdNumber(string text) => IdLike().IsMatch(text);
 
+    /// <summary>The text with every ID-like number masked to its first 6 and last 4 characters (<c>410726********123X</c>).</summary>
+    public static string MaskIdNumbers(string text) =>
+        IdLike().Replace(text, m => string.Concat(m.Value.AsSpan(0, 6), new string('*', m.Value.Length - 10), m.Value.AsSpan(m.Value.Length - 4)));
+
     [GeneratedRegex(@"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")]
     private static partial Regex IdLike();
 }

@@ -209,21 +209,21 @@ public sealed class RectificationApiTests(RectificationFixture fixture) : IClass
     }
 
     [Fact]
-    public async Task Evidence_XlsxAsMultipart_IsRecorded()
+    public async Task Evidence_XlsxAsMultipart_IsRecordedWithIdNumbersInItsNameMasked()
     {
         var cycle = await fixture.NewCycleAsync();
         var item = await NewItemAsync(cycle);
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(EvidenceSamples.Xlsx());
         file.Headers.ContentType = MediaTypeHeaderValue.Parse(EvidenceFormats.Xlsx);
-        form.Add(file, "file", "整改台账.xlsx");
+        form.Add(file, "file", "41072620100101123X 入学证明.xlsx");
 
         using var response = await App.Admin.PostAsync($"/api/cycles/{cycle}/rectification/{item}/evidence", form);
 
         Assert.Equal(201, (int)response.StatusCode);
         var evidence = Assert.Single((await ItemAsync(cycle, item))["evidence"]!.AsArray())!;
         Assert.Equal(EvidenceFormats.Xlsx, (string?)evidence["contentType"]);
-        Assert.Equal("整改台账.xlsx", (string?)evidence["fileName"]);
+        Assert.Equal("410726********123X 入学证明.xlsx", (string?)evidence["fileName"]);
     }
 
     [Fact]

@@ -280,6 +280,13 @@ public sealed class RectificationInputTests
         Assert.Equal(new[] { "findings[0].description", "findings[0].title" }, errors.Keys.Order());
     }
 
+    [Fact]
+    public void MaskIdNumbers_IdInFileName_KeepsFirstSixAndLastFour()
+    {
+        Assert.Equal("410726********123X 户口本.jpg", SensitiveText.MaskIdNumbers("41072620100101123X 户口本.jpg"));
+        Assert.Equal("现场照片2026.png", SensitiveText.MaskIdNumbers("现场照片2026.png"));
+    }
+
     [Theory]
     [InlineData("school:41072600")]
     [InlineData("teacher:王")]
