@@ -424,6 +424,23 @@ public sealed class RectificationApiTests(RectificationFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task List_PageSizeOne_PagesThroughItemsInIdOrder()
+    {
+        var cycle = await fixture.NewCycleAsync();
+        var first = await NewItemAsync(cycle);
+        var second = await NewItemAsync(cycle, "section:资助股");
+
+        var (_, page1) = await App.Admin.GetJsonAsync($"/api/cycles/{cycle}/rectification?pageSize=1");
+        var token = (string?)page1!["continuationToken"];
+        Assert.NotNull(token);
+        var (_, page2) = await App.Admin.GetJsonAsync($"/api/cycles/{cycle}/rectification?pageSize=1&continuationToken={Uri.EscapeDataString(token)}");
+
+        Assert.Equal(first, (string?)Assert.Single(page1["items"]!.AsArray())!["id"]);
+        Assert.Equal(second, (string?)page2!["items"]![0]!["id"]);
+        Assert.Equal(400, (await App.Admin.GetJsonAsync($"/api/cycles/{cycle}/rectification?pageSize=0")).Status);
+    }
+
+    [Fact]
     public async Task List_BadFilter_IsBadRequestNamingIt()
     {
         var cycle = await fixture.NewCycleAsync();
