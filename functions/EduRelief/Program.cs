@@ -7,6 +7,7 @@ using EduRelief.Dev;
 using EduRelief.Eligibility;
 using EduRelief.Rosters;
 using EduRelief.Hosting;
+using EduRelief.Rectification;
 using EduRelief.Hotline;
 using EduRelief.Runner;
 using EduRelief.Storage;
@@ -69,6 +70,7 @@ builder.Services.AddSingleton<WorkingCalendar>();
 builder.Services.AddSingleton<CountyContactsStore>();
 builder.Services.AddSingleton<IActivity, VerifyActivity>();
 builder.Services.AddHotline(builder.Configuration);
+builder.Services.AddSingleton<RectificationStore>();
 
 if (settings.TestWorkflows)
 {
@@ -137,6 +139,7 @@ app.MapReview();
 app.MapKeys();
 app.MapWorkflowFunctions();
 app.MapHotline();
+app.MapRectification();
 if (settings.DevClock)
 {
     app.MapDevClock();

@@ -1,0 +1,504 @@
+using System.Security.Claims;
+using System.Text.Json;
+using EduRelief.Auth;
+using EduRelief.Counties;
+using EduRelief.Cycles;
+using EduRelief.Hosting;
+using EduRelief.Rosters;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace EduRelief.Rectification;
+
+public sealed record RectificationItemView(
+    string Id,
+    string CycleId,
+    string Source,
+    string SourceKey,
+    string Title,
+    string? Description,
+    string Owner,
+    string? SchoolCode,
+    string? Township,
+    string? StudentName,
+    string Status,
+    int DeadlineWorkingDays,
+    DateTimeOffset DueAt,
+    bool CalendarMissing,
+    bool Overdue,
+    DateTimeOffset CreatedAt,
+    string CreatedBy,
+    int EvidenceCount,
+    string? Note,
+    string? Outcome,
+    string? OutcomeSchoolCode,
+    string? OutcomeReason,
+    DateTimeOffset? SubmittedAt,
+    string? ReturnReason,
+    DateTimeOffset? AcceptedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static RectificationItemView From(RectificationItem i, DateTimeOffset now) => new(
+        i.Id, i.CycleId, i.Source, i.SourceKey, i.Title, i.Description, i.Owner, i.SchoolCode, i.Township, i.StudentName, i.Status,
+        i.DeadlineWorkingDays, i.DueAt, i.CalendarMissing, i.IsOverdue(now), i.CreatedAt, i.CreatedBy, i.EvidenceCount, i.Note, i.Outcome,
+        i.OutcomeSchoolCode, i.OutcomeReason, i.SubmittedAt, i.ReturnReason, i.AcceptedAt, i.UpdatedAt);
+}
+
+public sealed record RectificationItemDetail(RectificationItemView Item, IReadOnlyList<RectificationChange> History, IReadOnlyList<EvidenceFile> Evidence);
+
+public sealed record ReturnRequest(string? Reason);
+
+public sealed record AcceptRequest(string? Note);
+
+public sealed record FindingRequest(string? Title, string? Description, string? Owner, string? SchoolCode, string? Township, string? StudentName, int? DeadlineWorkingDays);
+
+public sealed record InspectionRequest(string? InspectionId, string? Team, DateTimeOffset? InspectedAt, List<FindingRequest?>? Findings);
+
+public sealed record InspectionView(string InspectionId, string CycleId, string Team, DateTimeOffset InspectedAt, IReadOnlyList<RectificationItemView> Items);
+
+/// <summary>
+/// Rectification items of a cycle (整改), their evidence and decisions, the 整改台账, and inspections. A school officer
+/// sees and acts on the items owned by their school only (others answer 404); bureau_admin sees and acts on all (it
+/// acts for the bureau's sections) and alone accepts or returns; an inspector reads all and records inspections.
+/// </summary>
+public static class RectificationEndpoints
+{
+    private const int MaxFileNameChars = 255;
+    private const int MaxFindings = 200;
+
+    public static void MapRectification(this IEndpointRouteBuilder app)
+    {
+        var cycle = app.MapGroup("/api/cycles/{id}");
+        var group = app.MapGroup("/api/cycles/{id}/rectification");
+
+        group.MapGet("", ListAsync).RequireAuthorization(Policies.Staff);
+
+        group.MapGet("/summary", async (string id, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
+            await cycles.FindAsync(id, ct) is null
+                ? (IResult)Problems.NotFound($"Cycle {id}")
+                : TypedResults.Ok(await store.SummarizeAsync(id, clock.GetUtcNow(), ct))).RequireAuthorization(Policies.Staff);
+
+        cycle.MapGet("/rectification.xlsx", async (string id, HttpContext http, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (await cycles.FindAsync(id, ct) is null)
+            {
+                return (IResult)Problems.NotFound($"Cycle {id}");
+            }
+
+            http.Response.ContentType = EvidenceFormats.Xlsx;
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-rectification.xlsx\"";
+            await RectificationWorkbook.WriteAsync(http.Response.Body, store.AllAsync(id, ct), clock.GetUtcNow(), ct);
+            return Results.Empty;
+        }).RequireAuthorization(Policies.Inspection);
+
+        group.MapGet("/{itemId}", async (string id, string itemId, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
+        {
+            var (stored, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            var history = await store.HistoryAsync(id, itemId, ct);
+            var evidence = await store.EvidenceAsync(id, itemId, ct);
+            return TypedResults.Ok(new RectificationItemDetail(RectificationItemView.From(stored!.Item, clock.GetUtcNow()), history, evidence));
+        }).RequireAuthorization(Policies.Staff);
+
+        group.MapPost("/{itemId}/evidence", UploadEvidenceAsync).RequireAuthorization(Policies.Staff);
+
+        group.MapGet("/{itemId}/evidence/{sha256}", async (string id, string itemId, string sha256, HttpContext http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, CancellationToken ct) =>
+        {
+            var (_, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            var file = sha256.Length == 64 && sha256.All(char.IsAsciiHexDigitLower) ? await store.FindEvidenceAsync(id, itemId, sha256, ct) : null;
+            if (file is null)
+            {
+                return Problems.NotFound($"Evidence {sha256} of item {itemId}");
+            }
+
+            http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("attachment") { FileNameStar = file.FileName ?? sha256 }.ToString();
+            return TypedResults.Stream(await store.OpenEvidenceAsync(sha256, ct), file.ContentType);
+        }).RequireAuthorization(Policies.Staff);
+
+        group.MapPost("/{itemId}/submit", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+        {
+            var (body, problem) = await JsonBody.ReadAsync<SubmitRequest>(http, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var (stored, refusal) = await LoadForOwnerAsync(id, itemId, user, cycles, store, ct);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            var now = clock.GetUtcNow();
+            var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Submit(s, body!), i => i with
+            {
+                Note = body!.Note?.Trim(),
+                Outcome = i.IsDropout ? body.Outcome : null,
+                OutcomeSchoolCode = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.SchoolCode : null,
+                OutcomeReason = i.IsDropout && body.Outcome == DropoutOutcomes.Exempt ? body.Reason?.Trim() : null,
+                SubmittedAt = now,
+            }, ct);
+            return Answer(result, now);
+        }).RequireAuthorization(Policies.Staff);
+
+        group.MapPost("/{itemId}/accept", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+        {
+            AcceptRequest? body = null;
+            if (http.ContentLength is > 0 || (http.ContentLength is null && http.HasJsonContentType()))
+            {
+                (body, var problem) = await JsonBody.ReadAsync<AcceptRequest>(http, json.Value.SerializerOptions);
+                if (problem is not null)
+                {
+                    return problem;
+                }
+            }
+
+            var (stored, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            var now = clock.GetUtcNow();
+            var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Accept(s, body?.Note), i => i with { AcceptedAt = now }, ct);
+            return Answer(result, now);
+        }).RequireAuthorization(Policies.Admin);
+
+        group.MapPost("/{itemId}/return", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+        {
+            var (body, problem) = await JsonBody.ReadAsync<ReturnRequest>(http, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var (stored, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            var now = clock.GetUtcNow();
+            var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Return(s, body!.Reason), i => i with { ReturnReason = body!.Reason?.Trim() }, ct);
+            return Answer(result, now);
+        }).RequireAuthorization(Policies.Admin);
+
+        cycle.MapPost("/inspections", RecordInspectionAsync).RequireAuthorization(Policies.Inspection);
+    }
+
+    private static async Task<IResult> ListAsync(
+        string id, string? status, string? source, string? owner, string? overdue, string? continuationToken, int? pageSize,
+        ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct)
+    {
+        if (!Paging.TryGetSize(pageSize, out var size, out var problem))
+        {
+            return problem!;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (status is not null && !RectificationStatuses.All.Contains(status))
+        {
+            errors["status"] = [$"status is one of {string.Join(", ", RectificationStatuses.All)}."];
+        }
+
+        if (source is not null && !RectificationSources.All.Contains(source))
+        {
+            errors["source"] = [$"source is one of {string.Join(", ", RectificationSources.All)}."];
+        }
+
+        if (owner is not null && !Assignees.TryParse(owner, out _, out _))
+        {
+            errors["owner"] = ["owner is school:{10-digit school code} or section:{name}."];
+        }
+
+        if (overdue is not (null or "true" or "false"))
+        {
+            errors["overdue"] = ["overdue is true or false."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        if (user.IsInRole(Roles.SchoolOfficer))
+        {
+            var own = Assignees.ForSchool(user.SchoolCode() ?? "");
+            if (owner is not null && owner != own)
+            {
+                return Problems.Forbidden($"Your key is for another school than {owner}.");
+            }
+
+            owner = own;
+        }
+
+        if (await cycles.FindAsync(id, ct) is null)
+        {
+            return Problems.NotFound($"Cycle {id}");
+        }
+
+        var now = clock.GetUtcNow();
+        var page = await store.ListAsync(id, new RectificationFilter(status, source, owner, overdue == "true"), now, continuationToken, size, ct);
+        return TypedResults.Ok(new { items = page.Items.Select(i => RectificationItemView.From(i, now)), continuationToken = page.ContinuationToken });
+    }
+
+    private static async Task<IResult> UploadEvidenceAsync(
+        string id, string itemId, string? fileName, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var (stored, refusal) = await LoadForOwnerAsync(id, itemId, user, cycles, store, ct);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (http.ContentLength > RectificationStore.MaxEvidenceBytes + (64 * 1024))
+        {
+            return TooLarge();
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(http.ContentType, out var type))
+        {
+            return Problems.Invalid("file", $"Send the file as the body with its Content-Type ({string.Join(", ", EvidenceFormats.All)}) or as multipart/form-data.");
+        }
+
+        if (!RectificationStatuses.AwaitsOwner(stored!.Item.Status))
+        {
+            return Problems.Conflict($"Evidence is added while the item is open or returned; it is {stored.Item.Status}.");
+        }
+
+        if (http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = RectificationStore.MaxEvidenceBytes + (64 * 1024);
+        }
+
+        var (body, partName, declared) = await OpenFileAsync(http, type, ct);
+        if (body is null)
+        {
+            return Problems.Invalid("file", "multipart/form-data must carry one file part.");
+        }
+
+        // A scan is often named after the child's ID number; the name is kept with that number masked.
+        var name = string.IsNullOrWhiteSpace(partName ?? fileName) ? null : SensitiveText.MaskIdNumbers(Path.GetFileName((partName ?? fileName)!.Trim()));
+        if (name is { Length: > MaxFileNameChars })
+        {
+            name = name[..MaxFileNameChars];
+        }
+
+        await using var spooled = await SpooledFile.CreateAsync(body, RectificationStore.MaxEvidenceBytes, ct);
+        if (spooled is null)
+        {
+            return TooLarge();
+        }
+
+        if (spooled.Size == 0)
+        {
+            return Problems.Invalid("file", "The file is empty.");
+        }
+
+        string? detected;
+        await using (var check = spooled.OpenRead())
+        {
+            detected = EvidenceFormats.Detect(check);
+        }
+
+        var declaredType = EvidenceFormats.Normalize(declared);
+        if (detected is null)
+        {
+            return Problems.Invalid("file", "The file is not a PDF, PNG, JPEG, GIF, WEBP image or XLSX workbook.");
+        }
+
+        if (declaredType != detected)
+        {
+            return Problems.Invalid("file", $"The file was declared as {declaredType ?? "nothing"} but its content is {detected}.");
+        }
+
+        if (name is not null && EvidenceFormats.FromFileName(name) != detected)
+        {
+            return Problems.Invalid("file", $"The file name's extension does not match its content ({detected}).");
+        }
+
+        await store.SaveEvidenceBlobAsync(spooled.Path, spooled.Sha256, detected, ct);
+        var file = new EvidenceFile(spooled.Sha256, spooled.Size, detected, name, user.Actor(), clock.GetUtcNow());
+        var result = await store.AddEvidenceAsync(stored, file, ct);
+        var now = clock.GetUtcNow();
+        return result.Outcome switch
+        {
+            ChangeOutcome.Applied => TypedResults.Created($"/api/cycles/{id}/rectification/{itemId}/evidence/{file.Sha256}", new { evidence = file, item = RectificationItemView.From(result.Item, now) }),
+            ChangeOutcome.Duplicate => TypedResults.Ok(new { evidence = await store.FindEvidenceAsync(id, itemId, file.Sha256, ct), item = RectificationItemView.From(result.Item, now) }),
+            _ => Answer(result, now),
+        };
+    }
+
+    private static async Task<IResult> RecordInspectionAsync(
+        string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<InspectionRequest>(http, json.Value.SerializerOptions);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var inspectionId = body!.InspectionId?.Trim();
+        if (string.IsNullOrEmpty(inspectionId) || inspectionId.Length > 100)
+        {
+            errors["inspectionId"] = ["An inspectionId of 1 to 100 characters is required; sending the same one again records nothing new."];
+        }
+
+        var team = body.Team?.Trim();
+        if (string.IsNullOrEmpty(team) || team.Length > 100)
+        {
+            errors["team"] = ["A team of 1 to 100 characters is required."];
+        }
+
+        if (body.InspectedAt is not { } inspectedAt)
+        {
+            errors["inspectedAt"] = ["inspectedAt is required."];
+            inspectedAt = default;
+        }
+        else if (inspectedAt > clock.GetUtcNow().AddMinutes(5))
+        {
+            errors["inspectedAt"] = ["inspectedAt is in the future."];
+        }
+
+        var inputs = new List<RectificationItemInput>();
+        if (body.Findings is not { Count: > 0 and <= MaxFindings } findings)
+        {
+            errors["findings"] = [$"1 to {MaxFindings} findings are required."];
+        }
+        else
+        {
+            for (var i = 0; i < findings.Count; i++)
+            {
+                if (findings[i] is not { } f)
+                {
+                    errors[$"findings[{i}]"] = ["A finding is an object."];
+                    continue;
+                }
+
+                var input = new RectificationItemInput(
+                    id, RectificationSources.Inspection, $"{inspectionId}/{i + 1}", f.Title ?? "", f.Description, f.Owner ?? "", f.SchoolCode, f.Township, f.StudentName,
+                    f.DeadlineWorkingDays, user.Actor());
+                foreach (var (field, messages) in input.Validate($"findings[{i}]."))
+                {
+                    errors[field] = messages;
+                }
+
+                inputs.Add(input);
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        if (await cycles.FindAsync(id, ct) is null)
+        {
+            return Problems.NotFound($"Cycle {id}");
+        }
+
+        var requestHash = RectificationStore.Hash(JsonSerializer.Serialize(body with { InspectionId = inspectionId, Team = team, InspectedAt = inspectedAt.ToUniversalTime() }));
+        var (created, conflict) = await store.RecordInspectionAsync(id, inspectionId!, requestHash, team!, inspectedAt, inputs.Count, user.Actor(), ct);
+        if (conflict)
+        {
+            return Problems.Conflict($"Inspection {inspectionId} was recorded before with other content.", new Dictionary<string, string[]> { ["inspectionId"] = ["already recorded"] });
+        }
+
+        // Opened one by one so the items number in the order of the findings; a repeat (or a retry after a crash) finds
+        // the items already opened and opens any missing.
+        var items = new List<RectificationItemView>();
+        var now = clock.GetUtcNow();
+        foreach (var input in inputs)
+        {
+            items.Add(RectificationItemView.From((await store.OpenAsync(input, ct)).Item, now));
+        }
+
+        var view = new InspectionView(inspectionId!, id, team!, inspectedAt, items);
+        return created ? TypedResults.Created($"/api/cycles/{id}/rectification?source=inspection", view) : TypedResults.Ok(view);
+    }
+
+    private static IResult Answer(ChangeResult result, DateTimeOffset now) => result.Outcome switch
+    {
+        ChangeOutcome.Applied or ChangeOutcome.Duplicate => TypedResults.Ok(RectificationItemView.From(result.Item, now)),
+        ChangeOutcome.Refused when result.Refusal!.Kind == RefusalKind.Invalid => Problems.Invalid(new Dictionary<string, string[]>(result.Refusal.Errors)),
+        ChangeOutcome.Refused => Problems.Conflict(result.Refusal!.Detail, new Dictionary<string, string[]>(result.Refusal.Errors)),
+        _ => Problems.Conflict($"Item {result.Item.Id} was changed by someone else just now; reload it."),
+    };
+
+    /// <summary>The item if the caller may see it: bureau and inspectors every item, a school officer their school's (others are 404).</summary>
+    private static async Task<(StoredItem? Item, IResult? Refusal)> LoadAsync(
+        string id, string itemId, ClaimsPrincipal user, CycleService cycles, RectificationStore store, CancellationToken ct)
+    {
+        if (await cycles.FindAsync(id, ct) is null)
+        {
+            return (null, Problems.NotFound($"Cycle {id}"));
+        }
+
+        var stored = await store.FindAsync(id, itemId, ct);
+        return stored is null || !(user.IsInRole(Roles.BureauAdmin) || user.IsInRole(Roles.Inspector) || IsOwner(user, stored.Item))
+            ? (null, Problems.NotFound($"Rectification item {itemId} of cycle {id}"))
+            : (stored, null);
+    }
+
+    /// <summary>The item if the caller acts for its owner: the officer of its school, or the bureau.</summary>
+    private static async Task<(StoredItem? Item, IResult? Refusal)> LoadForOwnerAsync(
+        string id, string itemId, ClaimsPrincipal user, CycleService cycles, RectificationStore store, CancellationToken ct)
+    {
+        var (stored, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
+        if (refusal is not null)
+        {
+            return (null, refusal);
+        }
+
+        return user.IsInRole(Roles.BureauAdmin) || IsOwner(user, stored!.Item)
+            ? (stored, null)
+            : (null, Problems.Forbidden($"Only the owner of {itemId} ({stored.Item.Owner}) or the bureau acts on it."));
+    }
+
+    private static bool IsOwner(ClaimsPrincipal user, RectificationItem item) =>
+        user.IsInRole(Roles.SchoolOfficer) && user.SchoolCode() is { } school && item.Owner == Assignees.ForSchool(school);
+
+    private static IResult TooLarge() =>
+        TypedResults.Problem(title: "The file is too large", detail: $"An evidence file may be at most {RectificationStore.MaxEvidenceBytes / (1024 * 1024)} MiB.", statusCode: StatusCodes.Status413PayloadTooLarge,
+            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["file"] = ["larger than 20 MiB"] } });
+
+    /// <summary>The file's bytes and declared type: the body itself, or the first file part of a multipart form (streamed).</summary>
+    private static async Task<(Stream? Body, string? FileName, string? ContentType)> OpenFileAsync(HttpRequest http, MediaTypeHeaderValue type, CancellationToken ct)
+    {
+        if (!type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            return (http.Body, null, type.MediaType.Value);
+        }
+
+        var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
+        if (string.IsNullOrEmpty(boundary))
+        {
+            return (null, null, null);
+        }
+
+        var reader = new MultipartReader(boundary, http.Body) { BodyLengthLimit = null };
+        while (await reader.ReadNextSectionAsync(ct) is { } section)
+        {
+            if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) && disposition.IsFileDisposition())
+            {
+                var name = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                return (section.Body, name, section.ContentType);
+            }
+        }
+
+        return (null, null, null);
+    }
+}

@@ -1,0 +1,134 @@
+using EduRelief.Auth;
+
+namespace EduRelief.Rectification;
+
+/// <summary>What a rule needs to know of an item.</summary>
+public sealed record ItemState(string Status, bool IsDropout, int EvidenceCount);
+
+/// <summary>The owner's submission: a note, and for a 控辍保学 item its outcome (a school, or a reason for an exemption).</summary>
+public sealed record SubmitRequest(string? Note, string? Outcome = null, string? SchoolCode = null, string? Reason = null);
+
+public enum RefusalKind
+{
+    /// <summary>The request itself is incomplete or wrong: 400 naming the fields.</summary>
+    Invalid,
+
+    /// <summary>The item is not in a status that allows this: 409.</summary>
+    Conflict,
+}
+
+/// <summary>A refused change: why, and which fields are at fault.</summary>
+public sealed record Refusal(RefusalKind Kind, IReadOnlyDictionary<string, string[]> Errors, string Detail);
+
+/// <summary>An allowed change: the status after it, and the note to record.</summary>
+public sealed record Change(string Action, string To, string? Note);
+
+/// <summary>
+/// The item lifecycle <c>open → submitted → accepted | returned</c>, and <c>returned → submitted</c> again. The owner adds
+/// evidence while the item is open or returned and submits with a note and at least one file; a 控辍保学 item submits an
+/// outcome: <c>enrolled</c> (with the school, no file needed), <c>studying_elsewhere</c> (with evidence) or <c>exempt</c>
+/// (with evidence and a reason). The bureau accepts, or returns with a reason. Pure: no storage, no clock.
+/// </summary>
+public static class RectificationLifecycle
+{
+    public const int MaxNote = 1000;
+
+    public const string Opened = "opened";
+    public const string EvidenceAdded = "evidence";
+    public const string SubmittedAction = "submitted";
+    public const string AcceptedAction = "accepted";
+    public const string ReturnedAction = "returned";
+
+    public static (Change? Change, Refusal? Refusal) AddEvidence(ItemState item) =>
+        RectificationStatuses.AwaitsOwner(item.Status)
+            ? (new Change(EvidenceAdded, item.Status, null), null)
+            : (null, Conflict($"Evidence is added while the item is open or returned; it is {item.Status}."));
+
+    public static (Change? Change, Refusal? Refusal) Submit(ItemState item, SubmitRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var note = request.Note?.Trim();
+        if (string.IsNullOrEmpty(note) || note.Length > MaxNote)
+        {
+            errors["note"] = [$"A note of 1 to {MaxNote} characters is required."];
+        }
+
+        var evidenceNeeded = true;
+        if (item.IsDropout)
+        {
+            switch (request.Outcome)
+            {
+                case DropoutOutcomes.Enrolled:
+                    evidenceNeeded = false;
+                    if (!SchoolCode.IsValid(request.SchoolCode))
+                    {
+                        errors["schoolCode"] = ["The 10-digit code of the school the child is enrolled in is required."];
+                    }
+
+                    break;
+                case DropoutOutcomes.StudyingElsewhere:
+                    break;
+                case DropoutOutcomes.Exempt:
+                    if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Trim().Length > MaxNote)
+                    {
+                        errors["reason"] = [$"An exemption needs a reason of 1 to {MaxNote} characters."];
+                    }
+
+                    break;
+                default:
+                    errors["outcome"] = [$"A 控辍保学 item closes with an outcome: {string.Join(", ", DropoutOutcomes.All)}."];
+                    evidenceNeeded = false;
+                    break;
+            }
+        }
+        else if (request.Outcome is not null)
+        {
+            errors["outcome"] = ["Only a 控辍保学 item has an outcome."];
+        }
+
+        if (!RectificationStatuses.AwaitsOwner(item.Status))
+        {
+            return (null, Conflict($"Only an open or returned item can be submitted; it is {item.Status}."));
+        }
+
+        if (evidenceNeeded && item.EvidenceCount == 0)
+        {
+            errors["evidence"] = ["Add at least one evidence file before submitting."];
+        }
+
+        return errors.Count > 0
+            ? (null, new Refusal(RefusalKind.Invalid, errors, string.Join(" ", errors.SelectMany(e => e.Value))))
+            : (new Change(SubmittedAction, RectificationStatuses.Submitted, note), null);
+    }
+
+    public static (Change? Change, Refusal? Refusal) Accept(ItemState item, string? note)
+    {
+        if (note is { Length: > MaxNote })
+        {
+            return (null, Invalid("note", $"The note is at most {MaxNote} characters."));
+        }
+
+        return item.Status == RectificationStatuses.Submitted
+            ? (new Change(AcceptedAction, RectificationStatuses.Accepted, string.IsNullOrWhiteSpace(note) ? null : note.Trim()), null)
+            : (null, Conflict($"Only a submitted item can be accepted; it is {item.Status}."));
+    }
+
+    public static (Change? Change, Refusal? Refusal) Return(ItemState item, string? reason)
+    {
+        var trimmed = reason?.Trim();
+        if (string.IsNullOrEmpty(trimmed) || trimmed.Length > MaxNote)
+        {
+            return (null, Invalid("reason", $"A reason of 1 to {MaxNote} characters is required."));
+        }
+
+        return item.Status == RectificationStatuses.Submitted
+            ? (new Change(ReturnedAction, RectificationStatuses.Returned, trimmed), null)
+            : (null, Conflict($"Only a submitted item can be returned; it is {item.Status}."));
+    }
+
+    private static Refusal Invalid(string field, string message) =>
+        new(RefusalKind.Invalid, new Dictionary<string, string[]> { [field] = [message] }, message);
+
+    private static Refusal Conflict(string detail) =>
+        new(RefusalKind.Conflict, new Dictionary<string, string[]> { ["status"] = [detail] }, detail);
+}

@@ -1,0 +1,474 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using EduRelief.Calendar;
+using EduRelief.Storage;
+using Page = EduRelief.Workflow.Page<EduRelief.Rectification.RectificationItem>;
+
+namespace EduRelief.Rectification;
+
+/// <summary>The item as read, with the ETag a change of it must be written under.</summary>
+public sealed record StoredItem(RectificationItem Item, ETag ETag);
+
+/// <summary>What <see cref="RectificationStore.OpenAsync"/> did: opened a new item, or found the one opened before.</summary>
+public sealed record OpenedItem(bool Created, RectificationItem Item);
+
+public enum ChangeOutcome
+{
+    Applied,
+
+    /// <summary>The lifecycle refused it; see <see cref="ChangeResult.Refusal"/>.</summary>
+    Refused,
+
+    /// <summary>Someone changed the item since it was read: nothing was written.</summary>
+    Concurrent,
+
+    /// <summary>The same evidence file was recorded on the item before: nothing changed.</summary>
+    Duplicate,
+}
+
+public sealed record ChangeResult(ChangeOutcome Outcome, RectificationItem Item, Refusal? Refusal = null);
+
+/// <summary>
+/// Rectification items (整改事项) of every cycle, in table <c>rectification</c>, one partition per cycle. Call
+/// <see cref="OpenAsync"/> to open an item for a problem found anywhere (a 控辍保学 follow-up, a rejected mismatch, an
+/// upheld objection, a reconciliation exception, a payment failed twice, an inspection finding): it is idempotent by
+/// (source, sourceKey), so a retried or duplicated caller gets the same item back, never a second one. The deadline is
+/// 23:59:59 China time of the N-th working day (default 15) after the day the item is opened, on the working-day
+/// calendar. Items number <c>R-000001</c>, <c>R-000002</c>, … per cycle.
+/// <para>
+/// Rows in a cycle's partition: <c>counter</c> (the last item number), <c>item-{id}</c>, <c>src-{hash of source and
+/// key}</c> (which item a source key opened), <c>hist-{id}-{seq}</c> (every change: actor, time, from, to, note),
+/// <c>evid-{id}-{sha256}</c> (evidence files recorded on the item) and <c>insp-{hash}</c> (inspections). An item is
+/// opened in one entity-group transaction (counter under its ETag, item, source row, first history row), so the source
+/// row's key, not a read, keeps a source from opening two items; every later change writes the item under its ETag
+/// together with its history row, so of two concurrent decisions one wins and the other changes nothing.
+/// </para>
+/// Evidence bytes are immutable, content-addressed blobs <c>sha256/{hash}</c> in container <c>evidence</c>.
+/// </summary>
+public sealed class RectificationStore(StorageAccount storage, WorkingCalendar calendar, TimeProvider clock)
+{
+    public const long MaxEvidenceBytes = 20L * 1024 * 1024;
+    private const string CounterKey = "counter";
+    private const int MaxAttempts = 200;
+
+    private readonly TableClient _table = storage.Table("rectification");
+    private readonly BlobContainerClient _evidence = storage.Blobs.GetBlobContainerClient(storage.ContainerName("evidence"));
+
+    public async Task CreateAsync(CancellationToken cancellationToken)
+    {
+        await _table.CreateIfNotExistsAsync(cancellationToken);
+        await _evidence.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens the item for <paramref name="input"/>'s source and key in its cycle, or returns the item opened for them
+    /// before (Created false; the stored item is returned unchanged). Safe to call concurrently from any instance.
+    /// The input must be valid (<see cref="RectificationItemInput.Validate"/>): an invalid one is a bug of the caller
+    /// and throws <see cref="ArgumentException"/>. The caller checks that the cycle exists.
+    /// </summary>
+    public async Task<OpenedItem> OpenAsync(RectificationItemInput input, CancellationToken ct)
+    {
+        var errors = input.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"Invalid rectification item: {string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value[0]}"))}", nameof(input));
+        }
+
+        var partition = input.CycleId;
+        var sourceRow = SourceRowKey(input.Source, input.SourceKey);
+        var days = input.DeadlineWorkingDays ?? RectificationItemInput.DefaultWorkingDays;
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var seen = await _table.GetEntityIfExistsAsync<TableEntity>(partition, sourceRow, cancellationToken: ct);
+            if (seen.HasValue && seen.Value is { } source)
+            {
+                var existing = await FindAsync(partition, source.GetString("ItemId"), ct);
+                return new OpenedItem(false, existing!.Item);
+            }
+
+            var now = clock.GetUtcNow();
+            var deadline = await calendar.AfterReceiptAsync(now, days, ct);
+            var counter = await _table.GetEntityIfExistsAsync<TableEntity>(partition, CounterKey, cancellationToken: ct);
+            var next = (counter.HasValue ? counter.Value!.GetInt64("Next") ?? 0 : 0) + 1;
+            var id = "R-" + next.ToString("D6", CultureInfo.InvariantCulture);
+            var school = input.SchoolCode ?? (Counties.Assignees.TryParse(input.Owner, out var kind, out var key) && kind == Counties.Assignees.School ? key : null);
+            var item = new RectificationItem(
+                id, partition, input.Source, input.SourceKey, input.Title.Trim(), input.Description?.Trim(), input.Owner, school, input.Township, input.StudentName,
+                RectificationStatuses.Open, days, deadline.DueAt, deadline.CalendarMissing, now, input.Actor, 0, null, null, null, null, null, null, null, now, 1);
+
+            var counterRow = new TableEntity(partition, CounterKey) { ["Next"] = next };
+            var actions = new List<TableTransactionAction>
+            {
+                counter.HasValue
+                    ? new(TableTransactionActionType.UpdateReplace, counterRow, counter.Value!.ETag)
+                    : new(TableTransactionActionType.Add, counterRow),
+                new(TableTransactionActionType.Add, ToEntity(item)),
+                new(TableTransactionActionType.Add, new TableEntity(partition, sourceRow) { ["ItemId"] = id, ["Source"] = input.Source, ["SourceKey"] = input.SourceKey }),
+                new(TableTransactionActionType.Add, HistoryEntity(item, new RectificationChange(1, now, input.Actor, RectificationLifecycle.Opened, null, RectificationStatuses.Open, null))),
+            };
+
+            try
+            {
+                await _table.SubmitTransactionAsync(actions, ct);
+                return new OpenedItem(true, item);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is StatusCodes.Status409Conflict or StatusCodes.Status412PreconditionFailed)
+            {
+                // Another caller took this number or opened this source key first: look again.
+            }
+
+            // Spread contending writers apart so each round lets one of them through.
+            await Task.Delay(Random.Shared.Next(0, 5 + Math.Min(attempt, 20)), ct);
+        }
+
+        throw new InvalidOperationException($"No rectification item could be opened in cycle {input.CycleId} after {MaxAttempts} attempts.");
+    }
+
+    public async Task<StoredItem?> FindAsync(string cycleId, string? itemId, CancellationToken ct)
+    {
+        if (itemId is null || !IsItemId(itemId))
+        {
+            return null;
+        }
+
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(cycleId, ItemKey(itemId), cancellationToken: ct);
+        return row.HasValue && row.Value is { } e ? new StoredItem(ToItem(e), e.ETag) : null;
+    }
+
+    public async Task<IReadOnlyList<RectificationChange>> HistoryAsync(string cycleId, string itemId, CancellationToken ct)
+    {
+        var list = new List<RectificationChange>();
+        await foreach (var e in Range(cycleId, $"hist-{itemId}-", ct))
+        {
+            list.Add(new RectificationChange(
+                e.GetInt32("Sequence") ?? 0, e.GetDateTimeOffset("At") ?? default, e.GetString("Actor") ?? "", e.GetString("Action") ?? "",
+                e.GetString("From"), e.GetString("To") ?? "", e.GetString("Note")));
+        }
+
+        return list;
+    }
+
+    public async Task<IReadOnlyList<EvidenceFile>> EvidenceAsync(string cycleId, string itemId, CancellationToken ct)
+    {
+        var list = new List<EvidenceFile>();
+        await foreach (var e in Range(cycleId, $"evid-{itemId}-", ct))
+        {
+            list.Add(ToEvidence(e));
+        }
+
+        return list.OrderBy(f => f.UploadedAt).ToList();
+    }
+
+    public async Task<EvidenceFile?> FindEvidenceAsync(string cycleId, string itemId, string sha256, CancellationToken ct)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(cycleId, EvidenceKey(itemId, sha256), cancellationToken: ct);
+        return row.HasValue && row.Value is { } e ? ToEvidence(e) : null;
+    }
+
+    public async Task<Page> ListAsync(string cycleId, RectificationFilter filter, DateTimeOffset now, string? continuationToken, int pageSize, CancellationToken ct)
+    {
+        var clauses = new List<string> { ItemRange(cycleId) };
+        if (filter.Status is not null)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"Status eq {filter.Status}"));
+        }
+
+        if (filter.Source is not null)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"Source eq {filter.Source}"));
+        }
+
+        if (filter.Owner is not null)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"Owner eq {filter.Owner}"));
+        }
+
+        if (filter.Overdue)
+        {
+            clauses.Add(TableClient.CreateQueryFilter($"DueAt lt {now} and (Status eq {RectificationStatuses.Open} or Status eq {RectificationStatuses.Returned})"));
+        }
+
+        await foreach (var page in _table.QueryAsync<TableEntity>(string.Join(" and ", clauses), pageSize, cancellationToken: ct).AsPages(continuationToken, pageSize))
+        {
+            return new Page(page.Values.Select(ToItem).ToList(), page.ContinuationToken);
+        }
+
+        return new Page([], null);
+    }
+
+    /// <summary>Every item of the cycle in id order, streamed.</summary>
+    public async IAsyncEnumerable<RectificationItem> AllAsync(string cycleId, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var e in _table.QueryAsync<TableEntity>(ItemRange(cycleId), cancellationToken: ct))
+        {
+            yield return ToItem(e);
+        }
+    }
+
+    /// <summary>The cycle's figures at <paramref name="now"/>: counts by status, overdue items, and the rectification rate.</summary>
+    public async Task<RectificationSummary> SummarizeAsync(string cycleId, DateTimeOffset now, CancellationToken ct)
+    {
+        int items = 0, open = 0, submitted = 0, accepted = 0, returned = 0, overdue = 0;
+        await foreach (var e in _table.QueryAsync<TableEntity>(ItemRange(cycleId), select: ["Status", "DueAt"], cancellationToken: ct))
+        {
+            items++;
+            var status = e.GetString("Status");
+            switch (status)
+            {
+                case RectificationStatuses.Open: open++; break;
+                case RectificationStatuses.Submitted: submitted++; break;
+                case RectificationStatuses.Accepted: accepted++; break;
+                case RectificationStatuses.Returned: returned++; break;
+            }
+
+            if (status is not null && RectificationStatuses.AwaitsOwner(status) && now > (e.GetDateTimeOffset("DueAt") ?? DateTimeOffset.MaxValue))
+            {
+                overdue++;
+            }
+        }
+
+        return new RectificationSummary(items, open, submitted, accepted, returned, overdue, Rate(accepted, items));
+    }
+
+    /// <summary>Accepted over all, 4 decimals; null for no items.</summary>
+    public static decimal? Rate(int accepted, int items) =>
+        items == 0 ? null : Math.Round((decimal)accepted / items, 4, MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// Applies the lifecycle <paramref name="rule"/> to the item as read and writes the result under the read ETag,
+    /// together with its history row. <paramref name="apply"/> sets what the change records on the item.
+    /// </summary>
+    public Task<ChangeResult> ChangeAsync(
+        StoredItem stored, string actor, Func<ItemState, (Change? Change, Refusal? Refusal)> rule, Func<RectificationItem, RectificationItem> apply, CancellationToken ct) =>
+        WriteChangeAsync(stored, actor, rule, apply, null, ct);
+
+    /// <summary>
+    /// Records an evidence file (its blob stored already) on the item while the owner may still add evidence. Another
+    /// file recorded at the same moment makes it read the item again and retry; the same file again is a Duplicate.
+    /// </summary>
+    public async Task<ChangeResult> AddEvidenceAsync(StoredItem stored, EvidenceFile file, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (await FindEvidenceAsync(stored.Item.CycleId, stored.Item.Id, file.Sha256, ct) is not null)
+            {
+                return new ChangeResult(ChangeOutcome.Duplicate, stored.Item);
+            }
+
+            var row = new TableEntity(stored.Item.CycleId, EvidenceKey(stored.Item.Id, file.Sha256))
+            {
+                ["ItemId"] = stored.Item.Id,
+                ["Sha256"] = file.Sha256,
+                ["Size"] = file.Size,
+                ["ContentType"] = file.ContentType,
+                ["FileName"] = file.FileName,
+                ["UploadedBy"] = file.UploadedBy,
+                ["UploadedAt"] = file.UploadedAt,
+            };
+            var note = $"{file.FileName ?? "file"} ({file.ContentType}, {file.Size} bytes, sha256 {file.Sha256})";
+            var result = await WriteChangeAsync(
+                stored, file.UploadedBy, RectificationLifecycle.AddEvidence, i => i with { EvidenceCount = i.EvidenceCount + 1 },
+                new TableTransactionAction(TableTransactionActionType.Add, row), ct, note);
+            if (result.Outcome != ChangeOutcome.Concurrent || attempt >= 10)
+            {
+                return result;
+            }
+
+            stored = (await FindAsync(stored.Item.CycleId, stored.Item.Id, ct))!;
+            await Task.Delay(Random.Shared.Next(0, 10), ct);
+        }
+    }
+
+    /// <summary>Stores an evidence file's bytes unless the same content is stored already; a stored blob is never overwritten.</summary>
+    public async Task SaveEvidenceBlobAsync(string path, string sha256, string contentType, CancellationToken ct)
+    {
+        var blob = _evidence.GetBlobClient(EvidenceBlobName(sha256));
+        await using var file = File.OpenRead(path);
+        try
+        {
+            await blob.UploadAsync(file, new BlobUploadOptions
+            {
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
+                Metadata = new Dictionary<string, string> { ["sha256"] = sha256 },
+            }, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            // Stored before: content addressing makes it the same file.
+        }
+    }
+
+    public async Task<Stream> OpenEvidenceAsync(string sha256, CancellationToken ct) =>
+        await _evidence.GetBlobClient(EvidenceBlobName(sha256)).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), ct);
+
+    public static string EvidenceBlobName(string sha256) => $"sha256/{sha256}";
+
+    /// <summary>
+    /// Records an inspection once per <paramref name="inspectionId"/>: the same id with the same content again answers
+    /// the stored record (Created false); with other content, Conflict. Items are opened by the caller afterwards.
+    /// </summary>
+    public async Task<(bool Created, bool Conflict)> RecordInspectionAsync(
+        string cycleId, string inspectionId, string requestHash, string team, DateTimeOffset inspectedAt, int findings, string actor, CancellationToken ct)
+    {
+        var key = "insp-" + Hash(inspectionId)[..40];
+        try
+        {
+            await _table.AddEntityAsync(
+                new TableEntity(cycleId, key)
+                {
+                    ["InspectionId"] = inspectionId,
+                    ["RequestHash"] = requestHash,
+                    ["Team"] = team,
+                    ["InspectedAt"] = inspectedAt,
+                    ["Findings"] = findings,
+                    ["RecordedBy"] = actor,
+                    ["RecordedAt"] = clock.GetUtcNow(),
+                },
+                ct);
+            return (true, false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status409Conflict)
+        {
+            var stored = await _table.GetEntityAsync<TableEntity>(cycleId, key, cancellationToken: ct);
+            return (false, stored.Value.GetString("RequestHash") != requestHash);
+        }
+    }
+
+    public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    public static bool IsItemId(string id) => id is ['R', '-', .. var digits] && digits.Length is >= 6 and <= 12 && digits.All(char.IsAsciiDigit);
+
+    private async Task<ChangeResult> WriteChangeAsync(
+        StoredItem stored, string actor, Func<ItemState, (Change? Change, Refusal? Refusal)> rule, Func<RectificationItem, RectificationItem> apply,
+        TableTransactionAction? extra, CancellationToken ct, string? noteOverride = null)
+    {
+        var item = stored.Item;
+        var (change, refusal) = rule(new ItemState(item.Status, item.IsDropout, item.EvidenceCount));
+        if (change is null)
+        {
+            return new ChangeResult(ChangeOutcome.Refused, item, refusal);
+        }
+
+        var now = clock.GetUtcNow();
+        var updated = apply(item) with { Status = change.To, UpdatedAt = now, Version = item.Version + 1 };
+        var history = new RectificationChange(updated.Version, now, actor, change.Action, item.Status, change.To, noteOverride ?? change.Note);
+        var actions = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.UpdateReplace, ToEntity(updated), stored.ETag),
+            new(TableTransactionActionType.Add, HistoryEntity(updated, history)),
+        };
+        if (extra is not null)
+        {
+            actions.Add(extra);
+        }
+
+        try
+        {
+            await _table.SubmitTransactionAsync(actions, ct);
+            return new ChangeResult(ChangeOutcome.Applied, updated);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is StatusCodes.Status409Conflict or StatusCodes.Status412PreconditionFailed)
+        {
+            return new ChangeResult(ChangeOutcome.Concurrent, item);
+        }
+    }
+
+    private IAsyncEnumerable<TableEntity> Range(string cycleId, string prefix, CancellationToken ct) =>
+        _table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {cycleId} and RowKey ge {prefix} and RowKey lt {prefix[..^1] + (char)(prefix[^1] + 1)}"),
+            cancellationToken: ct);
+
+    private static string ItemRange(string cycleId) =>
+        TableClient.CreateQueryFilter($"PartitionKey eq {cycleId} and RowKey ge {"item-"} and RowKey lt {"item."}");
+
+    private static string ItemKey(string id) => $"item-{id}";
+
+    private static string EvidenceKey(string id, string sha256) => $"evid-{id}-{sha256}";
+
+    private static string SourceRowKey(string source, string sourceKey) => "src-" + Hash(source + "\n" + sourceKey);
+
+    private static TableEntity HistoryEntity(RectificationItem item, RectificationChange change) =>
+        new(item.CycleId, $"hist-{item.Id}-{change.Sequence.ToString("D6", CultureInfo.InvariantCulture)}")
+        {
+            ["ItemId"] = item.Id,
+            ["Sequence"] = change.Sequence,
+            ["At"] = change.At,
+            ["Actor"] = change.Actor,
+            ["Action"] = change.Action,
+            ["From"] = change.From,
+            ["To"] = change.To,
+            ["Note"] = change.Note,
+        };
+
+    private static TableEntity ToEntity(RectificationItem i) => new(i.CycleId, ItemKey(i.Id))
+    {
+        ["Id"] = i.Id,
+        ["Source"] = i.Source,
+        ["SourceKey"] = i.SourceKey,
+        ["Title"] = i.Title,
+        ["Description"] = i.Description,
+        ["Owner"] = i.Owner,
+        ["SchoolCode"] = i.SchoolCode,
+        ["Township"] = i.Township,
+        ["StudentName"] = i.StudentName,
+        ["Status"] = i.Status,
+        ["DeadlineWorkingDays"] = i.DeadlineWorkingDays,
+        ["DueAt"] = i.DueAt,
+        ["CalendarMissing"] = i.CalendarMissing,
+        ["CreatedAt"] = i.CreatedAt,
+        ["CreatedBy"] = i.CreatedBy,
+        ["EvidenceCount"] = i.EvidenceCount,
+        ["Note"] = i.Note,
+        ["Outcome"] = i.Outcome,
+        ["OutcomeSchoolCode"] = i.OutcomeSchoolCode,
+        ["OutcomeReason"] = i.OutcomeReason,
+        ["SubmittedAt"] = i.SubmittedAt,
+        ["ReturnReason"] = i.ReturnReason,
+        ["AcceptedAt"] = i.AcceptedAt,
+        ["UpdatedAt"] = i.UpdatedAt,
+        ["Version"] = i.Version,
+    };
+
+    private static RectificationItem ToItem(TableEntity e) => new(
+        e.GetString("Id") ?? e.RowKey["item-".Length..],
+        e.PartitionKey,
+        e.GetString("Source") ?? "",
+        e.GetString("SourceKey") ?? "",
+        e.GetString("Title") ?? "",
+        e.GetString("Description"),
+        e.GetString("Owner") ?? "",
+        e.GetString("SchoolCode"),
+        e.GetString("Township"),
+        e.GetString("StudentName"),
+        e.GetString("Status") ?? RectificationStatuses.Open,
+        e.GetInt32("DeadlineWorkingDays") ?? RectificationItemInput.DefaultWorkingDays,
+        e.GetDateTimeOffset("DueAt") ?? default,
+        e.GetBoolean("CalendarMissing") ?? false,
+        e.GetDateTimeOffset("CreatedAt") ?? default,
+        e.GetString("CreatedBy") ?? "",
+        e.GetInt32("EvidenceCount") ?? 0,
+        e.GetString("Note"),
+        e.GetString("Outcome"),
+        e.GetString("OutcomeSchoolCode"),
+        e.GetString("OutcomeReason"),
+        e.GetDateTimeOffset("SubmittedAt"),
+        e.GetString("ReturnReason"),
+        e.GetDateTimeOffset("AcceptedAt"),
+        e.GetDateTimeOffset("UpdatedAt") ?? default,
+        e.GetInt32("Version") ?? 1);
+
+    private static EvidenceFile ToEvidence(TableEntity e) => new(
+        e.GetString("Sha256") ?? "",
+        e.GetInt64("Size") ?? 0,
+        e.GetString("ContentType") ?? "",
+        e.GetString("FileName"),
+        e.GetString("UploadedBy") ?? "",
+        e.GetDateTimeOffset("UploadedAt") ?? default);
+}

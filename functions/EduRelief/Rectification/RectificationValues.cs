@@ -1,0 +1,218 @@
+using System.Text.RegularExpressions;
+using EduRelief.Auth;
+using EduRelief.Counties;
+
+namespace EduRelief.Rectification;
+
+/// <summary>Where an item came from; each has its own <c>sourceKey</c> space within a cycle.</summary>
+public static class RectificationSources
+{
+    /// <summary>A registered child of school age in no school: a 控辍保学 follow-up.</summary>
+    public const string NotEnrolled = "notEnrolled";
+    public const string Mismatch = "mismatch";
+    public const string Objection = "objection";
+    public const string Reconciliation = "reconciliation";
+    public const string PaymentFailed = "paymentFailed";
+    public const string Inspection = "inspection";
+
+    public static readonly IReadOnlyList<string> All = [NotEnrolled, Mismatch, Objection, Reconciliation, PaymentFailed, Inspection];
+
+    public static string Label(string source) => source switch
+    {
+        NotEnrolled => "控辍保学",
+        Mismatch => "数据比对",
+        Objection => "公示异议",
+        Reconciliation => "对账异常",
+        PaymentFailed => "发放失败",
+        Inspection => "督导检查",
+        _ => source,
+    };
+}
+
+public static class RectificationStatuses
+{
+    public const string Open = "open";
+    public const string Submitted = "submitted";
+    public const string Accepted = "accepted";
+    public const string Returned = "returned";
+
+    public static readonly IReadOnlyList<string> All = [Open, Submitted, Accepted, Returned];
+
+    /// <summary>The owner still has to act: these count as overdue once past the deadline.</summary>
+    public static bool AwaitsOwner(string status) => status is Open or Returned;
+
+    public static string Label(string status) => status switch
+    {
+        Open => "待整改",
+        Submitted => "已提交待验收",
+        Accepted => "已销号",
+        Returned => "已退回",
+        _ => status,
+    };
+}
+
+/// <summary>How a 控辍保学 item closes.</summary>
+public static class DropoutOutcomes
+{
+    public const string Enrolled = "enrolled";
+    public const string StudyingElsewhere = "studying_elsewhere";
+    public const string Exempt = "exempt";
+
+    public static readonly IReadOnlyList<string> All = [Enrolled, StudyingElsewhere, Exempt];
+
+    public static string Label(string? outcome) => outcome switch
+    {
+        Enrolled => "已入学",
+        StudyingElsewhere => "异地就读",
+        Exempt => "免予入学",
+        _ => "",
+    };
+}
+
+/// <summary>
+/// What a caller gives <see cref="RectificationStore.OpenAsync"/>. <see cref="SourceKey"/> identifies the problem within
+/// the cycle and source (a discrepancy id, an objection's case number, a payment's ledger key, an inspection finding):
+/// opening the same source and key again returns the same item. Title and description must not hold ID numbers; a
+/// student's name may be given in <see cref="StudentName"/>. <see cref="Owner"/> is an assignee (<c>school:4107260001</c>
+/// or <c>section:资助股</c>, see <see cref="Assignees"/>).
+/// </summary>
+public sealed record RectificationItemInput(
+    string CycleId,
+    string Source,
+    string SourceKey,
+    string Title,
+    string? Description,
+    string Owner,
+    string? SchoolCode = null,
+    string? Township = null,
+    string? StudentName = null,
+    int? DeadlineWorkingDays = null,
+    string Actor = "system")
+{
+    public const int DefaultWorkingDays = 15;
+    public const int MaxWorkingDays = 250;
+    public const int MaxTitle = 200;
+    public const int MaxDescription = 2000;
+    public const int MaxSourceKey = 200;
+
+    /// <summary>Field errors (camelCase names, prefixed with <paramref name="prefix"/>); empty when the input can be opened.</summary>
+    public Dictionary<string, string[]> Validate(string prefix = "")
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Add(string field, string message) => errors[prefix + field] = [message];
+
+        if (!RectificationSources.All.Contains(Source))
+        {
+            Add("source", $"source is one of {string.Join(", ", RectificationSources.All)}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(SourceKey) || SourceKey.Length > MaxSourceKey)
+        {
+            Add("sourceKey", $"A sourceKey of 1 to {MaxSourceKey} characters is required.");
+        }
+
+        if (string.IsNullOrWhiteSpace(Title) || Title.Trim().Length > MaxTitle)
+        {
+            Add("title", $"A title of 1 to {MaxTitle} characters is required.");
+        }
+        else if (SensitiveText.HasIdNumber(Title))
+        {
+            Add("title", "The title must not contain an ID number.");
+        }
+
+        if (Description is { } d && (d.Length > MaxDescription || SensitiveText.HasIdNumber(d)))
+        {
+            Add("description", $"The description is at most {MaxDescription} characters and must not contain an ID number.");
+        }
+
+        if (!Assignees.TryParse(Owner, out _, out _))
+        {
+            Add("owner", "owner is school:{10-digit school code} or section:{name}.");
+        }
+
+        if (SchoolCode is not null && !Auth.SchoolCode.IsValid(SchoolCode))
+        {
+            Add("schoolCode", "schoolCode has 10 digits.");
+        }
+
+        if (DeadlineWorkingDays is < 1 or > MaxWorkingDays)
+        {
+            Add("deadlineWorkingDays", $"deadlineWorkingDays is 1 to {MaxWorkingDays}.");
+        }
+
+        if (StudentName is { Length: > 50 })
+        {
+            Add("studentName", "studentName is at most 50 characters.");
+        }
+
+        if (Township is { Length: > 50 })
+        {
+            Add("township", "township is at most 50 characters.");
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>A rectification item (整改事项) as stored.</summary>
+public sealed record RectificationItem(
+    string Id,
+    string CycleId,
+    string Source,
+    string SourceKey,
+    string Title,
+    string? Description,
+    string Owner,
+    string? SchoolCode,
+    string? Township,
+    string? StudentName,
+    string Status,
+    int DeadlineWorkingDays,
+    DateTimeOffset DueAt,
+    bool CalendarMissing,
+    DateTimeOffset CreatedAt,
+    string CreatedBy,
+    int EvidenceCount,
+    string? Note,
+    string? Outcome,
+    string? OutcomeSchoolCode,
+    string? OutcomeReason,
+    DateTimeOffset? SubmittedAt,
+    string? ReturnReason,
+    DateTimeOffset? AcceptedAt,
+    DateTimeOffset UpdatedAt,
+    int Version)
+{
+    public bool IsDropout => Source == RectificationSources.NotEnrolled;
+
+    public bool IsOverdue(DateTimeOffset now) => RectificationStatuses.AwaitsOwner(Status) && now > DueAt;
+}
+
+/// <summary>One evidence file recorded on an item; the bytes are the blob <c>evidence/sha256/{Sha256}</c>.</summary>
+public sealed record EvidenceFile(string Sha256, long Size, string ContentType, string? FileName, string UploadedBy, DateTimeOffset UploadedAt);
+
+/// <summary>One change of an item: who, when, the status before and after, and the note.</summary>
+public sealed record RectificationChange(int Sequence, DateTimeOffset At, string Actor, string Action, string? From, string To, string? Note);
+
+/// <summary>
+/// A cycle's rectification figures. <see cref="Rate"/> is accepted over all items, rounded to 4 decimals; null when the
+/// cycle has no items (nothing to rectify is not a rate). Overdue counts items still with their owner (open or
+/// returned) past their deadline.
+/// </summary>
+public sealed record RectificationSummary(int Items, int Open, int Submitted, int Accepted, int Returned, int Overdue, decimal? Rate);
+
+public sealed record RectificationFilter(string? Status, string? Source, string? Owner, bool Overdue);
+
+/// <summary>Checks for personal numbers that must not appear in free text stored on items.</summary>
+public static partial class SensitiveText
+{
+    /// <summary>An 18-character ID number (17 digits and a digit or X) or an old 15-digit one.</summary>
+    public static bool HasIdNumber(string text) => IdLike().IsMatch(text);
+
+    /// <summary>The text with every ID-like number masked to its first 6 and last 4 characters (<c>410726********123X</c>).</summary>
+    public static string MaskIdNumbers(string text) =>
+        IdLike().Replace(text, m => string.Concat(m.Value.AsSpan(0, 6), new string('*', m.Value.Length - 10), m.Value.AsSpan(m.Value.Length - 4)));
+
+    [GeneratedRegex(@"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")]
+    private static partial Regex IdLike();
+}

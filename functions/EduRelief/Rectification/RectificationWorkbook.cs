@@ -1,0 +1,117 @@
+using System.Globalization;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
+using EduRelief.Hosting;
+
+namespace EduRelief.Rectification;
+
+/// <summary>
+/// The 整改台账: one row per item of the cycle in id order, with its source, problem, owner, deadline, status, what was
+/// done, the number of evidence files and when it was accepted. Rows are streamed from storage into the sheet.
+/// </summary>
+public static class RectificationWorkbook
+{
+    public const string SheetName = "整改台账";
+
+    public static readonly string[] Header =
+        ["序号", "整改编号", "问题来源", "问题描述", "学生姓名", "责任单位", "整改时限", "状态", "是否逾期", "整改情况/备注", "佐证材料数", "完成时间"];
+
+    public static async Task WriteAsync(Stream output, IAsyncEnumerable<RectificationItem> items, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // The packaging API needs a seekable stream; a temporary file keeps memory flat for a large county.
+        var path = Path.GetTempFileName();
+        try
+        {
+            using (var document = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook))
+            {
+                var workbook = document.AddWorkbookPart();
+                var part = workbook.AddNewPart<WorksheetPart>();
+                using (var writer = OpenXmlWriter.Create(part))
+                {
+                    writer.WriteStartElement(new Worksheet());
+                    writer.WriteStartElement(new SheetData());
+                    WriteRow(writer, Header);
+                    var n = 0;
+                    await foreach (var item in items.WithCancellation(cancellationToken))
+                    {
+                        WriteRow(writer, Cells(++n, item, now));
+                    }
+
+                    writer.WriteEndElement();
+                    writer.WriteEndElement();
+                }
+
+                workbook.Workbook = new Workbook(new Sheets(new Sheet { Name = SheetName, SheetId = 1, Id = workbook.GetIdOfPart(part) }));
+                workbook.Workbook.Save();
+            }
+
+            await using var file = File.OpenRead(path);
+            await file.CopyToAsync(output, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static object[] Cells(int n, RectificationItem i, DateTimeOffset now) =>
+    [
+        n,
+        i.Id,
+        RectificationSources.Label(i.Source),
+        string.IsNullOrEmpty(i.Description) ? i.Title : $"{i.Title}：{i.Description}",
+        i.StudentName ?? "",
+        OwnerLabel(i.Owner),
+        Day(i.DueAt),
+        RectificationStatuses.Label(i.Status),
+        i.IsOverdue(now) ? "是" : "否",
+        Remarks(i),
+        i.EvidenceCount,
+        i.AcceptedAt is { } at ? Day(at) : "",
+    ];
+
+    /// <summary><c>school:4107260001</c> → 学校 4107260001; <c>section:资助股</c> → 资助股.</summary>
+    public static string OwnerLabel(string owner) =>
+        Counties.Assignees.TryParse(owner, out var kind, out var key) ? (kind == Counties.Assignees.School ? $"学校 {key}" : key) : owner;
+
+    private static string Remarks(RectificationItem i)
+    {
+        var parts = new List<string>();
+        if (i.Outcome is not null)
+        {
+            parts.Add(DropoutOutcomes.Label(i.Outcome) + (i.OutcomeSchoolCode is { } s ? $"（学校 {s}）" : "") + (i.OutcomeReason is { } r ? $"（{r}）" : ""));
+        }
+
+        if (i.Note is not null)
+        {
+            parts.Add(i.Note);
+        }
+
+        if (i.Status == RectificationStatuses.Returned && i.ReturnReason is not null)
+        {
+            parts.Add($"退回原因：{i.ReturnReason}");
+        }
+
+        return string.Join("；", parts);
+    }
+
+    private static string Day(DateTimeOffset at) => ChinaTime.ToChina(at).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>A control character in free text would make the whole workbook unwritable; it is dropped.</summary>
+    private static string XmlSafe(string text) =>
+        text.All(System.Xml.XmlConvert.IsXmlChar) ? text : new string(text.Where(System.Xml.XmlConvert.IsXmlChar).ToArray());
+
+    private static void WriteRow(OpenXmlWriter writer, object[] values)
+    {
+        writer.WriteStartElement(new Row());
+        foreach (var value in values)
+        {
+            writer.WriteElement(value is int i
+                ? new Cell { DataType = CellValues.Number, CellValue = new CellValue(i.ToString(CultureInfo.InvariantCulture)) }
+                : new Cell { DataType = CellValues.InlineString, InlineString = new InlineString(new Text(XmlSafe(value.ToString() ?? ""))) });
+        }
+
+        writer.WriteEndElement();
+    }
+}
