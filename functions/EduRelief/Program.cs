@@ -71,6 +71,7 @@ builder.Services.AddSingleton<CountyContactsStore>();
 builder.Services.AddSingleton<IActivity, VerifyActivity>();
 builder.Services.AddHotline(builder.Configuration);
 builder.Services.AddSingleton<RectificationStore>();
+builder.Services.AddSingleton<ICycleFigures, RectificationCycleFigures>();
 
 if (settings.TestWorkflows)
 {

@@ -23,6 +23,9 @@ public sealed record Cycle(
 {
     /// <summary>The cycle's hotline cases: how many, per status, and overdue.</summary>
     public JsonObject? Hotline { get; init; }
+
+    /// <summary>The cycle's rectification items: how many in each status, overdue, and the rate (accepted / all).</summary>
+    public JsonNode? Rectification { get; init; }
 }
 
 /// <summary>Figures another feature adds to the cycle as people see it (counts that live in that feature's tables).</summary>

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using EduRelief.Auth;
 using EduRelief.Counties;
 using EduRelief.Hosting;
+using EduRelief.Rectification;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -75,7 +76,7 @@ public static class CaseLifecycleEndpoints
 
         // The hold follows the case: written after the decision commits, and again when the same decision is repeated,
         // so a crash in between leaves the person held (never paid by mistake) until the client's retry.
-        group.MapPost("/{caseNumber}/objection/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, ObjectionSubjects subjects, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+        group.MapPost("/{caseNumber}/objection/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, ObjectionSubjects subjects, RectificationStore rectification, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
             ActAsync<DecisionRequest>(caseNumber, http, user, store, clock, json, (body, c, now) =>
                 !ObjectionDecisions.All.Contains(body.Decision ?? "")
                     ? Task.FromResult<Outcome>(Problems.Invalid("decision", "decision is upheld or dismissed."))
@@ -83,7 +84,14 @@ public static class CaseLifecycleEndpoints
                         ? Task.FromResult(Outcome.Unchanged)
                         : Text(body.Reason, "reason") ?? Task.FromResult<Outcome>(new DecideObjection(user.Actor(), now, body.Decision!, body.Reason!.Trim())),
                 ct,
-                after: async decided => await holds.DecideAsync(decided, await subjects.IsOnNoticeAsync(decided.Subject, ct), decided.ObjectionDecidedAt ?? clock.GetUtcNow(), ct)))
+                after: async decided =>
+                {
+                    await holds.DecideAsync(decided, await subjects.IsOnNoticeAsync(decided.Subject, ct), decided.ObjectionDecidedAt ?? clock.GetUtcNow(), ct);
+                    if (decided.ObjectionDecision == ObjectionDecisions.Upheld && UpheldObjectionItem(decided) is { } item)
+                    {
+                        await rectification.OpenAsync(item, ct);
+                    }
+                }))
             .RequireAuthorization(Policies.Admin);
 
         group.MapPost("/{caseNumber}/reply", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
@@ -106,6 +114,29 @@ public static class CaseLifecycleEndpoints
             }, ct))
             .RequireAuthorization(Policies.Admin);
     }
+
+    /// <summary>
+    /// An upheld objection means a child was on the approved list who should not have been: the school owns finding out
+    /// why (one item per case, so a repeated decision opens nothing new). The decision's reason becomes the description
+    /// only when it is fit to store on an item (for example, no ID number in it).
+    /// </summary>
+    private static RectificationItemInput? UpheldObjectionItem(HotlineCase objection)
+    {
+        if (objection.Subject is not { CycleId: { } cycleId } subject)
+        {
+            return null;
+        }
+
+        var owner = subject.SchoolCode is { } school && SchoolCode.IsValid(school) ? Assignees.ForSchool(school) : Assignees.ForSection(ObjectionSection);
+        var item = new RectificationItemInput(
+            cycleId, RectificationSources.Objection, objection.CaseNumber,
+            $"异议成立（{objection.CaseNumber}）：核查{subject.StudentName}列入资助名单的原因并纠正", $"异议处理意见：{objection.ObjectionReason}",
+            owner, subject.SchoolCode is { } code && SchoolCode.IsValid(code) ? code : null, StudentName: subject.StudentName, Actor: objection.ObjectionDecidedBy ?? "system");
+        return item.Validate().Count == 0 ? item : item with { Description = null };
+    }
+
+    /// <summary>The bureau section that owns an upheld objection whose school is not known.</summary>
+    public const string ObjectionSection = "资助股";
 
     /// <summary>Either the action to apply or the answer that refuses the request.</summary>
     private sealed class Outcome

@@ -69,5 +69,19 @@ public sealed class NoticeAndHotlineJourneyTests
         Assert.Equal(2, (int)moved["hotline"]!["overdue"]!);
         Assert.Equal(2, (int)moved["hotline"]!["byStatus"]!["new"]!);
         Assert.Equal(1, (int)moved["hotline"]!["byStatus"]!["replied"]!);
+
+        // Upheld after the period: 张三 stays off the payable list, and 城关镇第一小学 owns a rectification item.
+        var upheld = (string)objection["caseNumber"]!;
+        await admin.PostAsync($"/api/hotline/cases/{upheld}/assign", new { assignee = "school:4107260001" });
+        Assert.Equal(200, (await admin.PostAsync($"/api/hotline/cases/{upheld}/objection/decision", new { decision = "upheld", reason = "该生已随父母迁往外省就读" })).Status);
+        Assert.Equal(200, (await admin.PostAsync($"/api/hotline/cases/{upheld}/objection/decision", new { decision = "upheld", reason = "重复提交" })).Status);
+        var afterUpheld = (await admin.GetJsonAsync($"/api/cycles/{id}")).Body!;
+        Assert.Equal(0, (int)afterUpheld["notice"]!["held"]!);
+        Assert.Equal(1, (int)afterUpheld["notice"]!["objectionsUpheld"]!);
+        Assert.Equal(1, (int)afterUpheld["rectification"]!["items"]!);
+        var (_, items) = await admin.GetJsonAsync($"/api/cycles/{id}/rectification?source=objection");
+        var item = items!["items"]!.AsArray().Single()!;
+        Assert.Equal("school:4107260001", (string?)item["owner"]);
+        Assert.Contains(upheld, (string?)item["title"], StringComparison.Ordinal);
     }
 }
