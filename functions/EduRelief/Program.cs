@@ -8,6 +8,8 @@ using EduRelief.Eligibility;
 using EduRelief.Rosters;
 using EduRelief.Hosting;
 using EduRelief.Hotline;
+using EduRelief.Mail;
+using EduRelief.Reminders;
 using EduRelief.Runner;
 using EduRelief.Storage;
 using EduRelief.Workflow;
@@ -69,6 +71,8 @@ builder.Services.AddSingleton<WorkingCalendar>();
 builder.Services.AddSingleton<CountyContactsStore>();
 builder.Services.AddSingleton<IActivity, VerifyActivity>();
 builder.Services.AddHotline(builder.Configuration);
+builder.Services.AddMail(MailSettings.Read(builder.Configuration, builder.Environment));
+builder.Services.AddReminders().AddSingleton<IReminderSource, HotlineReminderSource>();
 
 if (settings.TestWorkflows)
 {
@@ -137,6 +141,8 @@ app.MapReview();
 app.MapKeys();
 app.MapWorkflowFunctions();
 app.MapHotline();
+app.MapMail();
+app.MapReminderFunctions();
 if (settings.DevClock)
 {
     app.MapDevClock();

@@ -49,7 +49,7 @@ public static class ReviewEndpoints
 
         group.MapPost("/discrepancies/{discrepancyId}/decision", DecideAsync).RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/approve", async (string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/approve", async (string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, WorkingCalendar calendar, EduRelief.Mail.MailOutbox mail, TimeProvider clock, CancellationToken ct) =>
         {
             var cycle = await cycles.FindAsync(id, ct);
             if (cycle is null)
@@ -65,6 +65,17 @@ public static class ReviewEndpoints
                 ["calendarMissing"] = period.CalendarMissing,
             };
             var result = await engine.RaiseAsync(id, new WorkflowEvent("approve", CycleEvents.Approve, notice, user.Actor(), "approved for public notice"), ct);
+            if (period.CalendarMissing && result.Outcome == EventOutcome.Applied)
+            {
+                // The notice ends after a year whose State Council calendar is not entered: tell the bureau, once a year.
+                for (var year = ChinaTime.Today(clock).Year; year <= WorkingDays.ChinaDate(period.EndsAt).Year; year++)
+                {
+                    if (await calendar.GetAsync(year, ct) is null)
+                    {
+                        await mail.WarnCalendarMissingAsync(cycle.CountyCode, year, ct);
+                    }
+                }
+            }
             return result.Outcome switch
             {
                 EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok(await cycles.GetAsync(id, ct)),
