@@ -65,9 +65,10 @@ public static class ReviewEndpoints
                 ["calendarMissing"] = period.CalendarMissing,
             };
             var result = await engine.RaiseAsync(id, new WorkflowEvent("approve", CycleEvents.Approve, notice, user.Actor(), "approved for public notice"), ct);
-            if (period.CalendarMissing && result.Outcome == EventOutcome.Applied)
+            if (period.CalendarMissing && result.Outcome is (EventOutcome.Applied or EventOutcome.Duplicate))
             {
-                // The notice ends after a year whose State Council calendar is not entered: tell the bureau, once a year.
+                // The notice ends after a year whose State Council calendar is not entered: tell the bureau, once per
+                // county and year (the mail's key). A repeated approve (a client retrying) asks again, idempotently.
                 for (var year = ChinaTime.Today(clock).Year; year <= WorkingDays.ChinaDate(period.EndsAt).Year; year++)
                 {
                     if (await calendar.GetAsync(year, ct) is null)

@@ -26,7 +26,8 @@ public sealed class HotlineReminderSource(StorageAccount storage) : IReminderSou
     public async Task<IReadOnlyList<DueItem>> FindAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var items = new List<DueItem>();
-        var filter = TableClient.CreateQueryFilter($"Kind eq {"case"}");
+        var filter = TableClient.CreateQueryFilter($"Kind eq {"case"}") + " and ("
+            + string.Join(" or ", OpenStatuses.Order(StringComparer.Ordinal).Select(s => TableClient.CreateQueryFilter($"Status eq {s}"))) + ")";
         await foreach (var row in _cases.QueryAsync<TableEntity>(filter, select: Columns, cancellationToken: cancellationToken))
         {
             if (row.GetString("Status") is not { } status || !OpenStatuses.Contains(status) || row.GetDateTimeOffset("Deadline") is not { } deadline)

@@ -179,14 +179,15 @@ public sealed class MailOutbox(StorageAccount storage, MailSender sender, MailSe
             logger.LogWarning("Mail {MailId}: the lease ran out before the outcome {Outcome} was recorded", rowKey, result.Outcome);
         }
 
-        // Ids and outcomes only: recipients and bodies stay out of the log.
+        // Ids and outcomes only: recipients, bodies and SendGrid's error text (which may quote an address) stay out
+        // of the log; operators read the reason on GET /api/mail.
         if (result.Outcome == SendOutcome.Sent)
         {
             logger.LogInformation("Mail {MailId} sent on attempt {Attempt}", rowKey, attempts);
         }
         else
         {
-            logger.LogWarning("Mail {MailId} attempt {Attempt}: {Outcome} ({Reason})", rowKey, attempts, result.Outcome, result.Reason);
+            logger.LogWarning("Mail {MailId} attempt {Attempt}: {Outcome}, now {Status}", rowKey, attempts, result.Outcome, update.GetString("Status") ?? MailStatuses.Pending);
         }
 
         return result.Outcome;

@@ -51,6 +51,21 @@ public sealed class MailSettingsTests
     }
 
     [Fact]
+    public async Task Send_DevelopmentWithoutKey_IsSkippedWithoutCallingSendGrid()
+    {
+        var sender = new MailSender(MailSettings.Read(Config(), new Env("Development")), new NoClients());
+
+        var result = await sender.SendAsync(new OutgoingMail("m-1", ["someone@example.cn"], "subject", "body"), CancellationToken.None);
+
+        Assert.Equal(SendOutcome.Skipped, result.Outcome);
+    }
+
+    private sealed class NoClients : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => throw new InvalidOperationException("no HTTP call is expected");
+    }
+
+    [Fact]
     public void Backoff_Attempts_DoublesUpToSixHours()
     {
         var settings = MailSettings.Read(Config(("EDURELIEF_SENDGRID_KEY", "SG.x")), new Env("Production"));

@@ -71,6 +71,7 @@ public sealed class ReminderApiTests : IAsyncLifetime
         Assert.Equal(4, sent.Count);
         Assert.Contains(sent, m => m["to"]!.AsArray().Select(t => (string?)t).Contains(MailApp.SchoolEmail));
         Assert.All(sent, m => Assert.Null(m["body"]));
+        Assert.All(sent, m => Assert.Matches(@"^2026-10-15T09:\d\d:\d\d\+08:00$", (string?)m["createdAt"]));
         Assert.DoesNotContain(MailApp.CallerPhone, _mail.App.Output);
     }
 
@@ -203,5 +204,27 @@ public sealed class ReminderApiTests : IAsyncLifetime
         Assert.Equal(1, (int)failed["attempts"]!);
         Assert.Equal(1, _mail.SendGrid.Requests);
         Assert.Empty(await _mail.MailAsync("pending"));
+    }
+}
+
+/// <summary>The Reminders function as the local trigger runner fires it: functions/Reminders/function.json at 01:00 UTC.</summary>
+public sealed class ReminderTimerTests
+{
+    [Fact]
+    public async Task Runner_ClockPasses0900ChinaTime_FiresTheRemindersFunction()
+    {
+        var sendGrid = new FakeSendGrid();
+        await using var mail = MailApp.Wrap(await AppProcess.StartAsync(environment: sendGrid.Environment), sendGrid); // the default schedule, 0 0 1 * * *
+        await mail.SetClockAsync("2026-10-15T08:58:00+08:00");
+        await mail.PutContactsAsync();
+        var number = await mail.PostCaseAsync("timer", "2026-10-09T09:30:00+08:00");
+        Assert.Empty(sendGrid.Accepted);
+
+        var (status, _) = await mail.App.Admin.PostAsync("/api/dev/clock", new { advanceBy = "PT3M" });
+        Assert.Equal(200, status);
+
+        await Eventually.UntilAsync(() => Task.FromResult(sendGrid.Accepted.Count), n => n >= 1, TimeSpan.FromSeconds(60), "the 09:00 reminder");
+        var digest = Assert.Single(sendGrid.Accepted);
+        Assert.Contains(number, FakeSendGrid.Text(digest));
     }
 }

@@ -55,6 +55,9 @@ public sealed class MailApp : IAsyncDisposable
         return new MailApp(await AppProcess.StartAsync(prefix, Environment(sendGrid)), sendGrid);
     }
 
+    /// <summary>An app started with settings of its own (e.g. the default reminder schedule); disposing this disposes both.</summary>
+    public static MailApp Wrap(AppProcess app, FakeSendGrid sendGrid) => new(app, sendGrid);
+
     public Task SetClockAsync(string iso) => SetClockAsync(App, iso);
 
     public static async Task SetClockAsync(AppProcess app, string iso)
