@@ -95,10 +95,15 @@ public sealed class ReminderService(
             var remaining = new List<Due>();
             foreach (var d in items)
             {
-                var marker = await table.GetEntityIfExistsAsync<TableEntity>(partition, MarkerKey(d.Source.Name, d.Item.Key, d.Item.Deadline, kind), ["RowKey"], cancellationToken);
+                var marker = await table.GetEntityIfExistsAsync<TableEntity>(partition, MarkerKey(d.Source.Name, d.Item.Key, d.Item.Deadline, kind), ["RowKey", "At", "Recorded"], cancellationToken);
                 if (!marker.HasValue)
                 {
                     remaining.Add(d);
+                }
+                else if (marker.Value!.GetBoolean("Recorded") != true)
+                {
+                    // Reminded, but a crash (or another run still at work) kept it from showing on the item: show it now.
+                    await RecordAsync([d], kind, marker.Value.GetDateTimeOffset("At") ?? clock.GetUtcNow(), partition, cancellationToken);
                 }
             }
 
@@ -140,24 +145,39 @@ public sealed class ReminderService(
             }
 
             committed++;
-            foreach (var d in chunk)
-            {
-                try
-                {
-                    await d.Source.RecordAsync(d.Item, kind, now, cancellationToken);
-                }
-                catch (RequestFailedException ex)
-                {
-                    // The reminder is committed and will be sent; only its display on the item is missing.
-                    logger.LogWarning(ex, "Reminders: {Source} item {Key} could not record its {Kind} reminder", d.Source.Name, d.Item.Key, kind);
-                }
-            }
-
             await outbox.TrySendAsync(partition, mailRow.RowKey, cancellationToken);
+            await RecordAsync(chunk, kind, now, partition, cancellationToken);
         }
 
         logger.LogWarning("Reminders: gave up committing {Kind} digests in county {CountyCode} after {Rounds} rounds; the next run tries again", kind, county.CountyCode, MaxRounds);
         return committed;
+    }
+
+    /// <summary>
+    /// Lets each source show the reminder on its item, then flags the markers as recorded (one transaction), so a run
+    /// after a crash between the digest's commit and this step records what is missing.
+    /// </summary>
+    private async Task RecordAsync(IReadOnlyList<Due> items, string kind, DateTimeOffset at, string partition, CancellationToken cancellationToken)
+    {
+        var recorded = new List<TableTransactionAction>();
+        foreach (var d in items)
+        {
+            try
+            {
+                await d.Source.RecordAsync(d.Item, kind, at, cancellationToken);
+                recorded.Add(new(TableTransactionActionType.UpdateMerge, new TableEntity(partition, MarkerKey(d.Source.Name, d.Item.Key, d.Item.Deadline, kind)) { ["Recorded"] = true }, ETag.All));
+            }
+            catch (RequestFailedException ex)
+            {
+                // The reminder is committed and will be sent; only its display on the item is missing, tried again next run.
+                logger.LogWarning(ex, "Reminders: {Source} item {Key} could not record its {Kind} reminder", d.Source.Name, d.Item.Key, kind);
+            }
+        }
+
+        if (recorded.Count > 0)
+        {
+            await outbox.Table.SubmitTransactionAsync(recorded, cancellationToken);
+        }
     }
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];

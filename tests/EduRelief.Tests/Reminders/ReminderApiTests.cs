@@ -91,6 +91,19 @@ public sealed class ReminderApiTests : IAsyncLifetime
         Assert.Single(_mail.SendGrid.Accepted);
         Assert.Single(await _mail.MailAsync());
 
+        // A crash between the digest's commit and the case showing it: the next run shows it, and sends nothing.
+        var row = await _mail.CaseRowAsync(number);
+        var remindedAt = row.GetDateTimeOffset("RemindedAt");
+        Assert.NotNull(remindedAt);
+        row.Remove("RemindedAt");
+        await (await _mail.CasesAsync()).UpdateEntityAsync(row, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Replace);
+        var marker = new Azure.Data.Tables.TableEntity(MailApp.County, EduRelief.Reminders.ReminderService.MarkerKey("hotline", number, row.GetDateTimeOffset("Deadline")!.Value, "dueSoon")) { ["Recorded"] = false };
+        await (await _mail.MailTableAsync()).UpdateEntityAsync(marker, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Merge);
+        Assert.Null((await _mail.CaseRowAsync(number)).GetDateTimeOffset("RemindedAt"));
+        await _mail.FireAsync();
+        Assert.Equal(remindedAt, (await _mail.CaseRowAsync(number)).GetDateTimeOffset("RemindedAt"));
+        Assert.Single(_mail.SendGrid.Accepted);
+
         // An extension to the end of Friday 10-16 (still the next working day): reminded once more, for the new deadline.
         await _mail.MergeCaseAsync(number, new Dictionary<string, object?> { ["Deadline"] = new DateTimeOffset(2026, 10, 16, 23, 59, 59, TimeSpan.FromHours(8)) });
         await _mail.FireAsync();

@@ -127,6 +127,9 @@ public sealed class MailApp : IAsyncDisposable
     public async Task<TableClient> CasesAsync() =>
         new TableServiceClient((await Azurite.SharedAsync()).ConnectionString).GetTableClient(App.Prefix + "hotlinecases");
 
+    public async Task<TableClient> MailTableAsync() =>
+        new TableServiceClient((await Azurite.SharedAsync()).ConnectionString).GetTableClient(App.Prefix + "mail");
+
     /// <summary>Sets columns on a case row as the lifecycle would (Assignee, Status, Deadline).</summary>
     public async Task MergeCaseAsync(string caseNumber, IDictionary<string, object?> values, string county = County)
     {
