@@ -9,6 +9,8 @@ using EduRelief.Rosters;
 using EduRelief.Hosting;
 using EduRelief.Rectification;
 using EduRelief.Hotline;
+using EduRelief.Mail;
+using EduRelief.Reminders;
 using EduRelief.Runner;
 using EduRelief.Storage;
 using EduRelief.Workflow;
@@ -72,6 +74,8 @@ builder.Services.AddSingleton<IActivity, VerifyActivity>();
 builder.Services.AddHotline(builder.Configuration);
 builder.Services.AddSingleton<RectificationStore>();
 builder.Services.AddSingleton<ICycleFigures, RectificationCycleFigures>();
+builder.Services.AddMail(MailSettings.Read(builder.Configuration, builder.Environment));
+builder.Services.AddReminders().AddSingleton<IReminderSource, HotlineReminderSource>();
 
 if (settings.TestWorkflows)
 {
@@ -141,6 +145,8 @@ app.MapKeys();
 app.MapWorkflowFunctions();
 app.MapHotline();
 app.MapRectification();
+app.MapMail();
+app.MapReminderFunctions();
 if (settings.DevClock)
 {
     app.MapDevClock();

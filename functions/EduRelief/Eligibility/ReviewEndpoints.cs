@@ -49,7 +49,7 @@ public static class ReviewEndpoints
 
         group.MapPost("/discrepancies/{discrepancyId}/decision", DecideAsync).RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/approve", async (string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/approve", async (string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, WorkingCalendar calendar, EduRelief.Mail.CalendarWarnings warnings, TimeProvider clock, CancellationToken ct) =>
         {
             var cycle = await cycles.FindAsync(id, ct);
             if (cycle is null)
@@ -65,6 +65,13 @@ public static class ReviewEndpoints
                 ["calendarMissing"] = period.CalendarMissing,
             };
             var result = await engine.RaiseAsync(id, new WorkflowEvent("approve", CycleEvents.Approve, notice, user.Actor(), "approved for public notice"), ct);
+            if (period.CalendarMissing && result.Outcome is (EventOutcome.Applied or EventOutcome.Duplicate))
+            {
+                // The notice ends after a year whose State Council calendar is not entered: tell the bureau, once per
+                // county and year (the mail's key). A repeated approve (a client retrying) asks again, idempotently.
+                await warnings.WarnAsync(cycle.CountyCode, period.EndsAt, ct);
+            }
+
             return result.Outcome switch
             {
                 EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok(await cycles.GetAsync(id, ct)),

@@ -94,6 +94,12 @@ public sealed record AppSettings(
             defaults.Add(new("EDURELIEF_SWEEP_SCHEDULE", "*/5 * * * * *"));
         }
 
+        if (string.IsNullOrEmpty(config["EDURELIEF_REMINDER_SCHEDULE"]))
+        {
+            // 09:00 China time (UTC+8) every day; the handler itself skips days that are not working days.
+            defaults.Add(new("EDURELIEF_REMINDER_SCHEDULE", "0 0 1 * * *"));
+        }
+
         return defaults;
     }
 
@@ -116,6 +122,7 @@ public static class StorageInitializer
         await services.GetRequiredService<EduRelief.Calendar.WorkingCalendar>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Counties.CountyContactsStore>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Rectification.RectificationStore>().CreateAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Mail.MailOutbox>().CreateTableAsync(cancellationToken);
         if (services.GetServices<EduRelief.Workflow.IActivity>().Any(a => a.Kind == EduRelief.Dev.TestShardActivity.KindName))
         {
             await services.GetRequiredService<StorageAccount>().Table("testruns").CreateIfNotExistsAsync(cancellationToken);

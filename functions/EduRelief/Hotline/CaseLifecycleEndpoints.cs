@@ -31,27 +31,27 @@ public static class CaseLifecycleEndpoints
 
     public static void MapCaseLifecycle(this RouteGroupBuilder group)
     {
-        group.MapPost("/{caseNumber}/assign", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
-            ActAsync<AssignRequest>(caseNumber, http, user, store, clock, json, (body, c, now) =>
+        group.MapPost("/{caseNumber}/assign", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
+            actions.ActAsync<AssignRequest>(caseNumber, http, user, (body, c, now) =>
                 Text(body.Note, "note", required: false) is { } bad ? bad
-                : Task.FromResult<Outcome>(new AssignCase(user.Actor(), now, body.Assignee?.Trim() ?? "", body.Note?.Trim())), ct))
+                : Task.FromResult<CaseOutcome>(new AssignCase(user.Actor(), now, body.Assignee?.Trim() ?? "", body.Note?.Trim())), ct))
             .RequireAuthorization(Policies.Admin);
 
-        group.MapPost("/{caseNumber}/progress", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
-            ActAsync<NoteRequest>(caseNumber, http, user, store, clock, json, (body, c, now) =>
-                Text(body.Note, "note") ?? Task.FromResult<Outcome>(new RecordProgress(user.Actor(), now, body.Note!.Trim())), ct))
+        group.MapPost("/{caseNumber}/progress", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
+            actions.ActAsync<NoteRequest>(caseNumber, http, user, (body, c, now) =>
+                Text(body.Note, "note") ?? Task.FromResult<CaseOutcome>(new RecordProgress(user.Actor(), now, body.Note!.Trim())), ct))
             .RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/{caseNumber}/extension", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
-            ActAsync<ExtensionRequest>(caseNumber, http, user, store, clock, json, (body, c, now) =>
+        group.MapPost("/{caseNumber}/extension", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
+            actions.ActAsync<ExtensionRequest>(caseNumber, http, user, (body, c, now) =>
                 Text(body.Reason, "reason")
                 ?? (body.WorkingDays is null
-                    ? Task.FromResult<Outcome>(Problems.Invalid("workingDays", $"workingDays is the number of working days asked for, 1 to {CaseLifecycle.MaxExtensionDays}."))
-                    : Task.FromResult<Outcome>(new RequestExtension(user.Actor(), now, body.Reason!.Trim(), body.WorkingDays.Value))), ct))
+                    ? Task.FromResult<CaseOutcome>(Problems.Invalid("workingDays", $"workingDays is the number of working days asked for, 1 to {CaseLifecycle.MaxExtensionDays}."))
+                    : Task.FromResult<CaseOutcome>(new RequestExtension(user.Actor(), now, body.Reason!.Trim(), body.WorkingDays.Value))), ct))
             .RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/{caseNumber}/extension/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, ICaseDeadlines deadlines, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
-            ActAsync<DecisionRequest>(caseNumber, http, user, store, clock, json, async (body, c, now) =>
+        group.MapPost("/{caseNumber}/extension/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ICaseDeadlines deadlines, CancellationToken ct) =>
+            actions.ActAsync<DecisionRequest>(caseNumber, http, user, async (body, c, now) =>
             {
                 if (body.Decision is not (CaseExtension.Approved or CaseExtension.Refused))
                 {
@@ -76,13 +76,13 @@ public static class CaseLifecycleEndpoints
 
         // The hold follows the case: written after the decision commits, and again when the same decision is repeated,
         // so a crash in between leaves the person held (never paid by mistake) until the client's retry.
-        group.MapPost("/{caseNumber}/objection/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, ObjectionSubjects subjects, RectificationStore rectification, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
-            ActAsync<DecisionRequest>(caseNumber, http, user, store, clock, json, (body, c, now) =>
+        group.MapPost("/{caseNumber}/objection/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ObjectionHoldStore holds, ObjectionSubjects subjects, RectificationStore rectification, TimeProvider clock, CancellationToken ct) =>
+            actions.ActAsync<DecisionRequest>(caseNumber, http, user, (body, c, now) =>
                 !ObjectionDecisions.All.Contains(body.Decision ?? "")
-                    ? Task.FromResult<Outcome>(Problems.Invalid("decision", "decision is upheld or dismissed."))
+                    ? Task.FromResult<CaseOutcome>(Problems.Invalid("decision", "decision is upheld or dismissed."))
                     : c.ObjectionDecision == body.Decision
-                        ? Task.FromResult(Outcome.Unchanged)
-                        : Text(body.Reason, "reason") ?? Task.FromResult<Outcome>(new DecideObjection(user.Actor(), now, body.Decision!, body.Reason!.Trim())),
+                        ? Task.FromResult(CaseOutcome.Unchanged)
+                        : Text(body.Reason, "reason") ?? Task.FromResult<CaseOutcome>(new DecideObjection(user.Actor(), now, body.Decision!, body.Reason!.Trim())),
                 ct,
                 after: async decided =>
                 {
@@ -94,13 +94,13 @@ public static class CaseLifecycleEndpoints
                 }))
             .RequireAuthorization(Policies.Admin);
 
-        group.MapPost("/{caseNumber}/reply", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
-            ActAsync<ReplyRequest>(caseNumber, http, user, store, clock, json, (body, c, now) =>
-                Text(body.Reply, "reply") ?? Task.FromResult<Outcome>(new ReplyToCaller(user.Actor(), now, body.Reply!.Trim())), ct))
+        group.MapPost("/{caseNumber}/reply", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
+            actions.ActAsync<ReplyRequest>(caseNumber, http, user, (body, c, now) =>
+                Text(body.Reply, "reply") ?? Task.FromResult<CaseOutcome>(new ReplyToCaller(user.Actor(), now, body.Reply!.Trim())), ct))
             .RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/{caseNumber}/satisfaction", (string caseNumber, HttpRequest http, ClaimsPrincipal user, HotlineStore store, ICaseDeadlines deadlines, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
-            ActAsync<SatisfactionRequest>(caseNumber, http, user, store, clock, json, async (body, c, now) =>
+        group.MapPost("/{caseNumber}/satisfaction", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ICaseDeadlines deadlines, CancellationToken ct) =>
+            actions.ActAsync<SatisfactionRequest>(caseNumber, http, user, async (body, c, now) =>
             {
                 if (!Satisfaction.All.Contains(body.Satisfaction ?? ""))
                 {
@@ -139,29 +139,41 @@ public static class CaseLifecycleEndpoints
     public const string ObjectionSection = "资助股";
 
     /// <summary>Either the action to apply or the answer that refuses the request.</summary>
-    private sealed class Outcome
+    public sealed class CaseOutcome
     {
         public CaseAction? Action { get; private init; }
 
         public IResult? Refusal { get; private init; }
 
         /// <summary>The request repeats what the case already records: answer it as done, change nothing.</summary>
-        public static Outcome Unchanged { get; } = new();
+        public static CaseOutcome Unchanged { get; } = new();
 
-        public static implicit operator Outcome(CaseAction action) => new() { Action = action };
+        public static implicit operator CaseOutcome(CaseAction action) => new() { Action = action };
 
-        public static implicit operator Outcome(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult refusal) => new() { Refusal = refusal };
+        public static implicit operator CaseOutcome(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult refusal) => new() { Refusal = refusal };
     }
 
+    /// <summary>A refusal when a text field is missing (if required) or too long; null when it is fine.</summary>
+    private static Task<CaseOutcome>? Text(string? value, string field, bool required = true)
+    {
+        if (required && string.IsNullOrWhiteSpace(value))
+        {
+            return Task.FromResult<CaseOutcome>(Problems.Invalid(field, $"{field} is required."));
+        }
+
+        return value?.Trim().Length > MaxText ? Task.FromResult<CaseOutcome>(Problems.Invalid(field, $"{field} is at most {MaxText} characters.")) : null;
+    }
+}
+
+/// <summary>Carries out a person's action on a case: reads the body, finds the case the user may act on, builds the action and applies it under the case's ETag.</summary>
+public sealed class CaseActions(HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, Mail.CalendarWarnings warnings)
+{
     /// <summary>Reads the body, finds the case the user may act on, builds the action and applies it under the case's ETag.</summary>
-    private static async Task<IResult> ActAsync<TBody>(
+    public async Task<IResult> ActAsync<TBody>(
         string caseNumber,
         HttpRequest http,
         ClaimsPrincipal user,
-        HotlineStore store,
-        TimeProvider clock,
-        IOptions<JsonOptions> json,
-        Func<TBody, HotlineCase, DateTimeOffset, Task<Outcome>> build,
+        Func<TBody, HotlineCase, DateTimeOffset, Task<CaseLifecycleEndpoints.CaseOutcome>> build,
         CancellationToken ct,
         Func<HotlineCase, Task>? after = null)
         where TBody : class
@@ -206,18 +218,12 @@ public static class CaseLifecycleEndpoints
             await after(changed);
         }
 
-        var history = await store.HistoryAsync(found.Number, ct);
-        return TypedResults.Ok(HotlineCaseView.From(changed, now, history));
-    }
-
-    /// <summary>A refusal when a text field is missing (if required) or too long; null when it is fine.</summary>
-    private static Task<Outcome>? Text(string? value, string field, bool required = true)
-    {
-        if (required && string.IsNullOrWhiteSpace(value))
+        if (outcome.Action is DecideExtension or RecordSatisfaction && changed is { DeadlineCalendarMissing: true, Deadline: { } due })
         {
-            return Task.FromResult<Outcome>(Problems.Invalid(field, $"{field} is required."));
+            await warnings.WarnAsync(changed.CountyCode, due, ct);
         }
 
-        return value?.Trim().Length > MaxText ? Task.FromResult<Outcome>(Problems.Invalid(field, $"{field} is at most {MaxText} characters.")) : null;
+        var history = await store.HistoryAsync(found.Number, ct);
+        return TypedResults.Ok(HotlineCaseView.From(changed, now, history));
     }
 }

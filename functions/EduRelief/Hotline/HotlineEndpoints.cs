@@ -74,6 +74,7 @@ public static class HotlineEndpoints
         services.AddSingleton<HotlineStore>();
         services.AddSingleton<ObjectionHoldStore>();
         services.AddSingleton<ObjectionSubjects>();
+        services.AddSingleton<CaseActions>();
         services.AddSingleton<ICycleFigures, HotlineCycleFigures>();
         return services;
     }
@@ -91,6 +92,7 @@ public static class HotlineEndpoints
             HotlineStore store,
             ObjectionHoldStore holds,
             ObjectionSubjects subjects,
+            Mail.CalendarWarnings warnings,
             IOptions<JsonOptions> json,
             ILoggerFactory loggers,
             CancellationToken ct) =>
@@ -156,6 +158,11 @@ public static class HotlineEndpoints
             if (!created)
             {
                 return TypedResults.Ok(view);
+            }
+
+            if (@case is { DeadlineCalendarMissing: true, Deadline: { } due })
+            {
+                await warnings.WarnAsync(@case.CountyCode, due, ct);
             }
 
             log.LogInformation("Hotline case {CaseNumber} registered: {Category}", @case.CaseNumber, @case.Category);

@@ -48,10 +48,11 @@ public static class WorkflowFunctions
             return Results.Ok(InvocationResponse.Done());
         });
 
-        group.MapPost("/WorkflowSweep", async (WorkflowSweeper sweeper, CancellationToken ct) =>
+        group.MapPost("/WorkflowSweep", async (WorkflowSweeper sweeper, EduRelief.Mail.MailOutbox mail, CancellationToken ct) =>
         {
             var result = await sweeper.SweepAsync(ct);
-            return Results.Ok(InvocationResponse.Done($"timers fired {result.TimersFired}, outbox rows re-sent {result.OutboxResent}"));
+            var mailed = await mail.SendDueAsync(ct);
+            return Results.Ok(InvocationResponse.Done($"timers fired {result.TimersFired}, outbox rows re-sent {result.OutboxResent}, mail sent {mailed}"));
         });
     }
 }

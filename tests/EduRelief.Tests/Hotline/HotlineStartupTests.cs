@@ -14,6 +14,7 @@ public sealed class HotlineStartupTests
             ["EDURELIEF_DEV_CLOCK"] = "false",
             ["EDURELIEF_TEST_WORKFLOWS"] = "false",
             ["EDURELIEF_HOTLINE_SECRET"] = "",
+            ["EDURELIEF_SENDGRID_KEY"] = "SG.test-key-for-startup",
         };
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => AppProcess.StartAsync(environment: environment));

@@ -1,0 +1,37 @@
+using EduRelief.Auth;
+using EduRelief.Hosting;
+
+namespace EduRelief.Mail;
+
+public static class MailEndpoints
+{
+    public static IServiceCollection AddMail(this IServiceCollection services, MailSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddHttpClient("sendgrid", c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddSingleton<MailSender>();
+        services.AddSingleton<MailOutbox>();
+        services.AddSingleton<CalendarWarnings>();
+        return services;
+    }
+
+    /// <summary>Operators see every email's state: <c>GET /api/mail?status=pending|sent|failed|skipped</c>, paged.</summary>
+    public static void MapMail(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/mail", async (string? status, string? continuationToken, int? pageSize, MailOutbox outbox, CancellationToken ct) =>
+        {
+            if (!Paging.TryGetSize(pageSize, out var size, out var problem))
+            {
+                return (IResult)problem!;
+            }
+
+            if (status is not null && !MailStatuses.All.Contains(status))
+            {
+                return Problems.Invalid("status", $"status is one of {string.Join(", ", MailStatuses.All)}.");
+            }
+
+            var page = await outbox.ListAsync(status, continuationToken, size, ct);
+            return TypedResults.Ok(new { items = page.Items, continuationToken = page.ContinuationToken });
+        }).RequireAuthorization(Policies.Admin);
+    }
+}
