@@ -8,6 +8,7 @@ using EduRelief.Eligibility;
 using EduRelief.Rosters;
 using EduRelief.Hosting;
 using EduRelief.Hotline;
+using EduRelief.Notices;
 using EduRelief.Runner;
 using EduRelief.Storage;
 using EduRelief.Workflow;
@@ -55,6 +56,7 @@ builder.Services.AddSingleton<StepProcessor>();
 builder.Services.AddSingleton<WorkflowSweeper>();
 builder.Services.AddSingleton<WorkflowRegistry>();
 builder.Services.AddSingleton<WorkflowDefinition, AidCycleDefinitionV1>();
+builder.Services.AddSingleton<WorkflowDefinition, AidCycleDefinitionV2>();
 builder.Services.AddSingleton(new InvocationGuard(settings.InvocationToken));
 builder.Services.AddSingleton<RunnerSignals>();
 
@@ -68,6 +70,9 @@ builder.Services.AddSingleton<EligibilityStore>();
 builder.Services.AddSingleton<WorkingCalendar>();
 builder.Services.AddSingleton<CountyContactsStore>();
 builder.Services.AddSingleton<IActivity, VerifyActivity>();
+builder.Services.AddSingleton<NoticeStore>();
+builder.Services.AddSingleton<IActivity, NoticeRenderActivity>();
+builder.Services.AddSingleton<IActivity, NoticeSummaryActivity>();
 builder.Services.AddHotline(builder.Configuration);
 
 if (settings.TestWorkflows)
@@ -137,6 +142,7 @@ app.MapReview();
 app.MapKeys();
 app.MapWorkflowFunctions();
 app.MapHotline();
+app.MapNotices();
 if (settings.DevClock)
 {
     app.MapDevClock();

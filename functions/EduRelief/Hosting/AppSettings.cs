@@ -114,6 +114,7 @@ public static class StorageInitializer
         await services.GetRequiredService<EduRelief.Hotline.HotlineStore>().CreateTablesAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Calendar.WorkingCalendar>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Counties.CountyContactsStore>().CreateTableAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Notices.NoticeStore>().CreateAsync(cancellationToken);
         if (services.GetServices<EduRelief.Workflow.IActivity>().Any(a => a.Kind == EduRelief.Dev.TestShardActivity.KindName))
         {
             await services.GetRequiredService<StorageAccount>().Table("testruns").CreateIfNotExistsAsync(cancellationToken);
