@@ -59,7 +59,8 @@ public static class ReviewEndpoints
             }
 
             // A notice without a way to object is not a notice: it prints the county's hotline and address.
-            if (cycle.Stage == Stages.Review && await contacts.GetAsync(cycle.CountyCode, ct) is null)
+            // (Checked once nothing is pending review, so that the engine's refusal names what to do first.)
+            if (cycle.Stage == Stages.Review && (int?)cycle.Verification?["pendingReview"] is null or 0 && await contacts.GetAsync(cycle.CountyCode, ct) is null)
             {
                 return Problems.Conflict(
                     $"County {cycle.CountyCode} has no contacts; publish its hotline and address with PUT /api/counties/{cycle.CountyCode}/contacts before approving.",
