@@ -31,9 +31,9 @@ public static class NoticeEndpoints
             return await next(context);
         });
 
-        group.MapGet("/{cycleId}", async (string cycleId, HttpRequest http, CycleService cycles, NoticeStore notices, WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
+        group.MapMethods("/{cycleId}", ["GET", "HEAD"], async (string cycleId, HttpRequest http, CycleService cycles, NoticeStore notices, WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
         {
-            var (listing, refusal) = await ListingAsync(cycleId, cycles, notices, clock, ct);
+            var (listing, title, refusal) = await ListingAsync(cycleId, cycles, notices, clock, ct);
             if (refusal is not null)
             {
                 return (IResult)refusal;
@@ -46,10 +46,10 @@ public static class NoticeEndpoints
 
             var calendars = await calendar.CalendarsAsync(WorkingDays.ChinaDate(listing!.PublishedAt).Year, WorkingDays.ChinaDate(listing.EndsAt).Year, ct);
             var period = NoticeText.Period(calendars, listing.PublishedAt, listing.EndsAt, listing.WorkingDays);
-            return TypedResults.Text(ListPage(listing, period), NoticeRenderer.HtmlType, Encoding.UTF8);
+            return TypedResults.Text(ListPage(listing, title!, period), NoticeRenderer.HtmlType, Encoding.UTF8);
         });
 
-        group.MapGet("/{cycleId}/{file}", async (string cycleId, string file, CycleService cycles, NoticeStore notices, TimeProvider clock, CancellationToken ct) =>
+        group.MapMethods("/{cycleId}/{file}", ["GET", "HEAD"], async (string cycleId, string file, CycleService cycles, NoticeStore notices, TimeProvider clock, CancellationToken ct) =>
         {
             var workbook = file.EndsWith(".xlsx", StringComparison.Ordinal);
             var schoolCode = workbook ? file[..^".xlsx".Length] : file;
@@ -72,7 +72,7 @@ public static class NoticeEndpoints
         });
     }
 
-    private sealed record OpenNotice(string RunId, DateTimeOffset PublishedAt, DateTimeOffset EndsAt, int WorkingDays);
+    private sealed record OpenNotice(string RunId, string Title, DateTimeOffset PublishedAt, DateTimeOffset EndsAt, int WorkingDays);
 
     /// <summary>The cycle's notice while it runs; 404 when there is none, 410 once its period ended or it was taken down.</summary>
     private static async Task<(OpenNotice? Notice, ProblemHttpResult? Refusal)> OpenNoticeAsync(string cycleId, CycleService cycles, TimeProvider clock, CancellationToken ct)
@@ -84,7 +84,8 @@ public static class NoticeEndpoints
         }
 
         var endsAt = DateTimeOffset.Parse((string)notice["endsAt"]!, CultureInfo.InvariantCulture);
-        if (notice["takenDownAt"] is not null || clock.GetUtcNow() >= endsAt)
+        // Taken down by the timer, cancelled, or simply past its end while the timer is still on its way.
+        if (cycle.Stage != Stages.Notice || notice["takenDownAt"] is not null || clock.GetUtcNow() >= endsAt)
         {
             return (null, TypedResults.Problem(
                 title: "Gone",
@@ -93,31 +94,31 @@ public static class NoticeEndpoints
         }
 
         var publishedAt = DateTimeOffset.Parse((string)notice["publishedAt"]!, CultureInfo.InvariantCulture);
-        return (new OpenNotice(runId, publishedAt, endsAt, (int?)notice["workingDays"] ?? 0), null);
+        var title = $"{cycle.CountyName}{NoticeText.SemesterTitle(cycle.Semester)}学生资助名单公示";
+        return (new OpenNotice(runId, title, publishedAt, endsAt, (int?)notice["workingDays"] ?? 0), null);
     }
 
-    private static async Task<(NoticeListing? Listing, ProblemHttpResult? Refusal)> ListingAsync(string cycleId, CycleService cycles, NoticeStore notices, TimeProvider clock, CancellationToken ct)
+    private static async Task<(NoticeListing? Listing, string? Title, ProblemHttpResult? Refusal)> ListingAsync(string cycleId, CycleService cycles, NoticeStore notices, TimeProvider clock, CancellationToken ct)
     {
         var (open, refusal) = await OpenNoticeAsync(cycleId, cycles, clock, ct);
         if (refusal is not null)
         {
-            return (null, refusal);
+            return (null, null, refusal);
         }
 
         var entries = await notices.ListAsync(cycleId, open!.RunId, ct);
         if (entries.Count == 0)
         {
-            return (null, Problems.NotFound($"A published school notice of cycle {cycleId}"));
+            return (null, null, Problems.NotFound($"A published school notice of cycle {cycleId}"));
         }
 
         return (new NoticeListing(
             cycleId, open.PublishedAt, open.EndsAt, open.WorkingDays,
-            entries.Select(e => new NoticeSchool(e.SchoolCode, e.SchoolName, e.Recipients, Eligibility.VerificationSummary.Money(e.Amount))).ToList()), null);
+            entries.Select(e => new NoticeSchool(e.SchoolCode, e.SchoolName, e.Recipients, Eligibility.VerificationSummary.Money(e.Amount))).ToList()), open.Title, null);
     }
 
-    private static string ListPage(NoticeListing listing, string period)
+    private static string ListPage(NoticeListing listing, string title, string period)
     {
-        var title = "学生资助名单公示";
         var html = new StringBuilder();
         NoticeRenderer.Head(html, title);
         html.Append("<h1>").Append(NoticeRenderer.Escape(title)).Append("</h1>\n")

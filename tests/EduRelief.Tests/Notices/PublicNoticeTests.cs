@@ -53,6 +53,9 @@ public sealed class PublicNoticeTests
         Assert.Contains($"href=\"{id}/4107260002.xlsx\"", listHtml, StringComparison.Ordinal);
         Assert.Contains("公示时间：9月30日至10月12日（5个工作日）", listHtml, StringComparison.Ordinal);
         Assert.Contains("name=\"viewport\"", listHtml, StringComparison.Ordinal);
+        Assert.Contains("<h1>延津县2026年秋季学期学生资助名单公示</h1>", listHtml, StringComparison.Ordinal);
+        using var head = new HttpRequestMessage(HttpMethod.Head, $"/notices/{id}/4107260001");
+        Assert.Equal(200, (int)(await anonymous.SendAsync(head)).StatusCode);
 
         using var jsonRequest = new HttpRequestMessage(HttpMethod.Get, $"/notices/{id}");
         jsonRequest.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
