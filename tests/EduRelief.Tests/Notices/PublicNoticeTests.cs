@@ -106,6 +106,24 @@ public sealed class PublicNoticeTests
         Assert.Equal(410, (int)(await anonymous.GetAsync($"/notices/{id}/4107260002.xlsx")).StatusCode);
     }
 
+    [Fact]
+    public async Task Cancel_DuringNotice_PagesAreGone()
+    {
+        await using var app = await AppProcess.StartAsync();
+        var admin = app.Admin;
+        using var anonymous = app.CreateClient(null);
+        var id = await ReviewedSampleCycleAsync(admin, "410725");
+        await NoticeTestSupport.PutContactsAsync(admin, "410725");
+        await admin.PostAsync("/api/dev/clock", new { setTo = "2026-09-30T10:00:00+08:00" });
+        Assert.Equal(200, (await admin.PostAsync($"/api/cycles/{id}/approve")).Status);
+        await Eventually.UntilAsync(() => anonymous.GetAsync($"/notices/{id}/4107260001"), r => (int)r.StatusCode == 200, TimeSpan.FromSeconds(60), "the school's notice");
+
+        Assert.Equal(200, (await admin.PostAsync($"/api/cycles/{id}/cancel", new { reason = "名单有误，重新核对" })).Status);
+
+        Assert.Equal(410, (int)(await anonymous.GetAsync($"/notices/{id}/4107260001")).StatusCode);
+        Assert.Equal(410, (int)(await anonymous.GetAsync($"/notices/{id}")).StatusCode);
+    }
+
     /// <summary>A cycle of the sample county in review, its one name mismatch (赵六, school 0002) confirmed.</summary>
     private static async Task<string> ReviewedSampleCycleAsync(HttpClient admin, string countyCode)
     {
