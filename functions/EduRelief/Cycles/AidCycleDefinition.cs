@@ -175,7 +175,7 @@ public abstract class AidCycleDefinition : WorkflowDefinition
     /// <summary>The fan-in carries no shard results; one activity counts what the shards stored.</summary>
     protected static IEnumerable<Effect> SummarizeDocuments(TransitionContext ctx)
     {
-        ctx.Reason = $"notice documents rendered for {(int?)ctx.Event.Payload?["total"] ?? 0} schools";
+        ctx.Reason = $"notice documents rendered ({(int?)ctx.Event.Payload?["total"] ?? 0} school shards)";
         return [new RunActivity(NoticeSteps.Summary, NoticeSteps.SummarizeKind, new JsonObject { ["runId"] = (string?)ctx.Data["verification"]?["runId"] })];
     }
 
