@@ -11,6 +11,7 @@ using EduRelief.Rectification;
 using EduRelief.Hotline;
 using EduRelief.Mail;
 using EduRelief.Reminders;
+using EduRelief.Notices;
 using EduRelief.Runner;
 using EduRelief.Storage;
 using EduRelief.Workflow;
@@ -58,6 +59,7 @@ builder.Services.AddSingleton<StepProcessor>();
 builder.Services.AddSingleton<WorkflowSweeper>();
 builder.Services.AddSingleton<WorkflowRegistry>();
 builder.Services.AddSingleton<WorkflowDefinition, AidCycleDefinitionV1>();
+builder.Services.AddSingleton<WorkflowDefinition, AidCycleDefinitionV2>();
 builder.Services.AddSingleton(new InvocationGuard(settings.InvocationToken));
 builder.Services.AddSingleton<RunnerSignals>();
 
@@ -71,6 +73,9 @@ builder.Services.AddSingleton<EligibilityStore>();
 builder.Services.AddSingleton<WorkingCalendar>();
 builder.Services.AddSingleton<CountyContactsStore>();
 builder.Services.AddSingleton<IActivity, VerifyActivity>();
+builder.Services.AddSingleton<NoticeStore>();
+builder.Services.AddSingleton<IActivity, NoticeRenderActivity>();
+builder.Services.AddSingleton<IActivity, NoticeSummaryActivity>();
 builder.Services.AddHotline(builder.Configuration);
 builder.Services.AddSingleton<RectificationStore>();
 builder.Services.AddSingleton<ICycleFigures, RectificationCycleFigures>();
@@ -147,6 +152,7 @@ app.MapHotline();
 app.MapRectification();
 app.MapMail();
 app.MapReminderFunctions();
+app.MapNotices();
 if (settings.DevClock)
 {
     app.MapDevClock();

@@ -36,45 +36,41 @@ public static class CycleEvents
     public const string Reconciled = "disbursement.reconciled";
     public const string RectificationCompleted = "rectification.completed";
     public const string Cancel = "cancel";
+
+    /// <summary>Every school's notice documents are rendered (the fan-in of <see cref="NoticeSteps.Documents"/>).</summary>
+    public const string DocumentsRendered = NoticeSteps.Documents + ".completed";
+
+    /// <summary>The rendered documents are counted (<see cref="NoticeSteps.Summary"/>).</summary>
+    public const string DocumentsSummarized = NoticeSteps.Summary + ".completed";
+}
+
+/// <summary>Names of the notice steps, and the activity kinds that run them (Notices/).</summary>
+public static class NoticeSteps
+{
+    public const string Documents = "notice-documents";
+    public const string Summary = "notice-summary";
+    public const string RenderKind = "notice.render";
+    public const string SummarizeKind = "notice.summarize";
 }
 
 /// <summary>
-/// Version 1 of the aid cycle. Later features add their effects in a new version (copy this class, bump
-/// <see cref="Version"/>); cycles already running keep the version they started on.
+/// The aid cycle's effects, shared by every version; each version lists its own transition table. Cycles already
+/// running keep the version they started on (see <see cref="WorkflowRegistry"/>).
 /// </summary>
-public sealed class AidCycleDefinitionV1 : WorkflowDefinition
+public abstract class AidCycleDefinition : WorkflowDefinition
 {
     public const string WorkflowName = "aid-cycle";
 
     public override string Name => WorkflowName;
 
-    public override int Version => 1;
-
     public override string InitialStage => Stages.AwaitingRosters;
 
     public override IReadOnlySet<string> TerminalStages { get; } = new HashSet<string> { Stages.Closed, Stages.Cancelled };
 
-    public override IReadOnlyList<Transition> Transitions { get; } =
-    [
-        // stage                    event                              next stage            what happens
-        new(Stages.AwaitingRosters, CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster, Choose: BothRostersIn),
-        new(Stages.Verifying,       CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
-        new(Stages.Review,          CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
-        new(Stages.Verifying,       CycleEvents.VerifyCompleted,       Stages.Review,        RecordVerification, Choose: VerificationCompleted),
-        new(Stages.Verifying,       CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
-        new(Stages.Review,          CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
-        new(Stages.Review,          CycleEvents.ReviewDecided,         null,                 RecordDecision, Guard: DecisionOnCurrentRun),
-        new(Stages.Review,          CycleEvents.Approve,               Stages.Notice,        PublishNotice, Guard: NothingPending),
-        new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement,  TakeDownNotice),
-        new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
-        new(Stages.Rectification,   CycleEvents.RectificationCompleted, Stages.Closed),
-        .. Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled),
-    ];
-
-    private static JsonObject Rosters(TransitionContext ctx) => ctx.Data["rosters"] as JsonObject ?? (JsonObject)(ctx.Data["rosters"] = new JsonObject());
+    protected static JsonObject Rosters(TransitionContext ctx) => ctx.Data["rosters"] as JsonObject ?? (JsonObject)(ctx.Data["rosters"] = new JsonObject());
 
     /// <summary>Records the uploaded file on the cycle; once both rosters are in, (re)starts verification.</summary>
-    private static IEnumerable<Effect> RecordRoster(TransitionContext ctx)
+    protected static IEnumerable<Effect> RecordRoster(TransitionContext ctx)
     {
         var upload = ctx.Event.Payload!;
         var kind = (string)upload["kind"]!;
@@ -92,18 +88,18 @@ public sealed class AidCycleDefinitionV1 : WorkflowDefinition
         return BothRostersIn(ctx) ? StartVerification(ctx) : [];
     }
 
-    private static bool BothRostersIn(TransitionContext ctx) =>
+    protected static bool BothRostersIn(TransitionContext ctx) =>
         Rosters(ctx)[RosterFiles.Students] is not null && Rosters(ctx)[RosterFiles.Poverty] is not null;
 
     /// <summary>A new verification run; results of an older run that is still going are ignored when they arrive.</summary>
-    private static IEnumerable<Effect> StartVerification(TransitionContext ctx)
+    protected static IEnumerable<Effect> StartVerification(TransitionContext ctx)
     {
         var runId = $"r{ctx.Sequence}";
         ctx.Data["verification"] = new JsonObject { ["status"] = "running", ["runId"] = runId, ["startedAt"] = Hosting.ChinaTime.Format(ctx.Now) };
         return [new RunActivity("verify", VerifyActivity.KindName, new JsonObject { ["runId"] = runId })];
     }
 
-    private static IEnumerable<Effect> RecordVerification(TransitionContext ctx)
+    protected static IEnumerable<Effect> RecordVerification(TransitionContext ctx)
     {
         var result = ctx.Event.Payload!;
         if ((string?)result["runId"] != (string?)ctx.Data["verification"]?["runId"])
@@ -119,11 +115,11 @@ public sealed class AidCycleDefinitionV1 : WorkflowDefinition
         return [];
     }
 
-    private static bool VerificationCompleted(TransitionContext ctx) =>
+    protected static bool VerificationCompleted(TransitionContext ctx) =>
         (string?)ctx.Data["verification"]?["status"] == "completed" && (string?)ctx.Data["verification"]?["runId"] == (string?)ctx.Event.Payload?["runId"];
 
     /// <summary>A person's decision on a name mismatch moves that student out of pending review.</summary>
-    private static IEnumerable<Effect> RecordDecision(TransitionContext ctx)
+    protected static IEnumerable<Effect> RecordDecision(TransitionContext ctx)
     {
         var decision = ctx.Event.Payload!;
         var verification = (JsonObject)ctx.Data["verification"]!;
@@ -136,7 +132,7 @@ public sealed class AidCycleDefinitionV1 : WorkflowDefinition
     /// The approved list goes on public notice; its period (computed on the working-day calendar by the caller, since a
     /// transition does no I/O) ends on a durable timer, which moves the cycle on by itself.
     /// </summary>
-    private static IEnumerable<Effect> PublishNotice(TransitionContext ctx)
+    protected static IEnumerable<Effect> PublishNotice(TransitionContext ctx)
     {
         var period = ctx.Event.Payload ?? throw new InvalidOperationException("An approval carries its notice period.");
         var endsAt = DateTimeOffset.Parse((string)period["endsAt"]!, System.Globalization.CultureInfo.InvariantCulture);
@@ -152,7 +148,7 @@ public sealed class AidCycleDefinitionV1 : WorkflowDefinition
         return [new StartTimer("notice-end", endsAt, CycleEvents.NoticeEnded)];
     }
 
-    private static IEnumerable<Effect> TakeDownNotice(TransitionContext ctx)
+    protected static IEnumerable<Effect> TakeDownNotice(TransitionContext ctx)
     {
         if (ctx.Data["notice"] is JsonObject notice)
         {
@@ -163,13 +159,101 @@ public sealed class AidCycleDefinitionV1 : WorkflowDefinition
         return [];
     }
 
-    private static string? DecisionOnCurrentRun(TransitionContext ctx) =>
+    /// <summary>
+    /// As <see cref="PublishNotice"/>, and each school on the list gets its notice documents: one shard per school code
+    /// recorded by the verification run (eligible and pending-review students), over the run being approved.
+    /// </summary>
+    protected static IEnumerable<Effect> PublishNoticeWithDocuments(TransitionContext ctx)
+    {
+        var effects = PublishNotice(ctx).ToList();
+        var schools = (ctx.Data["verification"]?["schools"] as JsonArray)?.Select(s => (string)s!).ToList() ?? [];
+        var runId = (string?)ctx.Data["verification"]?["runId"];
+        effects.Add(new FanOut(NoticeSteps.Documents, NoticeSteps.RenderKind, schools, new JsonObject { ["runId"] = runId }));
+        return effects;
+    }
+
+    /// <summary>The fan-in carries no shard results; one activity counts what the shards stored.</summary>
+    protected static IEnumerable<Effect> SummarizeDocuments(TransitionContext ctx)
+    {
+        ctx.Reason = $"notice documents rendered ({(int?)ctx.Event.Payload?["total"] ?? 0} school shards)";
+        return [new RunActivity(NoticeSteps.Summary, NoticeSteps.SummarizeKind, new JsonObject { ["runId"] = (string?)ctx.Data["verification"]?["runId"] })];
+    }
+
+    protected static IEnumerable<Effect> RecordDocuments(TransitionContext ctx)
+    {
+        var summary = ctx.Event.Payload!;
+        if (ctx.Data["notice"] is JsonObject notice)
+        {
+            notice["documents"] = new JsonObject
+            {
+                ["schools"] = (int?)summary["schools"] ?? 0,
+                ["rows"] = (int?)summary["rows"] ?? 0,
+                ["completedAt"] = Hosting.ChinaTime.Format(ctx.Now),
+            };
+        }
+
+        ctx.Reason = $"notice documents published for {(int?)summary["schools"] ?? 0} schools, {(int?)summary["rows"] ?? 0} rows";
+        return [];
+    }
+
+    protected static string? DecisionOnCurrentRun(TransitionContext ctx) =>
         (string?)ctx.Event.Payload?["runId"] == (string?)ctx.Data["verification"]?["runId"]
             ? null
             : "The rosters were verified again since this discrepancy was listed; decide on the current list.";
 
-    private static string? NothingPending(TransitionContext ctx) =>
+    protected static string? NothingPending(TransitionContext ctx) =>
         (int?)ctx.Data["verification"]?["pendingReview"] is > 0 and var n
             ? $"{n} name mismatches are pending review; decide each before approving."
             : null;
+}
+
+/// <summary>Version 1: approval publishes the notice period and starts its timer; nothing renders the notice.</summary>
+public sealed class AidCycleDefinitionV1 : AidCycleDefinition
+{
+    public override int Version => 1;
+
+    public override IReadOnlyList<Transition> Transitions { get; } =
+    [
+        // stage                    event                              next stage            what happens
+        new(Stages.AwaitingRosters, CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster, Choose: BothRostersIn),
+        new(Stages.Verifying,       CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
+        new(Stages.Review,          CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
+        new(Stages.Verifying,       CycleEvents.VerifyCompleted,       Stages.Review,        RecordVerification, Choose: VerificationCompleted),
+        new(Stages.Verifying,       CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
+        new(Stages.Review,          CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
+        new(Stages.Review,          CycleEvents.ReviewDecided,         null,                 RecordDecision, Guard: DecisionOnCurrentRun),
+        new(Stages.Review,          CycleEvents.Approve,               Stages.Notice,        PublishNotice, Guard: NothingPending),
+        new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement,  TakeDownNotice),
+        new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
+        new(Stages.Rectification,   CycleEvents.RectificationCompleted, Stages.Closed),
+        .. Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled),
+    ];
+}
+
+/// <summary>
+/// Version 2: approval also renders each school's notice documents (one shard per school that has eligible or
+/// pending-review students), and the cycle records how many were published once they all are.
+/// </summary>
+public sealed class AidCycleDefinitionV2 : AidCycleDefinition
+{
+    public override int Version => 2;
+
+    public override IReadOnlyList<Transition> Transitions { get; } =
+    [
+        // stage                    event                              next stage            what happens
+        new(Stages.AwaitingRosters, CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster, Choose: BothRostersIn),
+        new(Stages.Verifying,       CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
+        new(Stages.Review,          CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
+        new(Stages.Verifying,       CycleEvents.VerifyCompleted,       Stages.Review,        RecordVerification, Choose: VerificationCompleted),
+        new(Stages.Verifying,       CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
+        new(Stages.Review,          CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
+        new(Stages.Review,          CycleEvents.ReviewDecided,         null,                 RecordDecision, Guard: DecisionOnCurrentRun),
+        new(Stages.Review,          CycleEvents.Approve,               Stages.Notice,        PublishNoticeWithDocuments, Guard: NothingPending),
+        new(Stages.Notice,          CycleEvents.DocumentsRendered,     null,                 SummarizeDocuments),
+        new(Stages.Notice,          CycleEvents.DocumentsSummarized,   null,                 RecordDocuments),
+        new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement,  TakeDownNotice),
+        new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
+        new(Stages.Rectification,   CycleEvents.RectificationCompleted, Stages.Closed),
+        .. Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled),
+    ];
 }

@@ -55,7 +55,7 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
             ["schoolYear"] = semester.SchoolYear,
             ["noticeDays"] = noticeDays,
         };
-        var result = await engine.StartAsync(id, AidCycleDefinitionV1.WorkflowName, data, actor, "semester kick-off", cancellationToken);
+        var result = await engine.StartAsync(id, AidCycleDefinition.WorkflowName, data, actor, "semester kick-off", cancellationToken);
 
         // Written after the instance, so a crash in between is repaired by the client's retry of the same kick-off.
         await _index.UpsertEntityAsync(
@@ -86,7 +86,7 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
     public async Task<Cycle?> FindAsync(string id, CancellationToken cancellationToken)
     {
         var instance = await engine.GetAsync(id, cancellationToken);
-        return instance is null || instance.Definition != AidCycleDefinitionV1.WorkflowName ? null : ToCycle(instance, []);
+        return instance is null || instance.Definition != AidCycleDefinition.WorkflowName ? null : ToCycle(instance, []);
     }
 
     public async Task<Page<Cycle>> ListAsync(CycleFilter filter, string? continuationToken, int pageSize, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EduRelief.Auth;
 using EduRelief.Calendar;
+using EduRelief.Counties;
 using EduRelief.Cycles;
 using EduRelief.Hosting;
 using EduRelief.Workflow;
@@ -49,12 +50,21 @@ public static class ReviewEndpoints
 
         group.MapPost("/discrepancies/{discrepancyId}/decision", DecideAsync).RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/approve", async (string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, WorkingCalendar calendar, EduRelief.Mail.CalendarWarnings warnings, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/approve", async (string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, WorkingCalendar calendar, CountyContactsStore contacts, EduRelief.Mail.CalendarWarnings warnings, TimeProvider clock, CancellationToken ct) =>
         {
             var cycle = await cycles.FindAsync(id, ct);
             if (cycle is null)
             {
                 return (IResult)Problems.NotFound($"Cycle {id}");
+            }
+
+            // A notice without a way to object is not a notice: it prints the county's hotline and address.
+            // (Checked once nothing is pending review, so that the engine's refusal names what to do first.)
+            if (cycle.Stage == Stages.Review && (int?)cycle.Verification?["pendingReview"] is null or 0 && await contacts.GetAsync(cycle.CountyCode, ct) is null)
+            {
+                return Problems.Conflict(
+                    $"County {cycle.CountyCode} has no contacts; publish its hotline and address with PUT /api/counties/{cycle.CountyCode}/contacts before approving.",
+                    new Dictionary<string, string[]> { ["contacts"] = ["The county's hotline number and objection address are required on a public notice."] });
             }
 
             var period = await calendar.NoticeEndAsync(clock.GetUtcNow(), cycle.NoticeDays, ct);

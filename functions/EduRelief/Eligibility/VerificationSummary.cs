@@ -5,7 +5,10 @@ namespace EduRelief.Eligibility;
 /// <summary>The verification figures as the cycle shows them (GET /api/cycles/{id} → verification).</summary>
 public static class VerificationSummary
 {
-    public static JsonObject Completed(string runId, VerificationCounts counts, ResolvedPolicy policy)
+    /// <param name="schools">The distinct school codes of eligible and pending-review students, sorted: the schools
+    /// whose notice documents an approval renders. A plain array, since a county's ~2,000 codes must fit in the
+    /// cycle's data.</param>
+    public static JsonObject Completed(string runId, VerificationCounts counts, ResolvedPolicy policy, IEnumerable<string> schools)
     {
         var discrepancies = new JsonObject();
         foreach (var kind in DiscrepancyKinds.All)
@@ -34,8 +37,17 @@ public static class VerificationSummary
             ["totalAmount"] = Money(counts.TotalAmount),
             ["policyVersion"] = policy.Version,
             ["policyScope"] = policy.Scope,
+            ["schools"] = new JsonArray(schools.Select(s => (JsonNode)JsonValue.Create(s)).ToArray()),
         };
     }
+
+    /// <summary>The schools a notice lists: those of eligible students and of students pending review, in code order.</summary>
+    public static IReadOnlyList<string> NoticeSchools(VerificationResult result) =>
+        result.Eligible.Select(s => s.SchoolCode)
+            .Concat(result.Discrepancies.Where(d => d.Kind == DiscrepancyKinds.NameMismatch && d.Student is not null).Select(d => d.Student!.SchoolCode))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
 
     public static JsonObject Failed(string runId, string error) =>
         new() { ["status"] = "failed", ["runId"] = runId, ["error"] = error };

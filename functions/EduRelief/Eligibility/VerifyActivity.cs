@@ -62,7 +62,7 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
 
         await store.WriteRunAsync(context.InstanceId, runId, result, cancellationToken);
         logger.LogInformation("{CycleId}: verification {RunId} read {Students} student rows and {Persons} registry rows", context.InstanceId, runId, result.Counts.Students, result.Counts.PovertyPersons);
-        return Result(runId, VerificationSummary.Completed(runId, result.Counts, policy));
+        return Result(runId, VerificationSummary.Completed(runId, result.Counts, policy, VerificationSummary.NoticeSchools(result)));
     }
 
     private static JsonObject Result(string runId, JsonObject summary)

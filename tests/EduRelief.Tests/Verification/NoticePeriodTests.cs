@@ -20,6 +20,7 @@ public sealed class NoticePeriodTests
         var (_, mismatches) = await admin.GetJsonAsync($"/api/cycles/{id}/discrepancies?kind=nameMismatch");
         await admin.PostAsync($"/api/cycles/{id}/discrepancies/{(string)mismatches!["items"]![0]!["id"]!}/decision", new { decision = "confirm", reason = "同一人" });
 
+        await Notices.NoticeTestSupport.PutContactsAsync(admin, "410726");
         await admin.PostAsync("/api/dev/clock", new { setTo = "2026-09-30T10:00:00+08:00" });
         var (status, approved) = await admin.PostAsync($"/api/cycles/{id}/approve");
 

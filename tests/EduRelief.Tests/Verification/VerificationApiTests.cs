@@ -208,6 +208,7 @@ public sealed class VerificationApiTests(EngineFixture fixture) : IClassFixture<
             Assert.DoesNotContain(EduRelief.Rosters.IdNumbers.ToKey(number).ToString(System.Globalization.CultureInfo.InvariantCulture), ledgerText, StringComparison.Ordinal);
         }
 
+        await Notices.NoticeTestSupport.PutContactsAsync(Admin, "410724");
         var (approved, approvedCycle) = await Admin.PostAsync($"/api/cycles/{id}/approve");
         Assert.Equal(200, approved);
         Assert.Equal("notice", (string?)approvedCycle!["stage"]);

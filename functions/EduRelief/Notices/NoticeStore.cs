@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using EduRelief.Storage;
+using EduRelief.Workflow;
+
+namespace EduRelief.Notices;
+
+/// <summary>A school's published notice: its figures and the hashes of its two documents.</summary>
+public sealed record NoticeEntry(string CycleId, string SchoolCode, string SchoolName, string RunId, int Rows, int Recipients, decimal Amount, string HtmlSha256, string XlsxSha256);
+
+/// <summary>
+/// Notice documents as immutable, content-addressed blobs (container <c>notices</c>, <c>sha256/{hash}</c>, like the
+/// rosters), and one row per school in table <c>notices</c> (PartitionKey the cycle id, RowKey the school code).
+/// </summary>
+public sealed class NoticeStore(StorageAccount storage)
+{
+    private readonly BlobContainerClient _container = storage.Blobs.GetBlobContainerClient(storage.ContainerName("notices"));
+    private readonly TableClient _table = storage.Table("notices");
+
+    public async Task CreateAsync(CancellationToken cancellationToken)
+    {
+        await _container.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: cancellationToken);
+        await _table.CreateIfNotExistsAsync(cancellationToken);
+    }
+
+    public static string BlobName(string sha256) => $"sha256/{sha256}";
+
+    /// <summary>Stores the document unless the same bytes are stored already; returns its SHA-256.</summary>
+    public async Task<string> SaveDocumentAsync(byte[] content, string contentType, CancellationToken cancellationToken)
+    {
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
+        try
+        {
+            await _container.GetBlobClient(BlobName(sha256)).UploadAsync(new BinaryData(content), new BlobUploadOptions
+            {
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
+            }, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            // Stored before: content addressing makes it the same document.
+        }
+
+        return sha256;
+    }
+
+    public async Task<Stream> OpenDocumentAsync(string sha256, CancellationToken cancellationToken) =>
+        (await _container.GetBlobClient(BlobName(sha256)).DownloadStreamingAsync(cancellationToken: cancellationToken)).Value.Content;
+
+    public Task UpsertAsync(NoticeEntry entry, CancellationToken cancellationToken) =>
+        _table.UpsertEntityAsync(
+            new TableEntity(entry.CycleId, entry.SchoolCode)
+            {
+                ["SchoolName"] = entry.SchoolName,
+                ["RunId"] = entry.RunId,
+                ["Rows"] = entry.Rows,
+                ["Recipients"] = entry.Recipients,
+                ["AmountFen"] = (long)(entry.Amount * 100),
+                ["HtmlSha256"] = entry.HtmlSha256,
+                ["XlsxSha256"] = entry.XlsxSha256,
+            },
+            TableUpdateMode.Replace,
+            cancellationToken);
+
+    public async Task<NoticeEntry?> GetAsync(string cycleId, string schoolCode, CancellationToken cancellationToken)
+    {
+        if (Keys.Safe(schoolCode) != schoolCode || Keys.Safe(cycleId) != cycleId)
+        {
+            return null;
+        }
+
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(cycleId, schoolCode, cancellationToken: cancellationToken);
+        return row.HasValue ? ToEntry(row.Value!) : null;
+    }
+
+    /// <summary>Every school's notice of the cycle's run, in school-code order.</summary>
+    public async Task<IReadOnlyList<NoticeEntry>> ListAsync(string cycleId, string runId, CancellationToken cancellationToken)
+    {
+        var entries = new List<NoticeEntry>();
+        await foreach (var row in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {cycleId} and RunId eq {runId}"), cancellationToken: cancellationToken))
+        {
+            entries.Add(ToEntry(row));
+        }
+
+        return entries;
+    }
+
+    private static NoticeEntry ToEntry(TableEntity e) => new(
+        e.PartitionKey, e.RowKey, e.GetString("SchoolName") ?? "", e.GetString("RunId") ?? "",
+        e.GetInt32("Rows") ?? 0, e.GetInt32("Recipients") ?? 0, (e.GetInt64("AmountFen") ?? 0) / 100m,
+        e.GetString("HtmlSha256") ?? "", e.GetString("XlsxSha256") ?? "");
+}
