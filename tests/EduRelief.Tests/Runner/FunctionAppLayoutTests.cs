@@ -307,19 +307,28 @@ public class FunctionAppLayoutTests
     }
 
     [Fact]
-    public void Load_ShippedRepositoryFiles_DescribeTheFiveFunctions()
+    public void Load_ShippedRepositoryFiles_DescribeTheSixFunctions()
     {
-        var config = TestConfig.From(("EDURELIEF_STEPS_QUEUE", "steps"), ("EDURELIEF_SWEEP_SCHEDULE", "0 */1 * * * *"));
+        var config = TestConfig.From(("EDURELIEF_STEPS_QUEUE", "steps"), ("EDURELIEF_SWEEP_SCHEDULE", "0 */1 * * * *"), ("EDURELIEF_REMINDER_SCHEDULE", "0 0 1 * * *"));
 
         var app = FunctionAppLayout.Load(TestConfig.RepoRoot(), config);
 
-        Assert.Equal(["Api", "PublicNotices", "WorkflowPoison", "WorkflowSteps", "WorkflowSweep"], app.Functions.Select(f => f.Name));
+        Assert.Equal(["Api", "PublicNotices", "Reminders", "WorkflowPoison", "WorkflowSteps", "WorkflowSweep"], app.Functions.Select(f => f.Name));
         Assert.Equal(new QueueSettings(16, 8, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 5, QueueMessageEncodingMode.Base64), app.Host.Queues);
         var queues = app.QueueFunctions.ToDictionary(q => q.Function.Name, q => q.Trigger);
         Assert.Equal("steps", queues["WorkflowSteps"].QueueName);
         Assert.Equal("steps-poison", queues["WorkflowPoison"].QueueName);
-        var sweep = Assert.Single(app.TimerFunctions);
+        var timers = app.TimerFunctions.ToDictionary(t => t.Function.Name);
+        Assert.Equal(["Reminders", "WorkflowSweep"], timers.Keys.Order());
+        var sweep = timers["WorkflowSweep"];
         Assert.Equal(("WorkflowSweep", "timer", false, true), (sweep.Function.Name, sweep.Trigger.Name, sweep.Trigger.RunOnStartup, sweep.Trigger.UseMonitor));
+        // 09:00 China time is 01:00 UTC; the handler itself skips days that are not working days.
+        var reminders = timers["Reminders"].Trigger.Schedule;
+        Assert.Equal("0 0 1 * * *", reminders.Expression);
+        Assert.Equal(
+            new DateTimeOffset(2026, 10, 9, 9, 0, 0, TimeSpan.FromHours(8)),
+            reminders.NextAfter(new DateTimeOffset(2026, 10, 8, 20, 0, 0, TimeSpan.FromHours(8))));
+        Assert.False(timers["Reminders"].Trigger.RunOnStartup);
         var api = Assert.IsType<HttpTriggerBinding>(app.Functions.Single(f => f.Name == "Api").Trigger);
         Assert.Equal("api/{*path}", api.Route);
     }
