@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using EduRelief.Tests.Hotline;
 using EduRelief.Tests.Infrastructure;
 using EduRelief.Tests.Verification;
@@ -8,18 +9,28 @@ namespace EduRelief.Tests.EndToEnd;
 /// <summary>
 /// The notice and hotline issue's journey on the dev clock, with DOMAIN's dates: approved on 2026-09-30, an objection
 /// on 2026-10-08 holds one child, the notice still runs at 10-12 23:59, and at 10-13 00:00 China time the cycle moves to
-/// disbursement with that child held.
+/// disbursement with that child held. The 09:00 reminder run (the real timer, fired by the local runner as the dev clock
+/// passes 09:00 China time) mails the school its due objection and escalates the overdue ones to the bureau, through a
+/// fake SendGrid, with no personal data beyond the student's name.
 /// </summary>
 public sealed class NoticeAndHotlineJourneyTests
 {
     [Fact]
     public async Task Notice_ObjectionDuringThePeriod_HoldsThePersonUntilDecidedAndTheCycleMovesOnAtTheEnd()
     {
-        await using var app = await AppProcess.StartAsync();
+        await using var sendGrid = new FakeSendGrid();
+        await using var app = await AppProcess.StartAsync(environment: sendGrid.Environment);
         var admin = app.Admin;
         var id = await SampleCycle.ToReviewAsync(admin);
         await admin.PostAsync("/api/dev/clock", new { setTo = "2026-09-30T10:00:00+08:00" });
         Assert.Equal(200, (await admin.PostAsync($"/api/cycles/{id}/approve")).Status);
+        await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => r.Body!["notice"]?["documents"] is not null, TimeSpan.FromSeconds(60), "the notice documents");
+        using var publicClient = app.CreateClient(null);
+        var page = await publicClient.GetAsync($"/notices/{id}/4107260001");
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Equal(200, (int)page.StatusCode);
+        Assert.Contains("张三", html, StringComparison.Ordinal);
+        Assert.Contains("0373-7201234", html, StringComparison.Ordinal);
 
         // Two objections on 10-08: one about 张三 (城关镇第一小学), one about 李四 that the bureau dismisses.
         await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-08T15:00:00+08:00" });
@@ -53,6 +64,20 @@ public sealed class NoticeAndHotlineJourneyTests
         Assert.Equal(409, (await admin.PostAsync($"/api/hotline/cases/{dismissed}/objection/decision", new { decision = "upheld", reason = "改判" })).Status);
         Assert.Equal(200, (await admin.PostAsync($"/api/hotline/cases/{dismissed}/reply", new { reply = "经核实，该生家庭为脱贫户，符合资助条件。" })).Status);
 
+        // The school's objection is assigned to it; the stranger's stays with the bureau.
+        await admin.PostAsync($"/api/hotline/cases/{(string)objection["caseNumber"]!}/assign", new { assignee = "school:4107260001" });
+
+        // Saturday 10-10 is a make-up working day: at 09:00 both open objections are due before the end of the next
+        // working day (Monday 10-12), so the school and the bureau (for the unassigned one) get a digest each.
+        await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-10T09:00:30+08:00" });
+        await Eventually.UntilAsync(() => Task.FromResult(sendGrid.Accepted.Count), n => n >= 2, TimeSpan.FromSeconds(60), "the 10-10 reminders");
+        var dueSoon = sendGrid.Accepted.ToList();
+        var schoolMail = Assert.Single(dueSoon, m => FakeSendGrid.To(m).Contains("xiaoxue1@yanjin.example.cn"));
+        Assert.Contains((string)objection["caseNumber"]!, FakeSendGrid.Text(schoolMail), StringComparison.Ordinal);
+        Assert.Contains("张三", FakeSendGrid.Text(schoolMail), StringComparison.Ordinal);
+        var bureauDue = Assert.Single(dueSoon, m => FakeSendGrid.To(m).Contains("zizhu@yanjin.example.cn"));
+        Assert.Contains((string)stranger["caseNumber"]!, FakeSendGrid.Text(bureauDue), StringComparison.Ordinal);
+
         await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-12T23:59:00+08:00" });
         var running = (await admin.GetJsonAsync($"/api/cycles/{id}")).Body!;
         Assert.Equal("notice", (string?)running["stage"]);
@@ -65,14 +90,35 @@ public sealed class NoticeAndHotlineJourneyTests
         var moved = (await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => (string?)r.Body!["stage"] == "disbursement", TimeSpan.FromSeconds(60), "the notice to end")).Body!;
         Assert.Equal(1, (int)moved["notice"]!["held"]!);
         Assert.StartsWith("2026-10-13T00:00", (string?)moved["notice"]!["takenDownAt"]);
+        Assert.Equal(410, (int)(await publicClient.GetAsync($"/notices/{id}/4107260001")).StatusCode);
         // The undecided objections are now overdue: their deadline was the end of the notice.
         Assert.Equal(2, (int)moved["hotline"]!["overdue"]!);
-        Assert.Equal(2, (int)moved["hotline"]!["byStatus"]!["new"]!);
+        Assert.Equal(1, (int)moved["hotline"]!["byStatus"]!["new"]!);
+        Assert.Equal(1, (int)moved["hotline"]!["byStatus"]!["assigned"]!);
         Assert.Equal(1, (int)moved["hotline"]!["byStatus"]!["replied"]!);
+
+        // 09:00 on Tuesday 10-13: both undecided objections are overdue and escalate to the bureau, once; the Monday run
+        // the clock jumped over reminded nobody twice.
+        await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-13T09:00:30+08:00" });
+        await Eventually.UntilAsync(() => Task.FromResult(sendGrid.Accepted.Count), n => n >= 3, TimeSpan.FromSeconds(60), "the 10-13 escalation");
+        var escalation = sendGrid.Accepted.Except(dueSoon).Single();
+        Assert.Equal(["zizhu@yanjin.example.cn"], FakeSendGrid.To(escalation));
+        Assert.Contains((string)objection["caseNumber"]!, FakeSendGrid.Text(escalation), StringComparison.Ordinal);
+        Assert.Contains((string)stranger["caseNumber"]!, FakeSendGrid.Text(escalation), StringComparison.Ordinal);
+        var (_, escalated) = await admin.GetJsonAsync($"/api/hotline/cases/{(string)objection["caseNumber"]!}");
+        Assert.StartsWith("2026-10-13T09:00", (string?)escalated!["escalatedAt"]);
+        Assert.StartsWith("2026-10-10T09:00", (string?)escalated["remindedAt"]);
+        foreach (var mail in sendGrid.Accepted)
+        {
+            var text = FakeSendGrid.Subject(mail) + "\n" + FakeSendGrid.Text(mail);
+            Assert.DoesNotContain("13812345678", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("王女士", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("没有到账", text, StringComparison.Ordinal);
+            Assert.DoesNotMatch(new Regex(@"\d{17}[\dXx]"), text);
+        }
 
         // Upheld after the period: 张三 stays off the payable list, and 城关镇第一小学 owns a rectification item.
         var upheld = (string)objection["caseNumber"]!;
-        await admin.PostAsync($"/api/hotline/cases/{upheld}/assign", new { assignee = "school:4107260001" });
         Assert.Equal(200, (await admin.PostAsync($"/api/hotline/cases/{upheld}/objection/decision", new { decision = "upheld", reason = "该生已随父母迁往外省就读" })).Status);
         Assert.Equal(200, (await admin.PostAsync($"/api/hotline/cases/{upheld}/objection/decision", new { decision = "upheld", reason = "重复提交" })).Status);
         var afterUpheld = (await admin.GetJsonAsync($"/api/cycles/{id}")).Body!;
