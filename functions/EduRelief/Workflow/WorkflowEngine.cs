@@ -18,7 +18,14 @@ public sealed class WorkflowEngine(
     TimeProvider clock,
     ILogger<WorkflowEngine> logger)
 {
-    private const int MaxDataChars = 30_000;
+    private const int DataChunkChars = 30_000;
+
+    /// <summary>Chinese text stored as itself, not as six-character \uXXXX escapes: names and reasons fill instance data.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions StoredJson = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
+    };
+    private const int MaxDataChars = 8 * DataChunkChars;
     private const int MaxConflictRetries = 50;
 
     private TableClient Table => tables.Instances;
@@ -44,8 +51,8 @@ public sealed class WorkflowEngine(
             ["Sequence"] = 1L,
             ["CreatedAt"] = now,
             ["UpdatedAt"] = now,
-            ["Data"] = SerializeData(context.Data),
         };
+        WriteData(state, context.Data);
         var actions = new List<TableTransactionAction>
         {
             new(TableTransactionActionType.Add, state),
@@ -110,8 +117,8 @@ public sealed class WorkflowEngine(
                 ["Sequence"] = sequence,
                 ["CreatedAt"] = snapshot.CreatedAt,
                 ["UpdatedAt"] = now,
-                ["Data"] = SerializeData(context.Data),
             };
+            WriteData(state, context.Data);
             var actions = new List<TableTransactionAction>
             {
                 new(TableTransactionActionType.Add, new TableEntity(instanceId, Keys.Event(evt.Id)) { ["Event"] = evt.Name, ["Sequence"] = sequence, ["At"] = now }),
@@ -241,13 +248,45 @@ public sealed class WorkflowEngine(
             ["Reason"] = reason ?? evt.Reason,
         };
 
-    private static string SerializeData(JsonObject data)
+    /// <summary>
+    /// The instance's data as JSON, in properties <c>Data</c>, <c>Data1</c>, <c>Data2</c>… of at most
+    /// <see cref="DataChunkChars"/> characters each (a table string property holds 64 KiB, 32K UTF-16 characters); the
+    /// whole stays under <see cref="MaxDataChars"/>, well inside the 1 MiB entity and 4 MiB transaction limits. The state
+    /// row is always replaced whole, so a shorter value leaves no stale chunk behind.
+    /// </summary>
+    private static void WriteData(TableEntity state, JsonObject data)
     {
-        var json = data.ToJsonString();
-        return json.Length <= MaxDataChars
-            ? json
-            : throw new InvalidOperationException($"Instance data is {json.Length} characters; keep it under {MaxDataChars} and store bulk data in its own table or blob.");
+        var json = data.ToJsonString(StoredJson);
+        if (json.Length > MaxDataChars)
+        {
+            throw new InvalidOperationException($"Instance data is {json.Length} characters; keep it under {MaxDataChars} and store bulk data in its own table or blob.");
+        }
+
+        for (var chunk = 0; chunk * DataChunkChars < Math.Max(json.Length, 1); chunk++)
+        {
+            var start = chunk * DataChunkChars;
+            state[DataProperty(chunk)] = json.Substring(start, Math.Min(DataChunkChars, json.Length - start));
+        }
     }
+
+    private static string ReadData(TableEntity state)
+    {
+        var first = state.GetString(DataProperty(0)) ?? "{}";
+        if (state.GetString(DataProperty(1)) is null)
+        {
+            return first;
+        }
+
+        var json = new System.Text.StringBuilder(first);
+        for (var chunk = 1; state.GetString(DataProperty(chunk)) is { } part; chunk++)
+        {
+            json.Append(part);
+        }
+
+        return json.ToString();
+    }
+
+    private static string DataProperty(int chunk) => chunk == 0 ? "Data" : $"Data{chunk.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
     internal static InstanceSnapshot ToSnapshot(TableEntity e) => new(
         e.PartitionKey,
@@ -257,7 +296,7 @@ public sealed class WorkflowEngine(
         e.GetDateTimeOffset("CreatedAt") ?? default,
         e.GetDateTimeOffset("UpdatedAt") ?? default,
         e.GetInt64("Sequence") ?? 0,
-        JsonNode.Parse(e.GetString("Data") ?? "{}") as JsonObject ?? []);
+        JsonNode.Parse(ReadData(e)) as JsonObject ?? []);
 }
 
 /// <summary>Turns effects into the rows written with their transition.</summary>

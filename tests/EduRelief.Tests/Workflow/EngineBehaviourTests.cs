@@ -37,6 +37,20 @@ public sealed class EngineBehaviourTests(EngineFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Instance_DataLargerThanOneTableProperty_RoundTripsThroughTransitions()
+    {
+        // 100,000 Chinese characters: more than three 64 KiB string properties' worth.
+        var big = string.Concat(Enumerable.Range(0, 100_000).Select(i => (char)('一' + (i % 2000))));
+        await App.StartAsync("big-data", "test-versioned", new { big });
+        await App.RaiseAsync("big-data", "big-next", "next");
+
+        var instance = await App.InstanceAsync("big-data");
+
+        Assert.Equal(2, instance["history"]!.AsArray().Count);
+        Assert.Equal(big, (string?)instance["instance"]!["data"]!["big"]);
+    }
+
+    [Fact]
     public async Task StartInstance_SameIdTwice_KeepsTheFirst()
     {
         var (first, _) = await App.Admin.PostAsync("/api/dev/instances", new { id = "dup-start", definition = "test-versioned" });
