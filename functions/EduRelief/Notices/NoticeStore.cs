@@ -17,39 +17,20 @@ public sealed record NoticeEntry(string CycleId, string SchoolCode, string Schoo
 /// </summary>
 public sealed class NoticeStore(StorageAccount storage)
 {
-    private readonly BlobContainerClient _container = storage.Blobs.GetBlobContainerClient(storage.ContainerName("notices"));
+    private readonly ContentAddressedBlobs _documents = new(storage.Blobs.GetBlobContainerClient(storage.ContainerName("notices")));
     private readonly TableClient _table = storage.Table("notices");
 
     public async Task CreateAsync(CancellationToken cancellationToken)
     {
-        await _container.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: cancellationToken);
+        await _documents.CreateAsync(cancellationToken);
         await _table.CreateIfNotExistsAsync(cancellationToken);
     }
 
-    public static string BlobName(string sha256) => $"sha256/{sha256}";
-
     /// <summary>Stores the document unless the same bytes are stored already; returns its SHA-256.</summary>
-    public async Task<string> SaveDocumentAsync(byte[] content, string contentType, CancellationToken cancellationToken)
-    {
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
-        try
-        {
-            await _container.GetBlobClient(BlobName(sha256)).UploadAsync(new BinaryData(content), new BlobUploadOptions
-            {
-                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
-            }, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            // Stored before: content addressing makes it the same document.
-        }
+    public Task<string> SaveDocumentAsync(byte[] content, string contentType, CancellationToken cancellationToken) =>
+        _documents.SaveAsync(content, contentType, cancellationToken);
 
-        return sha256;
-    }
-
-    public async Task<Stream> OpenDocumentAsync(string sha256, CancellationToken cancellationToken) =>
-        (await _container.GetBlobClient(BlobName(sha256)).DownloadStreamingAsync(cancellationToken: cancellationToken)).Value.Content;
+    public Task<Stream> OpenDocumentAsync(string sha256, CancellationToken cancellationToken) => _documents.OpenAsync(sha256, cancellationToken);
 
     public Task UpsertAsync(NoticeEntry entry, CancellationToken cancellationToken) =>
         _table.UpsertEntityAsync(

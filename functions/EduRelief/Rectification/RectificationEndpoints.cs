@@ -265,7 +265,7 @@ public static class RectificationEndpoints
 
         if (http.ContentLength > RectificationStore.MaxEvidenceBytes + (64 * 1024))
         {
-            return TooLarge();
+            return FileUploads.TooLarge("An evidence file", RectificationStore.MaxEvidenceBytes);
         }
 
         if (!MediaTypeHeaderValue.TryParse(http.ContentType, out var type))
@@ -283,7 +283,7 @@ public static class RectificationEndpoints
             limit.MaxRequestBodySize = RectificationStore.MaxEvidenceBytes + (64 * 1024);
         }
 
-        var (body, partName, declared) = await OpenFileAsync(http, type, ct);
+        var (body, partName, declared) = await FileUploads.OpenAsync(http, type, ct);
         if (body is null)
         {
             return Problems.Invalid("file", "multipart/form-data must carry one file part.");
@@ -299,7 +299,7 @@ public static class RectificationEndpoints
         await using var spooled = await SpooledFile.CreateAsync(body, RectificationStore.MaxEvidenceBytes, ct);
         if (spooled is null)
         {
-            return TooLarge();
+            return FileUploads.TooLarge("An evidence file", RectificationStore.MaxEvidenceBytes);
         }
 
         if (spooled.Size == 0)
@@ -470,35 +470,4 @@ public static class RectificationEndpoints
 
     private static bool IsOwner(ClaimsPrincipal user, RectificationItem item) =>
         user.IsInRole(Roles.SchoolOfficer) && user.SchoolCode() is { } school && item.Owner == Assignees.ForSchool(school);
-
-    private static IResult TooLarge() =>
-        TypedResults.Problem(title: "The file is too large", detail: $"An evidence file may be at most {RectificationStore.MaxEvidenceBytes / (1024 * 1024)} MiB.", statusCode: StatusCodes.Status413PayloadTooLarge,
-            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["file"] = ["larger than 20 MiB"] } });
-
-    /// <summary>The file's bytes and declared type: the body itself, or the first file part of a multipart form (streamed).</summary>
-    private static async Task<(Stream? Body, string? FileName, string? ContentType)> OpenFileAsync(HttpRequest http, MediaTypeHeaderValue type, CancellationToken ct)
-    {
-        if (!type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-        {
-            return (http.Body, null, type.MediaType.Value);
-        }
-
-        var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
-        if (string.IsNullOrEmpty(boundary))
-        {
-            return (null, null, null);
-        }
-
-        var reader = new MultipartReader(boundary, http.Body) { BodyLengthLimit = null };
-        while (await reader.ReadNextSectionAsync(ct) is { } section)
-        {
-            if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) && disposition.IsFileDisposition())
-            {
-                var name = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                return (section.Body, name, section.ContentType);
-            }
-        }
-
-        return (null, null, null);
-    }
 }

@@ -58,12 +58,12 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
     private const int MaxAttempts = 200;
 
     private readonly TableClient _table = storage.Table("rectification");
-    private readonly BlobContainerClient _evidence = storage.Blobs.GetBlobContainerClient(storage.ContainerName("evidence"));
+    private readonly ContentAddressedBlobs _evidence = new(storage.Blobs.GetBlobContainerClient(storage.ContainerName("evidence")));
 
     public async Task CreateAsync(CancellationToken cancellationToken)
     {
         await _table.CreateIfNotExistsAsync(cancellationToken);
-        await _evidence.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: cancellationToken);
+        await _evidence.CreateAsync(cancellationToken);
     }
 
     /// <summary>
@@ -286,29 +286,12 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
     }
 
     /// <summary>Stores an evidence file's bytes unless the same content is stored already; a stored blob is never overwritten.</summary>
-    public async Task SaveEvidenceBlobAsync(string path, string sha256, string contentType, CancellationToken ct)
-    {
-        var blob = _evidence.GetBlobClient(EvidenceBlobName(sha256));
-        await using var file = File.OpenRead(path);
-        try
-        {
-            await blob.UploadAsync(file, new BlobUploadOptions
-            {
-                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
-                Metadata = new Dictionary<string, string> { ["sha256"] = sha256 },
-            }, ct);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            // Stored before: content addressing makes it the same file.
-        }
-    }
+    public Task SaveEvidenceBlobAsync(string path, string sha256, string contentType, CancellationToken ct) =>
+        _evidence.SaveFileAsync(path, sha256, contentType, ct);
 
-    public async Task<Stream> OpenEvidenceAsync(string sha256, CancellationToken ct) =>
-        await _evidence.GetBlobClient(EvidenceBlobName(sha256)).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), ct);
+    public Task<Stream> OpenEvidenceAsync(string sha256, CancellationToken ct) => _evidence.OpenAsync(sha256, ct);
 
-    public static string EvidenceBlobName(string sha256) => $"sha256/{sha256}";
+    public static string EvidenceBlobName(string sha256) => ContentAddressedBlobs.BlobName(sha256);
 
     /// <summary>
     /// Records an inspection once per <paramref name="inspectionId"/>: the same id with the same content again answers

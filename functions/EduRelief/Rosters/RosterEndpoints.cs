@@ -51,7 +51,7 @@ public static class RosterEndpoints
 
         if (http.ContentLength > RosterStore.MaxFileBytes + (64 * 1024))
         {
-            return TooLarge();
+            return FileUploads.TooLarge("A roster file", RosterStore.MaxFileBytes);
         }
 
         var mediaType = MediaTypeHeaderValue.TryParse(http.ContentType, out var parsed) ? parsed.MediaType.Value : null;
@@ -66,7 +66,7 @@ public static class RosterEndpoints
             limit.MaxRequestBodySize = RosterStore.MaxFileBytes + (64 * 1024);
         }
 
-        var (body, fileName, fileType) = await OpenFileAsync(http, parsed!, ct);
+        var (body, fileName, fileType) = await FileUploads.OpenAsync(http, parsed!, ct);
         if (body is null)
         {
             return Problems.Invalid("file", "multipart/form-data must carry one file part.");
@@ -75,7 +75,7 @@ public static class RosterEndpoints
         await using var spooled = await SpooledFile.CreateAsync(body, RosterStore.MaxFileBytes, ct);
         if (spooled is null)
         {
-            return TooLarge();
+            return FileUploads.TooLarge("A roster file", RosterStore.MaxFileBytes);
         }
 
         if (spooled.Size == 0)
@@ -135,36 +135,5 @@ public static class RosterEndpoints
 
         var accepted = new UploadAccepted(importId, id, kind, spooled.Sha256, spooled.Size, rows, (string)record["format"]!, "accepted", $"/api/cycles/{id}");
         return TypedResults.Accepted($"/api/cycles/{id}", accepted);
-    }
-
-    private static IResult TooLarge() =>
-        TypedResults.Problem(title: "The file is too large", detail: $"A roster file may be at most {RosterStore.MaxFileBytes / (1024 * 1024)} MiB.", statusCode: StatusCodes.Status413PayloadTooLarge,
-            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["file"] = ["larger than 256 MiB"] } });
-
-    /// <summary>The file's bytes: the body itself, or the first file part of a multipart form (streamed, not buffered).</summary>
-    private static async Task<(Stream? Body, string? FileName, string? ContentType)> OpenFileAsync(HttpRequest http, MediaTypeHeaderValue type, CancellationToken ct)
-    {
-        if (!type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-        {
-            return (http.Body, null, type.MediaType.Value);
-        }
-
-        var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
-        if (string.IsNullOrEmpty(boundary))
-        {
-            return (null, null, null);
-        }
-
-        var reader = new MultipartReader(boundary, http.Body) { BodyLengthLimit = null };
-        while (await reader.ReadNextSectionAsync(ct) is { } section)
-        {
-            if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) && disposition.IsFileDisposition())
-            {
-                var name = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                return (section.Body, name, section.ContentType);
-            }
-        }
-
-        return (null, null, null);
     }
 }

@@ -14,35 +14,17 @@ public sealed class RosterStore(StorageAccount storage)
 {
     public const long MaxFileBytes = 256L * 1024 * 1024;
 
-    private readonly BlobContainerClient _container = storage.Blobs.GetBlobContainerClient(storage.ContainerName("rosters"));
+    private readonly ContentAddressedBlobs _blobs = new(storage.Blobs.GetBlobContainerClient(storage.ContainerName("rosters")));
 
-    public Task CreateContainerAsync(CancellationToken cancellationToken) =>
-        _container.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: cancellationToken);
+    public Task CreateContainerAsync(CancellationToken cancellationToken) => _blobs.CreateAsync(cancellationToken);
 
-    public static string BlobName(string sha256) => $"sha256/{sha256}";
+    public static string BlobName(string sha256) => ContentAddressedBlobs.BlobName(sha256);
 
     /// <summary>Stores the file unless the same content is stored already.</summary>
-    public async Task SaveAsync(string path, string sha256, string contentType, CancellationToken cancellationToken)
-    {
-        var blob = _container.GetBlobClient(BlobName(sha256));
-        await using var file = File.OpenRead(path);
-        try
-        {
-            await blob.UploadAsync(file, new BlobUploadOptions
-            {
-                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
-                Metadata = new Dictionary<string, string> { ["sha256"] = sha256 },
-            }, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            // Stored before: content addressing makes it the same file.
-        }
-    }
+    public Task SaveAsync(string path, string sha256, string contentType, CancellationToken cancellationToken) =>
+        _blobs.SaveFileAsync(path, sha256, contentType, cancellationToken);
 
-    public async Task<Stream> OpenAsync(string sha256, CancellationToken cancellationToken) =>
-        await _container.GetBlobClient(BlobName(sha256)).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken);
+    public Task<Stream> OpenAsync(string sha256, CancellationToken cancellationToken) => _blobs.OpenAsync(sha256, cancellationToken);
 }
 
 /// <summary>A request body spooled to a temporary file while its SHA-256 and size are computed.</summary>
