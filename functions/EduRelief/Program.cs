@@ -4,6 +4,7 @@ using EduRelief.Calendar;
 using EduRelief.Counties;
 using EduRelief.Cycles;
 using EduRelief.Dev;
+using EduRelief.Disbursement;
 using EduRelief.Eligibility;
 using EduRelief.Rosters;
 using EduRelief.Hosting;
@@ -69,6 +70,7 @@ builder.Services.AddSingleton<WorkingCalendar>();
 builder.Services.AddSingleton<CountyContactsStore>();
 builder.Services.AddSingleton<IActivity, VerifyActivity>();
 builder.Services.AddHotline(builder.Configuration);
+builder.Services.AddDisbursement();
 
 if (settings.TestWorkflows)
 {
@@ -137,6 +139,7 @@ app.MapReview();
 app.MapKeys();
 app.MapWorkflowFunctions();
 app.MapHotline();
+app.MapDisbursement();
 if (settings.DevClock)
 {
     app.MapDevClock();

@@ -115,6 +115,7 @@ public static class StorageInitializer
         await services.GetRequiredService<EduRelief.Hotline.ObjectionHoldStore>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Calendar.WorkingCalendar>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Counties.CountyContactsStore>().CreateTableAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Disbursement.DisbursementService>().CreateStorageAsync(cancellationToken);
         if (services.GetServices<EduRelief.Workflow.IActivity>().Any(a => a.Kind == EduRelief.Dev.TestShardActivity.KindName))
         {
             await services.GetRequiredService<StorageAccount>().Table("testruns").CreateIfNotExistsAsync(cancellationToken);
