@@ -33,6 +33,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     private const string Head = "head";
     private const string ItemPrefix = "i|";
     private const int ItemsPerTransaction = 99;
+    private const int Parallelism = 16;
 
     private readonly TableClient _entitlements = storage.Table("entitlements");
     private readonly TableClient _payments = storage.Table("payments");
@@ -85,6 +86,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         }
 
         var changed = 0;
+        var fresh = new Dictionary<(string, string), TableEntity>();
         foreach (var program in LedgerWorkbook.ProgramSheets.Keys)
         {
             await foreach (var row in ledger.AllLedgerAsync(cycleId, runId, program, cancellationToken))
@@ -96,12 +98,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
                 {
                     var backPay = target == EntitlementStatuses.Pending && regularCut.Contains(program);
                     var reason = backPay ? (row.Source == "review" ? "confirmed by review after the regular batch was cut" : "confirmed after the regular batch was cut") : null;
-                    var payable = new Payable(row.Name, row.IdNumber, row.SchoolCode, row.SchoolName, program, row.Amount);
-                    if (await AddEntitlementAsync(cycleId, payable, target, backPay, reason, row.Source, cancellationToken))
-                    {
-                        changed++;
-                    }
-
+                    fresh.TryAdd((pk, rk), NewEntitlement(cycleId, new Payable(row.Name, row.IdNumber, row.SchoolCode, row.SchoolName, program, row.Amount), target, backPay, reason, row.Source));
                     continue;
                 }
 
@@ -112,7 +109,30 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             }
         }
 
-        return changed;
+        // New rows in transactions of up to 100 per partition, many partitions at once; a transaction that meets a row
+        // another instance added meanwhile falls back to adding its rows one by one.
+        var added = 0;
+        var chunks = fresh.Values.GroupBy(e => e.PartitionKey).SelectMany(g => g.Chunk(100));
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
+        {
+            var n = 0;
+            try
+            {
+                await _entitlements.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), ct);
+                n = chunk.Length;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                foreach (var e in chunk)
+                {
+                    n += await TryAddAsync(e, ct) ? 1 : 0;
+                }
+            }
+
+            Interlocked.Add(ref added, n);
+        });
+
+        return changed + added;
     }
 
     /// <summary>
@@ -133,7 +153,10 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             : EntitlementStatuses.Pending;
     }
 
-    private async Task<bool> AddEntitlementAsync(string cycleId, Payable p, string status, bool backPay, string? reason, string source, CancellationToken cancellationToken)
+    private Task<bool> AddEntitlementAsync(string cycleId, Payable p, string status, bool backPay, string? reason, string source, CancellationToken cancellationToken) =>
+        TryAddAsync(NewEntitlement(cycleId, p, status, backPay, reason, source), cancellationToken);
+
+    private TableEntity NewEntitlement(string cycleId, Payable p, string status, bool backPay, string? reason, string source)
     {
         var key = PersonKey(p.IdNumber);
         var entity = new TableEntity(EntitlementPartition(cycleId, key), EntitlementRow(p.Program, key))
@@ -155,6 +178,11 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             entity["BackPayReason"] = reason;
         }
 
+        return entity;
+    }
+
+    private async Task<bool> TryAddAsync(TableEntity entity, CancellationToken cancellationToken)
+    {
         try
         {
             await _entitlements.AddEntityAsync(entity, cancellationToken);
@@ -313,22 +341,26 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     private async Task<Batch> FinishAsync(Batch batch, CancellationToken cancellationToken)
     {
         var claimable = await ClaimableAsync(batch.CycleId, batch.Program, batch.Kind, batch.Id, cancellationToken);
-        foreach (var chunk in claimable.Chunk(ItemsPerTransaction))
+        var claimed = new List<TableEntity>();
+        var chunks = claimable.GroupBy(e => e.PartitionKey).SelectMany(g => g.Chunk(100));
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
         {
-            var claimed = new List<TableEntity>();
-            foreach (var row in chunk)
+            var mine = await ClaimChunkAsync(chunk, batch.Id, ct);
+            lock (claimed)
             {
-                if (await ClaimAsync(row, batch.Id, cancellationToken) is { } mine)
-                {
-                    claimed.Add(mine);
-                }
+                claimed.AddRange(mine);
             }
+        });
 
-            await FaultAsync("rows.claimed");
-            if (!await AddItemsAsync(batch, claimed, cancellationToken))
+        await FaultAsync("rows.claimed");
+        foreach (var chunk in claimed.OrderBy(e => e.RowKey, StringComparer.Ordinal).Chunk(ItemsPerTransaction))
+        {
+            if (!await AddItemsAsync(batch, [.. chunk], cancellationToken))
             {
-                // Sealed by another instance without these rows: give them back for the next batch.
-                foreach (var row in claimed)
+                // Sealed by another instance without these rows: give them back for the next batch. A row whose
+                // release is lost (a crash, a race) is an orphan the next cut takes, since the sealed batch lacks it.
+                var members = (await ListItemsAsync(batch.CycleId, batch.Id, cancellationToken)).Select(i => i.PersonKey).ToHashSet();
+                foreach (var row in claimed.Where(r => !members.Contains(r.RowKey.Split('|')[1])))
                 {
                     row["Status"] = EntitlementStatuses.Pending;
                     row.Remove("BatchId");
@@ -341,6 +373,48 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
 
         await FaultAsync("items.added");
         return await SealAsync(batch.CycleId, batch.Id, cancellationToken);
+    }
+
+    /// <summary>Claims up to 100 rows of one partition in one transaction, each under its ETag; on a conflict, row by row.</summary>
+    private async Task<IReadOnlyList<TableEntity>> ClaimChunkAsync(TableEntity[] rows, string batchId, CancellationToken cancellationToken)
+    {
+        var toClaim = rows.Where(r => !(r.GetString("Status") == EntitlementStatuses.Pending && r.GetString("BatchId") == batchId)).ToList();
+        var already = rows.Except(toClaim).ToList();
+        if (toClaim.Count == 0)
+        {
+            return already;
+        }
+
+        var updated = toClaim.Select(r =>
+        {
+            var copy = new TableEntity(r) { ETag = r.ETag };
+            copy["Status"] = EntitlementStatuses.Pending;
+            copy["BatchId"] = batchId;
+            return copy;
+        }).ToList();
+        try
+        {
+            var responses = await _entitlements.SubmitTransactionAsync(updated.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateReplace, e, e.ETag)), cancellationToken);
+            for (var i = 0; i < updated.Count; i++)
+            {
+                updated[i].ETag = responses.Value[i].Headers.ETag ?? updated[i].ETag;
+            }
+
+            return [.. already, .. updated];
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 412)
+        {
+            var mine = new List<TableEntity>(already);
+            foreach (var row in toClaim)
+            {
+                if (await ClaimAsync(row, batchId, cancellationToken) is { } claimed)
+                {
+                    mine.Add(claimed);
+                }
+            }
+
+            return mine;
+        }
     }
 
     /// <summary>Sets the row's batch under its ETag; null when another writer changed it first and it is not ours now.</summary>
