@@ -296,6 +296,32 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         return new CutOutcome(batch.Status == BatchStatuses.Cutting ? await FinishAsync(batch, cancellationToken) : batch, created);
     }
 
+    /// <summary>
+    /// For the workflow when the notice ends: the entitlements, then a regular batch per program that has anything to
+    /// pay. <paramref name="stepId"/> (the step's id) makes a redelivered or retried step return the batches it cut.
+    /// </summary>
+    public async Task<IReadOnlyList<Batch>> CutAfterNoticeAsync(string cycleId, string runId, string stepId, CancellationToken cancellationToken)
+    {
+        await PrepareAsync(cycleId, runId, cancellationToken);
+        var cut = new List<Batch>();
+        foreach (var program in LedgerWorkbook.ProgramSheets.Keys)
+        {
+            if ((await CutBatchAsync(cycleId, program, BatchKinds.Regular, "notice ended", "workflow", $"{stepId}|{program}", cancellationToken)).Batch is { } batch)
+            {
+                cut.Add(batch);
+            }
+        }
+
+        return cut;
+    }
+
+    /// <summary>For the workflow: every batch of the cycle is reconciled (and there is at least one), so rectification can start.</summary>
+    public async Task<bool> AllReconciledAsync(string cycleId, CancellationToken cancellationToken)
+    {
+        var batches = await ListBatchesAsync(cycleId, cancellationToken);
+        return batches.Count > 0 && batches.All(b => b.Status == BatchStatuses.Reconciled);
+    }
+
     /// <summary>Entitlement rows this batch may take (or, with no batch yet, whether there is anything to cut).</summary>
     private async Task<List<TableEntity>> ClaimableAsync(string cycleId, string program, string kind, string? batchId, CancellationToken cancellationToken)
     {

@@ -213,6 +213,30 @@ public sealed class ReconciliationTests
     }
 
     [Fact]
+    public async Task CutAfterNoticeAsync_SameStepDeliveredTwice_CutsOneBatchPerProgram()
+    {
+        var world = await LedgerWorld.CreateAsync();
+        await world.AddLedgerAsync([LedgerWorld.Student(1), LedgerWorld.Student(2), LedgerWorld.Student(3, amount: 500m, program: "preschool_aid")]);
+        var service = world.Service();
+
+        var first = await service.CutAfterNoticeAsync(LedgerWorld.CycleId, LedgerWorld.RunId, "step-42", None);
+        await world.AddLedgerAsync([LedgerWorld.Student(4)]); // a late row must not make the redelivered step cut again
+        var again = await world.Service().CutAfterNoticeAsync(LedgerWorld.CycleId, LedgerWorld.RunId, "step-42", None);
+
+        Assert.Equal(["living_subsidy-001", "preschool_aid-001"], first.Select(b => b.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(first.Select(b => b.Id), again.Select(b => b.Id));
+        Assert.Equal(2, (await service.ListBatchesAsync(LedgerWorld.CycleId, None)).Count);
+        Assert.False(await service.AllReconciledAsync(LedgerWorld.CycleId, None));
+        foreach (var batch in first)
+        {
+            await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv(BankResult.For(await service.ListItemsAsync(LedgerWorld.CycleId, batch.Id, None))));
+        }
+
+        Assert.True(await service.AllReconciledAsync(LedgerWorld.CycleId, None));
+        Assert.Equal(new Figure(1, 625m), (await TotalsAsync(service)).Pending); // the late row waits for the next batch
+    }
+
+    [Fact]
     public void ParseResult_BadRowsAndMissingColumn_NameRowAndColumn()
     {
         var (_, missing) = BankFiles.ParseResult(Encoding.UTF8.GetBytes("序号,身份证号,状态\r\n1,x,成功\r\n"));
