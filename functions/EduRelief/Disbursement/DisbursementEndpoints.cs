@@ -100,7 +100,7 @@ public static class DisbursementEndpoints
             return TypedResults.Ok(new { batch = BatchView(batch), exceptions = exceptions.Select(ExceptionView) });
         }).RequireAuthorization(Policies.Staff);
 
-        group.MapGet("/batches/{batchId}/items", async (string id, string batchId, string? continuationToken, int? pageSize, DisbursementService service, CancellationToken ct) =>
+        group.MapGet("/batches/{batchId}/items", async (string id, string batchId, string? continuationToken, int? pageSize, ClaimsPrincipal user, DisbursementService service, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -118,7 +118,8 @@ public static class DisbursementEndpoints
                 return Problems.NotFound($"Batch {batchId} of cycle {id}");
             }
 
-            var items = await service.ListItemsAsync(id, batchId, ct);
+            // A school officer sees the rows of their own school only.
+            var items = (await service.ListItemsAsync(id, batchId, ct)).Where(i => !user.IsInRole(Roles.SchoolOfficer) || user.CanAccessSchool(i.SchoolCode)).ToList();
             var page = items.Skip(offset).Take(size).Select(i => new
             {
                 id = i.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),

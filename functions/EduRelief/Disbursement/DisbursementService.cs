@@ -732,6 +732,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         var items = await ListItemsAsync(cycleId, batchId, cancellationToken);
         var exceptions = new List<TableEntity>();
         var seen = new HashSet<int>();
+        var batchIds = items.Select(i => i.IdNumber).ToHashSet(StringComparer.Ordinal);
         var (paid, failed) = (Figure.Zero, Figure.Zero);
         foreach (var row in rows)
         {
@@ -753,14 +754,15 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
                 continue;
             }
 
+            // A row answers for an item only with the item's sequence and ID number; an item no row answers for is notReturned.
             var item = items[row.Sequence - 1];
-            if (!seen.Add(row.Sequence))
+            if (row.IdNumber != item.IdNumber)
+            {
+                exceptions.Add(Exception(batchIds.Contains(row.IdNumber) ? ReconciliationKinds.IdMismatch : ReconciliationKinds.NotInBatch, item));
+            }
+            else if (!seen.Add(row.Sequence))
             {
                 exceptions.Add(Exception(ReconciliationKinds.DuplicateRow, item));
-            }
-            else if (row.IdNumber != item.IdNumber)
-            {
-                exceptions.Add(Exception(ReconciliationKinds.IdMismatch, item));
             }
             else if (row.Amount != item.Amount)
             {

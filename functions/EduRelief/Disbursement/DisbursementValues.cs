@@ -46,7 +46,7 @@ public static class BatchStatuses
 /// <summary>Kinds of reconciliation exception; each becomes a rectification item.</summary>
 public static class ReconciliationKinds
 {
-    /// <summary>The bank returned a sequence number the batch does not have.</summary>
+    /// <summary>The bank returned a row for someone not in the batch: a sequence the batch does not have, or an ID number none of its rows has.</summary>
     public const string NotInBatch = "notInBatch";
 
     /// <summary>The bank's amount differs from the batch's.</summary>
@@ -55,7 +55,7 @@ public static class ReconciliationKinds
     /// <summary>A batch row the bank's file never mentions.</summary>
     public const string NotReturned = "notReturned";
 
-    /// <summary>The bank's ID number for the sequence is not the batch's.</summary>
+    /// <summary>The bank returned the ID number of one batch row under the sequence of another.</summary>
     public const string IdMismatch = "idMismatch";
 
     /// <summary>The bank returned the same sequence more than once; the later rows are not applied.</summary>

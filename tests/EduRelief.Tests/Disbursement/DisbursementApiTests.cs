@@ -63,7 +63,10 @@ public sealed class DisbursementApiTests
         // The payment file: only bureau_admin, GBK, full numbers, trailer; each download recorded.
         var fileUrl = $"/api/cycles/{id}/batches/{batchId}/payment-file";
         Assert.Equal(403, (int)(await inspector.GetAsync(fileUrl)).StatusCode);
-        Assert.Equal(403, (int)(await (await app.ClientForRoleAsync("school_officer", "4107260001")).GetAsync(fileUrl)).StatusCode);
+        var officer = await app.ClientForRoleAsync("school_officer", "4107260001");
+        Assert.Equal(403, (int)(await officer.GetAsync(fileUrl)).StatusCode);
+        var (_, ownSchool) = await officer.GetJsonAsync($"/api/cycles/{id}/batches/{batchId}/items");
+        Assert.Equal(["4107260001"], ownSchool!["items"]!.AsArray().Select(i => (string)i!["schoolCode"]!));
         using var download = await admin.GetAsync(fileUrl);
         Assert.Equal(200, (int)download.StatusCode);
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);

@@ -79,19 +79,21 @@ public sealed class ReconciliationTests
             new(9, LedgerWorld.IdFor(99), 625m, true),                       // notInBatch
             new(1, items[0].IdNumber, items[0].Amount, true),                // duplicateRow
             new(4, items[3].IdNumber, items[3].Amount, false, "卡号错误"),    // failed: owed, next batch
-            // sequence 5: notReturned
+            new(5, LedgerWorld.IdFor(98), items[4].Amount, true),            // notInBatch: nobody of the batch
+            // sequences 3 and 5: no row answers for them, notReturned
         ]);
 
         var outcome = await BankResult.ReconcileAsync(service, batch.Id, file);
 
         Assert.Equal(ReconcileStatus.Reconciled, outcome.Status);
         Assert.Equal(
-            [ReconciliationKinds.AmountDiffers, ReconciliationKinds.DuplicateRow, ReconciliationKinds.IdMismatch, ReconciliationKinds.NotInBatch, ReconciliationKinds.NotReturned],
+            [ReconciliationKinds.AmountDiffers, ReconciliationKinds.DuplicateRow, ReconciliationKinds.IdMismatch, ReconciliationKinds.NotInBatch, ReconciliationKinds.NotInBatch, ReconciliationKinds.NotReturned, ReconciliationKinds.NotReturned],
             outcome.Exceptions.Select(e => e.Kind).Order(StringComparer.Ordinal));
-        Assert.Equal(5, outcome.Exceptions.Single(e => e.Kind == ReconciliationKinds.NotReturned).Sequence);
+        Assert.Equal([3, 5], outcome.Exceptions.Where(e => e.Kind == ReconciliationKinds.NotReturned).Select(e => e.Sequence!.Value).Order());
+        Assert.Equal(3, outcome.Exceptions.Single(e => e.Kind == ReconciliationKinds.IdMismatch).Sequence);
         Assert.Equal(635m, outcome.Exceptions.Single(e => e.Kind == ReconciliationKinds.AmountDiffers).BankAmount);
         Assert.All(outcome.Exceptions, e => Assert.Contains("********", e.MaskedId));
-        Assert.Equal(new BatchFigures(1, 625m, 1, 625m, 5), outcome.Batch!.Result);
+        Assert.Equal(new BatchFigures(1, 625m, 1, 625m, 7), outcome.Batch!.Result);
         var totals = await TotalsAsync(service);
         Assert.Equal(new Figure(1, 625m), totals.Paid);
         Assert.Equal(new Figure(1, 625m), totals.Failed);
