@@ -327,11 +327,18 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     {
         var sealedMembers = new Dictionary<string, HashSet<string>?>();
         var rows = new List<TableEntity>();
+        // An objection that arrived since the entitlements were last prepared holds its person all the same.
+        var cycleHolds = (await holds.ListAsync(cycleId, cancellationToken)).Where(h => h.Status != HoldStatuses.Dismissed).ToList();
         await foreach (var e in QueryEntitlementsAsync(cycleId, program, cancellationToken))
         {
             var status = e.GetString("Status");
             var inBatch = e.GetString("BatchId");
             if (kind == BatchKinds.BackPay && e.GetBoolean("BackPay") != true && inBatch != batchId)
+            {
+                continue;
+            }
+
+            if (inBatch != batchId && cycleHolds.Any(h => h.Covers(e.GetString("SchoolCode") ?? "", e.GetString("Name") ?? "")))
             {
                 continue;
             }

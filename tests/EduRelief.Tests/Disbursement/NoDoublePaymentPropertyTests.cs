@@ -103,6 +103,9 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
             entitlements.Where(e => e.GetString("Status") == EntitlementStatuses.Paid).Select(e => (e.PartitionKey, e.RowKey)).Order(),
             payments.Select(p => (p.PartitionKey, p.RowKey)).Order());
 
+        // The bank's files matched their batches, so storage never had to refuse a second payment.
+        Assert.Empty(await healthy.ListCycleExceptionsAsync(LedgerWorld.CycleId, None));
+
         // The bank paid each key at most once: every batch that held a key, except the one that paid it, failed it.
         var appearances = new Dictionary<(string, string), int>();
         foreach (var batch in await healthy.ListBatchesAsync(LedgerWorld.CycleId, None))

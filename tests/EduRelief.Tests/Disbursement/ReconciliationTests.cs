@@ -239,6 +239,24 @@ public sealed class ReconciliationTests
     }
 
     [Fact]
+    public async Task CutBatchAsync_ObjectionSinceLastPrepare_LeavesThePersonOut()
+    {
+        var world = await LedgerWorld.CreateAsync();
+        var named = LedgerWorld.Student(1);
+        await world.AddLedgerAsync([named, LedgerWorld.Student(2)]);
+        var service = world.Service();
+        await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+        await world.HoldAsync("C9", named, HoldStatuses.Open);
+
+        var batch = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch!;
+
+        var items = await service.ListItemsAsync(LedgerWorld.CycleId, batch.Id, None);
+        Assert.Equal([LedgerWorld.IdFor(2)], items.Select(i => i.IdNumber));
+        await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+        Assert.Equal(new Figure(1, 625m), (await TotalsAsync(service)).Held);
+    }
+
+    [Fact]
     public void ParseResult_BadRowsAndMissingColumn_NameRowAndColumn()
     {
         var (_, missing) = BankFiles.ParseResult(Encoding.UTF8.GetBytes("序号,身份证号,状态\r\n1,x,成功\r\n"));
