@@ -256,6 +256,27 @@ public sealed class ReconciliationTests
         Assert.Equal(new Figure(1, 625m), (await TotalsAsync(service)).Held);
     }
 
+    [Theory]
+    [InlineData("batch.created")]
+    [InlineData("rows.claimed")]
+    [InlineData("items.added")]
+    public async Task CutBatchAsync_CrashPartWay_RerunOnAnotherInstanceFinishesTheSameBatch(string point)
+    {
+        var world = await LedgerWorld.CreateAsync();
+        await world.AddLedgerAsync(Enumerable.Range(1, 5).Select(n => LedgerWorld.Student(n)));
+        var crashing = world.Service(p => p == point ? throw new SimulatedCrashException(p) : Task.CompletedTask);
+        await crashing.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => crashing.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "workflow", "step-1", None));
+        Assert.Equal(BatchStatuses.Cutting, Assert.Single(await crashing.ListBatchesAsync(LedgerWorld.CycleId, None)).Status);
+
+        var rerun = await world.Service().CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "workflow", "step-1", None);
+
+        Assert.Equal($"{Program}-001", rerun.Batch!.Id);
+        Assert.Equal(BatchStatuses.Sealed, rerun.Batch.Status);
+        Assert.Equal(5, rerun.Batch.Count);
+        Assert.Single(await crashing.ListBatchesAsync(LedgerWorld.CycleId, None));
+    }
+
     [Fact]
     public void ParseResult_BadRowsAndMissingColumn_NameRowAndColumn()
     {
