@@ -4,6 +4,7 @@ using EduRelief.Calendar;
 using EduRelief.Counties;
 using EduRelief.Cycles;
 using EduRelief.Dev;
+using EduRelief.Disbursement;
 using EduRelief.Eligibility;
 using EduRelief.Rosters;
 using EduRelief.Hosting;
@@ -81,6 +82,7 @@ builder.Services.AddSingleton<RectificationStore>();
 builder.Services.AddSingleton<ICycleFigures, RectificationCycleFigures>();
 builder.Services.AddMail(MailSettings.Read(builder.Configuration, builder.Environment));
 builder.Services.AddReminders().AddSingleton<IReminderSource, HotlineReminderSource>();
+builder.Services.AddDisbursement();
 
 if (settings.TestWorkflows)
 {
@@ -153,6 +155,7 @@ app.MapRectification();
 app.MapMail();
 app.MapReminderFunctions();
 app.MapNotices();
+app.MapDisbursement();
 if (settings.DevClock)
 {
     app.MapDevClock();

@@ -124,6 +124,7 @@ public static class StorageInitializer
         await services.GetRequiredService<EduRelief.Rectification.RectificationStore>().CreateAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Mail.MailOutbox>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Notices.NoticeStore>().CreateAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Disbursement.DisbursementService>().CreateStorageAsync(cancellationToken);
         if (services.GetServices<EduRelief.Workflow.IActivity>().Any(a => a.Kind == EduRelief.Dev.TestShardActivity.KindName))
         {
             await services.GetRequiredService<StorageAccount>().Table("testruns").CreateIfNotExistsAsync(cancellationToken);

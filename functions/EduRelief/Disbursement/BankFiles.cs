@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Text;
+using EduRelief.Eligibility;
+using EduRelief.Rosters;
+using EduRelief.Rosters.Parsing;
+
+namespace EduRelief.Disbursement;
+
+/// <summary>
+/// The files exchanged with the bank that runs the county's subsidy card (惠民惠农"一卡通"). The payment file is CSV in
+/// GB18030 (identical to GBK for every character GBK has; rarer characters in names survive instead of becoming '?'),
+/// a header, one row per payment, and a trailer with the count and the total. The result file comes back as CSV in
+/// UTF-8 or GBK with the columns 序号, 身份证号, 金额, 状态 (成功|失败), 原因.
+/// </summary>
+public static class BankFiles
+{
+    public static readonly string[] PaymentHeader = ["序号", "姓名", "身份证号", "资助项目", "金额", "学校标识码"];
+
+    public const string TrailerLabel = "合计";
+
+    public static readonly string[] ResultColumns = ["序号", "身份证号", "金额", "状态", "原因"];
+
+    public const string Success = "成功";
+
+    public const string Failure = "失败";
+
+    public const int MaxResultBytes = 64 << 20;
+
+    public static string ProgramName(string program) => LedgerWorkbook.ProgramSheets.TryGetValue(program, out var name) ? name : program;
+
+    public static byte[] WritePaymentFile(IReadOnlyList<BatchItem> items)
+    {
+        var text = new StringBuilder();
+        text.Append(string.Join(',', PaymentHeader)).Append("\r\n");
+        foreach (var item in items)
+        {
+            text.Append(item.Sequence.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(Field(item.Name)).Append(',')
+                .Append(item.IdNumber).Append(',')
+                .Append(Field(ProgramName(item.Program))).Append(',')
+                .Append(EligibilityStore.FormatAmount(item.Amount)).Append(',')
+                .Append(Field(item.SchoolCode)).Append("\r\n");
+        }
+
+        text.Append(TrailerLabel).Append(',')
+            .Append(items.Count.ToString(CultureInfo.InvariantCulture)).Append(',')
+            .Append(EligibilityStore.FormatAmount(items.Sum(i => i.Amount))).Append("\r\n");
+        return TextEncodings.Gb18030.GetBytes(text.ToString());
+    }
+
+    private static string Field(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+
+    /// <summary>Parses a result file completely; any error names its row and column and nothing is applied.</summary>
+    public static (IReadOnlyList<BankResultRow> Rows, IDictionary<string, string[]> Errors) ParseResult(byte[] bytes)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var rows = new List<BankResultRow>();
+        string text;
+        try
+        {
+            var start = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? 3 : 0;
+            text = TryDecode(TextEncodings.Utf8, bytes, start) ?? TryDecode(TextEncodings.Gb18030, bytes, 0)
+                ?? throw new DecoderFallbackException();
+        }
+        catch (DecoderFallbackException)
+        {
+            errors["file"] = ["The file is neither UTF-8 nor GBK (GB18030) text."];
+            return (rows, errors);
+        }
+
+        var lines = SplitRecords(text);
+        if (lines.Count == 0)
+        {
+            errors["file"] = ["The file is empty: a header row is required."];
+            return (rows, errors);
+        }
+
+        var header = lines[0].Select(h => h.Trim()).ToList();
+        var index = new Dictionary<string, int>();
+        foreach (var column in ResultColumns)
+        {
+            var at = header.IndexOf(column);
+            if (at < 0 && column != "原因")
+            {
+                errors[column] = [$"The header has no column {column}; required: 序号, 身份证号, 金额, 状态 (原因 optional)."];
+            }
+
+            index[column] = at;
+        }
+
+        if (errors.Count > 0)
+        {
+            return (rows, errors);
+        }
+
+        for (var i = 1; i < lines.Count; i++)
+        {
+            var fields = lines[i];
+            var row = i + 1;
+            if (fields.All(string.IsNullOrWhiteSpace) || Cell(fields, 0) == TrailerLabel)
+            {
+                continue;
+            }
+
+            string Get(string column) => Cell(fields, index[column]);
+            void Fail(string column, string message) => errors[$"row {row}, {column}"] = [message];
+
+            if (!int.TryParse(Get("序号"), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) || sequence < 1)
+            {
+                Fail("序号", "序号 must be a whole number from 1.");
+            }
+
+            var id = IdNumbers.Normalize(Get("身份证号"));
+            if (id.Length == 0)
+            {
+                Fail("身份证号", "身份证号 is required.");
+            }
+
+            if (!decimal.TryParse(Get("金额"), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) || decimal.Round(amount, 2) != amount)
+            {
+                Fail("金额", "金额 must be yuan with at most 2 decimals, e.g. 625.00.");
+            }
+
+            var status = Get("状态");
+            if (status is not (Success or Failure))
+            {
+                Fail("状态", $"状态 must be {Success} or {Failure}.");
+            }
+
+            var reason = index["原因"] >= 0 ? Get("原因") : "";
+            rows.Add(new BankResultRow(row, sequence, id, amount, status == Success, reason.Length == 0 ? null : reason));
+        }
+
+        return (errors.Count > 0 ? [] : rows, errors);
+    }
+
+    private static string Cell(IReadOnlyList<string> fields, int i) => i >= 0 && i < fields.Count ? fields[i].Trim() : "";
+
+    private static string? TryDecode(Encoding encoding, byte[] bytes, int start)
+    {
+        try
+        {
+            return encoding.GetString(bytes, start, bytes.Length - start);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>RFC 4180 records: quoted fields may hold commas, quotes ("") and line breaks.</summary>
+    private static List<List<string>> SplitRecords(string text)
+    {
+        var records = new List<List<string>>();
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(c);
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c == ',')
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else if (c is '\r' or '\n')
+            {
+                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                {
+                    i++;
+                }
+
+                fields.Add(field.ToString());
+                field.Clear();
+                records.Add(fields);
+                fields = [];
+            }
+            else
+            {
+                field.Append(c);
+            }
+        }
+
+        if (field.Length > 0 || fields.Count > 0)
+        {
+            fields.Add(field.ToString());
+            records.Add(fields);
+        }
+
+        return records;
+    }
+}

@@ -1,0 +1,246 @@
+using System.Security.Claims;
+using EduRelief.Auth;
+using EduRelief.Cycles;
+using EduRelief.Hosting;
+using EduRelief.Rosters;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace EduRelief.Disbursement;
+
+public sealed record CutBatchRequest(string? Program, string? Kind, string? Reason, string? RequestId);
+
+public static class DisbursementEndpoints
+{
+    public static IServiceCollection AddDisbursement(this IServiceCollection services) => services.AddSingleton<DisbursementService>();
+
+    public static void MapDisbursement(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/cycles/{id}");
+
+        group.MapGet("/disbursement", async (string id, CycleService cycles, DisbursementService service, CancellationToken ct) =>
+            await cycles.FindAsync(id, ct) is null
+                ? (IResult)Problems.NotFound($"Cycle {id}")
+                : TypedResults.Ok(new { programs = (await service.TotalsAsync(id, ct)).Select(TotalsView) }))
+            .RequireAuthorization(Policies.Staff);
+
+        group.MapGet("/batches", async (string id, CycleService cycles, DisbursementService service, CancellationToken ct) =>
+            await cycles.FindAsync(id, ct) is null
+                ? (IResult)Problems.NotFound($"Cycle {id}")
+                : TypedResults.Ok(new { items = (await service.ListBatchesAsync(id, ct)).Select(BatchView), continuationToken = (string?)null }))
+            .RequireAuthorization(Policies.Staff);
+
+        group.MapPost("/batches", async (string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, DisbursementService service, IOptions<JsonOptions> json, CancellationToken ct) =>
+        {
+            var (body, problem) = await JsonBody.ReadAsync<CutBatchRequest>(http, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return (IResult)problem;
+            }
+
+            var errors = new Dictionary<string, string[]>();
+            if (body!.Program is null || !Eligibility.LedgerWorkbook.ProgramSheets.ContainsKey(body.Program))
+            {
+                errors["program"] = [$"program is one of {string.Join(", ", Eligibility.LedgerWorkbook.ProgramSheets.Keys)}."];
+            }
+
+            var kind = body.Kind ?? BatchKinds.Regular;
+            if (!BatchKinds.All.Contains(kind))
+            {
+                errors["kind"] = ["kind is regular or backpay."];
+            }
+
+            var reason = body.Reason?.Trim();
+            if ((kind == BatchKinds.BackPay && string.IsNullOrEmpty(reason)) || reason?.Length > 500)
+            {
+                errors["reason"] = ["A 补发 batch needs a reason of 1 to 500 characters."];
+            }
+
+            if (body.RequestId is { } requestId && (requestId.Length is 0 or > 100 || requestId != Workflow.Keys.Safe(requestId)))
+            {
+                errors["requestId"] = ["requestId is 1 to 100 characters without / \\ # ?."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return Problems.Invalid(errors);
+            }
+
+            var cycle = await cycles.FindAsync(id, ct);
+            if (cycle is null)
+            {
+                return Problems.NotFound($"Cycle {id}");
+            }
+
+            if (cycle.Stage is not (Stages.Disbursement or Stages.Rectification) || (string?)cycle.Verification?["runId"] is not { } runId)
+            {
+                return Problems.Conflict($"Cycle {id} is in stage {cycle.Stage}; batches are cut once the notice has ended.");
+            }
+
+            await service.PrepareAsync(id, runId, ct);
+            var outcome = await service.CutBatchAsync(id, body.Program!, kind, string.IsNullOrEmpty(reason) ? null : reason, user.Actor(), body.RequestId, ct);
+            if (outcome.Batch is null)
+            {
+                return Problems.Conflict($"Nothing of {body.Program} is payable in cycle {id}: every owed row is paid, held or in an open batch.");
+            }
+
+            return outcome.Created
+                ? TypedResults.Created($"/api/cycles/{id}/batches/{outcome.Batch.Id}", BatchView(outcome.Batch))
+                : TypedResults.Ok(BatchView(outcome.Batch));
+        }).RequireAuthorization(Policies.Admin);
+
+        group.MapGet("/batches/{batchId}", async (string id, string batchId, DisbursementService service, CancellationToken ct) =>
+        {
+            if (await service.GetBatchAsync(id, batchId, ct) is not { } batch)
+            {
+                return (IResult)Problems.NotFound($"Batch {batchId} of cycle {id}");
+            }
+
+            var exceptions = await service.ListExceptionsAsync(id, batchId, ct);
+            return TypedResults.Ok(new { batch = BatchView(batch), exceptions = exceptions.Select(ExceptionView) });
+        }).RequireAuthorization(Policies.Staff);
+
+        group.MapGet("/batches/{batchId}/items", async (string id, string batchId, string? continuationToken, int? pageSize, ClaimsPrincipal user, DisbursementService service, CancellationToken ct) =>
+        {
+            if (!Paging.TryGetSize(pageSize, out var size, out var problem))
+            {
+                return (IResult)problem!;
+            }
+
+            var offset = 0;
+            if (continuationToken is not null && (!int.TryParse(continuationToken, out offset) || offset < 0))
+            {
+                return Problems.Invalid("continuationToken", "This is not a token this list gave out.");
+            }
+
+            if (await service.GetBatchAsync(id, batchId, ct) is null)
+            {
+                return Problems.NotFound($"Batch {batchId} of cycle {id}");
+            }
+
+            // A school officer sees the rows of their own school only.
+            var items = (await service.ListItemsAsync(id, batchId, ct)).Where(i => !user.IsInRole(Roles.SchoolOfficer) || user.CanAccessSchool(i.SchoolCode)).ToList();
+            var page = items.Skip(offset).Take(size).Select(i => new
+            {
+                id = i.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                sequence = i.Sequence,
+                name = i.Name,
+                maskedId = IdNumbers.Mask(i.IdNumber),
+                schoolCode = i.SchoolCode,
+                schoolName = i.SchoolName,
+                program = i.Program,
+                amount = i.Amount,
+                backPay = i.BackPay,
+                backPayReason = i.BackPayReason,
+            });
+            var next = offset + size < items.Count ? (offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+            return TypedResults.Ok(new { items = page, continuationToken = next });
+        }).RequireAuthorization(Policies.Staff);
+
+        group.MapGet("/batches/{batchId}/payment-file", async (string id, string batchId, ClaimsPrincipal user, DisbursementService service, CancellationToken ct) =>
+        {
+            if (await service.GetBatchAsync(id, batchId, ct) is not { } batch)
+            {
+                return (IResult)Problems.NotFound($"Batch {batchId} of cycle {id}");
+            }
+
+            if (await service.DownloadPaymentFileAsync(batch, user.Actor(), ct) is not { } file)
+            {
+                return Problems.Conflict($"Batch {batchId} is still being cut.");
+            }
+
+            return TypedResults.File(file.File, "text/csv; charset=GB18030", $"{id}-{batchId}.csv");
+        }).RequireAuthorization(Policies.Admin);
+
+        group.MapGet("/batches/{batchId}/downloads", async (string id, string batchId, DisbursementService service, CancellationToken ct) =>
+            TypedResults.Ok(new
+            {
+                items = (await service.ListDownloadsAsync(id, batchId, ct)).Select(d => new { id = d.At.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), actor = d.Actor, at = d.At, fileSha256 = d.FileHash }),
+                continuationToken = (string?)null,
+            }))
+            .RequireAuthorization(Policies.Admin);
+
+        group.MapPost("/batches/{batchId}/result", async (string id, string batchId, HttpRequest http, DisbursementService service, CancellationToken ct) =>
+        {
+            using var buffer = new MemoryStream();
+            await http.Body.CopyToAsync(buffer, ct);
+            if (buffer.Length == 0 || buffer.Length > BankFiles.MaxResultBytes)
+            {
+                return (IResult)Problems.Invalid("file", "The bank's result file (CSV) is required as the body, at most 64 MiB.");
+            }
+
+            var bytes = buffer.ToArray();
+            var (rows, errors) = BankFiles.ParseResult(bytes);
+            if (errors.Count > 0)
+            {
+                return Problems.Invalid(errors);
+            }
+
+            var outcome = await service.ReconcileAsync(id, batchId, bytes, rows, ct);
+            return outcome.Status switch
+            {
+                ReconcileStatus.NotFound => Problems.NotFound($"Batch {batchId} of cycle {id}"),
+                ReconcileStatus.NotSealed => Problems.Conflict($"Batch {batchId} is still being cut."),
+                ReconcileStatus.DifferentFile => Problems.Conflict($"Batch {batchId} was reconciled with another result file."),
+                _ => TypedResults.Ok(new
+                {
+                    changed = outcome.Status == ReconcileStatus.Reconciled,
+                    batch = BatchView(outcome.Batch!),
+                    exceptions = outcome.Exceptions.Select(ExceptionView),
+                }),
+            };
+        }).RequireAuthorization(Policies.Admin);
+
+        group.MapGet("/disclosure.xlsx", async (string id, CycleService cycles, DisbursementService service, CancellationToken ct) =>
+            await cycles.FindAsync(id, ct) is null
+                ? (IResult)Problems.NotFound($"Cycle {id}")
+                : TypedResults.File(DisclosureWorkbook.Write(id, await service.DisclosureAsync(id, ct)), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"{id}-disclosure.xlsx"))
+            .RequireAuthorization(Policies.Staff);
+    }
+
+    private static object FigureView(Figure f) => new { count = f.Count, amount = decimal.Round(f.Amount, 2) };
+
+    public static object TotalsView(ProgramTotals t) => new
+    {
+        program = t.Program,
+        owed = FigureView(t.Owed),
+        paid = FigureView(t.Paid),
+        pending = FigureView(t.Pending),
+        failed = FigureView(t.Failed),
+        held = FigureView(t.Held),
+        backPaid = FigureView(t.BackPaid),
+        cancelled = FigureView(t.Cancelled),
+    };
+
+    private static object BatchView(Batch b) => new
+    {
+        id = b.Id,
+        program = b.Program,
+        kind = b.Kind,
+        reason = b.Reason,
+        status = b.Status,
+        count = b.Count,
+        total = b.Total,
+        createdBy = b.CreatedBy,
+        createdAt = b.CreatedAt,
+        sealedAt = b.SealedAt,
+        paymentFileSha256 = b.FileHash,
+        downloads = b.Downloads,
+        resultSha256 = b.ResultHash,
+        reconciledAt = b.ReconciledAt,
+        result = b.Result is { } r ? new { paid = r.Paid, paidAmount = r.PaidAmount, failed = r.Failed, failedAmount = r.FailedAmount, exceptions = r.Exceptions } : null,
+    };
+
+    private static object ExceptionView(ReconciliationException e) => new
+    {
+        id = e.Id,
+        kind = e.Kind,
+        sequence = e.Sequence,
+        fileRow = e.FileRow,
+        maskedId = e.MaskedId,
+        batchAmount = e.BatchAmount,
+        bankAmount = e.BankAmount,
+        bankStatus = e.BankStatus,
+        bankReason = e.BankReason,
+    };
+}

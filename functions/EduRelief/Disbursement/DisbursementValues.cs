@@ -1,0 +1,129 @@
+using Azure;
+
+namespace EduRelief.Disbursement;
+
+/// <summary>Where one ledger key (cycle, person, program) stands. Owed = paid + pending + failed + held; cancelled is not owed.</summary>
+public static class EntitlementStatuses
+{
+    /// <summary>Owed and not paid: waiting for a batch, or in a batch the bank has not answered for.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>An open objection names the person: not payable until it is decided.</summary>
+    public const string Held = "held";
+
+    /// <summary>The bank returned the payment as failed: still owed, the next batch takes it.</summary>
+    public const string Failed = "failed";
+
+    public const string Paid = "paid";
+
+    /// <summary>An upheld objection took the person off the list: not owed.</summary>
+    public const string Cancelled = "cancelled";
+}
+
+public static class BatchKinds
+{
+    public const string Regular = "regular";
+
+    /// <summary>补发: entitlements confirmed after the program's regular batch was cut.</summary>
+    public const string BackPay = "backpay";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { Regular, BackPay };
+}
+
+public static class BatchStatuses
+{
+    /// <summary>Rows are being claimed; any instance that cuts the same program finishes this batch instead of starting another.</summary>
+    public const string Cutting = "cutting";
+
+    /// <summary>The item set is frozen: the payment file can be downloaded and the bank's result uploaded.</summary>
+    public const string Sealed = "sealed";
+
+    public const string Reconciling = "reconciling";
+
+    public const string Reconciled = "reconciled";
+}
+
+/// <summary>Kinds of reconciliation exception; each becomes a rectification item.</summary>
+public static class ReconciliationKinds
+{
+    /// <summary>The bank returned a row for someone not in the batch: a sequence the batch does not have, or an ID number none of its rows has.</summary>
+    public const string NotInBatch = "notInBatch";
+
+    /// <summary>The bank's amount differs from the batch's.</summary>
+    public const string AmountDiffers = "amountDiffers";
+
+    /// <summary>A batch row the bank's file never mentions.</summary>
+    public const string NotReturned = "notReturned";
+
+    /// <summary>The bank returned the ID number of one batch row under the sequence of another.</summary>
+    public const string IdMismatch = "idMismatch";
+
+    /// <summary>The bank returned the same sequence more than once; the later rows are not applied.</summary>
+    public const string DuplicateRow = "duplicateRow";
+
+    /// <summary>The bank reports success for a ledger key that holds a payment from another batch already: storage refused the second.</summary>
+    public const string AlreadyPaid = "alreadyPaid";
+}
+
+/// <summary>One entitlement to pay: what the ledger (or a late confirmation) says is owed to one person under one program.</summary>
+public sealed record Payable(string Name, string IdNumber, string SchoolCode, string SchoolName, string Program, decimal Amount);
+
+public sealed record Batch(
+    string Id,
+    string CycleId,
+    string Program,
+    string Kind,
+    string? Reason,
+    string Status,
+    int Count,
+    decimal Total,
+    string CreatedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? SealedAt,
+    string? RequestId,
+    string? FileHash,
+    int Downloads,
+    string? ResultHash,
+    DateTimeOffset? ReconciledAt,
+    BatchFigures? Result,
+    ETag ETag);
+
+/// <summary>What a reconciled batch came to.</summary>
+public sealed record BatchFigures(int Paid, decimal PaidAmount, int Failed, decimal FailedAmount, int Exceptions);
+
+/// <summary>One row of a sealed batch. Sequence is the row's place in the payment file (items ordered by key, from 1).</summary>
+public sealed record BatchItem(int Sequence, string PersonKey, string Name, string IdNumber, string SchoolCode, string SchoolName, string Program, decimal Amount, bool BackPay, string? BackPayReason);
+
+public sealed record ReconciliationException(string Id, string BatchId, string Kind, int? Sequence, int? FileRow, string? MaskedId, decimal? BatchAmount, decimal? BankAmount, string? BankStatus, string? BankReason);
+
+public sealed record Figure(int Count, decimal Amount)
+{
+    public static readonly Figure Zero = new(0, 0m);
+
+    public Figure Add(decimal amount) => new(Count + 1, Amount + amount);
+
+    public static Figure operator +(Figure a, Figure b) => new(a.Count + b.Count, a.Amount + b.Amount);
+}
+
+/// <summary>A program's money in one cycle. Always: owed = paid + pending + failed + held. BackPaid is the part of paid that was 补发.</summary>
+public sealed record ProgramTotals(string Program, Figure Owed, Figure Paid, Figure Pending, Figure Failed, Figure Held, Figure BackPaid, Figure Cancelled);
+
+public sealed record DisclosureRow(string SchoolCode, string SchoolName, string Program, int Recipients, decimal Amount);
+
+/// <summary>One row of the bank's result file, parsed.</summary>
+public sealed record BankResultRow(int FileRow, int Sequence, string IdNumber, decimal Amount, bool Success, string? Reason);
+
+/// <summary>What cutting a batch came to: the batch, or nothing to pay (no batch written).</summary>
+public sealed record CutOutcome(Batch? Batch, bool Created);
+
+public enum ReconcileStatus
+{
+    Reconciled,
+    Unchanged,
+    NotFound,
+    NotSealed,
+    DifferentFile,
+}
+
+public sealed record ReconcileOutcome(ReconcileStatus Status, Batch? Batch, IReadOnlyList<ReconciliationException> Exceptions);
+

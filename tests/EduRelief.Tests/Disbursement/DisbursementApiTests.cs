@@ -1,0 +1,136 @@
+using System.IO.Compression;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Verification;
+using Xunit;
+
+namespace EduRelief.Tests.Disbursement;
+
+/// <summary>
+/// The sample county's cycle over HTTP from approval to a reconciled batch: cut, payment file (bureau_admin only,
+/// every download recorded), bank result (bad input refused whole, the same file twice changes nothing), totals and
+/// the fund disclosure. The sample's living subsidies: 张三 625 (A), 李四 375 (B), 赵六 750 (D, confirmed in review).
+/// </summary>
+public sealed class DisbursementApiTests
+{
+    private const string Program = "living_subsidy";
+
+    private static async Task<(int Status, JsonNode? Body)> UploadResultAsync(HttpClient client, string url, byte[] file)
+    {
+        using var content = new ByteArrayContent(file);
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        using var response = await client.PostAsync(url, content);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
+    }
+
+    [Fact]
+    public async Task Disbursement_SampleCycleAfterNotice_CutDownloadReconcileTotalsAndDisclosure()
+    {
+        await using var app = await AppProcess.StartAsync();
+        var admin = app.Admin;
+        var id = await SampleCycle.ToReviewAsync(admin);
+        await admin.PostAsync("/api/dev/clock", new { setTo = "2026-09-30T10:00:00+08:00" });
+        Assert.Equal(200, (await admin.PostAsync($"/api/cycles/{id}/approve")).Status);
+        Assert.Equal(409, (await admin.PostAsync($"/api/cycles/{id}/batches", new { program = Program })).Status); // on notice: no money moves yet
+        await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-13T00:00:01+08:00" });
+        await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => (string?)r.Body!["stage"] == "disbursement", TimeSpan.FromSeconds(60), "the notice to end");
+        var inspector = await app.ClientForRoleAsync("inspector");
+
+        // Cutting: bureau_admin only, the program named.
+        Assert.Equal(403, (await inspector.PostAsync($"/api/cycles/{id}/batches", new { program = Program })).Status);
+        var (badStatus, bad) = await admin.PostAsync($"/api/cycles/{id}/batches", new { program = "bicycles", kind = "backpay" });
+        Assert.Equal(400, badStatus);
+        Assert.NotNull(bad!["errors"]!["program"]);
+        Assert.NotNull(bad["errors"]!["reason"]);
+        var (cutStatus, batch) = await admin.PostAsync($"/api/cycles/{id}/batches", new { program = Program, requestId = "notice-ended-1" });
+        Assert.Equal(201, cutStatus);
+        Assert.Equal(200, (await admin.PostAsync($"/api/cycles/{id}/batches", new { program = Program, requestId = "notice-ended-1" })).Status);
+        var batchId = (string)batch!["id"]!;
+        Assert.Equal("sealed", (string?)batch["status"]);
+        Assert.Equal(3, (int)batch["count"]!);
+        Assert.Equal(1750m, (decimal)batch["total"]!);
+
+        // Items show masked numbers only.
+        var (_, items) = await admin.GetJsonAsync($"/api/cycles/{id}/batches/{batchId}/items?pageSize=2");
+        Assert.Equal(2, items!["items"]!.AsArray().Count);
+        Assert.Equal("2", (string?)items["continuationToken"]);
+        Assert.DoesNotContain(SampleCounty.A, items.ToJsonString());
+        Assert.Contains("********", (string?)items["items"]![0]!["maskedId"]);
+
+        // The payment file: only bureau_admin, GBK, full numbers, trailer; each download recorded.
+        var fileUrl = $"/api/cycles/{id}/batches/{batchId}/payment-file";
+        Assert.Equal(403, (int)(await inspector.GetAsync(fileUrl)).StatusCode);
+        var officer = await app.ClientForRoleAsync("school_officer", "4107260001");
+        Assert.Equal(403, (int)(await officer.GetAsync(fileUrl)).StatusCode);
+        var (_, ownSchool) = await officer.GetJsonAsync($"/api/cycles/{id}/batches/{batchId}/items");
+        Assert.Equal(["4107260001"], ownSchool!["items"]!.AsArray().Select(i => (string)i!["schoolCode"]!));
+        using var download = await admin.GetAsync(fileUrl);
+        Assert.Equal(200, (int)download.StatusCode);
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var lines = Encoding.GetEncoding(936).GetString(await download.Content.ReadAsByteArrayAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("序号,姓名,身份证号,资助项目,金额,学校标识码", lines[0]);
+        Assert.Equal("合计,3,1750.00", lines[^1]);
+        Assert.Contains(lines, l => l.Contains($",张三,{SampleCounty.A},生活补助,625.00,4107260001", StringComparison.Ordinal));
+        var (_, downloads) = await admin.GetJsonAsync($"/api/cycles/{id}/batches/{batchId}/downloads");
+        Assert.Single(downloads!["items"]!.AsArray());
+        Assert.Equal(1, (int)(await admin.GetJsonAsync($"/api/cycles/{id}/batches/{batchId}")).Body!["batch"]!["downloads"]!);
+
+        // The bank's result: bad files are refused whole, naming the column or the row.
+        var resultUrl = $"/api/cycles/{id}/batches/{batchId}/result";
+        var rows = lines[1..^1].Select(l => l.Split(',')).ToList();
+        var (missingStatus, missing) = await UploadResultAsync(admin, resultUrl, Encoding.UTF8.GetBytes("序号,身份证号,状态\r\n1,x,成功\r\n"));
+        Assert.Equal(400, missingStatus);
+        Assert.NotNull(missing!["errors"]!["金额"]);
+        var badRow = Encoding.UTF8.GetBytes($"序号,身份证号,金额,状态,原因\r\n1,{rows[0][2]},{rows[0][4]},成功,\r\n2,{rows[1][2]},{rows[1][4]},退回,\r\n");
+        var (badRowStatus, badRowBody) = await UploadResultAsync(admin, resultUrl, badRow);
+        Assert.Equal(400, badRowStatus);
+        Assert.NotNull(badRowBody!["errors"]!["row 3, 状态"]);
+        Assert.Equal("sealed", (string?)(await admin.GetJsonAsync($"/api/cycles/{id}/batches/{batchId}")).Body!["batch"]!["status"]);
+
+        var result = BankResult.Csv(rows.Select(r => new BankResult.Line(int.Parse(r[0]), r[2], decimal.Parse(r[4]), r[1] != "李四", r[1] == "李四" ? "账户已销户" : "")));
+        Assert.Equal(403, (await UploadResultAsync(inspector, resultUrl, result)).Status);
+        var (okStatus, ok) = await UploadResultAsync(admin, resultUrl, result);
+        Assert.Equal(200, okStatus);
+        Assert.True((bool)ok!["changed"]!);
+        Assert.Equal("reconciled", (string?)ok["batch"]!["status"]);
+        Assert.Empty(ok["exceptions"]!.AsArray());
+        var (againStatus, again) = await UploadResultAsync(admin, resultUrl, result);
+        Assert.Equal(200, againStatus);
+        Assert.False((bool)again!["changed"]!);
+        Assert.Equal(409, (await UploadResultAsync(admin, resultUrl, Encoding.UTF8.GetBytes("序号,身份证号,金额,状态\r\n"))).Status);
+
+        // Totals: owed = paid + pending + failed + held, in yuan.
+        var (_, totals) = await admin.GetJsonAsync($"/api/cycles/{id}/disbursement");
+        var living = totals!["programs"]!.AsArray().Single(p => (string?)p!["program"] == Program)!;
+        Assert.Equal(1375m, (decimal)living["paid"]!["amount"]!);
+        Assert.Equal(2, (int)living["paid"]!["count"]!);
+        Assert.Equal(375m, (decimal)living["failed"]!["amount"]!);
+        Assert.Equal(1750m, (decimal)living["owed"]!["amount"]!);
+        Assert.Equal(0, (int)living["pending"]!["count"]!);
+
+        // The failure goes into the next batch by itself.
+        var (nextStatus, next) = await admin.PostAsync($"/api/cycles/{id}/batches", new { program = Program });
+        Assert.Equal(201, nextStatus);
+        Assert.Equal(1, (int)next!["count"]!);
+        Assert.Equal(375m, (decimal)next["total"]!);
+
+        // The fund disclosure: per school and program, no personal data.
+        using var disclosure = await inspector.GetAsync($"/api/cycles/{id}/disclosure.xlsx");
+        Assert.Equal(200, (int)disclosure.StatusCode);
+        Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disclosure.Content.Headers.ContentType!.MediaType);
+        using var zip = new ZipArchive(new MemoryStream(await disclosure.Content.ReadAsByteArrayAsync()));
+        var sheet = zip.Entries.Where(e => e.FullName.StartsWith("xl/worksheets/", StringComparison.Ordinal)).Select(e => new StreamReader(e.Open()).ReadToEnd()).Single();
+        Assert.Contains("4107260001", sheet);
+        Assert.Contains("1375.00", sheet);
+        foreach (var personal in new[] { SampleCounty.A, SampleCounty.B, SampleCounty.D, "张三", "李四", "赵六" })
+        {
+            Assert.DoesNotContain(personal, sheet);
+        }
+
+        // Nothing the app logged carries an ID number.
+        Assert.DoesNotContain(SampleCounty.A, app.Output);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text;
+using Azure.Data.Tables;
+using EduRelief.Disbursement;
+using EduRelief.Eligibility;
+using EduRelief.Hotline;
+using EduRelief.Rosters;
+using EduRelief.Storage;
+using EduRelief.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EduRelief.Tests.Disbursement;
+
+/// <summary>Thrown by the fault injector: a simulated crash between two storage writes.</summary>
+public sealed class SimulatedCrashException(string point) : Exception($"Simulated crash at {point}.");
+
+/// <summary>A cycle's ledger written straight through EligibilityStore on a fresh storage prefix, and services over it.</summary>
+public sealed class LedgerWorld
+{
+    public const string CycleId = "410726-2026-autumn";
+    public const string RunId = "run1";
+
+    private LedgerWorld(StorageAccount storage) => Storage = storage;
+
+    public StorageAccount Storage { get; }
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 10, 13, 1, 0, 0, TimeSpan.Zero));
+
+    public EligibilityStore Ledger => new(Storage);
+
+    public ObjectionHoldStore Holds => new(Storage);
+
+    public static async Task<LedgerWorld> CreateAsync()
+    {
+        var world = new LedgerWorld(new StorageAccount((await Azurite.SharedAsync()).ConnectionString, Repo.NewPrefix(), new RequestCounter()));
+        await world.Ledger.CreateTablesAsync(CancellationToken.None);
+        await world.Holds.CreateTableAsync(CancellationToken.None);
+        await world.Service().CreateStorageAsync(CancellationToken.None);
+        return world;
+    }
+
+    public DisbursementService Service(Func<string, Task>? faults = null) => new(Storage, Ledger, Holds, Clock) { FaultInjector = faults };
+
+    /// <summary>A valid 18-digit number for person <paramref name="n"/>, born 2015.</summary>
+    public static string IdFor(int n)
+    {
+        var first17 = "41072620150301" + n.ToString("D3", CultureInfo.InvariantCulture);
+        return first17 + IdNumbers.CheckCharacter(first17);
+    }
+
+    public static StudentRecord Student(int n, string school = "4107260001", decimal amount = 625m, string program = "living_subsidy") => new(
+        IdFor(n), $"学生{n}", school, school == "4107260001" ? "城关镇第一小学" : "城关镇第二小学", SchoolStage.Primary, 3, true, n, n, $"学生{n}", $"H{n}", "脱贫户",
+        [new Entitlement(program, amount)]);
+
+    public async Task AddLedgerAsync(IEnumerable<StudentRecord> students, string source = "verification") =>
+        await Ledger.UpsertLedgerAsync(students.SelectMany(s => s.Entitlements.Select(e => EligibilityStore.LedgerEntity(CycleId, RunId, s, e, source))), CancellationToken.None);
+
+    public async Task HoldAsync(string caseNumber, StudentRecord student, string status) =>
+        await Storage.Table("holds").UpsertEntityAsync(new TableEntity(CycleId, caseNumber)
+        {
+            ["SchoolCode"] = student.SchoolCode,
+            ["StudentName"] = student.Name,
+            ["Status"] = status,
+            ["CreatedAt"] = Clock.GetUtcNow(),
+        });
+
+    public async Task<IReadOnlyList<TableEntity>> AllAsync(string table)
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var e in Storage.Table(table).QueryAsync<TableEntity>())
+        {
+            rows.Add(e);
+        }
+
+        return rows;
+    }
+}
+
+/// <summary>Writes bank result files as the bank would.</summary>
+public static class BankResult
+{
+    public sealed record Line(int Sequence, string IdNumber, decimal Amount, bool Success, string Reason = "");
+
+    public static byte[] Csv(IEnumerable<Line> lines, Encoding? encoding = null)
+    {
+        var text = new StringBuilder("序号,身份证号,金额,状态,原因\r\n");
+        foreach (var l in lines)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{l.Sequence},{l.IdNumber},{l.Amount:0.00},{(l.Success ? "成功" : "失败")},{l.Reason}\r\n");
+        }
+
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return (encoding ?? Encoding.GetEncoding(936)).GetBytes(text.ToString());
+    }
+
+    /// <summary>The bank pays every item except those <paramref name="fail"/> picks.</summary>
+    public static IEnumerable<Line> For(IEnumerable<BatchItem> items, Func<BatchItem, bool>? fail = null) =>
+        items.Select(i => fail?.Invoke(i) == true ? new Line(i.Sequence, i.IdNumber, i.Amount, false, "账户已冻结") : new Line(i.Sequence, i.IdNumber, i.Amount, true));
+
+    public static async Task<ReconcileOutcome> ReconcileAsync(DisbursementService service, string batchId, byte[] file)
+    {
+        var (rows, errors) = BankFiles.ParseResult(file);
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join("; ", errors.Select(e => e.Key + ": " + string.Join(' ', e.Value))));
+        }
+
+        return await service.ReconcileAsync(LedgerWorld.CycleId, batchId, file, rows, CancellationToken.None);
+    }
+}

@@ -1,0 +1,290 @@
+using System.Text;
+using EduRelief.Disbursement;
+using EduRelief.Hotline;
+using Xunit;
+
+namespace EduRelief.Tests.Disbursement;
+
+/// <summary>Batches and the bank's result against Azurite, through the service the endpoints and the workflow call.</summary>
+public sealed class ReconciliationTests
+{
+    private const string Program = "living_subsidy";
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    private static async Task<(LedgerWorld World, DisbursementService Service, Batch Batch, IReadOnlyList<BatchItem> Items)> CutFirstBatchAsync(int people = 4)
+    {
+        var world = await LedgerWorld.CreateAsync();
+        await world.AddLedgerAsync(Enumerable.Range(1, people).Select(n => LedgerWorld.Student(n)));
+        var service = world.Service();
+        await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+        var cut = await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None);
+        Assert.True(cut.Created);
+        return (world, service, cut.Batch!, await service.ListItemsAsync(LedgerWorld.CycleId, cut.Batch!.Id, None));
+    }
+
+    private static async Task<ProgramTotals> TotalsAsync(DisbursementService service)
+    {
+        var totals = (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single(t => t.Program == Program);
+        Assert.Equal(totals.Owed, totals.Paid + totals.Pending + totals.Failed + totals.Held);
+        return totals;
+    }
+
+    [Fact]
+    public async Task CutBatchAsync_FourPayable_SealsOneBatchWithSequencesAndTotal()
+    {
+        var (_, service, batch, items) = await CutFirstBatchAsync();
+
+        Assert.Equal(BatchStatuses.Sealed, batch.Status);
+        Assert.Equal($"{Program}-001", batch.Id);
+        Assert.Equal(4, batch.Count);
+        Assert.Equal(2500m, batch.Total);
+        Assert.Equal([1, 2, 3, 4], items.Select(i => i.Sequence));
+        Assert.Equal(items.OrderBy(i => i.PersonKey, StringComparer.Ordinal).Select(i => i.PersonKey), items.Select(i => i.PersonKey));
+        // Everything is claimed: a second cut has nothing to pay and writes no batch.
+        Assert.Null((await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch);
+        Assert.Single(await service.ListBatchesAsync(LedgerWorld.CycleId, None));
+        var totals = await TotalsAsync(service);
+        Assert.Equal(new Figure(4, 2500m), totals.Pending);
+    }
+
+    [Fact]
+    public async Task PaymentFile_SealedBatch_IsGbkWithHeaderRowsAndTrailerAndEveryDownloadIsRecorded()
+    {
+        var (_, service, batch, items) = await CutFirstBatchAsync(3);
+
+        var first = await service.DownloadPaymentFileAsync(batch, "admin-1", None);
+        var second = await service.DownloadPaymentFileAsync(batch, "admin-2", None);
+
+        Assert.Equal(first!.Value.Sha256, second!.Value.Sha256);
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var lines = Encoding.GetEncoding(936).GetString(first.Value.File).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("序号,姓名,身份证号,资助项目,金额,学校标识码", lines[0]);
+        Assert.Equal($"1,{items[0].Name},{items[0].IdNumber},生活补助,625.00,4107260001", lines[1]);
+        Assert.Equal("合计,3,1875.00", lines[^1]);
+        Assert.Equal(5, lines.Length);
+        var downloads = await service.ListDownloadsAsync(LedgerWorld.CycleId, batch.Id, None);
+        Assert.Equal(["admin-1", "admin-2"], downloads.Select(d => d.Actor).Order());
+        Assert.Equal(2, (await service.GetBatchAsync(LedgerWorld.CycleId, batch.Id, None))!.Downloads);
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_EveryExceptionKind_RecordedAndOnlyCleanSuccessesPaid()
+    {
+        var (_, service, batch, items) = await CutFirstBatchAsync(5);
+        var file = BankResult.Csv(
+        [
+            new(1, items[0].IdNumber, items[0].Amount, true),                // paid
+            new(2, items[1].IdNumber, items[1].Amount + 10m, true),          // amountDiffers
+            new(3, items[0].IdNumber, items[2].Amount, true),                // idMismatch: sequence 3 is someone else
+            new(9, LedgerWorld.IdFor(99), 625m, true),                       // notInBatch
+            new(1, items[0].IdNumber, items[0].Amount, true),                // duplicateRow
+            new(4, items[3].IdNumber, items[3].Amount, false, "卡号错误"),    // failed: owed, next batch
+            new(5, LedgerWorld.IdFor(98), items[4].Amount, true),            // notInBatch: nobody of the batch
+            // sequences 3 and 5: no row answers for them, notReturned
+        ]);
+
+        var outcome = await BankResult.ReconcileAsync(service, batch.Id, file);
+
+        Assert.Equal(ReconcileStatus.Reconciled, outcome.Status);
+        Assert.Equal(
+            [ReconciliationKinds.AmountDiffers, ReconciliationKinds.DuplicateRow, ReconciliationKinds.IdMismatch, ReconciliationKinds.NotInBatch, ReconciliationKinds.NotInBatch, ReconciliationKinds.NotReturned, ReconciliationKinds.NotReturned],
+            outcome.Exceptions.Select(e => e.Kind).Order(StringComparer.Ordinal));
+        Assert.Equal([3, 5], outcome.Exceptions.Where(e => e.Kind == ReconciliationKinds.NotReturned).Select(e => e.Sequence!.Value).Order());
+        Assert.Equal(3, outcome.Exceptions.Single(e => e.Kind == ReconciliationKinds.IdMismatch).Sequence);
+        Assert.Equal(635m, outcome.Exceptions.Single(e => e.Kind == ReconciliationKinds.AmountDiffers).BankAmount);
+        Assert.All(outcome.Exceptions, e => Assert.Contains("********", e.MaskedId));
+        Assert.Equal(new BatchFigures(1, 625m, 1, 625m, 7), outcome.Batch!.Result);
+        var totals = await TotalsAsync(service);
+        Assert.Equal(new Figure(1, 625m), totals.Paid);
+        Assert.Equal(new Figure(1, 625m), totals.Failed);
+        Assert.Equal(new Figure(3, 1875m), totals.Pending); // exceptions stay owed in the batch until rectified
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_SameFileTwice_ChangesNothingAndAnotherFileIsRefused()
+    {
+        var (world, service, batch, items) = await CutFirstBatchAsync(3);
+        var file = BankResult.Csv(BankResult.For(items, i => i.Sequence == 2));
+        var first = await BankResult.ReconcileAsync(service, batch.Id, file);
+        var paymentsBefore = await world.AllAsync("payments");
+        var entitlementsBefore = (await world.AllAsync("entitlements")).Select(e => e.ETag.ToString()).Order(StringComparer.Ordinal).ToList();
+
+        var again = await BankResult.ReconcileAsync(world.Service(), batch.Id, file);
+        var other = await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv(BankResult.For(items)));
+
+        Assert.Equal(ReconcileStatus.Reconciled, first.Status);
+        Assert.Equal(ReconcileStatus.Unchanged, again.Status);
+        Assert.Equal(ReconcileStatus.DifferentFile, other.Status);
+        Assert.Equal(2, paymentsBefore.Count);
+        Assert.Equal(paymentsBefore.Select(p => p.ETag), (await world.AllAsync("payments")).Select(p => p.ETag));
+        Assert.Equal(entitlementsBefore, (await world.AllAsync("entitlements")).Select(e => e.ETag.ToString()).Order(StringComparer.Ordinal).ToList());
+        Assert.Equal(first.Batch!.Result, again.Batch!.Result);
+    }
+
+    [Fact]
+    public async Task FailedPayment_GoesIntoNextBatch_ThenSucceedsOnce()
+    {
+        var (world, service, batch, items) = await CutFirstBatchAsync(3);
+        var failing = items[1];
+        await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv(BankResult.For(items, i => i.PersonKey == failing.PersonKey)));
+        Assert.Equal(new Figure(1, 625m), (await TotalsAsync(service)).Failed);
+
+        var next = await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None);
+        var nextItems = await service.ListItemsAsync(LedgerWorld.CycleId, next.Batch!.Id, None);
+        Assert.Equal($"{Program}-002", next.Batch.Id);
+        Assert.Equal([failing.PersonKey], nextItems.Select(i => i.PersonKey));
+        Assert.Equal(new Figure(1, 625m), (await TotalsAsync(service)).Pending);
+
+        await BankResult.ReconcileAsync(service, next.Batch.Id, BankResult.Csv(BankResult.For(nextItems)));
+
+        var totals = await TotalsAsync(service);
+        Assert.Equal(new Figure(3, 1875m), totals.Paid);
+        Assert.Equal(Figure.Zero, totals.Failed);
+        Assert.Equal(Figure.Zero, totals.Pending);
+        var payments = await world.AllAsync("payments");
+        Assert.Equal(3, payments.Count);
+        Assert.Equal(next.Batch.Id, payments.Single(p => p.RowKey.EndsWith(failing.PersonKey, StringComparison.Ordinal)).GetString("BatchId"));
+        var row = (await world.AllAsync("entitlements")).Single(e => e.RowKey.EndsWith(failing.PersonKey, StringComparison.Ordinal));
+        Assert.Equal(1, row.GetInt32("Attempts"));
+        Assert.Equal("账户已冻结", row.GetString("FailureReason"));
+        Assert.Null((await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch);
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_SuccessForKeyPaidInAnotherBatch_RefusedByStorageAsAlreadyPaid()
+    {
+        var (world, service, batch, items) = await CutFirstBatchAsync(2);
+        await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv(BankResult.For(items, i => i.Sequence == 1)));
+        var next = await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None);
+        var nextItems = await service.ListItemsAsync(LedgerWorld.CycleId, next.Batch!.Id, None);
+        await BankResult.ReconcileAsync(service, next.Batch.Id, BankResult.Csv(BankResult.For(nextItems)));
+        // Forge the situation the keys exist for: the same ledger key in a third batch, the bank reporting success again.
+        var forged = await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None);
+        Assert.Null(forged.Batch);
+        var paid = (await world.AllAsync("entitlements")).Single(e => e.RowKey.EndsWith(nextItems[0].PersonKey, StringComparison.Ordinal));
+        paid["Status"] = EntitlementStatuses.Pending;
+        paid.Remove("PaidBatchId");
+        await world.Storage.Table("entitlements").UpdateEntityAsync(paid, paid.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
+        var third = await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None);
+
+        var outcome = await BankResult.ReconcileAsync(service, third.Batch!.Id, BankResult.Csv(BankResult.For(await service.ListItemsAsync(LedgerWorld.CycleId, third.Batch.Id, None))));
+
+        Assert.Equal(ReconciliationKinds.AlreadyPaid, Assert.Single(outcome.Exceptions).Kind);
+        Assert.Equal(2, (await world.AllAsync("payments")).Count);
+    }
+
+    [Fact]
+    public async Task BackPay_DismissedObjectionAndLateConfirmation_GoIntoSupplementaryBatchWithReason()
+    {
+        var world = await LedgerWorld.CreateAsync();
+        var held = LedgerWorld.Student(1);
+        var cancelled = LedgerWorld.Student(2);
+        await world.AddLedgerAsync([held, cancelled, LedgerWorld.Student(3)]);
+        await world.HoldAsync("C1", held, HoldStatuses.Open);
+        await world.HoldAsync("C2", cancelled, HoldStatuses.Open);
+        var service = world.Service();
+        await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+        var regular = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch!;
+        Assert.Equal(1, regular.Count);
+        Assert.Equal(new Figure(2, 1250m), (await TotalsAsync(service)).Held);
+
+        await world.HoldAsync("C1", held, HoldStatuses.Dismissed);
+        await world.HoldAsync("C2", cancelled, HoldStatuses.Upheld);
+        await world.AddLedgerAsync([LedgerWorld.Student(4)], source: "review");
+        await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+        Assert.True(await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生5", LedgerWorld.IdFor(5), "4107260002", "城关镇第二小学", Program, 625m), "控辍保学劝返入学", None));
+        Assert.False(await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生5", LedgerWorld.IdFor(5), "4107260002", "城关镇第二小学", Program, 625m), "again", None));
+        var backPay = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.BackPay, "补发：异议不成立及复核确认", "admin", null, None)).Batch!;
+        var items = await service.ListItemsAsync(LedgerWorld.CycleId, backPay.Id, None);
+        await BankResult.ReconcileAsync(service, regular.Id, BankResult.Csv(BankResult.For(await service.ListItemsAsync(LedgerWorld.CycleId, regular.Id, None))));
+        await BankResult.ReconcileAsync(service, backPay.Id, BankResult.Csv(BankResult.For(items)));
+
+        Assert.Equal(BatchKinds.BackPay, backPay.Kind);
+        Assert.Equal("补发：异议不成立及复核确认", backPay.Reason);
+        Assert.Equal(3, items.Count);
+        Assert.All(items, i => Assert.True(i.BackPay));
+        Assert.Contains(items, i => i.BackPayReason == "objection dismissed after the regular batch was cut");
+        Assert.Contains(items, i => i.BackPayReason == "控辍保学劝返入学");
+        var totals = await TotalsAsync(service);
+        Assert.Equal(new Figure(4, 2500m), totals.Paid);
+        Assert.Equal(new Figure(3, 1875m), totals.BackPaid);
+        Assert.Equal(new Figure(1, 625m), totals.Cancelled);
+        Assert.Equal(new Figure(4, 2500m), totals.Owed);
+        var disclosure = await service.DisclosureAsync(LedgerWorld.CycleId, None);
+        Assert.Equal([("4107260001", 3, 1875m), ("4107260002", 1, 625m)], disclosure.Select(d => (d.SchoolCode, d.Recipients, d.Amount)));
+    }
+
+    [Fact]
+    public async Task CutAfterNoticeAsync_SameStepDeliveredTwice_CutsOneBatchPerProgram()
+    {
+        var world = await LedgerWorld.CreateAsync();
+        await world.AddLedgerAsync([LedgerWorld.Student(1), LedgerWorld.Student(2), LedgerWorld.Student(3, amount: 500m, program: "preschool_aid")]);
+        var service = world.Service();
+
+        var first = await service.CutAfterNoticeAsync(LedgerWorld.CycleId, LedgerWorld.RunId, "step-42", None);
+        await world.AddLedgerAsync([LedgerWorld.Student(4)]); // a late row must not make the redelivered step cut again
+        var again = await world.Service().CutAfterNoticeAsync(LedgerWorld.CycleId, LedgerWorld.RunId, "step-42", None);
+
+        Assert.Equal(["living_subsidy-001", "preschool_aid-001"], first.Select(b => b.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(first.Select(b => b.Id), again.Select(b => b.Id));
+        Assert.Equal(2, (await service.ListBatchesAsync(LedgerWorld.CycleId, None)).Count);
+        Assert.False(await service.AllReconciledAsync(LedgerWorld.CycleId, None));
+        foreach (var batch in first)
+        {
+            await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv(BankResult.For(await service.ListItemsAsync(LedgerWorld.CycleId, batch.Id, None))));
+        }
+
+        Assert.True(await service.AllReconciledAsync(LedgerWorld.CycleId, None));
+        Assert.Equal(new Figure(1, 625m), (await TotalsAsync(service)).Pending); // the late row waits for the next batch
+    }
+
+    [Fact]
+    public async Task CutBatchAsync_ObjectionSinceLastPrepare_LeavesThePersonOut()
+    {
+        var world = await LedgerWorld.CreateAsync();
+        var named = LedgerWorld.Student(1);
+        await world.AddLedgerAsync([named, LedgerWorld.Student(2)]);
+        var service = world.Service();
+        await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+        await world.HoldAsync("C9", named, HoldStatuses.Open);
+
+        var batch = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch!;
+
+        var items = await service.ListItemsAsync(LedgerWorld.CycleId, batch.Id, None);
+        Assert.Equal([LedgerWorld.IdFor(2)], items.Select(i => i.IdNumber));
+        await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+        Assert.Equal(new Figure(1, 625m), (await TotalsAsync(service)).Held);
+    }
+
+    [Theory]
+    [InlineData("batch.created")]
+    [InlineData("rows.claimed")]
+    [InlineData("items.added")]
+    public async Task CutBatchAsync_CrashPartWay_RerunOnAnotherInstanceFinishesTheSameBatch(string point)
+    {
+        var world = await LedgerWorld.CreateAsync();
+        await world.AddLedgerAsync(Enumerable.Range(1, 5).Select(n => LedgerWorld.Student(n)));
+        var crashing = world.Service(p => p == point ? throw new SimulatedCrashException(p) : Task.CompletedTask);
+        await crashing.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => crashing.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "workflow", "step-1", None));
+        Assert.Equal(BatchStatuses.Cutting, Assert.Single(await crashing.ListBatchesAsync(LedgerWorld.CycleId, None)).Status);
+
+        var rerun = await world.Service().CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "workflow", "step-1", None);
+
+        Assert.Equal($"{Program}-001", rerun.Batch!.Id);
+        Assert.Equal(BatchStatuses.Sealed, rerun.Batch.Status);
+        Assert.Equal(5, rerun.Batch.Count);
+        Assert.Single(await crashing.ListBatchesAsync(LedgerWorld.CycleId, None));
+    }
+
+    [Fact]
+    public void ParseResult_BadRowsAndMissingColumn_NameRowAndColumn()
+    {
+        var (_, missing) = BankFiles.ParseResult(Encoding.UTF8.GetBytes("序号,身份证号,状态\r\n1,x,成功\r\n"));
+        var (rows, bad) = BankFiles.ParseResult(Encoding.UTF8.GetBytes("序号,身份证号,金额,状态,原因\r\n1,410726201503010012,625.00,成功,\r\nx,410726201503010012,6.255,好,\r\n"));
+
+        Assert.Equal(["金额"], missing.Keys);
+        Assert.Empty(rows);
+        Assert.Equal(["row 3, 序号", "row 3, 状态", "row 3, 金额"], bad.Keys.Order(StringComparer.Ordinal));
+    }
+}
