@@ -167,6 +167,6 @@ public sealed class CountyContactsStore(StorageAccount storage, TimeProvider clo
         return true;
     }
 
-    private static bool IsEmail(string value) =>
-        value.Length <= 254 && MailAddress.TryCreate(value.Trim(), out var address) && address.Address == value.Trim() && value.Contains('.', StringComparison.Ordinal);
+    private static bool IsEmail(string? value) =>
+        value is not null && value.Length <= 254 && MailAddress.TryCreate(value.Trim(), out var address) && address.Address == value.Trim() && value.Contains('.', StringComparison.Ordinal);
 }

@@ -130,7 +130,7 @@ public static class CaseLifecycleEndpoints
         var owner = subject.SchoolCode is { } school && SchoolCode.IsValid(school) ? Assignees.ForSchool(school) : Assignees.ForSection(ObjectionSection);
         var item = new RectificationItemInput(
             cycleId, RectificationSources.Objection, objection.CaseNumber,
-            $"异议成立（{objection.CaseNumber}）：核查{subject.StudentName}列入资助名单的原因并纠正", $"异议处理意见：{objection.ObjectionReason}",
+            $"异议成立（{objection.CaseNumber}）：核查该生列入资助名单的原因并纠正", $"异议处理意见：{objection.ObjectionReason}",
             owner, subject.SchoolCode is { } code && SchoolCode.IsValid(code) ? code : null, StudentName: subject.StudentName, Actor: objection.ObjectionDecidedBy ?? "system");
         return item.Validate().Count == 0 ? item : item with { Description = null };
     }
@@ -178,6 +178,12 @@ public sealed class CaseActions(HotlineStore store, TimeProvider clock, IOptions
         Func<HotlineCase, Task>? after = null)
         where TBody : class
     {
+        // Inspectors read cases; handling them is the bureau's, or the assigned school's (checked with the case below).
+        if (!user.IsInRole(Roles.BureauAdmin) && !user.IsInRole(Roles.SchoolOfficer))
+        {
+            return Problems.Forbidden("Inspectors read hotline cases; the bureau and the assigned school handle them.");
+        }
+
         var (body, problem) = await JsonBody.ReadAsync<TBody>(http, json.Value.SerializerOptions);
         if (problem is not null)
         {

@@ -148,10 +148,22 @@ public static class HotlineEndpoints
                 return Problems.Invalid(errors);
             }
 
-            var (created, @case) = await store.RegisterAsync(input, now, ct);
-            if (@case.Category == HotlineCategories.Objection)
+            bool created;
+            HotlineCase @case;
+            try
             {
-                await holds.EnsureAsync(@case, await subjects.IsOnNoticeAsync(@case.Subject, ct), ct);
+                (created, @case) = await store.RegisterAsync(input, now, ct);
+                if (@case.Category == HotlineCategories.Objection)
+                {
+                    await holds.EnsureAsync(@case, await subjects.IsOnNoticeAsync(@case.Subject, ct), ct);
+                }
+            }
+            catch (Exception ex) when (ex is Azure.RequestFailedException or OperationCanceledException or InvalidOperationException)
+            {
+                // Nothing was answered: forget the signature so the hotline's retry of this very request is not taken
+                // for a replay, and finishes the case and its hold (both are idempotent by externalId).
+                await store.ForgetSignatureAsync(signature, signedAt, CancellationToken.None);
+                throw;
             }
 
             var view = HotlineCaseView.From(@case, now);

@@ -94,6 +94,11 @@ public static partial class HotlineIntake
         }
 
         var subject = ValidateSubject(body.Subject, category == HotlineCategories.Objection, errors);
+        if (subject?.CycleId is { } named && !errors.ContainsKey("subject.cycleId") && !errors.ContainsKey("countyCode") && !named.StartsWith(body.CountyCode + "-", StringComparison.Ordinal))
+        {
+            // A county's hotline speaks for that county: its cases and holds live with that county's cycles.
+            errors["subject.cycleId"] = [$"subject.cycleId names a cycle of another county than {body.CountyCode}."];
+        }
 
         if (errors.Count > 0)
         {
@@ -131,6 +136,11 @@ public static partial class HotlineIntake
         if (string.IsNullOrEmpty(studentName) ? required : studentName.Length > MaxNameLength)
         {
             errors["subject.studentName"] = [$"subject.studentName is 1 to {MaxNameLength} characters."];
+        }
+        else if (studentName is not null && studentName.Any(c => char.IsDigit(c)))
+        {
+            // A name has no digits; an ID number typed into it must not travel on to holds, items and schools.
+            errors["subject.studentName"] = ["subject.studentName is the child's name as the notice shows it, without numbers."];
         }
 
         return new HotlineSubject(NullIfEmpty(cycleId), NullIfEmpty(schoolCode), NullIfEmpty(studentName));

@@ -111,6 +111,19 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
         }
     }
 
+    /// <summary>Removes a recorded signature whose request failed before it was answered.</summary>
+    public async Task ForgetSignatureAsync(string signature, long signedAtSeconds, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _signatures.DeleteEntityAsync(SignatureHour(signedAtSeconds), signature.ToLowerInvariant(), ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException)
+        {
+            // Storage is failing as a whole; the hotline's next retry, signed anew, still finds its case by externalId.
+        }
+    }
+
     /// <summary>Deletes the signature rows of every hour that ended before <paramref name="cutoff"/>; a replay that old is refused by its timestamp alone.</summary>
     public async Task<int> DeleteSignaturesBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {

@@ -88,7 +88,10 @@ public sealed class MailOutbox(StorageAccount storage, MailSender sender, MailSe
         };
     }
 
-    /// <summary>Records the email (once per key) and tries to send it now; a failed try is left to the sweep.</summary>
+    /// <summary>
+    /// Records the email (once per key); the sweep sends it within seconds. Nothing is sent inline, so a slow or failing
+    /// SendGrid never holds up the request that wanted the email (a webhook, an approval).
+    /// </summary>
     public async Task<MailItem> EnqueueAsync(MailRequest request, CancellationToken cancellationToken)
     {
         var row = NewRow(request, clock.GetUtcNow());
@@ -101,7 +104,6 @@ public sealed class MailOutbox(StorageAccount storage, MailSender sender, MailSe
             // The same key again: one email.
         }
 
-        await TrySendAsync(row.PartitionKey, row.RowKey, cancellationToken);
         var stored = await _table.GetEntityAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken);
         return ToItem(stored.Value);
     }
@@ -193,14 +195,23 @@ public sealed class MailOutbox(StorageAccount storage, MailSender sender, MailSe
         return result.Outcome;
     }
 
-    /// <summary>The sweep's part: sends every pending email whose next attempt is due. Safe on several instances at once.</summary>
+    /// <summary>Emails one sweep sends at most, so that a slow SendGrid cannot hold up the workflow timers sharing the sweep.</summary>
+    public const int MaxPerSweep = 20;
+
+    /// <summary>The sweep's part: sends pending emails whose next attempt is due, at most <see cref="MaxPerSweep"/>. Safe on several instances at once.</summary>
     public async Task<int> SendDueAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var tried = 0;
         var filter = TableClient.CreateQueryFilter($"Kind eq {MailKind} and Status eq {MailStatuses.Pending} and NextAttemptAt le {now}");
         var sent = 0;
         await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
+            if (++tried > MaxPerSweep)
+            {
+                break;
+            }
+
             try
             {
                 if (await TrySendAsync(row.PartitionKey, row.RowKey, cancellationToken) == SendOutcome.Sent)

@@ -37,7 +37,12 @@ public sealed record MailSettings(string Host, string? Key, string From, int Max
         var from = config["EDURELIEF_MAIL_FROM"];
         if (string.IsNullOrWhiteSpace(from))
         {
+            // SendGrid refuses an unverified sender, so production names its own verified address.
             from = DefaultFrom;
+            if (!environment.IsDevelopment())
+            {
+                errors.Add("EDURELIEF_MAIL_FROM (a sender address verified with SendGrid) is not configured.");
+            }
         }
         else if (!System.Net.Mail.MailAddress.TryCreate(from.Trim(), out _))
         {

@@ -77,7 +77,8 @@ public static class NoticeEndpoints
     /// <summary>The cycle's notice while it runs; 404 when there is none, 410 once its period ended or it was taken down.</summary>
     private static async Task<(OpenNotice? Notice, ProblemHttpResult? Refusal)> OpenNoticeAsync(string cycleId, CycleService cycles, TimeProvider clock, CancellationToken ct)
     {
-        var cycle = await cycles.FindAsync(cycleId, ct);
+        // The public may type anything here: only a well-formed cycle id reaches storage.
+        var cycle = Hotline.HotlineIntake.IsCycleId(cycleId) ? await cycles.FindAsync(cycleId, ct) : null;
         if (cycle?.Notice is not { } notice || (string?)cycle.Verification?["runId"] is not { } runId)
         {
             return (null, Problems.NotFound($"A public notice of cycle {cycleId}"));

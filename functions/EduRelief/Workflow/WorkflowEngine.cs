@@ -262,11 +262,21 @@ public sealed class WorkflowEngine(
             throw new InvalidOperationException($"Instance data is {json.Length} characters; keep it under {MaxDataChars} and store bulk data in its own table or blob.");
         }
 
-        for (var chunk = 0; chunk * DataChunkChars < Math.Max(json.Length, 1); chunk++)
+        var chunk = 0;
+        var start = 0;
+        do
         {
-            var start = chunk * DataChunkChars;
-            state[DataProperty(chunk)] = json.Substring(start, Math.Min(DataChunkChars, json.Length - start));
+            var length = Math.Min(DataChunkChars, json.Length - start);
+            // Never split a surrogate pair (a rare character in a name, such as 𠮷): end the chunk before it.
+            if (start + length < json.Length && char.IsHighSurrogate(json[start + length - 1]))
+            {
+                length--;
+            }
+
+            state[DataProperty(chunk++)] = json.Substring(start, length);
+            start += length;
         }
+        while (start < json.Length);
     }
 
     private static string ReadData(TableEntity state)

@@ -50,6 +50,18 @@ public sealed class CountyContactsApiTests(EngineFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task PutContacts_NullMailbox_IsBadRequestNamingIt()
+    {
+        var body = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(Contacts()))!.AsObject();
+        body["sections"] = new JsonObject { ["资助股"] = null };
+
+        var (status, problem) = await fixture.App.Admin.SendJsonAsync(HttpMethod.Put, "/api/counties/410724/contacts", body);
+
+        Assert.Equal(400, status);
+        Assert.Contains("sections.资助股", problem!["errors"]!.AsObject().Select(e => e.Key));
+    }
+
+    [Fact]
     public async Task PutContacts_UnknownCountyOrNotAdmin_IsRefused()
     {
         var officer = await fixture.App.ClientForRoleAsync("school_officer", "4107260001");

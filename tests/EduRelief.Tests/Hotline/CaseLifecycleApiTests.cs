@@ -78,6 +78,10 @@ public sealed class CaseLifecycleApiTests(HotlineFixture fixture) : IClassFixtur
         Assert.Equal(404, (await other.PostAsync($"{Url}/{number}/progress", new { note = "x" })).Status);
         Assert.Equal(403, (await own.PostAsync($"{Url}/{number}/assign", new { assignee = "school:4107260002" })).Status);
         Assert.Equal(403, (await own.PostAsync($"{Url}/{number}/extension/decision", new { decision = "approved" })).Status);
+        var inspector = await App.ClientForRoleAsync("inspector");
+        Assert.Equal(200, (await inspector.GetJsonAsync($"{Url}/{number}")).Status);
+        Assert.Equal(403, (await inspector.PostAsync($"{Url}/{number}/progress", new { note = "督导组记录" })).Status);
+        Assert.Equal(403, (await inspector.PostAsync($"{Url}/{number}/reply", new { reply = "x" })).Status);
         var (_, ownList) = await own.GetJsonAsync(Url);
         Assert.Contains(ownList!["items"]!.AsArray(), c => (string?)c!["caseNumber"] == number);
         var (_, otherList) = await other.GetJsonAsync(Url);
@@ -114,6 +118,19 @@ public sealed class CaseLifecycleApiTests(HotlineFixture fixture) : IClassFixtur
         var (_, detail) = await App.Admin.GetJsonAsync($"{Url}/{number}");
         Assert.Equal("new", (string?)detail!["status"]);
         Assert.Single(detail["history"]!.AsArray());
+    }
+
+    [Theory]
+    [InlineData("410727-2026-autumn", "李明", "subject.cycleId")]
+    [InlineData("410726-2026-autumn", "李明 410726201001011234", "subject.studentName")]
+    public async Task Webhook_ObjectionNamingAnotherCountyOrANumber_IsRefusedNamingTheField(string cycleId, string studentName, string field)
+    {
+        await App.Admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-09T10:00:00+08:00" });
+
+        var (status, problem) = await HotlineWebhook.PostAsync(App, HotlineWebhook.Case($"refused-{field}", "objection", new { cycleId, schoolCode = School, studentName }));
+
+        Assert.Equal(400, status);
+        Assert.Contains(field, Errors(problem));
     }
 
     [Fact]

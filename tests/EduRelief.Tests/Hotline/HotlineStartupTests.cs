@@ -15,6 +15,7 @@ public sealed class HotlineStartupTests
             ["EDURELIEF_TEST_WORKFLOWS"] = "false",
             ["EDURELIEF_HOTLINE_SECRET"] = "",
             ["EDURELIEF_SENDGRID_KEY"] = "SG.test-key-for-startup",
+            ["EDURELIEF_MAIL_FROM"] = "zizhu@yanjin.example.cn",
         };
 
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => AppProcess.StartAsync(environment: environment));

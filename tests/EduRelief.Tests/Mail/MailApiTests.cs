@@ -52,6 +52,9 @@ public sealed class MailApiTests : IAsyncLifetime
 
         Assert.Equal(200, status);
         Assert.True((bool)approved!["notice"]!["calendarMissing"]!);
+        // Queued by the approval and sent by the sweep: the approval does not wait on SendGrid.
+        Assert.Empty(_mail.SendGrid.Accepted);
+        await _mail.SweepAsync();
         var warning = Assert.Single(_mail.SendGrid.Accepted);
         Assert.Equal([MailApp.BureauEmail], FakeSendGrid.To(warning));
         Assert.Contains("2027", FakeSendGrid.Subject(warning));

@@ -28,6 +28,7 @@ public sealed class MailSettingsTests
         var ex = Assert.Throws<InvalidOperationException>(() => MailSettings.Read(Config(), new Env("Production")));
 
         Assert.Contains("EDURELIEF_SENDGRID_KEY", ex.Message);
+        Assert.Contains("EDURELIEF_MAIL_FROM", ex.Message);
     }
 
     [Fact]
@@ -68,7 +69,7 @@ public sealed class MailSettingsTests
     [Fact]
     public void Backoff_Attempts_DoublesUpToSixHours()
     {
-        var settings = MailSettings.Read(Config(("EDURELIEF_SENDGRID_KEY", "SG.x")), new Env("Production"));
+        var settings = MailSettings.Read(Config(("EDURELIEF_SENDGRID_KEY", "SG.x"), ("EDURELIEF_MAIL_FROM", "zizhu@yanjin.example.cn")), new Env("Production"));
 
         Assert.Equal(TimeSpan.FromSeconds(30), settings.Backoff(1));
         Assert.Equal(TimeSpan.FromSeconds(60), settings.Backoff(2));

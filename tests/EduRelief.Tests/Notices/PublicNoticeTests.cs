@@ -94,6 +94,7 @@ public sealed class PublicNoticeTests
         Assert.Equal(404, (int)(await anonymous.GetAsync($"/notices/{id}/4107269999")).StatusCode);
         Assert.Equal(404, (int)(await anonymous.GetAsync($"/notices/{id}/4107260004")).StatusCode);
         Assert.Equal(404, (int)(await anonymous.GetAsync("/notices/410726-2027-spring")).StatusCode);
+        Assert.Equal(404, (int)(await anonymous.GetAsync("/notices/" + Uri.EscapeDataString(new string('x', 2000) + "\\"))).StatusCode);
 
         // At the end of the period the pages are gone at once, whether or not the timer has fired yet.
         await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-13T00:00:01+08:00" });

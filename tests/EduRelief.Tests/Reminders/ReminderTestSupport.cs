@@ -45,6 +45,9 @@ public sealed class MailApp : IAsyncDisposable
         env["EDURELIEF_INVOCATION_TOKEN"] = Token;
         // 1 January only: the test fires the function itself; the runner must not fire it in between.
         env["EDURELIEF_REMINDER_SCHEDULE"] = "0 0 1 1 1 *";
+        // Likewise the sweep, which also sends due mail: a runner-fired sweep racing the test's own sends would make
+        // "sent by now?" a matter of luck. Tests sweep explicitly (SweepAsync).
+        env["EDURELIEF_SWEEP_SCHEDULE"] = "0 0 1 1 1 *";
         env["EDURELIEF_MAIL_RETRY_BASE"] = "00:00:01";
         return env;
     }
