@@ -75,8 +75,14 @@ public sealed class RectificationReminderSource(StorageAccount storage, CycleSer
         item.SchoolCode,
         string.IsNullOrWhiteSpace(item.StudentName) ? null : item.StudentName,
         DueSoonWorkingDays,
-        item.Status == RectificationStatuses.Returned ? item.ReturnedAt ?? item.UpdatedAt : null,
+        item.Status == RectificationStatuses.Returned ? ReturnMoment(item) : null,
         item.Title);
+
+    /// <summary>
+    /// What identifies the item's current return: its time; for an item returned before that was recorded, the time of
+    /// the submission it answered (constant while it stays returned, unlike <c>UpdatedAt</c>, which evidence moves).
+    /// </summary>
+    private static DateTimeOffset ReturnMoment(RectificationItem item) => item.ReturnedAt ?? item.SubmittedAt ?? item.CreatedAt;
 
     private static (string CycleId, string ItemId) SplitKey(string key)
     {

@@ -62,7 +62,7 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
 
     // What the reminder run reads of an item: never its description.
     private static readonly string[] ReminderColumns =
-        ["PartitionKey", "RowKey", "Id", "Source", "Title", "Owner", "SchoolCode", "StudentName", "Status", "DueAt", "ReturnedAt", "UpdatedAt", "Version"];
+        ["PartitionKey", "RowKey", "Id", "Source", "Title", "Owner", "SchoolCode", "StudentName", "Status", "DueAt", "CreatedAt", "SubmittedAt", "ReturnedAt", "Version"];
 
     private readonly TableClient _table = storage.Table("rectification");
     private readonly ContentAddressedBlobs _evidence = new(storage.Blobs.GetBlobContainerClient(storage.ContainerName("evidence")));

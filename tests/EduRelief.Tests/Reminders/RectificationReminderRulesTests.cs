@@ -74,6 +74,16 @@ public sealed class RectificationReminderRulesTests
     }
 
     [Fact]
+    public void ToDueItem_ReturnedBeforeReturnTimesWereRecorded_KeyedByTheSubmissionNotByLaterEvidence()
+    {
+        var submittedAt = At(10, 9, 16);
+        var legacy = Item(EndOf(11, 30), RectificationStatuses.Returned) with { SubmittedAt = submittedAt, UpdatedAt = At(10, 14, 11) };
+
+        Assert.Equal(submittedAt, RectificationReminderSource.ToDueItem("410726", legacy).ReturnedAt);
+        Assert.Equal(submittedAt, RectificationReminderSource.ToDueItem("410726", legacy with { UpdatedAt = At(10, 15, 8), EvidenceCount = 2 }).ReturnedAt);
+    }
+
+    [Fact]
     public void Select_OpenItem_IsNoReturn()
     {
         var due = RectificationReminderSource.ToDueItem("410726", Item(EndOf(11, 30), RectificationStatuses.Open, At(10, 13)));
