@@ -81,7 +81,7 @@ builder.Services.AddHotline(builder.Configuration);
 builder.Services.AddSingleton<RectificationStore>();
 builder.Services.AddSingleton<ICycleFigures, RectificationCycleFigures>();
 builder.Services.AddMail(MailSettings.Read(builder.Configuration, builder.Environment));
-builder.Services.AddReminders().AddSingleton<IReminderSource, HotlineReminderSource>();
+builder.Services.AddReminders().AddSingleton<IReminderSource, HotlineReminderSource>().AddSingleton<IReminderSource, RectificationReminderSource>();
 builder.Services.AddDisbursement();
 
 if (settings.TestWorkflows)

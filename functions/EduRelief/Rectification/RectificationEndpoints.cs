@@ -39,12 +39,17 @@ public sealed record RectificationItemView(
     DateTimeOffset? SubmittedAt,
     string? ReturnReason,
     DateTimeOffset? AcceptedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? ReturnedAt,
+    DateTimeOffset? RemindedAt,
+    DateTimeOffset? EscalatedAt,
+    DateTimeOffset? ReturnRemindedAt)
 {
     public static RectificationItemView From(RectificationItem i, DateTimeOffset now) => new(
         i.Id, i.CycleId, i.Source, i.SourceKey, i.Title, i.Description, i.Owner, i.SchoolCode, i.Township, i.StudentName, i.Status,
         i.DeadlineWorkingDays, i.DueAt, i.CalendarMissing, i.IsOverdue(now), i.CreatedAt, i.CreatedBy, i.EvidenceCount, i.Note, i.Outcome,
-        i.OutcomeSchoolCode, i.OutcomeReason, i.SubmittedAt, i.ReturnReason, i.AcceptedAt, i.UpdatedAt);
+        i.OutcomeSchoolCode, i.OutcomeReason, i.SubmittedAt, i.ReturnReason, i.AcceptedAt, i.UpdatedAt,
+        i.ReturnedAt, i.RemindedAt, i.EscalatedAt, i.ReturnRemindedAt);
 }
 
 public sealed record RectificationItemDetail(RectificationItemView Item, IReadOnlyList<RectificationChange> History, IReadOnlyList<EvidenceFile> Evidence);
@@ -191,7 +196,7 @@ public static class RectificationEndpoints
             }
 
             var now = clock.GetUtcNow();
-            var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Return(s, body!.Reason), i => i with { ReturnReason = body!.Reason?.Trim() }, ct);
+            var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Return(s, body!.Reason), i => i with { ReturnReason = body!.Reason?.Trim(), ReturnedAt = now }, ct);
             return Answer(result, now);
         }).RequireAuthorization(Policies.Admin);
 

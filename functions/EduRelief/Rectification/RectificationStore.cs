@@ -57,6 +57,13 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
     private const string CounterKey = "counter";
     private const int MaxAttempts = 200;
 
+    /// <summary>The actor of the history rows the reminder run writes.</summary>
+    public const string TimerActor = "timer";
+
+    // What the reminder run reads of an item: never its description.
+    private static readonly string[] ReminderColumns =
+        ["PartitionKey", "RowKey", "Id", "Source", "Title", "Owner", "SchoolCode", "StudentName", "Status", "DueAt", "CreatedAt", "SubmittedAt", "ReturnedAt", "Version"];
+
     private readonly TableClient _table = storage.Table("rectification");
     private readonly ContentAddressedBlobs _evidence = new(storage.Blobs.GetBlobContainerClient(storage.ContainerName("evidence")));
 
@@ -151,7 +158,63 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
                 e.GetString("From"), e.GetString("To") ?? "", e.GetString("Note")));
         }
 
+        // A timer's row (hist-{id}-t…) carries the sequence of the change it followed and sorts after it (stable sort).
+        return list.OrderBy(c => c.Sequence).ToList();
+    }
+
+    /// <summary>
+    /// The cycle's items still with their owner (open or returned), without their description: one range query of the
+    /// cycle's partition. The reminder run reads these.
+    /// </summary>
+    public async Task<IReadOnlyList<RectificationItem>> AwaitingOwnerAsync(string cycleId, CancellationToken ct)
+    {
+        var filter = ItemRange(cycleId) + " and " + TableClient.CreateQueryFilter($"(Status eq {RectificationStatuses.Open} or Status eq {RectificationStatuses.Returned})");
+        var list = new List<RectificationItem>();
+        await foreach (var e in _table.QueryAsync<TableEntity>(filter, select: ReminderColumns, cancellationToken: ct))
+        {
+            list.Add(ToItem(e));
+        }
+
         return list;
+    }
+
+    /// <summary>
+    /// Shows on the item that the timer sent a reminder: sets <paramref name="column"/> to <paramref name="at"/> and
+    /// writes a history row (actor <c>timer</c>) in one transaction. The row's key comes from <paramref name="reminderKey"/>
+    /// (the reminder's kind and deadline or return), so running this again for the same reminder after a crash rewrites
+    /// the same row instead of adding another. Only the column is merged into the item, under the ETag it was read with
+    /// (read again if it changed meanwhile), so the history row shows the item's current status and a decision made
+    /// while the reminder was recorded is never overwritten. False when the item does not exist.
+    /// </summary>
+    public async Task<bool> RecordReminderAsync(string cycleId, string itemId, string column, string action, string reminderKey, string note, DateTimeOffset at, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            if (await FindAsync(cycleId, itemId, ct) is not { } stored)
+            {
+                return false;
+            }
+
+            var item = stored.Item;
+            var history = HistoryEntity(item, new RectificationChange(item.Version, at, TimerActor, action, item.Status, item.Status, note));
+            history.RowKey = $"hist-{item.Id}-t{Hash(reminderKey)[..32]}";
+            var actions = new List<TableTransactionAction>
+            {
+                new(TableTransactionActionType.UpdateMerge, new TableEntity(cycleId, ItemKey(itemId)) { [column] = at }, stored.ETag),
+                new(TableTransactionActionType.UpsertReplace, history),
+            };
+            try
+            {
+                await _table.SubmitTransactionAsync(actions, ct);
+                return true;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == StatusCodes.Status412PreconditionFailed)
+            {
+                // The item changed between the read and the write: read it again so the row shows its current status.
+            }
+        }
+
+        throw new RequestFailedException(StatusCodes.Status412PreconditionFailed, $"Rectification item {cycleId}/{itemId} kept changing while its reminder was recorded.");
     }
 
     public async Task<IReadOnlyList<EvidenceFile>> EvidenceAsync(string cycleId, string itemId, CancellationToken ct)
@@ -417,6 +480,10 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         ["AcceptedAt"] = i.AcceptedAt,
         ["UpdatedAt"] = i.UpdatedAt,
         ["Version"] = i.Version,
+        ["ReturnedAt"] = i.ReturnedAt,
+        ["RemindedAt"] = i.RemindedAt,
+        ["EscalatedAt"] = i.EscalatedAt,
+        ["ReturnRemindedAt"] = i.ReturnRemindedAt,
     };
 
     private static RectificationItem ToItem(TableEntity e) => new(
@@ -445,7 +512,11 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         e.GetString("ReturnReason"),
         e.GetDateTimeOffset("AcceptedAt"),
         e.GetDateTimeOffset("UpdatedAt") ?? default,
-        e.GetInt32("Version") ?? 1);
+        e.GetInt32("Version") ?? 1,
+        e.GetDateTimeOffset("ReturnedAt"),
+        e.GetDateTimeOffset("RemindedAt"),
+        e.GetDateTimeOffset("EscalatedAt"),
+        e.GetDateTimeOffset("ReturnRemindedAt"));
 
     private static EvidenceFile ToEvidence(TableEntity e) => new(
         e.GetString("Sha256") ?? "",

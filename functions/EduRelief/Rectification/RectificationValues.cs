@@ -154,7 +154,11 @@ public sealed record RectificationItemInput(
     }
 }
 
-/// <summary>A rectification item (整改事项) as stored.</summary>
+/// <summary>
+/// A rectification item (整改事项) as stored. <see cref="ReturnedAt"/> is when it was last returned; the reminder run
+/// sets <see cref="RemindedAt"/> (owner told it is due within 3 working days), <see cref="EscalatedAt"/> (bureau told it
+/// is overdue) and <see cref="ReturnRemindedAt"/> (owner told it was returned).
+/// </summary>
 public sealed record RectificationItem(
     string Id,
     string CycleId,
@@ -181,7 +185,11 @@ public sealed record RectificationItem(
     string? ReturnReason,
     DateTimeOffset? AcceptedAt,
     DateTimeOffset UpdatedAt,
-    int Version)
+    int Version,
+    DateTimeOffset? ReturnedAt = null,
+    DateTimeOffset? RemindedAt = null,
+    DateTimeOffset? EscalatedAt = null,
+    DateTimeOffset? ReturnRemindedAt = null)
 {
     public bool IsDropout => Source == RectificationSources.NotEnrolled;
 

@@ -22,7 +22,7 @@ public static class ReminderFunctions
 
             var run = await reminders.RunAsync(ct);
             return TypedResults.Ok(InvocationResponse.Done(run.WorkingDay
-                ? $"reminders {run.Date:yyyy-MM-dd}: {run.DueSoon} due soon, {run.Overdue} overdue, {run.Digests} digests, {run.CountiesWithoutContacts} counties without contacts"
+                ? $"reminders {run.Date:yyyy-MM-dd}: {run.DueSoon} due soon, {run.Overdue} overdue, {run.Digests} digests, {run.CountiesWithoutContacts} counties without contacts, {run.Returned} returned"
                 : $"reminders {run.Date:yyyy-MM-dd}: not a working day"));
         });
     }

@@ -11,15 +11,17 @@ using EduRelief.Mail;
 namespace EduRelief.Reminders;
 
 /// <summary>What one reminder run did.</summary>
-public sealed record ReminderRun(DateOnly Date, bool WorkingDay, int DueSoon, int Overdue, int Digests, int CountiesWithoutContacts);
+public sealed record ReminderRun(DateOnly Date, bool WorkingDay, int DueSoon, int Overdue, int Digests, int CountiesWithoutContacts, int Returned = 0);
 
 /// <summary>
 /// The working-day 09:00 run. On a working day (China date, State Council calendar) it asks every source for its open
-/// items, picks those due before the end of the next working day (one digest per assignee mailbox) and those overdue
-/// (one digest per county bureau), and commits each digest's email row together with one marker row per item in one
+/// items, picks those due within their source's window (the end of the next working day for hotline cases, of the
+/// third for rectification items; one digest per assignee mailbox and window), those sent back to their owner (one
+/// digest per assignee mailbox) and those overdue (one digest per county bureau), and commits each digest's email row together with one marker row per item in one
 /// entity-group transaction in the county's partition of table <c>mail</c>: a crash leaves both or neither, and a
 /// marker already there (another run, another instance) makes the transaction fail and the item is left out on the
-/// next round, so each (item, deadline, kind) is reminded exactly once. A new deadline (an extension) is a new marker.
+/// next round, so each (item, deadline, kind) is reminded exactly once. A new deadline (an extension) is a new marker;
+/// for a returned item the return's time stands in for the deadline, so each return is reminded once.
 /// Items of a county without contacts are skipped with a warning (their count only) and reminded once contacts exist.
 /// </summary>
 public sealed class ReminderService(
@@ -51,9 +53,9 @@ public sealed class ReminderService(
         {
             foreach (var item in await source.FindAsync(now, cancellationToken))
             {
-                if (ReminderDigest.Classify(calendars, now, item.Deadline) is { } kind)
+                foreach (var (kind, moment) in ReminderDigest.Select(calendars, now, item))
                 {
-                    due.Add(new Due(source, item, kind));
+                    due.Add(new Due(source, item, kind, moment));
                 }
             }
         }
@@ -69,23 +71,31 @@ public sealed class ReminderService(
                 continue;
             }
 
-            var groups = county.GroupBy(d => (d.Kind, To: d.Kind == ReminderKinds.Overdue ? mailboxes.BureauEmail : mailboxes.EmailFor(d.Item.Assignee)));
-            foreach (var group in groups.OrderBy(g => g.Key.Kind, StringComparer.Ordinal).ThenBy(g => g.Key.To, StringComparer.Ordinal))
+            // A due-soon digest says its window, so items of different windows go in different digests.
+            var groups = county.GroupBy(d => (
+                d.Kind,
+                To: d.Kind == ReminderKinds.Overdue ? mailboxes.BureauEmail : mailboxes.EmailFor(d.Item.Assignee),
+                Window: d.Kind == ReminderKinds.DueSoon ? Math.Max(1, d.Item.DueSoonWorkingDays) : 0));
+            foreach (var group in groups.OrderBy(g => g.Key.Kind, StringComparer.Ordinal).ThenBy(g => g.Key.To, StringComparer.Ordinal).ThenBy(g => g.Key.Window))
             {
-                digests += await CommitDigestsAsync(mailboxes, group.Key.Kind, group.Key.To, today, group.ToList(), cancellationToken);
+                digests += await CommitDigestsAsync(mailboxes, group.Key.Kind, group.Key.To, group.Key.Window, today, group.ToList(), cancellationToken);
             }
         }
 
-        var run = new ReminderRun(today, true, due.Count(d => d.Kind == ReminderKinds.DueSoon), due.Count(d => d.Kind == ReminderKinds.Overdue), digests, withoutContacts);
-        logger.LogInformation("Reminders {Date}: {DueSoon} due soon, {Overdue} overdue, {Digests} digests committed, {Missing} counties without contacts", today, run.DueSoon, run.Overdue, run.Digests, run.CountiesWithoutContacts);
+        var run = new ReminderRun(
+            today, true, due.Count(d => d.Kind == ReminderKinds.DueSoon), due.Count(d => d.Kind == ReminderKinds.Overdue), digests, withoutContacts,
+            due.Count(d => d.Kind == ReminderKinds.Returned));
+        logger.LogInformation(
+            "Reminders {Date}: {DueSoon} due soon, {Overdue} overdue, {Returned} returned, {Digests} digests committed, {Missing} counties without contacts",
+            today, run.DueSoon, run.Overdue, run.Returned, run.Digests, run.CountiesWithoutContacts);
         return run;
     }
 
-    /// <summary>The marker's RowKey: one per (source, item, deadline, kind).</summary>
+    /// <summary>The marker's RowKey: one per (source, item, deadline, kind); for a returned item the deadline is the return's time.</summary>
     public static string MarkerKey(string source, string itemKey, DateTimeOffset deadline, string kind) =>
         "r-" + Hash($"{source}|{itemKey}|{deadline.UtcTicks.ToString(CultureInfo.InvariantCulture)}|{kind}");
 
-    private async Task<int> CommitDigestsAsync(CountyContacts county, string kind, string to, DateOnly today, List<Due> items, CancellationToken cancellationToken)
+    private async Task<int> CommitDigestsAsync(CountyContacts county, string kind, string to, int window, DateOnly today, List<Due> items, CancellationToken cancellationToken)
     {
         var table = outbox.Table;
         var partition = MailOutbox.PartitionFor(county.CountyCode);
@@ -95,7 +105,7 @@ public sealed class ReminderService(
             var remaining = new List<Due>();
             foreach (var d in items)
             {
-                var marker = await table.GetEntityIfExistsAsync<TableEntity>(partition, MarkerKey(d.Source.Name, d.Item.Key, d.Item.Deadline, kind), ["RowKey", "At", "Recorded"], cancellationToken);
+                var marker = await table.GetEntityIfExistsAsync<TableEntity>(partition, MarkerKey(d.Source.Name, d.Item.Key, d.Moment, kind), ["RowKey", "At", "Recorded"], cancellationToken);
                 if (!marker.HasValue)
                 {
                     remaining.Add(d);
@@ -113,11 +123,12 @@ public sealed class ReminderService(
             }
 
             var chunk = remaining.OrderBy(d => d.Item.Deadline).ThenBy(d => d.Item.Key, StringComparer.Ordinal).Take(ReminderDigest.MaxItems).ToList();
-            var markerKeys = chunk.Select(d => MarkerKey(d.Source.Name, d.Item.Key, d.Item.Deadline, kind)).ToList();
+            var markerKeys = chunk.Select(d => MarkerKey(d.Source.Name, d.Item.Key, d.Moment, kind)).ToList();
             var now = clock.GetUtcNow();
             var mailKey = $"reminder|{county.CountyCode}|{kind}|{to}|{today:yyyy-MM-dd}|{Hash(string.Join(",", markerKeys))}";
             var mailRow = MailOutbox.NewRow(
-                new MailRequest(mailKey, county.CountyCode, [to], ReminderDigest.Subject(kind, county.BureauName, chunk.Count), ReminderDigest.Body(kind, county.BureauName, chunk.Select(d => d.Item).ToList())),
+                new MailRequest(mailKey, county.CountyCode, [to], ReminderDigest.Subject(kind, county.BureauName, chunk.Count, window),
+                    ReminderDigest.Body(kind, county.BureauName, chunk.Select(d => d.Item).ToList(), window)),
                 now);
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, mailRow) };
             for (var i = 0; i < chunk.Count; i++)
@@ -128,7 +139,7 @@ public sealed class ReminderService(
                     ["Source"] = chunk[i].Source.Name,
                     ["ItemKey"] = chunk[i].Item.Key,
                     ["ReminderKind"] = kind,
-                    ["Deadline"] = chunk[i].Item.Deadline,
+                    ["Deadline"] = chunk[i].Moment,
                     ["MailId"] = mailRow.RowKey,
                     ["At"] = now,
                 }));
@@ -165,7 +176,7 @@ public sealed class ReminderService(
             try
             {
                 await d.Source.RecordAsync(d.Item, kind, at, cancellationToken);
-                recorded.Add(new(TableTransactionActionType.UpdateMerge, new TableEntity(partition, MarkerKey(d.Source.Name, d.Item.Key, d.Item.Deadline, kind)) { ["Recorded"] = true }, ETag.All));
+                recorded.Add(new(TableTransactionActionType.UpdateMerge, new TableEntity(partition, MarkerKey(d.Source.Name, d.Item.Key, d.Moment, kind)) { ["Recorded"] = true }, ETag.All));
             }
             catch (RequestFailedException ex)
             {
@@ -182,5 +193,6 @@ public sealed class ReminderService(
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
 
-    private sealed record Due(IReminderSource Source, DueItem Item, string Kind);
+    /// <summary>One reminder to send: <see cref="Moment"/> is what identifies it (the deadline, or the return's time).</summary>
+    private sealed record Due(IReminderSource Source, DueItem Item, string Kind, DateTimeOffset Moment);
 }

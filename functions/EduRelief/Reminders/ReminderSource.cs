@@ -1,16 +1,23 @@
 namespace EduRelief.Reminders;
 
-/// <summary>The two reminders: before a deadline (to the assignee's mailbox) and after it (escalation to the county bureau).</summary>
+/// <summary>
+/// The reminders: before a deadline (to the assignee's mailbox), after it (escalation to the county bureau), and an item
+/// sent back to its owner (to the assignee's mailbox, once per return).
+/// </summary>
 public static class ReminderKinds
 {
     public const string DueSoon = "dueSoon";
     public const string Overdue = "overdue";
+    public const string Returned = "returned";
 }
 
 /// <summary>
 /// An open item with a deadline, as a reminder source reports it. <see cref="Key"/> is stable for the item (a case
 /// number, a rectification item id); <see cref="Assignee"/> is <c>school:{code}</c>, <c>section:{name}</c> or null (the
 /// bureau). The display fields are all a digest shows: the student's name is the only personal data allowed in it.
+/// <see cref="DueSoonWorkingDays"/> is the item's "due soon" window: reminded once its deadline falls no later than the
+/// end of that many working days after today (hotline cases 1, rectification items 3). <see cref="ReturnedAt"/> is set
+/// for an item sent back to its owner and not yet resubmitted: the owner is reminded once per return (the time keys it).
 /// </summary>
 public sealed record DueItem(
     string Key,
@@ -21,7 +28,10 @@ public sealed record DueItem(
     string Reference,
     string Category,
     string? SchoolCode,
-    string? StudentName);
+    string? StudentName,
+    int DueSoonWorkingDays = 1,
+    DateTimeOffset? ReturnedAt = null,
+    string? Title = null);
 
 /// <summary>
 /// Something with deadlines people must meet: hotline cases now, rectification items later. Each source is registered
@@ -35,6 +45,9 @@ public interface IReminderSource
     /// <summary>Every open item that has a deadline (the run decides which are due soon or overdue).</summary>
     Task<IReadOnlyList<DueItem>> FindAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Called after a reminder of <paramref name="kind"/> for the item is committed, so the item can show it.</summary>
+    /// <summary>
+    /// Called after a reminder of <paramref name="kind"/> for the item is committed, so the item can show it. May be
+    /// called again for the same reminder (with the same <paramref name="at"/>) after a crash: it must be idempotent.
+    /// </summary>
     Task RecordAsync(DueItem item, string kind, DateTimeOffset at, CancellationToken cancellationToken);
 }
