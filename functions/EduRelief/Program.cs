@@ -61,6 +61,7 @@ builder.Services.AddSingleton<WorkflowSweeper>();
 builder.Services.AddSingleton<WorkflowRegistry>();
 builder.Services.AddSingleton<WorkflowDefinition, AidCycleDefinitionV1>();
 builder.Services.AddSingleton<WorkflowDefinition, AidCycleDefinitionV2>();
+builder.Services.AddSingleton<WorkflowDefinition, AidCycleDefinitionV3>();
 builder.Services.AddSingleton(new InvocationGuard(settings.InvocationToken));
 builder.Services.AddSingleton<RunnerSignals>();
 
@@ -79,6 +80,8 @@ builder.Services.AddSingleton<IActivity, NoticeRenderActivity>();
 builder.Services.AddSingleton<IActivity, NoticeSummaryActivity>();
 builder.Services.AddHotline(builder.Configuration);
 builder.Services.AddSingleton<RectificationStore>();
+builder.Services.AddSingleton<IActivity, CycleFindingsActivity>();
+builder.Services.AddSingleton<CycleCloser>();
 builder.Services.AddSingleton<ICycleFigures, RectificationCycleFigures>();
 builder.Services.AddMail(MailSettings.Read(builder.Configuration, builder.Environment));
 builder.Services.AddReminders().AddSingleton<IReminderSource, HotlineReminderSource>().AddSingleton<IReminderSource, RectificationReminderSource>();

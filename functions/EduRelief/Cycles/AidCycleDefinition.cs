@@ -44,6 +44,21 @@ public static class CycleEvents
     public const string DocumentsSummarized = NoticeSteps.Summary + ".completed";
 }
 
+/// <summary>Names of the steps that pay and follow up (version 3), and the activity kinds that run them.</summary>
+public static class SettlementSteps
+{
+    /// <summary>When the list is approved: the cycle's own findings become rectification items (Rectification/).</summary>
+    public const string Findings = "findings";
+    public const string FindingsKind = "rectification.findings";
+
+    /// <summary>When the notice ends: the payable entitlements and one batch per program (Disbursement/).</summary>
+    public const string Payments = "payments";
+    public const string PaymentsKind = "disbursement.cut";
+
+    public const string FindingsOpened = Findings + ".completed";
+    public const string PaymentsCut = Payments + ".completed";
+}
+
 /// <summary>Names of the notice steps, and the activity kinds that run them (Notices/).</summary>
 public static class NoticeSteps
 {
@@ -196,6 +211,45 @@ public abstract class AidCycleDefinition : WorkflowDefinition
         return [];
     }
 
+    /// <summary>Version 3: the notice as in version 2, and the cycle's own findings opened as rectification items.</summary>
+    protected static IEnumerable<Effect> PublishNoticeAndFindings(TransitionContext ctx) =>
+        [
+            .. PublishNoticeWithDocuments(ctx),
+            new RunActivity(SettlementSteps.Findings, SettlementSteps.FindingsKind, new JsonObject { ["runId"] = (string?)ctx.Data["verification"]?["runId"] }),
+        ];
+
+    protected static IEnumerable<Effect> RecordFindings(TransitionContext ctx)
+    {
+        var items = (int?)ctx.Event.Payload?["items"] ?? 0;
+        ctx.Data["findings"] = new JsonObject { ["items"] = items, ["openedAt"] = Hosting.ChinaTime.Format(ctx.Now) };
+        ctx.Reason = $"{items} rectification items opened from the verification's findings";
+        return [];
+    }
+
+    /// <summary>Version 3: the notice comes down and payment starts: entitlements, then a batch per program.</summary>
+    protected static IEnumerable<Effect> TakeDownNoticeAndPay(TransitionContext ctx) =>
+        [
+            .. TakeDownNotice(ctx),
+            new RunActivity(SettlementSteps.Payments, SettlementSteps.PaymentsKind, new JsonObject { ["runId"] = (string?)ctx.Data["verification"]?["runId"] }),
+        ];
+
+    protected static IEnumerable<Effect> RecordBatches(TransitionContext ctx)
+    {
+        var batches = ctx.Event.Payload?["batches"]?.DeepClone() as JsonArray ?? [];
+        ctx.Data["disbursement"] = new JsonObject { ["batches"] = batches, ["cutAt"] = Hosting.ChinaTime.Format(ctx.Now) };
+        ctx.Reason = batches.Count == 0 ? "nothing to pay: no batch cut" : $"{batches.Count} payment batches cut";
+        return [];
+    }
+
+    /// <summary>A cycle with nothing to pay has nothing to reconcile: it moves straight on to rectification.</summary>
+    protected static bool NothingToPay(TransitionContext ctx) => ctx.Data["disbursement"]?["batches"] is JsonArray { Count: 0 };
+
+    protected static IEnumerable<Effect> RecordClosing(TransitionContext ctx)
+    {
+        ctx.Reason = "every rectification item accepted and the ledger balanced";
+        return [];
+    }
+
     protected static string? DecisionOnCurrentRun(TransitionContext ctx) =>
         (string?)ctx.Event.Payload?["runId"] == (string?)ctx.Data["verification"]?["runId"]
             ? null
@@ -257,3 +311,35 @@ public sealed class AidCycleDefinitionV2 : AidCycleDefinition
         .. Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled),
     ];
 }
+
+/// <summary>
+/// Version 3: the approved list's findings become rectification items; when the notice ends the cycle cuts a payment
+/// batch per program by itself; the last reconciled batch moves it to rectification, and it closes once every item is
+/// accepted and the ledger balances.
+/// </summary>
+public sealed class AidCycleDefinitionV3 : AidCycleDefinition
+{
+    public override int Version => 3;
+
+    public override IReadOnlyList<Transition> Transitions { get; } =
+    [
+        // stage                    event                              next stage            what happens
+        new(Stages.AwaitingRosters, CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster, Choose: BothRostersIn),
+        new(Stages.Verifying,       CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
+        new(Stages.Review,          CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
+        new(Stages.Verifying,       CycleEvents.VerifyCompleted,       Stages.Review,        RecordVerification, Choose: VerificationCompleted),
+        new(Stages.Verifying,       CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
+        new(Stages.Review,          CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
+        new(Stages.Review,          CycleEvents.ReviewDecided,         null,                 RecordDecision, Guard: DecisionOnCurrentRun),
+        new(Stages.Review,          CycleEvents.Approve,               Stages.Notice,        PublishNoticeAndFindings, Guard: NothingPending),
+        new(Stages.Notice,          CycleEvents.DocumentsRendered,     null,                 SummarizeDocuments),
+        new(Stages.Notice,          CycleEvents.DocumentsSummarized,   null,                 RecordDocuments),
+        .. Transition.FromEach([Stages.Notice, Stages.Disbursement, Stages.Rectification], SettlementSteps.FindingsOpened, null, RecordFindings),
+        new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement,  TakeDownNoticeAndPay),
+        new(Stages.Disbursement,    SettlementSteps.PaymentsCut,       Stages.Rectification, RecordBatches, Choose: NothingToPay),
+        new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
+        new(Stages.Rectification,   CycleEvents.RectificationCompleted, Stages.Closed,       RecordClosing),
+        .. Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled),
+    ];
+}
+

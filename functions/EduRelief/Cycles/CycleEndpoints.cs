@@ -129,6 +129,26 @@ public static class CycleEndpoints
             };
         }).RequireAuthorization(Policies.Admin);
 
+        // The bureau closes a cycle itself when the automatic close did not happen (for example after a late acceptance):
+        // 409 lists what still blocks it.
+        group.MapPost("/{id}/close", async (string id, ClaimsPrincipal user, CycleService cycles, CycleCloser closer, CancellationToken ct) =>
+        {
+            if (await cycles.FindAsync(id, ct) is not { } cycle)
+            {
+                return (IResult)Problems.NotFound($"Cycle {id}");
+            }
+
+            if (cycle.Stage == Stages.Closed)
+            {
+                return TypedResults.Ok(await cycles.GetAsync(id, ct));
+            }
+
+            var (result, check) = await closer.TryCloseAsync(id, user.Actor(), ct);
+            return result?.Outcome is EventOutcome.Applied or EventOutcome.Duplicate
+                ? TypedResults.Ok(await cycles.GetAsync(id, ct))
+                : Problems.Conflict($"Cycle {id} cannot close yet.", new Dictionary<string, string[]> { ["cycle"] = [.. check.Blockers] });
+        }).RequireAuthorization(Policies.Admin);
+
         group.MapPost("/{id}/dead-letters/{deadLetterId}/retry", async (string id, string deadLetterId, StepProcessor steps, CancellationToken ct) =>
             await steps.RetryDeadLetterAsync(id, deadLetterId, ct)
                 ? (IResult)TypedResults.Accepted($"/api/cycles/{id}")

@@ -26,6 +26,9 @@ public sealed record Cycle(
 
     /// <summary>The cycle's rectification items: how many in each status, overdue, and the rate (accepted / all).</summary>
     public JsonNode? Rectification { get; init; }
+
+    /// <summary>The batches cut when the notice ended, and the money per program: owed = paid + pending + failed + held.</summary>
+    public JsonNode? Disbursement { get; init; }
 }
 
 /// <summary>Figures another feature adds to the cycle as people see it (counts that live in that feature's tables).</summary>
@@ -142,5 +145,8 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
         deadLetters,
         i.Data["rosters"]?.DeepClone(),
         i.Data["verification"]?.DeepClone(),
-        i.Data["notice"]?.DeepClone());
+        i.Data["notice"]?.DeepClone())
+    {
+        Disbursement = i.Data["disbursement"]?.DeepClone(),
+    };
 }

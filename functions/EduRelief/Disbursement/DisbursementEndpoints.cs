@@ -12,7 +12,11 @@ public sealed record CutBatchRequest(string? Program, string? Kind, string? Reas
 
 public static class DisbursementEndpoints
 {
-    public static IServiceCollection AddDisbursement(this IServiceCollection services) => services.AddSingleton<DisbursementService>();
+    public static IServiceCollection AddDisbursement(this IServiceCollection services) => services
+        .AddSingleton<DisbursementService>()
+        .AddSingleton<ReconciliationFollowUp>()
+        .AddSingleton<Workflow.IActivity, CutBatchesActivity>()
+        .AddSingleton<ICycleFigures, DisbursementCycleFigures>();
 
     public static void MapDisbursement(this IEndpointRouteBuilder app)
     {
@@ -160,7 +164,7 @@ public static class DisbursementEndpoints
             }))
             .RequireAuthorization(Policies.Admin);
 
-        group.MapPost("/batches/{batchId}/result", async (string id, string batchId, HttpRequest http, DisbursementService service, CancellationToken ct) =>
+        group.MapPost("/batches/{batchId}/result", async (string id, string batchId, HttpRequest http, ClaimsPrincipal user, DisbursementService service, ReconciliationFollowUp followUp, CycleCloser closer, CancellationToken ct) =>
         {
             using var buffer = new MemoryStream();
             await http.Body.CopyToAsync(buffer, ct);
@@ -177,6 +181,13 @@ public static class DisbursementEndpoints
             }
 
             var outcome = await service.ReconcileAsync(id, batchId, bytes, rows, ct);
+            if (outcome.Status is ReconcileStatus.Reconciled or ReconcileStatus.Unchanged)
+            {
+                // Also on a repeated upload: it finishes what a crash after reconciling may have left undone.
+                await followUp.OpenItemsAsync(id, ct);
+                await closer.AfterReconciliationAsync(id, user.Actor(), ct);
+            }
+
             return outcome.Status switch
             {
                 ReconcileStatus.NotFound => Problems.NotFound($"Batch {batchId} of cycle {id}"),

@@ -226,6 +226,23 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         }
     }
 
+    /// <summary>Entitlements whose payment the bank refused twice or more and that are still owed: each needs a person to look.</summary>
+    public async Task<IReadOnlyList<RepeatedFailure>> RepeatedFailuresAsync(string cycleId, CancellationToken cancellationToken)
+    {
+        var failures = new List<RepeatedFailure>();
+        await foreach (var row in QueryEntitlementsAsync(cycleId, null, cancellationToken))
+        {
+            if (row.GetInt32("Attempts") is >= 2 and var attempts && row.GetString("Status") is EntitlementStatuses.Failed or EntitlementStatuses.Pending)
+            {
+                failures.Add(new RepeatedFailure(
+                    $"{row.PartitionKey[(cycleId.Length + 1)..]}.{row.RowKey.Replace('|', '.')}", row.GetString("Program") ?? "", row.GetString("Name") ?? "",
+                    row.GetString("SchoolCode") ?? "", attempts, row.GetString("FailureReason")));
+            }
+        }
+
+        return failures;
+    }
+
     private IAsyncEnumerable<TableEntity> QueryEntitlementsAsync(string cycleId, string? program, CancellationToken cancellationToken)
     {
         var filter = Range("PartitionKey", cycleId + "|");

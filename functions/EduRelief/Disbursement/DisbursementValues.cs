@@ -127,3 +127,6 @@ public enum ReconcileStatus
 
 public sealed record ReconcileOutcome(ReconcileStatus Status, Batch? Batch, IReadOnlyList<ReconciliationException> Exceptions);
 
+
+/// <summary>An entitlement the bank refused at least twice: <paramref name="Key"/> is stable (no ID number in it).</summary>
+public sealed record RepeatedFailure(string Key, string Program, string Name, string SchoolCode, int Attempts, string? LastReason);

@@ -158,7 +158,7 @@ public static class RectificationEndpoints
             return Answer(result, now);
         }).RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/{itemId}/accept", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+        group.MapPost("/{itemId}/accept", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, CycleCloser closer, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
             AcceptRequest? body = null;
             if (http.ContentLength is > 0 || (http.ContentLength is null && http.HasJsonContentType()))
@@ -178,6 +178,12 @@ public static class RectificationEndpoints
 
             var now = clock.GetUtcNow();
             var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Accept(s, body?.Note), i => i with { AcceptedAt = now }, ct);
+            if (result.Outcome is ChangeOutcome.Applied or ChangeOutcome.Duplicate)
+            {
+                // The last accepted item of a settled cycle closes it.
+                await closer.TryCloseAsync(id, user.Actor(), ct);
+            }
+
             return Answer(result, now);
         }).RequireAuthorization(Policies.Admin);
 

@@ -19,7 +19,7 @@ public sealed class CycleApiTests(EngineFixture fixture) : IClassFixture<EngineF
         Assert.Equal("410726", (string?)body["countyCode"]);
         Assert.Equal("延津县", (string?)body["countyName"]);
         Assert.Equal(2026, (int)body["schoolYear"]!);
-        Assert.Equal(2, (int)body["definitionVersion"]!); // the latest aid cycle: v2 renders notice documents
+        Assert.Equal(3, (int)body["definitionVersion"]!); // the latest aid cycle: v3 pays and follows up by itself
         Assert.EndsWith("+08:00", (string?)body["createdAt"]);
     }
 

@@ -124,7 +124,11 @@ public sealed class NoticeAndHotlineJourneyTests
         var afterUpheld = (await admin.GetJsonAsync($"/api/cycles/{id}")).Body!;
         Assert.Equal(0, (int)afterUpheld["notice"]!["held"]!);
         Assert.Equal(1, (int)afterUpheld["notice"]!["objectionsUpheld"]!);
-        Assert.Equal(1, (int)afterUpheld["rectification"]!["items"]!);
+        // Two items: the approval's own finding (the registered 10-year-old found in no school, a 控辍保学 follow-up for
+        // the bureau's section) and this objection.
+        Assert.Equal(2, (int)afterUpheld["rectification"]!["items"]!);
+        var (_, followUps) = await admin.GetJsonAsync($"/api/cycles/{id}/rectification?source=notEnrolled");
+        Assert.Equal("section:控辍保学", (string?)followUps!["items"]!.AsArray().Single()!["owner"]);
         var (_, items) = await admin.GetJsonAsync($"/api/cycles/{id}/rectification?source=objection");
         var item = items!["items"]!.AsArray().Single()!;
         Assert.Equal("school:4107260001", (string?)item["owner"]);

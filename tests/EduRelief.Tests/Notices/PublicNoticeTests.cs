@@ -34,7 +34,7 @@ public sealed class PublicNoticeTests
         await NoticeTestSupport.PutContactsAsync(admin, "410726");
         var (approved, cycle) = await admin.PostAsync($"/api/cycles/{id}/approve");
         Assert.Equal(200, approved);
-        Assert.Equal(2, (int)cycle!["definitionVersion"]!);
+        Assert.Equal(3, (int)cycle!["definitionVersion"]!);
         Assert.Equal(["4107260001", "4107260002", "4107260003", "4107260004", "4107260005"], cycle["verification"]!["schools"]!.AsArray().Select(s => (string)s!));
 
         var documents = (await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => r.Body!["notice"]?["documents"] is not null, TimeSpan.FromSeconds(60), "notice documents")).Body!["notice"]!["documents"]!;

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EduRelief.Cycles;
+
+namespace EduRelief.Disbursement;
+
+/// <summary>
+/// Adds the money to the cycle as people see it: per program owed, paid, pending, failed, held, back-paid and
+/// cancelled (counts and yuan), and whether the ledger is settled (nothing pending, failed or held).
+/// </summary>
+public sealed class DisbursementCycleFigures(DisbursementService service) : ICycleFigures
+{
+    private static readonly JsonSerializerOptions Camel = new(JsonSerializerDefaults.Web);
+
+    public async Task<Cycle> AddToAsync(Cycle cycle, CancellationToken cancellationToken)
+    {
+        if (cycle.Stage is not (Stages.Disbursement or Stages.Rectification or Stages.Closed))
+        {
+            return cycle;
+        }
+
+        var totals = await service.TotalsAsync(cycle.Id, cancellationToken);
+        var view = cycle.Disbursement?.DeepClone().AsObject() ?? [];
+        view["programs"] = JsonSerializer.SerializeToNode(totals.Select(DisbursementEndpoints.TotalsView), Camel);
+        view["settled"] = IsSettled(totals);
+        return cycle with { Disbursement = view };
+    }
+
+    /// <summary>Everyone owed was paid: nothing waits in or for a batch, nothing failed, nobody is held.</summary>
+    public static bool IsSettled(IEnumerable<ProgramTotals> totals) =>
+        totals.All(t => t.Pending.Count == 0 && t.Failed.Count == 0 && t.Held.Count == 0);
+}

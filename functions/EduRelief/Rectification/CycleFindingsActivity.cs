@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using EduRelief.Auth;
+using EduRelief.Counties;
+using EduRelief.Eligibility;
+using EduRelief.Workflow;
+
+namespace EduRelief.Rectification;
+
+/// <summary>
+/// The cycle's own findings, opened as rectification items once the list is approved: every registered child of
+/// school age found in no school (控辍保学, owned by the bureau's dropout-prevention section, with the township), and
+/// every name mismatch rejected or left undecided (owned by the school). Idempotent: each item's source key is its
+/// discrepancy id, so a retried step opens nothing twice.
+/// </summary>
+public sealed class CycleFindingsActivity(EligibilityStore eligibility, RectificationStore rectification) : IActivity
+{
+    public const string KindName = "rectification.findings";
+
+    /// <summary>The bureau section that follows up children found in no school.</summary>
+    public const string DropoutSection = "控辍保学";
+
+    public string Kind => KindName;
+
+    public async Task<JsonObject?> RunAsync(ActivityContext context, CancellationToken cancellationToken)
+    {
+        var cycleId = context.InstanceId;
+        var runId = (string)context.Input!["runId"]!;
+        var opened = 0;
+        await foreach (var d in eligibility.AllDiscrepanciesAsync(cycleId, runId, DiscrepancyKinds.NotEnrolled, cancellationToken))
+        {
+            var place = $"{d.Township}{d.Village}";
+            var age = d.Age is { } years ? $"（{years.ToString(CultureInfo.InvariantCulture)}岁）" : "";
+            await OpenAsync(new RectificationItemInput(
+                cycleId, RectificationSources.NotEnrolled, d.Id,
+                $"控辍保学：{(place.Length > 0 ? place : "本县")}建档立卡适龄儿童{age}未见于学籍，核查就学情况",
+                null, Assignees.ForSection(DropoutSection), Township: d.Township, StudentName: d.PovertyName), cancellationToken);
+            opened++;
+        }
+
+        await foreach (var d in eligibility.AllDiscrepanciesAsync(cycleId, runId, DiscrepancyKinds.NameMismatch, cancellationToken))
+        {
+            if (d.Decision == "confirm" || d.SchoolCode is not { } school || !SchoolCode.IsValid(school))
+            {
+                continue;
+            }
+
+            await OpenAsync(new RectificationItemInput(
+                cycleId, RectificationSources.Mismatch, d.Id,
+                d.Decision is null ? "学籍与建档立卡姓名不一致，未作核定：核实学生身份" : "学籍与建档立卡姓名不一致，核定为非同一人：核实并更正学籍或台账",
+                d.DecisionReason is { } reason && !SensitiveText.HasIdNumber(reason) ? $"核定意见：{reason}" : null,
+                Assignees.ForSchool(school), school, StudentName: d.StudentName), cancellationToken);
+            opened++;
+        }
+
+        return new JsonObject { ["items"] = opened };
+    }
+
+    private async Task OpenAsync(RectificationItemInput input, CancellationToken cancellationToken)
+    {
+        // A name from a file can be longer than an item allows: the item is opened without it rather than not at all.
+        var item = input.Validate().Count == 0 ? input : input with { StudentName = null, Description = null };
+        await rectification.OpenAsync(item, cancellationToken);
+    }
+}
