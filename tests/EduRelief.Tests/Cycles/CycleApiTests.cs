@@ -179,4 +179,20 @@ public sealed class CycleApiTests(EngineFixture fixture) : IClassFixture<EngineF
         var (status, _) = await Admin.PostAsync("/WorkflowSweep", new { Data = new { }, Metadata = new { } });
         Assert.Equal(404, status);
     }
+
+    [Fact]
+    public async Task Close_CycleStillAwaitingRosters_Is409SayingWhyAndChangesNothing()
+    {
+        var (_, created) = await Admin.PostAsync("/api/cycles", new { countyCode = "410724", semester = "2027-spring", noticeDays = 5 });
+        var id = (string)created!["id"]!;
+        var officer = await fixture.App.ClientForRoleAsync("school_officer", "4107240001");
+
+        var (status, problem) = await Admin.PostAsync($"/api/cycles/{id}/close");
+
+        Assert.Equal(409, status);
+        Assert.Contains("awaiting_rosters", (string?)problem!["errors"]!["cycle"]![0], StringComparison.Ordinal);
+        Assert.Equal("awaiting_rosters", (string?)(await Admin.GetJsonAsync($"/api/cycles/{id}")).Body!["stage"]);
+        Assert.Equal(403, (await officer.PostAsync($"/api/cycles/{id}/close")).Status);
+        Assert.Equal(404, (await Admin.PostAsync("/api/cycles/410724-2030-spring/close")).Status);
+    }
 }

@@ -13,7 +13,7 @@ public sealed class NoticeCycleVersionTests
 {
     private static readonly DateTimeOffset Now = new(2026, 9, 30, 10, 0, 0, TimeSpan.FromHours(8));
 
-    private static (List<Effect> Effects, JsonObject Data) Approve(WorkflowDefinition definition)
+    internal static (List<Effect> Effects, JsonObject Data) Approve(WorkflowDefinition definition)
     {
         var data = new JsonObject
         {

@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+using EduRelief.Cycles;
+using EduRelief.Tests.Notices;
+using EduRelief.Workflow;
+using Xunit;
+
+namespace EduRelief.Tests.Cycles;
+
+/// <summary>Version 3 of the aid cycle on its transition table: findings at approval, payment at the notice's end, closing.</summary>
+public sealed class SettlementCycleTests
+{
+    private static readonly AidCycleDefinitionV3 V3 = new();
+    private static readonly DateTimeOffset Now = new(2026, 10, 13, 0, 0, 1, TimeSpan.FromHours(8));
+
+    private static (Transition Transition, TransitionContext Context) On(string stage, string eventName, JsonObject data, JsonObject? payload = null)
+    {
+        var context = new TransitionContext("410726-2026-autumn", stage, 20, data, new WorkflowEvent("e1", eventName, payload, "timer"), Now);
+        return (V3.Find(stage, eventName)!, context);
+    }
+
+    [Fact]
+    public void Approve_OnVersion3_AlsoOpensTheRunsFindings()
+    {
+        var (effects, _) = NoticeCycleVersionTests.Approve(V3);
+
+        Assert.Contains(effects, e => e is StartTimer { Event: CycleEvents.NoticeEnded });
+        Assert.Single(effects.OfType<FanOut>());
+        var findings = Assert.Single(effects.OfType<RunActivity>());
+        Assert.Equal((SettlementSteps.Findings, SettlementSteps.FindingsKind, "r7"), (findings.Name, findings.Kind, (string?)findings.Input!["runId"]));
+    }
+
+    [Fact]
+    public void NoticeEnded_OnVersion3_TakesTheNoticeDownAndCutsPaymentsOverTheApprovedRun()
+    {
+        var data = new JsonObject { ["verification"] = new JsonObject { ["runId"] = "r7" }, ["notice"] = new JsonObject() };
+        var (transition, context) = On(Stages.Notice, CycleEvents.NoticeEnded, data);
+
+        var effects = transition.Effects!(context).ToList();
+
+        Assert.Equal(Stages.Disbursement, transition.Next(context));
+        var cut = Assert.Single(effects.OfType<RunActivity>());
+        Assert.Equal((SettlementSteps.Payments, SettlementSteps.PaymentsKind, "r7"), (cut.Name, cut.Kind, (string?)cut.Input!["runId"]));
+        Assert.NotNull(data["notice"]!["takenDownAt"]);
+    }
+
+    [Theory]
+    [InlineData(0, Stages.Rectification)]
+    [InlineData(2, Stages.Disbursement)]
+    public void PaymentsCut_NothingToPayMovesOnAtOnce_OtherwiseWaitsForTheBank(int batches, string expected)
+    {
+        var list = new JsonArray();
+        for (var i = 0; i < batches; i++)
+        {
+            list.Add(new JsonObject { ["id"] = $"living-00{i + 1}", ["program"] = "living", ["count"] = 3, ["total"] = 1750m });
+        }
+
+        var data = new JsonObject();
+        var (transition, context) = On(Stages.Disbursement, SettlementSteps.PaymentsCut, data, new JsonObject { ["batches"] = list });
+
+        Assert.Empty(transition.Effects!(context));
+
+        Assert.Equal(expected, transition.Next(context));
+        Assert.Equal(batches, data["disbursement"]!["batches"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void Table_Version3_ClosesOnlyFromRectificationAndReconcilesOnlyFromDisbursement()
+    {
+        Assert.Equal(Stages.Closed, V3.Find(Stages.Rectification, CycleEvents.RectificationCompleted)!.To);
+        Assert.Null(V3.Find(Stages.Disbursement, CycleEvents.RectificationCompleted));
+        Assert.Equal(Stages.Rectification, V3.Find(Stages.Disbursement, CycleEvents.Reconciled)!.To);
+        Assert.Null(V3.Find(Stages.Rectification, CycleEvents.Reconciled));
+        Assert.Null(new AidCycleDefinitionV2().Find(Stages.Disbursement, SettlementSteps.PaymentsCut));
+    }
+}
