@@ -140,6 +140,9 @@ public static class RectificationEndpoints
                 return problem;
             }
 
+            // Free text lands in the item, its history and the 整改台账 handed to inspectors: no ID number in it.
+            body = body! with { Note = SensitiveText.MaskIdNumbers(body.Note), Reason = SensitiveText.MaskIdNumbers(body.Reason) };
+
             var (stored, refusal) = await LoadForOwnerAsync(id, itemId, user, cycles, store, ct);
             if (refusal is not null)
             {
@@ -168,6 +171,8 @@ public static class RectificationEndpoints
                 {
                     return problem;
                 }
+
+                body = body! with { Note = SensitiveText.MaskIdNumbers(body.Note) };
             }
 
             var (stored, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
@@ -194,6 +199,8 @@ public static class RectificationEndpoints
             {
                 return problem;
             }
+
+            body = body! with { Reason = SensitiveText.MaskIdNumbers(body.Reason) };
 
             var (stored, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
             if (refusal is not null)

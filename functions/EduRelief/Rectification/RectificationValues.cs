@@ -218,7 +218,8 @@ public static partial class SensitiveText
     public static bool HasIdNumber(string text) => IdLike().IsMatch(text);
 
     /// <summary>The text with every ID-like number masked to its first 6 and last 4 characters (<c>410726********123X</c>).</summary>
-    public static string MaskIdNumbers(string text) =>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
+    public static string? MaskIdNumbers(string? text) => text is null ? null :
         IdLike().Replace(text, m => string.Concat(m.Value.AsSpan(0, 6), new string('*', m.Value.Length - 10), m.Value.AsSpan(m.Value.Length - 4)));
 
     [GeneratedRegex(@"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")]

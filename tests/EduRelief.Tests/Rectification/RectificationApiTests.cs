@@ -260,10 +260,11 @@ public sealed class RectificationApiTests(RectificationFixture fixture) : IClass
         var (noReason, reasonProblem) = await App.Admin.PostAsync($"{baseUrl}/return", new { reason = "" });
         Assert.Equal(400, noReason);
         Assert.Equal(["reason"], Keys(reasonProblem));
-        var (returned, afterReturn) = await App.Admin.PostAsync($"{baseUrl}/return", new { reason = "缺少现场照片" });
+        var (returned, afterReturn) = await App.Admin.PostAsync($"{baseUrl}/return", new { reason = "缺少现场照片（学生410726201503010118）" });
         Assert.Equal(200, returned);
         Assert.Equal("returned", (string?)afterReturn!["status"]);
-        Assert.Equal("缺少现场照片", (string?)afterReturn["returnReason"]);
+        // An ID number typed into free text is kept masked: the reason goes to the 整改台账 inspectors receive.
+        Assert.Equal("缺少现场照片（学生410726********0118）", (string?)afterReturn["returnReason"]);
         Assert.Equal(201, (await UploadAsync(officer, $"{baseUrl}/evidence", EvidenceSamples.Png(), "image/png", "现场.png")).Status);
         Assert.Equal(200, (await officer.PostAsync($"{baseUrl}/submit", new { note = "补充现场照片" })).Status);
         var (accepted, afterAccept) = await App.Admin.PostAsync($"{baseUrl}/accept", new { note = "验收通过" });
@@ -276,7 +277,7 @@ public sealed class RectificationApiTests(RectificationFixture fixture) : IClass
         Assert.Equal(["opened", "evidence", "submitted", "returned", "evidence", "submitted", "accepted"], history.Select(h => (string)h!["action"]!).ToArray());
         Assert.Equal(["open", "open", "submitted", "returned", "returned", "submitted", "accepted"], history.Select(h => (string)h!["to"]!).ToArray());
         Assert.Equal("submitted", (string?)history[3]!["from"]);
-        Assert.Equal("缺少现场照片", (string?)history[3]!["note"]);
+        Assert.Equal("缺少现场照片（学生410726********0118）", (string?)history[3]!["note"]);
         Assert.Equal("验收通过", (string?)history[6]!["note"]);
         Assert.Equal("bootstrap administrator", (string?)history[6]!["actor"]);
         Assert.Equal("school_officer test", (string?)history[2]!["actor"]);
