@@ -105,8 +105,10 @@ public sealed class NoticeAndHotlineJourneyTests
         Assert.Equal(["zizhu@yanjin.example.cn"], FakeSendGrid.To(escalation));
         Assert.Contains((string)objection["caseNumber"]!, FakeSendGrid.Text(escalation), StringComparison.Ordinal);
         Assert.Contains((string)stranger["caseNumber"]!, FakeSendGrid.Text(escalation), StringComparison.Ordinal);
-        var (_, escalated) = await admin.GetJsonAsync($"/api/hotline/cases/{(string)objection["caseNumber"]!}");
-        Assert.StartsWith("2026-10-13T09:00", (string?)escalated!["escalatedAt"]);
+        // Recorded on the case right after the digest is committed and sent.
+        var escalated = (await Eventually.UntilAsync(
+            () => admin.GetJsonAsync($"/api/hotline/cases/{(string)objection["caseNumber"]!}"), r => r.Body!["escalatedAt"] is not null, TimeSpan.FromSeconds(30), "the escalation to be recorded")).Body!;
+        Assert.StartsWith("2026-10-13T09:00", (string?)escalated["escalatedAt"]);
         Assert.StartsWith("2026-10-10T09:00", (string?)escalated["remindedAt"]);
         foreach (var mail in sendGrid.Accepted)
         {

@@ -25,9 +25,12 @@ public static class HotlineWebhook
         subject,
     };
 
-    public static async Task<(int Status, JsonNode? Body)> PostAsync(AppProcess app, object body)
+    public static Task<(int Status, JsonNode? Body)> PostAsync(AppProcess app, object body) =>
+        PostRawAsync(app, JsonSerializer.SerializeToUtf8Bytes(body));
+
+    /// <summary>Posts the bytes as they are, signed at the app's clock.</summary>
+    public static async Task<(int Status, JsonNode? Body)> PostRawAsync(AppProcess app, byte[] bytes)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(body);
         var (_, clock) = await app.Admin.GetJsonAsync("/api/dev/clock");
         var timestamp = DateTimeOffset.Parse((string)clock!["now"]!, CultureInfo.InvariantCulture).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(timestamp + ".").Concat(bytes).ToArray()));

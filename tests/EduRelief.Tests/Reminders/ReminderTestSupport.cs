@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -15,7 +13,6 @@ namespace EduRelief.Tests.Reminders;
 public sealed class MailApp : IAsyncDisposable
 {
     public const string Token = "reminder-test-token";
-    public const string HotlineSecret = "test-hotline-secret";
     public const string County = "410726";
     public const string School = "2141007261";
     public const string BureauEmail = "bureau@example.gov.cn";
@@ -113,18 +110,9 @@ public sealed class MailApp : IAsyncDisposable
             content = Content,
             subject = studentName is null ? null : new { cycleId = $"{county}-2026-autumn", schoolCode = School, studentName },
         });
-        var (_, clock) = await App.Admin.GetJsonAsync("/api/dev/clock");
-        var timestamp = DateTimeOffset.Parse((string)clock!["now"]!, CultureInfo.InvariantCulture).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(HotlineSecret), Encoding.UTF8.GetBytes(timestamp + ".").Concat(body).ToArray()));
-        using var client = App.CreateClient(null);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/hotline/cases") { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Add("X-Hotline-Timestamp", timestamp);
-        request.Headers.Add("X-Hotline-Signature", signature);
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True((int)response.StatusCode == 201, $"webhook: {(int)response.StatusCode} {text}");
-        return (string)JsonNode.Parse(text)!["caseNumber"]!;
+        var (status, created) = await Hotline.HotlineWebhook.PostRawAsync(App, body);
+        Assert.True(status == 201, $"webhook: {status} {created}");
+        return (string)created!["caseNumber"]!;
     }
 
     public async Task<TableClient> CasesAsync() =>
