@@ -77,8 +77,8 @@ var platformSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   AZURE_CLIENT_ID: identityClientId
   AZURE_AUTHORITY_HOST: 'https://${authorityHost}/'
-  // Roster uploads are up to 256 MiB; the app allows 64 KiB more for the multipart envelope.
-  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: string(256 * 1024 * 1024 + 64 * 1024)
+  // Roster uploads are up to 256 MiB; the app allows 64 KiB more for the multipart envelope (256 MiB + 64 KiB).
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '268500992'
 }
 
 var appSettings = union(platformSettings, storageSettings, premiumSettings, edureliefSettings)

@@ -4,17 +4,13 @@ param principalId string
 param storageAccountName string
 param keyVaultName string
 
-// Built-in role definition IDs (the same in every Azure cloud).
-var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
-
+// Built-in role definition IDs, the same in every Azure cloud.
 var storageRoles = [
-  storageBlobDataOwner // the Functions host manages blob leases and containers; the app writes rosters and notices
-  storageQueueDataContributor
-  storageTableDataContributor
+  'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner: the Functions host manages blob leases and containers
+  '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor
+  '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
 ]
+var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
