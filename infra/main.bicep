@@ -116,6 +116,7 @@ module keyVault 'modules/keyvault.bicep' = {
     storeStorageConnection: !identityBasedStorage
     storageSuffix: storageSuffix
     storageConnectionSecretName: secretNames.storageConnection
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 

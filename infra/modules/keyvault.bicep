@@ -19,6 +19,9 @@ param storageSuffix string
 
 param storageConnectionSecretName string = 'storage-connection'
 
+@description('Log Analytics workspace that receives the vault\'s audit log (who read or changed which secret).')
+param workspaceId string
+
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
   location: location
@@ -54,6 +57,20 @@ resource storageConnection 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (
   properties: {
     contentType: 'Azure Storage connection string'
     value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${storageSuffix}'
+  }
+}
+
+resource audit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  scope: vault
+  name: 'audit-to-log-analytics'
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        categoryGroup: 'audit'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -87,7 +87,7 @@ public sealed partial class InfraTests
     }
 
     [Fact]
-    public async Task KeyVault_Compiled_RbacSoftDeleteAndPurgeProtectionByDefault()
+    public async Task KeyVault_Compiled_RbacSoftDeletePurgeProtectionAndAuditLog()
     {
         var main = await Main.Value;
         var vault = Single(Module(main, "keyvault"), "Microsoft.KeyVault/vaults")["properties"]!;
@@ -96,6 +96,9 @@ public sealed partial class InfraTests
         Assert.True((bool)vault["enableSoftDelete"]!);
         Assert.Null(vault["accessPolicies"]);
         Assert.True((bool)main["parameters"]!["keyVaultPurgeProtection"]!["defaultValue"]!);
+        var audit = Single(Module(main, "keyvault"), "Microsoft.Insights/diagnosticSettings");
+        Assert.StartsWith("[resourceId('Microsoft.KeyVault/vaults'", (string?)audit["scope"], StringComparison.Ordinal);
+        Assert.Contains(audit["properties"]!["logs"]!.AsArray(), l => (string?)l!["categoryGroup"] == "audit" && (bool)l["enabled"]!);
     }
 
     [Theory]
