@@ -20,6 +20,15 @@ public sealed partial class InfraTests
     private static readonly Lazy<Task<JsonNode>> Main = new(() => BuildAsync("build", "infra/main.bicep"));
 
     [Fact]
+    public async Task Lint_MainTemplate_NoDiagnostics()
+    {
+        var (exitCode, stdout, stderr) = await RunBicepAsync("lint", "infra/main.bicep");
+
+        Assert.True(exitCode == 0 && stdout.Length == 0 && stderr.Length == 0, $"bicep lint exited {exitCode}:\n{stdout}\n{stderr}");
+        Assert.NotEmpty((await Main.Value)["resources"]!.AsArray()); // and it compiles to something
+    }
+
+    [Fact]
     public async Task StorageAccount_Compiled_HttpsOnlyTls12NoPublicBlobs()
     {
         var storage = Single(Module(await Main.Value, "storage"), "Microsoft.Storage/storageAccounts")["properties"]!;
@@ -226,7 +235,14 @@ public sealed partial class InfraTests
     /// <summary>Runs the Bicep CLI (infra's own, restored by test.sh) and parses its JSON; any warning fails.</summary>
     private static async Task<JsonNode> BuildAsync(string verb, string file)
     {
-        var info = new ProcessStartInfo(LocateBicep(), [verb, file, "--stdout"])
+        var (exitCode, stdout, stderr) = await RunBicepAsync(verb, file, "--stdout");
+        Assert.True(exitCode == 0 && stderr.Length == 0, $"bicep {verb} {file} exited {exitCode}:\n{stderr}");
+        return JsonNode.Parse(stdout)!;
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunBicepAsync(params string[] arguments)
+    {
+        var info = new ProcessStartInfo(LocateBicep(), arguments)
         {
             WorkingDirectory = Repo.Root,
             RedirectStandardOutput = true,
@@ -236,9 +252,7 @@ public sealed partial class InfraTests
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        var diagnostics = (await stderr).Trim();
-        Assert.True(process.ExitCode == 0 && diagnostics.Length == 0, $"bicep {verb} {file} exited {process.ExitCode}:\n{diagnostics}");
-        return JsonNode.Parse(await stdout)!;
+        return (process.ExitCode, (await stdout).Trim(), (await stderr).Trim());
     }
 
     /// <summary>EDURELIEF_BICEP (test.sh exports it), else the NuGet package folder at test.sh's BICEP_VERSION.</summary>
