@@ -27,6 +27,8 @@ check_bicep() {
   bicep="${packages%/}/azure.bicep.commandline.linux-x64/$BICEP_VERSION/tools/bicep"
   [[ -f "$bicep" ]] || { echo "bicep CLI not found at $bicep" >&2; return 1; }
   chmod +x "$bicep" || return 1
+  # Packaging/InfraTests runs the same binary.
+  export EDURELIEF_BICEP="$bicep"
 
   local output status=0
   say "bicep build $template"
