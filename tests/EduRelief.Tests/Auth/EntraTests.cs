@@ -154,6 +154,8 @@ public sealed class EntraTests(EntraFixture fixture) : IClassFixture<EntraFixtur
         var (put, mapping) = await App.Admin.SendJsonAsync(HttpMethod.Put, $"/api/officers/{token.ObjectId.ToUpperInvariant()}", new { schoolCode = SchoolA });
         Assert.Equal(201, put);
         Assert.Equal(token.ObjectId, (string?)mapping!["objectId"]);
+        Assert.Equal("bootstrap administrator", (string?)mapping["updatedBy"]);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$", (string?)mapping["updatedAt"]);
         Assert.Equal(200, (await officer.GetJsonAsync($"/api/cycles/{id}/schools/{SchoolA}")).Status);
         Assert.Equal(403, (await officer.GetJsonAsync($"/api/cycles/{id}/schools/{SchoolB}")).Status);
 
