@@ -16,7 +16,6 @@ using EduRelief.Notices;
 using EduRelief.Runner;
 using EduRelief.Storage;
 using EduRelief.Workflow;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -113,14 +112,8 @@ if (settings.LocalRunner)
     builder.Services.AddHostedService<TriggerRunner>();
 }
 
-// Who may do what.
-builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-    .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, o => o.AdminKey = settings.AdminKey);
-builder.Services.AddAuthorizationBuilder()
-    .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.BureauAdmin))
-    .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.BureauAdmin, Roles.Inspector, Roles.SchoolOfficer))
-    .AddPolicy(Policies.Inspection, p => p.RequireRole(Roles.BureauAdmin, Roles.Inspector))
-    .AddPolicy(Policies.Hotline, p => p.RequireRole(Roles.HotlineSystem));
+// Who may do what: API keys, and Entra ID bearer tokens when configured.
+builder.Services.AddSignIn(settings.AdminKey, EntraSettings.Read(builder.Configuration, builder.Environment));
 
 var app = builder.Build();
 
@@ -152,6 +145,7 @@ app.MapCounties();
 app.MapRosters();
 app.MapReview();
 app.MapKeys();
+app.MapOfficers();
 app.MapWorkflowFunctions();
 app.MapHotline();
 app.MapRectification();

@@ -35,8 +35,8 @@ public static class PrincipalExtensions
 
     public static string? SchoolCode(this ClaimsPrincipal user) => user.FindFirstValue(Roles.SchoolClaim);
 
-    /// <summary>Bureau staff and inspectors see every school; a school officer only their own.</summary>
-    public static bool CanAccessSchool(this ClaimsPrincipal user, string schoolCode) =>
+    /// <summary>Bureau staff and inspectors see every school; a school officer only their own, and without one none.</summary>
+    public static bool CanAccessSchool(this ClaimsPrincipal user, string? schoolCode) =>
         user.IsInRole(Roles.BureauAdmin) || user.IsInRole(Roles.Inspector)
-        || (user.IsInRole(Roles.SchoolOfficer) && string.Equals(user.SchoolCode(), schoolCode, StringComparison.Ordinal));
+        || (user.IsInRole(Roles.SchoolOfficer) && user.SchoolCode() is { } own && string.Equals(own, schoolCode, StringComparison.Ordinal));
 }

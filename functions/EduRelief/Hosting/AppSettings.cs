@@ -113,6 +113,7 @@ public static class StorageInitializer
     {
         await services.GetRequiredService<EduRelief.Workflow.WorkflowTables>().CreateAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Auth.ApiKeyStore>().CreateTableAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Auth.OfficerStore>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Cycles.CycleService>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<PolicyStore>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Rosters.RosterStore>().CreateContainerAsync(cancellationToken);
