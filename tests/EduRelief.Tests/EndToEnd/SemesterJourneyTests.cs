@@ -363,6 +363,17 @@ public sealed class SemesterJourneyTests
             }
 
             Assert.Equal((decimal)approvedList["totalAmount"]!, totals.Values.Sum(t => (decimal)t["paid"]!["amount"]!));
+
+            // And against the generator's own figures: what it expected eligible, plus the students confirmed in review.
+            var confirmed = ledger.Where(l => (string?)l["source"] == "review").ToList();
+            Assert.Equal(mismatches.Count - 1, confirmed.Count);
+            foreach (var program in totals.Keys)
+            {
+                var (generatorCount, generatorAmount) = expected.Programs.GetValueOrDefault(program);
+                var reviewed = confirmed.Where(l => (string)l["program"]! == program).ToList();
+                Assert.Equal(generatorCount + reviewed.Count, (int)totals[program]["paid"]!["count"]!);
+                Assert.Equal(generatorAmount + reviewed.Sum(l => (decimal)l["amount"]!), (decimal)totals[program]["paid"]!["amount"]!);
+            }
             var (_, summary) = await admin.GetJsonAsync($"/api/cycles/{id}/rectification/summary");
             Assert.Equal(findingItems + 3, (int)summary!["items"]!); // the findings, paymentFailed, two inspection findings
             Assert.Equal(findingItems + 3, (int)summary["accepted"]!);
