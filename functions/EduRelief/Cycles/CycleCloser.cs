@@ -16,8 +16,24 @@ public sealed record ClosingCheck(IReadOnlyList<string> Blockers)
 /// was paid, nothing failed or held). Called after each reconciliation and each accepted item, and by the bureau's
 /// explicit close; each move is an event with a fixed id, so repeating it changes nothing.
 /// </summary>
-public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbursement, RectificationStore rectification, TimeProvider clock)
+public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbursement, RectificationStore rectification, Hotline.ObjectionHoldStore holds, TimeProvider clock)
 {
+    /// <summary>
+    /// After an objection is decided while money is moving: the payable rows follow the hold (dismissed → owed as 补发,
+    /// upheld → not owed), and a cycle that was waiting only on that decision closes.
+    /// </summary>
+    public async Task AfterObjectionDecidedAsync(string cycleId, string actor, CancellationToken cancellationToken)
+    {
+        var instance = await engine.GetAsync(cycleId, cancellationToken);
+        if (instance?.Stage is not (Stages.Disbursement or Stages.Rectification) || (string?)instance.Data["verification"]?["runId"] is not { } runId)
+        {
+            return;
+        }
+
+        await disbursement.PrepareAsync(cycleId, runId, cancellationToken);
+        await TryCloseAsync(cycleId, actor, cancellationToken);
+    }
+
     /// <summary>After a bank result: the last reconciled batch moves the cycle from disbursement to rectification.</summary>
     public async Task AfterReconciliationAsync(string cycleId, string actor, CancellationToken cancellationToken)
     {
@@ -32,6 +48,19 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
     public async Task<ClosingCheck> CheckAsync(string cycleId, CancellationToken cancellationToken)
     {
         var blockers = new List<string>();
+        var instance = await engine.GetAsync(cycleId, cancellationToken);
+        if (instance is { Version: >= 3 } && instance.Data["findings"] is null)
+        {
+            // Version 3 opens the verification's findings as items at approval; until that step is done they are not counted.
+            blockers.Add("The verification's findings are not yet opened as rectification items (see the cycle's dead letters).");
+        }
+
+        var undecided = (await holds.ListAsync(cycleId, cancellationToken)).Count(h => h.Status == Hotline.HoldStatuses.Open);
+        if (undecided > 0)
+        {
+            blockers.Add($"{undecided} objections are not decided yet.");
+        }
+
         var items = await rectification.SummarizeAsync(cycleId, clock.GetUtcNow(), cancellationToken);
         if (items.Accepted < items.Items)
         {

@@ -202,6 +202,46 @@ public static class DisbursementEndpoints
             };
         }).RequireAuthorization(Policies.Admin);
 
+        // The bureau's word on a row the bank's file left unclear, once it has asked the bank: paid, or owed again.
+        group.MapPost("/batches/{batchId}/items/{sequence:int}/resolution", async (string id, string batchId, int sequence, HttpRequest http, ClaimsPrincipal user, DisbursementService service, CycleCloser closer, IOptions<JsonOptions> json, CancellationToken ct) =>
+        {
+            var (body, problem) = await JsonBody.ReadAsync<ResolveRequest>(http, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return (IResult)problem;
+            }
+
+            var errors = new Dictionary<string, string[]>();
+            if (body!.Outcome is not ("paid" or "unpaid"))
+            {
+                errors["outcome"] = ["outcome is paid (the bank confirms the money arrived) or unpaid (pay it in the next batch)."];
+            }
+
+            if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Trim().Length > 500)
+            {
+                errors["reason"] = ["A reason of 1 to 500 characters is required, e.g. what the bank confirmed."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return Problems.Invalid(errors);
+            }
+
+            var status = await service.ResolveAsync(id, batchId, sequence, body.Outcome == "paid", body.Reason!.Trim(), user.Actor(), ct);
+            if (status == ResolveStatus.Resolved)
+            {
+                await closer.TryCloseAsync(id, user.Actor(), ct);
+            }
+
+            return status switch
+            {
+                ResolveStatus.Resolved => TypedResults.Ok(new { resolved = true, outcome = body.Outcome }),
+                ResolveStatus.NotFound => Problems.NotFound($"Row {sequence} of batch {batchId} in cycle {id}"),
+                ResolveStatus.NotReconciled => Problems.Conflict($"Batch {batchId} has no bank result yet."),
+                _ => Problems.Conflict($"Row {sequence} of batch {batchId} has nothing left to resolve."),
+            };
+        }).RequireAuthorization(Policies.Admin);
+
         group.MapGet("/disclosure.xlsx", async (string id, CycleService cycles, DisbursementService service, CancellationToken ct) =>
             await cycles.FindAsync(id, ct) is null
                 ? (IResult)Problems.NotFound($"Cycle {id}")

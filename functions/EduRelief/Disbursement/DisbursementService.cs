@@ -198,7 +198,9 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     {
         var status = entity.GetString("Status");
         var unbatched = entity.GetString("BatchId") is null;
-        if (status == target || status == EntitlementStatuses.Paid || status == EntitlementStatuses.Cancelled || (status == EntitlementStatuses.Pending && !unbatched))
+        // A failed payment stays failed (owed, for the next batch) unless a hold now covers it.
+        if (status == target || status == EntitlementStatuses.Paid || status == EntitlementStatuses.Cancelled || (status == EntitlementStatuses.Pending && !unbatched)
+            || (status == EntitlementStatuses.Failed && target == EntitlementStatuses.Pending))
         {
             return false;
         }
@@ -320,16 +322,13 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     public async Task<IReadOnlyList<Batch>> CutAfterNoticeAsync(string cycleId, string runId, string stepId, CancellationToken cancellationToken)
     {
         await PrepareAsync(cycleId, runId, cancellationToken);
-        var cut = new List<Batch>();
         foreach (var program in LedgerWorkbook.ProgramSheets.Keys)
         {
-            if ((await CutBatchAsync(cycleId, program, BatchKinds.Regular, "notice ended", "workflow", $"{stepId}|{program}", cancellationToken)).Batch is { } batch)
-            {
-                cut.Add(batch);
-            }
+            await CutBatchAsync(cycleId, program, BatchKinds.Regular, "notice ended", "workflow", $"{stepId}|{program}", cancellationToken);
         }
 
-        return cut;
+        // Every batch of the cycle, also one the bureau cut by hand before this step ran: "nothing to pay" must mean it.
+        return await ListBatchesAsync(cycleId, cancellationToken);
     }
 
     /// <summary>For the workflow: every batch of the cycle is reconciled (and there is at least one), so rectification can start.</summary>
@@ -769,7 +768,8 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
                 ["BatchAmountFen"] = item is null ? null : ToFen(item.Amount),
                 ["BankAmountFen"] = ToFen(row.Amount),
                 ["BankStatus"] = row.Success ? BankFiles.Success : BankFiles.Failure,
-                ["BankReason"] = row.Reason,
+                // The bank's free text may quote an ID number: kept masked, as every answer shows it.
+                ["BankReason"] = Rectification.SensitiveText.MaskIdNumbers(row.Reason),
             };
 
             if (row.Sequence < 1 || row.Sequence > items.Count)
@@ -850,6 +850,63 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     private static string MaskAny(string id) => id.Length == IdNumbers.Length18 ? string.Concat(id.AsSpan(0, 6), "********", id.AsSpan(14, 4)) : "******";
 
     /// <summary>The payment row first (insert-only: a second success for the key is refused by storage), then the entitlement.</summary>
+    /// <summary>
+    /// A person's word on a batch row the bank's file left unclear (not returned, another amount, another ID under its
+    /// sequence): <paramref name="paid"/> when the bank confirms the money arrived (recorded as paid, once), otherwise
+    /// the row is owed again and goes into the next batch. Until then the row keeps the cycle from closing.
+    /// </summary>
+    public async Task<ResolveStatus> ResolveAsync(string cycleId, string batchId, int sequence, bool paid, string reason, string actor, CancellationToken cancellationToken)
+    {
+        if (await GetBatchAsync(cycleId, batchId, cancellationToken) is not { Status: BatchStatuses.Reconciled })
+        {
+            return ResolveStatus.NotReconciled;
+        }
+
+        var items = await ListItemsAsync(cycleId, batchId, cancellationToken);
+        if (sequence < 1 || sequence > items.Count)
+        {
+            return ResolveStatus.NotFound;
+        }
+
+        var item = items[sequence - 1];
+        var open = (await ListExceptionsAsync(cycleId, batchId, cancellationToken))
+            .Where(e => e.Sequence == sequence && e.Kind is ReconciliationKinds.NotReturned or ReconciliationKinds.AmountDiffers or ReconciliationKinds.IdMismatch)
+            .ToList();
+        var entitlement = await _entitlements.GetEntityIfExistsAsync<TableEntity>(EntitlementPartition(cycleId, item.PersonKey), EntitlementRow(item.Program, item.PersonKey), cancellationToken: cancellationToken);
+        if (open.Count == 0 || !entitlement.HasValue || entitlement.Value!.GetString("BatchId") != batchId || entitlement.Value.GetString("Status") != EntitlementStatuses.Pending)
+        {
+            // Nothing unclear about this row, or it was resolved before (a repeated request).
+            return ResolveStatus.NothingToResolve;
+        }
+
+        if (paid)
+        {
+            await MarkPaidAsync(cycleId, batchId, item, cancellationToken);
+        }
+        else
+        {
+            await MarkFailedAsync(cycleId, batchId, item, Rectification.SensitiveText.MaskIdNumbers(reason), cancellationToken);
+        }
+
+        foreach (var e in open)
+        {
+            var rowKey = e.Id[(batchId.Length + 1)..].Replace('.', '|');
+            await _exceptions.UpdateEntityAsync(
+                new TableEntity(BatchPartition(cycleId, batchId), rowKey)
+                {
+                    ["Resolution"] = paid ? "paid" : "unpaid",
+                    ["ResolutionReason"] = Rectification.SensitiveText.MaskIdNumbers(reason),
+                    ["ResolvedBy"] = actor,
+                    ["ResolvedAt"] = clock.GetUtcNow(),
+                },
+                ETag.All,
+                TableUpdateMode.Merge,
+                cancellationToken);
+        }
+
+        return ResolveStatus.Resolved;
+    }
+
     private async Task<bool> MarkPaidAsync(string cycleId, string batchId, BatchItem item, CancellationToken cancellationToken)
     {
         var (pk, rk) = (EntitlementPartition(cycleId, item.PersonKey), EntitlementRow(item.Program, item.PersonKey));

@@ -130,3 +130,13 @@ public sealed record ReconcileOutcome(ReconcileStatus Status, Batch? Batch, IRea
 
 /// <summary>An entitlement the bank refused at least twice: <paramref name="Key"/> is stable (no ID number in it).</summary>
 public sealed record RepeatedFailure(string Key, string Program, string Name, string SchoolCode, int Attempts, string? LastReason);
+
+public enum ResolveStatus
+{
+    Resolved,
+    NothingToResolve,
+    NotReconciled,
+    NotFound,
+}
+
+public sealed record ResolveRequest(string? Outcome, string? Reason);

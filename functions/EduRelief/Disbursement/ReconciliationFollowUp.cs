@@ -10,7 +10,7 @@ namespace EduRelief.Disbursement;
 /// child's school, which checks the family's subsidy card with them). Each item's source key is the exception's id or
 /// the entitlement's key, so handling the same result again opens nothing twice.
 /// </summary>
-public sealed class ReconciliationFollowUp(DisbursementService disbursement, RectificationStore rectification)
+public sealed partial class ReconciliationFollowUp(DisbursementService disbursement, RectificationStore rectification)
 {
     /// <summary>The bureau section that reconciles with the bank.</summary>
     public const string AidSection = "资助股";
@@ -30,7 +30,8 @@ public sealed class ReconciliationFollowUp(DisbursementService disbursement, Rec
         foreach (var f in await disbursement.RepeatedFailuresAsync(cycleId, cancellationToken))
         {
             var owner = SchoolCode.IsValid(f.SchoolCode) ? Assignees.ForSchool(f.SchoolCode) : Assignees.ForSection(AidSection);
-            var reason = f.LastReason is { } r && !SensitiveText.HasIdNumber(r) ? $"银行最近一次退回原因：{r}" : null;
+            // The bank's reason goes to the school: not if it quotes an ID or card number (any long run of digits).
+            var reason = f.LastReason is { } r && !LongNumber().IsMatch(r) ? $"银行最近一次退回原因：{r}" : null;
             var item = new RectificationItemInput(
                 cycleId, RectificationSources.PaymentFailed, f.Key, $"资助资金代发{f.Attempts}次失败：与家庭核实一卡通账户", reason, owner,
                 SchoolCode.IsValid(f.SchoolCode) ? f.SchoolCode : null, StudentName: f.Name);
@@ -40,6 +41,9 @@ public sealed class ReconciliationFollowUp(DisbursementService disbursement, Rec
 
         return opened;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[0-9]{12,}")]
+    private static partial System.Text.RegularExpressions.Regex LongNumber();
 
     private static string Label(string kind) => kind switch
     {

@@ -76,7 +76,7 @@ public static class CaseLifecycleEndpoints
 
         // The hold follows the case: written after the decision commits, and again when the same decision is repeated,
         // so a crash in between leaves the person held (never paid by mistake) until the client's retry.
-        group.MapPost("/{caseNumber}/objection/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ObjectionHoldStore holds, ObjectionSubjects subjects, RectificationStore rectification, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/{caseNumber}/objection/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ObjectionHoldStore holds, ObjectionSubjects subjects, RectificationStore rectification, Cycles.CycleCloser closer, TimeProvider clock, CancellationToken ct) =>
             actions.ActAsync<DecisionRequest>(caseNumber, http, user, (body, c, now) =>
                 !ObjectionDecisions.All.Contains(body.Decision ?? "")
                     ? Task.FromResult<CaseOutcome>(Problems.Invalid("decision", "decision is upheld or dismissed."))
@@ -90,6 +90,11 @@ public static class CaseLifecycleEndpoints
                     if (decided.ObjectionDecision == ObjectionDecisions.Upheld && UpheldObjectionItem(decided) is { } item)
                     {
                         await rectification.OpenAsync(item, ct);
+                    }
+
+                    if (decided.Subject?.CycleId is { } cycleId)
+                    {
+                        await closer.AfterObjectionDecidedAsync(cycleId, user.Actor(), ct);
                     }
                 }))
             .RequireAuthorization(Policies.Admin);

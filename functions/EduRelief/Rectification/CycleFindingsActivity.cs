@@ -17,6 +17,9 @@ public sealed class CycleFindingsActivity(EligibilityStore eligibility, Rectific
 {
     public const string KindName = "rectification.findings";
 
+    /// <summary>The bureau section that owns a mismatch whose school code is not valid.</summary>
+    public const string AidSection = "资助股";
+
     /// <summary>The bureau section that follows up children found in no school.</summary>
     public const string DropoutSection = "控辍保学";
 
@@ -40,16 +43,18 @@ public sealed class CycleFindingsActivity(EligibilityStore eligibility, Rectific
 
         await foreach (var d in eligibility.AllDiscrepanciesAsync(cycleId, runId, DiscrepancyKinds.NameMismatch, cancellationToken))
         {
-            if (d.Decision == "confirm" || d.SchoolCode is not { } school || !SchoolCode.IsValid(school))
+            if (d.Decision == "confirm")
             {
                 continue;
             }
 
+            // A school code the roster got wrong leaves the follow-up with the bureau's aid section.
+            var school = d.SchoolCode is { } code && SchoolCode.IsValid(code) ? code : null;
             await OpenAsync(new RectificationItemInput(
                 cycleId, RectificationSources.Mismatch, d.Id,
                 d.Decision is null ? "学籍与建档立卡姓名不一致，未作核定：核实学生身份" : "学籍与建档立卡姓名不一致，核定为非同一人：核实并更正学籍或台账",
                 d.DecisionReason is { } reason && !SensitiveText.HasIdNumber(reason) ? $"核定意见：{reason}" : null,
-                Assignees.ForSchool(school), school, StudentName: d.StudentName), cancellationToken);
+                school is null ? Assignees.ForSection(AidSection) : Assignees.ForSchool(school), school, StudentName: d.StudentName), cancellationToken);
             opened++;
         }
 
@@ -59,7 +64,7 @@ public sealed class CycleFindingsActivity(EligibilityStore eligibility, Rectific
     private async Task OpenAsync(RectificationItemInput input, CancellationToken cancellationToken)
     {
         // A name from a file can be longer than an item allows: the item is opened without it rather than not at all.
-        var item = input.Validate().Count == 0 ? input : input with { StudentName = null, Description = null };
+        var item = input.Validate().Count == 0 ? input : input with { StudentName = null, Description = null, Township = null };
         await rectification.OpenAsync(item, cancellationToken);
     }
 }

@@ -122,6 +122,39 @@ public sealed class ReconciliationTests
     }
 
     [Fact]
+    public async Task ResolveAsync_UnclearRows_PaidOnceOrOwedAgainAndNothingLeftStuck()
+    {
+        var (world, service, batch, items) = await CutFirstBatchAsync(4);
+        // Row 2 comes back with another amount, row 3 not at all; rows 1 and 4 are paid.
+        await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv(
+        [
+            new(1, items[0].IdNumber, items[0].Amount, true),
+            new(2, items[1].IdNumber, items[1].Amount + 10m, true),
+            new(4, items[3].IdNumber, items[3].Amount, true),
+        ]));
+        Assert.Equal(new Figure(2, 1250m), (await TotalsAsync(service)).Pending);
+        Assert.Null((await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch);
+
+        // The bank confirms row 2 arrived (its amount was a typo in their file); row 3 never left: pay it again.
+        Assert.Equal(ResolveStatus.Resolved, await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 2, paid: true, "银行确认已入账", "admin", None));
+        Assert.Equal(ResolveStatus.NothingToResolve, await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 2, paid: true, "重复提交", "admin", None));
+        Assert.Equal(ResolveStatus.NothingToResolve, await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 1, paid: false, "已付行", "admin", None));
+        Assert.Equal(ResolveStatus.NotFound, await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 9, paid: false, "x", "admin", None));
+        Assert.Equal(ResolveStatus.Resolved, await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 3, paid: false, "银行未收到该行", "admin", None));
+
+        var totals = await TotalsAsync(service);
+        Assert.Equal(new Figure(3, 1875m), totals.Paid);
+        Assert.Equal(new Figure(1, 625m), totals.Failed);
+        Assert.Equal(Figure.Zero, totals.Pending);
+        Assert.Equal(3, (await world.AllAsync("payments")).Count);
+        var next = await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None);
+        Assert.Equal([items[2].PersonKey], (await service.ListItemsAsync(LedgerWorld.CycleId, next.Batch!.Id, None)).Select(i => i.PersonKey));
+        Assert.All(
+            (await service.ListExceptionsAsync(LedgerWorld.CycleId, batch.Id, None)).Where(e => e.Sequence is 2 or 3),
+            e => Assert.Contains(e.Kind, new[] { ReconciliationKinds.AmountDiffers, ReconciliationKinds.NotReturned }));
+    }
+
+    [Fact]
     public async Task FailedPayment_GoesIntoNextBatch_ThenSucceedsOnce()
     {
         var (world, service, batch, items) = await CutFirstBatchAsync(3);
