@@ -167,7 +167,8 @@ public sealed partial class CycleBackup(StorageAccount storage, TimeProvider clo
             }
         }
 
-        var manifest = new CycleManifest(Format, cycleId, countyCode, ChinaTime(clock.GetUtcNow()), tables, blobs);
+        var now = clock.GetUtcNow();
+        var manifest = new CycleManifest(Format, cycleId, countyCode, Hosting.ChinaTime.ToChina(now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerSecond))), tables, blobs);
         await File.WriteAllTextAsync(Path.Combine(directory, ManifestFile), JsonSerializer.Serialize(manifest, ManifestJson), cancellationToken);
         return new(true, $"Exported cycle {cycleId}: {tables.Sum(t => t.Rows)} rows in {tables.Count} tables, {blobs.Count} blobs.", manifest);
     }
@@ -200,7 +201,7 @@ public sealed partial class CycleBackup(StorageAccount storage, TimeProvider clo
         foreach (var (file, sha256) in manifest.Tables.Select(t => (t.File, t.Sha256)).Concat(manifest.Blobs.Select(b => (b.File, b.Sha256))))
         {
             var path = Path.GetFullPath(Path.Combine(directory, file));
-            if (!path.StartsWith(Path.GetFullPath(directory), StringComparison.Ordinal) || !File.Exists(path))
+            if (!path.StartsWith(Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !File.Exists(path))
             {
                 return new(false, $"{file} named by the manifest is missing.");
             }
@@ -214,6 +215,11 @@ public sealed partial class CycleBackup(StorageAccount storage, TimeProvider clo
         if (manifest.Tables.FirstOrDefault(t => !known.Contains(t.Name)) is { } unknown)
         {
             return new(false, $"The manifest names table {unknown.Name}, which this version does not know.");
+        }
+
+        if (manifest.Blobs.FirstOrDefault(b => !Containers.Contains(b.Container)) is { } foreign)
+        {
+            return new(false, $"The manifest names container {foreign.Container}, which this version does not know.");
         }
 
         var rows = new Dictionary<string, List<TableEntity>>(StringComparer.Ordinal);
@@ -351,9 +357,6 @@ public sealed partial class CycleBackup(StorageAccount storage, TimeProvider clo
             return null;
         }
     }
-
-    private static DateTimeOffset ChinaTime(DateTimeOffset at) =>
-        new DateTimeOffset(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero).ToOffset(TimeSpan.FromHours(8));
 
     private static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
     {
