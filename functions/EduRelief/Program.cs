@@ -13,10 +13,18 @@ using EduRelief.Hotline;
 using EduRelief.Mail;
 using EduRelief.Reminders;
 using EduRelief.Notices;
+using EduRelief.Operations;
 using EduRelief.Runner;
 using EduRelief.Storage;
 using EduRelief.Workflow;
 using Microsoft.AspNetCore.Diagnostics;
+
+// Operator commands (export-cycle, import-cycle) run and exit before any web host starts.
+if (OperationsCommands.IsCommand(args))
+{
+    Environment.ExitCode = await OperationsCommands.RunAsync(args, CancellationToken.None);
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 var settings = AppSettings.Read(builder.Configuration, builder.Environment);

@@ -155,6 +155,26 @@ public static class CycleEndpoints
                 : Problems.NotFound($"Dead-lettered step {deadLetterId} of cycle {id}"))
             .RequireAuthorization(Policies.Admin);
 
+        // An operator gives up on a dead-lettered step (its work was done by hand, or it no longer matters): the reason is kept.
+        group.MapDelete("/{id}/dead-letters/{deadLetterId}", async (string id, string deadLetterId, HttpRequest http, ClaimsPrincipal user, StepProcessor steps, IOptions<JsonOptions> json, CancellationToken ct) =>
+        {
+            var (body, problem) = await JsonBody.ReadAsync<CancelRequest>(http, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return (IResult)problem;
+            }
+
+            var reason = body!.Reason?.Trim();
+            if (string.IsNullOrEmpty(reason) || reason.Length > 500)
+            {
+                return Problems.Invalid("reason", "A reason of 1 to 500 characters is required.");
+            }
+
+            return await steps.DiscardDeadLetterAsync(id, deadLetterId, reason, user.Actor(), ct) is { } discarded
+                ? TypedResults.Ok(discarded)
+                : Problems.NotFound($"Dead-lettered step {deadLetterId} of cycle {id}");
+        }).RequireAuthorization(Policies.Admin);
+
         // A school's own view of the cycle; later features add the school's rosters, ledger rows and notices here.
         group.MapGet("/{id}/schools/{schoolCode}", async (string id, string schoolCode, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>
         {

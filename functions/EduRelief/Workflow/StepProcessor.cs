@@ -189,5 +189,51 @@ public sealed class StepProcessor(
         return true;
     }
 
+    /// <summary>
+    /// An operator's discard: the step will not run; it leaves the dead-letter table and is kept in table
+    /// <c>discards</c> with the reason, who discarded it and when. Null when no such dead letter exists.
+    /// </summary>
+    public async Task<DiscardedStep?> DiscardDeadLetterAsync(string instanceId, string deadLetterId, string reason, string actor, CancellationToken cancellationToken)
+    {
+        var row = await tables.DeadLetters.GetEntityIfExistsAsync<TableEntity>(Keys.Safe(instanceId), deadLetterId, cancellationToken: cancellationToken);
+        if (!row.HasValue)
+        {
+            return null;
+        }
+
+        var dead = row.Value!;
+        var discarded = new DiscardedStep(dead.RowKey, dead.GetString("Name"), dead.GetString("Kind"), reason, actor, clock.GetUtcNow());
+        var record = new TableEntity(dead.PartitionKey, dead.RowKey)
+        {
+            ["Reason"] = reason,
+            ["DiscardedBy"] = actor,
+            ["DiscardedAt"] = discarded.DiscardedAt,
+        };
+        foreach (var (key, value) in dead)
+        {
+            if (key is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"))
+            {
+                record[key] = value;
+            }
+        }
+
+        // Recorded first: a crash before the delete leaves the step dead-lettered, and discarding it again rewrites the record.
+        await tables.Discarded.UpsertEntityAsync(record, TableUpdateMode.Replace, cancellationToken);
+        try
+        {
+            await tables.DeadLetters.DeleteEntityAsync(dead.PartitionKey, dead.RowKey, dead.ETag, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // Retried or discarded by another operator at the same moment.
+        }
+
+        logger.LogInformation("{InstanceId}: dead-lettered step {StepId} discarded", instanceId, deadLetterId);
+        return discarded;
+    }
+
     private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
 }
+
+/// <summary>A dead-lettered step an operator discarded.</summary>
+public sealed record DiscardedStep(string DeadLetterId, string? Name, string? Kind, string Reason, string DiscardedBy, DateTimeOffset DiscardedAt);

@@ -15,6 +15,9 @@ public sealed class WorkflowTables(StorageAccount storage, IConfiguration config
     /// <summary>Steps that failed their last attempt, one partition per instance.</summary>
     public TableClient DeadLetters { get; } = storage.Table("deadletters");
 
+    /// <summary>Dead-lettered steps an operator discarded, with the reason, who and when; one partition per instance.</summary>
+    public TableClient Discarded { get; } = storage.Table("discards");
+
     public string StepsQueueName { get; } = configuration["EDURELIEF_STEPS_QUEUE"] ?? storage.QueueName("steps");
 
     public async Task CreateAsync(CancellationToken cancellationToken)
@@ -22,6 +25,7 @@ public sealed class WorkflowTables(StorageAccount storage, IConfiguration config
         await Instances.CreateIfNotExistsAsync(cancellationToken);
         await Timers.CreateIfNotExistsAsync(cancellationToken);
         await DeadLetters.CreateIfNotExistsAsync(cancellationToken);
+        await Discarded.CreateIfNotExistsAsync(cancellationToken);
         await storage.Queues.GetQueueClient(StepsQueueName).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await storage.Queues.GetQueueClient(StepsQueueName + "-poison").CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }
