@@ -21,7 +21,8 @@ public sealed partial class LogContext : IReadOnlyList<KeyValuePair<string, obje
     /// <summary>The scope of the request or invocation running on this async flow, if any.</summary>
     public static LogContext? Current => CurrentContext.Value;
 
-    public string CorrelationId { get; }
+    /// <summary>The request's, or for a step the one its message carries from the request that caused it.</summary>
+    public string CorrelationId { get; set; }
 
     public string? CycleId { get; set; }
 
@@ -106,7 +107,7 @@ public sealed partial class LogContext : IReadOnlyList<KeyValuePair<string, obje
 
     /// <summary>A caller-supplied value is logged only when it is a short plain token.
     /// A run of 11 or more digits (a phone or ID number pasted by mistake) is never one.</summary>
-    private static string? Clean(string? value) =>
+    public static string? Clean(string? value) =>
         value is { Length: > 0 and <= 64 } && SafeToken().IsMatch(value) && !LongDigits().IsMatch(value) ? value : null;
 
     private static string? TraceId(string traceparent)

@@ -69,6 +69,10 @@ public static class WorkflowFunctions
             log.StepId = message.Type == StepMessage.Shard ? message.DeadLetterKey : message.StepId ?? message.EventId;
             log.StepKind = message.Kind ?? message.EventName;
             log.DequeueCount = dequeueCount;
+            if (LogContext.Clean(message.CorrelationId) is { } correlationId)
+            {
+                log.CorrelationId = correlationId;
+            }
         }
     }
 }

@@ -73,6 +73,11 @@ public sealed partial class LogScanTests
             Assert.False(string.IsNullOrEmpty(e.Scope("CorrelationId")), $"no correlation id: {e.Line}");
         });
 
+        // The verification step carries the correlation id of the roster upload that started it.
+        var uploads = cycleRequestLines.Where(e => e.Scope("RequestPath")!.Contains("/rosters/", StringComparison.Ordinal)).Select(e => e.Scope("CorrelationId")).ToHashSet();
+        var verification = stepLines.First(e => e.Message.Contains("verification", StringComparison.Ordinal));
+        Assert.Contains(verification.Scope("CorrelationId"), uploads);
+
         Assert.All(entries.Where(e => e.Scope("RequestPath") is not null), e => Assert.False(string.IsNullOrEmpty(e.Scope("CorrelationId")), $"no correlation id: {e.Line}"));
     }
 
