@@ -13,6 +13,7 @@ using EduRelief.Hotline;
 using EduRelief.Mail;
 using EduRelief.Reminders;
 using EduRelief.Notices;
+using EduRelief.Observability;
 using EduRelief.Operations;
 using EduRelief.Runner;
 using EduRelief.Storage;
@@ -37,6 +38,7 @@ if (builder.Configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] is { Length: > 0 } por
 
 builder.Configuration.AddInMemoryCollection(settings.Defaults(builder.Configuration));
 builder.Services.AddSingleton(settings);
+builder.AddObservability(devMetrics: settings.TestWorkflows);
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
@@ -124,6 +126,7 @@ if (settings.LocalRunner)
 builder.Services.AddSignIn(settings.AdminKey, EntraSettings.Read(builder.Configuration, builder.Environment));
 
 var app = builder.Build();
+app.UseRequestLogScope();
 
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {

@@ -132,7 +132,11 @@ public static class DevEndpoints
             return TypedResults.Ok(new { runs = perShard.Values.Sum(), shards = perShard.Count });
         });
 
-        group.MapGet("/metrics", (StorageAccount storage) =>
-            TypedResults.Ok(new { storageRequests = new { total = storage.Counter.Total, table = storage.Counter.Table, queue = storage.Counter.Queue, blob = storage.Counter.Blob } }));
+        group.MapGet("/metrics", (StorageAccount storage, EduRelief.Observability.MetricsSnapshot meters) =>
+            TypedResults.Ok(new
+            {
+                storageRequests = new { total = storage.Counter.Total, table = storage.Counter.Table, queue = storage.Counter.Queue, blob = storage.Counter.Blob },
+                meters = meters.Read(),
+            }));
     }
 }

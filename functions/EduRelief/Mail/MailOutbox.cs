@@ -47,7 +47,7 @@ public sealed record MailItem(
 /// same row at once and a crash mid-send only delays it. Rows of other kinds (reminder markers) share the partitions so
 /// that they commit with their email in one transaction.
 /// </summary>
-public sealed class MailOutbox(StorageAccount storage, MailSender sender, MailSettings settings, CountyContactsStore contacts, TimeProvider clock, ILogger<MailOutbox> logger)
+public sealed class MailOutbox(StorageAccount storage, MailSender sender, MailSettings settings, CountyContactsStore contacts, TimeProvider clock, EduRelief.Observability.AppMetrics metrics, ILogger<MailOutbox> logger)
 {
     public const string TableName = "mail";
     public const string MailKind = "mail";
@@ -185,10 +185,16 @@ public sealed class MailOutbox(StorageAccount storage, MailSender sender, MailSe
         // of the log; operators read the reason on GET /api/mail.
         if (result.Outcome == SendOutcome.Sent)
         {
+            metrics.MailSent();
             logger.LogInformation("Mail {MailId} sent on attempt {Attempt}", rowKey, attempts);
         }
         else
         {
+            if (result.Outcome != SendOutcome.Skipped)
+            {
+                metrics.MailFailed(final: update.GetString("Status") == MailStatuses.Failed);
+            }
+
             logger.LogWarning("Mail {MailId} attempt {Attempt}: {Outcome}, now {Status}", rowKey, attempts, result.Outcome, update.GetString("Status") ?? MailStatuses.Pending);
         }
 

@@ -40,6 +40,9 @@ public sealed record StepMessage
 
     public string? Actor { get; init; }
 
+    /// <summary>The correlation id of the request or invocation that sent the step (logged with it; see StepQueue).</summary>
+    public string? CorrelationId { get; init; }
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

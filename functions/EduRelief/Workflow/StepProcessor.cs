@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
+using EduRelief.Observability;
 
 namespace EduRelief.Workflow;
 
@@ -17,6 +18,7 @@ public sealed class StepProcessor(
     FanInCommitter committer,
     IEnumerable<IActivity> activities,
     TimeProvider clock,
+    AppMetrics metrics,
     ILogger<StepProcessor> logger)
 {
     private readonly Dictionary<string, IActivity> _activities = activities.ToDictionary(a => a.Kind);
@@ -61,12 +63,15 @@ public sealed class StepProcessor(
         {
             var context = new ActivityContext(message.InstanceId, message.StepId!, message.Input, message.Attempt, message.ShardKey, message.ShardIndex);
             output = await activity.RunAsync(context, cancellationToken);
+            metrics.StepRun(message.Kind, succeeded: true);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            metrics.StepRun(message.Kind, succeeded: false);
             var policy = activity.Retry;
             if (message.Attempt < policy.MaxAttempts)
             {
+                metrics.StepRetried(message.Kind);
                 var delay = policy.DelayBefore(message.Attempt + 1);
                 logger.LogWarning("{InstanceId}: step {StepId} ({Kind}) failed attempt {Attempt} with {Error}; retrying in {Delay}",
                     message.InstanceId, message.DeadLetterKey, message.Kind, message.Attempt, ex.GetType().Name, delay);
@@ -133,6 +138,7 @@ public sealed class StepProcessor(
 
     public async Task DeadLetterAsync(StepMessage message, string error, CancellationToken cancellationToken)
     {
+        metrics.StepDeadLettered(message.Kind);
         logger.LogError("{InstanceId}: step {StepId} ({Kind}) dead-lettered after {Attempts} attempts",
             message.InstanceId, message.DeadLetterKey, message.Kind, message.Attempt);
         await tables.DeadLetters.UpsertEntityAsync(

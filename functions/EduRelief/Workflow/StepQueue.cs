@@ -1,4 +1,5 @@
 using Azure.Storage.Queues;
+using EduRelief.Observability;
 using EduRelief.Runner;
 using EduRelief.Storage;
 
@@ -15,10 +16,19 @@ public sealed class StepQueue(StorageAccount storage, WorkflowTables tables, Run
     /// <summary>Sends a step message's text as written (an outbox row holds it ready to send).</summary>
     public async Task SendAsync(string messageText, TimeSpan? delay, CancellationToken cancellationToken)
     {
-        await _queue.SendMessageAsync(messageText, visibilityTimeout: delay, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken);
+        await _queue.SendMessageAsync(WithCorrelation(messageText, LogContext.Current?.CorrelationId), visibilityTimeout: delay, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken);
         if (delay is null || delay <= TimeSpan.Zero)
         {
             signals.QueueWritten(tables.StepsQueueName);
         }
     }
+
+    /// <summary>
+    /// Stamps the sender's correlation id on a message that has none, so the step's log lines carry the id of the request
+    /// that caused it (a retry keeps its own; a shard gets its dispatch's). The id is a plain token (<see cref="LogContext"/> checks it).
+    /// </summary>
+    public static string WithCorrelation(string messageText, string? correlationId) =>
+        correlationId is null || !messageText.StartsWith('{') || messageText.Contains("\"correlationId\"", StringComparison.Ordinal)
+            ? messageText
+            : "{\"correlationId\":\"" + correlationId + "\"," + messageText[1..];
 }

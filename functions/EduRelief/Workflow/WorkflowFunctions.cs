@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EduRelief.Hosting;
+using EduRelief.Observability;
 
 namespace EduRelief.Workflow;
 
@@ -27,6 +28,7 @@ public static class WorkflowFunctions
                 return Results.BadRequest(InvocationResponse.Done("unreadable step message"));
             }
 
+            Describe(message, request.DequeueCount);
             await processor.HandleAsync(message, ct);
             return Results.Ok(InvocationResponse.Done());
         });
@@ -44,6 +46,7 @@ public static class WorkflowFunctions
                 message = new StepMessage { Type = "unreadable", InstanceId = "_unreadable", StepId = Guid.NewGuid().ToString("N") };
             }
 
+            Describe(message, request.DequeueCount);
             await processor.DeadLetterAsync(message, "The step queue gave up on this message after its handler failed on every delivery (maxDequeueCount); see the app's logs for that step.", ct);
             return Results.Ok(InvocationResponse.Done());
         });
@@ -54,5 +57,22 @@ public static class WorkflowFunctions
             var mailed = await mail.SendDueAsync(ct);
             return Results.Ok(InvocationResponse.Done($"timers fired {result.TimersFired}, outbox rows re-sent {result.OutboxResent}, mail sent {mailed}"));
         });
+    }
+
+    /// <summary>Adds the step to the invocation's logging scope: the instance (a cycle's is the cycle id), step, kind and delivery.</summary>
+    private static void Describe(StepMessage message, int dequeueCount)
+    {
+        if (LogContext.Current is { } log)
+        {
+            log.InstanceId = message.InstanceId;
+            log.CycleId = message.InstanceId;
+            log.StepId = message.Type == StepMessage.Shard ? message.DeadLetterKey : message.StepId ?? message.EventId;
+            log.StepKind = message.Kind ?? message.EventName;
+            log.DequeueCount = dequeueCount;
+            if (LogContext.Clean(message.CorrelationId) is { } correlationId)
+            {
+                log.CorrelationId = correlationId;
+            }
+        }
     }
 }
