@@ -30,8 +30,8 @@ param storageSuffix string = environment().suffixes.storage
 @description('The cloud\'s Microsoft Entra authority host, without scheme: login.chinacloudapi.cn in Azure China.')
 param authorityHost string = replace(replace(environment().authentication.loginEndpoint, 'https://', ''), '/', '')
 
-@description('False while the app reads AzureWebJobsStorage as a connection string (today): shared-key access stays on and the connection string lives in Key Vault. True once the app takes identity-based storage settings: shared-key access is turned off.')
-param identityBasedStorage bool = false
+@description('True (the default): the app and the host reach storage with the managed identity (AzureWebJobsStorage__* settings) and shared-key access is turned off. False only for a deployment that must use a connection string, kept in Key Vault.')
+param identityBasedStorage bool = true
 
 @allowed([
   'Standard_LRS'

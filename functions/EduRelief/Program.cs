@@ -48,7 +48,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 });
 
 // Storage and time.
-builder.Services.AddSingleton(new StorageAccount(settings.StorageConnection, settings.StoragePrefix, new RequestCounter()));
+builder.Services.AddSingleton(new StorageAccount(settings.Storage, settings.StoragePrefix, new RequestCounter()));
 if (settings.DevClock)
 {
     builder.Services.AddSingleton<DevClock>(_ => new DevClock(TimeProvider.System));

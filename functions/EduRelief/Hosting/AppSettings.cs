@@ -8,7 +8,7 @@ namespace EduRelief.Hosting;
 /// The app's settings, read once at start and validated there: a misconfigured production app must not start.
 /// </summary>
 public sealed record AppSettings(
-    string StorageConnection,
+    StorageConnection Storage,
     string StoragePrefix,
     string? AdminKey,
     bool DevClock,
@@ -25,16 +25,17 @@ public sealed record AppSettings(
     {
         var development = environment.IsDevelopment();
         var errors = new List<string>();
-        var storage = config["AzureWebJobsStorage"];
-        if (string.IsNullOrWhiteSpace(storage))
+        var (storage, storageError) = StorageConnection.Read(config);
+        if (storageError is not null)
         {
-            if (!development)
-            {
-                errors.Add("AzureWebJobsStorage (the storage connection) is not configured.");
-            }
-
-            storage = DevelopmentStorage;
+            errors.Add(storageError);
         }
+        else if (storage is null && !development)
+        {
+            errors.Add("AzureWebJobsStorage (the storage connection, or its identity-based AzureWebJobsStorage__*ServiceUri settings) is not configured.");
+        }
+
+        storage ??= StorageConnection.FromConnectionString(DevelopmentStorage);
 
         var adminKey = config["EDURELIEF_ADMIN_KEY"];
         if (string.IsNullOrWhiteSpace(adminKey))

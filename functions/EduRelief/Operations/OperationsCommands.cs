@@ -24,10 +24,12 @@ public static class OperationsCommands
         }
 
         var config = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-        var connection = config["AzureWebJobsStorage"];
-        if (string.IsNullOrWhiteSpace(connection))
+        // The same two forms as the app: a connection string, or the identity-based service addresses (run where the
+        // managed identity is, e.g. in the Function App's console).
+        var (connection, storageError) = StorageConnection.Read(config);
+        if (connection is null)
         {
-            return Usage("AzureWebJobsStorage (the storage connection string) is not set.");
+            return Usage(storageError ?? "AzureWebJobsStorage (the storage connection string, or its AzureWebJobsStorage__*ServiceUri settings) is not set.");
         }
 
         var prefix = config["EDURELIEF_STORAGE_PREFIX"] ?? "";

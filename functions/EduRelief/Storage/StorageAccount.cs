@@ -13,6 +13,15 @@ namespace EduRelief.Storage;
 public sealed class StorageAccount
 {
     public StorageAccount(string connectionString, string prefix, RequestCounter counter)
+        : this(StorageConnection.FromConnectionString(connectionString), prefix, counter)
+    {
+    }
+
+    /// <summary>
+    /// With an identity-based connection the clients sign in with the user-assigned managed identity (Azure.Identity reads
+    /// <c>AZURE_AUTHORITY_HOST</c>, so Azure China works the same); the account then needs no shared key.
+    /// </summary>
+    public StorageAccount(StorageConnection connection, string prefix, RequestCounter counter)
     {
         if (prefix.Length > 0 && !IsValidPrefix(prefix))
         {
@@ -27,9 +36,20 @@ public sealed class StorageAccount
         queueOptions.AddPolicy(new CountingPolicy(counter, StorageService.Queue), HttpPipelinePosition.PerRetry);
         var blobOptions = new BlobClientOptions();
         blobOptions.AddPolicy(new CountingPolicy(counter, StorageService.Blob), HttpPipelinePosition.PerRetry);
-        Tables = new TableServiceClient(connectionString, tableOptions);
-        Queues = new QueueServiceClient(connectionString, queueOptions);
-        Blobs = new BlobServiceClient(connectionString, blobOptions);
+        if (connection.ConnectionString is { } connectionString)
+        {
+            Tables = new TableServiceClient(connectionString, tableOptions);
+            Queues = new QueueServiceClient(connectionString, queueOptions);
+            Blobs = new BlobServiceClient(connectionString, blobOptions);
+        }
+        else
+        {
+            var credential = new Azure.Identity.ManagedIdentityCredential(
+                connection.ClientId is { } clientId ? Azure.Identity.ManagedIdentityId.FromUserAssignedClientId(clientId) : Azure.Identity.ManagedIdentityId.SystemAssigned);
+            Tables = new TableServiceClient(connection.TableUri!, credential, tableOptions);
+            Queues = new QueueServiceClient(connection.QueueUri!, credential, queueOptions);
+            Blobs = new BlobServiceClient(connection.BlobUri!, credential, blobOptions);
+        }
     }
 
     public TableServiceClient Tables { get; }

@@ -41,9 +41,9 @@ public sealed partial class InfraTests
     }
 
     /// <summary>
-    /// The module's default is no shared-key access. main.bicep turns it on only while the app reads
-    /// AzureWebJobsStorage as a connection string (identityBasedStorage false, see infra/README.md), and then that
-    /// connection string lives in Key Vault; with identityBasedStorage true shared keys are off and the host uses the identity.
+    /// The module's default is no shared-key access. main.bicep turns it on only for a deployment that chooses a
+    /// connection string (identityBasedStorage false; it then lives in Key Vault); by default shared keys are off and the
+    /// host and the app use the managed identity.
     /// </summary>
     [Fact]
     public async Task StorageAccount_SharedKeyAccess_OffUnlessAppNeedsConnectionString()
@@ -53,6 +53,8 @@ public sealed partial class InfraTests
         Assert.Equal("[parameters('allowSharedKeyAccess')]", (string?)Single(module, "Microsoft.Storage/storageAccounts")["properties"]!["allowSharedKeyAccess"]);
         Assert.False((bool)module["parameters"]!["allowSharedKeyAccess"]!["defaultValue"]!);
         Assert.Equal("[not(parameters('identityBasedStorage'))]", (string?)ModuleParameters(main, "storage")["allowSharedKeyAccess"]!["value"]);
+        // The app takes identity-based storage, so by default the account has no shared-key access at all.
+        Assert.True((bool)main["parameters"]!["identityBasedStorage"]!["defaultValue"]!);
 
         var storageSettings = (string)Module(main, "functionapp")["variables"]!["storageSettings"]!;
         Assert.StartsWith("[if(parameters('identityBasedStorage'), createObject('AzureWebJobsStorage__credential', 'managedidentity', 'AzureWebJobsStorage__clientId'", storageSettings, StringComparison.Ordinal);
