@@ -3,8 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using EduRelief.Auth;
 using EduRelief.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
+using EduRelief.Tests.Runner;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Xunit;
@@ -387,30 +386,16 @@ public sealed class EntraClaimsTests
 
 public sealed class EntraSettingsTests
 {
-    private sealed class Env(string name) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = name;
-
-        public string ApplicationName { get; set; } = "EduRelief";
-
-        public string ContentRootPath { get; set; } = "/";
-
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
-    }
-
-    private static IConfiguration Config(params (string Key, string Value)[] values) =>
-        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
-
     [Fact]
     public void Read_NothingSet_IsOff()
     {
-        Assert.Null(EntraSettings.Read(Config(), new Env("Production")));
+        Assert.Null(EntraSettings.Read(TestConfig.From(), new TestEnvironment("Production")));
     }
 
     [Fact]
     public void Read_TenantAndAudience_DefaultsHostAndSchoolClaim()
     {
-        var entra = EntraSettings.Read(Config(("EDURELIEF_ENTRA_TENANT_ID", "contoso.onmicrosoft.com"), ("EDURELIEF_ENTRA_AUDIENCE", "api://edurelief")), new Env("Production"))!;
+        var entra = EntraSettings.Read(TestConfig.From(("EDURELIEF_ENTRA_TENANT_ID", "contoso.onmicrosoft.com"), ("EDURELIEF_ENTRA_AUDIENCE", "api://edurelief")), new TestEnvironment("Production"))!;
 
         Assert.Equal("https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0", entra.Issuer);
         Assert.Equal("school_code", entra.SchoolClaim);
@@ -421,8 +406,8 @@ public sealed class EntraSettingsTests
     public void Read_AzureChinaHost_ChangesTheIssuer()
     {
         var entra = EntraSettings.Read(
-            Config(("EDURELIEF_ENTRA_TENANT_ID", EntraFixture.Tenant), ("EDURELIEF_ENTRA_AUDIENCE", "api://edurelief"), ("EDURELIEF_ENTRA_AUTHORITY_HOST", "https://login.chinacloudapi.cn/")),
-            new Env("Production"))!;
+            TestConfig.From(("EDURELIEF_ENTRA_TENANT_ID", EntraFixture.Tenant), ("EDURELIEF_ENTRA_AUDIENCE", "api://edurelief"), ("EDURELIEF_ENTRA_AUTHORITY_HOST", "https://login.chinacloudapi.cn/")),
+            new TestEnvironment("Production"))!;
 
         Assert.Equal(EntraFixture.Issuer, entra.Issuer);
     }
@@ -444,7 +429,7 @@ public sealed class EntraSettingsTests
             values.Add(("EDURELIEF_ENTRA_AUTHORITY_HOST", host));
         }
 
-        var ex = Assert.Throws<InvalidOperationException>(() => EntraSettings.Read(Config([.. values]), new Env("Production")));
+        var ex = Assert.Throws<InvalidOperationException>(() => EntraSettings.Read(TestConfig.From([.. values]), new TestEnvironment("Production")));
         Assert.Contains(named, ex.Message, StringComparison.Ordinal);
     }
 
@@ -452,10 +437,10 @@ public sealed class EntraSettingsTests
     public void Read_TestSigningKeyOutsideDevelopment_Refuses()
     {
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var config = Config(("EDURELIEF_ENTRA_TENANT_ID", "t"), ("EDURELIEF_ENTRA_AUDIENCE", "a"), ("EDURELIEF_ENTRA_TEST_SIGNING_KEY", key));
+        var config = TestConfig.From(("EDURELIEF_ENTRA_TENANT_ID", "t"), ("EDURELIEF_ENTRA_AUDIENCE", "a"), ("EDURELIEF_ENTRA_TEST_SIGNING_KEY", key));
 
-        var ex = Assert.Throws<InvalidOperationException>(() => EntraSettings.Read(config, new Env("Production")));
+        var ex = Assert.Throws<InvalidOperationException>(() => EntraSettings.Read(config, new TestEnvironment("Production")));
         Assert.Contains("EDURELIEF_ENTRA_TEST_SIGNING_KEY", ex.Message, StringComparison.Ordinal);
-        Assert.IsType<SymmetricSecurityKey>(EntraSettings.Read(config, new Env("Development"))!.TestSigningKey);
+        Assert.IsType<SymmetricSecurityKey>(EntraSettings.Read(config, new TestEnvironment("Development"))!.TestSigningKey);
     }
 }

@@ -1,31 +1,15 @@
 using EduRelief.Mail;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
+using EduRelief.Tests.Runner;
 using Xunit;
 
 namespace EduRelief.Tests.Mail;
 
 public sealed class MailSettingsTests
 {
-    private sealed class Env(string name) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = name;
-
-        public string ApplicationName { get; set; } = "EduRelief";
-
-        public string ContentRootPath { get; set; } = "/";
-
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
-    }
-
-    private static IConfiguration Config(params (string Key, string Value)[] values) =>
-        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
-
     [Fact]
     public void Read_ProductionWithoutKey_RefusesToStart()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => MailSettings.Read(Config(), new Env("Production")));
+        var ex = Assert.Throws<InvalidOperationException>(() => MailSettings.Read(TestConfig.From(), new TestEnvironment("Production")));
 
         Assert.Contains("EDURELIEF_SENDGRID_KEY", ex.Message);
         Assert.Contains("EDURELIEF_MAIL_FROM", ex.Message);
@@ -34,7 +18,7 @@ public sealed class MailSettingsTests
     [Fact]
     public void Read_DevelopmentWithoutKey_DefaultsAndNoKey()
     {
-        var settings = MailSettings.Read(Config(), new Env("Development"));
+        var settings = MailSettings.Read(TestConfig.From(), new TestEnvironment("Development"));
 
         Assert.Null(settings.Key);
         Assert.Equal("https://api.sendgrid.com", settings.Host);
@@ -45,7 +29,7 @@ public sealed class MailSettingsTests
     public void Read_BadHostAndFrom_NamesBoth()
     {
         var ex = Assert.Throws<InvalidOperationException>(() => MailSettings.Read(
-            Config(("EDURELIEF_SENDGRID_KEY", "SG.x"), ("EDURELIEF_SENDGRID_HOST", "ftp://x"), ("EDURELIEF_MAIL_FROM", "not an address")), new Env("Production")));
+            TestConfig.From(("EDURELIEF_SENDGRID_KEY", "SG.x"), ("EDURELIEF_SENDGRID_HOST", "ftp://x"), ("EDURELIEF_MAIL_FROM", "not an address")), new TestEnvironment("Production")));
 
         Assert.Contains("EDURELIEF_SENDGRID_HOST", ex.Message);
         Assert.Contains("EDURELIEF_MAIL_FROM", ex.Message);
@@ -54,7 +38,7 @@ public sealed class MailSettingsTests
     [Fact]
     public async Task Send_DevelopmentWithoutKey_IsSkippedWithoutCallingSendGrid()
     {
-        var sender = new MailSender(MailSettings.Read(Config(), new Env("Development")), new NoClients());
+        var sender = new MailSender(MailSettings.Read(TestConfig.From(), new TestEnvironment("Development")), new NoClients());
 
         var result = await sender.SendAsync(new OutgoingMail("m-1", ["someone@example.cn"], "subject", "body"), CancellationToken.None);
 
@@ -69,7 +53,7 @@ public sealed class MailSettingsTests
     [Fact]
     public void Backoff_Attempts_DoublesUpToSixHours()
     {
-        var settings = MailSettings.Read(Config(("EDURELIEF_SENDGRID_KEY", "SG.x"), ("EDURELIEF_MAIL_FROM", "zizhu@yanjin.example.cn")), new Env("Production"));
+        var settings = MailSettings.Read(TestConfig.From(("EDURELIEF_SENDGRID_KEY", "SG.x"), ("EDURELIEF_MAIL_FROM", "zizhu@yanjin.example.cn")), new TestEnvironment("Production"));
 
         Assert.Equal(TimeSpan.FromSeconds(30), settings.Backoff(1));
         Assert.Equal(TimeSpan.FromSeconds(60), settings.Backoff(2));

@@ -34,6 +34,18 @@ internal sealed class TempFolder : IDisposable
     }
 }
 
+/// <summary>A host environment by name, for settings that differ between Development and Production.</summary>
+internal sealed class TestEnvironment(string name) : Microsoft.Extensions.Hosting.IHostEnvironment
+{
+    public string EnvironmentName { get; set; } = name;
+
+    public string ApplicationName { get; set; } = "EduRelief";
+
+    public string ContentRootPath { get; set; } = "/";
+
+    public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+}
+
 internal static class TestConfig
 {
     public static IConfiguration From(params (string Key, string? Value)[] settings) =>

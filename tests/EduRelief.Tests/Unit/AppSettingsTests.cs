@@ -1,30 +1,15 @@
 using EduRelief.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
+using EduRelief.Tests.Runner;
 using Xunit;
 
 namespace EduRelief.Tests.Unit;
 
 public sealed class AppSettingsTests
 {
-    private sealed class Env(string name) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = name;
-
-        public string ApplicationName { get; set; } = "EduRelief";
-
-        public string ContentRootPath { get; set; } = "/";
-
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
-    }
-
-    private static IConfiguration Config(params (string Key, string Value)[] values) =>
-        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
-
     [Fact]
     public void Read_ProductionWithoutStorageOrAdminKey_RefusesToStartNamingBoth()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => AppSettings.Read(Config(), new Env("Production")));
+        var ex = Assert.Throws<InvalidOperationException>(() => AppSettings.Read(TestConfig.From(), new TestEnvironment("Production")));
 
         Assert.Contains("AzureWebJobsStorage", ex.Message);
         Assert.Contains("EDURELIEF_ADMIN_KEY", ex.Message);
@@ -33,8 +18,8 @@ public sealed class AppSettingsTests
     [Fact]
     public void Read_ProductionWithDevClock_Refuses()
     {
-        var config = Config(("AzureWebJobsStorage", "UseDevelopmentStorage=true"), ("EDURELIEF_ADMIN_KEY", "0123456789abcdef0123"), ("EDURELIEF_DEV_CLOCK", "true"));
-        var ex = Assert.Throws<InvalidOperationException>(() => AppSettings.Read(config, new Env("Production")));
+        var config = TestConfig.From(("AzureWebJobsStorage", "UseDevelopmentStorage=true"), ("EDURELIEF_ADMIN_KEY", "0123456789abcdef0123"), ("EDURELIEF_DEV_CLOCK", "true"));
+        var ex = Assert.Throws<InvalidOperationException>(() => AppSettings.Read(config, new TestEnvironment("Production")));
 
         Assert.Contains("EDURELIEF_DEV_CLOCK", ex.Message);
     }
@@ -42,8 +27,8 @@ public sealed class AppSettingsTests
     [Fact]
     public void Read_ProductionConfigured_StartsWithoutDevFeatures()
     {
-        var config = Config(("AzureWebJobsStorage", "UseDevelopmentStorage=true"), ("EDURELIEF_ADMIN_KEY", "0123456789abcdef0123"), ("FUNCTIONS_CUSTOMHANDLER_PORT", "7777"));
-        var settings = AppSettings.Read(config, new Env("Production"));
+        var config = TestConfig.From(("AzureWebJobsStorage", "UseDevelopmentStorage=true"), ("EDURELIEF_ADMIN_KEY", "0123456789abcdef0123"), ("FUNCTIONS_CUSTOMHANDLER_PORT", "7777"));
+        var settings = AppSettings.Read(config, new TestEnvironment("Production"));
 
         Assert.False(settings.DevClock);
         Assert.Null(settings.InvocationToken); // the Functions host is the only caller of invocation routes
@@ -52,8 +37,8 @@ public sealed class AppSettingsTests
     [Fact]
     public void Read_DevelopmentWithoutHost_RequiresARunnerTokenAndDefaultsQueueNames()
     {
-        var config = Config(("EDURELIEF_STORAGE_PREFIX", "abc1"));
-        var settings = AppSettings.Read(config, new Env("Development"));
+        var config = TestConfig.From(("EDURELIEF_STORAGE_PREFIX", "abc1"));
+        var settings = AppSettings.Read(config, new TestEnvironment("Development"));
 
         Assert.NotNull(settings.InvocationToken);
         Assert.Equal(AppSettings.DevelopmentStorage, settings.Storage.ConnectionString);
@@ -64,14 +49,14 @@ public sealed class AppSettingsTests
     public void Read_IdentityBasedStorage_ServiceAddressesAndClientIdWithoutAKey()
     {
         var settings = AppSettings.Read(
-            Config(
+            TestConfig.From(
                 ("AzureWebJobsStorage__blobServiceUri", "https://sty.blob.core.chinacloudapi.cn"),
                 ("AzureWebJobsStorage__queueServiceUri", "https://sty.queue.core.chinacloudapi.cn"),
                 ("AzureWebJobsStorage__tableServiceUri", "https://sty.table.core.chinacloudapi.cn"),
                 ("AzureWebJobsStorage__credential", "managedidentity"),
                 ("AzureWebJobsStorage__clientId", "0b6f2c1e-1111-2222-3333-444455556666"),
                 ("EDURELIEF_ADMIN_KEY", "production-admin-key-0123456789")),
-            new Env("Production"));
+            new TestEnvironment("Production"));
         var account = new EduRelief.Storage.StorageAccount(settings.Storage, "", new EduRelief.Storage.RequestCounter());
 
         Assert.True(settings.Storage.UsesIdentity);
@@ -88,13 +73,13 @@ public sealed class AppSettingsTests
     public void Read_IdentityBasedStorageMisconfigured_RefusesToStartNamingTheSetting(string blobUri, string credential)
     {
         var ex = Assert.Throws<InvalidOperationException>(() => AppSettings.Read(
-            Config(
+            TestConfig.From(
                 ("AzureWebJobsStorage__blobServiceUri", blobUri),
                 ("AzureWebJobsStorage__queueServiceUri", "https://sty.queue.core.windows.net"),
                 ("AzureWebJobsStorage__tableServiceUri", "https://sty.table.core.windows.net"),
                 ("AzureWebJobsStorage__credential", credential),
                 ("EDURELIEF_ADMIN_KEY", "production-admin-key-0123456789")),
-            new Env("Production")));
+            new TestEnvironment("Production")));
 
         Assert.Contains("AzureWebJobsStorage__", ex.Message);
     }
@@ -103,8 +88,8 @@ public sealed class AppSettingsTests
     public void Read_ConnectionStringAndIdentitySettings_TheConnectionStringWins()
     {
         var settings = AppSettings.Read(
-            Config(("AzureWebJobsStorage", AppSettings.DevelopmentStorage), ("AzureWebJobsStorage__blobServiceUri", "https://sty.blob.core.windows.net")),
-            new Env("Development"));
+            TestConfig.From(("AzureWebJobsStorage", AppSettings.DevelopmentStorage), ("AzureWebJobsStorage__blobServiceUri", "https://sty.blob.core.windows.net")),
+            new TestEnvironment("Development"));
 
         Assert.False(settings.Storage.UsesIdentity);
         Assert.Equal(AppSettings.DevelopmentStorage, settings.Storage.ConnectionString);
