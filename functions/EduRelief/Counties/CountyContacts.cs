@@ -42,6 +42,13 @@ public static class Assignees
     public const string School = "school";
     public const string Section = "section";
 
+    /// <summary>The bureau's student-aid section: it owns follow-ups whose school is unknown, and the bank reconciliation.</summary>
+    public const string AidSection = "资助股";
+
+    /// <summary>The school when its code is valid, else the bureau's aid section.</summary>
+    public static string SchoolOrAidSection(string? schoolCode) =>
+        schoolCode is not null && SchoolCode.IsValid(schoolCode) ? ForSchool(schoolCode) : ForSection(AidSection);
+
     public static string ForSchool(string schoolCode) => $"{School}:{schoolCode}";
 
     public static string ForSection(string name) => $"{Section}:{name}";

@@ -12,9 +12,6 @@ namespace EduRelief.Disbursement;
 /// </summary>
 public sealed partial class ReconciliationFollowUp(DisbursementService disbursement, RectificationStore rectification)
 {
-    /// <summary>The bureau section that reconciles with the bank.</summary>
-    public const string AidSection = "资助股";
-
     public async Task<int> OpenItemsAsync(string cycleId, CancellationToken cancellationToken)
     {
         var opened = 0;
@@ -22,14 +19,14 @@ public sealed partial class ReconciliationFollowUp(DisbursementService disbursem
         {
             var where = e.Sequence is { } sequence ? $"批次 {e.BatchId} 第 {sequence} 号" : $"批次 {e.BatchId}";
             await rectification.OpenAsync(
-                new RectificationItemInput(cycleId, RectificationSources.Reconciliation, e.Id, $"对账异常（{Label(e.Kind)}）：{where}", null, Assignees.ForSection(AidSection)),
+                new RectificationItemInput(cycleId, RectificationSources.Reconciliation, e.Id, $"对账异常（{Label(e.Kind)}）：{where}", null, Assignees.ForSection(Assignees.AidSection)),
                 cancellationToken);
             opened++;
         }
 
         foreach (var f in await disbursement.RepeatedFailuresAsync(cycleId, cancellationToken))
         {
-            var owner = SchoolCode.IsValid(f.SchoolCode) ? Assignees.ForSchool(f.SchoolCode) : Assignees.ForSection(AidSection);
+            var owner = Assignees.SchoolOrAidSection(f.SchoolCode);
             // The bank's reason goes to the school: not if it quotes an ID or card number (any long run of digits).
             var reason = f.LastReason is { } r && !LongNumber().IsMatch(r) ? $"银行最近一次退回原因：{r}" : null;
             var item = new RectificationItemInput(

@@ -17,9 +17,6 @@ public sealed class CycleFindingsActivity(EligibilityStore eligibility, Rectific
 {
     public const string KindName = "rectification.findings";
 
-    /// <summary>The bureau section that owns a mismatch whose school code is not valid.</summary>
-    public const string AidSection = "资助股";
-
     /// <summary>The bureau section that follows up children found in no school.</summary>
     public const string DropoutSection = "控辍保学";
 
@@ -54,7 +51,7 @@ public sealed class CycleFindingsActivity(EligibilityStore eligibility, Rectific
                 cycleId, RectificationSources.Mismatch, d.Id,
                 d.Decision is null ? "学籍与建档立卡姓名不一致，未作核定：核实学生身份" : "学籍与建档立卡姓名不一致，核定为非同一人：核实并更正学籍或台账",
                 d.DecisionReason is { } reason && !SensitiveText.HasIdNumber(reason) ? $"核定意见：{reason}" : null,
-                school is null ? Assignees.ForSection(AidSection) : Assignees.ForSchool(school), school, StudentName: d.StudentName), cancellationToken);
+                Assignees.SchoolOrAidSection(school), school, StudentName: d.StudentName), cancellationToken);
             opened++;
         }
 
