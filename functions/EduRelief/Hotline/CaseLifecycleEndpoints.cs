@@ -86,7 +86,7 @@ public static class CaseLifecycleEndpoints
                 ct,
                 after: async decided =>
                 {
-                    await holds.DecideAsync(decided, await subjects.IsOnNoticeAsync(decided.Subject, ct), decided.ObjectionDecidedAt ?? clock.GetUtcNow(), ct);
+                    await holds.DecideAsync(decided, c => subjects.IsOnNoticeAsync(decided.Subject, c), decided.ObjectionDecidedAt ?? clock.GetUtcNow(), ct);
                     if (decided.ObjectionDecision == ObjectionDecisions.Upheld && UpheldObjectionItem(decided) is { } item)
                     {
                         await rectification.OpenAsync(item, ct);
@@ -132,16 +132,13 @@ public static class CaseLifecycleEndpoints
             return null;
         }
 
-        var owner = subject.SchoolCode is { } school && SchoolCode.IsValid(school) ? Assignees.ForSchool(school) : Assignees.ForSection(ObjectionSection);
+        var owner = Assignees.SchoolOrAidSection(subject.SchoolCode);
         var item = new RectificationItemInput(
             cycleId, RectificationSources.Objection, objection.CaseNumber,
             $"异议成立（{objection.CaseNumber}）：核查该生列入资助名单的原因并纠正", $"异议处理意见：{objection.ObjectionReason}",
             owner, subject.SchoolCode is { } code && SchoolCode.IsValid(code) ? code : null, StudentName: subject.StudentName, Actor: objection.ObjectionDecidedBy ?? "system");
         return item.Validate().Count == 0 ? item : item with { Description = null };
     }
-
-    /// <summary>The bureau section that owns an upheld objection whose school is not known.</summary>
-    public const string ObjectionSection = "资助股";
 
     /// <summary>Either the action to apply or the answer that refuses the request.</summary>
     public sealed class CaseOutcome

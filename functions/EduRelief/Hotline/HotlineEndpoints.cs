@@ -155,7 +155,7 @@ public static class HotlineEndpoints
                 (created, @case) = await store.RegisterAsync(input, now, ct);
                 if (@case.Category == HotlineCategories.Objection)
                 {
-                    await holds.EnsureAsync(@case, await subjects.IsOnNoticeAsync(@case.Subject, ct), ct);
+                    await holds.EnsureAsync(@case, c => subjects.IsOnNoticeAsync(@case.Subject, c), ct);
                 }
             }
             catch (Exception ex) when (ex is Azure.RequestFailedException or OperationCanceledException or InvalidOperationException)

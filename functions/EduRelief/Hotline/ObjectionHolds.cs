@@ -41,10 +41,14 @@ public sealed class ObjectionHoldStore(StorageAccount storage)
 
     public Task CreateTableAsync(CancellationToken cancellationToken) => _table.CreateIfNotExistsAsync(cancellationToken);
 
-    /// <summary>Holds the person an objection names; a no-op when the case holds already.</summary>
-    public async Task EnsureAsync(HotlineCase objection, bool onNotice, CancellationToken cancellationToken)
+    /// <summary>
+    /// Holds the person an objection names; a no-op when the case holds already. <paramref name="onNotice"/> (a scan of
+    /// the school's list) is asked only when the hold is written, not on every redelivery or decision.
+    /// </summary>
+    public async Task EnsureAsync(HotlineCase objection, Func<CancellationToken, Task<bool>> onNotice, CancellationToken cancellationToken)
     {
-        if (objection.Category != HotlineCategories.Objection || objection.Subject is not { CycleId: { } cycleId, SchoolCode: { } school, StudentName: { } name })
+        if (objection.Category != HotlineCategories.Objection || objection.Subject is not { CycleId: { } cycleId, SchoolCode: { } school, StudentName: { } name }
+            || (await _table.GetEntityIfExistsAsync<TableEntity>(cycleId, objection.CaseNumber, ["PartitionKey"], cancellationToken)).HasValue)
         {
             return;
         }
@@ -63,7 +67,7 @@ public sealed class ObjectionHoldStore(StorageAccount storage)
                     ["SchoolCode"] = school,
                     ["StudentName"] = PersonNames.Normalize(name),
                     ["Status"] = status,
-                    ["OnNotice"] = onNotice,
+                    ["OnNotice"] = await onNotice(cancellationToken),
                     ["CreatedAt"] = objection.RegisteredAt,
                     ["DecidedAt"] = objection.ObjectionDecidedAt,
                 },
@@ -76,7 +80,7 @@ public sealed class ObjectionHoldStore(StorageAccount storage)
     }
 
     /// <summary>Records the objection's decision on its hold (a case whose hold was lost to a crash gets one, already decided).</summary>
-    public async Task DecideAsync(HotlineCase objection, bool onNotice, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task DecideAsync(HotlineCase objection, Func<CancellationToken, Task<bool>> onNotice, DateTimeOffset at, CancellationToken cancellationToken)
     {
         if (objection.Subject?.CycleId is not { } cycleId || objection.ObjectionDecision is not { } decision)
         {
