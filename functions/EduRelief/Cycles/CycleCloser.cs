@@ -45,11 +45,12 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
         await TryCloseAsync(cycleId, actor, cancellationToken);
     }
 
-    public async Task<ClosingCheck> CheckAsync(string cycleId, CancellationToken cancellationToken)
+    /// <summary>What still blocks closing the cycle, read from its instance, items, ledger and holds.</summary>
+    private async Task<ClosingCheck> CheckAsync(InstanceSnapshot instance, CancellationToken cancellationToken)
     {
+        var cycleId = instance.Id;
         var blockers = new List<string>();
-        var instance = await engine.GetAsync(cycleId, cancellationToken);
-        if (instance is { Version: >= 3 } && instance.Data["findings"] is null)
+        if (instance.Version >= 3 && instance.Data["findings"] is null)
         {
             // Version 3 opens the verification's findings as items at approval; until that step is done they are not counted.
             blockers.Add("The verification's findings are not yet opened as rectification items (see the cycle's dead letters).");
@@ -87,7 +88,7 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
             return (null, new ClosingCheck([$"The cycle is in stage {instance?.Stage ?? "none"}; only a cycle in rectification closes."]));
         }
 
-        var check = await CheckAsync(cycleId, cancellationToken);
+        var check = await CheckAsync(instance, cancellationToken);
         if (!check.CanClose)
         {
             return (null, check);
