@@ -18,6 +18,7 @@ using EduRelief.Operations;
 using EduRelief.Runner;
 using EduRelief.Storage;
 using EduRelief.Workflow;
+using EduRelief.WebConsole;
 using Microsoft.AspNetCore.Diagnostics;
 
 // Operator commands (export-cycle, import-cycle) run and exit before any web host starts.
@@ -134,6 +135,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
 });
 app.UseStatusCodePages();
+app.MapConsole(settings);
 app.UseAuthentication();
 app.UseAuthorization();
 

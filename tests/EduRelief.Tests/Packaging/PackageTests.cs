@@ -33,11 +33,12 @@ public sealed class PackageTests
             Assert.NotEqual(0, (handler!.ExternalAttributes >> 16) & 0b001_001_001); // an executable bit survives unzip
             Assert.Contains("handler/EduRelief.dll", entries.Keys);
             Assert.Contains("handler/Data/counties.json", entries.Keys);
+            Assert.Contains("handler/wwwroot/console/index.html", entries.Keys);
 
             var functions = entries.Keys.Where(k => k.EndsWith("/function.json", StringComparison.Ordinal)).Select(k => k.Split('/')).ToList();
             Assert.All(functions, parts => Assert.Equal(2, parts.Length)); // one folder per function at the root
             var names = functions.Select(p => p[0]).Order().ToList();
-            Assert.Equal(["Api", "PublicNotices", "Reminders", "WorkflowPoison", "WorkflowSteps", "WorkflowSweep"], names);
+            Assert.Equal(["Api", "Console", "PublicNotices", "Reminders", "WorkflowPoison", "WorkflowSteps", "WorkflowSweep"], names);
             Assert.DoesNotContain(entries.Keys, k => k.StartsWith("EduRelief/", StringComparison.Ordinal));
 
             await AssertHandlerServesEveryTriggerFunctionAsync(zip, names);
@@ -66,6 +67,12 @@ public sealed class PackageTests
                 if (route.StartsWith("api/", StringComparison.Ordinal))
                 {
                     Assert.Equal(200, (int)(await client.GetAsync("/api/health")).StatusCode);
+                }
+                else if (route.StartsWith("console/", StringComparison.Ordinal))
+                {
+                    var page = await client.GetAsync("/console/");
+                    Assert.Equal(200, (int)page.StatusCode);
+                    Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
                 }
 
                 continue;

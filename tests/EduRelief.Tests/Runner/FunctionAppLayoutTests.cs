@@ -307,13 +307,13 @@ public class FunctionAppLayoutTests
     }
 
     [Fact]
-    public void Load_ShippedRepositoryFiles_DescribeTheSixFunctions()
+    public void Load_ShippedRepositoryFiles_DescribeTheSevenFunctions()
     {
         var config = TestConfig.From(("EDURELIEF_STEPS_QUEUE", "steps"), ("EDURELIEF_SWEEP_SCHEDULE", "0 */1 * * * *"), ("EDURELIEF_REMINDER_SCHEDULE", "0 0 1 * * *"));
 
         var app = FunctionAppLayout.Load(TestConfig.RepoRoot(), config);
 
-        Assert.Equal(["Api", "PublicNotices", "Reminders", "WorkflowPoison", "WorkflowSteps", "WorkflowSweep"], app.Functions.Select(f => f.Name));
+        Assert.Equal(["Api", "Console", "PublicNotices", "Reminders", "WorkflowPoison", "WorkflowSteps", "WorkflowSweep"], app.Functions.Select(f => f.Name));
         Assert.Equal(new QueueSettings(16, 8, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 5, QueueMessageEncodingMode.Base64), app.Host.Queues);
         var queues = app.QueueFunctions.ToDictionary(q => q.Function.Name, q => q.Trigger);
         Assert.Equal("steps", queues["WorkflowSteps"].QueueName);

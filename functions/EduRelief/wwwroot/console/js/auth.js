@@ -1,0 +1,122 @@
+// Sign-in: an API key (local runs, service accounts) or Entra ID (production) by the authorization-code flow with PKCE.
+// Credentials live in sessionStorage only: closing the tab signs out, and nothing is kept on a shared school computer.
+
+const KEY = 'edurelief.apiKey';
+const TOKEN = 'edurelief.token';
+const PKCE = 'edurelief.pkce';
+
+export function credentialHeaders() {
+  const key = sessionStorage.getItem(KEY);
+  if (key) {
+    return { 'X-Api-Key': key };
+  }
+  const token = readToken();
+  return token ? { Authorization: `Bearer ${token.accessToken}` } : {};
+}
+
+export function isSignedIn() {
+  return Boolean(sessionStorage.getItem(KEY) || readToken());
+}
+
+export function useApiKey(key) {
+  sessionStorage.removeItem(TOKEN);
+  sessionStorage.setItem(KEY, key.trim());
+}
+
+let expiredNotice = false;
+
+export function signOut({ expired = false } = {}) {
+  sessionStorage.removeItem(KEY);
+  sessionStorage.removeItem(TOKEN);
+  expiredNotice = expired;
+  if (!location.hash.startsWith('#/signin')) {
+    const back = location.hash && !location.hash.startsWith('#/signin') ? `?next=${encodeURIComponent(location.hash.slice(1))}` : '';
+    location.hash = `#/signin${back}`;
+  }
+}
+
+/** True once after a 401 sent the user back to sign in, so the page can say why. */
+export function takeExpiredNotice() {
+  const value = expiredNotice;
+  expiredNotice = false;
+  return value;
+}
+
+function readToken() {
+  try {
+    const token = JSON.parse(sessionStorage.getItem(TOKEN) || 'null');
+    if (token && token.expiresAt > Date.now() + 60_000) {
+      return token;
+    }
+  } catch {
+    // fall through: a damaged entry is no credential
+  }
+  sessionStorage.removeItem(TOKEN);
+  return null;
+}
+
+function base64Url(bytes) {
+  return btoa(String.fromCharCode(...new Uint8Array(bytes))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+function redirectUri() {
+  return `${location.origin}/console/`;
+}
+
+/** Sends the browser to Entra ID; it comes back to /console/?code=…&state=…. */
+export async function startEntraSignIn(entra, next) {
+  const verifier = base64Url(crypto.getRandomValues(new Uint8Array(32)));
+  const state = base64Url(crypto.getRandomValues(new Uint8Array(16)));
+  const challenge = base64Url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  sessionStorage.setItem(PKCE, JSON.stringify({ verifier, state, next }));
+  const query = new URLSearchParams({
+    client_id: entra.clientId,
+    response_type: 'code',
+    redirect_uri: redirectUri(),
+    response_mode: 'query',
+    scope: `${entra.scope} openid profile offline_access`,
+    state,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  });
+  location.assign(`${entra.authority}/oauth2/v2.0/authorize?${query}`);
+}
+
+/**
+ * Completes the Entra sign-in when the page was opened by the redirect: exchanges the code for a token at the token
+ * endpoint (a single-page app registration allows this from the browser) and returns where to go next.
+ */
+export async function completeEntraSignIn(entra) {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('code') && !params.has('error')) {
+    return null;
+  }
+  history.replaceState(null, '', `${location.pathname}${location.hash}`);
+  const saved = JSON.parse(sessionStorage.getItem(PKCE) || 'null');
+  sessionStorage.removeItem(PKCE);
+  if (params.has('error')) {
+    throw new Error(params.get('error_description') || params.get('error'));
+  }
+  if (!entra || !saved || saved.state !== params.get('state')) {
+    throw new Error('The sign-in answer does not match the request; sign in again.');
+  }
+  const response = await fetch(`${entra.authority}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      client_id: entra.clientId,
+      grant_type: 'authorization_code',
+      code: params.get('code'),
+      redirect_uri: redirectUri(),
+      code_verifier: saved.verifier,
+      scope: `${entra.scope} openid profile offline_access`,
+    }),
+  });
+  const answer = await response.json();
+  if (!response.ok || !answer.access_token) {
+    throw new Error(answer.error_description || 'Entra ID refused the sign-in.');
+  }
+  sessionStorage.removeItem(KEY);
+  sessionStorage.setItem(TOKEN, JSON.stringify({ accessToken: answer.access_token, expiresAt: Date.now() + (answer.expires_in * 1000) }));
+  return saved.next || '/cycles';
+}
