@@ -165,6 +165,7 @@ app.MapRectification();
 app.MapMail();
 app.MapReminderFunctions();
 app.MapNotices();
+app.MapNoticePreview();
 app.MapDisbursement();
 if (settings.DevClock)
 {

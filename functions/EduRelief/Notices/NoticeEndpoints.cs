@@ -19,12 +19,15 @@ public sealed record NoticeSchool(string SchoolCode, string SchoolName, int Reci
 /// </summary>
 public static class NoticeEndpoints
 {
+    /// <summary>What a public notice page may load: nothing but its own inline style.</summary>
+    public const string PublicContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
+
     public static void MapNotices(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/notices").AllowAnonymous().AddEndpointFilter(async (context, next) =>
         {
             var headers = context.HttpContext.Response.Headers;
-            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
+            headers.ContentSecurityPolicy = PublicContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.CacheControl = "no-store";
             headers["Referrer-Policy"] = "no-referrer";

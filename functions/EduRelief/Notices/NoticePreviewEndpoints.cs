@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Security.Claims;
+using EduRelief.Auth;
+using EduRelief.Calendar;
+using EduRelief.Counties;
+using EduRelief.Cycles;
+using EduRelief.Eligibility;
+using EduRelief.Hosting;
+
+namespace EduRelief.Notices;
+
+/// <summary>
+/// A school's notice as the public will see it, for staff before (and during) the notice: the same
+/// <see cref="NoticeContent"/> and <see cref="NoticeRenderer"/> as the published document, from the current run's ledger.
+/// Before approval the period is not set yet and the page says so.
+/// </summary>
+public static class NoticePreviewEndpoints
+{
+    public static string PeriodNotSet(int workingDays) =>
+        $"公示时间：尚未确定（审核通过后，按官方工作日历计算 {workingDays.ToString(CultureInfo.InvariantCulture)} 个工作日）";
+
+    public const string NotEntered = "（尚未登记）";
+
+    public static void MapNoticePreview(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/cycles/{id}/notice-preview/{schoolCode}", async (
+            string id, string schoolCode, HttpContext http, ClaimsPrincipal user, CycleService cycles, EligibilityStore ledger,
+            CountyContactsStore contacts, WorkingCalendar calendar, CancellationToken ct) =>
+        {
+            if (!SchoolCode.IsValid(schoolCode))
+            {
+                return (IResult)Problems.Invalid("schoolCode", "schoolCode is the school's 10-digit 学校标识码.");
+            }
+
+            if (!user.CanAccessSchool(schoolCode))
+            {
+                return Problems.Forbidden($"Your key is for another school than {schoolCode}.");
+            }
+
+            if (await cycles.FindAsync(id, ct) is not { } cycle)
+            {
+                return Problems.NotFound($"Cycle {id}");
+            }
+
+            if ((string?)cycle.Verification?["status"] != "completed" || (string?)cycle.Verification["runId"] is not { } runId)
+            {
+                return Problems.Conflict($"Cycle {id} has no completed verification yet.");
+            }
+
+            var rows = new List<LedgerRow>();
+            string? token = null;
+            do
+            {
+                var page = await ledger.ListLedgerAsync(id, runId, null, schoolCode, token, 1000, ct);
+                rows.AddRange(page.Items);
+                token = page.ContinuationToken;
+            }
+            while (token is not null);
+
+            if (rows.Count == 0)
+            {
+                return Problems.NotFound($"Students on a notice of school {schoolCode} in cycle {id}");
+            }
+
+            var county = await contacts.GetAsync(cycle.CountyCode, ct);
+            var heading = new NoticeHeading(
+                cycle.CountyName,
+                NoticeText.SemesterTitle(cycle.Semester),
+                await PeriodAsync(cycle, calendar, ct),
+                county?.BureauName ?? NotEntered,
+                county?.HotlinePhone ?? NotEntered,
+                county?.ObjectionAddress ?? NotEntered);
+            var html = NoticeRenderer.Html(NoticeContent.Create(heading, schoolCode, rows));
+
+            var headers = http.Response.Headers;
+            headers.ContentSecurityPolicy = NoticeEndpoints.PublicContentSecurityPolicy;
+            headers.XContentTypeOptions = "nosniff";
+            headers.CacheControl = "no-store";
+            return TypedResults.Bytes(html, NoticeRenderer.HtmlType);
+        }).RequireAuthorization(Policies.Staff);
+    }
+
+    /// <summary>The published period once approved; before that, a sentence saying it is not set yet.</summary>
+    private static async Task<string> PeriodAsync(Cycle cycle, WorkingCalendar calendar, CancellationToken ct)
+    {
+        if (cycle.Notice?["publishedAt"] is not { } published || cycle.Notice["endsAt"] is not { } ends)
+        {
+            return PeriodNotSet(cycle.NoticeDays);
+        }
+
+        var publishedAt = DateTimeOffset.Parse((string)published!, CultureInfo.InvariantCulture);
+        var endsAt = DateTimeOffset.Parse((string)ends!, CultureInfo.InvariantCulture);
+        var calendars = await calendar.CalendarsAsync(WorkingDays.ChinaDate(publishedAt).Year, WorkingDays.ChinaDate(endsAt).Year, ct);
+        return NoticeText.Period(calendars, publishedAt, endsAt, (int?)cycle.Notice["workingDays"] ?? cycle.NoticeDays);
+    }
+}
