@@ -213,3 +213,8 @@ export function section(title, ...children) {
 export function facts(pairs) {
   return h('dl', { class: 'facts' }, pairs.filter(Boolean).map(([term, value]) => [h('dt', {}, term), h('dd', {}, value ?? '—')]));
 }
+
+/** A panel inside a tab, whose title is an h3 under the tab's h2 (headings stay in order). */
+export function subsection(title, ...children) {
+  return h('section', { class: 'panel' }, h('h3', {}, title), ...children);
+}
