@@ -15,7 +15,7 @@ strings({
     'notice.endsAt': '截止时间',
     'notice.documents': '公示文件',
     'notice.documentsValue': '{schools} 所学校，{rows} 行',
-    'notice.documentsPending': '正在生成…',
+    'notice.documentsPending': '正在生成各校公示页，完成后在下方显示…',
     'notice.objectionsOpen': '未处理异议',
     'notice.held': '因异议暂缓发放人数',
     'notice.upheld': '异议成立',
@@ -42,7 +42,7 @@ strings({
     'notice.endsAt': 'Ends',
     'notice.documents': 'Notice documents',
     'notice.documentsValue': '{schools} schools, {rows} rows',
-    'notice.documentsPending': 'Being rendered…',
+    'notice.documentsPending': 'The schools\' pages are being rendered; they show below when done…',
     'notice.objectionsOpen': 'Open objections',
     'notice.held': 'People whose payment is held',
     'notice.upheld': 'Objections upheld',
@@ -97,7 +97,22 @@ function schoolPicker(schools, selected, onChange, names = {}) {
   return field(t('notice.school'), select);
 }
 
-async function published(container, cycle, me) {
+/** Approval renders every school's documents in the background: wait for them, then show the frames. */
+async function awaitDocuments(container, cycle, refresh) {
+  for (;;) {
+    await new Promise((resolve) => { setTimeout(resolve, 1500); });
+    if (!container.isConnected) {
+      return;
+    }
+    const latest = await api.get(`/api/cycles/${encodeURIComponent(cycle.id)}`);
+    if (latest.notice?.documents || latest.stage !== 'notice') {
+      await refresh();
+      return;
+    }
+  }
+}
+
+async function published(container, cycle, me, refresh) {
   const notice = cycle.notice;
   const ended = Boolean(notice.takenDownAt) || cycle.stage !== 'notice';
   container.append(subsection(t('notice.public'),
@@ -114,6 +129,10 @@ async function published(container, cycle, me) {
   if (ended) {
     // The public pages are gone (410); the preview still shows what was published.
     await preview(container, cycle, me, { lead: false });
+    return;
+  }
+  if (!notice.documents) {
+    awaitDocuments(container, cycle, refresh).catch((error) => container.append(problem(error)));
     return;
   }
 
@@ -195,11 +214,11 @@ async function preview(container, cycle, me, { lead = true } = {}) {
   }
 }
 
-export default async function render(container, { cycle, me }) {
+export default async function render(container, { cycle, me, refresh }) {
   await import('./cycle-review.js'); // shared words (undecided)
   container.append(h('h2', {}, t('tab.notice')));
   if (cycle.notice?.publishedAt) {
-    await published(container, cycle, me);
+    await published(container, cycle, me, refresh);
   } else if (cycle.verification?.status === 'completed') {
     await preview(container, cycle, me);
   } else {
