@@ -17,16 +17,20 @@ die() {
   exit 1
 }
 
-# npm ci when node_modules lacks Azurite or package-lock.json is newer than the last install
-# (npm records each install in node_modules/.package-lock.json).
+# npm ci when node_modules lacks Azurite or package-lock.json differs from the one last installed
+# (recorded as its SHA-256 in node_modules/.edurelief-lock.sha256).
 ensure_node_modules() {
+  # The lock file's content, not its mtime, decides: a fresh checkout or worktree has a new mtime and the same packages.
+  local stamp=node_modules/.edurelief-lock.sha256 want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
   if [[ ! -d node_modules/azurite ]]; then
     say "installing npm packages (node_modules/azurite is missing)"
-  elif [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  elif [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
     say "installing npm packages (package-lock.json changed)"
   else
     return 0
   fi
   command -v npm >/dev/null || die "npm is not installed; install Node.js 20 or later"
   npm ci --no-audit --no-fund --loglevel=error
+  printf '%s\n' "$want" > "$stamp"
 }
