@@ -104,6 +104,19 @@ public sealed class BrowserSmokeTests(BrowserFixture browser, EngineFixture fixt
     }
 
     [Fact]
+    public async Task Session_ScriptFromTheInternet_FailsAtOnceAsFailedRequest()
+    {
+        await using var session = await browser.NewSessionAsync(App.BaseUrl);
+        await session.Page.GotoAsync("/api/health");
+
+        await session.Page.SetContentAsync("""<script src="https://unpkg.com/vue@3/dist/vue.global.js"></script><p>离线</p>""");
+        await Eventually.UntilAsync(() => Task.FromResult(session.FailedRequests.Count), n => n > 0, TimeSpan.FromSeconds(10), "the script's failure recorded");
+
+        Assert.Equal("GET https://unpkg.com/vue@3/dist/vue.global.js: net::ERR_NAME_NOT_RESOLVED", Assert.Single(session.FailedRequests));
+        Assert.Equal("离线", await session.Page.Locator("p").InnerTextAsync());
+    }
+
+    [Fact]
     public async Task Sessions_SameBrowser_ShareNoStorage()
     {
         await using var first = await browser.NewSessionAsync(App.BaseUrl);
