@@ -56,4 +56,6 @@ ensure_chromium() {
     [[ -x "$chromium" ]] || die "chromium was installed but $chromium is still missing; set EDURELIEF_CHROMIUM to its binary"
   fi
   export EDURELIEF_CHROMIUM="$chromium"
+  # Playwright must never fetch browsers of its own (its download needs the internet).
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 }
