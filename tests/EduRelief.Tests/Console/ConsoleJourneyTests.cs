@@ -1,0 +1,212 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Verification;
+using Microsoft.Playwright;
+using Xunit;
+
+namespace EduRelief.Tests.Console;
+
+/// <summary>
+/// The main journey's first half as the bureau lives it in the console: sign in, kick off a cycle, upload both rosters
+/// (a broken file first), watch verification finish, decide the one name mismatch, approve, and see the public notice
+/// in the frame and, without signing in, on the public page itself.
+/// </summary>
+[Collection("browser")]
+public sealed partial class ConsoleJourneyTests(BrowserFixture browser)
+{
+    private const string CycleId = "410726-2026-autumn";
+    private static readonly float Timeout = 60_000;
+
+    [Fact]
+    public async Task Journey_KickOffToPublicNotice_AsTheBureauSeesIt()
+    {
+        await using var app = await AppProcess.StartAsync();
+        Assert.Equal(200, (await app.Admin.PostAsync("/api/dev/clock", new { setTo = "2026-09-28T09:00:00+08:00" })).Status);
+        await using var session = await browser.NewSessionAsync(app.BaseUrl);
+        var page = session.Page;
+        page.SetDefaultTimeout(Timeout);
+
+        // Sign in on the sign-in page with the administrator's key.
+        await page.GotoAsync("/console/#/signin");
+        await page.GetByLabel("访问密钥（API Key）", new() { Exact = true }).FillAsync(AppProcess.AdminKey);
+        await Screenshots.SaveAsync(page, "signin");
+        await page.GetByRole(AriaRole.Button, new() { Name = "登录", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "资助周期", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("who")).ToContainTextAsync("教育局管理员");
+
+        // Kick off the county's autumn cycle with the form.
+        await page.GetByLabel("县级行政区划代码", new() { Exact = true }).FillAsync("410726");
+        await page.GetByLabel("学期", new() { Exact = true }).SelectOptionAsync("2026-autumn");
+        await page.GetByRole(AriaRole.Button, new() { Name = "启动周期" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "延津县 · 2026年秋季学期" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".timeline li[aria-current=step]")).ToContainTextAsync("待上传名册");
+        await Assertions.Expect(page.Locator(".waiting")).ToContainTextAsync("尚未上传学籍名册。");
+        await page.GotoAsync("/console/#/cycles");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = CycleId })).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(page, "cycles");
+
+        // The county's hotline and address, which approval needs, through the API.
+        Assert.Equal(200, (await app.Admin.SendJsonAsync(HttpMethod.Put, "/api/counties/410726/contacts", SampleCycle.Contacts)).Status);
+
+        // Rosters: a file without the 学段 column first; its error is listed by column, and nothing is recorded.
+        await page.GetByRole(AriaRole.Link, new() { Name = CycleId }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "名册上传" }).ClickAsync();
+        var students = page.Locator(".roster-panel[data-kind=students]");
+        var broken = SampleCounty.Csv([.. SampleCounty.StudentHeader.Where(c => c != "学段")], [.. SampleCounty.Students().Select(r => r.Where((_, i) => i != 4).ToArray())], SampleCounty.Gbk);
+        await students.GetByLabel("选择学籍名册文件", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = "学籍名册-缺列.csv", MimeType = "text/csv", Buffer = broken });
+        await students.GetByRole(AriaRole.Button, new() { Name = "上传学籍名册" }).ClickAsync();
+        var errors = students.GetByRole(AriaRole.Region, new() { Name = "学籍名册文件中的错误" });
+        await Assertions.Expect(errors).ToBeVisibleAsync();
+        var errorRow = errors.Locator("tbody tr");
+        await Assertions.Expect(errorRow).ToHaveCountAsync(1);
+        await Assertions.Expect(errorRow.Locator("td").First).ToHaveTextAsync("“学段”列");
+        await Assertions.Expect(errorRow.Locator("td").Nth(1)).ToContainTextAsync("The required column 学段 is missing from the header row (row 1)");
+        await Assertions.Expect(students.Locator(".roster-current")).ToHaveTextAsync("尚未上传。");
+        await Screenshots.SaveAsync(page, "rosters-errors");
+
+        // The real student roster (GBK CSV): accepted with its rows, format and sha256.
+        var studentCsv = SampleCounty.Csv(SampleCounty.StudentHeader, SampleCounty.Students(), SampleCounty.Gbk);
+        await students.GetByLabel("选择学籍名册文件", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = "学籍名册.csv", MimeType = "text/csv", Buffer = studentCsv });
+        await students.GetByRole(AriaRole.Button, new() { Name = "上传学籍名册" }).ClickAsync();
+        await Assertions.Expect(students.Locator(".upload-outcome")).ToContainTextAsync("已接收：10 行，CSV 格式。");
+        await Assertions.Expect(students.Locator("code.sha")).ToHaveTextAsync(Convert.ToHexStringLower(SHA256.HashData(studentCsv)));
+        await Assertions.Expect(students.Locator("progress")).ToHaveJSPropertyAsync("value", 1);
+        await Assertions.Expect(page.Locator(".roster-status")).ToHaveTextAsync("已收到学籍名册，等待另一份名册。");
+        await Screenshots.SaveAsync(page, "rosters-upload");
+
+        // The poverty registry: verification starts and the page follows it to the end.
+        var poverty = page.Locator(".roster-panel[data-kind=poverty]");
+        await poverty.GetByLabel("选择建档立卡名册文件", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = "建档立卡.csv", MimeType = "text/csv", Buffer = SampleCounty.Csv(SampleCounty.PovertyHeader, SampleCounty.Poverty(), SampleCounty.Gbk) });
+        await poverty.GetByRole(AriaRole.Button, new() { Name = "上传建档立卡名册" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".roster-status")).ToContainTextAsync("核验已完成");
+        await Assertions.Expect(page.Locator(".cycle-meta")).ToContainTextAsync("待审核");
+        var report = page.GetByRole(AriaRole.Region, new() { Name = "学籍名册中不能使用的行" });
+        await Assertions.Expect(report.Locator("tbody tr").Filter(new() { HasText = "第 8 行" })).ToContainTextAsync("年级");
+
+        // The overview: the timeline and what the cycle waits on.
+        await page.GetByRole(AriaRole.Link, new() { Name = "概况" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".timeline li[aria-current=step]")).ToContainTextAsync("待审核");
+        await Assertions.Expect(page.Locator(".waiting")).ToHaveTextAsync("1 条姓名不一致尚待决定，全部决定后方可审核通过。");
+        await Assertions.Expect(page.Locator(".chart-figure").Filter(new() { HasText = "核验人数" }).Locator("table")).ToContainTextAsync("符合资助条件5");
+        await Screenshots.SaveAsync(page, "cycle-overview");
+
+        // Review: approval is not offered while the mismatch is open; decide it, then approve.
+        await page.GetByRole(AriaRole.Link, new() { Name = "核验与审核" }).ClickAsync();
+        var approve = page.GetByRole(AriaRole.Button, new() { Name = "审核通过并开始公示" });
+        await Assertions.Expect(approve).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator(".approval")).ToContainTextAsync("尚有 1 条姓名不一致未决定");
+        await page.GetByLabel("问题类型", new() { Exact = true }).SelectOptionAsync("nameMismatch");
+        await page.GetByRole(AriaRole.Button, new() { Name = "筛选" }).ClickAsync();
+        var mismatch = page.Locator("tbody tr");
+        await Assertions.Expect(mismatch).ToHaveCountAsync(1);
+        await Assertions.Expect(mismatch).ToContainTextAsync("学籍：赵六");
+        await Assertions.Expect(mismatch).ToContainTextAsync("建档立卡：赵陆");
+        Assert.Matches(MaskedId(), await mismatch.Locator("code").InnerTextAsync());
+        await mismatch.GetByLabel("决定理由", new() { Exact = true }).FillAsync("经核对户口簿为同一人");
+        await mismatch.GetByRole(AriaRole.Button, new() { Name = "确认同一人并资助：赵六" }).ClickAsync();
+        await Assertions.Expect(page.Locator("tbody tr")).ToContainTextAsync("确认为同一人");
+        await Assertions.Expect(page.Locator("tbody tr")).ToContainTextAsync("经核对户口簿为同一人");
+        await Assertions.Expect(approve).ToBeEnabledAsync();
+        await Screenshots.SaveAsync(page, "review");
+        await approve.ClickAsync();
+
+        // Notice: the real public pages in frames once the documents are rendered.
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("#/cycles/410726-2026-autumn/notice$"));
+        var list = page.FrameLocator("iframe.notice-frame-list");
+        await Assertions.Expect(list.GetByRole(AriaRole.Heading, new() { Name = "延津县2026年秋季学期学生资助名单公示" })).ToBeVisibleAsync();
+        await Assertions.Expect(list.Locator("tr").Filter(new() { HasText = "第一初级中学" })).ToContainTextAsync("1125.00");
+        var school = page.FrameLocator("iframe.notice-frame:not(.notice-frame-list)");
+        await Assertions.Expect(school.Locator("tbody tr")).ToContainTextAsync(["张三"]);
+        await Assertions.Expect(school.Locator("tbody tr").First).ToContainTextAsync("625.00");
+        await page.GetByLabel("选择学校", new() { Exact = true }).SelectOptionAsync("4107260002");
+        await Assertions.Expect(school.Locator("tbody")).ToContainTextAsync("赵六");
+        await Assertions.Expect(school.Locator("tbody")).Not.ToContainTextAsync(SampleCounty.D);
+        var publicLink = await page.Locator("input.notice-link").First.InputValueAsync();
+        Assert.Equal(new Uri(app.BaseUrl, $"/notices/{CycleId}").ToString(), publicLink);
+        await Assertions.Expect(page.Locator(".facts")).ToContainTextAsync("5 个工作日");
+        await Screenshots.SaveAsync(page, "notice");
+        // The only refusal was the broken roster (400, shown above).
+        Assert.Empty(session.FailedRequests);
+        Assert.All(session.Errors, e => Assert.True(Expected(e), e));
+        Assert.Equal(1, session.ErrorResponses.Count(e => e.StartsWith($"400 PUT {app.BaseUrl}api/cycles/{CycleId}/rosters/students", StringComparison.Ordinal)));
+        Assert.All(session.ErrorResponses, e => Assert.True(Expected(e), e));
+
+        // The public page itself, in a new browser context that never signed in.
+        await using (var visitor = await browser.NewSessionAsync(app.BaseUrl))
+        {
+            var shown = await visitor.Page.GotoAsync(publicLink + "/4107260001");
+            Assert.Equal(200, shown!.Status);
+            await Assertions.Expect(visitor.Page.Locator("tbody")).ToContainTextAsync("张三");
+            await Assertions.Expect(visitor.Page.Locator("body")).ToContainTextAsync("0373-7201234");
+            Assert.All(visitor.Errors, e => Assert.True(Expected(e), e));
+        }
+
+        // The overview on a phone.
+        await using var phone = await browser.NewSessionAsync(app.BaseUrl, Screen.Phone);
+        phone.Page.SetDefaultTimeout(Timeout);
+        await phone.Page.GotoAsync($"/console/#/signin?next=/cycles/{CycleId}/overview");
+        await phone.Page.GetByLabel("访问密钥（API Key）", new() { Exact = true }).FillAsync(AppProcess.AdminKey);
+        await phone.Page.GetByRole(AriaRole.Button, new() { Name = "登录", Exact = true }).ClickAsync();
+        await Assertions.Expect(phone.Page.Locator(".timeline li[aria-current=step]")).ToContainTextAsync("公示中");
+        await Assertions.Expect(phone.Page.Locator(".waiting")).ToContainTextAsync("条异议尚未处理");
+        Assert.True(await phone.Page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= innerWidth"), "the overview fits a phone's width");
+        await Screenshots.SaveAsync(phone.Page, "cycle-overview-phone");
+        Assert.All(phone.Errors, e => Assert.True(Expected(e), e));
+        Assert.Empty(phone.FailedRequests);
+    }
+
+    [Fact]
+    public async Task SchoolOfficer_OwnSchoolOnly_SeesItsFiguresDiscrepanciesAndNoticePreview()
+    {
+        await using var app = await AppProcess.StartAsync();
+        var id = await SampleCycle.ToReviewAsync(app.Admin);
+        var (created, key) = await app.Admin.PostAsync("/api/keys", new { name = "第一初级中学资助专干", role = "school_officer", schoolCode = "4107260002" });
+        Assert.Equal(201, created);
+        await using var session = await browser.NewSessionAsync(app.BaseUrl);
+        var page = session.Page;
+        page.SetDefaultTimeout(Timeout);
+        await page.GotoAsync($"/console/#/signin?next=/cycles/{id}/overview");
+        await page.GetByLabel("访问密钥（API Key）", new() { Exact = true }).FillAsync((string)key!["key"]!);
+        await page.GetByRole(AriaRole.Button, new() { Name = "登录", Exact = true }).ClickAsync();
+
+        // The school's own figures: its ledger per program, its discrepancies; no county-wide chart, no rosters tab.
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "本校（4107260002）情况" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "各资助项目" }).Locator("tbody tr")).ToHaveTextAsync(["生活补助2¥1,125.00"]);
+        await Assertions.Expect(page.Locator(".chart-figure").Filter(new() { HasText = "核验人数" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "名册上传" })).ToHaveCountAsync(0);
+
+        // Review: only the school's rows, no school filter, the mismatch already decided by the bureau.
+        await page.GetByRole(AriaRole.Link, new() { Name = "核验与审核" }).ClickAsync();
+        var rows = page.Locator("tbody tr");
+        await Assertions.Expect(rows.First).ToBeVisibleAsync();
+        foreach (var school in await rows.Locator("td:nth-child(4)").AllInnerTextsAsync())
+        {
+            Assert.Contains("4107260002", school, StringComparison.Ordinal);
+        }
+
+        await Assertions.Expect(page.GetByLabel("学校", new() { Exact = true })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator(".decision-form")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "审核通过并开始公示" })).ToHaveCountAsync(0);
+
+        // Notice: the school's preview before approval, rendered as the public will see it.
+        await page.GetByRole(AriaRole.Link, new() { Name = "公示", Exact = true }).ClickAsync();
+        var preview = page.FrameLocator("iframe.notice-frame-preview");
+        await Assertions.Expect(preview.Locator("h1")).ToHaveTextAsync("延津县2026年秋季学期学生资助名单公示 — 第一初级中学");
+        await Assertions.Expect(preview.Locator("body")).ToContainTextAsync("公示时间：尚未确定");
+        await Assertions.Expect(preview.Locator("tbody")).ToContainTextAsync("赵六");
+        await Screenshots.SaveAsync(page, "notice-preview-school");
+
+        // Another tab by address: refused in words, not a broken page.
+        await page.GotoAsync($"/console/#/cycles/{id}/rosters");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("无权访问");
+        session.AssertNoErrors();
+    }
+
+    /// <summary>What the browser is expected to log: the broken roster's 400.</summary>
+    private static bool Expected(string error) =>
+        error.Contains("400", StringComparison.Ordinal) && error.Contains($"/api/cycles/{CycleId}/rosters/students", StringComparison.Ordinal);
+
+    [GeneratedRegex(@"^\d{6}\*{8}\d{3}[\dX]$")]
+    private static partial Regex MaskedId();
+}
