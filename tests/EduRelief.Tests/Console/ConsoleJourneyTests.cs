@@ -203,6 +203,34 @@ public sealed partial class ConsoleJourneyTests(BrowserFixture browser)
         session.AssertNoErrors();
     }
 
+    [Fact]
+    public async Task Overview_CancelledCycle_ShowsWhereItStoppedAndWhyInBothLanguages()
+    {
+        await using var app = await AppProcess.StartAsync();
+        Assert.Equal(201, (await app.Admin.PostAsync("/api/cycles", new { countyCode = "410726", semester = "2026-autumn", noticeDays = 5 })).Status);
+        Assert.Equal(200, (await app.Admin.PostAsync($"/api/cycles/{CycleId}/cancel", new { reason = "县里合并申报，本学期改由市里统一办理" })).Status);
+        await using var session = await browser.NewSessionAsync(app.BaseUrl);
+        var page = session.Page;
+        page.SetDefaultTimeout(Timeout);
+        await page.GotoAsync($"/console/#/signin?next=/cycles/{CycleId}/overview");
+        await page.GetByLabel("访问密钥（API Key）", new() { Exact = true }).FillAsync(AppProcess.AdminKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "登录", Exact = true }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "本周期已于" })).ToContainTextAsync("县里合并申报，本学期改由市里统一办理");
+        var stopped = page.Locator(".timeline li.stopped");
+        await Assertions.Expect(stopped).ToHaveCountAsync(1);
+        await Assertions.Expect(stopped).ToContainTextAsync("待上传名册");
+        await Assertions.Expect(stopped).ToContainTextAsync("已撤销");
+        await Assertions.Expect(page.Locator(".timeline li[aria-current=step]")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator(".timeline li.done")).ToHaveCountAsync(0);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "切换到英文界面" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Progress" })).ToBeVisibleAsync();
+        await Assertions.Expect(stopped).ToContainTextAsync("Awaiting rosters");
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "This cycle was cancelled at" })).ToBeVisibleAsync();
+        session.AssertNoErrors();
+    }
+
     /// <summary>What the browser is expected to log: the broken roster's 400.</summary>
     private static bool Expected(string error) =>
         error.Contains("400", StringComparison.Ordinal) && error.Contains($"/api/cycles/{CycleId}/rosters/students", StringComparison.Ordinal);

@@ -15,6 +15,7 @@ strings({
     'overview.state.done': '已完成',
     'overview.state.current': '当前阶段',
     'overview.state.todo': '未开始',
+    'overview.state.cancelled': '在此阶段撤销',
     'overview.cancelled': '本周期已于 {at} 撤销：{reason}',
     'overview.waiting': '当前等待',
     'overview.nothing': '当前没有待办事项。',
@@ -80,6 +81,7 @@ strings({
     'overview.state.done': 'Done',
     'overview.state.current': 'Current stage',
     'overview.state.todo': 'Not started',
+    'overview.state.cancelled': 'cancelled in this stage',
     'overview.cancelled': 'This cycle was cancelled at {at}: {reason}',
     'overview.waiting': 'Waiting on',
     'overview.nothing': 'Nothing is pending.',
@@ -163,13 +165,16 @@ function timeline(cycle, entered, cancelled) {
   const current = cycle.stage === 'cancelled' ? stopped : STAGES.indexOf(cycle.stage);
   return h('ol', { class: 'timeline', 'aria-label': t('overview.timelineLabel') },
     STAGES.map((stage, index) => {
-      let state = index < current || cycle.stage === 'closed' ? 'done' : index === current ? 'current' : 'todo';
-      if (cycle.stage === 'cancelled' && index === current) {
-        state = 'todo';
+      let state = 'todo';
+      if (cycle.stage === 'closed' || index < current) {
+        state = 'done';
+      } else if (index === current) {
+        state = cycle.stage === 'cancelled' ? 'cancelled' : 'current';
       }
       const at = entered[stage] ?? (index === 0 ? cycle.createdAt : null);
-      return h('li', { class: state === 'todo' ? null : state, 'aria-current': state === 'current' ? 'step' : null },
+      return h('li', { class: { todo: null, cancelled: 'current stopped' }[state] ?? state, 'aria-current': state === 'current' ? 'step' : null },
         h('span', {}, t(`stage.${stage}`)),
+        state === 'cancelled' ? [' ', badge(t('stage.cancelled'), 'muted')] : null,
         h('span', { class: 'visually-hidden' }, `（${t(`overview.state.${state}`)}）`),
         h('span', { class: 'when' }, at && state !== 'todo' ? t('overview.entered', { at: dateTime(at) }) : t('overview.notYet')));
     }));
