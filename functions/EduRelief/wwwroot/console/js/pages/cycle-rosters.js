@@ -283,9 +283,6 @@ export default async function render(container, { cycle, refresh }) {
     h('div', { class: 'roster-grid' }, KINDS.map((kind) => uploadPanel(kind, cycle, { onAccepted: follow }))),
   ].filter(Boolean));
 
-  if (cycle.stage === 'verifying') {
-    follow(null);
-  }
   try {
     const report = await importReport(cycle);
     if (report) {
@@ -293,5 +290,9 @@ export default async function render(container, { cycle, refresh }) {
     }
   } catch (error) {
     container.append(problem(error));
+  }
+  if (cycle.stage === 'verifying') {
+    // Last, so that the page is on screen (the router shows it once this returns) before the first look.
+    follow(null);
   }
 }
