@@ -9,6 +9,9 @@ using EduRelief.Hosting;
 
 namespace EduRelief.Notices;
 
+/// <summary>The notice period if the cycle were approved now: China time, whole seconds.</summary>
+public sealed record NoticePeriodIfApproved(string ApprovedAt, string EndsAt, int WorkingDays, bool CalendarMissing);
+
 /// <summary>
 /// A school's notice as the public will see it, for staff before (and during) the notice: the same
 /// <see cref="NoticeContent"/> and <see cref="NoticeRenderer"/> as the published document, from the current run's ledger.
@@ -77,6 +80,19 @@ public static class NoticePreviewEndpoints
             headers.XContentTypeOptions = "nosniff";
             headers.CacheControl = "no-store";
             return TypedResults.Bytes(html, NoticeRenderer.HtmlType);
+        }).RequireAuthorization(Policies.Staff);
+
+        // What approving now would give: the period on the working-day calendar, as approval computes it.
+        app.MapGet("/api/cycles/{id}/notice-period", async (string id, CycleService cycles, WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (await cycles.FindAsync(id, ct) is not { } cycle)
+            {
+                return (IResult)Problems.NotFound($"Cycle {id}");
+            }
+
+            var now = clock.GetUtcNow();
+            var period = await calendar.NoticeEndAsync(now, cycle.NoticeDays, ct);
+            return TypedResults.Ok(new NoticePeriodIfApproved(ChinaTime.Format(now), ChinaTime.Format(period.EndsAt), cycle.NoticeDays, period.CalendarMissing));
         }).RequireAuthorization(Policies.Staff);
     }
 

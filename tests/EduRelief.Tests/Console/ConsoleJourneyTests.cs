@@ -117,6 +117,7 @@ public sealed partial class ConsoleJourneyTests
         await Assertions.Expect(page.Locator("tbody tr")).ToContainTextAsync("确认为同一人");
         await Assertions.Expect(page.Locator("tbody tr")).ToContainTextAsync("经核对户口簿为同一人");
         await Assertions.Expect(approve).ToBeEnabledAsync();
+        await Assertions.Expect(page.Locator(".approve-period")).ToContainTextAsync("如现在审核通过，公示期至 2026/10/09 23:59（5 个工作日）。");
         await Screenshots.SaveAsync(page, "review");
         await approve.ClickAsync();
 

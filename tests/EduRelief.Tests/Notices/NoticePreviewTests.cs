@@ -51,6 +51,11 @@ public sealed class NoticePreviewTests
         // Approved on 09-30: the preview carries the published period and the county's hotline, like the public page.
         await NoticeTestSupport.PutContactsAsync(admin, "410726");
         await admin.PostAsync("/api/dev/clock", new { setTo = "2026-09-30T10:00:00+08:00" });
+        var (periodStatus, period) = await admin.GetJsonAsync($"/api/cycles/{id}/notice-period");
+        Assert.Equal(200, periodStatus);
+        Assert.Equal("2026-10-12T23:59:59+08:00", (string?)period!["endsAt"]);
+        Assert.StartsWith("2026-09-30T10:00:", (string?)period["approvedAt"], StringComparison.Ordinal);
+        Assert.Equal((5, false), ((int)period["workingDays"]!, (bool)period["calendarMissing"]!));
         Assert.Equal(200, (await admin.PostAsync($"/api/cycles/{id}/approve")).Status);
         var approved = await admin.GetStringAsync($"/api/cycles/{id}/notice-preview/4107260002");
         Assert.Contains("公示时间：9月30日至10月12日（5个工作日）", approved, StringComparison.Ordinal);
@@ -80,5 +85,8 @@ public sealed class NoticePreviewTests
         // 周八 (vocational year 3) is eligible without a grant: school 0004 has nobody on a notice.
         Assert.Equal(404, (await app.Admin.GetJsonAsync($"/api/cycles/{id}/notice-preview/4107260004")).Status);
         Assert.Equal(404, (await app.Admin.GetJsonAsync($"/api/cycles/410726-2030-spring/notice-preview/4107260001")).Status);
+        Assert.Equal(404, (await app.Admin.GetJsonAsync($"/api/cycles/410726-2030-spring/notice-period")).Status);
+        Assert.Equal(200, (int)(await officer.GetAsync($"/api/cycles/{id}/notice-period")).StatusCode);
+        Assert.Equal(401, (int)(await anonymous.GetAsync($"/api/cycles/{id}/notice-period")).StatusCode);
     }
 }

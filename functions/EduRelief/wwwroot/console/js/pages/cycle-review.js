@@ -45,6 +45,8 @@ strings({
     'review.approve': '审核通过',
     'review.approveWhat': '审核通过后立即发布各校公示名单：公示期为 {n} 个工作日，自今天（如今天不是工作日，则自下一个工作日）起按国务院公布的工作日历计算，至第 {n} 个工作日 24 时前结束。公示期间受理异议，期满后才生成发放批次。',
     'review.approveButton': '审核通过并开始公示',
+    'review.approvePeriod': '如现在审核通过，公示期至 {at}（{n} 个工作日）。',
+    'review.calendarMissing': '公示期跨入尚未录入国务院放假安排的年份，已按周末推算，请核对。',
     'review.approveBlocked': '尚有 {n} 条姓名不一致未决定，全部决定后才能审核通过。',
     'review.approveStage': '本周期处于“{stage}”阶段，只有“待审核”阶段可以审核通过。',
     'review.approved': '已审核通过，公示至 {at}',
@@ -90,6 +92,8 @@ strings({
     'review.approve': 'Approval',
     'review.approveWhat': 'Approval publishes every school\'s notice at once: the notice runs {n} working days, counted from today (or the next working day when today is not one) on the State Council\'s working-day calendar, and ends at midnight of the {n}th working day. Objections are taken meanwhile; payment batches are cut only after it ends.',
     'review.approveButton': 'Approve and publish the notice',
+    'review.approvePeriod': 'Approved now, the notice would run until {at} ({n} working days).',
+    'review.calendarMissing': 'The period reaches a year whose official holiday calendar is not entered; weekends alone were counted. Check it.',
     'review.approveBlocked': '{n} name mismatches are undecided; approval needs every one decided.',
     'review.approveStage': 'The cycle is in stage "{stage}"; only a cycle in review can be approved.',
     'review.approved': 'Approved; the notice runs until {at}',
@@ -210,9 +214,17 @@ function approvalPanel(cycle, navigate, path) {
       button.disabled = false;
     }
   });
+  const period = h('p', { class: 'approve-period', 'aria-live': 'polite' });
+  if (inReview) {
+    api.get(`/api/cycles/${encodeURIComponent(cycle.id)}/notice-period`).then((p) => {
+      period.replaceChildren(t('review.approvePeriod', { at: dateTime(p.endsAt), n: p.workingDays }),
+        p.calendarMissing ? h('span', { class: 'alert alert-warn' }, ' ', t('review.calendarMissing')) : null);
+    }).catch((error) => period.replaceChildren(problem(error)));
+  }
   return h('section', { class: 'panel approval' },
     h('h3', {}, t('review.approve')),
     h('p', { id: 'approve-what' }, t('review.approveWhat', { n: cycle.noticeDays })),
+    period,
     blocked ? h('p', { class: 'alert alert-warn', role: 'status' }, badge(t('review.undecided'), 'warn'), ' ', blocked) : null,
     button,
     errors);
