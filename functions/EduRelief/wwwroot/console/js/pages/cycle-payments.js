@@ -22,7 +22,7 @@ strings({
     'pay.held': '暂缓（异议）',
     'pay.backPaid': '其中补发',
     'pay.cancelled': '已取消',
-    'pay.figure': '{count} 人 · {amount}',
+    'pay.people': '{count} 人',
     'pay.batches': '发放批次',
     'pay.batch': '批次',
     'pay.kind': '类型',
@@ -44,6 +44,7 @@ strings({
     'pay.cutButton': '生成批次',
     'pay.reason': '补发原因',
     'pay.reasonHint': '补发批次必填，1–500 字。',
+    'pay.why': '生成原因',
     'pay.cutDone': '已生成批次 {id}',
     'pay.cutSame': '该请求已生成过批次 {id}',
     'pay.back': '返回发放与对账',
@@ -115,7 +116,7 @@ strings({
     'pay.held': 'Held (objection)',
     'pay.backPaid': 'of which back-paid',
     'pay.cancelled': 'Cancelled',
-    'pay.figure': '{count} · {amount}',
+    'pay.people': '{count} people',
     'pay.batches': 'Payment batches',
     'pay.batch': 'Batch',
     'pay.kind': 'Kind',
@@ -137,6 +138,7 @@ strings({
     'pay.cutButton': 'Cut batch',
     'pay.reason': 'Back-pay reason',
     'pay.reasonHint': 'Required for a back-pay batch, 1–500 characters.',
+    'pay.why': 'Why cut',
     'pay.cutDone': 'Batch {id} cut',
     'pay.cutSame': 'This request already cut batch {id}',
     'pay.back': 'Back to payments',
@@ -222,7 +224,7 @@ export function batchStatus(batch) {
 }
 
 const kindText = (batch) => t(`pay.kind.${batch.kind}`);
-const figure = (f) => t('pay.figure', { count: count(f?.count ?? 0), amount: money(f?.amount ?? 0) });
+const figure = (f) => h('span', { class: 'figure' }, h('span', { class: 'figure-amount' }, money(f?.amount ?? 0)), ' ', h('span', { class: 'figure-count' }, t('pay.people', { count: count(f?.count ?? 0) })));
 
 export default async function render(container, ctx) {
   if (ctx.params.sub) {
@@ -341,7 +343,7 @@ async function renderBatch(container, ctx, flash) {
     facts([
       [t('pay.program'), programName(batch.program)],
       [t('pay.kind'), kindText(batch)],
-      batch.reason ? [t('pay.reason'), batch.reason] : null,
+      batch.reason ? [batch.kind === 'backpay' ? t('pay.reason') : t('pay.why'), batch.reason] : null,
       [t('pay.rows'), count(batch.count)],
       [t('pay.total'), money(batch.total)],
       [t('pay.createdBy'), batch.createdBy],
