@@ -301,5 +301,9 @@ public static class DisbursementEndpoints
         bankAmount = e.BankAmount,
         bankStatus = e.BankStatus,
         bankReason = e.BankReason,
+        resolution = e.Resolution,
+        resolutionReason = e.ResolutionReason,
+        resolvedBy = e.ResolvedBy,
+        resolvedAt = e.ResolvedAt,
     };
 }
