@@ -442,11 +442,23 @@ function exceptionSection(base, exceptions, canResolve) {
     { label: t('pay.ex.bank'), value: (e) => [e.bankStatus, e.bankReason].filter(Boolean).join(' · ') || '—' },
   ];
   if (canResolve) {
-    columns.push({ label: t('common.actions'), value: (e) => (e.sequence ? resolveForm(base, e) : '—') });
+    columns.push({ label: t('pay.resolve'), value: (e) => resolution(e) ?? (RESOLVABLE.includes(e.kind) && e.sequence ? resolveForm(base, e) : '—') });
+  } else {
+    columns.push({ label: t('pay.resolve'), value: (e) => resolution(e) ?? '—' });
   }
   return h('section', { class: 'panel', 'aria-labelledby': 'pay-exceptions' },
     h('h3', { id: 'pay-exceptions' }, t('pay.exceptions')),
     table(t('pay.exceptions'), columns, exceptions));
+}
+
+/** Kinds the bureau settles by asking the bank (the others need no word: nothing was paid on them). */
+const RESOLVABLE = ['notReturned', 'amountDiffers', 'idMismatch'];
+
+function resolution(e) {
+  if (!e.resolution) {
+    return null;
+  }
+  return h('span', {}, badge(t(`pay.resolved.${e.resolution}`), 'ok'), ' ', h('span', { class: 'muted' }, [e.resolutionReason, e.resolvedBy, dateTime(e.resolvedAt)].filter(Boolean).join(' · ')));
 }
 
 function resolveForm(base, exception) {
