@@ -58,9 +58,9 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
 
     private string CycleId => fixture.CycleId;
 
-    private async Task<BrowserSession> SignInAsync(string key, string hash)
+    private async Task<BrowserSession> SignInAsync(string key, string hash, Screen screen = Screen.Desktop)
     {
-        var session = await browser.NewSessionAsync(fixture.App.BaseUrl);
+        var session = await browser.NewSessionAsync(fixture.App.BaseUrl, screen);
         var page = session.Page;
         await page.GotoAsync("/console/#/signin");
         await page.GetByLabel("访问密钥（API Key）").FillAsync(key);
@@ -349,6 +349,23 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         var ledger = await DownloadAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "下载资助台账" }));
         Assert.Equal($"{CycleId}-ledger.xlsx", ledger.SuggestedFilename);
         Assert.Equal("PK"u8.ToArray(), (await BytesAsync(ledger))[..2]);
+        AssertNoScriptErrors(session);
+    }
+
+    [Theory]
+    [InlineData("payments")]
+    [InlineData("rectification")]
+    [InlineData("downloads")]
+    public async Task Tab_OnPhone_FitsTheScreenWithTablesScrollingInPlace(string tab)
+    {
+        await using var session = await SignInAsync(AppProcess.AdminKey, $"/cycles/{CycleId}/{tab}", Screen.Phone);
+        var page = session.Page;
+        await Expect(page.Locator(".tab-body h2"));
+        await page.Locator(".tab-body .panel").First.WaitForAsync();
+
+        // The page itself never scrolls sideways; a wide table scrolls inside its own region.
+        Assert.True(await page.EvaluateAsync<bool>("document.scrollingElement.scrollWidth <= innerWidth"), "The page is wider than the phone.");
+        await Screenshots.SaveAsync(page, $"{tab}-phone");
         AssertNoScriptErrors(session);
     }
 
