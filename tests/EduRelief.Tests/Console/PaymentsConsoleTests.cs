@@ -352,6 +352,36 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         AssertNoScriptErrors(session);
     }
 
+    [Fact]
+    public async Task Payments_CutBackPay_ReasonRequiredThenNothingPayableShownAndEnglishSwitch()
+    {
+        await using var session = await SignInAsync(AppProcess.AdminKey, $"/cycles/{CycleId}/payments");
+        var page = session.Page;
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "生成发放批次", Level = 3 }));
+        Assert.True(await page.GetByLabel("补发原因").IsHiddenAsync());
+
+        // 补发 without a reason: the API's 400 names the field; nothing is cut.
+        await page.GetByLabel("资助项目").SelectOptionAsync("preschool_aid");
+        await page.GetByLabel("类型").SelectOptionAsync("backpay");
+        await page.GetByRole(AriaRole.Button, new() { Name = "生成批次" }).ClickAsync();
+        var alert = page.Locator("#pay-cut").Locator("..").Locator("[role=alert]");
+        await Expect(alert.Filter(new() { HasText = "reason" }));
+
+        // With a reason, but everything owed under the program is in its open batch: the 409 says so in place.
+        await page.GetByLabel("补发原因").FillAsync("公示后经复核确认");
+        await page.GetByRole(AriaRole.Button, new() { Name = "生成批次" }).ClickAsync();
+        await Expect(alert.Filter(new() { HasText = "Nothing of preschool_aid is payable" }));
+        var (_, batches) = await fixture.App.Admin.GetJsonAsync($"/api/cycles/{CycleId}/batches");
+        Assert.DoesNotContain(batches!["items"]!.AsArray(), b => (string?)b!["kind"] == "backpay");
+
+        // The same tab in English.
+        await page.GetByRole(AriaRole.Button, new() { Name = "切换到英文界面" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Payments", Level = 2 }));
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Payment batches" }));
+        Assert.Contains("Living subsidy", await page.GetByRole(AriaRole.Table, new() { Name = "Money per program" }).InnerTextAsync());
+        AssertNoScriptErrors(session, "/batches");
+    }
+
     [Theory]
     [InlineData("payments")]
     [InlineData("rectification")]
