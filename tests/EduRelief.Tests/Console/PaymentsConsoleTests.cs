@@ -323,6 +323,40 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
     }
 
     [Fact]
+    public async Task Inspection_RecordedByInspectorThroughForm_OpensOneItemPerFinding()
+    {
+        await using var session = await SignInAsync(fixture.InspectorKey, $"/cycles/{CycleId}/rectification");
+        var page = session.Page;
+        var form = page.Locator("#rect-inspection").Locator("..");
+        await Expect(form);
+        var inspectionId = $"INS-{Guid.NewGuid():N}"[..20];
+        await form.GetByLabel("检查编号").FillAsync(inspectionId);
+        await form.GetByLabel("督导组").FillAsync("邻县交叉督导组");
+        await form.GetByLabel("检查时间").FillAsync("2026-10-12T10:00");
+
+        // Two findings: one for a school, one for a bureau section with its own deadline.
+        await form.GetByLabel("问题").First.FillAsync("寄宿生补助公示未张贴");
+        await form.GetByLabel("学校标识码或股室名称").First.FillAsync(MoneyConsoleFixture.School);
+        await form.GetByRole(AriaRole.Button, new() { Name = "再加一条发现" }).ClickAsync();
+        var second = form.Locator("fieldset").Nth(1);
+        Assert.Equal("发现 2", await second.Locator("legend").InnerTextAsync());
+        await second.GetByLabel("问题").FillAsync("资助台账未按月更新");
+        await second.GetByLabel("责任单位类型").SelectOptionAsync("section");
+        await second.GetByLabel("学校标识码或股室名称").FillAsync("资助股");
+        await second.GetByLabel("整改时限").FillAsync("10");
+        await form.GetByRole(AriaRole.Button, new() { Name = "录入检查" }).ClickAsync();
+
+        var open = page.Locator("[data-testid=column-open]");
+        await Expect(open.GetByRole(AriaRole.Link, new() { Name = "寄宿生补助公示未张贴" }));
+        await Expect(open.GetByRole(AriaRole.Link, new() { Name = "资助台账未按月更新" }));
+        var (_, items) = await fixture.App.Admin.GetJsonAsync($"/api/cycles/{CycleId}/rectification?source=inspection&pageSize=1000");
+        var recorded = items!["items"]!.AsArray().Where(i => ((string?)i!["sourceKey"])!.StartsWith(inspectionId + "/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["school:" + MoneyConsoleFixture.School, "section:资助股"], recorded.OrderBy(i => (string?)i!["sourceKey"]).Select(i => (string)i!["owner"]!));
+        Assert.Equal(10, (int)recorded.Single(i => (string?)i!["owner"] == "section:资助股")!["deadlineWorkingDays"]!);
+        AssertNoScriptErrors(session);
+    }
+
+    [Fact]
     public async Task Downloads_Inspector_DownloadsDisclosureWithoutPersonalData()
     {
         await using var session = await SignInAsync(fixture.InspectorKey, $"/cycles/{CycleId}/downloads");
