@@ -78,7 +78,8 @@ public static class HotlineEndpoints
         services.AddSingleton<ObjectionHoldStore>();
         services.AddSingleton<ObjectionSubjects>();
         services.AddSingleton<CaseActions>();
-        services.AddSingleton<ICycleFigures, HotlineCycleFigures>();
+        services.AddSingleton<HotlineCycleFigures>();
+        services.AddSingleton<ICycleFigures>(sp => sp.GetRequiredService<HotlineCycleFigures>());
         return services;
     }
 
