@@ -268,6 +268,9 @@ export default async function render(container, ctx) {
   }
 }
 
+/** The children worth appending: Element.append would write null as the text "null". */
+const present = (...children) => children.filter(Boolean);
+
 const statusBadge = (status) => badge(t(`status.${status}`), STATUS_TONES[status] ?? 'muted');
 
 /** The deadline as a date, a badge and words; colour only repeats what the words say. */
@@ -360,14 +363,14 @@ async function renderList(container, { cycle, me, query, navigate, path }) {
   ], cases, { empty: t('hotline.empty'), rowAttrs: (c) => ({ class: c.countdown?.state === 'overdue' ? 'row-bad' : null, dataset: { case: c.caseNumber } }) }));
   draw();
 
-  container.append(
+  container.append(...present(
     h('div', { class: 'hotline-head' }, h('h2', {}, t('hotline.title')), contactsLink(cycle)),
     me.role === 'school_officer' ? h('p', { class: 'alert alert-info' }, t('hotline.ownSchool', { code: me.schoolCode })) : null,
     me.role === 'inspector' ? h('p', { class: 'alert alert-info' }, t('hotline.readOnly')) : null,
     form,
     h('p', { class: 'hint' }, t('hotline.autoRefresh')),
     live,
-    holder);
+    holder));
 
   // New cases appear without a reload: poll while this list is on screen, announce arrivals in the live region.
   // The list is put on screen after this function returns; once it has been and is gone (another page), stop.
@@ -435,13 +438,13 @@ async function renderCase(container, ctx, number) {
     container.replaceChildren(...fresh.childNodes);
   };
 
-  container.append(
+  container.append(...present(
     h('p', { class: 'crumbs' }, back),
     h('h2', {}, t('case.title', { number: c.caseNumber }), ' ', statusBadge(c.status)),
     section(t('case.facts'), caseFacts(c)),
     c.hold ? holdPanel(c.hold) : null,
     actionsPanel(c, me, rerender),
-    section(t('case.history'), historyTable(c.history ?? [])));
+    section(t('case.history'), historyTable(c.history ?? []))));
 }
 
 function caseFacts(c) {
