@@ -180,6 +180,7 @@ done
 cat <<EOF
 
 EduRelief is running at $APP_URL
+Web console: $APP_URL/console/ (sign in with the admin key)
 Admin key: $ADMIN_KEY
 
 Try:

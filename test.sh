@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every EduRelief test: the xunit suite (which starts its own Azurite from node_modules)
-# and, when infra/main.bicep exists, a Bicep build and lint.
+# Runs every EduRelief test: the xunit suite (which starts its own Azurite from node_modules and drives Debian's
+# Chromium for the browser tests, installed here when missing) and, when infra/main.bicep exists, a Bicep build and lint.
 # Ends with one line "N passed, N failed[, N skipped]"; exits non-zero if anything failed.
 set -euo pipefail
 
@@ -57,6 +57,8 @@ trx_counter() {
 }
 
 ensure_node_modules
+# Exports EDURELIEF_CHROMIUM; the browser tests (tests/EduRelief.Tests/Console) launch it through Playwright.
+ensure_chromium
 
 bicep_status=0
 if [[ -f infra/main.bicep ]]; then

@@ -30,6 +30,15 @@ param storageSuffix string = environment().suffixes.storage
 @description('The cloud\'s Microsoft Entra authority host, without scheme: login.chinacloudapi.cn in Azure China.')
 param authorityHost string = replace(replace(environment().authentication.loginEndpoint, 'https://', ''), '/', '')
 
+@description('Staff sign-in with Entra ID: the directory (tenant) id. Empty leaves sign-in to API keys only.')
+param entraTenantId string = ''
+
+@description('The API\'s app registration: its application id URI or client id, the audience of staff tokens.')
+param entraAudience string = ''
+
+@description('The web console\'s single-page-app registration (redirect URI https://<app host>/console/). Empty hides the Entra button.')
+param consoleClientId string = ''
+
 @description('True (the default): the app and the host reach storage with the managed identity (AzureWebJobsStorage__* settings) and shared-key access is turned off. False only for a deployment that must use a connection string, kept in Key Vault.')
 param identityBasedStorage bool = true
 
@@ -168,6 +177,11 @@ module functionApp 'modules/functionapp.bicep' = {
       EDURELIEF_REMINDER_SCHEDULE: reminderSchedule
       EDURELIEF_SWEEP_SCHEDULE: sweepSchedule
       EDURELIEF_STEPS_QUEUE: stepsQueue
+      // Empty tenant and audience leave Entra sign-in off (the app reads blank settings as unset).
+      EDURELIEF_ENTRA_TENANT_ID: entraTenantId
+      EDURELIEF_ENTRA_AUDIENCE: entraAudience
+      EDURELIEF_ENTRA_AUTHORITY_HOST: 'https://${authorityHost}'
+      EDURELIEF_ENTRA_CONSOLE_CLIENT_ID: consoleClientId
     }
   }
 }

@@ -93,7 +93,11 @@ public static class ConsoleEndpoints
         {
             var role = Roles.All.FirstOrDefault(user.IsInRole) ?? "";
             var via = user.Identity?.AuthenticationType == ApiKeyAuthenticationHandler.SchemeName ? "apiKey" : "entra";
-            return TypedResults.Ok(new Me(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("oid") ?? "", user.Actor(), role, user.SchoolCode(), via));
+            var id = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("oid") ?? "";
+            // An Entra actor is "name (object id)" so history names the person unambiguously; the console greets by name.
+            var name = user.Actor();
+            var suffix = $" ({id})";
+            return TypedResults.Ok(new Me(id, id.Length > 0 && name.EndsWith(suffix, StringComparison.Ordinal) ? name[..^suffix.Length] : name, role, user.SchoolCode(), via));
         }).RequireAuthorization();
 
         var config = Config(app.Configuration, entra, settings.DevClock);

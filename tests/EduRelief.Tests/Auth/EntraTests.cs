@@ -16,6 +16,7 @@ public sealed class EntraFixture : IAsyncLifetime
     public const string Tenant = "11111111-2222-3333-4444-555555555555";
     public const string Audience = "api://edurelief-test";
     public const string Issuer = $"https://login.chinacloudapi.cn/{Tenant}/v2.0";
+    public const string ConsoleClientId = "99999999-8888-7777-6666-555555555555";
 
     private readonly RSA _rsa = RSA.Create(2048);
 
@@ -29,6 +30,7 @@ public sealed class EntraFixture : IAsyncLifetime
         ["EDURELIEF_ENTRA_AUDIENCE"] = Audience,
         ["EDURELIEF_ENTRA_AUTHORITY_HOST"] = "https://login.chinacloudapi.cn",
         ["EDURELIEF_ENTRA_TEST_SIGNING_KEY"] = _rsa.ExportSubjectPublicKeyInfoPem(),
+        ["EDURELIEF_ENTRA_CONSOLE_CLIENT_ID"] = ConsoleClientId,
     });
 
     public async Task DisposeAsync()
@@ -284,6 +286,33 @@ public sealed class EntraTests(EntraFixture fixture) : IClassFixture<EntraFixtur
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
     }
+
+    [Fact]
+    public async Task Me_WithOfficerToken_NamesTheRoleSchoolAndSignInKind()
+    {
+        using var officer = Bearer(TestToken.Officer(SchoolA));
+
+        var (status, me) = await officer.GetJsonAsync("/api/me");
+
+        Assert.Equal(200, status);
+        Assert.Equal(("school_officer", SchoolA, "entra", "王老师"), ((string?)me!["role"], (string?)me["schoolCode"], (string?)me["via"], (string?)me["name"]));
+    }
+
+    [Fact]
+    public async Task ConsoleConfig_WithConsoleClient_GivesAuthorityClientAndApiScope()
+    {
+        using var anonymous = App.CreateClient(null);
+
+        var (status, config) = await anonymous.GetJsonAsync("/api/console/config");
+        var page = await anonymous.GetAsync("/console/");
+
+        Assert.Equal(200, status);
+        Assert.Equal($"https://login.chinacloudapi.cn/{EntraFixture.Tenant}", (string?)config!["entra"]!["authority"]);
+        Assert.Equal(EntraFixture.ConsoleClientId, (string?)config["entra"]!["clientId"]);
+        Assert.Equal($"{EntraFixture.Audience}/.default", (string?)config["entra"]!["scope"]);
+        // The console may post to the token endpoint of this cloud's authority, and to nowhere else.
+        Assert.Contains("connect-src 'self' https://login.chinacloudapi.cn", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+    }
 }
 
 /// <summary>The pure mapping from a validated Entra token to the app's principal.</summary>
@@ -443,4 +472,5 @@ public sealed class EntraSettingsTests
         Assert.Contains("EDURELIEF_ENTRA_TEST_SIGNING_KEY", ex.Message, StringComparison.Ordinal);
         Assert.IsType<SymmetricSecurityKey>(EntraSettings.Read(config, new TestEnvironment("Development"))!.TestSigningKey);
     }
+
 }
