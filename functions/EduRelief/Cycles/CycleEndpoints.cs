@@ -15,6 +15,8 @@ public sealed record SchoolView(string CycleId, string SchoolCode, string Stage)
 
 public static class CycleEndpoints
 {
+    private static readonly System.Text.Json.JsonSerializerOptions Camel = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     public const int MinNoticeDays = 5;
     public const int MaxNoticeDays = 30;
 
@@ -78,9 +80,9 @@ public static class CycleEndpoints
         }).RequireAuthorization(Policies.Staff);
 
         // A school officer sees the cycle through their school: its own hotline figures and school list, not the county's.
-        group.MapGet("/{id}", async (string id, ClaimsPrincipal user, CycleService cycles, Hotline.HotlineCycleFigures hotline, CancellationToken ct) =>
+        group.MapGet("/{id}", async (string id, ClaimsPrincipal user, CycleService cycles, Hotline.HotlineCycleFigures hotline, Rectification.RectificationStore rectification, TimeProvider clock, CancellationToken ct) =>
             await cycles.GetAsync(id, ct) is not { } cycle ? Problems.NotFound($"Cycle {id}")
-            : user.IsInRole(Roles.SchoolOfficer) ? (IResult)TypedResults.Ok(await SchoolViewAsync(cycle, user.SchoolCode() ?? "", hotline, ct))
+            : user.IsInRole(Roles.SchoolOfficer) ? (IResult)TypedResults.Ok(await SchoolViewAsync(cycle, user.SchoolCode() ?? "", hotline, rectification, clock, ct))
             : TypedResults.Ok(cycle))
             .RequireAuthorization(Policies.Staff);
 
@@ -197,8 +199,11 @@ public static class CycleEndpoints
         }).RequireAuthorization(Policies.Staff);
     }
 
-    /// <summary>The cycle as one school's officer sees it: the verification's school list is theirs only, the hotline figures count their school's.</summary>
-    private static async Task<Cycle> SchoolViewAsync(Cycle cycle, string schoolCode, Hotline.HotlineCycleFigures hotline, CancellationToken ct)
+    /// <summary>
+    /// The cycle as one school's officer sees it: the verification's school list is theirs only, the hotline and
+    /// rectification figures count their school's cases and items.
+    /// </summary>
+    private static async Task<Cycle> SchoolViewAsync(Cycle cycle, string schoolCode, Hotline.HotlineCycleFigures hotline, Rectification.RectificationStore rectification, TimeProvider clock, CancellationToken ct)
     {
         var verification = cycle.Verification?.DeepClone();
         if (verification is System.Text.Json.Nodes.JsonObject v && v["schools"] is System.Text.Json.Nodes.JsonArray schools)
@@ -206,6 +211,8 @@ public static class CycleEndpoints
             v["schools"] = new System.Text.Json.Nodes.JsonArray([.. schools.Where(s => (string?)s == schoolCode).Select(s => s!.DeepClone())]);
         }
 
-        return await hotline.ForSchoolAsync(cycle with { Verification = verification }, schoolCode, ct);
+        var items = await rectification.SummarizeAsync(cycle.Id, clock.GetUtcNow(), ct, Counties.Assignees.ForSchool(schoolCode));
+        var scoped = cycle with { Verification = verification, Rectification = System.Text.Json.JsonSerializer.SerializeToNode(items, Camel) };
+        return await hotline.ForSchoolAsync(scoped, schoolCode, ct);
     }
 }

@@ -38,6 +38,9 @@ public sealed class SchoolIsolationApiTests : IAsyncLifetime
 
         var (_, county) = await _app.Admin.GetJsonAsync($"/api/cycles/{id}");
         var (ownStatus, school) = await officer.GetJsonAsync($"/api/cycles/{id}");
+        var (_, ownItems) = await officer.GetJsonAsync($"/api/cycles/{id}/rectification");
+        var (_, ownSummary) = await officer.GetJsonAsync($"/api/cycles/{id}/rectification/summary");
+        var (_, countySummary) = await _app.Admin.GetJsonAsync($"/api/cycles/{id}/rectification/summary");
         var (_, countyContacts) = await _app.Admin.GetJsonAsync("/api/counties/410726/contacts");
         var (_, schoolContacts) = await officer.GetJsonAsync("/api/counties/410726/contacts");
 
@@ -51,6 +54,12 @@ public sealed class SchoolIsolationApiTests : IAsyncLifetime
         Assert.Equal(0, (int)school["notice"]!["held"]!);
         Assert.Equal([Own], school["verification"]!["schools"]!.AsArray().Select(s => (string)s!).ToArray());
         Assert.Equal(county["stage"]!.ToJsonString(), school["stage"]!.ToJsonString());
+        // The verification's follow-up items belong to other owners: the officer's figures count only what their list shows.
+        var ownCount = ownItems!["items"]!.AsArray().Count;
+        Assert.True((int)countySummary!["items"]! > ownCount, "The county has items the officer does not own.");
+        Assert.Equal((int)countySummary["items"]!, (int)county["rectification"]!["items"]!);
+        Assert.Equal(ownCount, (int)ownSummary!["items"]!);
+        Assert.Equal(ownCount, (int)school["rectification"]!["items"]!);
         Assert.Equal(2, countyContacts!["schools"]!.AsObject().Count);
         Assert.Equal([Own], schoolContacts!["schools"]!.AsObject().Select(s => s.Key).ToArray());
         Assert.Equal((string?)countyContacts["hotlinePhone"], (string?)schoolContacts["hotlinePhone"]);
