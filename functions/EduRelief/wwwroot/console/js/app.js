@@ -15,6 +15,7 @@ const routes = [
   { pattern: /^\/signin$/, load: () => import('./pages/signin.js'), public: true },
   { pattern: /^\/cycles$/, load: () => import('./pages/cycles.js') },
   { pattern: /^\/cycles\/([^/]+)(?:\/([a-z-]+))?(?:\/([^/]+))?$/, load: () => import('./pages/cycle.js'), names: ['id', 'tab', 'sub'] },
+  { pattern: /^\/counties\/(\d{6})\/contacts$/, load: () => import('./pages/contacts.js'), names: ['countyCode'] },
 ];
 
 export const session = { me: null, config: { entra: null, devClock: false } };
