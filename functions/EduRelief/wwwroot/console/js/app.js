@@ -77,6 +77,11 @@ export async function render() {
     }
   }
 
+  // The signed-in user as this render saw them: a sign-in page rendered meanwhile may clear session.me.
+  const me = session.me;
+  if (ticket !== renderCount) {
+    return;
+  }
   const match = route.pattern.exec(path);
   const params = Object.fromEntries((route.names ?? []).map((name, i) => [name, match[i + 1] ? decodeURIComponent(match[i + 1]) : undefined]));
   topbar();
@@ -84,7 +89,7 @@ export async function render() {
   try {
     const page = await route.load();
     const content = h('div', { class: 'page' });
-    await page.default(content, { params, query, me: session.me, config: session.config, navigate, refresh: render });
+    await page.default(content, { params, query, me, config: session.config, navigate, refresh: render });
     if (ticket !== renderCount) {
       return; // a later navigation won
     }
