@@ -13,11 +13,14 @@ public static class CountyEndpoints
     {
         var group = app.MapGroup("/api/counties/{countyCode}/contacts");
 
-        group.MapGet("", async (string countyCode, CountyCatalog counties, CountyContactsStore store, CancellationToken ct) =>
+        // A school officer reads the bureau's contacts and their own school's mailbox, not the other schools'.
+        group.MapGet("", async (string countyCode, ClaimsPrincipal user, CountyCatalog counties, CountyContactsStore store, CancellationToken ct) =>
             !counties.TryGet(countyCode, out _)
                 ? Problems.NotFound($"County {countyCode}")
                 : await store.GetAsync(countyCode, ct) is { } contacts
-                    ? (IResult)TypedResults.Ok(contacts)
+                    ? (IResult)TypedResults.Ok(user.IsInRole(Roles.SchoolOfficer)
+                        ? contacts with { Schools = contacts.Schools.Where(s => user.CanAccessSchool(s.Key)).ToDictionary() }
+                        : contacts)
                     : Problems.NotFound($"Contacts of county {countyCode}"))
             .RequireAuthorization(Policies.Staff);
 

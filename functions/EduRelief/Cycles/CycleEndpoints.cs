@@ -15,6 +15,8 @@ public sealed record SchoolView(string CycleId, string SchoolCode, string Stage)
 
 public static class CycleEndpoints
 {
+    private static readonly System.Text.Json.JsonSerializerOptions Camel = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     public const int MinNoticeDays = 5;
     public const int MaxNoticeDays = 30;
 
@@ -77,8 +79,11 @@ public static class CycleEndpoints
             return TypedResults.Ok(new { items = page.Items, continuationToken = page.ContinuationToken });
         }).RequireAuthorization(Policies.Staff);
 
-        group.MapGet("/{id}", async (string id, CycleService cycles, CancellationToken ct) =>
-            await cycles.GetAsync(id, ct) is { } cycle ? (IResult)TypedResults.Ok(cycle) : Problems.NotFound($"Cycle {id}"))
+        // A school officer sees the cycle through their school: its own hotline figures and school list, not the county's.
+        group.MapGet("/{id}", async (string id, ClaimsPrincipal user, CycleService cycles, Hotline.HotlineCycleFigures hotline, Rectification.RectificationStore rectification, TimeProvider clock, CancellationToken ct) =>
+            await cycles.GetAsync(id, ct) is not { } cycle ? Problems.NotFound($"Cycle {id}")
+            : user.IsInRole(Roles.SchoolOfficer) ? (IResult)TypedResults.Ok(await SchoolViewAsync(cycle, user.SchoolCode() ?? "", hotline, rectification, clock, ct))
+            : TypedResults.Ok(cycle))
             .RequireAuthorization(Policies.Staff);
 
         group.MapGet("/{id}/history", async (string id, string? continuationToken, int? pageSize, CycleService cycles, CancellationToken ct) =>
@@ -192,5 +197,22 @@ public static class CycleEndpoints
                 ? TypedResults.Ok(new SchoolView(cycle.Id, schoolCode, cycle.Stage))
                 : Problems.NotFound($"Cycle {id}");
         }).RequireAuthorization(Policies.Staff);
+    }
+
+    /// <summary>
+    /// The cycle as one school's officer sees it: the verification's school list is theirs only, the hotline and
+    /// rectification figures count their school's cases and items.
+    /// </summary>
+    private static async Task<Cycle> SchoolViewAsync(Cycle cycle, string schoolCode, Hotline.HotlineCycleFigures hotline, Rectification.RectificationStore rectification, TimeProvider clock, CancellationToken ct)
+    {
+        var verification = cycle.Verification?.DeepClone();
+        if (verification is System.Text.Json.Nodes.JsonObject v && v["schools"] is System.Text.Json.Nodes.JsonArray schools)
+        {
+            v["schools"] = new System.Text.Json.Nodes.JsonArray([.. schools.Where(s => (string?)s == schoolCode).Select(s => s!.DeepClone())]);
+        }
+
+        var items = await rectification.SummarizeAsync(cycle.Id, clock.GetUtcNow(), ct, Counties.Assignees.ForSchool(schoolCode));
+        var scoped = cycle with { Verification = verification, Rectification = System.Text.Json.JsonSerializer.SerializeToNode(items, Camel) };
+        return await hotline.ForSchoolAsync(scoped, schoolCode, ct);
     }
 }

@@ -166,11 +166,19 @@ public static class DisbursementEndpoints
 
         group.MapPost("/batches/{batchId}/result", async (string id, string batchId, HttpRequest http, ClaimsPrincipal user, DisbursementService service, ReconciliationFollowUp followUp, CycleCloser closer, CancellationToken ct) =>
         {
+            // The file is the body, or the file part of a multipart form (as the console's upload sends it).
+            var (file, _, _) = Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.ContentType, out var type)
+                ? await FileUploads.OpenAsync(http, type, ct)
+                : (http.Body, null, null);
             using var buffer = new MemoryStream();
-            await http.Body.CopyToAsync(buffer, ct);
+            if (file is not null)
+            {
+                await file.CopyToAsync(buffer, ct);
+            }
+
             if (buffer.Length == 0 || buffer.Length > BankFiles.MaxResultBytes)
             {
-                return (IResult)Problems.Invalid("file", "The bank's result file (CSV) is required as the body, at most 64 MiB.");
+                return (IResult)Problems.Invalid("file", "The bank's result file (CSV) is required as the body or a multipart file part, at most 64 MiB.");
             }
 
             var bytes = buffer.ToArray();
@@ -293,5 +301,9 @@ public static class DisbursementEndpoints
         bankAmount = e.BankAmount,
         bankStatus = e.BankStatus,
         bankReason = e.BankReason,
+        resolution = e.Resolution,
+        resolutionReason = e.ResolutionReason,
+        resolvedBy = e.ResolvedBy,
+        resolvedAt = e.ResolvedAt,
     };
 }

@@ -976,7 +976,13 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             list.Add(new ReconciliationException(
                 $"{batchId}.{e.RowKey.Replace('|', '.')}", batchId, e.GetString("Kind") ?? "", e.GetInt32("Sequence"), e.GetInt32("FileRow"), e.GetString("MaskedId"),
                 e.GetInt64("BatchAmountFen") is { } b ? FromFen(b) : null, e.GetInt64("BankAmountFen") is { } k ? FromFen(k) : null,
-                e.GetString("BankStatus"), e.GetString("BankReason")));
+                e.GetString("BankStatus"), e.GetString("BankReason"))
+            {
+                Resolution = e.GetString("Resolution"),
+                ResolutionReason = e.GetString("ResolutionReason"),
+                ResolvedBy = e.GetString("ResolvedBy"),
+                ResolvedAt = e.GetDateTimeOffset("ResolvedAt"),
+            });
         }
 
         return list;

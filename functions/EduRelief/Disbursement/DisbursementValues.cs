@@ -94,7 +94,17 @@ public sealed record BatchFigures(int Paid, decimal PaidAmount, int Failed, deci
 /// <summary>One row of a sealed batch. Sequence is the row's place in the payment file (items ordered by key, from 1).</summary>
 public sealed record BatchItem(int Sequence, string PersonKey, string Name, string IdNumber, string SchoolCode, string SchoolName, string Program, decimal Amount, bool BackPay, string? BackPayReason);
 
-public sealed record ReconciliationException(string Id, string BatchId, string Kind, int? Sequence, int? FileRow, string? MaskedId, decimal? BatchAmount, decimal? BankAmount, string? BankStatus, string? BankReason);
+public sealed record ReconciliationException(string Id, string BatchId, string Kind, int? Sequence, int? FileRow, string? MaskedId, decimal? BatchAmount, decimal? BankAmount, string? BankStatus, string? BankReason)
+{
+    /// <summary>The bureau's word once it asked the bank: <c>paid</c> or <c>unpaid</c>; null while unresolved.</summary>
+    public string? Resolution { get; init; }
+
+    public string? ResolutionReason { get; init; }
+
+    public string? ResolvedBy { get; init; }
+
+    public DateTimeOffset? ResolvedAt { get; init; }
+}
 
 public sealed record Figure(int Count, decimal Amount)
 {

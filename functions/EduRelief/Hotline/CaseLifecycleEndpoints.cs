@@ -168,7 +168,7 @@ public static class CaseLifecycleEndpoints
 }
 
 /// <summary>Carries out a person's action on a case: reads the body, finds the case the user may act on, builds the action and applies it under the case's ETag.</summary>
-public sealed class CaseActions(HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, Mail.CalendarWarnings warnings)
+public sealed class CaseActions(HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, Mail.CalendarWarnings warnings, Calendar.WorkingCalendar calendar)
 {
     /// <summary>Reads the body, finds the case the user may act on, builds the action and applies it under the case's ETag.</summary>
     public async Task<IResult> ActAsync<TBody>(
@@ -232,6 +232,6 @@ public sealed class CaseActions(HotlineStore store, TimeProvider clock, IOptions
         }
 
         var history = await store.HistoryAsync(found.Number, ct);
-        return TypedResults.Ok(HotlineCaseView.From(changed, now, history));
+        return TypedResults.Ok(HotlineCaseView.From(changed, now, history, calendars: await CaseCountdown.CalendarsAsync(calendar, now, ct)));
     }
 }

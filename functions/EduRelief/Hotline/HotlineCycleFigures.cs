@@ -1,19 +1,24 @@
 using System.Text.Json.Nodes;
+using EduRelief.Counties;
 using EduRelief.Cycles;
 
 namespace EduRelief.Hotline;
 
 /// <summary>
-/// Adds to a cycle its open objections and the people they hold (<c>notice.objectionsOpen</c>, <c>notice.held</c>), the
-/// objections upheld (<c>notice.objectionsUpheld</c>: those people are off the payable list), and
-/// its hotline cases per status and overdue (<c>hotline</c>). Counted from the case and hold tables at read time, so
-/// the figures can never drift from the cases themselves.
+/// Adds to the cycle as people see it: the open objections and held people to its notice, and its hotline cases (how
+/// many, per status, overdue). A school officer's view counts only their school: the cases assigned to it and the
+/// objections that name its students.
 /// </summary>
 public sealed class HotlineCycleFigures(HotlineStore cases, ObjectionHoldStore holds, TimeProvider clock) : ICycleFigures
 {
-    public async Task<Cycle> AddToAsync(Cycle cycle, CancellationToken cancellationToken)
+    public Task<Cycle> AddToAsync(Cycle cycle, CancellationToken cancellationToken) => FiguresAsync(cycle, null, cancellationToken);
+
+    /// <summary>The figures of one school only, in place of the county's.</summary>
+    public Task<Cycle> ForSchoolAsync(Cycle cycle, string schoolCode, CancellationToken cancellationToken) => FiguresAsync(cycle, schoolCode, cancellationToken);
+
+    private async Task<Cycle> FiguresAsync(Cycle cycle, string? schoolCode, CancellationToken cancellationToken)
     {
-        var all = await holds.ListAsync(cycle.Id, cancellationToken);
+        var all = (await holds.ListAsync(cycle.Id, cancellationToken)).Where(h => schoolCode is null || h.SchoolCode == schoolCode).ToList();
         var open = all.Where(h => h.Status == HoldStatuses.Open).ToList();
         var notice = cycle.Notice?.DeepClone().AsObject();
         if (notice is not null)
@@ -23,12 +28,18 @@ public sealed class HotlineCycleFigures(HotlineStore cases, ObjectionHoldStore h
             notice["objectionsUpheld"] = all.Count(h => h.Status == HoldStatuses.Upheld);
         }
 
+        var assignee = schoolCode is null ? null : Assignees.ForSchool(schoolCode);
         var now = clock.GetUtcNow();
         var byStatus = HotlineStatuses.All.ToDictionary(s => s, _ => 0);
         var total = 0;
         var overdue = 0;
         await foreach (var c in cases.AllForCycleAsync(cycle.CountyCode, cycle.Id, cancellationToken))
         {
+            if (assignee is not null && c.Assignee != assignee)
+            {
+                continue;
+            }
+
             total++;
             byStatus[c.Status] = byStatus.GetValueOrDefault(c.Status) + 1;
             overdue += c.IsOverdue(now) ? 1 : 0;

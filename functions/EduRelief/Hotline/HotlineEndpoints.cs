@@ -47,16 +47,19 @@ public sealed record HotlineCaseView(
     DateTimeOffset? RemindedAt,
     DateTimeOffset? EscalatedAt,
     IReadOnlyList<CaseHistoryEntry>? History = null,
-    HoldView? Hold = null)
+    HoldView? Hold = null,
+    CaseCountdown? Countdown = null)
 {
-    public static HotlineCaseView From(HotlineCase c, DateTimeOffset now, IReadOnlyList<CaseHistoryEntry>? history = null, ObjectionHold? hold = null) => new(
+    /// <summary>With <paramref name="calendars"/>, the view says where an open case stands against its deadline (<see cref="CaseCountdown"/>).</summary>
+    public static HotlineCaseView From(HotlineCase c, DateTimeOffset now, IReadOnlyList<CaseHistoryEntry>? history = null, ObjectionHold? hold = null, Func<int, Calendar.YearCalendar?>? calendars = null) => new(
         c.CaseNumber, c.CaseNumber, c.ExternalId, c.CountyCode, c.Category, c.Status, c.ReceivedAt, c.RegisteredAt,
         c.Deadline, c.DeadlineRule, c.DeadlineCalendarMissing, c.IsOverdue(now), c.CallerName, PhoneNumbers.Mask(c.CallerPhone), c.Content,
         c.Subject is null ? null : new HotlineSubjectView(c.Subject.CycleId, c.Subject.SchoolCode, c.Subject.StudentName),
         c.Assignee, c.Extension,
         c.ObjectionDecision is null ? null : new ObjectionView(c.ObjectionDecision, c.ObjectionReason, c.ObjectionDecidedBy, c.ObjectionDecidedAt),
         c.Reply, c.RepliedAt, c.Satisfaction, c.Reopened > 0, c.ClosedAt, c.RemindedAt, c.EscalatedAt, history,
-        hold is null ? null : new HoldView(hold.Status, hold.OnNotice, hold.DecidedAt));
+        hold is null ? null : new HoldView(hold.Status, hold.OnNotice, hold.DecidedAt),
+        calendars is null ? null : CaseCountdown.Of(c, now, calendars));
 }
 
 public static class HotlineEndpoints
@@ -75,7 +78,8 @@ public static class HotlineEndpoints
         services.AddSingleton<ObjectionHoldStore>();
         services.AddSingleton<ObjectionSubjects>();
         services.AddSingleton<CaseActions>();
-        services.AddSingleton<ICycleFigures, HotlineCycleFigures>();
+        services.AddSingleton<HotlineCycleFigures>();
+        services.AddSingleton<ICycleFigures>(sp => sp.GetRequiredService<HotlineCycleFigures>());
         return services;
     }
 
@@ -181,7 +185,7 @@ public static class HotlineEndpoints
             return TypedResults.Created($"/api/hotline/cases/{@case.CaseNumber}", view);
         }).AllowAnonymous();
 
-        group.MapGet("", async (string? status, string? category, string? cycleId, bool? overdue, string? continuationToken, int? pageSize, ClaimsPrincipal user, HotlineStore store, TimeProvider clock, CancellationToken ct) =>
+        group.MapGet("", async (string? status, string? category, string? cycleId, bool? overdue, string? continuationToken, int? pageSize, ClaimsPrincipal user, HotlineStore store, Calendar.WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -214,10 +218,11 @@ public static class HotlineEndpoints
             var now = clock.GetUtcNow();
             var filter = new HotlineCaseFilter(status, category, cycleId, assignee, overdue == true ? now : null);
             var page = await store.ListAsync(filter, continuationToken, size, ct);
-            return TypedResults.Ok(new { items = page.Items.Select(c => HotlineCaseView.From(c, now)), continuationToken = page.ContinuationToken });
+            var calendars = await CaseCountdown.CalendarsAsync(calendar, now, ct);
+            return TypedResults.Ok(new { items = page.Items.Select(c => HotlineCaseView.From(c, now, calendars: calendars)), continuationToken = page.ContinuationToken });
         }).RequireAuthorization(Policies.Staff);
 
-        group.MapGet("/{caseNumber}", async (string caseNumber, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, TimeProvider clock, CancellationToken ct) =>
+        group.MapGet("/{caseNumber}", async (string caseNumber, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, Calendar.WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
         {
             if (await VisibleCaseAsync(caseNumber, user, store, ct) is not { } found)
             {
@@ -228,7 +233,8 @@ public static class HotlineEndpoints
             var hold = found.Case.Subject?.CycleId is { } cycleId && found.Case.Category == HotlineCategories.Objection
                 ? await holds.GetAsync(cycleId, found.Case.CaseNumber, ct)
                 : null;
-            return TypedResults.Ok(HotlineCaseView.From(found.Case, clock.GetUtcNow(), history, hold));
+            var now = clock.GetUtcNow();
+            return TypedResults.Ok(HotlineCaseView.From(found.Case, now, history, hold, await CaseCountdown.CalendarsAsync(calendar, now, ct)));
         }).RequireAuthorization(Policies.Staff);
 
         group.MapCaseLifecycle();

@@ -81,10 +81,11 @@ public static class RectificationEndpoints
 
         group.MapGet("", ListAsync).RequireAuthorization(Policies.Staff);
 
-        group.MapGet("/summary", async (string id, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
+        // A school officer's summary counts their school's items, the ones their list shows.
+        group.MapGet("/summary", async (string id, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
             await cycles.FindAsync(id, ct) is null
                 ? (IResult)Problems.NotFound($"Cycle {id}")
-                : TypedResults.Ok(await store.SummarizeAsync(id, clock.GetUtcNow(), ct))).RequireAuthorization(Policies.Staff);
+                : TypedResults.Ok(await store.SummarizeAsync(id, clock.GetUtcNow(), ct, OwnSchool(user)))).RequireAuthorization(Policies.Staff);
 
         cycle.MapGet("/rectification.xlsx", async (string id, HttpContext http, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
         {
@@ -488,4 +489,8 @@ public static class RectificationEndpoints
 
     private static bool IsOwner(ClaimsPrincipal user, RectificationItem item) =>
         user.IsInRole(Roles.SchoolOfficer) && user.SchoolCode() is { } school && item.Owner == Assignees.ForSchool(school);
+
+    /// <summary>A school officer's own school as an owner (<c>school:{code}</c>); null for the bureau and inspectors, who see every owner.</summary>
+    internal static string? OwnSchool(ClaimsPrincipal user) =>
+        user.IsInRole(Roles.SchoolOfficer) ? Assignees.ForSchool(user.SchoolCode() ?? "") : null;
 }

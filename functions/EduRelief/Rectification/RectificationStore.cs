@@ -274,12 +274,20 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         }
     }
 
-    /// <summary>The cycle's figures at <paramref name="now"/>: counts by status, overdue items, and the rectification rate.</summary>
-    public async Task<RectificationSummary> SummarizeAsync(string cycleId, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The cycle's figures at <paramref name="now"/>: counts by status, overdue items, and the rectification rate; of
+    /// the items of <paramref name="owner"/> only when one is given (a school officer's view).
+    /// </summary>
+    public async Task<RectificationSummary> SummarizeAsync(string cycleId, DateTimeOffset now, CancellationToken ct, string? owner = null)
     {
         int items = 0, open = 0, submitted = 0, accepted = 0, returned = 0, overdue = 0;
-        await foreach (var e in _table.QueryAsync<TableEntity>(ItemRange(cycleId), select: ["Status", "DueAt"], cancellationToken: ct))
+        await foreach (var e in _table.QueryAsync<TableEntity>(ItemRange(cycleId), select: ["Status", "DueAt", "Owner"], cancellationToken: ct))
         {
+            if (owner is not null && e.GetString("Owner") != owner)
+            {
+                continue;
+            }
+
             items++;
             var status = e.GetString("Status");
             switch (status)

@@ -26,6 +26,18 @@ public sealed class DisbursementApiTests
         return ((int)response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
     }
 
+    /// <summary>As the console sends it: the file as the part of a multipart form.</summary>
+    private static async Task<(int Status, JsonNode? Body)> UploadResultAsFormAsync(HttpClient client, string url, byte[] file)
+    {
+        using var form = new MultipartFormDataContent();
+        var part = new ByteArrayContent(file);
+        part.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        form.Add(part, "file", "bank-result.csv");
+        using var response = await client.PostAsync(url, form);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
+    }
+
     [Fact]
     public async Task Disbursement_SampleCycleAfterNotice_CutDownloadReconcileTotalsAndDisclosure()
     {
@@ -93,14 +105,18 @@ public sealed class DisbursementApiTests
 
         var result = BankResult.Csv(rows.Select(r => new BankResult.Line(int.Parse(r[0]), r[2], decimal.Parse(r[4]), r[1] != "李四", r[1] == "李四" ? "账户已销户" : "")));
         Assert.Equal(403, (await UploadResultAsync(inspector, resultUrl, result)).Status);
-        var (okStatus, ok) = await UploadResultAsync(admin, resultUrl, result);
+        var (okStatus, ok) = await UploadResultAsFormAsync(admin, resultUrl, result);
         Assert.Equal(200, okStatus);
         Assert.True((bool)ok!["changed"]!);
         Assert.Equal("reconciled", (string?)ok["batch"]!["status"]);
         Assert.Empty(ok["exceptions"]!.AsArray());
+        // The same bytes as the raw body: the file the form carried, so nothing changes.
         var (againStatus, again) = await UploadResultAsync(admin, resultUrl, result);
         Assert.Equal(200, againStatus);
         Assert.False((bool)again!["changed"]!);
+        var (emptyFormStatus, emptyForm) = await UploadResultAsFormAsync(admin, resultUrl, []);
+        Assert.Equal(400, emptyFormStatus);
+        Assert.NotNull(emptyForm!["errors"]!["file"]);
         Assert.Equal(409, (await UploadResultAsync(admin, resultUrl, Encoding.UTF8.GetBytes("序号,身份证号,金额,状态\r\n"))).Status);
 
         // Totals: owed = paid + pending + failed + held, in yuan.

@@ -152,6 +152,12 @@ public sealed class ReconciliationTests
         Assert.All(
             (await service.ListExceptionsAsync(LedgerWorld.CycleId, batch.Id, None)).Where(e => e.Sequence is 2 or 3),
             e => Assert.Contains(e.Kind, new[] { ReconciliationKinds.AmountDiffers, ReconciliationKinds.NotReturned }));
+
+        // Each exception says how it was resolved, so nobody is offered to resolve it again.
+        var resolved = (await service.ListExceptionsAsync(LedgerWorld.CycleId, batch.Id, None)).ToDictionary(e => e.Sequence!.Value);
+        Assert.Equal(("paid", "银行确认已入账", "admin"), (resolved[2].Resolution, resolved[2].ResolutionReason, resolved[2].ResolvedBy));
+        Assert.Equal(("unpaid", "银行未收到该行"), (resolved[3].Resolution, resolved[3].ResolutionReason));
+        Assert.Equal(world.Clock.GetUtcNow(), resolved[3].ResolvedAt);
     }
 
     [Fact]

@@ -67,6 +67,26 @@ public sealed class CaseLifecycleApiTests(HotlineFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Countdown_ListCaseAndAction_SayWhereTheDeadlineStandsOnTheCalendar()
+    {
+        var number = await NewCaseAsync("life-countdown");
+        var (_, fresh) = await App.Admin.GetJsonAsync($"{Url}/{number}");
+        await App.Admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-14T10:00:00+08:00" });
+        var (_, list) = await App.Admin.GetJsonAsync($"{Url}?status=new");
+        await App.Admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-16T10:00:00+08:00" });
+        var (_, assigned) = await App.Admin.PostAsync($"{Url}/{number}/assign", new { assignee = $"school:{School}" });
+
+        // Received Friday 10-09, due Thursday 10-15: five working days left, the make-up Saturday 10-10 among them.
+        Assert.Equal("on_track", (string?)fresh!["countdown"]!["state"]);
+        Assert.Equal(5, (int)fresh["countdown"]!["workingDaysLeft"]!);
+        var listed = list!["items"]!.AsArray().Single(c => (string?)c!["caseNumber"] == number)!;
+        Assert.Equal("due_soon", (string?)listed["countdown"]!["state"]);
+        Assert.Equal(1, (int)listed["countdown"]!["calendarDaysLeft"]!);
+        Assert.Equal("overdue", (string?)assigned!["countdown"]!["state"]);
+        Assert.Equal(1, (int)assigned["countdown"]!["daysOverdue"]!);
+    }
+
+    [Fact]
     public async Task Lifecycle_OtherSchoolsOfficer_CannotSeeOrActAndOnlyTheBureauAssigns()
     {
         var number = await NewCaseAsync("life-2");

@@ -15,6 +15,7 @@ const routes = [
   { pattern: /^\/signin$/, load: () => import('./pages/signin.js'), public: true },
   { pattern: /^\/cycles$/, load: () => import('./pages/cycles.js') },
   { pattern: /^\/cycles\/([^/]+)(?:\/([a-z-]+))?(?:\/([^/]+))?$/, load: () => import('./pages/cycle.js'), names: ['id', 'tab', 'sub'] },
+  { pattern: /^\/counties\/(\d{6})\/contacts$/, load: () => import('./pages/contacts.js'), names: ['countyCode'] },
 ];
 
 export const session = { me: null, config: { entra: null, devClock: false } };
@@ -76,6 +77,11 @@ export async function render() {
     }
   }
 
+  // The signed-in user as this render saw them: a sign-in page rendered meanwhile may clear session.me.
+  const me = session.me;
+  if (ticket !== renderCount) {
+    return;
+  }
   const match = route.pattern.exec(path);
   const params = Object.fromEntries((route.names ?? []).map((name, i) => [name, match[i + 1] ? decodeURIComponent(match[i + 1]) : undefined]));
   topbar();
@@ -83,7 +89,7 @@ export async function render() {
   try {
     const page = await route.load();
     const content = h('div', { class: 'page' });
-    await page.default(content, { params, query, me: session.me, config: session.config, navigate, refresh: render });
+    await page.default(content, { params, query, me, config: session.config, navigate, refresh: render });
     if (ticket !== renderCount) {
       return; // a later navigation won
     }

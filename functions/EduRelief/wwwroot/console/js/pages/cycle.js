@@ -18,6 +18,7 @@ strings({
     'tab.downloads': '台账下载',
     'cycle.tabs': '周期功能',
     'cycle.version': '流程版本 v{v}',
+    'cycle.contacts': '县教育局联系方式',
   },
   en: {
     'tab.overview': 'Overview',
@@ -30,6 +31,7 @@ strings({
     'tab.downloads': 'Downloads',
     'cycle.tabs': 'Cycle sections',
     'cycle.version': 'Workflow v{v}',
+    'cycle.contacts': 'County bureau contacts',
   },
 });
 
@@ -57,7 +59,8 @@ export default async function render(page, { params, query, me, navigate, refres
     h('header', { class: 'cycle-head' },
       h('p', { class: 'crumbs' }, h('a', { href: '#/cycles' }, t('nav.cycles')), ' / ', cycle.id),
       h('h1', {}, `${cycle.countyName} · ${semesterTitle(cycle.semester)}`),
-      h('p', { class: 'cycle-meta' }, stageBadge(cycle.stage), ' ', h('span', { class: 'muted' }, t('cycle.version', { v: cycle.definitionVersion })))),
+      h('p', { class: 'cycle-meta' }, stageBadge(cycle.stage), ' ', h('span', { class: 'muted' }, t('cycle.version', { v: cycle.definitionVersion })),
+        ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/contacts` }, t('cycle.contacts')))),
     h('nav', { class: 'tabs', 'aria-label': t('cycle.tabs') },
       tabs.map((tab) => h('a', { href: `#${path(tab.name)}`, class: 'tab', 'aria-current': tab === active ? 'page' : null }, t(`tab.${tab.name}`)))));
 

@@ -1,0 +1,177 @@
+// A county bureau's contacts (#/counties/{countyCode}/contacts): the hotline number and objection address printed on
+// every notice, and the mailboxes reminders and escalations go to. The bureau administrator edits; others read.
+
+import { t, strings } from '../i18n.js';
+import { api, ApiError } from '../api.js';
+import { h, clear, table, dateTime, field, facts, problem, section, toast } from '../ui.js';
+
+strings({
+  zh: {
+    'contacts.title': '县教育局联系方式（{code}）',
+    'contacts.lead': '热线电话和异议受理地址印在每份公示上；提醒和超期上报按下列邮箱发送。',
+    'contacts.bureau': '教育局',
+    'contacts.bureauName': '教育局名称',
+    'contacts.hotlinePhone': '热线电话',
+    'contacts.objectionAddress': '异议受理地址',
+    'contacts.bureauEmail': '教育局邮箱',
+    'contacts.bureauEmailHint': '接收超期上报和日历提醒。',
+    'contacts.sections': '股室邮箱',
+    'contacts.sectionName': '股室名称',
+    'contacts.schools': '学校邮箱',
+    'contacts.schoolCode': '学校标识码',
+    'contacts.email': '邮箱',
+    'contacts.add': '添加一行（{what}）',
+    'contacts.remove': '删除第{n}行',
+    'contacts.row': '第{n}行',
+    'contacts.updated': '最近修改：{at}，{by}',
+    'contacts.missing': '尚未设置本县联系方式。',
+    'contacts.missingAdmin': '尚未设置本县联系方式，请填写后保存。',
+    'contacts.saved': '联系方式已保存',
+    'contacts.back': '返回资助周期',
+  },
+  en: {
+    'contacts.title': 'County bureau contacts ({code})',
+    'contacts.lead': 'The hotline number and the objection address are printed on every notice; reminders and escalations go to these mailboxes.',
+    'contacts.bureau': 'Bureau',
+    'contacts.bureauName': 'Bureau name',
+    'contacts.hotlinePhone': 'Hotline phone',
+    'contacts.objectionAddress': 'Objection address',
+    'contacts.bureauEmail': 'Bureau email',
+    'contacts.bureauEmailHint': 'Receives escalations and calendar warnings.',
+    'contacts.sections': 'Section mailboxes',
+    'contacts.sectionName': 'Section',
+    'contacts.schools': 'School mailboxes',
+    'contacts.schoolCode': 'School code',
+    'contacts.email': 'Email',
+    'contacts.add': 'Add a row ({what})',
+    'contacts.remove': 'Remove row {n}',
+    'contacts.row': 'Row {n}',
+    'contacts.updated': 'Last changed {at} by {by}',
+    'contacts.missing': "This county's contacts are not set yet.",
+    'contacts.missingAdmin': "This county's contacts are not set yet: fill them in and save.",
+    'contacts.saved': 'Contacts saved',
+    'contacts.back': 'Back to aid cycles',
+  },
+});
+
+export default async function render(page, { params, me }) {
+  const code = params.countyCode;
+  let contacts = null;
+  try {
+    contacts = await api.get(`/api/counties/${encodeURIComponent(code)}/contacts`);
+  } catch (error) {
+    // 404 with a detail about contacts: the county exists but has none yet; anything else is shown as it is.
+    if (!(error instanceof ApiError && error.status === 404 && /Contacts/.test(error.problem.detail ?? error.problem.title ?? ''))) {
+      page.append(h('h1', {}, t('contacts.title', { code })), problem(error), h('p', {}, h('a', { href: '#/cycles' }, t('contacts.back'))));
+      return;
+    }
+  }
+
+  page.append(
+    h('p', { class: 'crumbs' }, h('a', { href: '#/cycles' }, t('nav.cycles'))),
+    h('h1', {}, t('contacts.title', { code })),
+    h('p', { class: 'lead' }, t('contacts.lead')));
+
+  if (me.role !== 'bureau_admin') {
+    page.append(contacts ? readOnly(contacts) : h('p', { class: 'alert alert-info' }, t('contacts.missing')));
+    return;
+  }
+  page.append(editor(code, contacts));
+}
+
+function readOnly(c) {
+  const rows = (map) => Object.entries(map ?? {}).map(([key, email]) => ({ key, email }));
+  return h('div', { class: 'contacts' },
+    section(t('contacts.bureau'), facts([
+      [t('contacts.bureauName'), c.bureauName],
+      [t('contacts.hotlinePhone'), c.hotlinePhone],
+      [t('contacts.objectionAddress'), c.objectionAddress],
+      [t('contacts.bureauEmail'), c.bureauEmail],
+    ]), updated(c)),
+    section(t('contacts.sections'), table(t('contacts.sections'), [
+      { label: t('contacts.sectionName'), value: (r) => r.key },
+      { label: t('contacts.email'), value: (r) => r.email },
+    ], rows(c.sections))),
+    section(t('contacts.schools'), table(t('contacts.schools'), [
+      { label: t('contacts.schoolCode'), value: (r) => r.key },
+      { label: t('contacts.email'), value: (r) => r.email },
+    ], rows(c.schools))));
+}
+
+function updated(c) {
+  return c.updatedAt ? h('p', { class: 'muted' }, t('contacts.updated', { at: dateTime(c.updatedAt), by: c.updatedBy })) : null;
+}
+
+/** An editable list of key → email rows, each with labelled inputs and its own remove button. */
+function pairList(legend, keyLabel, name, entries) {
+  const list = h('ol', { class: 'contacts-pairs' });
+  const addRow = (key = '', email = '') => {
+    const item = h('li', { class: 'contacts-pair' });
+    const keyInput = h('input', { name: `${name}-key`, value: key, autocomplete: 'off' });
+    const emailInput = h('input', { name: `${name}-email`, type: 'email', value: email, autocomplete: 'off' });
+    const remove = h('button', { type: 'button', class: 'btn btn-secondary btn-small' });
+    remove.addEventListener('click', () => { item.remove(); renumber(); });
+    item.append(field(keyLabel, keyInput), field(t('contacts.email'), emailInput), h('div', { class: 'form-actions-inline' }, remove));
+    list.append(item);
+    renumber();
+  };
+  const renumber = () => [...list.children].forEach((item, index) => {
+    item.querySelector('button').textContent = t('contacts.remove', { n: index + 1 });
+    item.setAttribute('aria-label', t('contacts.row', { n: index + 1 }));
+  });
+  for (const [key, email] of Object.entries(entries ?? {})) {
+    addRow(key, email);
+  }
+  const add = h('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: () => addRow() }, t('contacts.add', { what: legend }));
+  const read = () => Object.fromEntries([...list.children]
+    .map((item) => [item.querySelector(`[name=${name}-key]`).value.trim(), item.querySelector(`[name=${name}-email]`).value.trim()])
+    .filter(([key, email]) => key || email));
+  return { element: h('fieldset', {}, h('legend', {}, legend), list, add), read };
+}
+
+function editor(code, c) {
+  const input = (name, value, attrs = {}) => h('input', { name, value: value ?? '', autocomplete: 'off', ...attrs });
+  const bureauName = input('bureauName', c?.bureauName);
+  const hotlinePhone = input('hotlinePhone', c?.hotlinePhone, { type: 'tel' });
+  const objectionAddress = input('objectionAddress', c?.objectionAddress);
+  const bureauEmail = input('bureauEmail', c?.bureauEmail, { type: 'email' });
+  const sections = pairList(t('contacts.sections'), t('contacts.sectionName'), 'section', c?.sections);
+  const schools = pairList(t('contacts.schools'), t('contacts.schoolCode'), 'school', c?.schools);
+  const errors = h('div', { class: 'form-errors' });
+  const status = h('div', {}, c ? updated(c) : h('p', { class: 'alert alert-info' }, t('contacts.missingAdmin')));
+  const form = h('form', { class: 'panel contacts-form', novalidate: true, 'aria-label': t('contacts.title', { code }) },
+    h('h2', {}, t('contacts.bureau')),
+    status,
+    h('div', { class: 'form-grid' },
+      field(t('contacts.bureauName'), bureauName),
+      field(t('contacts.hotlinePhone'), hotlinePhone),
+      field(t('contacts.objectionAddress'), objectionAddress),
+      field(t('contacts.bureauEmail'), bureauEmail, t('contacts.bureauEmailHint'))),
+    sections.element,
+    schools.element,
+    errors,
+    h('div', { class: 'form-actions-inline' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.save'))));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const saved = await api.put(`/api/counties/${encodeURIComponent(code)}/contacts`, {
+        bureauName: bureauName.value,
+        hotlinePhone: hotlinePhone.value,
+        objectionAddress: objectionAddress.value,
+        bureauEmail: bureauEmail.value,
+        sections: sections.read(),
+        schools: schools.read(),
+      });
+      errors.replaceChildren();
+      clear(status, updated(saved));
+      toast(t('contacts.saved'));
+    } catch (error) {
+      errors.replaceChildren(problem(error));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
+}
