@@ -55,9 +55,6 @@ public sealed partial class ConsoleJourneyTests
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = CycleId })).ToBeVisibleAsync();
         await Screenshots.SaveAsync(page, "cycles");
 
-        // The county's hotline and address, which approval needs, through the API.
-        Assert.Equal(200, (await app.Admin.SendJsonAsync(HttpMethod.Put, "/api/counties/410726/contacts", SampleCycle.Contacts)).Status);
-
         // Rosters: a file without the 学段 column first; its error is listed by column, and nothing is recorded.
         await page.GetByRole(AriaRole.Link, new() { Name = CycleId }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "名册上传" }).ClickAsync();
@@ -119,6 +116,14 @@ public sealed partial class ConsoleJourneyTests
         await Assertions.Expect(approve).ToBeEnabledAsync();
         await Assertions.Expect(page.Locator(".approve-period")).ToContainTextAsync("如现在审核通过，公示期至 2026/10/09 23:59（5 个工作日）。");
         await Screenshots.SaveAsync(page, "review");
+
+        // Without the county's hotline and address the API refuses (409): the page says why and links to the contacts.
+        await approve.ClickAsync();
+        var contactsLink = page.GetByRole(AriaRole.Link, new() { Name = "登记本县联系方式" });
+        await Assertions.Expect(contactsLink).ToHaveAttributeAsync("href", "#/counties/410726/contacts");
+        await Assertions.Expect(page.Locator(".approval")).ToContainTextAsync("本县尚未登记监督电话和来信来访地址");
+        await Assertions.Expect(page.Locator(".approval [role=alert]")).ToContainTextAsync("The county's hotline number and objection address are required on a public notice.");
+        Assert.Equal(200, (await app.Admin.SendJsonAsync(HttpMethod.Put, "/api/counties/410726/contacts", SampleCycle.Contacts)).Status);
         await approve.ClickAsync();
 
         // Notice: the real public pages in frames once the documents are rendered.
@@ -136,10 +141,11 @@ public sealed partial class ConsoleJourneyTests
         Assert.Equal(new Uri(app.BaseUrl, $"/notices/{CycleId}").ToString(), publicLink);
         await Assertions.Expect(page.Locator(".facts")).ToContainTextAsync("5 个工作日");
         await Screenshots.SaveAsync(page, "notice");
-        // The only refusal was the broken roster (400, shown above).
+        // The only refusals were the broken roster (400) and the approval without contacts (409), both shown above.
         Assert.Empty(session.FailedRequests);
         Assert.All(session.Errors, e => Assert.True(Expected(e), e));
         Assert.Equal(1, session.ErrorResponses.Count(e => e.StartsWith($"400 PUT {app.BaseUrl}api/cycles/{CycleId}/rosters/students", StringComparison.Ordinal)));
+        Assert.Equal(1, session.ErrorResponses.Count(e => e.StartsWith($"409 POST {app.BaseUrl}api/cycles/{CycleId}/approve", StringComparison.Ordinal)));
         Assert.All(session.ErrorResponses, e => Assert.True(Expected(e), e));
 
         // The public page itself, in a new browser context that never signed in.
@@ -241,9 +247,10 @@ public sealed partial class ConsoleJourneyTests
         session.AssertNoErrors();
     }
 
-    /// <summary>What the browser is expected to log: the broken roster's 400.</summary>
+    /// <summary>What the browser is expected to log: the broken roster's 400 and the approval's 409 without contacts.</summary>
     private static bool Expected(string error) =>
-        error.Contains("400", StringComparison.Ordinal) && error.Contains($"/api/cycles/{CycleId}/rosters/students", StringComparison.Ordinal);
+        (error.Contains("400", StringComparison.Ordinal) && error.Contains($"/api/cycles/{CycleId}/rosters/students", StringComparison.Ordinal))
+        || (error.Contains("409", StringComparison.Ordinal) && error.Contains($"/api/cycles/{CycleId}/approve", StringComparison.Ordinal));
 
     [GeneratedRegex(@"^\d{6}\*{8}\d{3}[\dX]$")]
     private static partial Regex MaskedId();
