@@ -117,10 +117,12 @@ export function table(caption, columns, rows, { empty = t('common.none'), rowAtt
  */
 export function barChart(title, items, format = count) {
   const max = Math.max(1, ...items.map((i) => Number(i.value) || 0));
+  // A phone gets a narrower drawing rather than a scaled-down one, so the labels stay readable.
+  const narrow = window.matchMedia('(max-width: 640px)').matches;
   const rowHeight = 30;
-  const labelWidth = 150;
-  const width = 560;
-  const barSpace = width - labelWidth - 130;
+  const labelWidth = narrow ? 120 : 150;
+  const width = narrow ? 340 : 560;
+  const barSpace = width - labelWidth - (narrow ? 90 : 130);
   const svg = s('svg', { viewBox: `0 0 ${width} ${items.length * rowHeight + 8}`, role: 'img', 'aria-hidden': 'true', class: 'chart' },
     items.map((item, index) => {
       const y = index * rowHeight + 4;
