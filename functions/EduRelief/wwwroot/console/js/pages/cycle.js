@@ -46,7 +46,7 @@ export const TABS = [
   { name: 'payments', roles: ['bureau_admin', 'inspector'], load: () => import('./cycle-payments.js') },
   { name: 'hotline', roles: ALL, load: () => import('./cycle-hotline.js') },
   { name: 'rectification', roles: ALL, load: () => import('./cycle-rectification.js') },
-  { name: 'downloads', roles: ['bureau_admin', 'inspector'], load: () => import('./cycle-downloads.js') },
+  { name: 'downloads', roles: ALL, load: () => import('./cycle-downloads.js') },
 ];
 
 export default async function render(page, { params, query, me, navigate, refresh }) {
