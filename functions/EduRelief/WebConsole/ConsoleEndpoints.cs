@@ -8,8 +8,11 @@ namespace EduRelief.WebConsole;
 /// <summary>Who the caller is, as the console shows it and decides what to offer.</summary>
 public sealed record Me(string Id, string Name, string Role, string? SchoolCode, string Via);
 
-/// <summary>How the console signs people in: always an API key; Entra ID when the app and its console client are configured.</summary>
-public sealed record ConsoleConfig(ConsoleEntra? Entra, bool DevClock);
+/// <summary>
+/// How the console signs people in (always an API key; Entra ID when the app and its console client are configured), and
+/// the app's clock now, which forms default to (the development clock may differ from the browser's).
+/// </summary>
+public sealed record ConsoleConfig(ConsoleEntra? Entra, bool DevClock, DateTimeOffset Now = default);
 
 /// <summary>The authorization-code-with-PKCE parameters of the console's single-page app registration.</summary>
 public sealed record ConsoleEntra(string Authority, string ClientId, string Scope);
@@ -101,6 +104,6 @@ public static class ConsoleEndpoints
         }).RequireAuthorization();
 
         var config = Config(app.Configuration, entra, settings.DevClock);
-        app.MapGet("/api/console/config", () => TypedResults.Ok(config)).AllowAnonymous();
+        app.MapGet("/api/console/config", (TimeProvider clock) => TypedResults.Ok(config with { Now = clock.GetUtcNow() })).AllowAnonymous();
     }
 }

@@ -96,5 +96,10 @@ public sealed class ConsoleHostingTests(EngineFixture fixture) : IClassFixture<E
         Assert.Equal(200, status);
         Assert.Null(config!["entra"]);
         Assert.True((bool)config["devClock"]!);
+        // The app's clock in China time, which the console's forms default to.
+        var (_, clock) = await App.Admin.GetJsonAsync("/api/dev/clock");
+        var now = DateTimeOffset.Parse((string)config["now"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(TimeSpan.FromHours(8), now.Offset);
+        Assert.InRange(now, DateTimeOffset.Parse((string)clock!["now"]!, System.Globalization.CultureInfo.InvariantCulture) - TimeSpan.FromMinutes(1), DateTimeOffset.Parse((string)clock["now"]!, System.Globalization.CultureInfo.InvariantCulture) + TimeSpan.FromMinutes(1));
     }
 }

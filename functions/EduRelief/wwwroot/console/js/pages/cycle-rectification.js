@@ -266,7 +266,8 @@ export default async function render(container, ctx) {
 
   container.append(summarySection(summary), filterForm(ctx, source, overdue), board(items, ctx));
   if (me.role === 'bureau_admin' || me.role === 'inspector') {
-    container.append(inspectionForm(ctx));
+    const { now: appNow } = await api.get('/api/console/config');
+    container.append(inspectionForm(ctx, appNow));
   }
 }
 
@@ -328,9 +329,10 @@ function card(item, ctx) {
       h('dt', {}, t('rect.due')), h('dd', {}, deadline(item))));
 }
 
-function inspectionForm(ctx) {
+function inspectionForm(ctx, appNow) {
   const base = `/api/cycles/${encodeURIComponent(ctx.cycle.id)}`;
-  const now = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 16);
+  // The app's clock, not the browser's: the API refuses an inspection "in the future" by its own clock.
+  const now = new Date(Date.parse(appNow ?? new Date().toISOString()) + 8 * 3600 * 1000).toISOString().slice(0, 16);
   const inspectionId = h('input', { type: 'text', required: true, maxlength: 100, value: `INS-${now.slice(0, 10).replaceAll('-', '')}-${crypto.randomUUID().slice(0, 6)}` });
   const team = h('input', { type: 'text', required: true, maxlength: 100 });
   const inspectedAt = h('input', { type: 'datetime-local', required: true, value: now });
