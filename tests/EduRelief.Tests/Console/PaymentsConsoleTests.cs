@@ -100,7 +100,7 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         Assert.Contains("¥1,750.00", living);
         Assert.Contains("3 人", living);
         Assert.Contains("未结清", await page.Locator("[data-testid=settled]").InnerTextAsync());
-        Assert.Equal(1, await page.Locator("figure.chart-figure svg").CountAsync());
+        Assert.Equal(1, await page.Locator("figure.chart-figure .bars").CountAsync());
         await Screenshots.SaveAsync(page, "payments");
 
         // The batch's page: rows masked, the payment file (recorded), the bank's result through the form.

@@ -2,7 +2,7 @@
 
 import { t, lang, setLang, strings } from './i18n.js';
 import { api, ApiError } from './api.js';
-import { isSignedIn, signOut, completeEntraSignIn } from './auth.js';
+import { isSignedIn, signOut, completeEntraSignIn, endEntraSession, setSignInError } from './auth.js';
 import { h, clear, problem } from './ui.js';
 
 strings({
@@ -31,20 +31,28 @@ export function navigate(path) {
 function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/cycles';
   const [path, query = ''] = raw.split('?');
-  return { path, query: new URLSearchParams(query) };
+  return { path, query: new URLSearchParams(query), raw };
 }
 
 function topbar() {
   const bar = document.getElementById('topbar');
   const me = session.me;
-  const langButton = h('button', { type: 'button', class: 'btn btn-ghost', lang: lang() === 'zh' ? 'en' : 'zh-CN', 'aria-label': t('app.switchLangLabel'), onclick: () => { setLang(lang() === 'zh' ? 'en' : 'zh'); render(); } }, t('app.switchLang'));
+  const langButton = h('button', { type: 'button', class: 'btn btn-ghost', 'aria-label': `${t('app.switchLang')} · ${t('app.switchLangLabel')}`, onclick: () => { setLang(lang() === 'zh' ? 'en' : 'zh'); render(); } }, t('app.switchLang'));
   clear(bar,
     h('div', { class: 'brand' }, h('a', { href: '#/cycles' }, h('span', { class: 'brand-title' }, t('app.title'))), h('span', { class: 'brand-sub' }, t('app.subtitle'))),
     me ? h('nav', { 'aria-label': t('app.nav'), class: 'topnav' }, h('a', { href: '#/cycles', 'aria-current': location.hash.startsWith('#/cycles') ? 'page' : null }, t('nav.cycles'))) : null,
     h('div', { class: 'who' },
       me ? h('span', { class: 'who-name', 'data-testid': 'who' }, t('app.signedInAs', { name: me.name, role: t(`role.${me.role}`) }), me.schoolCode ? h('span', { class: 'who-school' }, t('app.school', { code: me.schoolCode })) : null) : null,
       langButton,
-      me ? h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => { session.me = null; signOut(); } }, t('app.signOut')) : null));
+      me ? h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => {
+        const via = me.via;
+        session.me = null;
+        signOut();
+        // On a shared school computer the next person must not walk into this officer's Entra session.
+        if (via === 'entra' && session.config.entra) {
+          endEntraSession(session.config.entra);
+        }
+      } }, t('app.signOut')) : null));
   document.querySelector('.skip-link').textContent = t('app.skip');
   document.title = t('app.title');
 }
@@ -54,7 +62,7 @@ let renderCount = 0;
 export async function render() {
   const ticket = ++renderCount;
   const main = document.getElementById('main');
-  const { path, query } = parseHash();
+  const { path, query, raw } = parseHash();
   const route = routes.find((r) => r.pattern.test(path));
 
   if (!route) {
@@ -63,15 +71,16 @@ export async function render() {
     return;
   }
   if (!route.public && !isSignedIn()) {
-    location.hash = `#/signin?next=${encodeURIComponent(path)}`;
+    location.hash = `#/signin?next=${encodeURIComponent(raw)}`;
     return;
   }
   if (!route.public && !session.me) {
     try {
       session.me = await api.get('/api/me');
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 401)) {
-        clear(main, problem(error));
+      if (!(error instanceof ApiError && error.status === 401) && ticket === renderCount) {
+        topbar();
+        clear(main, h('h1', {}, t('error.title')), problem(error), h('p', {}, h('button', { type: 'button', class: 'btn btn-secondary', onclick: render }, t('error.retry'))));
       }
       return;
     }
@@ -105,7 +114,9 @@ export async function render() {
       clear(main, h('h1', {}, t('error.title')), problem(error), h('p', {}, h('button', { type: 'button', class: 'btn btn-secondary', onclick: render }, t('error.retry'))));
     }
   } finally {
-    main.removeAttribute('aria-busy');
+    if (ticket === renderCount) {
+      main.removeAttribute('aria-busy');
+    }
   }
 }
 
@@ -122,9 +133,9 @@ async function start() {
       location.hash = `#${next}`;
     }
   } catch (error) {
+    // The sign-in page shows it: it renders next and would draw over anything put here.
+    setSignInError(error.message);
     location.hash = '#/signin';
-    topbar();
-    clear(document.getElementById('main'), problem(error));
   }
   window.addEventListener('hashchange', render);
   await render();

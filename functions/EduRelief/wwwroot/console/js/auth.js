@@ -35,6 +35,25 @@ export function signOut({ expired = false } = {}) {
   }
 }
 
+let signInError = null;
+
+/** Why the last Entra sign-in failed, for the sign-in page to say once. */
+export function setSignInError(message) {
+  signInError = message;
+}
+
+export function takeSignInError() {
+  const value = signInError;
+  signInError = null;
+  return value;
+}
+
+/** Ends the Entra session too (after signOut), then comes back to the console's sign-in page. */
+export function endEntraSession(entra) {
+  const query = new URLSearchParams({ post_logout_redirect_uri: redirectUri() });
+  location.assign(`${entra.authority}/oauth2/v2.0/logout?${query}`);
+}
+
 /** True once after a 401 sent the user back to sign in, so the page can say why. */
 export function takeExpiredNotice() {
   const value = expiredNotice;
@@ -78,6 +97,8 @@ export async function startEntraSignIn(entra, next) {
     state,
     code_challenge: challenge,
     code_challenge_method: 'S256',
+    // Shared computers: always let the person choose (or type) their own account.
+    prompt: 'select_account',
   });
   location.assign(`${entra.authority}/oauth2/v2.0/authorize?${query}`);
 }

@@ -4,7 +4,7 @@
 
 import { t, strings } from '../i18n.js';
 import { api, getAll, ApiError } from '../api.js';
-import { h, clear, table, badge, dateTime, field, facts, problem, section, toast } from '../ui.js';
+import { h, clear, table, badge, dateTime, field, facts, problem, subsection, toast } from '../ui.js';
 
 strings({
   zh: {
@@ -441,10 +441,10 @@ async function renderCase(container, ctx, number) {
   container.append(...present(
     h('p', { class: 'crumbs' }, back),
     h('h2', {}, t('case.title', { number: c.caseNumber }), ' ', statusBadge(c.status)),
-    section(t('case.facts'), caseFacts(c)),
+    subsection(t('case.facts'), caseFacts(c)),
     c.hold ? holdPanel(c.hold) : null,
     actionsPanel(c, me, rerender),
-    section(t('case.history'), historyTable(c.history ?? []))));
+    subsection(t('case.history'), historyTable(c.history ?? []))));
 }
 
 function caseFacts(c) {
@@ -477,7 +477,7 @@ function caseFacts(c) {
 function holdPanel(hold) {
   const tone = hold.status === 'open' ? 'alert-warn' : hold.status === 'upheld' ? 'alert-bad' : 'alert-ok';
   const text = t(`hold.${hold.status}`) === `hold.${hold.status}` ? hold.status : t(`hold.${hold.status}`);
-  return section(t('case.hold'),
+  return subsection(t('case.hold'),
     h('div', { class: `alert ${tone}` }, h('p', {}, badge(t('case.hold'), hold.status === 'open' ? 'warn' : 'muted'), ' ', text, hold.decidedAt ? ` · ${dateTime(hold.decidedAt)}` : '')),
     hold.onNotice ? null : h('p', { class: 'muted' }, t('hold.notOnNotice')));
 }
@@ -510,11 +510,11 @@ export function allowedActions(c, role) {
 
 function actionsPanel(c, me, rerender) {
   if (me.role === 'inspector') {
-    return section(t('case.actions'), h('p', { class: 'alert alert-info' }, t('hotline.readOnly')));
+    return subsection(t('case.actions'), h('p', { class: 'alert alert-info' }, t('hotline.readOnly')));
   }
   const allowed = allowedActions(c, me.role);
   if (!allowed.length) {
-    return section(t('case.actions'), h('p', { class: 'muted' }, t('case.noActions')));
+    return subsection(t('case.actions'), h('p', { class: 'muted' }, t('case.noActions')));
   }
   const base = `/api/hotline/cases/${encodeURIComponent(c.caseNumber)}`;
   const builders = {
@@ -562,7 +562,7 @@ function actionsPanel(c, me, rerender) {
     const id = `act-${name}`;
     // The browser's own required-field check is off: the API names the missing field in its problem, shown here.
     const form = h('form', { class: 'hotline-action', 'aria-labelledby': id, novalidate: true, dataset: { action: name } },
-      h('h3', { id }, title),
+      h('h4', { id }, title),
       h('div', { class: 'form-grid' }, fields),
       h('div', { class: 'form-actions-inline' }, h('button', { type: 'submit', class: 'btn btn-primary' }, title)),
       errors);
@@ -586,5 +586,5 @@ function actionsPanel(c, me, rerender) {
     return form;
   }
 
-  return section(t('case.actions'), allowed.map((name) => builders[name]()));
+  return subsection(t('case.actions'), allowed.map((name) => builders[name]()));
 }

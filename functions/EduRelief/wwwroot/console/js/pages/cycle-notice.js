@@ -99,12 +99,16 @@ function schoolPicker(schools, selected, onChange, names = {}) {
 
 /** Approval renders every school's documents in the background: wait for them, then show the frames. */
 async function awaitDocuments(container, cycle, refresh) {
-  for (;;) {
-    await new Promise((resolve) => { setTimeout(resolve, 1500); });
+  // Backs off from 1.5 s to 30 s and gives up after ten minutes (a dead-lettered render shows on the overview).
+  for (let delay = 1500, waited = 0; waited < 600_000; waited += delay, delay = Math.min(delay * 2, 30_000)) {
+    await new Promise((resolve) => { setTimeout(resolve, delay); });
     if (!container.isConnected) {
       return;
     }
     const latest = await api.get(`/api/cycles/${encodeURIComponent(cycle.id)}`);
+    if (!container.isConnected || latest.deadLetters?.length) {
+      return;
+    }
     if (latest.notice?.documents || latest.stage !== 'notice') {
       await refresh();
       return;

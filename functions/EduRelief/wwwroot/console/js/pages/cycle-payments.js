@@ -4,7 +4,7 @@
 
 import { t, strings } from '../i18n.js';
 import { api } from '../api.js';
-import { h, clear, table, barChart, badge, money, count, dateTime, problem, actionButton, field, facts, toast } from '../ui.js';
+import { h, clear, table, barChart, badge, money, count, dateTime, problem, actionButton, field, facts, toast, fileUpload } from '../ui.js';
 
 strings({
   zh: {
@@ -305,6 +305,7 @@ function cutForm(ctx) {
   const button = actionButton(t('pay.cutButton'), async () => {
     const response = await api.send('POST', `${base}/batches`, {
       body: { program: program.value, kind: kind.value, reason: kind.value === 'backpay' ? reason.value : undefined, requestId },
+      raw: true,
     });
     return { created: response.status === 201, batch: await response.json() };
   }, {
@@ -396,23 +397,20 @@ async function paymentFileSection(base, batch, rerender) {
 }
 
 function resultSection(base, batch, rerender) {
-  const input = h('input', { type: 'file', accept: '.csv,text/csv' });
-  const bar = h('progress', { max: 100, value: 0, 'aria-label': t('pay.progress'), hidden: true });
   const errors = h('div', { 'aria-live': 'polite' });
-  const button = actionButton(t('pay.upload'), async () => {
-    const file = input.files?.[0];
-    if (!file) {
-      throw new Error(t('pay.chooseFile'));
-    }
-    bar.hidden = false;
-    bar.value = 0;
-    return api.upload('POST', `${base}/result`, file, (fraction) => { bar.value = Math.round(fraction * 100); });
-  }, { errorTarget: errors, onDone: (outcome) => rerender(outcome) });
   return h('section', { class: 'panel upload-panel', 'aria-labelledby': 'pay-result' },
     h('h3', { id: 'pay-result' }, t('pay.result')),
-    h('div', { class: 'upload' },
-      field(t('pay.resultFile'), input, t('pay.resultHint')),
-      button, bar),
+    fileUpload({
+      label: t('pay.resultFile'),
+      hint: t('pay.resultHint'),
+      accept: '.csv,text/csv',
+      buttonLabel: t('pay.upload'),
+      progressLabel: t('pay.progress'),
+      chooseFirst: t('pay.chooseFile'),
+      path: `${base}/result`,
+      errorTarget: errors,
+      onDone: (outcome) => rerender(outcome),
+    }),
     errors);
 }
 

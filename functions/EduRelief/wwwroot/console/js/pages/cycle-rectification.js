@@ -5,7 +5,7 @@
 
 import { t, strings } from '../i18n.js';
 import { api, getAll } from '../api.js';
-import { h, clear, table, badge, count, dateTime, problem, actionButton, field, facts, toast } from '../ui.js';
+import { h, clear, table, badge, count, dateTime, problem, actionButton, field, facts, toast, fileUpload } from '../ui.js';
 
 strings({
   zh: {
@@ -472,27 +472,23 @@ function fileSize(bytes) {
 }
 
 function uploadSection(base, reload) {
-  const input = h('input', { type: 'file', accept: '.pdf,.png,.jpg,.jpeg,.gif,.webp,.xlsx,application/pdf,image/png,image/jpeg,image/gif,image/webp,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
-  const bar = h('progress', { max: 100, value: 0, 'aria-label': t('rect.progress'), hidden: true });
   const errors = h('div', { 'aria-live': 'polite' });
-  const button = actionButton(t('rect.uploadButton'), async () => {
-    const file = input.files?.[0];
-    if (!file) {
-      throw new Error(t('rect.chooseFile'));
-    }
-    bar.hidden = false;
-    bar.value = 0;
-    return api.upload('POST', `${base}/evidence`, file, (fraction) => { bar.value = Math.round(fraction * 100); });
-  }, {
-    errorTarget: errors,
-    onDone: async (answer) => {
-      toast(t('rect.uploaded', { name: answer.evidence?.fileName ?? '' }));
-      await reload();
-    },
-  });
   return h('section', { class: 'panel', 'aria-labelledby': 'rect-upload' },
     h('h3', { id: 'rect-upload' }, t('rect.upload')),
-    h('div', { class: 'upload' }, field(t('rect.uploadFile'), input, t('rect.uploadHint')), button, bar),
+    fileUpload({
+      label: t('rect.uploadFile'),
+      hint: t('rect.uploadHint'),
+      accept: '.pdf,.png,.jpg,.jpeg,.gif,.webp,.xlsx,application/pdf,image/png,image/jpeg,image/gif,image/webp,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buttonLabel: t('rect.uploadButton'),
+      progressLabel: t('rect.progress'),
+      chooseFirst: t('rect.chooseFile'),
+      path: `${base}/evidence`,
+      errorTarget: errors,
+      onDone: async (answer) => {
+        toast(t('rect.uploaded', { name: answer.evidence?.fileName ?? '' }));
+        await reload();
+      },
+    }),
     errors);
 }
 

@@ -44,6 +44,7 @@ strings({
     'rosters.status.failed': '核验失败：{error}',
     'rosters.status.none': '两份名册都上传后自动开始核验。',
     'rosters.verified': '核验完成，可到“核验与审核”处理问题。',
+    'rosters.verifyFailed': '核验未能完成，请在概况页查看原因。',
     'rosters.report': '导入报告：不能使用的行',
     'rosters.reportHint': '以下行未参与核验。请在原文件中按行号和列名修改后重新上传对应名册。',
     'rosters.reportCaption': '{kind}中不能使用的行',
@@ -89,6 +90,7 @@ strings({
     'rosters.status.failed': 'Verification failed: {error}',
     'rosters.status.none': 'Verification starts once both rosters are uploaded.',
     'rosters.verified': 'Verification completed; see "Verification & review" for what it found.',
+    'rosters.verifyFailed': 'Verification did not complete; see the overview for why.',
     'rosters.report': 'Import report: rows that cannot be used',
     'rosters.reportHint': 'These rows took no part in verification. Fix them in the original file by row and column, then upload that roster again.',
     'rosters.reportCaption': 'Rows of the {kind} that cannot be used',
@@ -265,8 +267,10 @@ export default async function render(container, { cycle, refresh }) {
           return;
         }
         if (done || latest.verification?.status === 'failed') {
-          toast(t('rosters.verified'));
-          await refresh();
+          if (container.isConnected) {
+            toast(t(done ? 'rosters.verified' : 'rosters.verifyFailed'), done ? 'ok' : 'bad');
+            await refresh();
+          }
           return;
         }
         await new Promise((resolve) => { setTimeout(resolve, POLL_MS); });

@@ -14,6 +14,7 @@ strings({
     'cycles.open': '查看',
     'cycles.filterStage': '按阶段筛选',
     'cycles.allStages': '全部阶段',
+    'cycles.filter': '筛选',
     'cycles.empty': '还没有资助周期。',
     'kickoff.title': '启动新学期资助周期',
     'kickoff.county': '县级行政区划代码',
@@ -36,6 +37,7 @@ strings({
     'cycles.open': 'Open',
     'cycles.filterStage': 'Filter by stage',
     'cycles.allStages': 'All stages',
+    'cycles.filter': 'Filter',
     'cycles.empty': 'No aid cycles yet.',
     'kickoff.title': 'Start a semester aid cycle',
     'kickoff.county': 'County code',
@@ -104,15 +106,21 @@ export default async function render(page, { query, me, navigate }) {
   const cycles = await getAll(`/api/cycles${stage ? `?stage=${encodeURIComponent(stage)}` : ''}`, 500);
   cycles.sort((a, b) => (b.updatedAt || '').localeCompare(a.updatedAt || ''));
 
-  const filter = h('select', { name: 'stage', onchange: (e) => navigate(e.target.value ? `/cycles?stage=${e.target.value}` : '/cycles') },
+  // A form with its own button: choosing with the arrow keys must not navigate away under the user (WCAG 3.2.2).
+  const filter = h('select', { name: 'stage' },
     h('option', { value: '' }, t('cycles.allStages')),
     STAGES.map((s) => h('option', { value: s, selected: s === stage }, t(`stage.${s}`))));
+  const filterForm = h('form', { class: 'toolbar' }, field(t('cycles.filterStage'), filter), h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-secondary' }, t('cycles.filter'))));
+  filterForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    navigate(filter.value ? `/cycles?stage=${encodeURIComponent(filter.value)}` : '/cycles');
+  });
 
   page.append(
     h('h1', {}, t('cycles.title')),
     me.role === 'bureau_admin' ? kickoffForm(navigate) : null,
     section(t('cycles.caption'),
-      h('div', { class: 'toolbar' }, field(t('cycles.filterStage'), filter)),
+      filterForm,
       table(t('cycles.caption'), [
         { label: t('cycles.id'), value: (c) => h('a', { href: `#/cycles/${encodeURIComponent(c.id)}` }, c.id) },
         { label: t('cycles.county'), value: (c) => c.countyName || c.countyCode },

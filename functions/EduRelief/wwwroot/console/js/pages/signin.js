@@ -1,6 +1,6 @@
 import { t, strings } from '../i18n.js';
 import { api } from '../api.js';
-import { useApiKey, startEntraSignIn, takeExpiredNotice, signOut } from '../auth.js';
+import { useApiKey, startEntraSignIn, takeExpiredNotice, takeSignInError, signOut } from '../auth.js';
 import { session } from '../app.js';
 import { h, field, problem } from '../ui.js';
 
@@ -15,6 +15,7 @@ strings({
     'signin.submit': '登录',
     'signin.expired': '登录已失效，请重新登录。',
     'signin.keyRequired': '请输入访问密钥。',
+    'signin.entraFailed': '统一身份认证登录未成功，请重试或联系管理员：',
   },
   en: {
     'signin.title': 'Sign in',
@@ -26,6 +27,7 @@ strings({
     'signin.submit': 'Sign in',
     'signin.expired': 'Your sign-in has expired. Please sign in again.',
     'signin.keyRequired': 'Enter an access key.',
+    'signin.entraFailed': 'The Entra ID sign-in did not succeed. Try again or ask the administrator:',
   },
 });
 
@@ -36,8 +38,12 @@ export default async function render(page, { query, config, navigate }) {
   if (takeExpiredNotice()) {
     errors.append(h('div', { class: 'alert alert-warn', role: 'alert' }, t('signin.expired')));
   }
+  const entraError = takeSignInError();
+  if (entraError) {
+    errors.append(h('div', { class: 'alert alert-bad', role: 'alert' }, h('p', {}, t('signin.entraFailed')), h('p', { lang: 'en' }, entraError)));
+  }
 
-  const keyInput = h('input', { type: 'password', name: 'apiKey', autocomplete: 'current-password', required: true, spellcheck: 'false' });
+  const keyInput = h('input', { type: 'password', name: 'apiKey', autocomplete: 'off', required: true, spellcheck: 'false' });
   const form = h('form', { class: 'signin-form', novalidate: true },
     field(t('signin.key'), keyInput, t('signin.keyHint')),
     h('button', { type: 'submit', class: 'btn btn-primary' }, t('signin.submit')));
