@@ -119,12 +119,14 @@ public sealed partial class ConsoleJourneyTests
 
         // Without the county's hotline and address the API refuses (409): the page says why and links to the contacts.
         await approve.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "确认公示" }).ClickAsync();
         var contactsLink = page.GetByRole(AriaRole.Link, new() { Name = "登记本县联系方式" });
         await Assertions.Expect(contactsLink).ToHaveAttributeAsync("href", "#/counties/410726/contacts");
         await Assertions.Expect(page.Locator(".approval")).ToContainTextAsync("本县尚未登记监督电话和来信来访地址");
         await Assertions.Expect(page.Locator(".approval [role=alert]")).ToContainTextAsync("The county's hotline number and objection address are required on a public notice.");
         Assert.Equal(200, (await app.Admin.SendJsonAsync(HttpMethod.Put, "/api/counties/410726/contacts", SampleCycle.Contacts)).Status);
         await approve.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "确认公示" }).ClickAsync();
 
         // Notice: the real public pages in frames once the documents are rendered.
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("#/cycles/410726-2026-autumn/notice$"));

@@ -394,8 +394,16 @@ async function renderList(container, { cycle, me, query, navigate, path }) {
       }
       const arrived = latest.filter((c) => !known.has(c.caseNumber));
       arrived.forEach((c) => { known.add(c.caseNumber); fresh.add(c.caseNumber); });
-      cases = latest;
-      draw();
+      // Redraw only on a change, and give focus back to the same link: a keyboard or screen-reader user inside the
+      // table must not be thrown out every ten seconds.
+      if (JSON.stringify(latest) !== JSON.stringify(cases)) {
+        const focused = holder.contains(document.activeElement) ? document.activeElement.textContent : null;
+        cases = latest;
+        draw();
+        if (focused) {
+          [...holder.querySelectorAll('a')].find((a) => a.textContent === focused)?.focus();
+        }
+      }
       if (arrived.length) {
         live.textContent = t('hotline.arrived', { count: arrived.length, numbers: arrived.map((c) => c.caseNumber).join('、') });
       }

@@ -45,6 +45,8 @@ strings({
     'review.approve': '审核通过',
     'review.approveWhat': '审核通过后立即发布各校公示名单：公示期为 {n} 个工作日，自今天（如今天不是工作日，则自下一个工作日）起按国务院公布的工作日历计算，至第 {n} 个工作日 24 时前结束。公示期间受理异议，期满后才生成发放批次。',
     'review.approveButton': '审核通过并开始公示',
+    'review.approveConfirm': '确认公示',
+    'review.approveConfirmText': '审核通过后，{n} 所学校的受助学生名单将立即向社会公示，且不能撤回。确认吗？',
     'review.approvePeriod': '如现在审核通过，公示期至 {at}（{n} 个工作日）。',
     'review.calendarMissing': '公示期跨入尚未录入国务院放假安排的年份，已按周末推算，请核对。',
     'review.approveBlocked': '尚有 {n} 条姓名不一致未决定，全部决定后才能审核通过。',
@@ -92,6 +94,8 @@ strings({
     'review.approve': 'Approval',
     'review.approveWhat': 'Approval publishes every school\'s notice at once: the notice runs {n} working days, counted from today (or the next working day when today is not one) on the State Council\'s working-day calendar, and ends at midnight of the {n}th working day. Objections are taken meanwhile; payment batches are cut only after it ends.',
     'review.approveButton': 'Approve and publish the notice',
+    'review.approveConfirm': 'Publish the notice',
+    'review.approveConfirmText': 'Once approved, the aid lists of {n} schools are published to the public at once and cannot be withdrawn. Go ahead?',
     'review.approvePeriod': 'Approved now, the notice would run until {at} ({n} working days).',
     'review.calendarMissing': 'The period reaches a year whose official holiday calendar is not entered; weekends alone were counted. Check it.',
     'review.approveBlocked': '{n} name mismatches are undecided; approval needs every one decided.',
@@ -201,7 +205,21 @@ function approvalPanel(cycle, navigate, path) {
   const errors = h('div', { 'aria-live': 'polite' });
   const blocked = !inReview ? t('review.approveStage', { stage: t(`stage.${cycle.stage}`) }) : pending > 0 ? t('review.approveBlocked', { n: count(pending) }) : null;
   const button = h('button', { type: 'button', class: 'btn btn-primary', disabled: Boolean(blocked), 'aria-describedby': 'approve-what' }, t('review.approveButton'));
-  button.addEventListener('click', async () => {
+  // Approval puts children's names before the public and cannot be undone: it takes a second, explicit click.
+  const confirmBox = h('div', { class: 'alert alert-warn approve-confirm', role: 'alertdialog', 'aria-labelledby': 'approve-confirm-text', hidden: true });
+  const confirmButton = h('button', { type: 'button', class: 'btn btn-danger' }, t('review.approveConfirm'));
+  const cancelButton = h('button', { type: 'button', class: 'btn btn-secondary' }, t('common.cancel'));
+  confirmBox.append(h('p', { id: 'approve-confirm-text' }, t('review.approveConfirmText', { n: count(cycle.verification?.schools?.length ?? 0) })), h('div', { class: 'form-actions-inline' }, confirmButton, cancelButton));
+  button.addEventListener('click', () => {
+    confirmBox.hidden = false;
+    confirmButton.focus();
+  });
+  cancelButton.addEventListener('click', () => {
+    confirmBox.hidden = true;
+    button.focus();
+  });
+  confirmButton.addEventListener('click', async () => {
+    confirmBox.hidden = true;
     button.disabled = true;
     try {
       const approved = await api.post(`/api/cycles/${encodeURIComponent(cycle.id)}/approve`);
@@ -227,6 +245,7 @@ function approvalPanel(cycle, navigate, path) {
     period,
     blocked ? h('p', { class: 'alert alert-warn', role: 'status' }, badge(t('review.undecided'), 'warn'), ' ', blocked) : null,
     button,
+    confirmBox,
     errors);
 }
 
@@ -250,8 +269,23 @@ export default async function render(container, { cycle, me, query, navigate, re
   const items = [...first.items];
   let token = first.continuationToken;
 
-  const onDecided = async () => { await refresh(); };
-  const listHolder = h('div', {}, discrepancyTable(items, cycle, me, onDecided));
+  const listHolder = h('div', {});
+  const approvalHolder = h('div', {});
+  const showApproval = (latest) => approvalHolder.replaceChildren(
+    me.role === 'bureau_admin' && ['review', 'verifying'].includes(latest.stage) ? approvalPanel(latest, navigate, path) : '');
+  // A decision redraws its row and the approval panel in place: pages already loaded, the scroll position and the
+  // user's place in the list stay; focus moves on to the next undecided mismatch.
+  const onDecided = async (decided) => {
+    const index = items.findIndex((d) => d.id === decided.id);
+    if (index >= 0) {
+      items[index] = { ...items[index], ...decided };
+    }
+    listHolder.replaceChildren(discrepancyTable(items, cycle, me, onDecided));
+    showApproval(await api.get(`/api/cycles/${encodeURIComponent(cycle.id)}`));
+    (listHolder.querySelector('input[name="reason"]') ?? approvalHolder.querySelector('button'))?.focus();
+  };
+  listHolder.append(discrepancyTable(items, cycle, me, onDecided));
+  showApproval(cycle);
   const shown = h('p', { class: 'muted', 'aria-live': 'polite' }, t('review.shown', { n: count(items.length) }));
   const more = h('button', { type: 'button', class: 'btn btn-secondary', hidden: !token }, t('review.more'));
   more.addEventListener('click', async () => {
@@ -276,6 +310,6 @@ export default async function render(container, { cycle, me, query, navigate, re
       filters(cycle, me, query, navigate, path),
       listHolder,
       h('div', { class: 'toolbar' }, shown, more)),
-    me.role === 'bureau_admin' && ['review', 'verifying'].includes(cycle.stage) ? approvalPanel(cycle, navigate, path) : null,
-  ].filter(Boolean));
+    approvalHolder,
+  ]);
 }
