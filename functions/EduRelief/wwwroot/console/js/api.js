@@ -1,6 +1,6 @@
 // The API client: every call carries the signed-in credential; failures become ApiError with the RFC 7807 problem.
 
-import { credentialHeaders, signOut } from './auth.js';
+import { credentialHeaders, signOut, freshen } from './auth.js';
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -32,6 +32,7 @@ async function problemOf(response) {
 }
 
 async function send(method, path, { body, contentType, accept = 'application/json', raw = false } = {}) {
+  await freshen();
   const headers = { Accept: accept, ...credentialHeaders() };
   let payload = body;
   if (body !== undefined && !(body instanceof Blob) && !(body instanceof FormData) && typeof body !== 'string') {
@@ -77,7 +78,8 @@ export const api = {
    * Uploads a file with progress (fetch cannot report upload progress): onProgress(fraction 0..1).
    * Resolves with the JSON answer, rejects with ApiError carrying the problem.
    */
-  upload(method, path, file, onProgress) {
+  async upload(method, path, file, onProgress) {
+    await freshen();
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open(method, path);

@@ -2,7 +2,7 @@
 
 import { t, lang, setLang, strings } from './i18n.js';
 import { api, ApiError } from './api.js';
-import { isSignedIn, signOut, completeEntraSignIn, endEntraSession, setSignInError } from './auth.js';
+import { isSignedIn, signOut, completeEntraSignIn, endEntraSession, setSignInError, configureEntra } from './auth.js';
 import { h, clear, problem } from './ui.js';
 
 strings({
@@ -127,6 +127,7 @@ async function start() {
   } catch {
     // API keys still work without the configuration answer.
   }
+  configureEntra(session.config.entra);
   try {
     const next = await completeEntraSignIn(session.config.entra);
     if (next) {

@@ -74,6 +74,60 @@ function readToken() {
   return null;
 }
 
+let entraSettings = null;
+let refreshing = null;
+
+/** The Entra parameters the console runs with (from /api/console/config), for refreshing tokens. */
+export function configureEntra(entra) {
+  entraSettings = entra;
+}
+
+function saveToken(answer, previousRefresh) {
+  sessionStorage.setItem(TOKEN, JSON.stringify({
+    accessToken: answer.access_token,
+    refreshToken: answer.refresh_token ?? previousRefresh ?? null,
+    expiresAt: Date.now() + (answer.expires_in * 1000),
+  }));
+}
+
+/**
+ * Renews an Entra token in the last five minutes of its life with its refresh token, so an officer is not thrown
+ * out in the middle of a reply after an hour. Without a refresh token, or if Entra refuses, the token simply runs out.
+ */
+export async function freshen() {
+  const raw = sessionStorage.getItem(TOKEN);
+  if (!raw || !entraSettings || sessionStorage.getItem(KEY)) {
+    return;
+  }
+  let token;
+  try {
+    token = JSON.parse(raw);
+  } catch {
+    return;
+  }
+  if (!token?.refreshToken || token.expiresAt > Date.now() + 5 * 60_000) {
+    return;
+  }
+  refreshing ??= (async () => {
+    try {
+      const response = await fetch(`${entraSettings.authority}/oauth2/v2.0/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ client_id: entraSettings.clientId, grant_type: 'refresh_token', refresh_token: token.refreshToken, scope: `${entraSettings.scope} openid profile offline_access` }),
+      });
+      const answer = await response.json();
+      if (response.ok && answer.access_token) {
+        saveToken(answer, token.refreshToken);
+      }
+    } catch {
+      // The old token stays until it expires; the next call tries again.
+    } finally {
+      refreshing = null;
+    }
+  })();
+  await refreshing;
+}
+
 function base64Url(bytes) {
   return btoa(String.fromCharCode(...new Uint8Array(bytes))).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
@@ -138,6 +192,6 @@ export async function completeEntraSignIn(entra) {
     throw new Error(answer.error_description || 'Entra ID refused the sign-in.');
   }
   sessionStorage.removeItem(KEY);
-  sessionStorage.setItem(TOKEN, JSON.stringify({ accessToken: answer.access_token, expiresAt: Date.now() + (answer.expires_in * 1000) }));
+  saveToken(answer, null);
   return saved.next || '/cycles';
 }

@@ -129,17 +129,20 @@ export function problem(error) {
     return h('div', { class: 'alert alert-bad', role: 'alert' }, h('p', {}, String(error?.message ?? error)));
   }
   let lead;
+  let fromServer = false;
   if (error.status === 0) {
     lead = t('error.network');
   } else if (error.status === 403) {
     lead = t('error.forbidden');
   } else {
     lead = [error.problem.title, error.problem.detail].filter(Boolean).join(' — ');
+    fromServer = Boolean(lead);
   }
   const fields = error.fieldErrors;
+  // The API words its problems in English: marked as such, so a screen reader reads them with the right voice.
   return h('div', { class: 'alert alert-bad', role: 'alert' },
-    h('p', {}, lead || t('error.title')),
-    fields.length ? h('ul', { class: 'field-errors' }, fields.map(([field, message]) => h('li', {}, h('code', {}, field), ' ', message))) : null);
+    h('p', { lang: fromServer ? 'en' : null }, lead || t('error.title')),
+    fields.length ? h('ul', { class: 'field-errors', lang: 'en' }, fields.map(([field, message]) => h('li', {}, h('code', {}, field), ' ', message))) : null);
 }
 
 /** A short message that announces itself to screen readers and fades. */

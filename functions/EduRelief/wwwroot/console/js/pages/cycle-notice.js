@@ -183,14 +183,20 @@ function showHtml(frame, html) {
   const styles = [];
   const body = html.replace(/<style>([\s\S]*?)<\/style>/g, (_, css) => { styles.push(css); return ''; });
   const css = styles.join('\n');
-  frame.addEventListener('load', () => {
+  // Some browsers first fire load for about:blank when the frame is inserted: style only the srcdoc document.
+  const apply = () => {
     const inner = frame.contentDocument;
-    if (inner && css) {
+    if (!inner || inner.URL !== 'about:srcdoc') {
+      return;
+    }
+    frame.removeEventListener('load', apply);
+    if (css) {
       const sheet = new frame.contentWindow.CSSStyleSheet();
       sheet.replaceSync(css);
       inner.adoptedStyleSheets = [sheet];
     }
-  }, { once: true });
+  };
+  frame.addEventListener('load', apply);
   frame.srcdoc = body;
 }
 

@@ -173,9 +173,12 @@ function timeline(cycle, entered, cancelled) {
       }
       const at = entered[stage] ?? (index === 0 ? cycle.createdAt : null);
       return h('li', { class: { todo: null, cancelled: 'current stopped' }[state] ?? state, 'aria-current': state === 'current' ? 'step' : null },
+        // Done and current are said in visible marks too, not only in colour.
+        state === 'done' ? h('span', { 'aria-hidden': 'true' }, '✓ ') : null,
         h('span', {}, t(`stage.${stage}`)),
         state === 'cancelled' ? [' ', badge(t('stage.cancelled'), 'muted')] : null,
-        h('span', { class: 'visually-hidden' }, `（${t(`overview.state.${state}`)}）`),
+        state === 'current' ? [' ', badge(t('overview.state.current'), 'info')] : null,
+        h('span', { class: 'visually-hidden' }, state === 'current' ? '' : `（${t(`overview.state.${state}`)}）`),
         h('span', { class: 'when' }, at && state !== 'todo' ? t('overview.entered', { at: dateTime(at) }) : t('overview.notYet')));
     }));
 }
