@@ -61,7 +61,8 @@ public static class CycleEndpoints
             return created ? TypedResults.Created($"/api/cycles/{cycle.Id}", cycle) : TypedResults.Ok(cycle);
         }).RequireAuthorization(Policies.Admin);
 
-        group.MapGet("", async (string? countyCode, string? semester, string? stage, string? continuationToken, int? pageSize, CycleService cycles, CancellationToken ct) =>
+        // A school officer's list shows each cycle as in GET /{id} before the school's figures: no county figures or files.
+        group.MapGet("", async (string? countyCode, string? semester, string? stage, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -74,7 +75,8 @@ public static class CycleEndpoints
             }
 
             var page = await cycles.ListAsync(new CycleFilter(countyCode, semester, stage), continuationToken, size, ct);
-            return TypedResults.Ok(new { items = page.Items, continuationToken = page.ContinuationToken });
+            IReadOnlyList<Cycle> items = user.IsInRole(Roles.SchoolOfficer) ? [.. page.Items.Select(c => SchoolCycleView.Of(c, user.SchoolCode() ?? ""))] : page.Items;
+            return TypedResults.Ok(new { items, continuationToken = page.ContinuationToken });
         }).RequireAuthorization(Policies.Staff);
 
         // A school officer sees the cycle through their school: its stage and dates, and its own figures, not the county's.

@@ -83,6 +83,8 @@ public sealed class SchoolIsolationApiTests : IAsyncLifetime
         var (_, inspectedHistory) = await inspector.GetJsonAsync($"/api/cycles/{id}/history?pageSize=1000");
         var (historyStatus, schoolHistory) = await officer.GetJsonAsync($"/api/cycles/{id}/history?pageSize=1000");
         var (_, ownDiscrepancies) = await officer.GetJsonAsync($"/api/cycles/{id}/discrepancies?pageSize=1000");
+        var (_, countyList) = await _app.Admin.GetJsonAsync("/api/cycles");
+        var (_, schoolList) = await officer.GetJsonAsync("/api/cycles");
 
         // The bureau and the inspector read the county's cycle and history as before.
         var verification = county!["verification"]!;
@@ -121,6 +123,11 @@ public sealed class SchoolIsolationApiTests : IAsyncLifetime
         Assert.DoesNotContain(sha256, schoolJson, StringComparison.Ordinal);
         Assert.DoesNotContain(uploader, schoolJson, StringComparison.Ordinal);
         Assert.Empty(school["deadLetters"]!.AsArray());
+        var listed = schoolList!["items"]!.AsArray().Single(c => (string?)c!["id"] == id)!;
+        Assert.Equal("review", (string?)listed["stage"]);
+        Assert.Null(listed["verification"]!["totalAmount"]);
+        Assert.DoesNotContain(sha256, schoolList.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains(sha256, countyList!.ToJsonString(), StringComparison.Ordinal);
 
         Assert.Equal(200, historyStatus);
         var entries = schoolHistory!["items"]!.AsArray();
