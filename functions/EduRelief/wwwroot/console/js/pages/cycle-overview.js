@@ -30,6 +30,7 @@ strings({
     'overview.wait.notice': '公示至 {at}；{n} 条异议尚未处理。',
     'overview.wait.batches': '{n} 个发放批次等待银行回盘结果。',
     'overview.wait.cutting': '正在生成发放批次。',
+    'overview.wait.schoolPaying': '本校应发 {owed} 人次，已发 {paid} 人次。',
     'overview.wait.rectification': '{n} 项整改尚未验收（其中 {overdue} 项已逾期）。',
     'overview.wait.closed': '本周期已结束。',
     'overview.wait.deadLetter': '后台步骤“{name}”多次失败已暂停：{error}',
@@ -98,6 +99,7 @@ strings({
     'overview.wait.notice': 'The notice runs until {at}; {n} objections are open.',
     'overview.wait.batches': '{n} payment batches await the bank\'s result file.',
     'overview.wait.cutting': 'Payment batches are being cut.',
+    'overview.wait.schoolPaying': 'Your school: {paid} of {owed} entitlements paid.',
     'overview.wait.rectification': '{n} rectification items are not accepted yet ({overdue} overdue).',
     'overview.wait.closed': 'This cycle is closed.',
     'overview.wait.deadLetter': 'Background step "{name}" failed repeatedly and is paused: {error}',
@@ -222,6 +224,11 @@ function waitingOn(cycle, me, onRetried) {
       }
       if (waiting) {
         items.push(t('overview.wait.batches', { n: count(waiting) }));
+      }
+      // A school officer is given no batches (they are the county's), only their school's money.
+      if (me.role === 'school_officer' && Array.isArray(cycle.disbursement?.programs)) {
+        const sum = (key) => cycle.disbursement.programs.reduce((n, p) => n + (p[key]?.count ?? 0), 0);
+        items.push(t('overview.wait.schoolPaying', { owed: count(sum('owed')), paid: count(sum('paid')) }));
       }
       break;
     }
