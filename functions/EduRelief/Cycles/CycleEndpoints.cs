@@ -15,8 +15,6 @@ public sealed record SchoolView(string CycleId, string SchoolCode, string Stage)
 
 public static class CycleEndpoints
 {
-    private static readonly System.Text.Json.JsonSerializerOptions Camel = new(System.Text.Json.JsonSerializerDefaults.Web);
-
     public const int MinNoticeDays = 5;
     public const int MaxNoticeDays = 30;
 
@@ -63,7 +61,8 @@ public static class CycleEndpoints
             return created ? TypedResults.Created($"/api/cycles/{cycle.Id}", cycle) : TypedResults.Ok(cycle);
         }).RequireAuthorization(Policies.Admin);
 
-        group.MapGet("", async (string? countyCode, string? semester, string? stage, string? continuationToken, int? pageSize, CycleService cycles, CancellationToken ct) =>
+        // A school officer's list shows each cycle as in GET /{id} before the school's figures: no county figures or files.
+        group.MapGet("", async (string? countyCode, string? semester, string? stage, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -76,17 +75,19 @@ public static class CycleEndpoints
             }
 
             var page = await cycles.ListAsync(new CycleFilter(countyCode, semester, stage), continuationToken, size, ct);
-            return TypedResults.Ok(new { items = page.Items, continuationToken = page.ContinuationToken });
+            IReadOnlyList<Cycle> items = user.IsInRole(Roles.SchoolOfficer) ? [.. page.Items.Select(c => SchoolCycleView.Of(c, user.SchoolCode() ?? ""))] : page.Items;
+            return TypedResults.Ok(new { items, continuationToken = page.ContinuationToken });
         }).RequireAuthorization(Policies.Staff);
 
-        // A school officer sees the cycle through their school: its own hotline figures and school list, not the county's.
-        group.MapGet("/{id}", async (string id, ClaimsPrincipal user, CycleService cycles, Hotline.HotlineCycleFigures hotline, Rectification.RectificationStore rectification, TimeProvider clock, CancellationToken ct) =>
-            await cycles.GetAsync(id, ct) is not { } cycle ? Problems.NotFound($"Cycle {id}")
-            : user.IsInRole(Roles.SchoolOfficer) ? (IResult)TypedResults.Ok(await SchoolViewAsync(cycle, user.SchoolCode() ?? "", hotline, rectification, clock, ct))
-            : TypedResults.Ok(cycle))
+        // A school officer sees the cycle through their school: its stage and dates, and its own figures, not the county's.
+        group.MapGet("/{id}", async (string id, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>
+            await (user.IsInRole(Roles.SchoolOfficer) ? cycles.GetForSchoolAsync(id, user.SchoolCode() ?? "", ct) : cycles.GetAsync(id, ct)) is { } cycle
+                ? (IResult)TypedResults.Ok(cycle)
+                : Problems.NotFound($"Cycle {id}"))
             .RequireAuthorization(Policies.Staff);
 
-        group.MapGet("/{id}/history", async (string id, string? continuationToken, int? pageSize, CycleService cycles, CancellationToken ct) =>
+        // A school officer reads the stage transitions only, without who made them and why.
+        group.MapGet("/{id}/history", async (string id, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -98,10 +99,20 @@ public static class CycleEndpoints
                 return Problems.NotFound($"Cycle {id}");
             }
 
+            var officer = user.IsInRole(Roles.SchoolOfficer);
             var page = await cycles.HistoryAsync(id, continuationToken, size, ct);
             return TypedResults.Ok(new
             {
-                items = page.Items.Select(h => new { id = h.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), at = h.At, actor = h.Actor, @event = h.Event, from = h.From, to = h.To, reason = h.Reason }),
+                items = page.Items.Where(h => !officer || SchoolCycleView.Shows(h)).Select(h => new
+                {
+                    id = h.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    at = h.At,
+                    actor = officer ? null : h.Actor,
+                    @event = h.Event,
+                    from = h.From,
+                    to = h.To,
+                    reason = officer ? null : h.Reason,
+                }),
                 continuationToken = page.ContinuationToken,
             });
         }).RequireAuthorization(Policies.Staff);
@@ -197,22 +208,5 @@ public static class CycleEndpoints
                 ? TypedResults.Ok(new SchoolView(cycle.Id, schoolCode, cycle.Stage))
                 : Problems.NotFound($"Cycle {id}");
         }).RequireAuthorization(Policies.Staff);
-    }
-
-    /// <summary>
-    /// The cycle as one school's officer sees it: the verification's school list is theirs only, the hotline and
-    /// rectification figures count their school's cases and items.
-    /// </summary>
-    private static async Task<Cycle> SchoolViewAsync(Cycle cycle, string schoolCode, Hotline.HotlineCycleFigures hotline, Rectification.RectificationStore rectification, TimeProvider clock, CancellationToken ct)
-    {
-        var verification = cycle.Verification?.DeepClone();
-        if (verification is System.Text.Json.Nodes.JsonObject v && v["schools"] is System.Text.Json.Nodes.JsonArray schools)
-        {
-            v["schools"] = new System.Text.Json.Nodes.JsonArray([.. schools.Where(s => (string?)s == schoolCode).Select(s => s!.DeepClone())]);
-        }
-
-        var items = await rectification.SummarizeAsync(cycle.Id, clock.GetUtcNow(), ct, Counties.Assignees.ForSchool(schoolCode));
-        var scoped = cycle with { Verification = verification, Rectification = System.Text.Json.JsonSerializer.SerializeToNode(items, Camel) };
-        return await hotline.ForSchoolAsync(scoped, schoolCode, ct);
     }
 }

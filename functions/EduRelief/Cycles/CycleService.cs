@@ -35,6 +35,12 @@ public sealed record Cycle(
 public interface ICycleFigures
 {
     Task<Cycle> AddToAsync(Cycle cycle, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The figures of one school, for its officer, in place of the county's. By default none: what a feature does not
+    /// scope to a school stays out of an officer's view.
+    /// </summary>
+    Task<Cycle> AddForSchoolAsync(Cycle cycle, string schoolCode, CancellationToken cancellationToken) => Task.FromResult(cycle);
 }
 
 public sealed record CycleFilter(string? CountyCode, string? Semester, string? Stage);
@@ -80,6 +86,26 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
         foreach (var figure in figures)
         {
             cycle = await figure.AddToAsync(cycle, cancellationToken);
+        }
+
+        return cycle;
+    }
+
+    /// <summary>
+    /// The cycle as one school's officer sees it: its stage, dates and notice period, and its features' figures for
+    /// that school only (<see cref="SchoolCycleView"/>); nothing of other schools, no people, files or free text.
+    /// </summary>
+    public async Task<Cycle?> GetForSchoolAsync(string id, string schoolCode, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(id, cancellationToken) is not { } found)
+        {
+            return null;
+        }
+
+        var cycle = SchoolCycleView.Of(found, schoolCode);
+        foreach (var figure in figures)
+        {
+            cycle = await figure.AddForSchoolAsync(cycle, schoolCode, cancellationToken);
         }
 
         return cycle;

@@ -6,20 +6,26 @@ namespace EduRelief.Disbursement;
 
 /// <summary>
 /// Adds the money to the cycle as people see it: per program owed, paid, pending, failed, held, back-paid and
-/// cancelled (counts and yuan), and whether the ledger is settled (nothing pending, failed or held).
+/// cancelled (counts and yuan), and whether the ledger is settled (nothing pending, failed or held). A school
+/// officer's view counts their school's students only.
 /// </summary>
 public sealed class DisbursementCycleFigures(DisbursementService service) : ICycleFigures
 {
     private static readonly JsonSerializerOptions Camel = new(JsonSerializerDefaults.Web);
 
-    public async Task<Cycle> AddToAsync(Cycle cycle, CancellationToken cancellationToken)
+    public Task<Cycle> AddToAsync(Cycle cycle, CancellationToken cancellationToken) => FiguresAsync(cycle, null, cancellationToken);
+
+    /// <summary>The money of the school's students only; the batches (county-wide files) are not listed.</summary>
+    public Task<Cycle> AddForSchoolAsync(Cycle cycle, string schoolCode, CancellationToken cancellationToken) => FiguresAsync(cycle, schoolCode, cancellationToken);
+
+    private async Task<Cycle> FiguresAsync(Cycle cycle, string? schoolCode, CancellationToken cancellationToken)
     {
         if (cycle.Stage is not (Stages.Disbursement or Stages.Rectification or Stages.Closed))
         {
             return cycle;
         }
 
-        var totals = await service.TotalsAsync(cycle.Id, cancellationToken);
+        var totals = await service.TotalsAsync(cycle.Id, cancellationToken, schoolCode);
         var view = cycle.Disbursement?.DeepClone().AsObject() ?? [];
         view["programs"] = JsonSerializer.SerializeToNode(totals.Select(DisbursementEndpoints.TotalsView), Camel);
         view["settled"] = IsSettled(totals);

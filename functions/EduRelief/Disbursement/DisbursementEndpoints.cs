@@ -22,16 +22,18 @@ public static class DisbursementEndpoints
     {
         var group = app.MapGroup("/api/cycles/{id}");
 
-        group.MapGet("/disbursement", async (string id, CycleService cycles, DisbursementService service, CancellationToken ct) =>
+        // A school officer gets the money of their own school's students.
+        group.MapGet("/disbursement", async (string id, ClaimsPrincipal user, CycleService cycles, DisbursementService service, CancellationToken ct) =>
             await cycles.FindAsync(id, ct) is null
                 ? (IResult)Problems.NotFound($"Cycle {id}")
-                : TypedResults.Ok(new { programs = (await service.TotalsAsync(id, ct)).Select(TotalsView) }))
+                : TypedResults.Ok(new { programs = (await service.TotalsAsync(id, ct, OwnSchool(user))).Select(TotalsView) }))
             .RequireAuthorization(Policies.Staff);
 
-        group.MapGet("/batches", async (string id, CycleService cycles, DisbursementService service, CancellationToken ct) =>
-            await cycles.FindAsync(id, ct) is null
-                ? (IResult)Problems.NotFound($"Cycle {id}")
-                : TypedResults.Ok(new { items = (await service.ListBatchesAsync(id, ct)).Select(BatchView), continuationToken = (string?)null }))
+        // Batches are the county's payment files: the bureau's and the inspectors', not a school's.
+        group.MapGet("/batches", async (string id, ClaimsPrincipal user, CycleService cycles, DisbursementService service, CancellationToken ct) =>
+            user.IsInRole(Roles.SchoolOfficer) ? (IResult)BatchesForbidden()
+            : await cycles.FindAsync(id, ct) is null ? Problems.NotFound($"Cycle {id}")
+            : TypedResults.Ok(new { items = (await service.ListBatchesAsync(id, ct)).Select(BatchView), continuationToken = (string?)null }))
             .RequireAuthorization(Policies.Staff);
 
         group.MapPost("/batches", async (string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, DisbursementService service, IOptions<JsonOptions> json, CancellationToken ct) =>
@@ -93,11 +95,16 @@ public static class DisbursementEndpoints
                 : TypedResults.Ok(BatchView(outcome.Batch));
         }).RequireAuthorization(Policies.Admin);
 
-        group.MapGet("/batches/{batchId}", async (string id, string batchId, DisbursementService service, CancellationToken ct) =>
+        group.MapGet("/batches/{batchId}", async (string id, string batchId, ClaimsPrincipal user, DisbursementService service, CancellationToken ct) =>
         {
+            if (user.IsInRole(Roles.SchoolOfficer))
+            {
+                return (IResult)BatchesForbidden();
+            }
+
             if (await service.GetBatchAsync(id, batchId, ct) is not { } batch)
             {
-                return (IResult)Problems.NotFound($"Batch {batchId} of cycle {id}");
+                return Problems.NotFound($"Batch {batchId} of cycle {id}");
             }
 
             var exceptions = await service.ListExceptionsAsync(id, batchId, ct);
@@ -256,6 +263,12 @@ public static class DisbursementEndpoints
                 : TypedResults.File(DisclosureWorkbook.Write(id, await service.DisclosureAsync(id, ct)), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"{id}-disclosure.xlsx"))
             .RequireAuthorization(Policies.Staff);
     }
+
+    /// <summary>A school officer's own school; null (the county) for everyone else.</summary>
+    private static string? OwnSchool(ClaimsPrincipal user) => user.IsInRole(Roles.SchoolOfficer) ? user.SchoolCode() ?? "" : null;
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult BatchesForbidden() =>
+        Problems.Forbidden("Payment batches are the county's; a school officer reads their school's rows in /batches/{batchId}/items and its money in /disbursement.");
 
     private static object FigureView(Figure f) => new { count = f.Count, amount = decimal.Round(f.Amount, 2) };
 

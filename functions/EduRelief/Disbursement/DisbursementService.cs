@@ -245,12 +245,17 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         return failures;
     }
 
-    private IAsyncEnumerable<TableEntity> QueryEntitlementsAsync(string cycleId, string? program, CancellationToken cancellationToken)
+    private IAsyncEnumerable<TableEntity> QueryEntitlementsAsync(string cycleId, string? program, CancellationToken cancellationToken, string? schoolCode = null)
     {
         var filter = Range("PartitionKey", cycleId + "|");
         if (program is not null)
         {
             filter += " and " + Range("RowKey", program + "|");
+        }
+
+        if (schoolCode is not null)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"SchoolCode eq {schoolCode}");
         }
 
         return _entitlements.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken);
@@ -1002,10 +1007,11 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
 
     // ---------------------------------------------------------------- totals and disclosure
 
-    public async Task<IReadOnlyList<ProgramTotals>> TotalsAsync(string cycleId, CancellationToken cancellationToken)
+    /// <summary>Per program, the cycle's money; with <paramref name="schoolCode"/>, of that school's students only.</summary>
+    public async Task<IReadOnlyList<ProgramTotals>> TotalsAsync(string cycleId, CancellationToken cancellationToken, string? schoolCode = null)
     {
         var figures = new Dictionary<string, Dictionary<string, Figure>>();
-        await foreach (var e in QueryEntitlementsAsync(cycleId, null, cancellationToken))
+        await foreach (var e in QueryEntitlementsAsync(cycleId, null, cancellationToken, schoolCode))
         {
             var program = e.GetString("Program") ?? "";
             var byStatus = figures.TryGetValue(program, out var f) ? f : figures[program] = new Dictionary<string, Figure>();

@@ -129,6 +129,16 @@ public sealed class EligibilityStore(StorageAccount storage)
         return new EduRelief.Workflow.Page<DiscrepancyRow>([], null);
     }
 
+    /// <summary>Every discrepancy of one school in a run (a school's students; rows of the poverty registry have none).</summary>
+    public async IAsyncEnumerable<DiscrepancyRow> SchoolDiscrepanciesAsync(string cycleId, string runId, string schoolCode, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DiscrepancyPartition(cycleId, runId)} and SchoolCode eq {schoolCode}");
+        await foreach (var e in _discrepancies.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            yield return ToDiscrepancy(e);
+        }
+    }
+
     /// <summary>Every discrepancy of one kind, for workbooks.</summary>
     public async IAsyncEnumerable<DiscrepancyRow> AllDiscrepanciesAsync(string cycleId, string runId, string kind, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

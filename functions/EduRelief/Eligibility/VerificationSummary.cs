@@ -41,6 +41,36 @@ public static class VerificationSummary
         };
     }
 
+    /// <summary>
+    /// One school's figures of a completed run, added to an officer's view of the verification: its name mismatches
+    /// pending and rejected, its discrepancies per kind, and per program its ledger rows (recipients) and yuan. The
+    /// county's counts of roster rows, matches and eligible students are not derived per school, so they are left out.
+    /// </summary>
+    public static void AddSchool(JsonObject verification, IEnumerable<LedgerRow> ledger, IReadOnlyCollection<DiscrepancyRow> discrepancies)
+    {
+        var mismatches = discrepancies.Where(d => d.Kind == DiscrepancyKinds.NameMismatch).ToList();
+        verification["pendingReview"] = mismatches.Count(d => d.Decision is null);
+        verification["rejected"] = mismatches.Count(d => d.Decision is not null and not "confirm");
+        var kinds = new JsonObject();
+        foreach (var kind in DiscrepancyKinds.All)
+        {
+            kinds[kind] = discrepancies.Count(d => d.Kind == kind);
+        }
+
+        verification["discrepancies"] = kinds;
+        var programs = new JsonObject();
+        var total = 0m;
+        foreach (var program in ledger.GroupBy(l => l.Program).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var amount = program.Sum(l => l.Amount);
+            programs[program.Key] = new JsonObject { ["recipients"] = program.Count(), ["amount"] = Money(amount) };
+            total += amount;
+        }
+
+        verification["programs"] = programs;
+        verification["totalAmount"] = Money(total);
+    }
+
     /// <summary>The schools a notice lists: those of eligible students and of students pending review, in code order.</summary>
     public static IReadOnlyList<string> NoticeSchools(VerificationResult result) =>
         result.Eligible.Select(s => s.SchoolCode)

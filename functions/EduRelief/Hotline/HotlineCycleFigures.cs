@@ -16,6 +16,8 @@ public sealed class HotlineCycleFigures(HotlineStore cases, ObjectionHoldStore h
     /// <summary>The figures of one school only, in place of the county's.</summary>
     public Task<Cycle> ForSchoolAsync(Cycle cycle, string schoolCode, CancellationToken cancellationToken) => FiguresAsync(cycle, schoolCode, cancellationToken);
 
+    public Task<Cycle> AddForSchoolAsync(Cycle cycle, string schoolCode, CancellationToken cancellationToken) => FiguresAsync(cycle, schoolCode, cancellationToken);
+
     private async Task<Cycle> FiguresAsync(Cycle cycle, string? schoolCode, CancellationToken cancellationToken)
     {
         var all = (await holds.ListAsync(cycle.Id, cancellationToken)).Where(h => schoolCode is null || h.SchoolCode == schoolCode).ToList();

@@ -1,6 +1,6 @@
 // The cycle's "overview" tab: the stage timeline with when each stage began, what the cycle waits on now, and its
 // figures as charts. A school officer sees their own school's figures only (the ledger and discrepancies the API
-// scopes to their school), never the county's.
+// scopes to their school), never the county's; their history has no actors or reasons, their cycle no error texts.
 
 import { t, strings } from '../i18n.js';
 import { api, getAll } from '../api.js';
@@ -17,17 +17,20 @@ strings({
     'overview.state.todo': '未开始',
     'overview.state.cancelled': '在此阶段撤销',
     'overview.cancelled': '本周期已于 {at} 撤销：{reason}',
+    'overview.cancelledAt': '本周期已于 {at} 撤销。',
     'overview.waiting': '当前等待',
     'overview.nothing': '当前没有待办事项。',
     'overview.wait.roster': '尚未上传{kind}。',
     'overview.wait.verifying': '正在核验两份名册（开始于 {at}）。',
     'overview.wait.verifyFailed': '核验失败：{error}。请重新上传名册或重新核验。',
+    'overview.wait.verifyFailedSchool': '核验失败，等待教育局重新上传名册或重新核验。',
     'overview.wait.pending': '{n} 条姓名不一致尚待决定，全部决定后方可审核通过。',
     'overview.wait.approve': '核验已完成，等待教育局审核通过并开始公示。',
     'overview.wait.documents': '正在生成各校公示文件。',
     'overview.wait.notice': '公示至 {at}；{n} 条异议尚未处理。',
     'overview.wait.batches': '{n} 个发放批次等待银行回盘结果。',
     'overview.wait.cutting': '正在生成发放批次。',
+    'overview.wait.schoolPaying': '本校应发 {owed} 人次，已发 {paid} 人次。',
     'overview.wait.rectification': '{n} 项整改尚未验收（其中 {overdue} 项已逾期）。',
     'overview.wait.closed': '本周期已结束。',
     'overview.wait.deadLetter': '后台步骤“{name}”多次失败已暂停：{error}',
@@ -83,17 +86,20 @@ strings({
     'overview.state.todo': 'Not started',
     'overview.state.cancelled': 'cancelled in this stage',
     'overview.cancelled': 'This cycle was cancelled at {at}: {reason}',
+    'overview.cancelledAt': 'This cycle was cancelled at {at}.',
     'overview.waiting': 'Waiting on',
     'overview.nothing': 'Nothing is pending.',
     'overview.wait.roster': 'The {kind} is not uploaded yet.',
     'overview.wait.verifying': 'Verifying both rosters (started {at}).',
     'overview.wait.verifyFailed': 'Verification failed: {error}. Upload the rosters again or re-run verification.',
+    'overview.wait.verifyFailedSchool': 'Verification failed; the bureau uploads the rosters again or re-runs it.',
     'overview.wait.pending': '{n} name mismatches await a decision; approval needs every one decided.',
     'overview.wait.approve': 'Verification is complete; the bureau approves to start the public notice.',
     'overview.wait.documents': 'The schools\' notice documents are being rendered.',
     'overview.wait.notice': 'The notice runs until {at}; {n} objections are open.',
     'overview.wait.batches': '{n} payment batches await the bank\'s result file.',
     'overview.wait.cutting': 'Payment batches are being cut.',
+    'overview.wait.schoolPaying': 'Your school: {paid} of {owed} entitlements paid.',
     'overview.wait.rectification': '{n} rectification items are not accepted yet ({overdue} overdue).',
     'overview.wait.closed': 'This cycle is closed.',
     'overview.wait.deadLetter': 'Background step "{name}" failed repeatedly and is paused: {error}',
@@ -197,9 +203,12 @@ function waitingOn(cycle, me, onRetried) {
       }
       break;
     case 'verifying':
-      items.push(verification.status === 'failed'
-        ? t('overview.wait.verifyFailed', { error: verification.error ?? '' })
-        : t('overview.wait.verifying', { at: dateTime(verification.startedAt) }));
+      // A school officer is not given the error (it is about the county's files): the bureau acts on it.
+      if (verification.status === 'failed') {
+        items.push(verification.error ? t('overview.wait.verifyFailed', { error: verification.error }) : t('overview.wait.verifyFailedSchool'));
+      } else {
+        items.push(t('overview.wait.verifying', { at: dateTime(verification.startedAt) }));
+      }
       break;
     case 'review':
       items.push(verification.pendingReview > 0 ? t('overview.wait.pending', { n: count(verification.pendingReview) }) : t('overview.wait.approve'));
@@ -218,6 +227,11 @@ function waitingOn(cycle, me, onRetried) {
       }
       if (waiting) {
         items.push(t('overview.wait.batches', { n: count(waiting) }));
+      }
+      // A school officer is given no batches (they are the county's), only their school's money.
+      if (me.role === 'school_officer' && Array.isArray(cycle.disbursement?.programs)) {
+        const sum = (key) => cycle.disbursement.programs.reduce((n, p) => n + (p[key]?.count ?? 0), 0);
+        items.push(t('overview.wait.schoolPaying', { owed: count(sum('owed')), paid: count(sum('paid')) }));
       }
       break;
     }
@@ -337,7 +351,7 @@ export default async function render(container, { cycle, me, refresh }) {
   container.append(...[
     h('h2', {}, t('tab.overview')),
     cycle.stage === 'cancelled' && cancelled
-      ? h('div', { class: 'alert alert-warn', role: 'status' }, h('p', {}, badge(t('stage.cancelled'), 'muted'), ' ', t('overview.cancelled', { at: dateTime(cancelled.at), reason: cancelled.reason ?? '' })))
+      ? h('div', { class: 'alert alert-warn', role: 'status' }, h('p', {}, badge(t('stage.cancelled'), 'muted'), ' ', cancelled.reason ? t('overview.cancelled', { at: dateTime(cancelled.at), reason: cancelled.reason }) : t('overview.cancelledAt', { at: dateTime(cancelled.at) })))
       : null,
     h('section', { class: 'panel', 'aria-labelledby': 'overview-timeline' },
       h('h3', { id: 'overview-timeline' }, t('overview.timeline')),
