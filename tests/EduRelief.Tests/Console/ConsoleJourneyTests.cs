@@ -9,9 +9,11 @@ using Xunit;
 namespace EduRelief.Tests.Console;
 
 /// <summary>
-/// The main journey's first half as the bureau lives it in the console: sign in, kick off a cycle, upload both rosters
-/// (a broken file first), watch verification finish, decide the one name mismatch, approve, and see the public notice
-/// in the frame and, without signing in, on the public page itself.
+/// The main journey as the bureau and a school live it in the console: sign in, kick off a cycle, upload both rosters
+/// (a broken file first), watch verification finish, decide the one name mismatch, approve, see the public notice in
+/// the frame and, without signing in, on the public page itself; then a hotline objection to a child on that notice
+/// arrives, is assigned, decided and answered by the school's officer and closed, and that officer is refused every
+/// other school's and the bureau's pages.
 /// </summary>
 [Collection("browser")]
 public sealed partial class ConsoleJourneyTests
