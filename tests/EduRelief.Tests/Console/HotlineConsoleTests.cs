@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using EduRelief.Tests.Hotline;
 using EduRelief.Tests.Infrastructure;
 using EduRelief.Tests.Verification;
@@ -22,23 +20,9 @@ public sealed class HotlineConsoleTests(BrowserFixture browser, HotlineFixture f
 
     private AppProcess App => fixture.App;
 
-    private async Task<string> KeyAsync(string role, string schoolCode)
-    {
-        var response = await App.Admin.PostAsJsonAsync("/api/keys", new { name = $"{role} {schoolCode}", role, schoolCode });
-        response.EnsureSuccessStatusCode();
-        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["key"]!;
-    }
+    private Task<string> KeyAsync(string role, string schoolCode) => ConsoleUsers.KeyAsync(App, role, schoolCode);
 
-    /// <summary>Signs in through the sign-in page with an API key and lands on <paramref name="next"/>.</summary>
-    private async Task<BrowserSession> SignInAsync(string key, string next)
-    {
-        var session = await browser.NewSessionAsync(App.BaseUrl);
-        await session.Page.GotoAsync($"/console/#/signin?next={Uri.EscapeDataString(next)}");
-        await session.Page.GetByLabel("访问密钥（API Key）").FillAsync(key);
-        await session.Page.GetByRole(AriaRole.Button, new() { Name = "登录", Exact = true }).ClickAsync();
-        await Assertions.Expect(session.Page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync(Visible);
-        return session;
-    }
+    private Task<BrowserSession> SignInAsync(string key, string next) => browser.SignInAsync(App, key, next);
 
     [Fact]
     public async Task Hotline_CaseArrivesIsAssignedRepliedAndClosed_OtherSchoolIsRefused()
@@ -119,9 +103,9 @@ public sealed class HotlineConsoleTests(BrowserFixture browser, HotlineFixture f
         await Screenshots.SaveAsync(stranger.Page, "officer-forbidden");
 
         // The refusals the users met are the only answers of 400 or more, and nothing else went wrong in the pages.
-        AssertNoErrorsBut(admin, $"400 POST {new Uri(App.BaseUrl, $"/api/hotline/cases/{number}/extension")}");
-        AssertNoErrorsBut(officer);
-        AssertNoErrorsBut(stranger, $"404 GET {new Uri(App.BaseUrl, $"/api/hotline/cases/{number}")}");
+        admin.AssertNoErrorsExcept($"400 POST /api/hotline/cases/{number}/extension");
+        officer.AssertNoErrorsExcept();
+        stranger.AssertNoErrorsExcept($"404 GET /api/hotline/cases/{number}");
     }
 
     [Fact]
@@ -151,18 +135,7 @@ public sealed class HotlineConsoleTests(BrowserFixture browser, HotlineFixture f
         Assert.Equal(0, await officer.Page.GetByText("chuzhong1@yanjin.example.cn").CountAsync());
         Assert.Equal(0, await officer.Page.GetByRole(AriaRole.Button, new() { Name = "保存" }).CountAsync());
 
-        AssertNoErrorsBut(admin, $"400 PUT {new Uri(App.BaseUrl, "/api/counties/410726/contacts")}");
-        AssertNoErrorsBut(officer);
-    }
-
-    /// <summary>
-    /// No script error and no failed request; the answers of 400 or more are exactly the refusals the test provoked
-    /// (Chromium logs each of them as a console error "Failed to load resource", which is the refusal, not a fault).
-    /// </summary>
-    private static void AssertNoErrorsBut(BrowserSession session, params string[] refusals)
-    {
-        Assert.Equal(refusals, session.ErrorResponses.Distinct().ToArray());
-        Assert.All(session.Errors, e => Assert.StartsWith("console.error: Failed to load resource: the server responded with a status of 4", e, StringComparison.Ordinal));
-        Assert.Empty(session.FailedRequests);
+        admin.AssertNoErrorsExcept("400 PUT /api/counties/410726/contacts");
+        officer.AssertNoErrorsExcept();
     }
 }

@@ -178,7 +178,7 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         await page.ReloadAsync();
         await Expect(page.GetByRole(AriaRole.Table, new() { Name = "对账异常" }).Filter(new() { HasText = "银行确认按 1150 元入账" }));
         Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "确认处理" }).CountAsync());
-        AssertNoScriptErrors(session, "/result");
+        session.AssertNoErrorsExcept("/result");
     }
 
     [Fact]
@@ -230,7 +230,7 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
             // Only the bureau accepts: the officer is offered no such button.
             Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "验收销号" }).CountAsync());
             await Screenshots.SaveAsync(page, "rectification-item");
-            AssertNoScriptErrors(officer, "/evidence");
+            officer.AssertNoErrorsExcept("/evidence");
         }
 
         // The bureau accepts it from the board; the summary counts it.
@@ -251,7 +251,7 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         Assert.Contains("验收销号", historyText);
         var (_, item) = await fixture.App.Admin.GetJsonAsync($"/api/cycles/{CycleId}/rectification/{itemId}");
         Assert.Equal("accepted", (string?)item!["item"]!["status"]);
-        AssertNoScriptErrors(admin);
+        admin.AssertNoErrorsExcept();
     }
 
     [Fact]
@@ -285,7 +285,7 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         Assert.Contains("请补充入学证明", await page.Locator("dl.facts").InnerTextAsync());
         await page.GetByRole(AriaRole.Link, new() { Name = "返回整改看板" }).ClickAsync();
         await Expect(page.Locator("[data-testid=column-returned]").GetByRole(AriaRole.Link, new() { Name = (string)item["title"]! }));
-        AssertNoScriptErrors(session, "/submit");
+        session.AssertNoErrorsExcept("/submit");
     }
 
     [Fact]
@@ -319,7 +319,7 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         // An inspector reads; the owner and the bureau act.
         await Expect(page.GetByText("您可以查看此事项"));
         Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "上传", Exact = true }).CountAsync());
-        AssertNoScriptErrors(session);
+        session.AssertNoErrorsExcept();
     }
 
     [Fact]
@@ -353,7 +353,7 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         var recorded = items!["items"]!.AsArray().Where(i => ((string?)i!["sourceKey"])!.StartsWith(inspectionId + "/", StringComparison.Ordinal)).ToList();
         Assert.Equal(["school:" + MoneyConsoleFixture.School, "section:资助股"], recorded.OrderBy(i => (string?)i!["sourceKey"]).Select(i => (string)i!["owner"]!));
         Assert.Equal(10, (int)recorded.Single(i => (string?)i!["owner"] == "section:资助股")!["deadlineWorkingDays"]!);
-        AssertNoScriptErrors(session);
+        session.AssertNoErrorsExcept();
     }
 
     [Fact]
@@ -383,7 +383,7 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         var ledger = await DownloadAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "下载资助台账" }));
         Assert.Equal($"{CycleId}-ledger.xlsx", ledger.SuggestedFilename);
         Assert.Equal("PK"u8.ToArray(), (await BytesAsync(ledger))[..2]);
-        AssertNoScriptErrors(session);
+        session.AssertNoErrorsExcept();
     }
 
     [Fact]
@@ -413,7 +413,7 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Payments", Level = 2 }));
         await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Payment batches" }));
         Assert.Contains("Living subsidy", await page.GetByRole(AriaRole.Table, new() { Name = "Money per program" }).InnerTextAsync());
-        AssertNoScriptErrors(session, "/batches");
+        session.AssertNoErrorsExcept("/batches");
     }
 
     [Theory]
@@ -430,7 +430,7 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         // The page itself never scrolls sideways; a wide table scrolls inside its own region.
         Assert.True(await page.EvaluateAsync<bool>("document.scrollingElement.scrollWidth <= innerWidth"), "The page is wider than the phone.");
         await Screenshots.SaveAsync(page, $"{tab}-phone");
-        AssertNoScriptErrors(session);
+        session.AssertNoErrorsExcept();
     }
 
     [Fact]
@@ -442,21 +442,7 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         await Expect(page.Locator("[role=alert]").Filter(new() { HasText = "无权访问" }));
         Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "发放与对账" }).CountAsync());
         Assert.Equal(1, await page.GetByRole(AriaRole.Link, new() { Name = "整改" }).CountAsync());
-        AssertNoScriptErrors(session);
-    }
-
-    /// <summary>
-    /// No script error and no failed request. Chromium also reports every answer of 400 or more as a console error: those
-    /// the test provoked on purpose (a refused file to <paramref name="expectedRefusals"/>), and the favicon the console
-    /// does not have, are not script errors.
-    /// </summary>
-    private static void AssertNoScriptErrors(BrowserSession session, params string[] expectedRefusals)
-    {
-        var errors = session.Errors.Where(e => !(e.StartsWith("console.error: Failed to load resource", StringComparison.Ordinal)
-            && (e.Contains("/favicon.ico", StringComparison.Ordinal) || expectedRefusals.Any(r => e.Contains(r + ":", StringComparison.Ordinal)))));
-        Assert.Empty(errors);
-        Assert.Empty(session.FailedRequests);
-        Assert.All(session.ErrorResponses, r => Assert.True(r.Contains("/favicon.ico", StringComparison.Ordinal) || expectedRefusals.Any(x => r.EndsWith(x, StringComparison.Ordinal)), r));
+        session.AssertNoErrorsExcept();
     }
 
     private static async Task Expect(ILocator locator) =>

@@ -424,7 +424,11 @@ function forbidden(container, back) {
     h('p', {}, back));
 }
 
-async function renderCase(container, ctx, number) {
+/**
+ * Renders the case into container; after an action it renders afresh into host (the page's own container: a case
+ * re-rendered into a detached div must still re-render the page, not that div, on the next action).
+ */
+async function renderCase(container, ctx, number, host = container) {
   const { me, path } = ctx;
   const back = h('a', { href: `#${path('hotline')}` }, t('case.back'));
   let c;
@@ -442,8 +446,8 @@ async function renderCase(container, ctx, number) {
 
   const rerender = async () => {
     const fresh = h('div', {});
-    await renderCase(fresh, ctx, number);
-    container.replaceChildren(...fresh.childNodes);
+    await renderCase(fresh, ctx, number, host);
+    host.replaceChildren(...fresh.childNodes);
   };
 
   container.append(...present(
