@@ -104,6 +104,32 @@ public sealed class EntraSignInConsoleTests
     }
 
     [Fact]
+    public async Task EntraSignIn_TabIdleIntoTheTokensLastMinute_IsRenewedNotSignedOut()
+    {
+        await using var entra = await FakeEntra.StartAsync();
+        await using var app = await StartAppAsync(entra);
+        await using var session = await _browser.NewSessionAsync(app.BaseUrl);
+        var page = session.Page;
+        page.SetDefaultTimeout(Timeout);
+        await SignInAsync(page);
+        Assert.Empty(entra.CallsTo("token", "refresh_token"));
+
+        // The officer left the tab open for most of the hour: the token has half a minute left, the refresh token is good.
+        await page.EvaluateAsync("() => { const t = JSON.parse(sessionStorage.getItem('edurelief.token')); t.expiresAt = Date.now() + 30000; sessionStorage.setItem('edurelief.token', JSON.stringify(t)); }");
+        var bearers = RecordBearers(page);
+        await page.ReloadAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "资助周期", Level = 1 })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("who")).ToContainTextAsync("王老师");
+        Assert.Equal("/console/#/cycles", new Uri(page.Url).PathAndQuery + new Uri(page.Url).Fragment);
+        var renewal = Assert.Single(entra.CallsTo("token", "refresh_token"));
+        Assert.True(renewal.Valid, renewal.Error);
+        Assert.NotEmpty(bearers);
+        Assert.All(bearers, b => Assert.Equal(entra.Issued[^1], b));
+        session.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task SignOut_EntraUser_EndsTheEntraSessionAndReturnsToSignIn()
     {
         await using var entra = await FakeEntra.StartAsync();
