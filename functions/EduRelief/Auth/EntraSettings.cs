@@ -6,15 +6,23 @@ namespace EduRelief.Auth;
 /// <summary>
 /// Staff sign-in with Entra ID: the tenant, the API's audience (its app id URI or client id), the authority host
 /// (global or Azure China) and the claim that carries an officer's school. Read once at start: both tenant and audience
-/// set turns JWT bearer on; one without the other, or a test signing key outside Development, stops the app.
+/// set turns JWT bearer on; one without the other, or a test signing key or console authority outside Development, stops
+/// the app. <paramref name="ConsoleAuthority"/> (Development only, http allowed) replaces the authority the console's
+/// browser sign-in goes to, so a local stand-in for Entra can prove the flow; the API's issuer does not change.
 /// </summary>
-public sealed record EntraSettings(string TenantId, string Audience, string AuthorityHost, string SchoolClaim, SecurityKey? TestSigningKey)
+public sealed record EntraSettings(string TenantId, string Audience, string AuthorityHost, string SchoolClaim, SecurityKey? TestSigningKey, string? ConsoleAuthority = null)
 {
     public const string DefaultAuthorityHost = "https://login.microsoftonline.com";
     public const string DefaultSchoolClaim = "school_code";
 
     /// <summary>The v2.0 issuer, which is also the authority the signing keys are discovered from.</summary>
     public string Issuer => $"{AuthorityHost}/{TenantId}/v2.0";
+
+    /// <summary>Where the console's browser signs in: the tenant's authority, or the Development stand-in.</summary>
+    public string ConsoleAuthorityOrDefault => ConsoleAuthority ?? $"{AuthorityHost}/{TenantId}";
+
+    /// <summary>The origin the console's page may post to (its CSP connect-src): the console authority's scheme, host and port.</summary>
+    public string ConsoleAuthorityOrigin => new Uri(ConsoleAuthorityOrDefault).GetLeftPart(UriPartial.Authority);
 
     /// <summary>The settings, or null when Entra sign-in is not configured (API keys only).</summary>
     public static EntraSettings? Read(IConfiguration config, IHostEnvironment environment)
@@ -62,12 +70,26 @@ public sealed record EntraSettings(string TenantId, string Audience, string Auth
             }
         }
 
+        var consoleAuthority = Value(config, "EDURELIEF_ENTRA_CONSOLE_AUTHORITY")?.TrimEnd('/');
+        if (consoleAuthority is not null)
+        {
+            if (!environment.IsDevelopment())
+            {
+                errors.Add("EDURELIEF_ENTRA_CONSOLE_AUTHORITY is refused outside Development.");
+            }
+            else if (!Uri.TryCreate(consoleAuthority, UriKind.Absolute, out var authority) || authority.Scheme is not ("http" or "https")
+                || authority.Query.Length > 0 || authority.Fragment.Length > 0 || authority.UserInfo.Length > 0)
+            {
+                errors.Add("EDURELIEF_ENTRA_CONSOLE_AUTHORITY is an http or https authority such as http://127.0.0.1:5555/{tenant}.");
+            }
+        }
+
         if (errors.Count > 0)
         {
             throw new InvalidOperationException("EduRelief cannot start: " + string.Join(" ", errors));
         }
 
-        return new EntraSettings(tenant!, audience!, host, schoolClaim, testKey);
+        return new EntraSettings(tenant!, audience!, host, schoolClaim, testKey, consoleAuthority);
     }
 
     private static SecurityKey? ParseKey(string text)

@@ -31,7 +31,7 @@ public static class ConsoleEndpoints
     /// </summary>
     public static string ContentSecurityPolicy(EntraSettings? entra) =>
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; object-src 'none'; "
-        + $"frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; connect-src 'self'{(entra is null ? "" : " " + entra.AuthorityHost)}";
+        + $"frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; connect-src 'self'{(entra is null ? "" : " " + entra.ConsoleAuthorityOrigin)}";
 
     public static ConsoleConfig Config(IConfiguration config, EntraSettings? entra, bool devClock)
     {
@@ -43,7 +43,7 @@ public static class ConsoleEndpoints
 
         // The API's own scope unless one is named: an audience that is an app id URI takes a scope name after it.
         var scope = config["EDURELIEF_ENTRA_CONSOLE_SCOPE"] is { Length: > 0 } named ? named : $"{entra.Audience.TrimEnd('/')}/.default";
-        return new ConsoleConfig(new ConsoleEntra($"{entra.AuthorityHost}/{entra.TenantId}", clientId.Trim(), scope), devClock);
+        return new ConsoleConfig(new ConsoleEntra(entra.ConsoleAuthorityOrDefault, clientId.Trim(), scope), devClock);
     }
 
     public static void MapConsole(this WebApplication app, AppSettings settings)

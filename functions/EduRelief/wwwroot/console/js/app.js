@@ -131,12 +131,14 @@ async function start() {
   try {
     const next = await completeEntraSignIn(session.config.entra);
     if (next) {
-      location.hash = `#${next}`;
+      // replaceState, not location.hash: a hashchange would arrive after the render below and draw the page twice.
+      history.replaceState(null, '', `#${next}`);
     }
   } catch (error) {
-    // The sign-in page shows it: it renders next and would draw over anything put here.
+    // The sign-in page shows it: it renders next and would draw over anything put here. Set without a hashchange, whose
+    // late second render would win over the first and lose the message (it is taken once).
     setSignInError(error.message);
-    location.hash = '#/signin';
+    history.replaceState(null, '', '#/signin');
   }
   window.addEventListener('hashchange', render);
   await render();

@@ -14,8 +14,9 @@ export function credentialHeaders() {
   return token ? { Authorization: `Bearer ${token.accessToken}` } : {};
 }
 
+/** Signed in with a key, a live token, or a token past its time that its refresh token can still renew. */
 export function isSignedIn() {
-  return Boolean(sessionStorage.getItem(KEY) || readToken());
+  return Boolean(sessionStorage.getItem(KEY) || readToken() || storedToken()?.refreshToken);
 }
 
 export function useApiKey(key) {
@@ -61,16 +62,26 @@ export function takeExpiredNotice() {
   return value;
 }
 
-function readToken() {
+function storedToken() {
   try {
-    const token = JSON.parse(sessionStorage.getItem(TOKEN) || 'null');
-    if (token && token.expiresAt > Date.now() + 60_000) {
-      return token;
-    }
+    return JSON.parse(sessionStorage.getItem(TOKEN) || 'null');
   } catch {
-    // fall through: a damaged entry is no credential
+    return null; // a damaged entry is no credential
   }
-  sessionStorage.removeItem(TOKEN);
+}
+
+/**
+ * The token if it has more than a minute to live. One past that is kept while it has a refresh token: a tab left open
+ * into the token's last minute is renewed by the next API call (freshen) instead of being signed out.
+ */
+function readToken() {
+  const token = storedToken();
+  if (token?.accessToken && token.expiresAt > Date.now() + 60_000) {
+    return token;
+  }
+  if (!token?.refreshToken) {
+    sessionStorage.removeItem(TOKEN);
+  }
   return null;
 }
 
