@@ -14,8 +14,6 @@ public sealed class HotlineCycleFigures(HotlineStore cases, ObjectionHoldStore h
     public Task<Cycle> AddToAsync(Cycle cycle, CancellationToken cancellationToken) => FiguresAsync(cycle, null, cancellationToken);
 
     /// <summary>The figures of one school only, in place of the county's.</summary>
-    public Task<Cycle> ForSchoolAsync(Cycle cycle, string schoolCode, CancellationToken cancellationToken) => FiguresAsync(cycle, schoolCode, cancellationToken);
-
     public Task<Cycle> AddForSchoolAsync(Cycle cycle, string schoolCode, CancellationToken cancellationToken) => FiguresAsync(cycle, schoolCode, cancellationToken);
 
     private async Task<Cycle> FiguresAsync(Cycle cycle, string? schoolCode, CancellationToken cancellationToken)

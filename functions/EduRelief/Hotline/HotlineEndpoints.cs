@@ -78,8 +78,7 @@ public static class HotlineEndpoints
         services.AddSingleton<ObjectionHoldStore>();
         services.AddSingleton<ObjectionSubjects>();
         services.AddSingleton<CaseActions>();
-        services.AddSingleton<HotlineCycleFigures>();
-        services.AddSingleton<ICycleFigures>(sp => sp.GetRequiredService<HotlineCycleFigures>());
+        services.AddSingleton<ICycleFigures, HotlineCycleFigures>();
         return services;
     }
 
