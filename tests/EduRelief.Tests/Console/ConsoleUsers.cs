@@ -20,12 +20,14 @@ public static class ConsoleUsers
     /// A new browser session signed in through the sign-in page with <paramref name="key"/>, landed on
     /// <paramref name="next"/> (a console route such as "/cycles/{id}/hotline") once its page heading shows.
     /// </summary>
-    public static async Task<BrowserSession> SignInAsync(this BrowserFixture browser, AppProcess app, string key, string next)
+    public static async Task<BrowserSession> SignInAsync(this BrowserFixture browser, AppProcess app, string key, string next, Screen screen = Screen.Desktop)
     {
-        var session = await browser.NewSessionAsync(app.BaseUrl);
+        var session = await browser.NewSessionAsync(app.BaseUrl, screen);
         await session.Page.GotoAsync($"/console/#/signin?next={Uri.EscapeDataString(next)}");
         await session.Page.GetByLabel("访问密钥（API Key）").FillAsync(key);
         await session.Page.GetByRole(AriaRole.Button, new() { Name = "登录", Exact = true }).ClickAsync();
+        // The top bar names the user only once signed in; the sign-in page's own heading would satisfy a bare h1 wait.
+        await Assertions.Expect(session.Page.GetByTestId("who")).ToBeVisibleAsync();
         await Assertions.Expect(session.Page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
         return session;
     }

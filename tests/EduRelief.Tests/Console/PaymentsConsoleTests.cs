@@ -36,15 +36,8 @@ public sealed class MoneyConsoleFixture : IAsyncLifetime
             () => admin.GetJsonAsync($"/api/cycles/{CycleId}"),
             r => (string?)r.Body!["stage"] == "disbursement" && r.Body["disbursement"]?["batches"] is JsonArray { Count: > 0 },
             TimeSpan.FromSeconds(90), "the notice to end and the batches to be cut");
-        OfficerKey = await KeyAsync("school_officer", School);
-        InspectorKey = await KeyAsync("inspector", null);
-    }
-
-    private async Task<string> KeyAsync(string role, string? schoolCode)
-    {
-        var (status, body) = await App.Admin.PostAsync("/api/keys", new { name = $"{role} console", role, schoolCode });
-        Assert.Equal(201, status);
-        return (string)body!["key"]!;
+        OfficerKey = await ConsoleUsers.KeyAsync(App, "school_officer", School);
+        InspectorKey = await ConsoleUsers.KeyAsync(App, "inspector", null);
     }
 
     public async Task DisposeAsync() => await App.DisposeAsync();
@@ -58,18 +51,8 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
 
     private string CycleId => fixture.CycleId;
 
-    private async Task<BrowserSession> SignInAsync(string key, string hash, Screen screen = Screen.Desktop)
-    {
-        var session = await browser.NewSessionAsync(fixture.App.BaseUrl, screen);
-        var page = session.Page;
-        await page.GotoAsync("/console/#/signin");
-        await page.GetByLabel("访问密钥（API Key）").FillAsync(key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "登录", Exact = true }).ClickAsync();
-        await page.Locator("[data-testid=who]").WaitForAsync();
-        await page.GotoAsync($"/console/#{hash}");
-        await page.Locator("h1").WaitForAsync();
-        return session;
-    }
+    private Task<BrowserSession> SignInAsync(string key, string hash, Screen screen = Screen.Desktop) =>
+        browser.SignInAsync(fixture.App, key, hash, screen);
 
     private static Task<IDownload> DownloadAsync(IPage page, ILocator button) => page.RunAndWaitForDownloadAsync(() => button.ClickAsync());
 
