@@ -29,6 +29,9 @@ public sealed record Cycle(
 
     /// <summary>The batches cut when the notice ended, and the money per program: owed = paid + pending + failed + held.</summary>
     public JsonNode? Disbursement { get; init; }
+
+    /// <summary>Whether each eligible child can be paid: with a usable account, without, or with a holder mismatch to decide.</summary>
+    public JsonNode? Accounts { get; init; }
 }
 
 /// <summary>Figures another feature adds to the cycle as people see it (counts that live in that feature's tables).</summary>

@@ -9,12 +9,13 @@ namespace EduRelief.Disbursement;
 /// <summary>
 /// The files exchanged with the bank that runs the county's subsidy card (惠民惠农"一卡通"). The payment file is CSV in
 /// GB18030 (identical to GBK for every character GBK has; rarer characters in names survive instead of becoming '?'),
-/// a header, one row per payment, and a trailer with the count and the total. The result file comes back as CSV in
+/// a header, one row per payment (the child, the program, the amount, and the account it is paid to: 账户名, 账号,
+/// 开户行), and a trailer with the count and the total. The result file comes back as CSV in
 /// UTF-8 or GBK with the columns 序号, 身份证号, 金额, 状态 (成功|失败), 原因.
 /// </summary>
 public static class BankFiles
 {
-    public static readonly string[] PaymentHeader = ["序号", "姓名", "身份证号", "资助项目", "金额", "学校标识码"];
+    public static readonly string[] PaymentHeader = ["序号", "姓名", "身份证号", "资助项目", "金额", "学校标识码", "账户名", "账号", "开户行"];
 
     public const string TrailerLabel = "合计";
 
@@ -39,7 +40,10 @@ public static class BankFiles
                 .Append(item.IdNumber).Append(',')
                 .Append(Field(ProgramName(item.Program))).Append(',')
                 .Append(EligibilityStore.FormatAmount(item.Amount)).Append(',')
-                .Append(Field(item.SchoolCode)).Append("\r\n");
+                .Append(Field(item.SchoolCode)).Append(',')
+                .Append(Field(item.Account?.Holder ?? "")).Append(',')
+                .Append(Field(item.Account?.Number ?? "")).Append(',')
+                .Append(Field(item.Account?.Bank ?? "")).Append("\r\n");
         }
 
         text.Append(TrailerLabel).Append(',')

@@ -14,6 +14,8 @@ public static class DisbursementEndpoints
 {
     public static IServiceCollection AddDisbursement(this IServiceCollection services) => services
         .AddSingleton<DisbursementService>()
+        .AddSingleton<Accounts.CycleAccounts>()
+        .AddSingleton<ICycleFigures, Accounts.AccountsCycleFigures>()
         .AddSingleton<ReconciliationFollowUp>()
         .AddSingleton<Workflow.IActivity, CutBatchesActivity>()
         .AddSingleton<ICycleFigures, DisbursementCycleFigures>();
@@ -36,7 +38,7 @@ public static class DisbursementEndpoints
             : TypedResults.Ok(new { items = (await service.ListBatchesAsync(id, ct)).Select(BatchView), continuationToken = (string?)null }))
             .RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/batches", async (string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, DisbursementService service, IOptions<JsonOptions> json, CancellationToken ct) =>
+        group.MapPost("/batches", async (string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, DisbursementService service, Accounts.CycleAccounts accounts, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
             var (body, problem) = await JsonBody.ReadAsync<CutBatchRequest>(http, json.Value.SerializerOptions);
             if (problem is not null)
@@ -84,6 +86,7 @@ public static class DisbursementEndpoints
             }
 
             await service.PrepareAsync(id, runId, ct);
+            await accounts.RefreshAsync(id, cycle.CountyCode, runId, cycle.Stage, ct);
             var outcome = await service.CutBatchAsync(id, body.Program!, kind, string.IsNullOrEmpty(reason) ? null : reason, user.Actor(), body.RequestId, ct);
             if (outcome.Batch is null)
             {

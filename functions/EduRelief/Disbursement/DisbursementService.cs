@@ -348,6 +348,9 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     {
         var sealedMembers = new Dictionary<string, HashSet<string>?>();
         var rows = new List<TableEntity>();
+        // Money reaches a family only through a usable account: a child without one is never cut (DOMAIN "Accounts").
+        var accounts = await Accounts.CycleAccounts.LoadPayableAsync(storage, cycleId, cancellationToken);
+        var withoutAccount = new List<TableEntity>();
         // An objection that arrived since the entitlements were last prepared holds its person all the same.
         var cycleHolds = (await holds.ListAsync(cycleId, cancellationToken)).Where(h => h.Status != HoldStatuses.Dismissed).ToList();
         await foreach (var e in QueryEntitlementsAsync(cycleId, program, cancellationToken))
@@ -367,14 +370,39 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             var take = status == EntitlementStatuses.Failed
                 || (status == EntitlementStatuses.Pending && (inBatch is null || inBatch == batchId))
                 || (status == EntitlementStatuses.Pending && await IsOrphanAsync(cycleId, inBatch!, e, sealedMembers, cancellationToken));
-            if (take)
+            var claimedByThisBatch = batchId is not null && inBatch == batchId;
+            if (take && !claimedByThisBatch && !accounts.ContainsKey(PersonKeyOf(e)))
+            {
+                withoutAccount.Add(e);
+            }
+            else if (take)
             {
                 rows.Add(e);
             }
         }
 
+        if (kind == BatchKinds.Regular)
+        {
+            await MarkForBackPayAsync(withoutAccount, "no usable account when the regular batch was cut", cancellationToken);
+        }
+
         return rows;
     }
+
+    /// <summary>
+    /// Rows a regular batch leaves out for want of an account are owed as 补发: the next back-pay batch takes them once
+    /// the account is usable. A row someone changed meanwhile is left as it is (the next cut looks again).
+    /// </summary>
+    private async Task MarkForBackPayAsync(IEnumerable<TableEntity> rows, string reason, CancellationToken cancellationToken)
+    {
+        foreach (var row in rows.Where(r => r.GetBoolean("BackPay") != true))
+        {
+            var copy = new TableEntity(row) { ETag = row.ETag, ["BackPay"] = true, ["BackPayReason"] = reason };
+            await TryReplaceAsync(_entitlements, copy, cancellationToken);
+        }
+    }
+
+    private static string PersonKeyOf(TableEntity entitlement) => entitlement.RowKey[(entitlement.RowKey.IndexOf('|', StringComparison.Ordinal) + 1)..];
 
     /// <summary>A row claimed by a cut that lost the race to seal: its batch is sealed without it.</summary>
     private async Task<bool> IsOrphanAsync(string cycleId, string batchId, TableEntity e, Dictionary<string, HashSet<string>?> cache, CancellationToken cancellationToken)
@@ -407,9 +435,10 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         });
 
         await FaultAsync("rows.claimed");
+        var accounts = await Accounts.CycleAccounts.LoadPayableAsync(storage, batch.CycleId, cancellationToken);
         foreach (var chunk in claimed.OrderBy(e => e.RowKey, StringComparer.Ordinal).Chunk(ItemsPerTransaction))
         {
-            if (!await AddItemsAsync(batch, [.. chunk], cancellationToken))
+            if (!await AddItemsAsync(batch, [.. chunk], accounts, cancellationToken))
             {
                 // Sealed by another instance without these rows: give them back for the next batch. A row whose
                 // release is lost (a crash, a race) is an orphan the next cut takes, since the sealed batch lacks it.
@@ -512,7 +541,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     }
 
     /// <summary>Adds items in one transaction with a touch of the head under its ETag; false once the batch is sealed.</summary>
-    private async Task<bool> AddItemsAsync(Batch batch, List<TableEntity> rows, CancellationToken cancellationToken)
+    private async Task<bool> AddItemsAsync(Batch batch, List<TableEntity> rows, IReadOnlyDictionary<string, Accounts.PayableAccount> accounts, CancellationToken cancellationToken)
     {
         var partition = BatchPartition(batch.CycleId, batch.Id);
         while (true)
@@ -528,7 +557,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
                 return true;
             }
 
-            var actions = rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ItemEntity(partition, r))).ToList();
+            var actions = rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ItemEntity(partition, r, accounts.GetValueOrDefault(PersonKeyOf(r))))).ToList();
             actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(partition, Head) { ["TouchedAt"] = clock.GetUtcNow() }, head.Value.ETag));
             try
             {
@@ -548,7 +577,8 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         return rows.All(r => members.Contains(r.RowKey.Split('|')[1]));
     }
 
-    private static TableEntity ItemEntity(string partition, TableEntity row) =>
+    /// <summary>A batch row: the entitlement and the account it is paid to, as the payment file carries them.</summary>
+    private static TableEntity ItemEntity(string partition, TableEntity row, Accounts.PayableAccount? account) =>
         new(partition, ItemPrefix + row.RowKey.Split('|')[1])
         {
             ["Name"] = row.GetString("Name"),
@@ -559,6 +589,9 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             ["AmountFen"] = row.GetInt64("AmountFen"),
             ["BackPay"] = row.GetBoolean("BackPay") ?? false,
             ["BackPayReason"] = row.GetString("BackPayReason"),
+            ["AccountHolder"] = account?.Holder,
+            ["AccountNumber"] = account?.Number,
+            ["Bank"] = account?.Bank,
         };
 
     /// <summary>Freezes the item set: the head is replaced under the ETag read before the items were listed.</summary>
@@ -621,7 +654,10 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         return entities.OrderBy(e => e.RowKey, StringComparer.Ordinal).Select((e, i) => new BatchItem(
             i + 1, e.RowKey[ItemPrefix.Length..], e.GetString("Name") ?? "", e.GetString("IdNumber") ?? "", e.GetString("SchoolCode") ?? "",
             e.GetString("SchoolName") ?? "", e.GetString("Program") ?? "", FromFen(e.GetInt64("AmountFen")), e.GetBoolean("BackPay") ?? false,
-            e.GetString("BackPayReason"))).ToList();
+            e.GetString("BackPayReason"))
+        {
+            Account = e.GetString("AccountNumber") is { } number ? new Accounts.PayableAccount(e.GetString("AccountHolder") ?? "", number, e.GetString("Bank") ?? "") : null,
+        }).ToList();
     }
 
     private static Batch ToBatch(TableEntity e)

@@ -92,7 +92,11 @@ public sealed record Batch(
 public sealed record BatchFigures(int Paid, decimal PaidAmount, int Failed, decimal FailedAmount, int Exceptions);
 
 /// <summary>One row of a sealed batch. Sequence is the row's place in the payment file (items ordered by key, from 1).</summary>
-public sealed record BatchItem(int Sequence, string PersonKey, string Name, string IdNumber, string SchoolCode, string SchoolName, string Program, decimal Amount, bool BackPay, string? BackPayReason);
+public sealed record BatchItem(int Sequence, string PersonKey, string Name, string IdNumber, string SchoolCode, string SchoolName, string Program, decimal Amount, bool BackPay, string? BackPayReason)
+{
+    /// <summary>The account the bank pays: copied from the cycle's accounts when the row was cut, so the file never changes.</summary>
+    public Accounts.PayableAccount? Account { get; init; }
+}
 
 public sealed record ReconciliationException(string Id, string BatchId, string Kind, int? Sequence, int? FileRow, string? MaskedId, decimal? BatchAmount, decimal? BankAmount, string? BankStatus, string? BankReason)
 {

@@ -8,12 +8,22 @@ using EduRelief.Workflow;
 
 namespace EduRelief.Eligibility;
 
-public sealed record LedgerRow(string Id, string SchoolCode, string SchoolName, string Name, string IdNumber, string Stage, int Grade, bool Boarding, string Program, decimal Amount, string Source);
+public sealed record LedgerRow(string Id, string SchoolCode, string SchoolName, string Name, string IdNumber, string Stage, int Grade, bool Boarding, string Program, decimal Amount, string Source)
+{
+    /// <summary>The names of the student's household in the poverty registry: who may hold the account (empty for rows written before this was kept).</summary>
+    public IReadOnlyList<string> HouseholdNames { get; init; } = [];
+}
 
 public sealed record DiscrepancyRow(
     string Id, string Kind, string File, string Reason, int? StudentRow, int? PovertyRow, string? StudentName, string? PovertyName,
     string? SchoolCode, string? SchoolName, string? MaskedId, string? Column, string? Township, string? Village, int? Age,
-    string? Decision, string? DecidedBy, DateTimeOffset? DecidedAt, string? DecisionReason, string? StudentJson, ETag ETag);
+    string? Decision, string? DecidedBy, DateTimeOffset? DecidedAt, string? DecisionReason, string? StudentJson, ETag ETag)
+{
+    /// <summary>For a holder mismatch: the account it is about, masked, and the registry version a decision applies to.</summary>
+    public string? MaskedAccount { get; init; }
+
+    public string? AccountVersion { get; init; }
+}
 
 /// <summary>
 /// A verification run's results: ledger rows (one per eligible student per program), partitioned by cycle, run and
@@ -76,6 +86,7 @@ public sealed class EligibilityStore(StorageAccount storage)
             ["Program"] = e.Program,
             ["AmountFen"] = (long)(e.Amount * 100),
             ["Source"] = source,
+            ["HouseholdNames"] = JsonSerializer.Serialize(s.HouseholdNames),
         };
 
     public Task UpsertLedgerAsync(IEnumerable<TableEntity> rows, CancellationToken cancellationToken) =>
@@ -147,6 +158,19 @@ public sealed class EligibilityStore(StorageAccount storage)
         {
             yield return ToDiscrepancy(e);
         }
+    }
+
+    /// <summary>
+    /// Writes discrepancies found after the run (the accounts check's holder mismatches) into the run's list, and takes
+    /// out those no longer true. <paramref name="upserts"/> carry their row key; their partition is set here.
+    /// </summary>
+    public async Task WriteDiscrepanciesAsync(string cycleId, string runId, IEnumerable<TableEntity> upserts, IEnumerable<DiscrepancyRow> deletes, CancellationToken cancellationToken)
+    {
+        var partition = DiscrepancyPartition(cycleId, runId);
+        var actions = upserts.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(e) { PartitionKey = partition }))
+            .Concat(deletes.Select(d => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, RowKeyOf(d.Id)), ETag.All)));
+        await Parallel.ForEachAsync(actions.Chunk(100), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
+            await _discrepancies.SubmitTransactionAsync(chunk, ct));
     }
 
     public async Task<DiscrepancyRow?> GetDiscrepancyAsync(string cycleId, string runId, string discrepancyId, CancellationToken cancellationToken)
@@ -223,14 +247,21 @@ public sealed class EligibilityStore(StorageAccount storage)
         $"{e.PartitionKey.Split('|')[^1]}.{e.RowKey.Replace('|', '.')}",
         e.GetString("SchoolCode") ?? "", e.GetString("SchoolName") ?? "", e.GetString("Name") ?? "", e.GetString("IdNumber") ?? "",
         e.GetString("Stage") ?? "", e.GetInt32("Grade") ?? 0, e.GetBoolean("Boarding") ?? false, e.GetString("Program") ?? "",
-        (e.GetInt64("AmountFen") ?? 0) / 100m, e.GetString("Source") ?? "");
+        (e.GetInt64("AmountFen") ?? 0) / 100m, e.GetString("Source") ?? "")
+    {
+        HouseholdNames = e.GetString("HouseholdNames") is { Length: > 0 } names ? JsonSerializer.Deserialize<string[]>(names) ?? [] : [],
+    };
 
     private static DiscrepancyRow ToDiscrepancy(TableEntity e) => new(
         DiscrepancyId(e.RowKey), e.GetString("Kind") ?? "", e.GetString("File") ?? "", e.GetString("Reason") ?? "",
         e.GetInt32("StudentRow"), e.GetInt32("PovertyRow"), e.GetString("StudentName"), e.GetString("PovertyName"),
         e.GetString("SchoolCode"), e.GetString("SchoolName"), e.GetString("MaskedId"), e.GetString("Column"),
         e.GetString("Township"), e.GetString("Village"), e.GetInt32("Age"),
-        e.GetString("Decision"), e.GetString("DecidedBy"), e.GetDateTimeOffset("DecidedAt"), e.GetString("DecisionReason"), e.GetString("Student"), e.ETag);
+        e.GetString("Decision"), e.GetString("DecidedBy"), e.GetDateTimeOffset("DecidedAt"), e.GetString("DecisionReason"), e.GetString("Student"), e.ETag)
+    {
+        MaskedAccount = e.GetString("MaskedAccount"),
+        AccountVersion = e.GetString("AccountVersion"),
+    };
 
     /// <summary>A range filter for keys that start with <paramref name="prefix"/>; the value is quoted by the SDK.</summary>
     private static string StartsWith(string key, string prefix) =>

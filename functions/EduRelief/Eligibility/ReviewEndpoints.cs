@@ -28,9 +28,9 @@ public static class ReviewEndpoints
                 return (IResult)problem!;
             }
 
-            if (kind is not null && !DiscrepancyKinds.All.Contains(kind))
+            if (kind is not null && !DiscrepancyKinds.Listed.Contains(kind))
             {
-                return Problems.Invalid("kind", $"kind is one of {string.Join(", ", DiscrepancyKinds.All)}.");
+                return Problems.Invalid("kind", $"kind is one of {string.Join(", ", DiscrepancyKinds.Listed)}.");
             }
 
             var (run, refusal) = await CurrentRunAsync(id, cycles, ct);
@@ -147,7 +147,7 @@ public static class ReviewEndpoints
 
     private static async Task<IResult> DecideAsync(
         string id, string discrepancyId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, WorkflowEngine engine,
-        TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
+        Accounts.CycleAccounts accounts, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadAsync<DecisionRequest>(http, json.Value.SerializerOptions);
         if (problem is not null)
@@ -187,17 +187,18 @@ public static class ReviewEndpoints
 
         if (!user.IsInRole(Roles.BureauAdmin) && !(user.IsInRole(Roles.SchoolOfficer) && row.SchoolCode is not null && user.CanAccessSchool(row.SchoolCode)))
         {
-            return Problems.Forbidden("Only the bureau or the officer of the student's school decides a name mismatch.");
+            return Problems.Forbidden("Only the bureau or the officer of the student's school decides a name or account holder mismatch.");
         }
 
-        if (row.Kind != DiscrepancyKinds.NameMismatch)
+        if (!DiscrepancyKinds.Decided.Contains(row.Kind))
         {
-            return Problems.Conflict($"Only name mismatches are decided; {discrepancyId} is {row.Kind}.");
+            return Problems.Conflict($"Only name and account holder mismatches are decided; {discrepancyId} is {row.Kind}.");
         }
 
-        if (cycle.Stage != Stages.Review)
+        // A name decides eligibility, so only in review; an account holder decides payment, so until the cycle ends.
+        if (row.Kind == DiscrepancyKinds.NameMismatch ? cycle.Stage != Stages.Review : cycle.Stage is not (Stages.Review or Stages.Notice or Stages.Disbursement or Stages.Rectification))
         {
-            return Problems.Conflict($"Cycle {id} is in stage {cycle.Stage}; decisions are made in review.");
+            return Problems.Conflict($"Cycle {id} is in stage {cycle.Stage}; a {row.Kind} is decided {(row.Kind == DiscrepancyKinds.NameMismatch ? "in review" : "from review until rectification ends")}.");
         }
 
         if (row.Decision is { } earlier && earlier != body.Decision)
@@ -210,6 +211,13 @@ public static class ReviewEndpoints
         if (row.Decision is null && !await store.RecordDecisionAsync(id, run!, row, body.Decision!, user.Actor(), reason!, clock.GetUtcNow(), ct))
         {
             return Problems.Conflict($"{discrepancyId} was decided by someone else just now; reload it.");
+        }
+
+        if (row.Kind == DiscrepancyKinds.HolderMismatch)
+        {
+            // Payment follows the decision at the next cut; the cycle's figures follow it now.
+            await accounts.RefreshAsync(cycle, ct);
+            return TypedResults.Ok(ToView((await store.GetDiscrepancyAsync(id, run!, discrepancyId, ct))!));
         }
 
         var student = row.StudentJson is null ? null : JsonSerializer.Deserialize<StudentRecord>(row.StudentJson);
@@ -230,6 +238,12 @@ public static class ReviewEndpoints
         if (result.Outcome is not (EventOutcome.Applied or EventOutcome.Duplicate))
         {
             return Problems.Conflict(result.Reason ?? $"Cycle {id} no longer accepts decisions.");
+        }
+
+        if (body.Decision == "confirm")
+        {
+            // The confirmed student is eligible now: whether their account can pay them counts too.
+            await accounts.RefreshAsync(cycle, ct);
         }
 
         var decided = await store.GetDiscrepancyAsync(id, run!, discrepancyId, ct);
@@ -283,5 +297,6 @@ public static class ReviewEndpoints
         decidedBy = d.DecidedBy,
         decidedAt = d.DecidedAt,
         decisionReason = d.DecisionReason,
+        maskedAccount = d.MaskedAccount,
     };
 }

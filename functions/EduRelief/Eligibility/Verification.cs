@@ -12,6 +12,15 @@ public static class DiscrepancyKinds
     public const string InvalidRow = "invalidRow";
 
     public static readonly IReadOnlyList<string> All = [InvalidId, DuplicateId, NameMismatch, NotEnrolled, InvalidRow];
+
+    /// <summary>A valid account held by neither the child nor the household: found by the accounts check, not by verification.</summary>
+    public const string HolderMismatch = "holderMismatch";
+
+    /// <summary>Every kind a cycle's discrepancy list can hold.</summary>
+    public static readonly IReadOnlyList<string> Listed = [.. All, HolderMismatch];
+
+    /// <summary>The kinds a person decides (confirm or reject).</summary>
+    public static readonly IReadOnlyList<string> Decided = [NameMismatch, HolderMismatch];
 }
 
 public static class RosterFiles
@@ -34,7 +43,14 @@ public sealed record StudentRecord(
     string PovertyName,
     string HouseholdId,
     string Category,
-    IReadOnlyList<Entitlement> Entitlements);
+    IReadOnlyList<Entitlement> Entitlements)
+{
+    /// <summary>
+    /// The names of every kept person of the student's 户编号 in the poverty registry (the student included): who may
+    /// hold the account their aid is paid to (DOMAIN "Accounts").
+    /// </summary>
+    public IReadOnlyList<string> HouseholdNames { get; init; } = [];
+}
 
 /// <summary>One discrepancy, as reported to people. <see cref="IdNumber"/> is the full valid number, kept for follow-up but shown only masked.</summary>
 public sealed record Discrepancy(
@@ -141,6 +157,17 @@ public static class Verifier
             }
         }
 
+        // Who belongs to each household: an account may be held by any of them.
+        var households = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var person in registered.Values)
+        {
+            var household = person.Household.Trim();
+            if (household.Length > 0)
+            {
+                (households.TryGetValue(household, out var names) ? names : households[household] = []).Add(person.Name);
+            }
+        }
+
         // Then the students, matched as they stream past.
         var seen = new HashSet<long>();
         var kept = new HashSet<long>();
@@ -185,7 +212,10 @@ public static class Verifier
 
             matched++;
             var record = new StudentRecord(id, row[StudentName], school.Code, school.Name, fields.Stage, fields.Grade, fields.Boarding,
-                row.RowNumber, person.Row, person.Name, person.Household, person.Category, policy.EntitlementsFor(fields.Stage, fields.Grade, fields.Boarding));
+                row.RowNumber, person.Row, person.Name, person.Household, person.Category, policy.EntitlementsFor(fields.Stage, fields.Grade, fields.Boarding))
+            {
+                HouseholdNames = households.TryGetValue(person.Household.Trim(), out var members) ? members : [person.Name],
+            };
             if (PersonNames.Same(row[StudentName], person.Name))
             {
                 eligible.Add(record);

@@ -11,7 +11,7 @@ namespace EduRelief.Eligibility;
 /// and discrepancy rows, and returns the figures the cycle shows. Idempotent: a retry rewrites the same rows.
 /// A county without a policy for the school year is an expected failure: the run ends as failed with the reason.
 /// </summary>
-public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, PolicyStore policies, EligibilityStore store, ILogger<VerifyActivity> logger) : IActivity
+public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, PolicyStore policies, EligibilityStore store, Accounts.CycleAccounts accounts, ILogger<VerifyActivity> logger) : IActivity
 {
     public const string KindName = "verify.run";
 
@@ -61,6 +61,8 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
         }
 
         await store.WriteRunAsync(context.InstanceId, runId, result, cancellationToken);
+        // Which of the run's eligible children the county's accounts can pay, and which holders a person must look at.
+        await accounts.RefreshAsync(context.InstanceId, countyCode, runId, cycle.Stage, cancellationToken);
         logger.LogInformation("{CycleId}: verification {RunId} read {Students} student rows and {Persons} registry rows", context.InstanceId, runId, result.Counts.Students, result.Counts.PovertyPersons);
         return Result(runId, VerificationSummary.Completed(runId, result.Counts, policy, VerificationSummary.NoticeSchools(result)));
     }

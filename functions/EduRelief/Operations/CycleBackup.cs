@@ -69,6 +69,7 @@ public sealed partial class CycleBackup(StorageAccount storage, TimeProvider clo
         new("batches", CycleRowScope.CyclePartitions),
         new("reconciliation", CycleRowScope.CyclePartitions),
         new("downloads", CycleRowScope.CyclePartitions),
+        new("cycleaccounts", CycleRowScope.CyclePartitions),
         new("hotlinecases", CycleRowScope.CountyPartition),
         new("mail", CycleRowScope.CountyPartition),
         new("counties", CycleRowScope.CountyContacts),

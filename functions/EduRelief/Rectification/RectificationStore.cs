@@ -137,6 +137,33 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         throw new InvalidOperationException($"No rectification item could be opened in cycle {input.CycleId} after {MaxAttempts} attempts.");
     }
 
+    /// <summary>
+    /// Brings an open item's title and description up to date with what it lists (a school's children still without an
+    /// account, as accounts arrive), under the item's ETag. Status, deadline and history are untouched; an item someone
+    /// changed meanwhile is read again.
+    /// </summary>
+    public async Task ReviseAsync(string cycleId, string itemId, string title, string? description, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (await FindAsync(cycleId, itemId, ct) is not { } stored || (stored.Item.Title == title && stored.Item.Description == description))
+            {
+                return;
+            }
+
+            var revised = stored.Item with { Title = title, Description = description, UpdatedAt = clock.GetUtcNow() };
+            try
+            {
+                await _table.UpdateEntityAsync(ToEntity(revised), stored.ETag, TableUpdateMode.Replace, ct);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status412PreconditionFailed)
+            {
+                // Changed by someone else just now: read it again.
+            }
+        }
+    }
+
     public async Task<StoredItem?> FindAsync(string cycleId, string? itemId, CancellationToken ct)
     {
         if (itemId is null || !IsItemId(itemId))

@@ -15,7 +15,10 @@ public static class RectificationSources
     public const string PaymentFailed = "paymentFailed";
     public const string Inspection = "inspection";
 
-    public static readonly IReadOnlyList<string> All = [NotEnrolled, Mismatch, Objection, Reconciliation, PaymentFailed, Inspection];
+    /// <summary>A school's eligible children who cannot be paid for want of a usable account (one item per school).</summary>
+    public const string NoAccount = "noAccount";
+
+    public static readonly IReadOnlyList<string> All = [NotEnrolled, Mismatch, Objection, Reconciliation, PaymentFailed, Inspection, NoAccount];
 
     public static string Label(string source) => source switch
     {
@@ -25,6 +28,7 @@ public static class RectificationSources
         Reconciliation => "对账异常",
         PaymentFailed => "发放失败",
         Inspection => "督导检查",
+        NoAccount => "账户缺失",
         _ => source,
     };
 }

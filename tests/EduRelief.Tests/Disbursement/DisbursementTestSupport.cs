@@ -1,12 +1,16 @@
 using System.Globalization;
 using System.Text;
 using Azure.Data.Tables;
+using EduRelief.Accounts;
+using EduRelief.Calendar;
 using EduRelief.Disbursement;
 using EduRelief.Eligibility;
 using EduRelief.Hotline;
+using EduRelief.Rectification;
 using EduRelief.Rosters;
 using EduRelief.Storage;
 using EduRelief.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EduRelief.Tests.Disbursement;
@@ -36,6 +40,8 @@ public sealed class LedgerWorld
         await world.Ledger.CreateTablesAsync(CancellationToken.None);
         await world.Holds.CreateTableAsync(CancellationToken.None);
         await world.Service().CreateStorageAsync(CancellationToken.None);
+        await world.Accounts.CreateTableAsync(CancellationToken.None);
+        await world.Storage.Table("rectification").CreateIfNotExistsAsync();
         return world;
     }
 
@@ -52,8 +58,31 @@ public sealed class LedgerWorld
         IdFor(n), $"学生{n}", school, school == "4107260001" ? "城关镇第一小学" : "城关镇第二小学", SchoolStage.Primary, 3, true, n, n, $"学生{n}", $"H{n}", "脱贫户",
         [new Entitlement(program, amount)]);
 
-    public async Task AddLedgerAsync(IEnumerable<StudentRecord> students, string source = "verification") =>
-        await Ledger.UpsertLedgerAsync(students.SelectMany(s => s.Entitlements.Select(e => EligibilityStore.LedgerEntity(CycleId, RunId, s, e, source))), CancellationToken.None);
+    /// <summary>The county's accounts registry as these tests fill it: by person key.</summary>
+    public FakeAccountsRegistry Registry { get; } = new();
+
+    public CycleAccounts Accounts => new(Storage, Ledger, Registry, new RectificationStore(Storage, new WorkingCalendar(Storage, Clock), Clock), NullLogger<CycleAccounts>.Instance);
+
+    /// <summary>
+    /// The students' ledger rows, each with an account in their own name unless <paramref name="withAccounts"/> is false,
+    /// and the cycle's accounts checked (as at the notice, so no rectification item is opened).
+    /// </summary>
+    public async Task AddLedgerAsync(IEnumerable<StudentRecord> students, string source = "verification", bool withAccounts = true)
+    {
+        var list = students.ToList();
+        await Ledger.UpsertLedgerAsync(list.SelectMany(s => s.Entitlements.Select(e => EligibilityStore.LedgerEntity(CycleId, RunId, s, e, source))), CancellationToken.None);
+        if (withAccounts)
+        {
+            foreach (var s in list)
+            {
+                Registry.Give(s.IdNumber, s.Name);
+            }
+        }
+
+        await CheckAccountsAsync();
+    }
+
+    public Task<AccountFigures> CheckAccountsAsync(string stage = "notice") => Accounts.RefreshAsync(CycleId, "410726", RunId, stage, CancellationToken.None);
 
     public async Task HoldAsync(string caseNumber, StudentRecord student, string status) =>
         await Storage.Table("holds").UpsertEntityAsync(new TableEntity(CycleId, caseNumber)
@@ -106,5 +135,57 @@ public static class BankResult
         }
 
         return await service.ReconcileAsync(LedgerWorld.CycleId, batchId, file, rows, CancellationToken.None);
+    }
+}
+
+/// <summary>An accounts registry in memory: valid 62-prefixed card numbers (Luhn-checked) made up per person.</summary>
+public sealed class FakeAccountsRegistry : IAccountsRegistry
+{
+    private readonly Dictionary<string, RegisteredAccount> _accounts = new(StringComparer.Ordinal);
+
+    public void Give(string idNumber, string holder, bool valid = true, string bank = "中国农业银行延津县支行")
+    {
+        var key = DisbursementService.PersonKey(idNumber);
+        lock (_accounts)
+        {
+            var n = _accounts.Count + 1;
+            _accounts[key] = new RegisteredAccount(holder, CardNumber(n), bank, valid, $"v{n}");
+        }
+    }
+
+    public void Remove(string idNumber)
+    {
+        lock (_accounts)
+        {
+            _accounts.Remove(DisbursementService.PersonKey(idNumber));
+        }
+    }
+
+    public Task<IReadOnlyDictionary<string, RegisteredAccount>> LatestForCountyAsync(string countyCode, CancellationToken cancellationToken)
+    {
+        lock (_accounts)
+        {
+            return Task.FromResult<IReadOnlyDictionary<string, RegisteredAccount>>(new Dictionary<string, RegisteredAccount>(_accounts));
+        }
+    }
+
+    /// <summary>A 19-digit UnionPay-style number (62...) with a valid Luhn check digit.</summary>
+    public static string CardNumber(int n)
+    {
+        var body = "621700" + n.ToString("D12", CultureInfo.InvariantCulture);
+        var sum = 0;
+        for (var i = 0; i < body.Length; i++)
+        {
+            var d = body[body.Length - 1 - i] - '0';
+            if (i % 2 == 0)
+            {
+                d *= 2;
+                d = d > 9 ? d - 9 : d;
+            }
+
+            sum += d;
+        }
+
+        return body + ((10 - (sum % 10)) % 10).ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -58,8 +58,11 @@ public sealed class ReconciliationTests
         Assert.Equal(first!.Value.Sha256, second!.Value.Sha256);
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         var lines = Encoding.GetEncoding(936).GetString(first.Value.File).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("序号,姓名,身份证号,资助项目,金额,学校标识码", lines[0]);
-        Assert.Equal($"1,{items[0].Name},{items[0].IdNumber},生活补助,625.00,4107260001", lines[1]);
+        Assert.Equal("序号,姓名,身份证号,资助项目,金额,学校标识码,账户名,账号,开户行", lines[0]);
+        var account = items[0].Account!;
+        Assert.Equal(items[0].Name, account.Holder);
+        Assert.Matches("^62[0-9]{17}$", account.Number);
+        Assert.Equal($"1,{items[0].Name},{items[0].IdNumber},生活补助,625.00,4107260001,{items[0].Name},{account.Number},中国农业银行延津县支行", lines[1]);
         Assert.Equal("合计,3,1875.00", lines[^1]);
         Assert.Equal(5, lines.Length);
         var downloads = await service.ListDownloadsAsync(LedgerWorld.CycleId, batch.Id, None);
@@ -233,6 +236,9 @@ public sealed class ReconciliationTests
         await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
         Assert.True(await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生5", LedgerWorld.IdFor(5), "4107260002", "城关镇第二小学", Program, 625m), "控辍保学劝返入学", None));
         Assert.False(await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生5", LedgerWorld.IdFor(5), "4107260002", "城关镇第二小学", Program, 625m), "again", None));
+        // A late child is paid only once an account in their name is on file and checked.
+        world.Registry.Give(LedgerWorld.IdFor(5), "学生5");
+        await world.CheckAccountsAsync();
         var backPay = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.BackPay, "补发：异议不成立及复核确认", "admin", null, None)).Batch!;
         var items = await service.ListItemsAsync(LedgerWorld.CycleId, backPay.Id, None);
         await BankResult.ReconcileAsync(service, regular.Id, BankResult.Csv(BankResult.For(await service.ListItemsAsync(LedgerWorld.CycleId, regular.Id, None))));

@@ -1,0 +1,332 @@
+using Azure.Data.Tables;
+using EduRelief.Auth;
+using EduRelief.Counties;
+using EduRelief.Cycles;
+using EduRelief.Disbursement;
+using EduRelief.Eligibility;
+using EduRelief.Rectification;
+using EduRelief.Rosters;
+using EduRelief.Storage;
+using EduRelief.Workflow;
+
+namespace EduRelief.Accounts;
+
+/// <summary>Where one eligible child of a cycle stands for payment (DOMAIN "Accounts").</summary>
+public static class CycleAccountStates
+{
+    /// <summary>A valid account whose holder is the child or of the household, or a holder mismatch a person confirmed.</summary>
+    public const string WithAccount = "withAccount";
+
+    /// <summary>No account row for the child.</summary>
+    public const string NoAccount = "noAccount";
+
+    /// <summary>The latest account row is not a valid account number (counted under noAccount too).</summary>
+    public const string InvalidAccount = "invalidAccount";
+
+    /// <summary>A valid account held by someone who is neither the child nor of the household: a person decides.</summary>
+    public const string HolderMismatch = "holderMismatch";
+}
+
+/// <summary>
+/// What the cycle shows under <c>accounts</c>, counted per eligible child: withAccount + noAccount + holderMismatch is
+/// every eligible child; invalidAccount is the part of noAccount with an invalid number; pendingReview the part of
+/// holderMismatch nobody has decided.
+/// </summary>
+public sealed record AccountFigures(int WithAccount, int NoAccount, int InvalidAccount, int HolderMismatch, int PendingReview)
+{
+    public static readonly AccountFigures Zero = new(0, 0, 0, 0, 0);
+
+    public AccountFigures Add(string state, bool pendingReview) => state switch
+    {
+        CycleAccountStates.WithAccount => this with { WithAccount = WithAccount + 1 },
+        CycleAccountStates.InvalidAccount => this with { NoAccount = NoAccount + 1, InvalidAccount = InvalidAccount + 1 },
+        CycleAccountStates.HolderMismatch => this with { HolderMismatch = HolderMismatch + 1, PendingReview = PendingReview + (pendingReview ? 1 : 0) },
+        _ => this with { NoAccount = NoAccount + 1 },
+    };
+}
+
+/// <summary>The account a batch pays an entitlement to, as the payment file carries it.</summary>
+public sealed record PayableAccount(string Holder, string Number, string Bank);
+
+/// <summary>An account in the county's registry as the cycle needs it: the latest row for a child.</summary>
+public sealed record RegisteredAccount(string Holder, string Number, string Bank, bool Valid, string Version);
+
+/// <summary>The county's accounts registry, as the cycles read it.</summary>
+public interface IAccountsRegistry
+{
+    /// <summary>The latest account row of every child of the county that has one, by person key.</summary>
+    Task<IReadOnlyDictionary<string, RegisteredAccount>> LatestForCountyAsync(string countyCode, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The accounts of one cycle's eligible children: whether each can be paid, and to which account. Kept in the table
+/// <c>cycleaccounts</c> (PK <c>{cycle}|{2 hex of the person key}</c>, RK the person key; the counts in PK
+/// <c>{cycle}|summary</c>, RK <c>county</c> and <c>school|{code}</c>), rebuilt by <see cref="RefreshAsync"/> whenever
+/// what decides it changes: a verification run, a confirmed name mismatch, an accounts upload, a holder decision, and
+/// before every batch cut. A holder mismatch is a discrepancy of the run (kind <c>holderMismatch</c>, one per child,
+/// id <c>holderMismatch-{person key}</c>) decided like a name mismatch; a decision holds for the account it was made
+/// on, and a new account asks again. The cut pays only children whose row is usable (<see cref="LoadPayableAsync"/>).
+/// </summary>
+public sealed class CycleAccounts(
+    StorageAccount storage, EligibilityStore eligibility, IAccountsRegistry registry, RectificationStore rectification, ILogger<CycleAccounts> logger)
+{
+    public const string TableName = "cycleaccounts";
+    private const string SummaryPartitionSuffix = "|summary";
+    private const string CountyRow = "county";
+    private const string SchoolRowPrefix = "school|";
+    private const int Parallelism = 16;
+
+    private readonly TableClient _table = storage.Table(TableName);
+    private readonly TableClient _entitlements = storage.Table("entitlements");
+
+    public Task CreateTableAsync(CancellationToken cancellationToken) => _table.CreateIfNotExistsAsync(cancellationToken);
+
+    private static string ChildPartition(string cycleId, string personKey) => $"{cycleId}|{personKey[..2]}";
+
+    private static string SummaryPartition(string cycleId) => cycleId + SummaryPartitionSuffix;
+
+    /// <summary>
+    /// Re-evaluates every eligible child of <paramref name="runId"/> against the county's latest accounts. Idempotent:
+    /// rows that did not change are not written. Stages from disbursement on also open (or update) each school's
+    /// rectification item listing its children who cannot be paid.
+    /// </summary>
+    public async Task<AccountFigures> RefreshAsync(string cycleId, string countyCode, string runId, string stage, CancellationToken cancellationToken)
+    {
+        var children = await EligibleChildrenAsync(cycleId, runId, cancellationToken);
+        var latest = await registry.LatestForCountyAsync(countyCode, cancellationToken);
+        var decisions = new Dictionary<string, DiscrepancyRow>(StringComparer.Ordinal);
+        await foreach (var d in eligibility.AllDiscrepanciesAsync(cycleId, runId, DiscrepancyKinds.HolderMismatch, cancellationToken))
+        {
+            decisions[HolderMismatchKey(d.Id)] = d;
+        }
+
+        var existing = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        await foreach (var e in _table.QueryAsync<TableEntity>(Range("PartitionKey", cycleId + "|"), cancellationToken: cancellationToken))
+        {
+            if (e.PartitionKey != SummaryPartition(cycleId))
+            {
+                existing[e.RowKey] = e;
+            }
+        }
+
+        var writes = new List<TableTransactionAction>();
+        var discrepancyWrites = new List<TableEntity>();
+        var county = AccountFigures.Zero;
+        var schools = new SortedDictionary<string, (string Name, AccountFigures Figures, List<string> Unpaid)>(StringComparer.Ordinal);
+        foreach (var (key, child) in children)
+        {
+            var account = latest.GetValueOrDefault(key);
+            var state = Classify(account, child.Name, child.HouseholdNames);
+            var decision = state == CycleAccountStates.HolderMismatch && decisions.TryGetValue(key, out var d) && d.AccountVersion == account!.Version ? d.Decision : null;
+            var usable = state == CycleAccountStates.WithAccount || (state == CycleAccountStates.HolderMismatch && decision == "confirm");
+            var shownState = usable ? CycleAccountStates.WithAccount : state;
+            county = county.Add(shownState, decision is null);
+            var school = schools.TryGetValue(child.SchoolCode, out var s) ? s : (Name: child.SchoolName, Figures: AccountFigures.Zero, Unpaid: new List<string>());
+            schools[child.SchoolCode] = (school.Name, school.Figures.Add(shownState, decision is null), school.Unpaid);
+            if (!usable)
+            {
+                school.Unpaid.Add(child.Name);
+            }
+
+            var row = new TableEntity(ChildPartition(cycleId, key), key)
+            {
+                ["Name"] = child.Name,
+                ["SchoolCode"] = child.SchoolCode,
+                ["SchoolName"] = child.SchoolName,
+                ["State"] = shownState,
+                ["Usable"] = usable,
+                ["Holder"] = account?.Holder,
+                ["AccountNumber"] = account?.Valid == true ? account.Number : null,
+                ["Bank"] = account?.Bank,
+                ["AccountVersion"] = account?.Version,
+            };
+            if (!existing.Remove(key, out var before) || !Same(before, row))
+            {
+                writes.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, row));
+            }
+
+            // What is left in decisions afterwards is a mismatch no longer true: it leaves the list.
+            if (state == CycleAccountStates.HolderMismatch && (!decisions.Remove(key, out var known) || known.AccountVersion != account!.Version))
+            {
+                discrepancyWrites.Add(HolderMismatchEntity(key, child, account!));
+            }
+        }
+
+        // Children no longer eligible, and mismatches an account settled, leave the cycle's figures and lists.
+        writes.AddRange(existing.Values.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e)));
+        writes.AddRange(SummaryRows(cycleId, county, schools).Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)));
+        await SubmitAsync(_table, writes, cancellationToken);
+        await eligibility.WriteDiscrepanciesAsync(cycleId, runId, discrepancyWrites, decisions.Values, cancellationToken);
+
+        if (stage is Stages.Disbursement or Stages.Rectification)
+        {
+            foreach (var (code, school) in schools.Where(s => s.Value.Unpaid.Count > 0))
+            {
+                await OpenSchoolItemAsync(cycleId, code, school.Name, school.Unpaid, cancellationToken);
+            }
+        }
+
+        logger.LogInformation("{CycleId}: accounts checked for {Children} children, {Changed} rows changed", cycleId, children.Count, writes.Count);
+        return county;
+    }
+
+    /// <summary>The same for a cycle as stored: nothing before its verification has completed (null then).</summary>
+    public async Task<AccountFigures?> RefreshAsync(Cycle cycle, CancellationToken cancellationToken) =>
+        (string?)cycle.Verification?["status"] == "completed" && (string?)cycle.Verification["runId"] is { } runId
+        && cycle.Stage is not (Stages.Closed or Stages.Cancelled)
+            ? await RefreshAsync(cycle.Id, cycle.CountyCode, runId, cycle.Stage, cancellationToken)
+            : null;
+
+    /// <summary>The pure rule: the child's account state from the latest account row (DOMAIN "Accounts").</summary>
+    public static string Classify(RegisteredAccount? account, string childName, IReadOnlyCollection<string> householdNames)
+    {
+        if (account is null)
+        {
+            return CycleAccountStates.NoAccount;
+        }
+
+        if (!account.Valid)
+        {
+            return CycleAccountStates.InvalidAccount;
+        }
+
+        return PersonNames.Same(account.Holder, childName) || householdNames.Any(n => PersonNames.Same(account.Holder, n))
+            ? CycleAccountStates.WithAccount
+            : CycleAccountStates.HolderMismatch;
+    }
+
+    /// <summary>The cycle's figures (the county's, or one school's); null before the first check.</summary>
+    public async Task<AccountFigures?> FiguresAsync(string cycleId, string? schoolCode, CancellationToken cancellationToken)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(SummaryPartition(cycleId), schoolCode is null ? CountyRow : SchoolRowPrefix + Keys.Safe(schoolCode), cancellationToken: cancellationToken);
+        if (!row.HasValue)
+        {
+            // Checked, and the school has no eligible child: zeros; never checked: nothing to show.
+            return schoolCode is not null && (await _table.GetEntityIfExistsAsync<TableEntity>(SummaryPartition(cycleId), CountyRow, cancellationToken: cancellationToken)).HasValue
+                ? AccountFigures.Zero
+                : null;
+        }
+
+        var e = row.Value!;
+        return new AccountFigures(e.GetInt32("WithAccount") ?? 0, e.GetInt32("NoAccount") ?? 0, e.GetInt32("InvalidAccount") ?? 0, e.GetInt32("HolderMismatch") ?? 0, e.GetInt32("PendingReview") ?? 0);
+    }
+
+    /// <summary>The account each payable child is paid to, by person key: only children whose account is usable.</summary>
+    public static async Task<IReadOnlyDictionary<string, PayableAccount>> LoadPayableAsync(StorageAccount storage, string cycleId, CancellationToken cancellationToken)
+    {
+        var payable = new Dictionary<string, PayableAccount>(StringComparer.Ordinal);
+        var filter = Range("PartitionKey", cycleId + "|") + " and Usable eq true";
+        await foreach (var e in storage.Table(TableName).QueryAsync<TableEntity>(filter, select: ["RowKey", "Holder", "AccountNumber", "Bank"], cancellationToken: cancellationToken))
+        {
+            if (e.GetString("AccountNumber") is { Length: > 0 } number)
+            {
+                payable[e.RowKey] = new PayableAccount(e.GetString("Holder") ?? "", number, e.GetString("Bank") ?? "");
+            }
+        }
+
+        return payable;
+    }
+
+    /// <summary>An account number as people see it: the first and last four digits around eight stars (6217********1234).</summary>
+    public static string MaskAccount(string number) => number.Length <= 8 ? new string('*', number.Length) : number[..4] + "********" + number[^4..];
+
+    public static string HolderMismatchId(string personKey) => DiscrepancyKinds.HolderMismatch + "-" + personKey;
+
+    private static string HolderMismatchKey(string discrepancyId) => discrepancyId[(DiscrepancyKinds.HolderMismatch.Length + 1)..];
+
+    private sealed record Child(string IdNumber, string Name, string SchoolCode, string SchoolName, IReadOnlyList<string> HouseholdNames);
+
+    /// <summary>Every child the run's ledger (verification and review) or a late confirmation makes eligible, by person key.</summary>
+    private async Task<Dictionary<string, Child>> EligibleChildrenAsync(string cycleId, string runId, CancellationToken cancellationToken)
+    {
+        var children = new Dictionary<string, Child>(StringComparer.Ordinal);
+        foreach (var program in LedgerWorkbook.ProgramSheets.Keys)
+        {
+            await foreach (var row in eligibility.AllLedgerAsync(cycleId, runId, program, cancellationToken))
+            {
+                children.TryAdd(DisbursementService.PersonKey(row.IdNumber), new Child(row.IdNumber, row.Name, row.SchoolCode, row.SchoolName, row.HouseholdNames));
+            }
+        }
+
+        // Entitlements confirmed after verification (控辍保学 follow-up, rectification) have no ledger row: the child alone may hold the account.
+        await foreach (var e in _entitlements.QueryAsync<TableEntity>(Range("PartitionKey", cycleId + "|"), select: ["RowKey", "IdNumber", "Name", "SchoolCode", "SchoolName"], cancellationToken: cancellationToken))
+        {
+            children.TryAdd(e.RowKey[(e.RowKey.IndexOf('|', StringComparison.Ordinal) + 1)..], new Child(e.GetString("IdNumber") ?? "", e.GetString("Name") ?? "", e.GetString("SchoolCode") ?? "", e.GetString("SchoolName") ?? "", []));
+        }
+
+        return children;
+    }
+
+    private static TableEntity HolderMismatchEntity(string key, Child child, RegisteredAccount account) =>
+        new(string.Empty, DiscrepancyKinds.HolderMismatch + "|" + key)
+        {
+            ["Kind"] = DiscrepancyKinds.HolderMismatch,
+            ["File"] = "accounts",
+            ["Reason"] = $"账户名「{account.Holder}」既不是学生本人，也不是扶贫系统中同户的家庭成员",
+            ["StudentName"] = child.Name,
+            ["SchoolCode"] = child.SchoolCode,
+            ["SchoolName"] = child.SchoolName,
+            ["MaskedId"] = IdNumbers.Mask(child.IdNumber),
+            ["MaskedAccount"] = MaskAccount(account.Number),
+            ["AccountVersion"] = account.Version,
+            ["Column"] = "账户名",
+        };
+
+    private static IEnumerable<TableEntity> SummaryRows(string cycleId, AccountFigures county, SortedDictionary<string, (string Name, AccountFigures Figures, List<string> Unpaid)> schools)
+    {
+        static TableEntity Row(string partition, string rowKey, AccountFigures f) => new(partition, rowKey)
+        {
+            ["WithAccount"] = f.WithAccount,
+            ["NoAccount"] = f.NoAccount,
+            ["InvalidAccount"] = f.InvalidAccount,
+            ["HolderMismatch"] = f.HolderMismatch,
+            ["PendingReview"] = f.PendingReview,
+        };
+
+        yield return Row(SummaryPartition(cycleId), CountyRow, county);
+        foreach (var (code, school) in schools)
+        {
+            yield return Row(SummaryPartition(cycleId), SchoolRowPrefix + Keys.Safe(code), school.Figures);
+        }
+    }
+
+    /// <summary>One item per school, opened once and its list of children brought up to date as accounts arrive.</summary>
+    private async Task OpenSchoolItemAsync(string cycleId, string schoolCode, string schoolName, List<string> names, CancellationToken cancellationToken)
+    {
+        const int Shown = 100;
+        var listed = string.Join("、", names.Take(Shown)) + (names.Count > Shown ? $" 等{names.Count}人" : "");
+        var description = $"{schoolName}有{names.Count}名受助学生没有可用的代发账户（无账户、账号无效或账户名待核实），资金暂不能发放：{listed}。请收集账户信息后上传，下一批补发将发放。";
+        if (description.Length > RectificationItemInput.MaxDescription)
+        {
+            description = description[..(RectificationItemInput.MaxDescription - 1)] + "…";
+        }
+
+        var input = new RectificationItemInput(
+            cycleId, RectificationSources.NoAccount, "school:" + schoolCode, $"{schoolName}：{names.Count}名学生缺少可用的代发账户", description,
+            SchoolCode.IsValid(schoolCode) ? Assignees.ForSchool(schoolCode) : Assignees.ForSection(Assignees.AidSection), SchoolCode.IsValid(schoolCode) ? schoolCode : null);
+        if (input.Validate().Count > 0)
+        {
+            input = input with { Description = null };
+        }
+
+        var opened = await rectification.OpenAsync(input, cancellationToken);
+        if (!opened.Created && (opened.Item.Title != input.Title.Trim() || opened.Item.Description != input.Description?.Trim()))
+        {
+            await rectification.ReviseAsync(cycleId, opened.Item.Id, input.Title.Trim(), input.Description?.Trim(), cancellationToken);
+        }
+    }
+
+    private static bool Same(TableEntity before, TableEntity after) =>
+        after.Keys.Where(k => k is not ("PartitionKey" or "RowKey" or "odata.etag" or "Timestamp"))
+            .All(k => Equals(before.TryGetValue(k, out var v) ? v : null, after[k]));
+
+    private static async Task SubmitAsync(TableClient table, List<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        var chunks = actions.GroupBy(a => a.Entity.PartitionKey).SelectMany(g => g.Chunk(100));
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
+            await table.SubmitTransactionAsync(chunk, ct));
+    }
+
+    private static string Range(string key, string prefix) =>
+        $"{key} ge {TableClient.CreateQueryFilter($"{prefix}")} and {key} lt {TableClient.CreateQueryFilter($"{Keys.End(prefix)}")}";
+}
