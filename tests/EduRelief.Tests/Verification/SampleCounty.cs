@@ -66,6 +66,19 @@ public static class SampleCounty
         ["10", "H002", "李四", B, "城关镇", "西关村", "监测户"],
     ];
 
+    public static readonly string[] AccountsHeader = ["身份证号", "账户名", "账号", "开户行"];
+
+    /// <summary>An account for every child who is or may become eligible, in the child's or a parent's name.</summary>
+    public static string[][] Accounts() =>
+    [
+        [A, "张三", Disbursement.FakeAccountsRegistry.CardNumber(1), "中国农业银行延津县支行"],
+        [B, "李四", Disbursement.FakeAccountsRegistry.CardNumber(2), "中国农业银行延津县支行"],
+        [D, "赵六", Disbursement.FakeAccountsRegistry.CardNumber(4), "延津县农村信用合作联社"],
+        [F, "阿依古丽·买买提", Disbursement.FakeAccountsRegistry.CardNumber(6), "中国农业银行延津县支行"],
+        [G, "周八", Disbursement.FakeAccountsRegistry.CardNumber(7), "中国邮政储蓄银行延津县支行"],
+        [H, "吴九", Disbursement.FakeAccountsRegistry.CardNumber(8), "中国农业银行延津县支行"],
+    ];
+
     /// <summary>What DOMAIN.md's counting rules give for the rows above.</summary>
     public static class Expected
     {
