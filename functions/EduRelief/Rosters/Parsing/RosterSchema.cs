@@ -4,6 +4,9 @@ public enum RosterKind
 {
     Students,
     Poverty,
+
+    /// <summary>The county's accounts registry (DOMAIN "Accounts").</summary>
+    Accounts,
 }
 
 public enum RosterFormat
@@ -17,11 +20,13 @@ public static class RosterSchema
 {
     private static readonly string[] StudentColumns = ["姓名", "身份证号", "学校标识码", "学校名称", "学段", "年级", "是否住校", "备注"];
     private static readonly string[] PovertyColumns = ["序号", "户编号", "姓名", "身份证号", "乡镇", "村", "人员类别"];
+    private static readonly string[] AccountColumns = ["身份证号", "账户名", "账号", "开户行"];
 
     public static IReadOnlyList<string> Columns(RosterKind kind) => kind switch
     {
         RosterKind.Students => StudentColumns,
         RosterKind.Poverty => PovertyColumns,
+        RosterKind.Accounts => AccountColumns,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
