@@ -14,7 +14,6 @@ public sealed record UploadAccepted(string ImportId, string CycleId, string Kind
 public static class RosterEndpoints
 {
     private const string XlsxType = FileUploads.XlsxType;
-    private const int MaxCellChars = 1000;
     private const int MaxFileNameChars = 255;
 
     public static void MapRosters(this IEndpointRouteBuilder app)
@@ -97,20 +96,9 @@ public static class RosterEndpoints
         return TypedResults.Accepted($"/api/cycles/{id}", accepted);
     }
 
-    /// <summary>400 naming the row of a cell longer than a cell may be, usually a quote left open that swallowed the lines after it.</summary>
-    internal static IResult? LongCell(RosterRow row, RosterKind kind)
-    {
-        for (var c = 0; c < row.Values.Length; c++)
-        {
-            if (row.Values[c].Length > MaxCellChars)
-            {
-                var column = RosterSchema.Columns(kind)[c];
-                return Problems.Invalid(new Dictionary<string, string[]> { [$"row:{row.RowNumber}"] = [$"column {column} holds {row.Values[c].Length} characters; a cell may hold at most {MaxCellChars} (is a quote left open?)"] });
-            }
-        }
-
-        return null;
-    }
+    /// <summary>400 naming the row of a cell longer than a cell may be (<see cref="RosterSchema.LongCell"/>).</summary>
+    internal static IResult? LongCell(RosterRow row, RosterKind kind) =>
+        RosterSchema.LongCell(row, kind) is { } message ? Problems.Invalid($"row:{row.RowNumber}", message) : null;
 
     /// <summary>400 for a file that cannot be read at all, with the reader's errors (file, column or row).</summary>
     internal static IResult Unreadable(RosterFileException ex) =>

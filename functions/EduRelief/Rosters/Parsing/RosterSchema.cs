@@ -30,6 +30,23 @@ public static class RosterSchema
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
+    /// <summary>How many characters a cell may hold: more is usually a quote left open that swallowed the lines after it.</summary>
+    public const int MaxCellChars = 1000;
+
+    /// <summary>Why the row cannot be imported because a cell is longer than <see cref="MaxCellChars"/>; null when none is.</summary>
+    public static string? LongCell(RosterRow row, RosterKind kind)
+    {
+        for (var c = 0; c < row.Values.Length; c++)
+        {
+            if (row.Values[c].Length > MaxCellChars)
+            {
+                return $"column {Columns(kind)[c]} holds {row.Values[c].Length} characters; a cell may hold at most {MaxCellChars} (is a quote left open?)";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The index of <paramref name="column"/> in <see cref="Columns"/>, e.g. <c>IndexOf(kind, "身份证号")</c>.</summary>
     public static int IndexOf(RosterKind kind, string column)
     {
