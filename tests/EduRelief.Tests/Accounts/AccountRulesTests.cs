@@ -63,11 +63,13 @@ public sealed class AccountRulesTests
         Assert.True(AccountRules.IsValid(AccountRules.Normalize("６２１７ ００１２ ３４５６ ７８９３")));
     }
 
-    [Fact]
-    public void Normalize_OtherCharacters_AreKeptSoTheNumberIsInvalid()
+    [Theory]
+    [InlineData("6217.0012.3456.7893")]
+    [InlineData("6217－0012－3456－7893")]  // a full-width hyphen is not the DOMAIN's '-'
+    public void Normalize_OtherCharacters_AreKeptSoTheNumberIsInvalid(string raw)
     {
-        var normalized = AccountRules.Normalize("6217.0012.3456.7893");
-        Assert.Equal("6217.0012.3456.7893", normalized);
+        var normalized = AccountRules.Normalize(raw);
+        Assert.Equal(raw, normalized);
         Assert.False(AccountRules.IsValid(normalized));
     }
 
