@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using EduRelief.Accounts;
 using EduRelief.Auth;
 using EduRelief.Calendar;
 using EduRelief.Counties;
@@ -98,6 +99,7 @@ builder.Services.AddSingleton<ICycleFigures, RectificationCycleFigures>();
 builder.Services.AddMail(MailSettings.Read(builder.Configuration, builder.Environment));
 builder.Services.AddReminders().AddSingleton<IReminderSource, HotlineReminderSource>().AddSingleton<IReminderSource, RectificationReminderSource>();
 builder.Services.AddDisbursement();
+builder.Services.AddAccounts();
 
 if (settings.TestWorkflows)
 {
@@ -169,6 +171,7 @@ app.MapReminderFunctions();
 app.MapNotices();
 app.MapNoticePreview();
 app.MapDisbursement();
+app.MapAccounts();
 if (settings.DevClock)
 {
     app.MapDevClock();

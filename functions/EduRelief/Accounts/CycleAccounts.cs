@@ -48,14 +48,11 @@ public sealed record AccountFigures(int WithAccount, int NoAccount, int InvalidA
 /// <summary>The account a batch pays an entitlement to, as the payment file carries it.</summary>
 public sealed record PayableAccount(string Holder, string Number, string Bank);
 
-/// <summary>An account in the county's registry as the cycle needs it: the latest row for a child.</summary>
-public sealed record RegisteredAccount(string Holder, string Number, string Bank, bool Valid, string Version);
-
-/// <summary>The county's accounts registry, as the cycles read it.</summary>
+/// <summary>The county's accounts registry, as the cycles read it (<see cref="AccountsStore"/>).</summary>
 public interface IAccountsRegistry
 {
     /// <summary>The latest account row of every child of the county that has one, by person key.</summary>
-    Task<IReadOnlyDictionary<string, RegisteredAccount>> LatestForCountyAsync(string countyCode, CancellationToken cancellationToken);
+    Task<IReadOnlyDictionary<string, AccountRecord>> LatestForCountyAsync(string county, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -117,7 +114,7 @@ public sealed class CycleAccounts(
         {
             var account = latest.GetValueOrDefault(key);
             var state = Classify(account, child.Name, child.HouseholdNames);
-            var decision = state == CycleAccountStates.HolderMismatch && decisions.TryGetValue(key, out var d) && d.AccountVersion == account!.Version ? d.Decision : null;
+            var decision = state == CycleAccountStates.HolderMismatch && decisions.TryGetValue(key, out var d) && d.AccountVersion == VersionOf(account) ? d.Decision : null;
             var usable = state == CycleAccountStates.WithAccount || (state == CycleAccountStates.HolderMismatch && decision == "confirm");
             var shownState = usable ? CycleAccountStates.WithAccount : state;
             county = county.Add(shownState, decision is null);
@@ -136,9 +133,9 @@ public sealed class CycleAccounts(
                 ["State"] = shownState,
                 ["Usable"] = usable,
                 ["Holder"] = account?.Holder,
-                ["AccountNumber"] = account?.Valid == true ? account.Number : null,
+                ["AccountNumber"] = account?.Valid == true ? account.AccountNumber : null,
                 ["Bank"] = account?.Bank,
-                ["AccountVersion"] = account?.Version,
+                ["AccountVersion"] = VersionOf(account),
             };
             if (!existing.Remove(key, out var before) || !Same(before, row))
             {
@@ -146,7 +143,7 @@ public sealed class CycleAccounts(
             }
 
             // What is left in decisions afterwards is a mismatch no longer true: it leaves the list.
-            if (state == CycleAccountStates.HolderMismatch && (!decisions.Remove(key, out var known) || known.AccountVersion != account!.Version))
+            if (state == CycleAccountStates.HolderMismatch && (!decisions.Remove(key, out var known) || known.AccountVersion != VersionOf(account)))
             {
                 discrepancyWrites.Add(HolderMismatchEntity(key, child, account!));
             }
@@ -177,23 +174,12 @@ public sealed class CycleAccounts(
             ? await RefreshAsync(cycle.Id, cycle.CountyCode, runId, cycle.Stage, cancellationToken)
             : null;
 
-    /// <summary>The pure rule: the child's account state from the latest account row (DOMAIN "Accounts").</summary>
-    public static string Classify(RegisteredAccount? account, string childName, IReadOnlyCollection<string> householdNames)
-    {
-        if (account is null)
-        {
-            return CycleAccountStates.NoAccount;
-        }
+    /// <summary>Which state the child is in, as the API names it (<see cref="AccountRules.Classify"/>).</summary>
+    public static string Classify(AccountRecord? account, string childName, IReadOnlyCollection<string> householdNames) =>
+        AccountRules.Name(AccountRules.Classify(account, childName, householdNames));
 
-        if (!account.Valid)
-        {
-            return CycleAccountStates.InvalidAccount;
-        }
-
-        return PersonNames.Same(account.Holder, childName) || householdNames.Any(n => PersonNames.Same(account.Holder, n))
-            ? CycleAccountStates.WithAccount
-            : CycleAccountStates.HolderMismatch;
-    }
+    /// <summary>What a holder decision is bound to: the registry row it was made on (a new upload asks again).</summary>
+    public static string? VersionOf(AccountRecord? account) => account is null ? null : $"{account.FileSha256}#{account.FileRow}";
 
     /// <summary>The cycle's figures (the county's, or one school's); null before the first check.</summary>
     public async Task<AccountFigures?> FiguresAsync(string cycleId, string? schoolCode, CancellationToken cancellationToken)
@@ -227,9 +213,6 @@ public sealed class CycleAccounts(
         return payable;
     }
 
-    /// <summary>An account number as people see it: the first and last four digits around eight stars (6217********1234).</summary>
-    public static string MaskAccount(string number) => number.Length <= 8 ? new string('*', number.Length) : number[..4] + "********" + number[^4..];
-
     public static string HolderMismatchId(string personKey) => DiscrepancyKinds.HolderMismatch + "-" + personKey;
 
     private static string HolderMismatchKey(string discrepancyId) => discrepancyId[(DiscrepancyKinds.HolderMismatch.Length + 1)..];
@@ -244,7 +227,7 @@ public sealed class CycleAccounts(
         {
             await foreach (var row in eligibility.AllLedgerAsync(cycleId, runId, program, cancellationToken))
             {
-                children.TryAdd(DisbursementService.PersonKey(row.IdNumber), new Child(row.IdNumber, row.Name, row.SchoolCode, row.SchoolName, row.HouseholdNames));
+                children.TryAdd(PersonKeys.Of(row.IdNumber), new Child(row.IdNumber, row.Name, row.SchoolCode, row.SchoolName, row.HouseholdNames));
             }
         }
 
@@ -257,7 +240,7 @@ public sealed class CycleAccounts(
         return children;
     }
 
-    private static TableEntity HolderMismatchEntity(string key, Child child, RegisteredAccount account) =>
+    private static TableEntity HolderMismatchEntity(string key, Child child, AccountRecord account) =>
         new(string.Empty, DiscrepancyKinds.HolderMismatch + "|" + key)
         {
             ["Kind"] = DiscrepancyKinds.HolderMismatch,
@@ -267,8 +250,8 @@ public sealed class CycleAccounts(
             ["SchoolCode"] = child.SchoolCode,
             ["SchoolName"] = child.SchoolName,
             ["MaskedId"] = IdNumbers.Mask(child.IdNumber),
-            ["MaskedAccount"] = MaskAccount(account.Number),
-            ["AccountVersion"] = account.Version,
+            ["MaskedAccount"] = account.MaskedAccount,
+            ["AccountVersion"] = VersionOf(account),
             ["Column"] = "账户名",
         };
 

@@ -14,8 +14,7 @@ public static class DisbursementEndpoints
 {
     public static IServiceCollection AddDisbursement(this IServiceCollection services) => services
         .AddSingleton<DisbursementService>()
-        .AddSingleton<Accounts.CycleAccounts>()
-        .AddSingleton<ICycleFigures, Accounts.AccountsCycleFigures>()
+
         .AddSingleton<ReconciliationFollowUp>()
         .AddSingleton<Workflow.IActivity, CutBatchesActivity>()
         .AddSingleton<ICycleFigures, DisbursementCycleFigures>();

@@ -57,8 +57,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     }
 
     /// <summary>A stable, non-reversible-by-reading key for a person: the first 32 hex digits of SHA-256 of the number.</summary>
-    public static string PersonKey(string idNumber) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("edurelief-person|" + idNumber)))[..32];
+    public static string PersonKey(string idNumber) => PersonKeys.Of(idNumber);
 
     private static string EntitlementPartition(string cycleId, string personKey) => $"{cycleId}|{personKey[..2]}";
 

@@ -127,6 +127,7 @@ public static class StorageInitializer
         await services.GetRequiredService<EduRelief.Mail.MailOutbox>().CreateTableAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Notices.NoticeStore>().CreateAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Disbursement.DisbursementService>().CreateStorageAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Accounts.AccountsStore>().CreateAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Accounts.CycleAccounts>().CreateTableAsync(cancellationToken);
         if (services.GetServices<EduRelief.Workflow.IActivity>().Any(a => a.Kind == EduRelief.Dev.TestShardActivity.KindName))
         {

@@ -1,3 +1,5 @@
+using EduRelief.Rosters;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
@@ -6,6 +8,58 @@ namespace EduRelief.Hosting;
 /// <summary>Uploaded files: the raw body, or the first file part of a multipart form, streamed rather than buffered.</summary>
 public static class FileUploads
 {
+    public const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    private static readonly HashSet<string> AcceptedTypes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "text/csv", XlsxType, "multipart/form-data", "application/vnd.ms-excel", "text/plain", "application/octet-stream",
+    };
+
+    /// <summary>
+    /// A CSV or XLSX upload (raw body or one multipart file part) spooled to a temporary file with its SHA-256, or the
+    /// problem that refuses it: larger than <paramref name="maxBytes"/> (413), a media type that is not a table (415),
+    /// no file part or an empty file (400). <paramref name="what"/> names the file in the answer, e.g. "A roster file".
+    /// </summary>
+    public static async Task<SpooledUpload> SpoolAsync(HttpRequest http, string what, long maxBytes, CancellationToken ct)
+    {
+        if (http.ContentLength > maxBytes + (64 * 1024))
+        {
+            return SpooledUpload.Refused(TooLarge(what, maxBytes));
+        }
+
+        var mediaType = MediaTypeHeaderValue.TryParse(http.ContentType, out var parsed) ? parsed.MediaType.Value : null;
+        if (mediaType is null || !AcceptedTypes.Contains(mediaType))
+        {
+            return SpooledUpload.Refused(TypedResults.Problem(title: "Unsupported media type", detail: $"Send the file as text/csv or {XlsxType} (or multipart/form-data with one file).",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["Content-Type"] = [$"'{http.ContentType}' is not accepted"] } }));
+        }
+
+        if (http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes + (64 * 1024);
+        }
+
+        var (body, fileName, fileType) = await OpenAsync(http, parsed!, ct);
+        if (body is null)
+        {
+            return SpooledUpload.Refused(Problems.Invalid("file", "multipart/form-data must carry one file part."));
+        }
+
+        var spooled = await SpooledFile.CreateAsync(body, maxBytes, ct);
+        if (spooled is null)
+        {
+            return SpooledUpload.Refused(TooLarge(what, maxBytes));
+        }
+
+        if (spooled.Size == 0)
+        {
+            await spooled.DisposeAsync();
+            return SpooledUpload.Refused(Problems.Invalid("file", "The file is empty."));
+        }
+
+        return new SpooledUpload(spooled, fileName, fileType, null);
+    }
+
     /// <summary>The file's bytes, its name (multipart only) and declared type; all null when a multipart body has no file part.</summary>
     public static async Task<(Stream? Body, string? FileName, string? ContentType)> OpenAsync(HttpRequest http, MediaTypeHeaderValue type, CancellationToken ct)
     {
@@ -40,4 +94,12 @@ public static class FileUploads
         return TypedResults.Problem(title: "The file is too large", detail: $"{what} may be at most {limit}.", statusCode: StatusCodes.Status413PayloadTooLarge,
             extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["file"] = [$"larger than {limit}"] } });
     }
+}
+
+/// <summary>A spooled upload (dispose it to delete the temporary file), or the problem that refused it.</summary>
+public sealed record SpooledUpload(SpooledFile? File, string? FileName, string? ContentType, IResult? Problem) : IAsyncDisposable
+{
+    public static SpooledUpload Refused(IResult problem) => new(null, null, null, problem);
+
+    public ValueTask DisposeAsync() => File?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -6,9 +6,6 @@ using EduRelief.Eligibility;
 using EduRelief.Hosting;
 using EduRelief.Rosters.Parsing;
 using EduRelief.Workflow;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Net.Http.Headers;
 
 namespace EduRelief.Rosters;
 
@@ -16,14 +13,8 @@ public sealed record UploadAccepted(string ImportId, string CycleId, string Kind
 
 public static class RosterEndpoints
 {
-    private const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    private const int MaxCellChars = 1000;
+    private const string XlsxType = FileUploads.XlsxType;
     private const int MaxFileNameChars = 255;
-
-    private static readonly HashSet<string> AcceptedTypes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "text/csv", XlsxType, "multipart/form-data", "application/vnd.ms-excel", "text/plain", "application/octet-stream",
-    };
 
     public static void MapRosters(this IEndpointRouteBuilder app)
     {
@@ -49,39 +40,13 @@ public static class RosterEndpoints
             return Problems.Conflict($"Cycle {id} is in stage {cycle.Stage}; rosters can be replaced only until review ends.");
         }
 
-        if (http.ContentLength > RosterStore.MaxFileBytes + (64 * 1024))
+        await using var upload = await FileUploads.SpoolAsync(http, "A roster file", RosterStore.MaxFileBytes, ct);
+        if (upload.Problem is not null)
         {
-            return FileUploads.TooLarge("A roster file", RosterStore.MaxFileBytes);
+            return upload.Problem;
         }
 
-        var mediaType = MediaTypeHeaderValue.TryParse(http.ContentType, out var parsed) ? parsed.MediaType.Value : null;
-        if (mediaType is null || !AcceptedTypes.Contains(mediaType))
-        {
-            return TypedResults.Problem(title: "Unsupported media type", detail: $"Send the file as text/csv or {XlsxType} (or multipart/form-data with one file).",
-                statusCode: StatusCodes.Status415UnsupportedMediaType, extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["Content-Type"] = [$"'{http.ContentType}' is not accepted"] } });
-        }
-
-        if (http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = RosterStore.MaxFileBytes + (64 * 1024);
-        }
-
-        var (body, fileName, fileType) = await FileUploads.OpenAsync(http, parsed!, ct);
-        if (body is null)
-        {
-            return Problems.Invalid("file", "multipart/form-data must carry one file part.");
-        }
-
-        await using var spooled = await SpooledFile.CreateAsync(body, RosterStore.MaxFileBytes, ct);
-        if (spooled is null)
-        {
-            return FileUploads.TooLarge("A roster file", RosterStore.MaxFileBytes);
-        }
-
-        if (spooled.Size == 0)
-        {
-            return Problems.Invalid("file", "The file is empty.");
-        }
+        var (spooled, fileName, fileType) = (upload.File!, upload.FileName, upload.ContentType);
 
         // Read the whole file once now, so that a bad file is refused with its reason and changes nothing.
         RosterFormat format;
@@ -95,21 +60,15 @@ public static class RosterEndpoints
             await foreach (var row in RosterReader.ReadAsync(check, format, rosterKind, ct))
             {
                 rows++;
-                for (var c = 0; c < row.Values.Length; c++)
+                if (LongCell(row, rosterKind) is { } tooLong)
                 {
-                    if (row.Values[c].Length > MaxCellChars)
-                    {
-                        // Usually a quote left open that swallowed the lines after it.
-                        var column = RosterSchema.Columns(rosterKind)[c];
-                        return Problems.Invalid(new Dictionary<string, string[]> { [$"row:{row.RowNumber}"] = [$"column {column} holds {row.Values[c].Length} characters; a cell may hold at most {MaxCellChars} (is a quote left open?)"] });
-                    }
+                    return tooLong;
                 }
             }
         }
         catch (RosterFileException ex)
         {
-            return TypedResults.Problem(title: "The file cannot be imported", detail: ex.Message, statusCode: StatusCodes.Status400BadRequest,
-                extensions: new Dictionary<string, object?> { ["errors"] = ex.Errors });
+            return Unreadable(ex);
         }
 
         var contentType = format == RosterFormat.Xlsx ? XlsxType : "text/csv";
@@ -136,4 +95,13 @@ public static class RosterEndpoints
         var accepted = new UploadAccepted(importId, id, kind, spooled.Sha256, spooled.Size, rows, (string)record["format"]!, "accepted", $"/api/cycles/{id}");
         return TypedResults.Accepted($"/api/cycles/{id}", accepted);
     }
+
+    /// <summary>400 naming the row of a cell longer than a cell may be (<see cref="RosterSchema.LongCell"/>).</summary>
+    internal static IResult? LongCell(RosterRow row, RosterKind kind) =>
+        RosterSchema.LongCell(row, kind) is { } message ? Problems.Invalid($"row:{row.RowNumber}", message) : null;
+
+    /// <summary>400 for a file that cannot be read at all, with the reader's errors (file, column or row).</summary>
+    internal static IResult Unreadable(RosterFileException ex) =>
+        TypedResults.Problem(title: "The file cannot be imported", detail: ex.Message, statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["errors"] = ex.Errors });
 }

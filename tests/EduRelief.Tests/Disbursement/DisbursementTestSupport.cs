@@ -141,51 +141,37 @@ public static class BankResult
 /// <summary>An accounts registry in memory: valid 62-prefixed card numbers (Luhn-checked) made up per person.</summary>
 public sealed class FakeAccountsRegistry : IAccountsRegistry
 {
-    private readonly Dictionary<string, RegisteredAccount> _accounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AccountRecord> _accounts = new(StringComparer.Ordinal);
 
+    /// <summary>A new latest account for the child, as an upload would record it (each call a new file row).</summary>
     public void Give(string idNumber, string holder, bool valid = true, string bank = "中国农业银行延津县支行")
     {
-        var key = DisbursementService.PersonKey(idNumber);
+        var key = PersonKeys.Of(idNumber);
         lock (_accounts)
         {
             var n = _accounts.Count + 1;
-            _accounts[key] = new RegisteredAccount(holder, CardNumber(n), bank, valid, $"v{n}");
+            _accounts[key] = new AccountRecord(key, valid ? CardNumber(n) : "12345", holder, bank, valid, DateTimeOffset.UnixEpoch, "test", "fake", n);
         }
     }
 
-    public void Remove(string idNumber)
+    public Task<IReadOnlyDictionary<string, AccountRecord>> LatestForCountyAsync(string county, CancellationToken cancellationToken)
     {
         lock (_accounts)
         {
-            _accounts.Remove(DisbursementService.PersonKey(idNumber));
+            return Task.FromResult<IReadOnlyDictionary<string, AccountRecord>>(new Dictionary<string, AccountRecord>(_accounts));
         }
     }
 
-    public Task<IReadOnlyDictionary<string, RegisteredAccount>> LatestForCountyAsync(string countyCode, CancellationToken cancellationToken)
-    {
-        lock (_accounts)
-        {
-            return Task.FromResult<IReadOnlyDictionary<string, RegisteredAccount>>(new Dictionary<string, RegisteredAccount>(_accounts));
-        }
-    }
-
-    /// <summary>A 19-digit UnionPay-style number (62...) with a valid Luhn check digit.</summary>
+    /// <summary>A 19-digit UnionPay-style number (62...) whose last digit makes the Luhn check pass.</summary>
     public static string CardNumber(int n)
     {
         var body = "621700" + n.ToString("D12", CultureInfo.InvariantCulture);
-        var sum = 0;
-        for (var i = 0; i < body.Length; i++)
+        for (var check = 0; ; check++)
         {
-            var d = body[body.Length - 1 - i] - '0';
-            if (i % 2 == 0)
+            if (AccountRules.PassesLuhn(body + check))
             {
-                d *= 2;
-                d = d > 9 ? d - 9 : d;
+                return body + check;
             }
-
-            sum += d;
         }
-
-        return body + ((10 - (sum % 10)) % 10).ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -208,6 +208,16 @@ public static class Http
         return ((int)response.StatusCode, node);
     }
 
+    /// <summary>PUTs a file as the raw body with the given content type.</summary>
+    public static async Task<(int Status, JsonNode? Body)> PutFileAsync(this HttpClient client, string url, byte[] content, string contentType)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent(content) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
+    }
+
     public static Task<(int Status, JsonNode? Body)> PostAsync(this HttpClient client, string url, object? body = null) =>
         client.SendJsonAsync(HttpMethod.Post, url, body);
 

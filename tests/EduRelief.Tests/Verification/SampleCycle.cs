@@ -20,6 +20,7 @@ public static class SampleCycle
     public static async Task<string> ToReviewAsync(HttpClient admin, string kickOffAt = "2026-09-28T09:00:00+08:00")
     {
         Assert.Equal(200, (await admin.SendJsonAsync(HttpMethod.Put, "/api/counties/410726/contacts", Contacts)).Status);
+        await UploadAccountsAsync(admin);
         await admin.PostAsync("/api/dev/clock", new { setTo = kickOffAt });
         var (_, created) = await admin.PostAsync("/api/cycles", new { countyCode = "410726", semester = "2026-autumn", noticeDays = 5 });
         var id = (string)created!["id"]!;
@@ -30,5 +31,12 @@ public static class SampleCycle
         var (decided, _) = await admin.PostAsync($"/api/cycles/{id}/discrepancies/{(string)mismatches!["items"]![0]!["id"]!}/decision", new { decision = "confirm", reason = "同一人" });
         Assert.Equal(200, decided);
         return id;
+    }
+
+    /// <summary>The county's accounts file: every child who is or may become eligible has an account in their name.</summary>
+    public static async Task UploadAccountsAsync(HttpClient admin)
+    {
+        var (status, body) = await admin.PutFileAsync("/api/counties/410726/accounts", SampleCounty.Csv(SampleCounty.AccountsHeader, SampleCounty.Accounts(), SampleCounty.Gbk), "text/csv");
+        Assert.True(status == 202, $"{status} {body}");
     }
 }

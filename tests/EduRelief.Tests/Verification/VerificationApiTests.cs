@@ -27,14 +27,8 @@ public sealed class VerificationApiTests(EngineFixture fixture) : IClassFixture<
         return (string)body!["id"]!;
     }
 
-    internal static async Task<(int Status, JsonNode? Body)> UploadAsync(HttpClient client, string cycleId, string kind, byte[] content, string contentType)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/cycles/{cycleId}/rosters/{kind}") { Content = new ByteArrayContent(content) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
-    }
+    internal static Task<(int Status, JsonNode? Body)> UploadAsync(HttpClient client, string cycleId, string kind, byte[] content, string contentType) =>
+        client.PutFileAsync($"/api/cycles/{cycleId}/rosters/{kind}", content, contentType);
 
     private async Task<JsonNode> UntilVerifiedAsync(string cycleId, string? previousRun = null) =>
         (await Eventually.UntilAsync(

@@ -4,6 +4,9 @@ public enum RosterKind
 {
     Students,
     Poverty,
+
+    /// <summary>The county's accounts registry (DOMAIN "Accounts").</summary>
+    Accounts,
 }
 
 public enum RosterFormat
@@ -17,13 +20,32 @@ public static class RosterSchema
 {
     private static readonly string[] StudentColumns = ["姓名", "身份证号", "学校标识码", "学校名称", "学段", "年级", "是否住校", "备注"];
     private static readonly string[] PovertyColumns = ["序号", "户编号", "姓名", "身份证号", "乡镇", "村", "人员类别"];
+    private static readonly string[] AccountColumns = ["身份证号", "账户名", "账号", "开户行"];
 
     public static IReadOnlyList<string> Columns(RosterKind kind) => kind switch
     {
         RosterKind.Students => StudentColumns,
         RosterKind.Poverty => PovertyColumns,
+        RosterKind.Accounts => AccountColumns,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
+
+    /// <summary>How many characters a cell may hold: more is usually a quote left open that swallowed the lines after it.</summary>
+    public const int MaxCellChars = 1000;
+
+    /// <summary>Why the row cannot be imported because a cell is longer than <see cref="MaxCellChars"/>; null when none is.</summary>
+    public static string? LongCell(RosterRow row, RosterKind kind)
+    {
+        for (var c = 0; c < row.Values.Length; c++)
+        {
+            if (row.Values[c].Length > MaxCellChars)
+            {
+                return $"column {Columns(kind)[c]} holds {row.Values[c].Length} characters; a cell may hold at most {MaxCellChars} (is a quote left open?)";
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The index of <paramref name="column"/> in <see cref="Columns"/>, e.g. <c>IndexOf(kind, "身份证号")</c>.</summary>
     public static int IndexOf(RosterKind kind, string column)

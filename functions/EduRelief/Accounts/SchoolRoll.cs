@@ -1,0 +1,63 @@
+using System.Text.Json;
+using EduRelief.Cycles;
+using EduRelief.Eligibility;
+using EduRelief.Hosting;
+using EduRelief.Rosters;
+
+namespace EduRelief.Accounts;
+
+/// <summary>
+/// Which children a school officer may register accounts for. The registry knows no schools, so the answer comes
+/// from the county's latest cycle (by creation) whose verification completed: the children its ledger lists at the
+/// school, and the school's students awaiting a name-mismatch decision. Before any verified cycle, none.
+/// </summary>
+public sealed class SchoolRoll(CycleService cycles, EligibilityStore eligibility)
+{
+    /// <summary>The person keys (<see cref="PersonKeys"/>) of the school's children.</summary>
+    public async Task<IReadOnlySet<string>> PersonKeysAsync(string county, string schoolCode, CancellationToken cancellationToken)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        if (await LatestVerifiedAsync(county, cancellationToken) is not var (cycleId, runId))
+        {
+            return keys;
+        }
+
+        await foreach (var row in eligibility.SchoolLedgerAsync(cycleId, runId, schoolCode, cancellationToken))
+        {
+            keys.Add(PersonKeys.Of(row.IdNumber));
+        }
+
+        await foreach (var row in eligibility.SchoolDiscrepanciesAsync(cycleId, runId, schoolCode, cancellationToken))
+        {
+            if (row.StudentJson is { } json && JsonSerializer.Deserialize<StudentRecord>(json) is { IdNumber.Length: > 0 } student)
+            {
+                keys.Add(PersonKeys.Of(student.IdNumber));
+            }
+        }
+
+        return keys;
+    }
+
+    private async Task<(string CycleId, string RunId)?> LatestVerifiedAsync(string county, CancellationToken cancellationToken)
+    {
+        Cycle? latest = null;
+        string? token = null;
+        do
+        {
+            var page = await cycles.ListAsync(new CycleFilter(county, null, null), token, Paging.Max, cancellationToken);
+            foreach (var cycle in page.Items)
+            {
+                if ((string?)cycle.Verification?["status"] == "completed" && (string?)cycle.Verification["runId"] is not null
+                    && (latest is null || cycle.CreatedAt > latest.CreatedAt))
+                {
+                    latest = cycle;
+                }
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return latest is null ? null : (latest.Id, (string)latest.Verification!["runId"]!);
+    }
+}
