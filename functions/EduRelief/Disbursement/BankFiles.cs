@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using EduRelief.Eligibility;
+using EduRelief.Exports;
 using EduRelief.Rosters;
 using EduRelief.Rosters.Parsing;
 
@@ -36,14 +37,14 @@ public static class BankFiles
         foreach (var item in items)
         {
             text.Append(item.Sequence.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(Field(item.Name)).Append(',')
-                .Append(item.IdNumber).Append(',')
-                .Append(Field(ProgramName(item.Program))).Append(',')
+                .Append(SpreadsheetText.CsvField(item.Name)).Append(',')
+                .Append(SpreadsheetText.CsvField(item.IdNumber)).Append(',')
+                .Append(SpreadsheetText.CsvField(ProgramName(item.Program))).Append(',')
                 .Append(EligibilityStore.FormatAmount(item.Amount)).Append(',')
-                .Append(Field(item.SchoolCode)).Append(',')
-                .Append(Field(item.Account?.Holder ?? "")).Append(',')
-                .Append(Field(item.Account?.Number ?? "")).Append(',')
-                .Append(Field(item.Account?.Bank ?? "")).Append("\r\n");
+                .Append(SpreadsheetText.CsvField(item.SchoolCode)).Append(',')
+                .Append(SpreadsheetText.CsvField(item.Account?.Holder ?? "")).Append(',')
+                .Append(SpreadsheetText.CsvField(item.Account?.Number ?? "")).Append(',')
+                .Append(SpreadsheetText.CsvField(item.Account?.Bank ?? "")).Append("\r\n");
         }
 
         text.Append(TrailerLabel).Append(',')
@@ -51,9 +52,6 @@ public static class BankFiles
             .Append(EligibilityStore.FormatAmount(items.Sum(i => i.Amount))).Append("\r\n");
         return TextEncodings.Gb18030.GetBytes(text.ToString());
     }
-
-    private static string Field(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 
     /// <summary>Parses a result file completely; any error names its row and column and nothing is applied.</summary>
     public static (IReadOnlyList<BankResultRow> Rows, IDictionary<string, string[]> Errors) ParseResult(byte[] bytes)

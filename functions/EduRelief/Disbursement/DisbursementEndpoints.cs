@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using EduRelief.Auth;
 using EduRelief.Cycles;
+using EduRelief.Exports;
 using EduRelief.Hosting;
 using EduRelief.Rosters;
 using Microsoft.AspNetCore.Http.Json;
@@ -163,7 +164,7 @@ public static class DisbursementEndpoints
             }
 
             return TypedResults.File(file.File, "text/csv; charset=GB18030", $"{id}-{batchId}.csv");
-        }).RequireAuthorization(Policies.Admin);
+        }).WithNoStore().RequireAuthorization(Policies.Admin);
 
         group.MapGet("/batches/{batchId}/downloads", async (string id, string batchId, DisbursementService service, CancellationToken ct) =>
             TypedResults.Ok(new
@@ -263,7 +264,7 @@ public static class DisbursementEndpoints
             await cycles.FindAsync(id, ct) is null
                 ? (IResult)Problems.NotFound($"Cycle {id}")
                 : TypedResults.File(DisclosureWorkbook.Write(id, await service.DisclosureAsync(id, ct)), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"{id}-disclosure.xlsx"))
-            .RequireAuthorization(Policies.Staff);
+            .WithNoStore().RequireAuthorization(Policies.Staff);
     }
 
     /// <summary>A school officer's own school; null (the county) for everyone else.</summary>

@@ -1,7 +1,7 @@
-using System.Globalization;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using EduRelief.Exports;
 
 namespace EduRelief.Disbursement;
 
@@ -34,10 +34,5 @@ public static class DisclosureWorkbook
         return memory.ToArray();
     }
 
-    private static Row Row(object[] values) => new(values.Select(v => v switch
-    {
-        int i => new Cell { DataType = CellValues.Number, CellValue = new CellValue(i.ToString(CultureInfo.InvariantCulture)) },
-        decimal d => new Cell { DataType = CellValues.Number, CellValue = new CellValue(d.ToString("0.00", CultureInfo.InvariantCulture)) },
-        _ => (OpenXmlElement)new Cell { DataType = CellValues.InlineString, InlineString = new InlineString(new Text(v.ToString() ?? "")) },
-    }));
+    private static Row Row(object[] values) => new(values.Select(SpreadsheetText.XlsxCell));
 }

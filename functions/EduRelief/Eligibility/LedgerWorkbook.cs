@@ -1,7 +1,7 @@
-using System.Globalization;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using EduRelief.Exports;
 using EduRelief.Rosters;
 
 namespace EduRelief.Eligibility;
@@ -92,21 +92,12 @@ public static class LedgerWorkbook
         writer.WriteEndElement();
     }
 
-    /// <summary>A control character from a source file would make the whole workbook unwritable; it is dropped.</summary>
-    private static string XmlSafe(string text) =>
-        text.All(System.Xml.XmlConvert.IsXmlChar) ? text : new string(text.Where(System.Xml.XmlConvert.IsXmlChar).ToArray());
-
     private static void WriteRow(OpenXmlWriter writer, object[] values)
     {
         writer.WriteStartElement(new Row());
         foreach (var value in values)
         {
-            writer.WriteElement(value switch
-            {
-                int i => new Cell { DataType = CellValues.Number, CellValue = new CellValue(i.ToString(CultureInfo.InvariantCulture)) },
-                decimal d => new Cell { DataType = CellValues.Number, CellValue = new CellValue(d.ToString("0.00", CultureInfo.InvariantCulture)) },
-                _ => new Cell { DataType = CellValues.InlineString, InlineString = new InlineString(new Text(XmlSafe(value.ToString() ?? ""))) },
-            });
+            writer.WriteElement(SpreadsheetText.XlsxCell(value));
         }
 
         writer.WriteEndElement();

@@ -5,6 +5,7 @@ using EduRelief.Auth;
 using EduRelief.Calendar;
 using EduRelief.Counties;
 using EduRelief.Cycles;
+using EduRelief.Exports;
 using EduRelief.Hosting;
 using EduRelief.Workflow;
 using Microsoft.AspNetCore.Http.Json;
@@ -142,7 +143,7 @@ public static class ReviewEndpoints
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-ledger.xlsx\"";
             await LedgerWorkbook.WriteAsync(http.Response.Body, store, id, run!, ct);
             return Results.Empty;
-        }).RequireAuthorization(Policies.Inspection);
+        }).WithNoStore().RequireAuthorization(Policies.Inspection);
     }
 
     private static async Task<IResult> DecideAsync(

@@ -3,6 +3,7 @@ using System.Text;
 using EduRelief.Auth;
 using EduRelief.Calendar;
 using EduRelief.Cycles;
+using EduRelief.Exports;
 using EduRelief.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -28,8 +29,7 @@ public static class NoticeEndpoints
         {
             var headers = context.HttpContext.Response.Headers;
             headers.ContentSecurityPolicy = PublicContentSecurityPolicy;
-            headers.XContentTypeOptions = "nosniff";
-            headers.CacheControl = "no-store";
+            PrivateDownloads.SetHeaders(context.HttpContext.Response);
             headers["Referrer-Policy"] = "no-referrer";
             return await next(context);
         });

@@ -5,6 +5,7 @@ using EduRelief.Calendar;
 using EduRelief.Counties;
 using EduRelief.Cycles;
 using EduRelief.Eligibility;
+using EduRelief.Exports;
 using EduRelief.Hosting;
 
 namespace EduRelief.Notices;
@@ -75,10 +76,8 @@ public static class NoticePreviewEndpoints
                 county?.ObjectionAddress ?? NotEntered);
             var html = NoticeRenderer.Html(NoticeContent.Create(heading, schoolCode, rows));
 
-            var headers = http.Response.Headers;
-            headers.ContentSecurityPolicy = NoticeEndpoints.PublicContentSecurityPolicy;
-            headers.XContentTypeOptions = "nosniff";
-            headers.CacheControl = "no-store";
+            http.Response.Headers.ContentSecurityPolicy = NoticeEndpoints.PublicContentSecurityPolicy;
+            PrivateDownloads.SetHeaders(http.Response);
             return TypedResults.Bytes(html, NoticeRenderer.HtmlType);
         }).RequireAuthorization(Policies.Staff);
 

@@ -6,6 +6,7 @@ using System.Text.Unicode;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using EduRelief.Exports;
 
 namespace EduRelief.Notices;
 
@@ -129,20 +130,7 @@ public static class NoticeRenderer
     private static Row Row(uint index, params object[] values)
     {
         var row = new Row { RowIndex = index };
-        foreach (var value in values)
-        {
-            row.Append(value switch
-            {
-                int i => new Cell { DataType = CellValues.Number, CellValue = new CellValue(i.ToString(CultureInfo.InvariantCulture)) },
-                decimal d => new Cell { DataType = CellValues.Number, CellValue = new CellValue(Amount(d)) },
-                _ => new Cell { DataType = CellValues.InlineString, InlineString = new InlineString(new Text(XmlSafe(value.ToString() ?? ""))) },
-            });
-        }
-
+        row.Append(values.Select(SpreadsheetText.XlsxCell));
         return row;
     }
-
-    /// <summary>A control character from a source file would make the workbook unreadable; it is dropped.</summary>
-    private static string XmlSafe(string text) =>
-        text.All(System.Xml.XmlConvert.IsXmlChar) ? text : new string(text.Where(System.Xml.XmlConvert.IsXmlChar).ToArray());
 }

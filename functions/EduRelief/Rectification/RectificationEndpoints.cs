@@ -3,6 +3,7 @@ using System.Text.Json;
 using EduRelief.Auth;
 using EduRelief.Counties;
 using EduRelief.Cycles;
+using EduRelief.Exports;
 using EduRelief.Hosting;
 using EduRelief.Rosters;
 using Microsoft.AspNetCore.Http.Features;
@@ -98,7 +99,7 @@ public static class RectificationEndpoints
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-rectification.xlsx\"";
             await RectificationWorkbook.WriteAsync(http.Response.Body, store.AllAsync(id, ct), clock.GetUtcNow(), ct);
             return Results.Empty;
-        }).RequireAuthorization(Policies.Inspection);
+        }).WithNoStore().RequireAuthorization(Policies.Inspection);
 
         group.MapGet("/{itemId}", async (string id, string itemId, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
         {
@@ -131,7 +132,7 @@ public static class RectificationEndpoints
 
             http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("attachment") { FileNameStar = file.FileName ?? sha256 }.ToString();
             return TypedResults.Stream(await store.OpenEvidenceAsync(sha256, ct), file.ContentType);
-        }).RequireAuthorization(Policies.Staff);
+        }).WithNoStore().RequireAuthorization(Policies.Staff);
 
         group.MapPost("/{itemId}/submit", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
         {

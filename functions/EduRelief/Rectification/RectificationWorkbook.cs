@@ -2,6 +2,7 @@ using System.Globalization;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using EduRelief.Exports;
 using EduRelief.Hosting;
 
 namespace EduRelief.Rectification;
@@ -98,18 +99,12 @@ public static class RectificationWorkbook
 
     private static string Day(DateTimeOffset at) => ChinaTime.ToChina(at).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    /// <summary>A control character in free text would make the whole workbook unwritable; it is dropped.</summary>
-    private static string XmlSafe(string text) =>
-        text.All(System.Xml.XmlConvert.IsXmlChar) ? text : new string(text.Where(System.Xml.XmlConvert.IsXmlChar).ToArray());
-
     private static void WriteRow(OpenXmlWriter writer, object[] values)
     {
         writer.WriteStartElement(new Row());
         foreach (var value in values)
         {
-            writer.WriteElement(value is int i
-                ? new Cell { DataType = CellValues.Number, CellValue = new CellValue(i.ToString(CultureInfo.InvariantCulture)) }
-                : new Cell { DataType = CellValues.InlineString, InlineString = new InlineString(new Text(XmlSafe(value.ToString() ?? ""))) });
+            writer.WriteElement(SpreadsheetText.XlsxCell(value));
         }
 
         writer.WriteEndElement();

@@ -17,7 +17,7 @@ public sealed class DisbursementApiTests
 {
     private const string Program = "living_subsidy";
 
-    private static async Task<(int Status, JsonNode? Body)> UploadResultAsync(HttpClient client, string url, byte[] file)
+    internal static async Task<(int Status, JsonNode? Body)> UploadResultAsync(HttpClient client, string url, byte[] file)
     {
         using var content = new ByteArrayContent(file);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
