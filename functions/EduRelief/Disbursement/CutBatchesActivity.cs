@@ -7,7 +7,7 @@ namespace EduRelief.Disbursement;
 /// The cycle's step when the notice ends: the payable entitlements from the approved ledger (holds applied), then one
 /// regular batch per program. Idempotent: a retried or redelivered step finishes and returns the same batches.
 /// </summary>
-public sealed class CutBatchesActivity(DisbursementService service, Accounts.CycleAccounts accounts, Cycles.CycleService cycles) : IActivity
+public sealed class CutBatchesActivity(DisbursementService service, Accounts.CycleAccounts accounts, WorkflowEngine engine) : IActivity
 {
     public const string KindName = "disbursement.cut";
 
@@ -19,9 +19,9 @@ public sealed class CutBatchesActivity(DisbursementService service, Accounts.Cyc
     {
         var runId = (string)context.Input!["runId"]!;
         // The accounts as they are now decide who is cut: uploads since the last check count.
-        if (await cycles.FindAsync(context.InstanceId, cancellationToken) is { } cycle)
+        if (await engine.GetAsync(context.InstanceId, cancellationToken) is { } cycle)
         {
-            await accounts.RefreshAsync(context.InstanceId, cycle.CountyCode, runId, cycle.Stage, cancellationToken);
+            await accounts.RefreshAsync(context.InstanceId, (string)cycle.Data["countyCode"]!, runId, cycle.Stage, cancellationToken);
         }
 
         var batches = await service.CutAfterNoticeAsync(context.InstanceId, runId, context.StepId, cancellationToken);

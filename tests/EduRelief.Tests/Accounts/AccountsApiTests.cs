@@ -131,8 +131,10 @@ public sealed class AccountsApiTests(EngineFixture fixture) : IClassFixture<Engi
         await SampleCycle.ToReviewAsync(Admin);
         var officer = await App.ClientForRoleAsync("school_officer", "4107260001");
 
+        // The sample cycle's accounts file gave 张三 an account; a refused file must leave it as it was.
+        var (_, before) = await SearchAsync(Admin, "410726", SampleCounty.A);
         var (refused, problem) = await UploadAsync(officer, "410726", GbkCsv(Row(SampleCounty.A, "张三", AccountRulesTests.Card16), Row(SampleCounty.B, "李四", AccountRulesTests.Card18)));
-        var nothing = await SearchAsync(Admin, "410726", SampleCounty.A);
+        var (_, after) = await SearchAsync(Admin, "410726", SampleCounty.A);
         var (accepted, counts) = await UploadAsync(officer, "410726", GbkCsv(Row(SampleCounty.A, "张三", AccountRulesTests.Card16)));
         Assert.Equal(202, (await UploadAsync(Admin, "410726", GbkCsv(Row(SampleCounty.B, "李四", AccountRulesTests.Card18)))).Status);
         var (own, account) = await SearchAsync(officer, "410726", SampleCounty.A);
@@ -140,7 +142,8 @@ public sealed class AccountsApiTests(EngineFixture fixture) : IClassFixture<Engi
 
         Assert.Equal(400, refused);
         Assert.Equal(["row:3"], problem!["errors"]!.AsObject().Select(e => e.Key));
-        Assert.Equal(404, nothing.Status);
+        Assert.Equal(before!.ToJsonString(), after!.ToJsonString());
+        Assert.Single(after["history"]!.AsArray());
         Assert.Equal(202, accepted);
         Assert.Equal((1, 1, 0, 0), Counts(counts!));
         Assert.Equal((200, "6217********7893"), (own, (string?)account!["maskedAccount"]));

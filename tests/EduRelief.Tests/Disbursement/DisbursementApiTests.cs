@@ -84,9 +84,9 @@ public sealed class DisbursementApiTests
         Assert.Equal(200, (int)download.StatusCode);
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         var lines = Encoding.GetEncoding(936).GetString(await download.Content.ReadAsByteArrayAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("序号,姓名,身份证号,资助项目,金额,学校标识码", lines[0]);
+        Assert.Equal("序号,姓名,身份证号,资助项目,金额,学校标识码,账户名,账号,开户行", lines[0]);
         Assert.Equal("合计,3,1750.00", lines[^1]);
-        Assert.Contains(lines, l => l.Contains($",张三,{SampleCounty.A},生活补助,625.00,4107260001", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains($",张三,{SampleCounty.A},生活补助,625.00,4107260001,张三,{SampleCounty.Accounts()[0][2]},中国农业银行延津县支行", StringComparison.Ordinal));
         var (_, downloads) = await admin.GetJsonAsync($"/api/cycles/{id}/batches/{batchId}/downloads");
         Assert.Single(downloads!["items"]!.AsArray());
         Assert.Equal(1, (int)(await admin.GetJsonAsync($"/api/cycles/{id}/batches/{batchId}")).Body!["batch"]!["downloads"]!);

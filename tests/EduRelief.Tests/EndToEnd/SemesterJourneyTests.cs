@@ -73,6 +73,9 @@ public sealed class SemesterJourneyTests
             // ── Act 2: both rosters as the generator wrote them (GBK CSV), verified to the generator's figures ─────────
             Assert.Equal(202, (await VerificationApiTests.UploadAsync(admin, id, "students", await File.ReadAllBytesAsync(county.StudentsPath), "text/csv")).Status);
             Assert.Equal(202, (await VerificationApiTests.UploadAsync(admin, id, "poverty", await File.ReadAllBytesAsync(county.PovertyPath), "text/csv")).Status);
+            // The county's accounts: a card in each registered person's name, so every eligible child can be paid.
+            var accounts = await EduRelief.Tests.Accounts.AccountsFiles.ForRegistryAsync(await File.ReadAllBytesAsync(county.PovertyPath), new DateOnly(2026, 9, 1));
+            Assert.Equal(202, (await admin.PutFileAsync($"/api/counties/{County}/accounts", accounts, "text/csv")).Status);
             var reviewing = (await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => (string?)r.Body!["stage"] == "review", TimeSpan.FromSeconds(60), "verification")).Body!;
             var verification = reviewing["verification"]!;
             Assert.Equal(expected.Students, (int)verification["students"]!);
@@ -455,13 +458,15 @@ public sealed class SemesterJourneyTests
         Assert.Equal(200, (int)response.StatusCode);
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         var records = RosterFiles.ParseCsv(Encoding.GetEncoding(936).GetString(await response.Content.ReadAsByteArrayAsync()));
-        Assert.Equal(["序号", "姓名", "身份证号", "资助项目", "金额", "学校标识码"], records[0]);
+        Assert.Equal(["序号", "姓名", "身份证号", "资助项目", "金额", "学校标识码", "账户名", "账号", "开户行"], records[0]);
         Assert.Equal(["合计", count.ToString(CultureInfo.InvariantCulture), total.ToString("0.00", CultureInfo.InvariantCulture)], records[^1]);
         var lines = records.Skip(1).Take(records.Count - 2).Select(r => new PaymentLine(
             int.Parse(r[0], CultureInfo.InvariantCulture), r[1], r[2], r[3], decimal.Parse(r[4], CultureInfo.InvariantCulture), r[5])).ToList();
         Assert.Equal(count, lines.Count);
         Assert.Equal(total, lines.Sum(l => l.Amount));
         Assert.All(lines, l => Assert.Matches(IdNumber, l.IdNumber));
+        // Every row carries the account the bank pays: a holder, a valid card number, a bank.
+        Assert.All(records.Skip(1).Take(records.Count - 2), r => Assert.True(r[6].Length > 0 && EduRelief.Accounts.AccountRules.IsValid(r[7]) && r[8].Length > 0, string.Join(',', r[6..])));
         return lines;
     }
 
