@@ -941,8 +941,8 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     /// A person's word on a batch row the bank's file left in doubt, once they asked the bank: <paramref name="paid"/>
     /// when the money arrived (a payment row, insert-only, and paid), otherwise the row is owed again (failed) and the
     /// next batch takes it. The resolution is stored once, with Add: the first writer wins. The same outcome again
-    /// answers the recorded resolution (its effects, idempotent, are only finished if a crash cut them short); another
-    /// outcome answers <see cref="ResolveStatus.Conflict"/> with the recorded one.
+    /// answers the recorded resolution, another outcome <see cref="ResolveStatus.Conflict"/> with the recorded one; both
+    /// finish the recorded resolution's effects (idempotent) if a crash cut them short, and apply nothing twice.
     /// </summary>
     public async Task<ResolveOutcome> ResolveAsync(string cycleId, string batchId, int sequence, bool paid, string reason, string actor, CancellationToken cancellationToken)
     {
@@ -982,14 +982,12 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             }
         }
 
-        if (recorded!.Outcome != (paid ? "paid" : "unpaid"))
-        {
-            return new ResolveOutcome(ResolveStatus.Conflict, recorded);
-        }
-
+        // The recorded resolution's effects are finished whoever asks, also when a crash cut its writer short and the
+        // next request asks for the other outcome.
         await FaultAsync("resolution.recorded");
-        await ApplyResolutionAsync(cycleId, batchId, item, recorded, cancellationToken);
-        return new ResolveOutcome(fresh ? ResolveStatus.Resolved : ResolveStatus.AlreadyResolved, recorded);
+        await ApplyResolutionAsync(cycleId, batchId, item, recorded!, cancellationToken);
+        return new ResolveOutcome(
+            recorded!.Outcome != (paid ? "paid" : "unpaid") ? ResolveStatus.Conflict : fresh ? ResolveStatus.Resolved : ResolveStatus.AlreadyResolved, recorded);
     }
 
     private const string ResolutionPrefix = "resolution|";
