@@ -1000,16 +1000,14 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             : null;
     }
 
-    /// <summary>The recorded resolution's effects, each idempotent: the batch row's outcome, the entitlement, the exceptions about the row.</summary>
+    /// <summary>
+    /// The recorded resolution's effects, each idempotent: the entitlement, then the batch row's outcome (so a crash
+    /// between them leaves the row shown in doubt and a person's repeat finishes it), then the exceptions about the row.
+    /// </summary>
     private async Task ApplyResolutionAsync(string cycleId, string batchId, BatchItem item, ItemResolution resolution, CancellationToken cancellationToken)
     {
         var paid = resolution.Outcome == "paid";
         var partition = BatchPartition(cycleId, batchId);
-        await _batches.UpdateEntityAsync(
-            new TableEntity(partition, ItemPrefix + item.PersonKey) { ["Outcome"] = paid ? EntitlementStatuses.Paid : EntitlementStatuses.Failed },
-            ETag.All,
-            TableUpdateMode.Merge,
-            cancellationToken);
         if (paid)
         {
             await MarkPaidAsync(cycleId, batchId, item, cancellationToken);
@@ -1018,6 +1016,12 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         {
             await MarkFailedAsync(cycleId, batchId, item, resolution.Reason, cancellationToken);
         }
+
+        await _batches.UpdateEntityAsync(
+            new TableEntity(partition, ItemPrefix + item.PersonKey) { ["Outcome"] = paid ? EntitlementStatuses.Paid : EntitlementStatuses.Failed },
+            ETag.All,
+            TableUpdateMode.Merge,
+            cancellationToken);
 
         foreach (var e in (await ListExceptionsAsync(cycleId, batchId, cancellationToken)).Where(e => e.ItemSequence == item.Sequence && e.Kind != ReconciliationKinds.DuplicateRow))
         {

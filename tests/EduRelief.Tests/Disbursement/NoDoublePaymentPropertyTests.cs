@@ -15,40 +15,20 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
     private static readonly string[] Programs = ["living_subsidy", "preschool_aid"];
     private static readonly CancellationToken None = CancellationToken.None;
 
+    /// <summary>Each seed is a different interleaving, crash pattern and (for result files) bank.</summary>
+    public static TheoryData<int> Seeds => [1, 2, 3, 4, 5, 6];
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    [InlineData(6)]
+    [MemberData(nameof(Seeds))]
     public async Task CutAndReconcile_DuplicatesCrashesAndTwoInstances_NeverPayALedgerKeyTwice(int seed)
     {
-        var world = await LedgerWorld.CreateAsync();
-        var students = Enumerable.Range(1, 24).Select(n => LedgerWorld.Student(n, n % 2 == 0 ? "4107260001" : "4107260002")).ToList();
         // Six of them are owed under a second program too: the ledger key is (cycle, person, program).
-        students.AddRange(Enumerable.Range(1, 6).Select(n => LedgerWorld.Student(n, amount: 500m, program: "preschool_aid")));
-        await world.AddLedgerAsync(students);
+        var (world, students) = await WorldAsync(24, 6);
         var owed = students.Sum(s => s.Entitlements.Sum(e => e.Amount));
 
-        var random = new Random(seed);
-        var crashes = 0;
-        Task Faults(string point)
-        {
-            lock (random)
-            {
-                if (random.NextDouble() < 0.2)
-                {
-                    crashes++;
-                    throw new SimulatedCrashException(point);
-                }
-            }
-
-            return Task.CompletedTask;
-        }
-
-        var a = world.Service(Faults);
-        var b = world.Service(Faults);
+        var crashes = new RandomCrashes(new Random(seed), 0.2);
+        var a = world.Service(crashes.At);
+        var b = world.Service(crashes.At);
         for (var round = 0; round < 4; round++)
         {
             // Duplicate deliveries of "prepare and cut" on two instances at once, each possibly crashing part-way.
@@ -91,8 +71,8 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"seed {seed}: {crashes} simulated crashes, {(await healthy.ListBatchesAsync(LedgerWorld.CycleId, None)).Count} batches");
-        Assert.True(crashes > 0, "the seed injected no crash");
+        output.WriteLine($"seed {seed}: {crashes.Count} simulated crashes, {(await healthy.ListBatchesAsync(LedgerWorld.CycleId, None)).Count} batches");
+        Assert.True(crashes.Count > 0, "the seed injected no crash");
 
         // At most one payment row and one paid entitlement per ledger key, and they agree.
         var payments = await world.AllAsync("payments");
@@ -135,39 +115,17 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
     /// is a failure at its sequence with its amount, or a person resolved it unpaid; anything else might be money.
     /// </summary>
     [Theory]
-    [InlineData(11)]
-    [InlineData(12)]
-    [InlineData(13)]
-    [InlineData(14)]
-    [InlineData(15)]
-    [InlineData(16)]
+    [MemberData(nameof(Seeds))]
     public async Task RandomResultFiles_ContradictionsDuplicatesStraysCrashesAndResolutions_NoKeyPaidBeyondItsEntitlement(int seed)
     {
-        var world = await LedgerWorld.CreateAsync();
-        var students = Enumerable.Range(1, 16).Select(n => LedgerWorld.Student(n, n % 2 == 0 ? "4107260001" : "4107260002")).ToList();
-        students.AddRange(Enumerable.Range(1, 4).Select(n => LedgerWorld.Student(n, amount: 500m, program: "preschool_aid")));
-        await world.AddLedgerAsync(students);
+        var (world, students) = await WorldAsync(16, 4);
         var entitled = students.SelectMany(s => s.Entitlements.Select(e => (Key: (e.Program, DisbursementService.PersonKey(s.IdNumber)), e.Amount))).ToDictionary(x => x.Key, x => x.Amount);
         var random = new Random(seed);
-        var crashes = 0;
-        Task Faults(string point)
-        {
-            lock (random)
-            {
-                if (random.NextDouble() < 0.15)
-                {
-                    crashes++;
-                    throw new SimulatedCrashException(point);
-                }
-            }
-
-            return Task.CompletedTask;
-        }
-
+        var crashes = new RandomCrashes(new Random(seed), 0.15);
         var files = new Dictionary<string, IReadOnlyList<BankResult.Line>>();
         var unpaid = new HashSet<(string BatchId, string PersonKey)>();
-        var a = world.Service(Faults);
-        var b = world.Service(Faults);
+        var a = world.Service(crashes.At);
+        var b = world.Service(crashes.At);
         async Task StepAsync(DisbursementService x, DisbursementService y, bool cleanBank)
         {
             await Task.WhenAll(
@@ -236,8 +194,8 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
             await StepAsync(healthy, world.Service(), cleanBank: round >= 3);
         }
 
-        output.WriteLine($"seed {seed}: {crashes} simulated crashes, {files.Count} result files, {unpaid.Count} rows resolved unpaid");
-        Assert.True(crashes > 0, "the seed injected no crash");
+        output.WriteLine($"seed {seed}: {crashes.Count} simulated crashes, {files.Count} result files, {unpaid.Count} rows resolved unpaid");
+        Assert.True(crashes.Count > 0, "the seed injected no crash");
         var payments = await world.AllAsync("payments");
         Assert.Equal(payments.Count, payments.Select(p => (p.PartitionKey, p.RowKey)).Distinct().Count());
         var totals = await healthy.TotalsAsync(LedgerWorld.CycleId, None);
@@ -343,6 +301,36 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
         foreach (var t in await service.TotalsAsync(LedgerWorld.CycleId, None))
         {
             Assert.Equal(t.Owed, t.Paid + t.Pending + t.Failed + t.Held);
+        }
+    }
+
+    /// <summary>A ledger of <paramref name="people"/> living subsidies over two schools; the first <paramref name="preschool"/> also get a preschool aid.</summary>
+    private static async Task<(LedgerWorld World, List<EduRelief.Eligibility.StudentRecord> Students)> WorldAsync(int people, int preschool)
+    {
+        var world = await LedgerWorld.CreateAsync();
+        var students = Enumerable.Range(1, people).Select(n => LedgerWorld.Student(n, n % 2 == 0 ? "4107260001" : "4107260002")).ToList();
+        students.AddRange(Enumerable.Range(1, preschool).Select(n => LedgerWorld.Student(n, amount: 500m, program: "preschool_aid")));
+        await world.AddLedgerAsync(students);
+        return (world, students);
+    }
+
+    /// <summary>The fault injector: a crash at a random share of the points between storage writes, counted.</summary>
+    private sealed class RandomCrashes(Random random, double share)
+    {
+        public int Count { get; private set; }
+
+        public Task At(string point)
+        {
+            lock (random)
+            {
+                if (random.NextDouble() < share)
+                {
+                    Count++;
+                    throw new SimulatedCrashException(point);
+                }
+            }
+
+            return Task.CompletedTask;
         }
     }
 
