@@ -70,9 +70,9 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
 
         foreach (var t in await disbursement.TotalsAsync(cycleId, cancellationToken))
         {
-            if (t.Pending.Count + t.Failed.Count + t.Held.Count > 0)
+            if (t.Pending.Count + t.Failed.Count + t.Held.Count + t.InDoubt.Count > 0)
             {
-                blockers.Add($"{t.Program}: {t.Pending.Count} pending, {t.Failed.Count} failed and {t.Held.Count} held payments are still owed.");
+                blockers.Add($"{t.Program}: {t.Pending.Count} pending, {t.Failed.Count} failed, {t.Held.Count} held and {t.InDoubt.Count} in-doubt payments are still owed.");
             }
         }
 

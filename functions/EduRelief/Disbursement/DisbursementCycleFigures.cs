@@ -5,8 +5,8 @@ using EduRelief.Cycles;
 namespace EduRelief.Disbursement;
 
 /// <summary>
-/// Adds the money to the cycle as people see it: per program owed, paid, pending, failed, held, back-paid and
-/// cancelled (counts and yuan), and whether the ledger is settled (nothing pending, failed or held). A school
+/// Adds the money to the cycle as people see it: per program owed, paid, pending, failed, held, in doubt, back-paid
+/// and cancelled (counts and yuan), and whether the ledger is settled (nothing pending, failed, held or in doubt). A school
 /// officer's view counts their school's students only.
 /// </summary>
 public sealed class DisbursementCycleFigures(DisbursementService service) : ICycleFigures
@@ -32,7 +32,7 @@ public sealed class DisbursementCycleFigures(DisbursementService service) : ICyc
         return cycle with { Disbursement = view };
     }
 
-    /// <summary>Everyone owed was paid: nothing waits in or for a batch, nothing failed, nobody is held.</summary>
+    /// <summary>Everyone owed was paid: nothing waits in or for a batch, nothing failed, nobody is held, nothing is in doubt.</summary>
     public static bool IsSettled(IEnumerable<ProgramTotals> totals) =>
-        totals.All(t => t.Pending.Count == 0 && t.Failed.Count == 0 && t.Held.Count == 0);
+        totals.All(t => t.Pending.Count == 0 && t.Failed.Count == 0 && t.Held.Count == 0 && t.InDoubt.Count == 0);
 }

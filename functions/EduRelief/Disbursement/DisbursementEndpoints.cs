@@ -114,11 +114,17 @@ public static class DisbursementEndpoints
             return TypedResults.Ok(new { batch = BatchView(batch), exceptions = exceptions.Select(ExceptionView) });
         }).RequireAuthorization(Policies.Staff);
 
-        group.MapGet("/batches/{batchId}/items", async (string id, string batchId, string? continuationToken, int? pageSize, ClaimsPrincipal user, DisbursementService service, CancellationToken ct) =>
+        // Each row with what became of it in this batch; ?status= pending|paid|failed|inDoubt narrows the list.
+        group.MapGet("/batches/{batchId}/items", async (string id, string batchId, string? continuationToken, int? pageSize, string? status, ClaimsPrincipal user, DisbursementService service, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
                 return (IResult)problem!;
+            }
+
+            if (status is not null && !BatchItemStatuses.All.Contains(status))
+            {
+                return Problems.Invalid("status", $"status is one of {string.Join(", ", BatchItemStatuses.All)}.");
             }
 
             var offset = 0;
@@ -133,19 +139,23 @@ public static class DisbursementEndpoints
             }
 
             // A school officer sees the rows of their own school only.
-            var items = (await service.ListItemsAsync(id, batchId, ct)).Where(i => !user.IsInRole(Roles.SchoolOfficer) || user.CanAccessSchool(i.SchoolCode)).ToList();
-            var page = items.Skip(offset).Take(size).Select(i => new
+            var items = (await service.ListItemStatesAsync(id, batchId, ct))
+                .Where(s => (!user.IsInRole(Roles.SchoolOfficer) || user.CanAccessSchool(s.Item.SchoolCode)) && (status is null || s.Status == status)).ToList();
+            var page = items.Skip(offset).Take(size).Select(s => new
             {
-                id = i.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                sequence = i.Sequence,
-                name = i.Name,
-                maskedId = IdNumbers.Mask(i.IdNumber),
-                schoolCode = i.SchoolCode,
-                schoolName = i.SchoolName,
-                program = i.Program,
-                amount = i.Amount,
-                backPay = i.BackPay,
-                backPayReason = i.BackPayReason,
+                id = s.Item.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                sequence = s.Item.Sequence,
+                name = s.Item.Name,
+                maskedId = IdNumbers.Mask(s.Item.IdNumber),
+                schoolCode = s.Item.SchoolCode,
+                schoolName = s.Item.SchoolName,
+                program = s.Item.Program,
+                amount = s.Item.Amount,
+                backPay = s.Item.BackPay,
+                backPayReason = s.Item.BackPayReason,
+                status = s.Status,
+                bankReason = s.BankReason,
+                inDoubtReason = s.InDoubtReason,
             });
             var next = offset + size < items.Count ? (offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
             return TypedResults.Ok(new { items = page, continuationToken = next });
@@ -245,18 +255,30 @@ public static class DisbursementEndpoints
                 return Problems.Invalid(errors);
             }
 
-            var status = await service.ResolveAsync(id, batchId, sequence, body.Outcome == "paid", body.Reason!.Trim(), user.Actor(), ct);
-            if (status == ResolveStatus.Resolved)
+            var outcome = await service.ResolveAsync(id, batchId, sequence, body.Outcome == "paid", body.Reason!.Trim(), user.Actor(), ct);
+            if (outcome.Status is ResolveStatus.Resolved or ResolveStatus.AlreadyResolved)
             {
+                // Also on a repeat: it finishes what a crash after resolving may have left undone.
                 await closer.TryCloseAsync(id, user.Actor(), ct);
             }
 
-            return status switch
+            return outcome.Status switch
             {
-                ResolveStatus.Resolved => TypedResults.Ok(new { resolved = true, outcome = body.Outcome }),
+                ResolveStatus.Resolved or ResolveStatus.AlreadyResolved => TypedResults.Ok(new
+                {
+                    resolved = true,
+                    changed = outcome.Status == ResolveStatus.Resolved,
+                    outcome = outcome.Resolution!.Outcome,
+                    reason = outcome.Resolution.Reason,
+                    resolvedBy = outcome.Resolution.ResolvedBy,
+                    resolvedAt = outcome.Resolution.ResolvedAt,
+                }),
+                ResolveStatus.Conflict => Problems.Conflict(
+                    $"Row {sequence} of batch {batchId} was resolved as {outcome.Resolution!.Outcome} already; the first resolution stands.",
+                    new Dictionary<string, string[]> { ["outcome"] = [$"Resolved as {outcome.Resolution.Outcome} by {outcome.Resolution.ResolvedBy}: {outcome.Resolution.Reason}"] }),
                 ResolveStatus.NotFound => Problems.NotFound($"Row {sequence} of batch {batchId} in cycle {id}"),
                 ResolveStatus.NotReconciled => Problems.Conflict($"Batch {batchId} has no bank result yet."),
-                _ => Problems.Conflict($"Row {sequence} of batch {batchId} has nothing left to resolve."),
+                _ => Problems.Conflict($"Row {sequence} of batch {batchId} is not in doubt: nothing to resolve."),
             };
         }).RequireAuthorization(Policies.Admin);
 
@@ -283,6 +305,7 @@ public static class DisbursementEndpoints
         pending = FigureView(t.Pending),
         failed = FigureView(t.Failed),
         held = FigureView(t.Held),
+        inDoubt = FigureView(t.InDoubt),
         backPaid = FigureView(t.BackPaid),
         cancelled = FigureView(t.Cancelled),
     };
@@ -303,7 +326,7 @@ public static class DisbursementEndpoints
         downloads = b.Downloads,
         resultSha256 = b.ResultHash,
         reconciledAt = b.ReconciledAt,
-        result = b.Result is { } r ? new { paid = r.Paid, paidAmount = r.PaidAmount, failed = r.Failed, failedAmount = r.FailedAmount, exceptions = r.Exceptions } : null,
+        result = b.Result is { } r ? new { paid = r.Paid, paidAmount = r.PaidAmount, failed = r.Failed, failedAmount = r.FailedAmount, inDoubt = r.InDoubt.Count, inDoubtAmount = r.InDoubt.Amount, exceptions = r.Exceptions } : null,
     };
 
     private static object ExceptionView(ReconciliationException e) => new
@@ -311,6 +334,7 @@ public static class DisbursementEndpoints
         id = e.Id,
         kind = e.Kind,
         sequence = e.Sequence,
+        itemSequence = e.ItemSequence,
         fileRow = e.FileRow,
         maskedId = e.MaskedId,
         batchAmount = e.BatchAmount,

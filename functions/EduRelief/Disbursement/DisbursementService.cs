@@ -198,7 +198,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         var status = entity.GetString("Status");
         var unbatched = entity.GetString("BatchId") is null;
         // A failed payment stays failed (owed, for the next batch) unless a hold now covers it.
-        if (status == target || status == EntitlementStatuses.Paid || status == EntitlementStatuses.Cancelled || (status == EntitlementStatuses.Pending && !unbatched)
+        if (status == target || status is EntitlementStatuses.Paid or EntitlementStatuses.Cancelled or EntitlementStatuses.InDoubt || (status == EntitlementStatuses.Pending && !unbatched)
             || (status == EntitlementStatuses.Failed && target == EntitlementStatuses.Pending))
         {
             return false;
@@ -346,6 +346,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     private async Task<List<TableEntity>> ClaimableAsync(string cycleId, string program, string kind, string? batchId, CancellationToken cancellationToken)
     {
         var sealedMembers = new Dictionary<string, HashSet<string>?>();
+        var reconciling = new Dictionary<string, bool>();
         var rows = new List<TableEntity>();
         // Money reaches a family only through a usable account: a child without one is never cut (DOMAIN "Accounts").
         var accounts = await Accounts.CycleAccounts.LoadPayableAsync(storage, cycleId, cancellationToken);
@@ -366,7 +367,9 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
                 continue;
             }
 
-            var take = status == EntitlementStatuses.Failed
+            // A failure is owed again once the batch that failed it is reconciled: a person is in at most one open batch.
+            // An in-doubt row is neither pending nor failed: it stays with its batch until resolved.
+            var take = (status == EntitlementStatuses.Failed && !await FailedInOpenBatchAsync(cycleId, e, reconciling, cancellationToken))
                 || (status == EntitlementStatuses.Pending && (inBatch is null || inBatch == batchId))
                 || (status == EntitlementStatuses.Pending && await IsOrphanAsync(cycleId, inBatch!, e, sealedMembers, cancellationToken));
             var claimedByThisBatch = batchId is not null && inBatch == batchId;
@@ -402,6 +405,22 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     }
 
     private static string PersonKeyOf(TableEntity entitlement) => entitlement.RowKey[(entitlement.RowKey.IndexOf('|', StringComparison.Ordinal) + 1)..];
+
+    /// <summary>The batch whose result failed this row is still reconciling (a result crashed part-way, or is being applied now).</summary>
+    private async Task<bool> FailedInOpenBatchAsync(string cycleId, TableEntity e, Dictionary<string, bool> cache, CancellationToken cancellationToken)
+    {
+        if (e.GetString("LastFailedBatchId") is not { } failedIn)
+        {
+            return false;
+        }
+
+        if (!cache.TryGetValue(failedIn, out var open))
+        {
+            open = cache[failedIn] = (await GetBatchAsync(cycleId, failedIn, cancellationToken))?.Status == BatchStatuses.Reconciling;
+        }
+
+        return open;
+    }
 
     /// <summary>A row claimed by a cut that lost the race to seal: its batch is sealed without it.</summary>
     private async Task<bool> IsOrphanAsync(string cycleId, string batchId, TableEntity e, Dictionary<string, HashSet<string>?> cache, CancellationToken cancellationToken)
@@ -641,7 +660,15 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     }
 
     /// <summary>The batch's items in file order: by key, numbered from 1.</summary>
-    public async Task<IReadOnlyList<BatchItem>> ListItemsAsync(string cycleId, string batchId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BatchItem>> ListItemsAsync(string cycleId, string batchId, CancellationToken cancellationToken) =>
+        (await ItemEntitiesAsync(cycleId, batchId, cancellationToken)).Select(ToItem).ToList();
+
+    /// <summary>The batch's items in file order, each with what became of it in this batch (pending until the bank answered).</summary>
+    public async Task<IReadOnlyList<BatchItemState>> ListItemStatesAsync(string cycleId, string batchId, CancellationToken cancellationToken) =>
+        (await ItemEntitiesAsync(cycleId, batchId, cancellationToken)).Select((e, i) => new BatchItemState(
+            ToItem(e, i), e.GetString("Outcome") ?? EntitlementStatuses.Pending, e.GetString("BankReason"), e.GetString("InDoubtReason"))).ToList();
+
+    private async Task<List<TableEntity>> ItemEntitiesAsync(string cycleId, string batchId, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {BatchPartition(cycleId, batchId)}") + " and " + Range("RowKey", ItemPrefix);
         var entities = new List<TableEntity>();
@@ -650,14 +677,16 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             entities.Add(e);
         }
 
-        return entities.OrderBy(e => e.RowKey, StringComparer.Ordinal).Select((e, i) => new BatchItem(
-            i + 1, e.RowKey[ItemPrefix.Length..], e.GetString("Name") ?? "", e.GetString("IdNumber") ?? "", e.GetString("SchoolCode") ?? "",
-            e.GetString("SchoolName") ?? "", e.GetString("Program") ?? "", FromFen(e.GetInt64("AmountFen")), e.GetBoolean("BackPay") ?? false,
-            e.GetString("BackPayReason"))
-        {
-            Account = e.GetString("AccountNumber") is { } number ? new Accounts.PayableAccount(e.GetString("AccountHolder") ?? "", number, e.GetString("Bank") ?? "") : null,
-        }).ToList();
+        return entities.OrderBy(e => e.RowKey, StringComparer.Ordinal).ToList();
     }
+
+    private static BatchItem ToItem(TableEntity e, int index) => new(
+        index + 1, e.RowKey[ItemPrefix.Length..], e.GetString("Name") ?? "", e.GetString("IdNumber") ?? "", e.GetString("SchoolCode") ?? "",
+        e.GetString("SchoolName") ?? "", e.GetString("Program") ?? "", FromFen(e.GetInt64("AmountFen")), e.GetBoolean("BackPay") ?? false,
+        e.GetString("BackPayReason"))
+    {
+        Account = e.GetString("AccountNumber") is { } number ? new Accounts.PayableAccount(e.GetString("AccountHolder") ?? "", number, e.GetString("Bank") ?? "") : null,
+    };
 
     private static Batch ToBatch(TableEntity e)
     {
@@ -668,7 +697,10 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             e.GetInt32("Count") ?? 0, FromFen(e.GetInt64("TotalFen")), e.GetString("CreatedBy") ?? "", e.GetDateTimeOffset("CreatedAt") ?? default,
             e.GetDateTimeOffset("SealedAt"), e.GetString("RequestId"), e.GetString("FileHash"), e.GetInt32("Downloads") ?? 0, e.GetString("ResultHash"),
             e.GetDateTimeOffset("ReconciledAt"),
-            reconciled ? new BatchFigures(e.GetInt32("PaidCount") ?? 0, FromFen(e.GetInt64("PaidFen")), e.GetInt32("FailedCount") ?? 0, FromFen(e.GetInt64("FailedFen")), e.GetInt32("ExceptionCount") ?? 0) : null,
+            reconciled ? new BatchFigures(e.GetInt32("PaidCount") ?? 0, FromFen(e.GetInt64("PaidFen")), e.GetInt32("FailedCount") ?? 0, FromFen(e.GetInt64("FailedFen")), e.GetInt32("ExceptionCount") ?? 0)
+            {
+                InDoubt = new Figure(e.GetInt32("InDoubtCount") ?? 0, FromFen(e.GetInt64("InDoubtFen"))),
+            } : null,
             e.ETag);
     }
 
@@ -744,13 +776,18 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
 
     /// <summary>
     /// Applies the bank's result (already parsed) to a sealed batch. The same file again changes nothing; another file
-    /// after the first is refused. Paid rows get a payment row (insert-only) and become paid; failed rows stay owed with
-    /// the bank's reason and go to the next batch; every other mismatch is an exception row for rectification.
+    /// after the first is refused. The whole file is decided first (<see cref="ReconciliationPlan"/>), then written:
+    /// each item's outcome on the batch row (once), the exceptions (once), then the entitlements: paid rows get a payment
+    /// row (insert-only) and become paid, failed rows stay owed with the bank's reason for the next batch, and rows the
+    /// file leaves unclear are in doubt, tied to this batch until a person resolves them. Only the request that moved
+    /// the batch from sealed to reconciling (under the head's ETag) answers <see cref="ReconcileStatus.Reconciled"/>;
+    /// any other request with the same file finishes a reconciliation left part-way, idempotently, and answers Unchanged.
     /// </summary>
     public async Task<ReconcileOutcome> ReconcileAsync(string cycleId, string batchId, byte[] file, IReadOnlyList<BankResultRow> rows, CancellationToken cancellationToken)
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(file));
         var partition = BatchPartition(cycleId, batchId);
+        var claimed = false;
         TableEntity head;
         while (true)
         {
@@ -787,86 +824,45 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             head["ResultHash"] = hash;
             if (await TryReplaceAsync(_batches, head, cancellationToken))
             {
+                claimed = true;
                 break;
             }
         }
 
         await FaultAsync("result.accepted");
-        var items = await ListItemsAsync(cycleId, batchId, cancellationToken);
-        var exceptions = new List<TableEntity>();
-        var seen = new HashSet<int>();
-        var batchIds = items.Select(i => i.IdNumber).ToHashSet(StringComparer.Ordinal);
-        var (paid, failed) = (Figure.Zero, Figure.Zero);
-        foreach (var row in rows)
+        var entities = await ItemEntitiesAsync(cycleId, batchId, cancellationToken);
+        var plan = ReconciliationPlan.Decide(entities.Select(ToItem).ToList(), rows);
+        await RecordOutcomesAsync(entities, plan.Items, cancellationToken);
+        await AddExceptionsAsync(plan.Exceptions.Select(e => ExceptionEntity(partition, e.Key, e.Kind, e.Row, e.Item)), cancellationToken);
+        await FaultAsync("outcomes.recorded");
+
+        var alreadyPaid = new List<PlannedException>();
+        await Parallel.ForEachAsync(plan.Items, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (d, ct) =>
         {
-            TableEntity Exception(string kind, BatchItem? item) => new(partition, $"{kind}|r{row.FileRow:D7}")
+            switch (d.Outcome)
             {
-                ["Kind"] = kind,
-                ["Sequence"] = row.Sequence,
-                ["FileRow"] = row.FileRow,
-                ["MaskedId"] = MaskAny(row.IdNumber),
-                ["BatchAmountFen"] = item is null ? null : ToFen(item.Amount),
-                ["BankAmountFen"] = ToFen(row.Amount),
-                ["BankStatus"] = row.Success ? BankFiles.Success : BankFiles.Failure,
-                // The bank's free text may quote an ID number: kept masked, as every answer shows it.
-                ["BankReason"] = Rectification.SensitiveText.MaskIdNumbers(row.Reason),
-            };
+                case PlannedOutcome.Paid when !await MarkPaidAsync(cycleId, batchId, d.Item, ct):
+                    var row = rows.First(r => r.IdNumber == d.Item.IdNumber && r.Sequence == d.Item.Sequence);
+                    lock (alreadyPaid)
+                    {
+                        alreadyPaid.Add(new PlannedException(ReconciliationKinds.AlreadyPaid, row, d.Item));
+                    }
 
-            if (row.Sequence < 1 || row.Sequence > items.Count)
-            {
-                exceptions.Add(Exception(ReconciliationKinds.NotInBatch, null));
-                continue;
+                    break;
+                case PlannedOutcome.Failed:
+                    await MarkFailedAsync(cycleId, batchId, d.Item, d.BankReason!, ct);
+                    break;
+                case PlannedOutcome.InDoubt or PlannedOutcome.NotReturned:
+                    await MarkInDoubtAsync(cycleId, batchId, d.Item, d.Why!, ct);
+                    break;
             }
-
-            // A row answers for an item only with the item's sequence and ID number; an item no row answers for is notReturned.
-            var item = items[row.Sequence - 1];
-            if (row.IdNumber != item.IdNumber)
-            {
-                exceptions.Add(Exception(batchIds.Contains(row.IdNumber) ? ReconciliationKinds.IdMismatch : ReconciliationKinds.NotInBatch, item));
-            }
-            else if (!seen.Add(row.Sequence))
-            {
-                exceptions.Add(Exception(ReconciliationKinds.DuplicateRow, item));
-            }
-            else if (row.Amount != item.Amount)
-            {
-                exceptions.Add(Exception(ReconciliationKinds.AmountDiffers, item));
-            }
-            else if (row.Success)
-            {
-                if (await MarkPaidAsync(cycleId, batchId, item, cancellationToken))
-                {
-                    paid = paid.Add(item.Amount);
-                }
-                else
-                {
-                    exceptions.Add(Exception(ReconciliationKinds.AlreadyPaid, item));
-                }
-            }
-            else
-            {
-                await MarkFailedAsync(cycleId, batchId, item, row.Reason ?? "失败", cancellationToken);
-                failed = failed.Add(item.Amount);
-            }
-        }
-
-        foreach (var item in items.Where(i => !seen.Contains(i.Sequence)))
-        {
-            exceptions.Add(new TableEntity(partition, $"{ReconciliationKinds.NotReturned}|s{item.Sequence:D7}")
-            {
-                ["Kind"] = ReconciliationKinds.NotReturned,
-                ["Sequence"] = item.Sequence,
-                ["MaskedId"] = MaskAny(item.IdNumber),
-                ["BatchAmountFen"] = ToFen(item.Amount),
-            });
-        }
-
-        foreach (var chunk in exceptions.Chunk(100))
-        {
-            await _exceptions.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken);
-        }
+        });
+        await AddExceptionsAsync(alreadyPaid.Select(e => ExceptionEntity(partition, e.Key, e.Kind, e.Row, e.Item)), cancellationToken);
 
         await FaultAsync("rows.applied");
+        Figure Sum(PlannedOutcome outcome) => plan.Items.Where(d => d.Outcome == outcome).Aggregate(Figure.Zero, (f, d) => f.Add(d.Item.Amount));
+        var paid = Sum(PlannedOutcome.Paid) + new Figure(-alreadyPaid.Count, -alreadyPaid.Sum(e => e.Item!.Amount));
+        var (failed, inDoubt) = (Sum(PlannedOutcome.Failed), Sum(PlannedOutcome.InDoubt) + Sum(PlannedOutcome.NotReturned));
         while (head.GetString("Status") != BatchStatuses.Reconciled)
         {
             head["Status"] = BatchStatuses.Reconciled;
@@ -875,7 +871,9 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             head["PaidFen"] = ToFen(paid.Amount);
             head["FailedCount"] = failed.Count;
             head["FailedFen"] = ToFen(failed.Amount);
-            head["ExceptionCount"] = exceptions.Count;
+            head["InDoubtCount"] = inDoubt.Count;
+            head["InDoubtFen"] = ToFen(inDoubt.Amount);
+            head["ExceptionCount"] = plan.Exceptions.Count + alreadyPaid.Count;
             if (await TryReplaceAsync(_batches, head, cancellationToken))
             {
                 break;
@@ -884,69 +882,199 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             head = (await _batches.GetEntityAsync<TableEntity>(partition, Head, cancellationToken: cancellationToken)).Value;
         }
 
-        return new ReconcileOutcome(ReconcileStatus.Reconciled, (await GetBatchAsync(cycleId, batchId, cancellationToken))!, await ListExceptionsAsync(cycleId, batchId, cancellationToken));
+        return new ReconcileOutcome(claimed ? ReconcileStatus.Reconciled : ReconcileStatus.Unchanged, (await GetBatchAsync(cycleId, batchId, cancellationToken))!, await ListExceptionsAsync(cycleId, batchId, cancellationToken));
     }
+
+    /// <summary>
+    /// Each item's outcome in this batch, on its batch row, under the ETag read before deciding: a row that has an
+    /// outcome (written by a concurrent request with the same file, or since changed by a resolution) keeps it.
+    /// </summary>
+    private async Task RecordOutcomesAsync(List<TableEntity> entities, IReadOnlyList<ItemDecision> decisions, CancellationToken cancellationToken)
+    {
+        var updates = decisions.Where(d => entities[d.Item.Sequence - 1].GetString("Outcome") is null).Select(d => new TableEntity(entities[d.Item.Sequence - 1].PartitionKey, entities[d.Item.Sequence - 1].RowKey)
+        {
+            ["Outcome"] = d.Status,
+            ["BankReason"] = Rectification.SensitiveText.MaskIdNumbers(d.BankReason),
+            ["InDoubtReason"] = d.Why,
+            ETag = entities[d.Item.Sequence - 1].ETag,
+        });
+        foreach (var chunk in updates.Chunk(100))
+        {
+            try
+            {
+                await _batches.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateMerge, e, e.ETag)), cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 412)
+            {
+                foreach (var e in chunk)
+                {
+                    await TryMergeAsync(_batches, e, e.ETag, cancellationToken);
+                }
+            }
+        }
+    }
+
+    private static async Task TryMergeAsync(TableClient table, TableEntity entity, ETag etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.UpdateEntityAsync(entity, etag, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            // Written first by another request: that outcome stands.
+        }
+    }
+
+    /// <summary>Exceptions are added, never replaced: the resolution a person merged into one survives a late request with the same file.</summary>
+    private async Task AddExceptionsAsync(IEnumerable<TableEntity> exceptions, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in exceptions.Chunk(100))
+        {
+            try
+            {
+                await _exceptions.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                foreach (var e in chunk)
+                {
+                    try
+                    {
+                        await _exceptions.AddEntityAsync(e, cancellationToken);
+                    }
+                    catch (RequestFailedException conflict) when (conflict.Status == 409)
+                    {
+                        // Added before by the same file.
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// An exception row: what the bank's row said (masked) and, in <c>ItemSequence</c>, the batch row it is about
+    /// (the person it names), which a resolution of that row marks resolved.
+    /// </summary>
+    private static TableEntity ExceptionEntity(string partition, string rowKey, string kind, BankResultRow? row, BatchItem? item) => new(partition, rowKey)
+    {
+        ["Kind"] = kind,
+        ["Sequence"] = row?.Sequence ?? item?.Sequence,
+        ["ItemSequence"] = item?.Sequence,
+        ["FileRow"] = row?.FileRow,
+        ["MaskedId"] = MaskAny(row?.IdNumber ?? item!.IdNumber),
+        ["BatchAmountFen"] = item is null ? null : ToFen(item.Amount),
+        ["BankAmountFen"] = row is null ? null : ToFen(row.Amount),
+        ["BankStatus"] = row is null ? null : row.Success ? BankFiles.Success : BankFiles.Failure,
+        // The bank's free text may quote an ID number: kept masked, as every answer shows it.
+        ["BankReason"] = Rectification.SensitiveText.MaskIdNumbers(row?.Reason),
+    };
 
     private static string MaskAny(string id) => id.Length == IdNumbers.Length18 ? string.Concat(id.AsSpan(0, 6), "********", id.AsSpan(14, 4)) : "******";
 
-    /// <summary>The payment row first (insert-only: a second success for the key is refused by storage), then the entitlement.</summary>
     /// <summary>
-    /// A person's word on a batch row the bank's file left unclear (not returned, another amount, another ID under its
-    /// sequence): <paramref name="paid"/> when the bank confirms the money arrived (recorded as paid, once), otherwise
-    /// the row is owed again and goes into the next batch. Until then the row keeps the cycle from closing.
+    /// A person's word on a batch row the bank's file left in doubt, once they asked the bank: <paramref name="paid"/>
+    /// when the money arrived (a payment row, insert-only, and paid), otherwise the row is owed again (failed) and the
+    /// next batch takes it. The resolution is stored once, with Add: the first writer wins. The same outcome again
+    /// answers the recorded resolution, another outcome <see cref="ResolveStatus.Conflict"/> with the recorded one; both
+    /// finish the recorded resolution's effects (idempotent) if a crash cut them short, and apply nothing twice.
     /// </summary>
-    public async Task<ResolveStatus> ResolveAsync(string cycleId, string batchId, int sequence, bool paid, string reason, string actor, CancellationToken cancellationToken)
+    public async Task<ResolveOutcome> ResolveAsync(string cycleId, string batchId, int sequence, bool paid, string reason, string actor, CancellationToken cancellationToken)
     {
         if (await GetBatchAsync(cycleId, batchId, cancellationToken) is not { Status: BatchStatuses.Reconciled })
         {
-            return ResolveStatus.NotReconciled;
+            return new ResolveOutcome(ResolveStatus.NotReconciled, null);
         }
 
-        var items = await ListItemsAsync(cycleId, batchId, cancellationToken);
-        if (sequence < 1 || sequence > items.Count)
+        var entities = await ItemEntitiesAsync(cycleId, batchId, cancellationToken);
+        if (sequence < 1 || sequence > entities.Count)
         {
-            return ResolveStatus.NotFound;
+            return new ResolveOutcome(ResolveStatus.NotFound, null);
         }
 
-        var item = items[sequence - 1];
-        var open = (await ListExceptionsAsync(cycleId, batchId, cancellationToken))
-            .Where(e => e.Sequence == sequence && e.Kind is ReconciliationKinds.NotReturned or ReconciliationKinds.AmountDiffers or ReconciliationKinds.IdMismatch)
-            .ToList();
-        var entitlement = await _entitlements.GetEntityIfExistsAsync<TableEntity>(EntitlementPartition(cycleId, item.PersonKey), EntitlementRow(item.Program, item.PersonKey), cancellationToken: cancellationToken);
-        if (open.Count == 0 || !entitlement.HasValue || entitlement.Value!.GetString("BatchId") != batchId || entitlement.Value.GetString("Status") != EntitlementStatuses.Pending)
+        var item = ToItem(entities[sequence - 1], sequence - 1);
+        var key = (Partition: BatchPartition(cycleId, batchId), Row: ResolutionPrefix + item.PersonKey);
+        var recorded = await GetResolutionAsync(key.Partition, key.Row, cancellationToken);
+        var fresh = false;
+        if (recorded is null)
         {
-            // Nothing unclear about this row, or it was resolved before (a repeated request).
-            return ResolveStatus.NothingToResolve;
+            if (entities[sequence - 1].GetString("Outcome") != EntitlementStatuses.InDoubt)
+            {
+                return new ResolveOutcome(ResolveStatus.NothingToResolve, null);
+            }
+
+            var mine = new ItemResolution(paid ? "paid" : "unpaid", Rectification.SensitiveText.MaskIdNumbers(reason), actor, clock.GetUtcNow());
+            try
+            {
+                await _batches.AddEntityAsync(
+                    new TableEntity(key.Partition, key.Row) { ["Outcome"] = mine.Outcome, ["Reason"] = mine.Reason, ["ResolvedBy"] = mine.ResolvedBy, ["ResolvedAt"] = mine.ResolvedAt },
+                    cancellationToken);
+                (recorded, fresh) = (mine, true);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                recorded = await GetResolutionAsync(key.Partition, key.Row, cancellationToken);
+            }
         }
 
+        // The recorded resolution's effects are finished whoever asks, also when a crash cut its writer short and the
+        // next request asks for the other outcome.
+        await FaultAsync("resolution.recorded");
+        await ApplyResolutionAsync(cycleId, batchId, item, recorded!, cancellationToken);
+        return new ResolveOutcome(
+            recorded!.Outcome != (paid ? "paid" : "unpaid") ? ResolveStatus.Conflict : fresh ? ResolveStatus.Resolved : ResolveStatus.AlreadyResolved, recorded);
+    }
+
+    private const string ResolutionPrefix = "resolution|";
+
+    private async Task<ItemResolution?> GetResolutionAsync(string partition, string rowKey, CancellationToken cancellationToken)
+    {
+        var e = await _batches.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken);
+        return e.HasValue
+            ? new ItemResolution(e.Value!.GetString("Outcome") ?? "", e.Value.GetString("Reason") ?? "", e.Value.GetString("ResolvedBy") ?? "", e.Value.GetDateTimeOffset("ResolvedAt") ?? default)
+            : null;
+    }
+
+    /// <summary>
+    /// The recorded resolution's effects, each idempotent: the entitlement, then the batch row's outcome (so a crash
+    /// between them leaves the row shown in doubt and a person's repeat finishes it), then the exceptions about the row.
+    /// </summary>
+    private async Task ApplyResolutionAsync(string cycleId, string batchId, BatchItem item, ItemResolution resolution, CancellationToken cancellationToken)
+    {
+        var paid = resolution.Outcome == "paid";
+        var partition = BatchPartition(cycleId, batchId);
         if (paid)
         {
             await MarkPaidAsync(cycleId, batchId, item, cancellationToken);
         }
         else
         {
-            await MarkFailedAsync(cycleId, batchId, item, Rectification.SensitiveText.MaskIdNumbers(reason), cancellationToken);
+            await MarkFailedAsync(cycleId, batchId, item, resolution.Reason, cancellationToken);
         }
 
-        foreach (var e in open)
+        await _batches.UpdateEntityAsync(
+            new TableEntity(partition, ItemPrefix + item.PersonKey) { ["Outcome"] = paid ? EntitlementStatuses.Paid : EntitlementStatuses.Failed },
+            ETag.All,
+            TableUpdateMode.Merge,
+            cancellationToken);
+
+        foreach (var e in (await ListExceptionsAsync(cycleId, batchId, cancellationToken)).Where(e => e.ItemSequence == item.Sequence && e.Kind != ReconciliationKinds.DuplicateRow))
         {
-            var rowKey = e.Id[(batchId.Length + 1)..].Replace('.', '|');
             await _exceptions.UpdateEntityAsync(
-                new TableEntity(BatchPartition(cycleId, batchId), rowKey)
+                new TableEntity(partition, e.Id[(batchId.Length + 1)..].Replace('.', '|'))
                 {
-                    ["Resolution"] = paid ? "paid" : "unpaid",
-                    ["ResolutionReason"] = Rectification.SensitiveText.MaskIdNumbers(reason),
-                    ["ResolvedBy"] = actor,
-                    ["ResolvedAt"] = clock.GetUtcNow(),
+                    ["Resolution"] = resolution.Outcome,
+                    ["ResolutionReason"] = resolution.Reason,
+                    ["ResolvedBy"] = resolution.ResolvedBy,
+                    ["ResolvedAt"] = resolution.ResolvedAt,
                 },
                 ETag.All,
                 TableUpdateMode.Merge,
                 cancellationToken);
         }
-
-        return ResolveStatus.Resolved;
     }
 
+    /// <summary>The payment row first (insert-only: a second success for the key is refused by storage), then the entitlement.</summary>
     private async Task<bool> MarkPaidAsync(string cycleId, string batchId, BatchItem item, CancellationToken cancellationToken)
     {
         var (pk, rk) = (EntitlementPartition(cycleId, item.PersonKey), EntitlementRow(item.Program, item.PersonKey));
@@ -985,22 +1113,38 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         }
     }
 
-    private async Task MarkFailedAsync(string cycleId, string batchId, BatchItem item, string reason, CancellationToken cancellationToken)
-    {
-        var (pk, rk) = (EntitlementPartition(cycleId, item.PersonKey), EntitlementRow(item.Program, item.PersonKey));
-        while (true)
+    /// <summary>Owed again: the row leaves the batch (pending in it, or in doubt and resolved unpaid) and the next batch takes it.</summary>
+    private Task MarkFailedAsync(string cycleId, string batchId, BatchItem item, string reason, CancellationToken cancellationToken) =>
+        MoveInBatchAsync(cycleId, batchId, item, [EntitlementStatuses.Pending, EntitlementStatuses.InDoubt], row =>
         {
-            var row = (await _entitlements.GetEntityAsync<TableEntity>(pk, rk, cancellationToken: cancellationToken)).Value;
-            if (row.GetString("Status") != EntitlementStatuses.Pending || row.GetString("BatchId") != batchId)
-            {
-                return; // Applied before (a repeated file), or already taken by a later batch.
-            }
-
             row["Status"] = EntitlementStatuses.Failed;
             row["Attempts"] = (row.GetInt32("Attempts") ?? 0) + 1;
             row["FailureReason"] = reason;
             row["LastFailedBatchId"] = batchId;
             row.Remove("BatchId");
+        }, cancellationToken);
+
+    /// <summary>In doubt: the row stays tied to this batch (never claimable) until a person resolves it.</summary>
+    private Task MarkInDoubtAsync(string cycleId, string batchId, BatchItem item, string why, CancellationToken cancellationToken) =>
+        MoveInBatchAsync(cycleId, batchId, item, [EntitlementStatuses.Pending], row =>
+        {
+            row["Status"] = EntitlementStatuses.InDoubt;
+            row["InDoubtReason"] = why;
+        }, cancellationToken);
+
+    /// <summary>Changes the entitlement under its ETag while it is in <paramref name="from"/> and still in this batch; otherwise it was applied before (a repeated file) or moved on.</summary>
+    private async Task MoveInBatchAsync(string cycleId, string batchId, BatchItem item, string[] from, Action<TableEntity> change, CancellationToken cancellationToken)
+    {
+        var (pk, rk) = (EntitlementPartition(cycleId, item.PersonKey), EntitlementRow(item.Program, item.PersonKey));
+        while (true)
+        {
+            var row = (await _entitlements.GetEntityAsync<TableEntity>(pk, rk, cancellationToken: cancellationToken)).Value;
+            if (!from.Contains(row.GetString("Status")) || row.GetString("BatchId") != batchId)
+            {
+                return;
+            }
+
+            change(row);
             if (await TryReplaceAsync(_entitlements, row, cancellationToken))
             {
                 return;
@@ -1022,6 +1166,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
                 ResolutionReason = e.GetString("ResolutionReason"),
                 ResolvedBy = e.GetString("ResolvedBy"),
                 ResolvedAt = e.GetDateTimeOffset("ResolvedAt"),
+                ItemSequence = e.GetInt32("ItemSequence"),
             });
         }
 
@@ -1063,9 +1208,9 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         {
             var f = figures[program];
             Figure Get(string s) => f.GetValueOrDefault(s, Figure.Zero);
-            var owed = Get(EntitlementStatuses.Paid) + Get(EntitlementStatuses.Pending) + Get(EntitlementStatuses.Failed) + Get(EntitlementStatuses.Held);
+            var owed = Get(EntitlementStatuses.Paid) + Get(EntitlementStatuses.Pending) + Get(EntitlementStatuses.Failed) + Get(EntitlementStatuses.Held) + Get(EntitlementStatuses.InDoubt);
             return new ProgramTotals(program, owed, Get(EntitlementStatuses.Paid), Get(EntitlementStatuses.Pending), Get(EntitlementStatuses.Failed),
-                Get(EntitlementStatuses.Held), Get("backPaid"), Get(EntitlementStatuses.Cancelled));
+                Get(EntitlementStatuses.Held), Get("backPaid"), Get(EntitlementStatuses.Cancelled), Get(EntitlementStatuses.InDoubt));
         }).ToList();
     }
 

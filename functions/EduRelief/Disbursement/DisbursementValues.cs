@@ -2,7 +2,7 @@ using Azure;
 
 namespace EduRelief.Disbursement;
 
-/// <summary>Where one ledger key (cycle, person, program) stands. Owed = paid + pending + failed + held; cancelled is not owed.</summary>
+/// <summary>Where one ledger key (cycle, person, program) stands. Owed = paid + pending + failed + held + inDoubt; cancelled is not owed.</summary>
 public static class EntitlementStatuses
 {
     /// <summary>Owed and not paid: waiting for a batch, or in a batch the bank has not answered for.</summary>
@@ -15,6 +15,13 @@ public static class EntitlementStatuses
     public const string Failed = "failed";
 
     public const string Paid = "paid";
+
+    /// <summary>
+    /// The bank's result left it unclear whether the money arrived (rows that contradict each other, another amount, a
+    /// stray row naming the person, no row at all): still owed, tied to its batch and never cut into another until a
+    /// person resolves it as paid or unpaid.
+    /// </summary>
+    public const string InDoubt = "inDoubt";
 
     /// <summary>An upheld objection took the person off the list: not owed.</summary>
     public const string Cancelled = "cancelled";
@@ -61,6 +68,9 @@ public static class ReconciliationKinds
     /// <summary>The bank returned the same sequence more than once; the later rows are not applied.</summary>
     public const string DuplicateRow = "duplicateRow";
 
+    /// <summary>Two rows answer for one batch row differently (success and failure, or two amounts): the row is in doubt.</summary>
+    public const string ContradictoryRows = "contradictoryRows";
+
     /// <summary>The bank reports success for a ledger key that holds a payment from another batch already: storage refused the second.</summary>
     public const string AlreadyPaid = "alreadyPaid";
 }
@@ -89,7 +99,11 @@ public sealed record Batch(
     ETag ETag);
 
 /// <summary>What a reconciled batch came to.</summary>
-public sealed record BatchFigures(int Paid, decimal PaidAmount, int Failed, decimal FailedAmount, int Exceptions);
+public sealed record BatchFigures(int Paid, decimal PaidAmount, int Failed, decimal FailedAmount, int Exceptions)
+{
+    /// <summary>Rows the result left in doubt (a person resolves each).</summary>
+    public Figure InDoubt { get; init; } = Figure.Zero;
+}
 
 /// <summary>One row of a sealed batch. Sequence is the row's place in the payment file (items ordered by key, from 1).</summary>
 public sealed record BatchItem(int Sequence, string PersonKey, string Name, string IdNumber, string SchoolCode, string SchoolName, string Program, decimal Amount, bool BackPay, string? BackPayReason)
@@ -108,6 +122,9 @@ public sealed record ReconciliationException(string Id, string BatchId, string K
     public string? ResolvedBy { get; init; }
 
     public DateTimeOffset? ResolvedAt { get; init; }
+
+    /// <summary>The batch row the exception is about (the person it names), whose resolution resolves it; null for a row naming nobody of the batch.</summary>
+    public int? ItemSequence { get; init; }
 }
 
 public sealed record Figure(int Count, decimal Amount)
@@ -119,8 +136,8 @@ public sealed record Figure(int Count, decimal Amount)
     public static Figure operator +(Figure a, Figure b) => new(a.Count + b.Count, a.Amount + b.Amount);
 }
 
-/// <summary>A program's money in one cycle. Always: owed = paid + pending + failed + held. BackPaid is the part of paid that was 补发.</summary>
-public sealed record ProgramTotals(string Program, Figure Owed, Figure Paid, Figure Pending, Figure Failed, Figure Held, Figure BackPaid, Figure Cancelled);
+/// <summary>A program's money in one cycle. Always: owed = paid + pending + failed + held + inDoubt. BackPaid is the part of paid that was 补发.</summary>
+public sealed record ProgramTotals(string Program, Figure Owed, Figure Paid, Figure Pending, Figure Failed, Figure Held, Figure BackPaid, Figure Cancelled, Figure InDoubt);
 
 public sealed record DisclosureRow(string SchoolCode, string SchoolName, string Program, int Recipients, decimal Amount);
 
@@ -148,9 +165,31 @@ public sealed record RepeatedFailure(string Key, string Program, string Name, st
 public enum ResolveStatus
 {
     Resolved,
+
+    /// <summary>The same outcome was recorded before: the recorded resolution, not applied again.</summary>
+    AlreadyResolved,
+
+    /// <summary>Another outcome was recorded first: the first resolution wins.</summary>
+    Conflict,
     NothingToResolve,
     NotReconciled,
     NotFound,
+}
+
+/// <summary>A person's word on an in-doubt batch row: <c>paid</c> or <c>unpaid</c>, stored once (the first wins).</summary>
+public sealed record ItemResolution(string Outcome, string Reason, string ResolvedBy, DateTimeOffset ResolvedAt);
+
+public sealed record ResolveOutcome(ResolveStatus Status, ItemResolution? Resolution);
+
+/// <summary>
+/// A batch row with what became of it in this batch: <c>pending</c> until the bank answered, then <c>paid</c>,
+/// <c>failed</c> (even if a later batch paid it) or <c>inDoubt</c> (until resolved).
+/// </summary>
+public sealed record BatchItemState(BatchItem Item, string Status, string? BankReason, string? InDoubtReason);
+
+public static class BatchItemStatuses
+{
+    public static readonly IReadOnlyList<string> All = [EntitlementStatuses.Pending, EntitlementStatuses.Paid, EntitlementStatuses.Failed, EntitlementStatuses.InDoubt];
 }
 
 public sealed record ResolveRequest(string? Outcome, string? Reason);

@@ -50,6 +50,7 @@ public sealed partial class ReconciliationFollowUp(DisbursementService disbursem
         ReconciliationKinds.IdMismatch => "序号与身份证号不符",
         ReconciliationKinds.DuplicateRow => "重复的返回记录",
         ReconciliationKinds.AlreadyPaid => "已支付过",
+        ReconciliationKinds.ContradictoryRows => "同一人的返回记录相互矛盾",
         _ => kind,
     };
 }

@@ -38,17 +38,35 @@ public sealed class DisbursementApiTests
         return ((int)response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
     }
 
-    [Fact]
-    public async Task Disbursement_SampleCycleAfterNotice_CutDownloadReconcileTotalsAndDisclosure()
+    /// <summary>Approves the sample cycle and lets the notice end; the cycle then cuts a batch per program by itself.</summary>
+    private static async Task<(string Id, string BatchId)> ToFirstBatchAsync(HttpClient admin)
     {
-        await using var app = await AppProcess.StartAsync();
-        var admin = app.Admin;
         var id = await SampleCycle.ToReviewAsync(admin);
         await admin.PostAsync("/api/dev/clock", new { setTo = "2026-09-30T10:00:00+08:00" });
         Assert.Equal(200, (await admin.PostAsync($"/api/cycles/{id}/approve")).Status);
         Assert.Equal(409, (await admin.PostAsync($"/api/cycles/{id}/batches", new { program = Program })).Status); // on notice: no money moves yet
         await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-13T00:00:01+08:00" });
         await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => (string?)r.Body!["stage"] == "disbursement", TimeSpan.FromSeconds(60), "the notice to end");
+        var paying = (await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => r.Body!["disbursement"]?["batches"] is JsonArray { Count: > 0 }, TimeSpan.FromSeconds(60), "the batches cut at the notice's end")).Body!;
+        return (id, (string)paying["disbursement"]!["batches"]!.AsArray().Single(b => (string?)b!["program"] == Program)!["id"]!);
+    }
+
+    /// <summary>The payment file's rows (序号, 姓名, 身份证号, 资助项目, 金额, 学校标识码), header and trailer left out.</summary>
+    private static async Task<List<string[]>> PaymentRowsAsync(HttpClient admin, string url)
+    {
+        using var download = await admin.GetAsync(url);
+        Assert.Equal(200, (int)download.StatusCode);
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var lines = Encoding.GetEncoding(936).GetString(await download.Content.ReadAsByteArrayAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        return lines[1..^1].Select(l => l.Split(',')).ToList();
+    }
+
+    [Fact]
+    public async Task Disbursement_SampleCycleAfterNotice_CutDownloadReconcileTotalsAndDisclosure()
+    {
+        await using var app = await AppProcess.StartAsync();
+        var admin = app.Admin;
+        var (id, batchId) = await ToFirstBatchAsync(admin);
         var inspector = await app.ClientForRoleAsync("inspector");
 
         // Cutting: bureau_admin only, the program named.
@@ -58,8 +76,6 @@ public sealed class DisbursementApiTests
         Assert.NotNull(bad!["errors"]!["program"]);
         Assert.NotNull(bad["errors"]!["reason"]);
         // The end of the notice cut a batch per program by itself; by hand there is nothing left to cut.
-        var paying = (await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => r.Body!["disbursement"]?["batches"] is JsonArray { Count: > 0 }, TimeSpan.FromSeconds(60), "the batches cut at the notice's end")).Body!;
-        var batchId = (string)paying["disbursement"]!["batches"]!.AsArray().Single(b => (string?)b!["program"] == Program)!["id"]!;
         var batch = (await admin.GetJsonAsync($"/api/cycles/{id}/batches/{batchId}")).Body!["batch"]!;
         Assert.Equal(409, (await admin.PostAsync($"/api/cycles/{id}/batches", new { program = Program, requestId = "by-hand-1" })).Status);
         Assert.Equal("sealed", (string?)batch["status"]);
@@ -148,6 +164,78 @@ public sealed class DisbursementApiTests
         }
 
         // Nothing the app logged carries an ID number.
+        Assert.DoesNotContain(SampleCounty.A, app.Output);
+    }
+
+    [Fact]
+    public async Task Result_ContradictoryRows_InDoubtUntilResolvedFirstResolutionWinsAndRowsShowTheirStatus()
+    {
+        await using var app = await AppProcess.StartAsync();
+        var admin = app.Admin;
+        var (id, batchId) = await ToFirstBatchAsync(admin);
+        var rows = await PaymentRowsAsync(admin, $"/api/cycles/{id}/batches/{batchId}/payment-file");
+        BankResult.Line Line(string name, bool success, decimal? amount = null, string reason = "")
+        {
+            var r = rows.Single(r => r[1] == name);
+            return new(int.Parse(r[0]), r[2], amount ?? decimal.Parse(r[4]), success, reason);
+        }
+
+        // 张三: a failure and then a success; 赵六: two amounts; 李四: a clean failure (the reason quotes a card number).
+        var result = BankResult.Csv([Line("张三", false, reason: "账户异常"), Line("李四", false, reason: $"账户{SampleCounty.B}已销户"), Line("赵六", true), Line("张三", true), Line("赵六", true, 700m)]);
+        var resultUrl = $"/api/cycles/{id}/batches/{batchId}/result";
+        var uploads = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => UploadResultAsync(admin, resultUrl, result)));
+
+        Assert.All(uploads, u => Assert.Equal(200, u.Status));
+        Assert.Single(uploads, u => (bool)u.Body!["changed"]!);
+        var itemsUrl = $"/api/cycles/{id}/batches/{batchId}/items";
+        var (_, inDoubt) = await admin.GetJsonAsync($"{itemsUrl}?status=inDoubt");
+        Assert.Equal(["张三", "赵六"], inDoubt!["items"]!.AsArray().Select(i => (string)i!["name"]!).Order());
+        Assert.All(inDoubt["items"]!.AsArray(), i => Assert.Equal("contradictoryRows", (string?)i!["inDoubtReason"]));
+        var (_, failed) = await admin.GetJsonAsync($"{itemsUrl}?status=failed");
+        var lisi = Assert.Single(failed!["items"]!.AsArray())!;
+        Assert.Equal(("李四", "failed"), ((string?)lisi["name"], (string?)lisi["status"]));
+        Assert.DoesNotContain(SampleCounty.B, (string?)lisi["bankReason"]);
+        Assert.Contains("已销户", (string?)lisi["bankReason"]);
+        var (badStatus, bad) = await admin.GetJsonAsync($"{itemsUrl}?status=unpaid");
+        Assert.Equal(400, badStatus);
+        Assert.NotNull(bad!["errors"]!["status"]);
+        var (_, totals) = await admin.GetJsonAsync($"/api/cycles/{id}/disbursement");
+        var living = totals!["programs"]!.AsArray().Single(p => (string?)p!["program"] == Program)!;
+        Assert.Equal((2, 1375m), ((int)living["inDoubt"]!["count"]!, (decimal)living["inDoubt"]!["amount"]!));
+        Assert.Equal(1750m, (decimal)living["owed"]!["amount"]!);
+        Assert.False((bool)(await admin.GetJsonAsync($"/api/cycles/{id}")).Body!["disbursement"]!["settled"]!);
+
+        // The next batches take 李四 only: nobody in doubt is cut again, neither regular nor 补发.
+        var (nextStatus, next) = await admin.PostAsync($"/api/cycles/{id}/batches", new { program = Program });
+        Assert.Equal(201, nextStatus);
+        var (_, nextItems) = await admin.GetJsonAsync($"/api/cycles/{id}/batches/{(string)next!["id"]!}/items");
+        Assert.Equal(["李四"], nextItems!["items"]!.AsArray().Select(i => (string)i!["name"]!));
+        Assert.Equal(409, (await admin.PostAsync($"/api/cycles/{id}/batches", new { program = Program, kind = "backpay", reason = "补发" })).Status);
+
+        // 张三 never arrived: owed again. The first resolution wins; the same again is answered, another is a conflict.
+        var resolution = $"/api/cycles/{id}/batches/{batchId}/items/{Line("张三", true).Sequence}/resolution";
+        var (firstStatus, first) = await admin.PostAsync(resolution, new { outcome = "unpaid", reason = "银行确认未入账" });
+        Assert.Equal((200, true, "unpaid"), (firstStatus, (bool)first!["changed"]!, (string?)first["outcome"]));
+        var (againStatus, again) = await admin.PostAsync(resolution, new { outcome = "unpaid", reason = "再次提交" });
+        Assert.Equal((200, false, "银行确认未入账"), (againStatus, (bool)again!["changed"]!, (string?)again["reason"]));
+        var (conflictStatus, conflict) = await admin.PostAsync(resolution, new { outcome = "paid", reason = "改口" });
+        Assert.Equal(409, conflictStatus);
+        Assert.Contains("unpaid", (string?)conflict!["errors"]!["outcome"]![0]);
+        // 赵六 arrived (the 700 was the bank's typo): paid, once.
+        var zhaoliu = $"/api/cycles/{id}/batches/{batchId}/items/{Line("赵六", true).Sequence}/resolution";
+        Assert.Equal(200, (await admin.PostAsync(zhaoliu, new { outcome = "paid", reason = "银行回单已核" })).Status);
+        Assert.Equal(200, (await admin.PostAsync(zhaoliu, new { outcome = "paid", reason = "银行回单已核" })).Status);
+
+        var (_, after) = await admin.GetJsonAsync(itemsUrl);
+        var statuses = after!["items"]!.AsArray().ToDictionary(i => (string)i!["name"]!, i => (string)i!["status"]!);
+        Assert.Equal(("failed", "failed", "paid"), (statuses["张三"], statuses["李四"], statuses["赵六"]));
+        living = (await admin.GetJsonAsync($"/api/cycles/{id}/disbursement")).Body!["programs"]!.AsArray().Single(p => (string?)p!["program"] == Program)!;
+        Assert.Equal((1, 750m), ((int)living["paid"]!["count"]!, (decimal)living["paid"]!["amount"]!));
+        Assert.Equal(0, (int)living["inDoubt"]!["count"]!);
+        var (thirdStatus, third) = await admin.PostAsync($"/api/cycles/{id}/batches", new { program = Program });
+        Assert.Equal(201, thirdStatus);
+        var (_, thirdItems) = await admin.GetJsonAsync($"/api/cycles/{id}/batches/{(string)third!["id"]!}/items");
+        Assert.Equal(["张三"], thirdItems!["items"]!.AsArray().Select(i => (string)i!["name"]!));
         Assert.DoesNotContain(SampleCounty.A, app.Output);
     }
 }

@@ -15,40 +15,20 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
     private static readonly string[] Programs = ["living_subsidy", "preschool_aid"];
     private static readonly CancellationToken None = CancellationToken.None;
 
+    /// <summary>Each seed is a different interleaving, crash pattern and (for result files) bank.</summary>
+    public static TheoryData<int> Seeds => [1, 2, 3, 4, 5, 6];
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    [InlineData(6)]
+    [MemberData(nameof(Seeds))]
     public async Task CutAndReconcile_DuplicatesCrashesAndTwoInstances_NeverPayALedgerKeyTwice(int seed)
     {
-        var world = await LedgerWorld.CreateAsync();
-        var students = Enumerable.Range(1, 24).Select(n => LedgerWorld.Student(n, n % 2 == 0 ? "4107260001" : "4107260002")).ToList();
         // Six of them are owed under a second program too: the ledger key is (cycle, person, program).
-        students.AddRange(Enumerable.Range(1, 6).Select(n => LedgerWorld.Student(n, amount: 500m, program: "preschool_aid")));
-        await world.AddLedgerAsync(students);
+        var (world, students) = await WorldAsync(24, 6);
         var owed = students.Sum(s => s.Entitlements.Sum(e => e.Amount));
 
-        var random = new Random(seed);
-        var crashes = 0;
-        Task Faults(string point)
-        {
-            lock (random)
-            {
-                if (random.NextDouble() < 0.2)
-                {
-                    crashes++;
-                    throw new SimulatedCrashException(point);
-                }
-            }
-
-            return Task.CompletedTask;
-        }
-
-        var a = world.Service(Faults);
-        var b = world.Service(Faults);
+        var crashes = new RandomCrashes(new Random(seed), 0.2);
+        var a = world.Service(crashes.At);
+        var b = world.Service(crashes.At);
         for (var round = 0; round < 4; round++)
         {
             // Duplicate deliveries of "prepare and cut" on two instances at once, each possibly crashing part-way.
@@ -91,8 +71,8 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"seed {seed}: {crashes} simulated crashes, {(await healthy.ListBatchesAsync(LedgerWorld.CycleId, None)).Count} batches");
-        Assert.True(crashes > 0, "the seed injected no crash");
+        output.WriteLine($"seed {seed}: {crashes.Count} simulated crashes, {(await healthy.ListBatchesAsync(LedgerWorld.CycleId, None)).Count} batches");
+        Assert.True(crashes.Count > 0, "the seed injected no crash");
 
         // At most one payment row and one paid entitlement per ledger key, and they agree.
         var payments = await world.AllAsync("payments");
@@ -126,6 +106,180 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
         Assert.All(totals, t => Assert.Equal(t.Owed, t.Paid));
     }
 
+    /// <summary>
+    /// DOMAIN "Bank results": random result files (contradictory rows, identical duplicates, strays, other amounts, rows
+    /// left out, unknown ID numbers) uploaded three times at once over two crashing instances, and in-doubt rows
+    /// resolved at random, twice at once, sometimes with a contradicting second resolution. After every step: for every
+    /// ledger key the money in batches the bank may have paid it in is at most the entitlement, and the key is in at most
+    /// one batch not yet reconciled. "May have paid" is the test's own reading of the file: every row naming the person
+    /// is a failure at its sequence with its amount, or a person resolved it unpaid; anything else might be money.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task RandomResultFiles_ContradictionsDuplicatesStraysCrashesAndResolutions_NoKeyPaidBeyondItsEntitlement(int seed)
+    {
+        var (world, students) = await WorldAsync(16, 4);
+        var entitled = students.SelectMany(s => s.Entitlements.Select(e => (Key: (e.Program, DisbursementService.PersonKey(s.IdNumber)), e.Amount))).ToDictionary(x => x.Key, x => x.Amount);
+        var random = new Random(seed);
+        var crashes = new RandomCrashes(new Random(seed), 0.15);
+        var files = new Dictionary<string, IReadOnlyList<BankResult.Line>>();
+        var unpaid = new HashSet<(string BatchId, string PersonKey)>();
+        var a = world.Service(crashes.At);
+        var b = world.Service(crashes.At);
+        async Task StepAsync(DisbursementService x, DisbursementService y, bool cleanBank)
+        {
+            await Task.WhenAll(
+                Survive(() => x.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None)),
+                Survive(() => x.CutBatchAsync(LedgerWorld.CycleId, Programs[0], BatchKinds.Regular, null, "workflow", null, None)),
+                Survive(() => y.CutBatchAsync(LedgerWorld.CycleId, Programs[0], BatchKinds.Regular, null, "workflow", null, None)),
+                Survive(() => y.CutBatchAsync(LedgerWorld.CycleId, Programs[1], BatchKinds.Regular, null, "workflow", null, None)));
+            await AssertBankResultInvariantAsync(x, entitled, files, unpaid);
+
+            foreach (var batch in (await x.ListBatchesAsync(LedgerWorld.CycleId, None)).Where(z => z.Status is BatchStatuses.Sealed or BatchStatuses.Reconciling))
+            {
+                if (!files.TryGetValue(batch.Id, out var lines))
+                {
+                    var items = await x.ListItemsAsync(LedgerWorld.CycleId, batch.Id, None);
+                    files[batch.Id] = lines = cleanBank ? [.. BankResult.For(items)] : RandomResult(items, random);
+                }
+
+                var file = BankResult.Csv(lines);
+                await Task.WhenAll(
+                    Survive(() => BankResult.ReconcileAsync(x, batch.Id, file)),
+                    Survive(() => BankResult.ReconcileAsync(y, batch.Id, file)),
+                    Survive(() => BankResult.ReconcileAsync(x, batch.Id, file)));
+                await AssertBankResultInvariantAsync(y, entitled, files, unpaid);
+            }
+
+            foreach (var batch in (await x.ListBatchesAsync(LedgerWorld.CycleId, None)).Where(z => z.Status == BatchStatuses.Reconciled))
+            {
+                foreach (var state in (await x.ListItemStatesAsync(LedgerWorld.CycleId, batch.Id, None)).Where(s => s.Status == EntitlementStatuses.InDoubt))
+                {
+                    var paid = random.Next(2) == 0;
+                    var answers = new List<ResolveOutcome>();
+                    async Task Resolve(DisbursementService service, bool outcome)
+                    {
+                        var answer = await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, state.Item.Sequence, outcome, "核实", "admin", None);
+                        lock (answers)
+                        {
+                            answers.Add(answer);
+                        }
+                    }
+
+                    await Task.WhenAll(
+                        Survive(() => Resolve(x, paid)),
+                        Survive(() => Resolve(y, paid)),
+                        Survive(() => Resolve(y, random.Next(4) == 0 ? !paid : paid)));
+                    var recorded = answers.Where(r => r.Resolution is not null).Select(r => r.Resolution!.Outcome).Distinct().ToList();
+                    Assert.True(recorded.Count <= 1, $"two resolutions recorded for {batch.Id} row {state.Item.Sequence}: {string.Join(", ", recorded)}");
+                    if (recorded is ["unpaid"])
+                    {
+                        unpaid.Add((batch.Id, state.Item.PersonKey));
+                    }
+
+                    await AssertBankResultInvariantAsync(x, entitled, files, unpaid);
+                }
+            }
+        }
+
+        for (var round = 0; round < 4; round++)
+        {
+            await StepAsync(a, b, cleanBank: false);
+        }
+
+        // Then healthy instances and, at last, a bank that pays everything: the ledger settles, each key paid once.
+        var healthy = world.Service();
+        for (var round = 0; round < 6; round++)
+        {
+            await StepAsync(healthy, world.Service(), cleanBank: round >= 3);
+        }
+
+        output.WriteLine($"seed {seed}: {crashes.Count} simulated crashes, {files.Count} result files, {unpaid.Count} rows resolved unpaid");
+        Assert.True(crashes.Count > 0, "the seed injected no crash");
+        var payments = await world.AllAsync("payments");
+        Assert.Equal(payments.Count, payments.Select(p => (p.PartitionKey, p.RowKey)).Distinct().Count());
+        var totals = await healthy.TotalsAsync(LedgerWorld.CycleId, None);
+        Assert.True(DisbursementCycleFigures.IsSettled(totals), string.Join("; ", totals));
+        Assert.Equal(entitled.Values.Sum(), totals.Sum(t => t.Paid.Amount));
+        Assert.Equal(payments.Count, totals.Sum(t => t.Paid.Count));
+    }
+
+    /// <summary>What a muddled bank might send back for a batch: per item a clean answer or one of the troubles DOMAIN names, rows shuffled.</summary>
+    private static List<BankResult.Line> RandomResult(IReadOnlyList<BatchItem> items, Random random)
+    {
+        var lines = new List<BankResult.Line>();
+        foreach (var i in items)
+        {
+            BankResult.Line Answer(bool success, decimal? amount = null) => new(i.Sequence, i.IdNumber, amount ?? i.Amount, success, success ? "" : "账户已冻结");
+            var roll = random.Next(100);
+            switch (roll)
+            {
+                case < 40:
+                    lines.Add(Answer(true));
+                    break;
+                case < 55:
+                    lines.Add(Answer(false));
+                    break;
+                case < 63:
+                    lines.AddRange([Answer(false), Answer(true)]);
+                    break;
+                case < 70:
+                    lines.AddRange([Answer(true), Answer(true, i.Amount - 25m)]);
+                    break;
+                case < 77:
+                    lines.Add(Answer(random.Next(2) == 0, i.Amount + 10m));
+                    break;
+                case < 85:
+                    var twice = Answer(random.Next(2) == 0);
+                    lines.AddRange([twice, twice]);
+                    break;
+                case < 92:
+                    break; // not returned
+                case < 96:
+                    lines.AddRange([Answer(true), new(i.Sequence % items.Count + 1, i.IdNumber, i.Amount, random.Next(2) == 0)]); // a stray under another sequence
+                    break;
+                default:
+                    lines.AddRange([Answer(true), new(i.Sequence, LedgerWorld.IdFor(900 + i.Sequence), i.Amount, true)]); // an ID number nobody in the batch has
+                    break;
+            }
+        }
+
+        return [.. lines.OrderBy(_ => random.Next())];
+    }
+
+    private static async Task AssertBankResultInvariantAsync(
+        DisbursementService service, Dictionary<(string, string), decimal> entitled, Dictionary<string, IReadOnlyList<BankResult.Line>> files, HashSet<(string, string)> unpaid)
+    {
+        var money = new Dictionary<(string, string), decimal>();
+        var open = new Dictionary<(string, string), List<string>>();
+        foreach (var batch in await service.ListBatchesAsync(LedgerWorld.CycleId, None))
+        {
+            var answered = batch.Status is BatchStatuses.Reconciling or BatchStatuses.Reconciled ? files[batch.Id] : null;
+            foreach (var item in await service.ListItemsAsync(LedgerWorld.CycleId, batch.Id, None))
+            {
+                var key = (item.Program, item.PersonKey);
+                if (batch.Status != BatchStatuses.Reconciled)
+                {
+                    (open.TryGetValue(key, out var list) ? list : open[key] = []).Add(batch.Id);
+                }
+
+                var naming = answered?.Where(l => l.IdNumber == item.IdNumber).ToList() ?? [];
+                var failed = naming.Count > 0 && naming.All(l => !l.Success && l.Sequence == item.Sequence && l.Amount == item.Amount);
+                if (!failed && !unpaid.Contains((batch.Id, item.PersonKey)))
+                {
+                    money[key] = money.GetValueOrDefault(key) + item.Amount;
+                }
+            }
+        }
+
+        Assert.All(money, kv => Assert.True(kv.Value <= entitled[kv.Key], $"{kv.Key}: {kv.Value} in batches the bank may have paid, entitled to {entitled[kv.Key]}"));
+        Assert.All(open, kv => Assert.True(kv.Value.Count <= 1, $"{kv.Key} is in open batches {string.Join(", ", kv.Value)}"));
+        foreach (var t in await service.TotalsAsync(LedgerWorld.CycleId, None))
+        {
+            Assert.Equal(t.Owed, t.Paid + t.Pending + t.Failed + t.Held + t.InDoubt);
+        }
+    }
+
     /// <summary>One person in four has a frozen card the first time the bank tries.</summary>
     private static bool FailsFirst(string personKey) => personKey[^1] is '0' or '4' or '8' or 'c';
 
@@ -147,6 +301,36 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
         foreach (var t in await service.TotalsAsync(LedgerWorld.CycleId, None))
         {
             Assert.Equal(t.Owed, t.Paid + t.Pending + t.Failed + t.Held);
+        }
+    }
+
+    /// <summary>A ledger of <paramref name="people"/> living subsidies over two schools; the first <paramref name="preschool"/> also get a preschool aid.</summary>
+    private static async Task<(LedgerWorld World, List<EduRelief.Eligibility.StudentRecord> Students)> WorldAsync(int people, int preschool)
+    {
+        var world = await LedgerWorld.CreateAsync();
+        var students = Enumerable.Range(1, people).Select(n => LedgerWorld.Student(n, n % 2 == 0 ? "4107260001" : "4107260002")).ToList();
+        students.AddRange(Enumerable.Range(1, preschool).Select(n => LedgerWorld.Student(n, amount: 500m, program: "preschool_aid")));
+        await world.AddLedgerAsync(students);
+        return (world, students);
+    }
+
+    /// <summary>The fault injector: a crash at a random share of the points between storage writes, counted.</summary>
+    private sealed class RandomCrashes(Random random, double share)
+    {
+        public int Count { get; private set; }
+
+        public Task At(string point)
+        {
+            lock (random)
+            {
+                if (random.NextDouble() < share)
+                {
+                    Count++;
+                    throw new SimulatedCrashException(point);
+                }
+            }
+
+            return Task.CompletedTask;
         }
     }
 

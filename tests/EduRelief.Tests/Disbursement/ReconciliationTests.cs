@@ -25,7 +25,7 @@ public sealed class ReconciliationTests
     private static async Task<ProgramTotals> TotalsAsync(DisbursementService service)
     {
         var totals = (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single(t => t.Program == Program);
-        Assert.Equal(totals.Owed, totals.Paid + totals.Pending + totals.Failed + totals.Held);
+        Assert.Equal(totals.Owed, totals.Paid + totals.Pending + totals.Failed + totals.Held + totals.InDoubt);
         return totals;
     }
 
@@ -78,7 +78,7 @@ public sealed class ReconciliationTests
         [
             new(1, items[0].IdNumber, items[0].Amount, true),                // paid
             new(2, items[1].IdNumber, items[1].Amount + 10m, true),          // amountDiffers
-            new(3, items[0].IdNumber, items[2].Amount, true),                // idMismatch: sequence 3 is someone else
+            new(3, items[1].IdNumber, items[2].Amount, true),                // idMismatch: sequence 3 is someone else
             new(9, LedgerWorld.IdFor(99), 625m, true),                       // notInBatch
             new(1, items[0].IdNumber, items[0].Amount, true),                // duplicateRow
             new(4, items[3].IdNumber, items[3].Amount, false, "卡号错误"),    // failed: owed, next batch
@@ -96,11 +96,17 @@ public sealed class ReconciliationTests
         Assert.Equal(3, outcome.Exceptions.Single(e => e.Kind == ReconciliationKinds.IdMismatch).Sequence);
         Assert.Equal(635m, outcome.Exceptions.Single(e => e.Kind == ReconciliationKinds.AmountDiffers).BankAmount);
         Assert.All(outcome.Exceptions, e => Assert.Contains("********", e.MaskedId));
-        Assert.Equal(new BatchFigures(1, 625m, 1, 625m, 7), outcome.Batch!.Result);
+        Assert.Equal(new BatchFigures(1, 625m, 1, 625m, 7) { InDoubt = new Figure(3, 1875m) }, outcome.Batch!.Result);
         var totals = await TotalsAsync(service);
         Assert.Equal(new Figure(1, 625m), totals.Paid);
         Assert.Equal(new Figure(1, 625m), totals.Failed);
-        Assert.Equal(new Figure(3, 1875m), totals.Pending); // exceptions stay owed in the batch until rectified
+        Assert.Equal(Figure.Zero, totals.Pending);
+        Assert.Equal(new Figure(3, 1875m), totals.InDoubt); // rows 2, 3 and 5 stay owed in the batch until a person resolves them
+        var states = await service.ListItemStatesAsync(LedgerWorld.CycleId, batch.Id, None);
+        Assert.Equal(
+            [("paid", null), ("inDoubt", ReconciliationKinds.AmountDiffers), ("inDoubt", ReconciliationKinds.NotReturned), ("failed", null), ("inDoubt", ReconciliationKinds.NotReturned)],
+            states.Select(s => (s.Status, s.InDoubtReason)));
+        Assert.Equal("卡号错误", states[3].BankReason);
     }
 
     [Fact]
@@ -125,7 +131,7 @@ public sealed class ReconciliationTests
     }
 
     [Fact]
-    public async Task ResolveAsync_UnclearRows_PaidOnceOrOwedAgainAndNothingLeftStuck()
+    public async Task ResolveAsync_InDoubtRows_PaidOnceOrOwedAgainFirstResolutionWins()
     {
         var (world, service, batch, items) = await CutFirstBatchAsync(4);
         // Row 2 comes back with another amount, row 3 not at all; rows 1 and 4 are paid.
@@ -135,32 +141,94 @@ public sealed class ReconciliationTests
             new(2, items[1].IdNumber, items[1].Amount + 10m, true),
             new(4, items[3].IdNumber, items[3].Amount, true),
         ]));
-        Assert.Equal(new Figure(2, 1250m), (await TotalsAsync(service)).Pending);
+        Assert.Equal(new Figure(2, 1250m), (await TotalsAsync(service)).InDoubt);
         Assert.Null((await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch);
 
         // The bank confirms row 2 arrived (its amount was a typo in their file); row 3 never left: pay it again.
-        Assert.Equal(ResolveStatus.Resolved, await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 2, paid: true, "银行确认已入账", "admin", None));
-        Assert.Equal(ResolveStatus.NothingToResolve, await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 2, paid: true, "重复提交", "admin", None));
-        Assert.Equal(ResolveStatus.NothingToResolve, await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 1, paid: false, "已付行", "admin", None));
-        Assert.Equal(ResolveStatus.NotFound, await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 9, paid: false, "x", "admin", None));
-        Assert.Equal(ResolveStatus.Resolved, await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 3, paid: false, "银行未收到该行", "admin", None));
+        var resolved = await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 2, paid: true, "银行确认已入账", "admin", None);
+        Assert.Equal((ResolveStatus.Resolved, "paid", "银行确认已入账"), (resolved.Status, resolved.Resolution!.Outcome, resolved.Resolution.Reason));
+        var repeated = await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 2, paid: true, "重复提交", "admin-2", None);
+        Assert.Equal((ResolveStatus.AlreadyResolved, "银行确认已入账", "admin"), (repeated.Status, repeated.Resolution!.Reason, repeated.Resolution.ResolvedBy));
+        var other = await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 2, paid: false, "改口", "admin-2", None);
+        Assert.Equal((ResolveStatus.Conflict, "paid"), (other.Status, other.Resolution!.Outcome));
+        Assert.Equal(ResolveStatus.NothingToResolve, (await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 1, paid: false, "已付行", "admin", None)).Status);
+        Assert.Equal(ResolveStatus.NotFound, (await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 9, paid: false, "x", "admin", None)).Status);
+        Assert.Equal(ResolveStatus.Resolved, (await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 3, paid: false, "银行未收到该行", "admin", None)).Status);
 
         var totals = await TotalsAsync(service);
         Assert.Equal(new Figure(3, 1875m), totals.Paid);
         Assert.Equal(new Figure(1, 625m), totals.Failed);
-        Assert.Equal(Figure.Zero, totals.Pending);
+        Assert.Equal(Figure.Zero, totals.InDoubt);
         Assert.Equal(3, (await world.AllAsync("payments")).Count);
         var next = await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None);
         Assert.Equal([items[2].PersonKey], (await service.ListItemsAsync(LedgerWorld.CycleId, next.Batch!.Id, None)).Select(i => i.PersonKey));
-        Assert.All(
-            (await service.ListExceptionsAsync(LedgerWorld.CycleId, batch.Id, None)).Where(e => e.Sequence is 2 or 3),
-            e => Assert.Contains(e.Kind, new[] { ReconciliationKinds.AmountDiffers, ReconciliationKinds.NotReturned }));
+        Assert.Equal(["paid", "paid", "failed", "paid"], (await service.ListItemStatesAsync(LedgerWorld.CycleId, batch.Id, None)).Select(s => s.Status));
 
         // Each exception says how it was resolved, so nobody is offered to resolve it again.
-        var resolved = (await service.ListExceptionsAsync(LedgerWorld.CycleId, batch.Id, None)).ToDictionary(e => e.Sequence!.Value);
-        Assert.Equal(("paid", "银行确认已入账", "admin"), (resolved[2].Resolution, resolved[2].ResolutionReason, resolved[2].ResolvedBy));
-        Assert.Equal(("unpaid", "银行未收到该行"), (resolved[3].Resolution, resolved[3].ResolutionReason));
-        Assert.Equal(world.Clock.GetUtcNow(), resolved[3].ResolvedAt);
+        var exceptions = (await service.ListExceptionsAsync(LedgerWorld.CycleId, batch.Id, None)).ToDictionary(e => e.ItemSequence!.Value);
+        Assert.Equal(("paid", "银行确认已入账", "admin"), (exceptions[2].Resolution, exceptions[2].ResolutionReason, exceptions[2].ResolvedBy));
+        Assert.Equal(("unpaid", "银行未收到该行"), (exceptions[3].Resolution, exceptions[3].ResolutionReason));
+        Assert.Equal(world.Clock.GetUtcNow(), exceptions[3].ResolvedAt);
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_SuccessAndFailureForOnePerson_InDoubtAndNeverInTheNextBatchUntilResolved()
+    {
+        var (world, service, batch, items) = await CutFirstBatchAsync(3);
+        var doubtful = items[0];
+        await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv(
+        [
+            new(1, doubtful.IdNumber, doubtful.Amount, false, "账户已冻结"),
+            new(2, items[1].IdNumber, items[1].Amount, false, "卡号错误"),
+            new(3, items[2].IdNumber, items[2].Amount, true),
+            new(1, doubtful.IdNumber, doubtful.Amount, true),
+        ]));
+        // Preparing the entitlements again (a dismissed objection names the person) does not move an in-doubt row.
+        await world.HoldAsync("C1", LedgerWorld.Student(int.Parse(doubtful.Name[2..])), HoldStatuses.Dismissed);
+        await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+
+        var next = await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None);
+        var backPay = await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.BackPay, "补发", "admin", null, None);
+
+        Assert.Equal([items[1].PersonKey], (await service.ListItemsAsync(LedgerWorld.CycleId, next.Batch!.Id, None)).Select(i => i.PersonKey));
+        Assert.Null(backPay.Batch);
+        Assert.Equal(new Figure(1, 625m), (await TotalsAsync(service)).InDoubt);
+        Assert.DoesNotContain(await world.AllAsync("payments"), x => x.RowKey.EndsWith(doubtful.PersonKey, StringComparison.Ordinal));
+        Assert.False(DisbursementCycleFigures.IsSettled(await service.TotalsAsync(LedgerWorld.CycleId, None)));
+
+        // Resolved unpaid, the next batch takes it (once the batch in flight is answered).
+        await BankResult.ReconcileAsync(service, next.Batch.Id, BankResult.Csv(BankResult.For(await service.ListItemsAsync(LedgerWorld.CycleId, next.Batch.Id, None))));
+        Assert.Equal(ResolveStatus.Resolved, (await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 1, paid: false, "银行确认未入账", "admin", None)).Status);
+        var third = await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None);
+        Assert.Equal([doubtful.PersonKey], (await service.ListItemsAsync(LedgerWorld.CycleId, third.Batch!.Id, None)).Select(i => i.PersonKey));
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_FourIdenticalUploadsAtOnce_OneReconciledAndEffectsApplyOnce()
+    {
+        var (world, _, batch, items) = await CutFirstBatchAsync(6);
+        var file = BankResult.Csv(BankResult.For(items, i => i.Sequence % 2 == 0));
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => BankResult.ReconcileAsync(world.Service(), batch.Id, file)));
+
+        Assert.Equal(1, outcomes.Count(o => o.Status == ReconcileStatus.Reconciled));
+        Assert.Equal(3, outcomes.Count(o => o.Status == ReconcileStatus.Unchanged));
+        Assert.Equal(3, (await world.AllAsync("payments")).Count);
+        Assert.All((await world.AllAsync("entitlements")).Where(e => e.GetString("Status") == EntitlementStatuses.Failed), e => Assert.Equal(1, e.GetInt32("Attempts")));
+    }
+
+    [Fact]
+    public async Task ResolveAsync_IdenticalResolutionsAtOnce_AppliedOnce()
+    {
+        var (world, service, batch, items) = await CutFirstBatchAsync(2);
+        await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv([new(1, items[0].IdNumber, items[0].Amount, true)]));
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(n => world.Service().ResolveAsync(LedgerWorld.CycleId, batch.Id, 2, paid: false, "银行未收到", $"admin-{n}", None)));
+
+        Assert.Equal(1, outcomes.Count(o => o.Status == ResolveStatus.Resolved));
+        Assert.Single(outcomes.Select(o => o.Resolution!.ResolvedBy).Distinct());
+        var row = (await world.AllAsync("entitlements")).Single(e => e.RowKey.EndsWith(items[1].PersonKey, StringComparison.Ordinal));
+        Assert.Equal((EntitlementStatuses.Failed, 1), (row.GetString("Status"), row.GetInt32("Attempts")));
     }
 
     [Fact]

@@ -84,6 +84,7 @@ strings({
     'pay.ex.notReturned': '银行未返回该笔',
     'pay.ex.idMismatch': '序号与身份证号不对应',
     'pay.ex.duplicateRow': '同一序号重复返回',
+    'pay.ex.contradictoryRows': '同一人的返回记录相互矛盾',
     'pay.ex.alreadyPaid': '该款项已在其他批次发放',
     'pay.resolve': '处理',
     'pay.resolution': '核实结果',
@@ -178,6 +179,7 @@ strings({
     'pay.ex.notReturned': 'Row not returned by the bank',
     'pay.ex.idMismatch': 'Sequence and ID number do not match',
     'pay.ex.duplicateRow': 'Sequence returned twice',
+    'pay.ex.contradictoryRows': 'Contradictory rows for one person',
     'pay.ex.alreadyPaid': 'Already paid in another batch',
     'pay.resolve': 'Resolve',
     'pay.resolution': 'What the bank confirmed',
@@ -440,7 +442,7 @@ function exceptionSection(base, exceptions, canResolve) {
     { label: t('pay.ex.bank'), value: (e) => [e.bankStatus, e.bankReason].filter(Boolean).join(' · ') || '—' },
   ];
   if (canResolve) {
-    columns.push({ label: t('pay.resolve'), value: (e) => resolution(e) ?? (RESOLVABLE.includes(e.kind) && e.sequence ? resolveForm(base, e) : '—') });
+    columns.push({ label: t('pay.resolve'), value: (e) => resolution(e) ?? (RESOLVABLE.includes(e.kind) && (e.itemSequence ?? e.sequence) ? resolveForm(base, e) : '—') });
   } else {
     columns.push({ label: t('pay.resolve'), value: (e) => resolution(e) ?? '—' });
   }
@@ -449,8 +451,8 @@ function exceptionSection(base, exceptions, canResolve) {
     table(t('pay.exceptions'), columns, exceptions));
 }
 
-/** Kinds the bureau settles by asking the bank (the others need no word: nothing was paid on them). */
-const RESOLVABLE = ['notReturned', 'amountDiffers', 'idMismatch'];
+/** Kinds that put a row in doubt: the bureau settles them by asking the bank (the others need no word). */
+const RESOLVABLE = ['notReturned', 'amountDiffers', 'idMismatch', 'contradictoryRows'];
 
 function resolution(e) {
   if (!e.resolution) {
@@ -464,7 +466,7 @@ function resolveForm(base, exception) {
   const reason = h('input', { type: 'text', maxlength: 500 });
   const errors = h('div');
   const box = h('div', { class: 'resolve-form' });
-  const button = actionButton(t('pay.resolveButton'), () => api.post(`${base}/items/${exception.sequence}/resolution`, { outcome: outcome.value, reason: reason.value }), {
+  const button = actionButton(t('pay.resolveButton'), () => api.post(`${base}/items/${exception.itemSequence ?? exception.sequence}/resolution`, { outcome: outcome.value, reason: reason.value }), {
     tone: 'secondary',
     errorTarget: errors,
     onDone: (answer) => clear(box, badge(t(`pay.resolved.${answer.outcome}`), 'ok')),
