@@ -101,11 +101,11 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         Assert.Equal($"{CycleId}-{batchId}.csv", download.SuggestedFilename);
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         var lines = Encoding.GetEncoding("GB18030").GetString(await BytesAsync(download)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("序号,姓名,身份证号,资助项目,金额,学校标识码", lines[0]);
+        Assert.Equal("序号,姓名,身份证号,资助项目,金额,学校标识码,账户名,账号,开户行", lines[0]);
         Assert.Equal("合计,3,1750.00", lines[^1]);
         var rows = lines[1..^1].Select(l => l.Split(',')).ToList();
         Assert.Equal(3, rows.Count);
-        Assert.Contains(rows, r => r[1] == "张三" && r[2] == SampleCounty.A && r[4] == "625.00");
+        Assert.Contains(rows, r => r[1] == "张三" && r[2] == SampleCounty.A && r[4] == "625.00" && r[6] == "张三" && r[7] == SampleCounty.Accounts()[0][2]);
 
         // The download is recorded: the history shows it and the status says so.
         var history = page.GetByRole(AriaRole.Table, new() { Name = "下载记录" });
