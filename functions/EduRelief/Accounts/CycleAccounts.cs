@@ -11,22 +11,6 @@ using EduRelief.Workflow;
 
 namespace EduRelief.Accounts;
 
-/// <summary>Where one eligible child of a cycle stands for payment (DOMAIN "Accounts").</summary>
-public static class CycleAccountStates
-{
-    /// <summary>A valid account whose holder is the child or of the household, or a holder mismatch a person confirmed.</summary>
-    public const string WithAccount = "withAccount";
-
-    /// <summary>No account row for the child.</summary>
-    public const string NoAccount = "noAccount";
-
-    /// <summary>The latest account row is not a valid account number (counted under noAccount too).</summary>
-    public const string InvalidAccount = "invalidAccount";
-
-    /// <summary>A valid account held by someone who is neither the child nor of the household: a person decides.</summary>
-    public const string HolderMismatch = "holderMismatch";
-}
-
 /// <summary>
 /// What the cycle shows under <c>accounts</c>, counted per eligible child: withAccount + noAccount + holderMismatch is
 /// every eligible child; invalidAccount is the part of noAccount with an invalid number; pendingReview the part of
@@ -36,11 +20,12 @@ public sealed record AccountFigures(int WithAccount, int NoAccount, int InvalidA
 {
     public static readonly AccountFigures Zero = new(0, 0, 0, 0, 0);
 
-    public AccountFigures Add(string state, bool pendingReview) => state switch
+    /// <summary>One more child in <paramref name="status"/> (a confirmed holder mismatch counts as withAccount).</summary>
+    public AccountFigures Add(AccountStatus status, bool pendingReview) => status switch
     {
-        CycleAccountStates.WithAccount => this with { WithAccount = WithAccount + 1 },
-        CycleAccountStates.InvalidAccount => this with { NoAccount = NoAccount + 1, InvalidAccount = InvalidAccount + 1 },
-        CycleAccountStates.HolderMismatch => this with { HolderMismatch = HolderMismatch + 1, PendingReview = PendingReview + (pendingReview ? 1 : 0) },
+        AccountStatus.WithAccount => this with { WithAccount = WithAccount + 1 },
+        AccountStatus.InvalidAccount => this with { NoAccount = NoAccount + 1, InvalidAccount = InvalidAccount + 1 },
+        AccountStatus.HolderMismatch => this with { HolderMismatch = HolderMismatch + 1, PendingReview = PendingReview + (pendingReview ? 1 : 0) },
         _ => this with { NoAccount = NoAccount + 1 },
     };
 }
@@ -113,10 +98,10 @@ public sealed class CycleAccounts(
         foreach (var (key, child) in children)
         {
             var account = latest.GetValueOrDefault(key);
-            var state = Classify(account, child.Name, child.HouseholdNames);
-            var decision = state == CycleAccountStates.HolderMismatch && decisions.TryGetValue(key, out var d) && d.AccountVersion == VersionOf(account) ? d.Decision : null;
-            var usable = state == CycleAccountStates.WithAccount || (state == CycleAccountStates.HolderMismatch && decision == "confirm");
-            var shownState = usable ? CycleAccountStates.WithAccount : state;
+            var state = AccountRules.Classify(account, child.Name, child.HouseholdNames);
+            var decision = state == AccountStatus.HolderMismatch && decisions.TryGetValue(key, out var d) && d.AccountVersion == VersionOf(account) ? d.Decision : null;
+            var usable = state == AccountStatus.WithAccount || (state == AccountStatus.HolderMismatch && decision == "confirm");
+            var shownState = usable ? AccountStatus.WithAccount : state;
             county = county.Add(shownState, decision is null);
             var school = schools.TryGetValue(child.SchoolCode, out var s) ? s : (Name: child.SchoolName, Figures: AccountFigures.Zero, Unpaid: new List<string>());
             schools[child.SchoolCode] = (school.Name, school.Figures.Add(shownState, decision is null), school.Unpaid);
@@ -130,7 +115,7 @@ public sealed class CycleAccounts(
                 ["Name"] = child.Name,
                 ["SchoolCode"] = child.SchoolCode,
                 ["SchoolName"] = child.SchoolName,
-                ["State"] = shownState,
+                ["State"] = AccountRules.Name(shownState),
                 ["Usable"] = usable,
                 ["Holder"] = account?.Holder,
                 ["AccountNumber"] = account?.Valid == true ? account.AccountNumber : null,
@@ -143,7 +128,7 @@ public sealed class CycleAccounts(
             }
 
             // What is left in decisions afterwards is a mismatch no longer true: it leaves the list.
-            if (state == CycleAccountStates.HolderMismatch && (!decisions.Remove(key, out var known) || known.AccountVersion != VersionOf(account)))
+            if (state == AccountStatus.HolderMismatch && (!decisions.Remove(key, out var known) || known.AccountVersion != VersionOf(account)))
             {
                 discrepancyWrites.Add(HolderMismatchEntity(key, child, account!));
             }
@@ -173,10 +158,6 @@ public sealed class CycleAccounts(
         && cycle.Stage is not (Stages.Closed or Stages.Cancelled)
             ? await RefreshAsync(cycle.Id, cycle.CountyCode, runId, cycle.Stage, cancellationToken)
             : null;
-
-    /// <summary>Which state the child is in, as the API names it (<see cref="AccountRules.Classify"/>).</summary>
-    public static string Classify(AccountRecord? account, string childName, IReadOnlyCollection<string> householdNames) =>
-        AccountRules.Name(AccountRules.Classify(account, childName, householdNames));
 
     /// <summary>What a holder decision is bound to: the registry row it was made on (a new upload asks again).</summary>
     public static string? VersionOf(AccountRecord? account) => account is null ? null : $"{account.FileSha256}#{account.FileRow}";
@@ -212,8 +193,6 @@ public sealed class CycleAccounts(
 
         return payable;
     }
-
-    public static string HolderMismatchId(string personKey) => DiscrepancyKinds.HolderMismatch + "-" + personKey;
 
     private static string HolderMismatchKey(string discrepancyId) => discrepancyId[(DiscrepancyKinds.HolderMismatch.Length + 1)..];
 

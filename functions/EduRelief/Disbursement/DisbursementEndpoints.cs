@@ -15,7 +15,6 @@ public static class DisbursementEndpoints
 {
     public static IServiceCollection AddDisbursement(this IServiceCollection services) => services
         .AddSingleton<DisbursementService>()
-
         .AddSingleton<ReconciliationFollowUp>()
         .AddSingleton<Workflow.IActivity, CutBatchesActivity>()
         .AddSingleton<ICycleFigures, DisbursementCycleFigures>();

@@ -14,11 +14,11 @@ public sealed class CycleAccountsTests
     private static readonly CancellationToken None = CancellationToken.None;
 
     [Theory]
-    [InlineData("学生1", CycleAccountStates.WithAccount)]
-    [InlineData("父亲", CycleAccountStates.WithAccount)]
-    [InlineData("邻居", CycleAccountStates.HolderMismatch)]
+    [InlineData("学生1", "withAccount")]
+    [InlineData("父亲", "withAccount")]
+    [InlineData("邻居", "holderMismatch")]
     public void Classify_ValidAccount_NamesTheStateAsTheApiDoes(string holder, string expected) =>
-        Assert.Equal(expected, CycleAccounts.Classify(new AccountRecord("k", "6217000000000000001", holder, "农行", true, DateTimeOffset.UnixEpoch, "t", "f", 2), "学生1", ["父亲", "学生1"]));
+        Assert.Equal(expected, AccountRules.Name(AccountRules.Classify(new AccountRecord("k", "6217000000000000001", holder, "农行", true, DateTimeOffset.UnixEpoch, "t", "f", 2), "学生1", ["父亲", "学生1"])));
 
     [Fact]
     public async Task Refresh_MixedAccounts_CountsEachEligibleChildOnceAndListsHolderMismatches()
