@@ -70,7 +70,7 @@ public sealed class AccountsStore(StorageAccount storage) : IAccountsRegistry
     public async Task<IReadOnlyDictionary<string, AccountRecord>> LatestForCountyAsync(string county, CancellationToken cancellationToken)
     {
         var prefix = county + "|";
-        var filter = $"{Range("PartitionKey", prefix)} and {Range("RowKey", LatestPrefix)}";
+        var filter = $"{StorageTables.StartsWith("PartitionKey", prefix)} and {StorageTables.StartsWith("RowKey", LatestPrefix)}";
         var result = new Dictionary<string, AccountRecord>(StringComparer.Ordinal);
         await foreach (var e in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken))
         {
@@ -93,7 +93,7 @@ public sealed class AccountsStore(StorageAccount storage) : IAccountsRegistry
     public async Task<IReadOnlyList<AccountRecord>> GetHistoryAsync(string county, string idNumber, CancellationToken cancellationToken)
     {
         var key = PersonKeys.Of(IdNumbers.Normalize(idNumber));
-        var filter = $"{TableClient.CreateQueryFilter($"PartitionKey eq {Partition(county, key)}")} and {Range("RowKey", $"{HistoryPrefix}{key}|")}";
+        var filter = $"{TableClient.CreateQueryFilter($"PartitionKey eq {Partition(county, key)}")} and {StorageTables.StartsWith("RowKey", $"{HistoryPrefix}{key}|")}";
         var history = new List<AccountRecord>();
         await foreach (var e in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
@@ -165,7 +165,4 @@ public sealed class AccountsStore(StorageAccount storage) : IAccountsRegistry
         e.GetBoolean("Valid") ?? false, e.GetDateTimeOffset("UploadedAt") ?? DateTimeOffset.MinValue, e.GetString("UploadedBy") ?? "",
         e.GetString("FileSha256") ?? "", e.GetInt32("FileRow") ?? 0);
 
-    /// <summary>Keys that start with <paramref name="prefix"/>; the values are quoted by the SDK.</summary>
-    private static string Range(string key, string prefix) =>
-        $"{key} ge {TableClient.CreateQueryFilter($"{prefix}")} and {key} lt {TableClient.CreateQueryFilter($"{Workflow.Keys.End(prefix)}")}";
 }

@@ -56,7 +56,6 @@ public sealed class CycleAccounts(
     private const string SummaryPartitionSuffix = "|summary";
     private const string CountyRow = "county";
     private const string SchoolRowPrefix = "school|";
-    private const int Parallelism = 16;
 
     private readonly TableClient _table = storage.Table(TableName);
     private readonly TableClient _entitlements = storage.Table("entitlements");
@@ -83,7 +82,7 @@ public sealed class CycleAccounts(
         }
 
         var existing = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
-        await foreach (var e in _table.QueryAsync<TableEntity>(Range("PartitionKey", cycleId + "|"), cancellationToken: cancellationToken))
+        await foreach (var e in _table.QueryAsync<TableEntity>(StorageTables.StartsWith("PartitionKey", cycleId + "|"), cancellationToken: cancellationToken))
         {
             if (e.PartitionKey != SummaryPartition(cycleId))
             {
@@ -137,7 +136,7 @@ public sealed class CycleAccounts(
         // Children no longer eligible, and mismatches an account settled, leave the cycle's figures and lists.
         writes.AddRange(existing.Values.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e)));
         writes.AddRange(SummaryRows(cycleId, county, schools).Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)));
-        await SubmitAsync(_table, writes, cancellationToken);
+        await StorageTables.SubmitAsync(_table, writes, cancellationToken);
         await eligibility.WriteDiscrepanciesAsync(cycleId, runId, discrepancyWrites, decisions.Values, cancellationToken);
 
         if (stage is Stages.Disbursement or Stages.Rectification)
@@ -182,7 +181,7 @@ public sealed class CycleAccounts(
     public static async Task<IReadOnlyDictionary<string, PayableAccount>> LoadPayableAsync(StorageAccount storage, string cycleId, CancellationToken cancellationToken)
     {
         var payable = new Dictionary<string, PayableAccount>(StringComparer.Ordinal);
-        var filter = Range("PartitionKey", cycleId + "|") + " and Usable eq true";
+        var filter = StorageTables.StartsWith("PartitionKey", cycleId + "|") + " and Usable eq true";
         await foreach (var e in storage.Table(TableName).QueryAsync<TableEntity>(filter, select: ["RowKey", "Holder", "AccountNumber", "Bank"], cancellationToken: cancellationToken))
         {
             if (e.GetString("AccountNumber") is { Length: > 0 } number)
@@ -211,7 +210,7 @@ public sealed class CycleAccounts(
         }
 
         // Entitlements confirmed after verification (控辍保学 follow-up, rectification) have no ledger row: the child alone may hold the account.
-        await foreach (var e in _entitlements.QueryAsync<TableEntity>(Range("PartitionKey", cycleId + "|"), select: ["RowKey", "IdNumber", "Name", "SchoolCode", "SchoolName"], cancellationToken: cancellationToken))
+        await foreach (var e in _entitlements.QueryAsync<TableEntity>(StorageTables.StartsWith("PartitionKey", cycleId + "|"), select: ["RowKey", "IdNumber", "Name", "SchoolCode", "SchoolName"], cancellationToken: cancellationToken))
         {
             children.TryAdd(e.RowKey[(e.RowKey.IndexOf('|', StringComparison.Ordinal) + 1)..], new Child(e.GetString("IdNumber") ?? "", e.GetString("Name") ?? "", e.GetString("SchoolCode") ?? "", e.GetString("SchoolName") ?? "", []));
         }
@@ -281,14 +280,4 @@ public sealed class CycleAccounts(
     private static bool Same(TableEntity before, TableEntity after) =>
         after.Keys.Where(k => k is not ("PartitionKey" or "RowKey" or "odata.etag" or "Timestamp"))
             .All(k => Equals(before.TryGetValue(k, out var v) ? v : null, after[k]));
-
-    private static async Task SubmitAsync(TableClient table, List<TableTransactionAction> actions, CancellationToken cancellationToken)
-    {
-        var chunks = actions.GroupBy(a => a.Entity.PartitionKey).SelectMany(g => g.Chunk(100));
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
-            await table.SubmitTransactionAsync(chunk, ct));
-    }
-
-    private static string Range(string key, string prefix) =>
-        $"{key} ge {TableClient.CreateQueryFilter($"{prefix}")} and {key} lt {TableClient.CreateQueryFilter($"{Keys.End(prefix)}")}";
 }

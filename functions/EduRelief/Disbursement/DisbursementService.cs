@@ -246,10 +246,10 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
 
     private IAsyncEnumerable<TableEntity> QueryEntitlementsAsync(string cycleId, string? program, CancellationToken cancellationToken, string? schoolCode = null)
     {
-        var filter = Range("PartitionKey", cycleId + "|");
+        var filter = StorageTables.StartsWith("PartitionKey", cycleId + "|");
         if (program is not null)
         {
-            filter += " and " + Range("RowKey", program + "|");
+            filter += " and " + StorageTables.StartsWith("RowKey", program + "|");
         }
 
         if (schoolCode is not null)
@@ -260,8 +260,6 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         return _entitlements.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken);
     }
 
-    private static string Range(string key, string prefix) =>
-        $"{key} ge {TableClient.CreateQueryFilter($"{prefix}")} and {key} lt {TableClient.CreateQueryFilter($"{Keys.End(prefix)}")}";
 
     // ---------------------------------------------------------------- batches
 
@@ -638,7 +636,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
 
     public async Task<IReadOnlyList<Batch>> ListBatchesAsync(string cycleId, CancellationToken cancellationToken)
     {
-        var filter = Range("PartitionKey", cycleId + "|") + " and " + TableClient.CreateQueryFilter($"RowKey eq {Head}");
+        var filter = StorageTables.StartsWith("PartitionKey", cycleId + "|") + " and " + TableClient.CreateQueryFilter($"RowKey eq {Head}");
         var batches = new List<Batch>();
         await foreach (var e in _batches.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
@@ -670,7 +668,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
 
     private async Task<List<TableEntity>> ItemEntitiesAsync(string cycleId, string batchId, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {BatchPartition(cycleId, batchId)}") + " and " + Range("RowKey", ItemPrefix);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {BatchPartition(cycleId, batchId)}") + " and " + StorageTables.StartsWith("RowKey", ItemPrefix);
         var entities = new List<TableEntity>();
         await foreach (var e in _batches.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {

@@ -90,8 +90,7 @@ public sealed class EligibilityStore(StorageAccount storage)
         };
 
     public Task UpsertLedgerAsync(IEnumerable<TableEntity> rows, CancellationToken cancellationToken) =>
-        Parallel.ForEachAsync(rows.GroupBy(r => r.PartitionKey).SelectMany(g => g.Chunk(100)), cancellationToken, async (chunk, ct) =>
-            await _ledger.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), ct));
+        StorageTables.SubmitAsync(_ledger, rows.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken);
 
     private static TableEntity DiscrepancyEntity(string partition, string rowKey, Discrepancy d) =>
         new(partition, rowKey)
@@ -124,7 +123,7 @@ public sealed class EligibilityStore(StorageAccount storage)
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DiscrepancyPartition(cycleId, runId)}");
         if (kind is not null)
         {
-            filter += " and " + StartsWith("RowKey", kind + "|");
+            filter += " and " + StorageTables.StartsWith("RowKey", kind + "|");
         }
 
         if (schoolCode is not null)
@@ -153,7 +152,7 @@ public sealed class EligibilityStore(StorageAccount storage)
     /// <summary>Every discrepancy of one kind, for workbooks.</summary>
     public async IAsyncEnumerable<DiscrepancyRow> AllDiscrepanciesAsync(string cycleId, string runId, string kind, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DiscrepancyPartition(cycleId, runId)}") + " and " + StartsWith("RowKey", kind + "|");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DiscrepancyPartition(cycleId, runId)}") + " and " + StorageTables.StartsWith("RowKey", kind + "|");
         await foreach (var e in _discrepancies.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             yield return ToDiscrepancy(e);
@@ -169,8 +168,7 @@ public sealed class EligibilityStore(StorageAccount storage)
         var partition = DiscrepancyPartition(cycleId, runId);
         var actions = upserts.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(e) { PartitionKey = partition }))
             .Concat(deletes.Select(d => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, RowKeyOf(d.Id)), ETag.All)));
-        await Parallel.ForEachAsync(actions.Chunk(100), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
-            await _discrepancies.SubmitTransactionAsync(chunk, ct));
+        await StorageTables.SubmitAsync(_discrepancies, actions, cancellationToken);
     }
 
     public async Task<DiscrepancyRow?> GetDiscrepancyAsync(string cycleId, string runId, string discrepancyId, CancellationToken cancellationToken)
@@ -210,10 +208,10 @@ public sealed class EligibilityStore(StorageAccount storage)
     {
         var filter = schoolCode is not null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {LedgerPartition(cycleId, runId, schoolCode)}")
-            : StartsWith("PartitionKey", $"{cycleId}|{runId}|");
+            : StorageTables.StartsWith("PartitionKey", $"{cycleId}|{runId}|");
         if (program is not null)
         {
-            filter += " and " + StartsWith("RowKey", program + "|");
+            filter += " and " + StorageTables.StartsWith("RowKey", program + "|");
         }
 
         await foreach (var page in _ledger.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(token, pageSize))
@@ -226,7 +224,7 @@ public sealed class EligibilityStore(StorageAccount storage)
 
     public async IAsyncEnumerable<LedgerRow> AllLedgerAsync(string cycleId, string runId, string program, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var filter = StartsWith("PartitionKey", $"{cycleId}|{runId}|") + " and " + StartsWith("RowKey", program + "|");
+        var filter = StorageTables.StartsWith("PartitionKey", $"{cycleId}|{runId}|") + " and " + StorageTables.StartsWith("RowKey", program + "|");
         await foreach (var e in _ledger.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             yield return ToLedger(e);
@@ -263,9 +261,6 @@ public sealed class EligibilityStore(StorageAccount storage)
         AccountVersion = e.GetString("AccountVersion"),
     };
 
-    /// <summary>A range filter for keys that start with <paramref name="prefix"/>; the value is quoted by the SDK.</summary>
-    private static string StartsWith(string key, string prefix) =>
-        $"{key} ge {TableClient.CreateQueryFilter($"{prefix}")} and {key} lt {TableClient.CreateQueryFilter($"{Keys.End(prefix)}")}";
 
     public static string FormatAmount(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
 }
