@@ -50,7 +50,7 @@ public interface IAccountsRegistry
 /// on, and a new account asks again. The cut pays only children whose row is usable (<see cref="LoadPayableAsync"/>).
 /// </summary>
 public sealed class CycleAccounts(
-    StorageAccount storage, EligibilityStore eligibility, IAccountsRegistry registry, RectificationStore rectification, ILogger<CycleAccounts> logger)
+    StorageAccount storage, EligibilityStore eligibility, DisbursementService disbursement, IAccountsRegistry registry, RectificationStore rectification, ILogger<CycleAccounts> logger)
 {
     public const string TableName = "cycleaccounts";
     private const string SummaryPartitionSuffix = "|summary";
@@ -58,7 +58,6 @@ public sealed class CycleAccounts(
     private const string SchoolRowPrefix = "school|";
 
     private readonly TableClient _table = storage.Table(TableName);
-    private readonly TableClient _entitlements = storage.Table("entitlements");
 
     public Task CreateTableAsync(CancellationToken cancellationToken) => _table.CreateIfNotExistsAsync(cancellationToken);
 
@@ -210,9 +209,9 @@ public sealed class CycleAccounts(
         }
 
         // Entitlements confirmed after verification (控辍保学 follow-up, rectification) have no ledger row: the child alone may hold the account.
-        await foreach (var e in _entitlements.QueryAsync<TableEntity>(StorageTables.StartsWith("PartitionKey", cycleId + "|"), select: ["RowKey", "IdNumber", "Name", "SchoolCode", "SchoolName"], cancellationToken: cancellationToken))
+        await foreach (var p in disbursement.EntitledPeopleAsync(cycleId, cancellationToken))
         {
-            children.TryAdd(e.RowKey[(e.RowKey.IndexOf('|', StringComparison.Ordinal) + 1)..], new Child(e.GetString("IdNumber") ?? "", e.GetString("Name") ?? "", e.GetString("SchoolCode") ?? "", e.GetString("SchoolName") ?? "", []));
+            children.TryAdd(p.PersonKey, new Child(p.IdNumber, p.Name, p.SchoolCode, p.SchoolName, []));
         }
 
         return children;

@@ -227,6 +227,20 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         }
     }
 
+    /// <summary>Each person the cycle's entitlements name (once, whatever the programs), with their school: the accounts check's view.</summary>
+    public async IAsyncEnumerable<(string PersonKey, string IdNumber, string Name, string SchoolCode, string SchoolName)> EntitledPeopleAsync(
+        string cycleId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var e in _entitlements.QueryAsync<TableEntity>(StorageTables.StartsWith("PartitionKey", cycleId + "|"), select: ["RowKey", "IdNumber", "Name", "SchoolCode", "SchoolName"], cancellationToken: cancellationToken))
+        {
+            if (seen.Add(PersonKeyOf(e)))
+            {
+                yield return (PersonKeyOf(e), e.GetString("IdNumber") ?? "", e.GetString("Name") ?? "", e.GetString("SchoolCode") ?? "", e.GetString("SchoolName") ?? "");
+            }
+        }
+    }
+
     /// <summary>Entitlements whose payment the bank refused twice or more and that are still owed: each needs a person to look.</summary>
     public async Task<IReadOnlyList<RepeatedFailure>> RepeatedFailuresAsync(string cycleId, CancellationToken cancellationToken)
     {
@@ -283,7 +297,8 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             return new CutOutcome(await FinishAsync(open, cancellationToken), false);
         }
 
-        var claimable = await ClaimableAsync(cycleId, program, kind, batchId: null, cancellationToken);
+        var accounts = await Accounts.CycleAccounts.LoadPayableAsync(storage, cycleId, cancellationToken);
+        var claimable = await ClaimableAsync(cycleId, program, kind, batchId: null, accounts, cancellationToken);
         if (claimable.Count == 0)
         {
             return new CutOutcome(null, false);
@@ -341,13 +356,14 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     }
 
     /// <summary>Entitlement rows this batch may take (or, with no batch yet, whether there is anything to cut).</summary>
-    private async Task<List<TableEntity>> ClaimableAsync(string cycleId, string program, string kind, string? batchId, CancellationToken cancellationToken)
+    /// <remarks><paramref name="accounts"/>: the children who can be paid and to which account (<see cref="Accounts.CycleAccounts.LoadPayableAsync"/>).</remarks>
+    private async Task<List<TableEntity>> ClaimableAsync(
+        string cycleId, string program, string kind, string? batchId, IReadOnlyDictionary<string, Accounts.PayableAccount> accounts, CancellationToken cancellationToken)
     {
         var sealedMembers = new Dictionary<string, HashSet<string>?>();
         var reconciling = new Dictionary<string, bool>();
         var rows = new List<TableEntity>();
         // Money reaches a family only through a usable account: a child without one is never cut (DOMAIN "Accounts").
-        var accounts = await Accounts.CycleAccounts.LoadPayableAsync(storage, cycleId, cancellationToken);
         var withoutAccount = new List<TableEntity>();
         // An objection that arrived since the entitlements were last prepared holds its person all the same.
         var cycleHolds = (await holds.ListAsync(cycleId, cancellationToken)).Where(h => h.Status != HoldStatuses.Dismissed).ToList();
@@ -402,6 +418,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         }
     }
 
+    /// <summary>The person key of an entitlement row (RK <c>{program}|{person key}</c>).</summary>
     private static string PersonKeyOf(TableEntity entitlement) => entitlement.RowKey[(entitlement.RowKey.IndexOf('|', StringComparison.Ordinal) + 1)..];
 
     /// <summary>The batch whose result failed this row is still reconciling (a result crashed part-way, or is being applied now).</summary>
@@ -432,13 +449,15 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             cache[batchId] = members;
         }
 
-        return members is not null && !members.Contains(e.RowKey.Split('|')[1]);
+        return members is not null && !members.Contains(PersonKeyOf(e));
     }
 
     /// <summary>Claims the batch's rows, adds them as items, and seals. Any instance may run it, any number of times.</summary>
     private async Task<Batch> FinishAsync(Batch batch, CancellationToken cancellationToken)
     {
-        var claimable = await ClaimableAsync(batch.CycleId, batch.Program, batch.Kind, batch.Id, cancellationToken);
+        // One read of the payable accounts decides both who is claimed and the account each item carries.
+        var accounts = await Accounts.CycleAccounts.LoadPayableAsync(storage, batch.CycleId, cancellationToken);
+        var claimable = await ClaimableAsync(batch.CycleId, batch.Program, batch.Kind, batch.Id, accounts, cancellationToken);
         var claimed = new List<TableEntity>();
         var chunks = claimable.GroupBy(e => e.PartitionKey).SelectMany(g => g.Chunk(100));
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
@@ -451,7 +470,6 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         });
 
         await FaultAsync("rows.claimed");
-        var accounts = await Accounts.CycleAccounts.LoadPayableAsync(storage, batch.CycleId, cancellationToken);
         foreach (var chunk in claimed.OrderBy(e => e.RowKey, StringComparer.Ordinal).Chunk(ItemsPerTransaction))
         {
             if (!await AddItemsAsync(batch, [.. chunk], accounts, cancellationToken))
@@ -459,7 +477,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
                 // Sealed by another instance without these rows: give them back for the next batch. A row whose
                 // release is lost (a crash, a race) is an orphan the next cut takes, since the sealed batch lacks it.
                 var members = (await ListItemsAsync(batch.CycleId, batch.Id, cancellationToken)).Select(i => i.PersonKey).ToHashSet();
-                foreach (var row in claimed.Where(r => !members.Contains(r.RowKey.Split('|')[1])))
+                foreach (var row in claimed.Where(r => !members.Contains(PersonKeyOf(r))))
                 {
                     row["Status"] = EntitlementStatuses.Pending;
                     row.Remove("BatchId");
@@ -590,12 +608,12 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     private async Task<bool> AllMembersAsync(Batch batch, List<TableEntity> rows, CancellationToken cancellationToken)
     {
         var members = (await ListItemsAsync(batch.CycleId, batch.Id, cancellationToken)).Select(i => i.PersonKey).ToHashSet();
-        return rows.All(r => members.Contains(r.RowKey.Split('|')[1]));
+        return rows.All(r => members.Contains(PersonKeyOf(r)));
     }
 
     /// <summary>A batch row: the entitlement and the account it is paid to, as the payment file carries them.</summary>
     private static TableEntity ItemEntity(string partition, TableEntity row, Accounts.PayableAccount? account) =>
-        new(partition, ItemPrefix + row.RowKey.Split('|')[1])
+        new(partition, ItemPrefix + PersonKeyOf(row))
         {
             ["Name"] = row.GetString("Name"),
             ["IdNumber"] = row.GetString("IdNumber"),

@@ -61,7 +61,7 @@ public sealed class LedgerWorld
     /// <summary>The county's accounts registry as these tests fill it: by person key.</summary>
     public FakeAccountsRegistry Registry { get; } = new();
 
-    public CycleAccounts Accounts => new(Storage, Ledger, Registry, new RectificationStore(Storage, new WorkingCalendar(Storage, Clock), Clock), NullLogger<CycleAccounts>.Instance);
+    public CycleAccounts Accounts => new(Storage, Ledger, Service(), Registry, new RectificationStore(Storage, new WorkingCalendar(Storage, Clock), Clock), NullLogger<CycleAccounts>.Instance);
 
     /// <summary>
     /// The students' ledger rows, each with an account in their own name unless <paramref name="withAccounts"/> is false,
