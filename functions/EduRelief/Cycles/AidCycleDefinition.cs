@@ -34,6 +34,9 @@ public static class CycleEvents
     public const string Approve = "approve";
     public const string NoticeEnded = "notice.ended";
     public const string Reconciled = "disbursement.reconciled";
+
+    /// <summary>A bank result was stored for a batch (payload <c>batchId</c>, <c>actor</c>): the cycle reconciles it as a step.</summary>
+    public const string ResultTaken = "disbursement.result";
     public const string RectificationCompleted = "rectification.completed";
     public const string Cancel = "cancel";
 
@@ -55,7 +58,12 @@ public static class SettlementSteps
     public const string Payments = "payments";
     public const string PaymentsKind = "disbursement.cut";
 
+    /// <summary>A bank result taken for a batch is applied (Disbursement/ReconcileResultActivity).</summary>
+    public const string Reconcile = "reconcile";
+    public const string ReconcileKind = "disbursement.reconcile";
+
     public const string FindingsOpened = Findings + ".completed";
+    public const string Reconciled = Reconcile + ".completed";
     public const string PaymentsCut = Payments + ".completed";
 }
 
@@ -241,6 +249,21 @@ public abstract class AidCycleDefinition : WorkflowDefinition
         return [];
     }
 
+    /// <summary>Version 3: a bank result was taken; the step reconciles its batch.</summary>
+    protected static IEnumerable<Effect> ReconcileBatch(TransitionContext ctx)
+    {
+        var batchId = (string?)ctx.Event.Payload?["batchId"];
+        ctx.Reason = $"bank result for batch {batchId} taken";
+        return [new RunActivity(SettlementSteps.Reconcile, SettlementSteps.ReconcileKind, new JsonObject { ["batchId"] = batchId, ["actor"] = ctx.Event.Actor })];
+    }
+
+    protected static IEnumerable<Effect> RecordReconciliation(TransitionContext ctx)
+    {
+        var p = ctx.Event.Payload;
+        ctx.Reason = $"batch {(string?)p?["batchId"]} reconciled: {(int?)p?["paid"] ?? 0} paid, {(int?)p?["failed"] ?? 0} failed, {(int?)p?["inDoubt"] ?? 0} in doubt, {(int?)p?["exceptions"] ?? 0} exceptions";
+        return [];
+    }
+
     /// <summary>A cycle with nothing to pay has nothing to reconcile: it moves straight on to rectification.</summary>
     protected static bool NothingToPay(TransitionContext ctx) => ctx.Data["disbursement"]?["batches"] is JsonArray { Count: 0 };
 
@@ -338,6 +361,8 @@ public sealed class AidCycleDefinitionV3 : AidCycleDefinition
         new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement,  TakeDownNoticeAndPay),
         new(Stages.Disbursement,    SettlementSteps.PaymentsCut,       Stages.Rectification, RecordBatches, Choose: NothingToPay),
         new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
+        .. Transition.FromEach([Stages.Disbursement, Stages.Rectification], CycleEvents.ResultTaken, null, ReconcileBatch),
+        .. Transition.FromEach([Stages.Disbursement, Stages.Rectification], SettlementSteps.Reconciled, null, RecordReconciliation),
         new(Stages.Rectification,   CycleEvents.RectificationCompleted, Stages.Closed,       RecordClosing),
         .. Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled),
     ];

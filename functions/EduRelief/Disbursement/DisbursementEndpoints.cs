@@ -17,6 +17,7 @@ public static class DisbursementEndpoints
         .AddSingleton<DisbursementService>()
         .AddSingleton<ReconciliationFollowUp>()
         .AddSingleton<Workflow.IActivity, CutBatchesActivity>()
+        .AddSingleton<Workflow.IActivity, ReconcileResultActivity>()
         .AddSingleton<ICycleFigures, DisbursementCycleFigures>();
 
     public static void MapDisbursement(this IEndpointRouteBuilder app)
@@ -183,7 +184,8 @@ public static class DisbursementEndpoints
             }))
             .RequireAuthorization(Policies.Admin);
 
-        group.MapPost("/batches/{batchId}/result", async (string id, string batchId, HttpRequest http, ClaimsPrincipal user, DisbursementService service, ReconciliationFollowUp followUp, CycleCloser closer, CancellationToken ct) =>
+        // A valid file is stored and answered 202: the cycle reconciles it as a step; follow the batch (Location).
+        group.MapPost("/batches/{batchId}/result", async (string id, string batchId, HttpRequest http, ClaimsPrincipal user, DisbursementService service, ReconciliationFollowUp followUp, CycleCloser closer, Workflow.WorkflowEngine engine, CancellationToken ct) =>
         {
             // The file is the body, or the file part of a multipart form (as the console's upload sends it).
             var (file, _, _) = Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.ContentType, out var type)
@@ -207,26 +209,41 @@ public static class DisbursementEndpoints
                 return Problems.Invalid(errors);
             }
 
-            var outcome = await service.ReconcileAsync(id, batchId, bytes, rows, ct);
-            if (outcome.Status is ReconcileStatus.Reconciled or ReconcileStatus.Unchanged)
+            var accepted = await service.AcceptResultAsync(id, batchId, bytes, ct);
+            var location = $"/api/cycles/{id}/batches/{batchId}";
+            switch (accepted.Status)
             {
-                // Also on a repeated upload: it finishes what a crash after reconciling may have left undone.
+                case AcceptStatus.NotFound:
+                    return Problems.NotFound($"Batch {batchId} of cycle {id}");
+                case AcceptStatus.NotSealed:
+                    return Problems.Conflict($"Batch {batchId} is still being cut.");
+                case AcceptStatus.DifferentFile:
+                    return Problems.Conflict($"Batch {batchId} was reconciled with another result file.");
+                case AcceptStatus.AlreadyReconciled:
+                    // A repeat finishes what a crash after reconciling may have left undone, and answers the outcome.
+                    await followUp.OpenItemsAsync(id, ct);
+                    await closer.AfterReconciliationAsync(id, user.Actor(), ct);
+                    return TypedResults.Ok(new { changed = false, batch = BatchView(accepted.Batch!), exceptions = (await service.ListExceptionsAsync(id, batchId, ct)).Select(ExceptionView) });
+            }
+
+            // Every taker of the same file raises the same event (one marker): a crash before it is mended by the repeat.
+            var raised = await engine.RaiseAsync(id, new Workflow.WorkflowEvent($"result|{batchId}|{accepted.Batch!.ResultHash}", CycleEvents.ResultTaken, new System.Text.Json.Nodes.JsonObject { ["batchId"] = batchId }, user.Actor()), ct);
+            if (raised.Outcome is not (Workflow.EventOutcome.Applied or Workflow.EventOutcome.Duplicate))
+            {
+                // A cycle on an earlier definition has no reconciliation step: reconcile within the request, as it did.
+                await service.ApplyResultAsync(id, batchId, ct);
                 await followUp.OpenItemsAsync(id, ct);
                 await closer.AfterReconciliationAsync(id, user.Actor(), ct);
             }
 
-            return outcome.Status switch
+            var batch = (await service.GetBatchAsync(id, batchId, ct))!;
+            return TypedResults.Accepted(location, new
             {
-                ReconcileStatus.NotFound => Problems.NotFound($"Batch {batchId} of cycle {id}"),
-                ReconcileStatus.NotSealed => Problems.Conflict($"Batch {batchId} is still being cut."),
-                ReconcileStatus.DifferentFile => Problems.Conflict($"Batch {batchId} was reconciled with another result file."),
-                _ => TypedResults.Ok(new
-                {
-                    changed = outcome.Status == ReconcileStatus.Reconciled,
-                    batch = BatchView(outcome.Batch!),
-                    exceptions = outcome.Exceptions.Select(ExceptionView),
-                }),
-            };
+                changed = accepted.Status == AcceptStatus.Accepted,
+                status = batch.Status,
+                location,
+                batch = BatchView(batch),
+            });
         }).RequireAuthorization(Policies.Admin);
 
         // The bureau's word on a row the bank's file left unclear, once it has asked the bank: paid, or owed again.

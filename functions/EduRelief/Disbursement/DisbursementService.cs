@@ -32,10 +32,19 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
 {
     private const string Head = "head";
     private const string ItemPrefix = "i|";
+    private const string StripePrefix = "stripe|";
+
+    /// <summary>
+    /// Rows of a batch's partition that item chunks touch under their ETag instead of the head, so that up to this many
+    /// chunks are added at once; sealing touches the head and every stripe in one transaction, which freezes the items.
+    /// </summary>
+    private const int Stripes = 16;
+
+    private static string StripeRow(int stripe) => $"{StripePrefix}{stripe:D2}";
     private const int ItemsPerTransaction = 99;
     private const int Parallelism = 16;
 
-    private readonly TableClient _entitlements = storage.Table("entitlements");
+    private readonly EntitlementTable _rows = new(storage);
     private readonly TableClient _payments = storage.Table("payments");
     private readonly TableClient _batches = storage.Table("batches");
     private readonly TableClient _exceptions = storage.Table("reconciliation");
@@ -47,7 +56,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
 
     public async Task CreateStorageAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { _entitlements, _payments, _batches, _exceptions, _downloads })
+        foreach (var table in new[] { _rows.Table, _payments, _batches, _exceptions, _downloads })
         {
             await table.CreateIfNotExistsAsync(cancellationToken);
         }
@@ -59,9 +68,9 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     /// <summary>A stable, non-reversible-by-reading key for a person: the first 32 hex digits of SHA-256 of the number.</summary>
     public static string PersonKey(string idNumber) => PersonKeys.Of(idNumber);
 
-    private static string EntitlementPartition(string cycleId, string personKey) => $"{cycleId}|{personKey[..2]}";
+    private static string EntitlementPartition(string cycleId, string personKey) => EntitlementTable.Partition(cycleId, personKey);
 
-    private static string EntitlementRow(string program, string personKey) => $"{program}|{personKey}";
+    private static string EntitlementRow(string program, string personKey) => EntitlementTable.Row(program, personKey);
 
     private static string BatchPartition(string cycleId, string batchId) => $"{cycleId}|{batchId}";
 
@@ -108,30 +117,10 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             }
         }
 
-        // New rows in transactions of up to 100 per partition, many partitions at once; a transaction that meets a row
-        // another instance added meanwhile falls back to adding its rows one by one.
-        var added = 0;
-        var chunks = fresh.Values.GroupBy(e => e.PartitionKey).SelectMany(g => g.Chunk(100));
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
-        {
-            var n = 0;
-            try
-            {
-                await _entitlements.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), ct);
-                n = chunk.Length;
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status == 409)
-            {
-                foreach (var e in chunk)
-                {
-                    n += await TryAddAsync(e, ct) ? 1 : 0;
-                }
-            }
-
-            Interlocked.Add(ref added, n);
-        });
-
-        return changed + added;
+        // New rows in transactions per partition with its counter, many partitions at once; a transaction that meets a
+        // row another instance added meanwhile falls back to adding its rows one by one.
+        var refused = await _rows.CommitAllAsync(fresh.Values.Select(e => new EntitlementWrite(null, e)), cancellationToken);
+        return changed + fresh.Count - refused.Count;
     }
 
     /// <summary>
@@ -180,18 +169,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         return entity;
     }
 
-    private async Task<bool> TryAddAsync(TableEntity entity, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _entitlements.AddEntityAsync(entity, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            return false;
-        }
-    }
+    private Task<bool> TryAddAsync(TableEntity entity, CancellationToken cancellationToken) => _rows.TryWriteAsync(null, entity, cancellationToken);
 
     private async Task<bool> FollowHoldAsync(TableEntity entity, string target, bool regularCut, CancellationToken cancellationToken)
     {
@@ -204,14 +182,15 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             return false;
         }
 
+        var after = new TableEntity(entity);
         if (status == EntitlementStatuses.Held && target == EntitlementStatuses.Pending && regularCut)
         {
-            entity["BackPay"] = true;
-            entity["BackPayReason"] = "objection dismissed after the regular batch was cut";
+            after["BackPay"] = true;
+            after["BackPayReason"] = "objection dismissed after the regular batch was cut";
         }
 
-        entity["Status"] = target;
-        return await TryReplaceAsync(_entitlements, entity, cancellationToken);
+        after["Status"] = target;
+        return await _rows.TryWriteAsync(entity, after, cancellationToken);
     }
 
     private static async Task<bool> TryReplaceAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
@@ -232,7 +211,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         string cycleId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var e in _entitlements.QueryAsync<TableEntity>(StorageTables.StartsWith("PartitionKey", cycleId + "|"), select: ["RowKey", "IdNumber", "Name", "SchoolCode", "SchoolName"], cancellationToken: cancellationToken))
+        await foreach (var e in _rows.QueryAsync(cycleId, null, cancellationToken, select: ["RowKey", "IdNumber", "Name", "SchoolCode", "SchoolName"]))
         {
             if (seen.Add(PersonKeyOf(e)))
             {
@@ -258,21 +237,8 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         return failures;
     }
 
-    private IAsyncEnumerable<TableEntity> QueryEntitlementsAsync(string cycleId, string? program, CancellationToken cancellationToken, string? schoolCode = null)
-    {
-        var filter = StorageTables.StartsWith("PartitionKey", cycleId + "|");
-        if (program is not null)
-        {
-            filter += " and " + StorageTables.StartsWith("RowKey", program + "|");
-        }
-
-        if (schoolCode is not null)
-        {
-            filter += " and " + TableClient.CreateQueryFilter($"SchoolCode eq {schoolCode}");
-        }
-
-        return _entitlements.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken);
-    }
+    private IAsyncEnumerable<TableEntity> QueryEntitlementsAsync(string cycleId, string? program, CancellationToken cancellationToken, string? schoolCode = null) =>
+        _rows.QueryAsync(cycleId, program, cancellationToken, schoolCode);
 
 
     // ---------------------------------------------------------------- batches
@@ -319,9 +285,13 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         var created = true;
         try
         {
-            await _batches.AddEntityAsync(head, cancellationToken);
+            // The head and its stripes at once: item chunks touch a stripe each, so they go in parallel (see FinishAsync).
+            await _batches.SubmitTransactionAsync(
+                [new TableTransactionAction(TableTransactionActionType.Add, head),
+                 .. Enumerable.Range(0, Stripes).Select(s => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(head.PartitionKey, StripeRow(s))))],
+                cancellationToken);
         }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
             // Another instance started the same batch: finish it with them, never start a second one.
             created = false;
@@ -411,15 +381,13 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     /// </summary>
     private async Task MarkForBackPayAsync(IEnumerable<TableEntity> rows, string reason, CancellationToken cancellationToken)
     {
-        foreach (var row in rows.Where(r => r.GetBoolean("BackPay") != true))
-        {
-            var copy = new TableEntity(row) { ETag = row.ETag, ["BackPay"] = true, ["BackPayReason"] = reason };
-            await TryReplaceAsync(_entitlements, copy, cancellationToken);
-        }
+        await _rows.CommitAllAsync(
+            rows.Where(r => r.GetBoolean("BackPay") != true).Select(r => new EntitlementWrite(r, new TableEntity(r) { ["BackPay"] = true, ["BackPayReason"] = reason })),
+            cancellationToken);
     }
 
     /// <summary>The person key of an entitlement row (RK <c>{program}|{person key}</c>).</summary>
-    private static string PersonKeyOf(TableEntity entitlement) => entitlement.RowKey[(entitlement.RowKey.IndexOf('|', StringComparison.Ordinal) + 1)..];
+    private static string PersonKeyOf(TableEntity entitlement) => EntitlementTable.PersonKeyOf(entitlement);
 
     /// <summary>The batch whose result failed this row is still reconciling (a result crashed part-way, or is being applied now).</summary>
     private async Task<bool> FailedInOpenBatchAsync(string cycleId, TableEntity e, Dictionary<string, bool> cache, CancellationToken cancellationToken)
@@ -459,7 +427,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         var accounts = await Accounts.CycleAccounts.LoadPayableAsync(storage, batch.CycleId, cancellationToken);
         var claimable = await ClaimableAsync(batch.CycleId, batch.Program, batch.Kind, batch.Id, accounts, cancellationToken);
         var claimed = new List<TableEntity>();
-        var chunks = claimable.GroupBy(e => e.PartitionKey).SelectMany(g => g.Chunk(100));
+        var chunks = claimable.GroupBy(e => e.PartitionKey).SelectMany(g => g.Chunk(EntitlementTable.RowsPerTransaction));
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
         {
             var mine = await ClaimChunkAsync(chunk, batch.Id, ct);
@@ -470,22 +438,27 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         });
 
         await FaultAsync("rows.claimed");
-        foreach (var chunk in claimed.OrderBy(e => e.RowKey, StringComparer.Ordinal).Chunk(ItemsPerTransaction))
+        var itemChunks = claimed.OrderBy(e => e.RowKey, StringComparer.Ordinal).Chunk(ItemsPerTransaction).Select((rows, n) => (Rows: rows, Stripe: StripeRow(n % Stripes)));
+        var stopped = 0;
+        await Parallel.ForEachAsync(itemChunks, new ParallelOptions { MaxDegreeOfParallelism = Stripes, CancellationToken = cancellationToken }, async (chunk, ct) =>
         {
-            if (!await AddItemsAsync(batch, [.. chunk], accounts, cancellationToken))
+            if (Volatile.Read(ref stopped) == 0 && !await AddItemsAsync(batch, [.. chunk.Rows], chunk.Stripe, accounts, ct))
             {
-                // Sealed by another instance without these rows: give them back for the next batch. A row whose
-                // release is lost (a crash, a race) is an orphan the next cut takes, since the sealed batch lacks it.
-                var members = (await ListItemsAsync(batch.CycleId, batch.Id, cancellationToken)).Select(i => i.PersonKey).ToHashSet();
-                foreach (var row in claimed.Where(r => !members.Contains(PersonKeyOf(r))))
-                {
-                    row["Status"] = EntitlementStatuses.Pending;
-                    row.Remove("BatchId");
-                    await TryReplaceAsync(_entitlements, row, cancellationToken);
-                }
-
-                return (await GetBatchAsync(batch.CycleId, batch.Id, cancellationToken))!;
+                Interlocked.Exchange(ref stopped, 1);
             }
+        });
+        if (stopped != 0)
+        {
+            // Sealed by another instance without these rows: give them back for the next batch. A row whose
+            // release is lost (a crash, a race) is an orphan the next cut takes, since the sealed batch lacks it.
+            var members = (await ListItemsAsync(batch.CycleId, batch.Id, cancellationToken)).Select(i => i.PersonKey).ToHashSet();
+            await _rows.CommitAllAsync(claimed.Where(r => !members.Contains(PersonKeyOf(r))).Select(r =>
+            {
+                var released = new TableEntity(r) { ["Status"] = EntitlementStatuses.Pending };
+                released.Remove("BatchId");
+                return new EntitlementWrite(r, released);
+            }), cancellationToken);
+            return (await GetBatchAsync(batch.CycleId, batch.Id, cancellationToken))!;
         }
 
         await FaultAsync("items.added");
@@ -509,29 +482,22 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             copy["BatchId"] = batchId;
             return copy;
         }).ToList();
-        try
+        if (await _rows.CommitAsync(toClaim.Zip(updated, (before, after) => new EntitlementWrite(before, after)).ToList(), cancellationToken) is null)
         {
-            var responses = await _entitlements.SubmitTransactionAsync(updated.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateReplace, e, e.ETag)), cancellationToken);
-            for (var i = 0; i < updated.Count; i++)
-            {
-                updated[i].ETag = responses.Value[i].Headers.ETag ?? updated[i].ETag;
-            }
-
             return [.. already, .. updated];
         }
-        catch (TableTransactionFailedException ex) when (ex.Status == 412)
-        {
-            var mine = new List<TableEntity>(already);
-            foreach (var row in toClaim)
-            {
-                if (await ClaimAsync(row, batchId, cancellationToken) is { } claimed)
-                {
-                    mine.Add(claimed);
-                }
-            }
 
-            return mine;
+        // Another writer changed a row: claim them one by one.
+        var mine = new List<TableEntity>(already);
+        foreach (var row in toClaim)
+        {
+            if (await ClaimAsync(row, batchId, cancellationToken) is { } claimed)
+            {
+                mine.Add(claimed);
+            }
         }
+
+        return mine;
     }
 
     /// <summary>Sets the row's batch under its ETag; null when another writer changed it first and it is not ours now.</summary>
@@ -551,35 +517,34 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
                 return null;
             }
 
-            row["Status"] = EntitlementStatuses.Pending;
-            row["BatchId"] = batchId;
-            try
+            var claimed = new TableEntity(row) { ["Status"] = EntitlementStatuses.Pending, ["BatchId"] = batchId };
+            if (await _rows.TryWriteAsync(row, claimed, cancellationToken))
             {
-                var response = await _entitlements.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-                row.ETag = response.Headers.ETag ?? row.ETag;
-                return row;
+                return claimed;
             }
-            catch (RequestFailedException ex) when (ex.Status == 412)
-            {
-                var fresh = await _entitlements.GetEntityIfExistsAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken);
-                if (!fresh.HasValue)
-                {
-                    return null;
-                }
 
-                row = fresh.Value!;
+            var fresh = await _rows.Table.GetEntityIfExistsAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken);
+            if (!fresh.HasValue)
+            {
+                return null;
             }
+
+            row = fresh.Value!;
         }
 
         return null;
     }
 
-    /// <summary>Adds items in one transaction with a touch of the head under its ETag; false once the batch is sealed.</summary>
-    private async Task<bool> AddItemsAsync(Batch batch, List<TableEntity> rows, IReadOnlyDictionary<string, Accounts.PayableAccount> accounts, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds items in one transaction with a touch of <paramref name="stripe"/> under the ETag read before the head was
+    /// seen cutting (a batch cut before stripes existed: of the head); false once the batch is sealed.
+    /// </summary>
+    private async Task<bool> AddItemsAsync(Batch batch, List<TableEntity> rows, string stripe, IReadOnlyDictionary<string, Accounts.PayableAccount> accounts, CancellationToken cancellationToken)
     {
         var partition = BatchPartition(batch.CycleId, batch.Id);
         while (true)
         {
+            var guard = await _batches.GetEntityIfExistsAsync<TableEntity>(partition, stripe, cancellationToken: cancellationToken);
             var head = await _batches.GetEntityAsync<TableEntity>(partition, Head, cancellationToken: cancellationToken);
             if (head.Value.GetString("Status") != BatchStatuses.Cutting)
             {
@@ -592,7 +557,9 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             }
 
             var actions = rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ItemEntity(partition, r, accounts.GetValueOrDefault(PersonKeyOf(r))))).ToList();
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(partition, Head) { ["TouchedAt"] = clock.GetUtcNow() }, head.Value.ETag));
+            actions.Add(guard.HasValue
+                ? new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(partition, stripe) { ["TouchedAt"] = clock.GetUtcNow() }, guard.Value!.ETag)
+                : new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(partition, Head) { ["TouchedAt"] = clock.GetUtcNow() }, head.Value.ETag));
             try
             {
                 await _batches.SubmitTransactionAsync(actions, cancellationToken);
@@ -628,7 +595,10 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             ["Bank"] = account?.Bank,
         };
 
-    /// <summary>Freezes the item set: the head is replaced under the ETag read before the items were listed.</summary>
+    /// <summary>
+    /// Freezes the item set: the head is replaced, and every stripe touched, under the ETags read before the items were
+    /// listed, in one transaction; an item chunk added meanwhile changed one of them, and the seal looks again.
+    /// </summary>
     private async Task<Batch> SealAsync(string cycleId, string batchId, CancellationToken cancellationToken)
     {
         var partition = BatchPartition(cycleId, batchId);
@@ -640,14 +610,30 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
                 return ToBatch(head);
             }
 
+            var stripes = new List<TableEntity>();
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}") + " and " + StorageTables.StartsWith("RowKey", StripePrefix);
+            await foreach (var stripe in _batches.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+            {
+                stripes.Add(stripe);
+            }
+
             var items = await ListItemsAsync(cycleId, batchId, cancellationToken);
+            var now = clock.GetUtcNow();
             head["Status"] = BatchStatuses.Sealed;
             head["Count"] = items.Count;
             head["TotalFen"] = items.Sum(i => ToFen(i.Amount));
-            head["SealedAt"] = clock.GetUtcNow();
-            if (await TryReplaceAsync(_batches, head, cancellationToken))
+            head["SealedAt"] = now;
+            try
             {
+                await _batches.SubmitTransactionAsync(
+                    [new TableTransactionAction(TableTransactionActionType.UpdateReplace, head, head.ETag),
+                     .. stripes.Select(x => new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(partition, x.RowKey) { ["TouchedAt"] = now }, x.ETag))],
+                    cancellationToken);
                 return (await GetBatchAsync(cycleId, batchId, cancellationToken))!;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 412)
+            {
+                // Items were added or another instance sealed: look again.
             }
         }
     }
@@ -791,60 +777,116 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     // ---------------------------------------------------------------- reconciliation
 
     /// <summary>
-    /// Applies the bank's result (already parsed) to a sealed batch. The same file again changes nothing; another file
-    /// after the first is refused. The whole file is decided first (<see cref="ReconciliationPlan"/>), then written:
-    /// each item's outcome on the batch row (once), the exceptions (once), then the entitlements: paid rows get a payment
-    /// row (insert-only) and become paid, failed rows stay owed with the bank's reason for the next batch, and rows the
-    /// file leaves unclear are in doubt, tied to this batch until a person resolves them. Only the request that moved
-    /// the batch from sealed to reconciling (under the head's ETag) answers <see cref="ReconcileStatus.Reconciled"/>;
-    /// any other request with the same file finishes a reconciliation left part-way, idempotently, and answers Unchanged.
+    /// Takes the bank's result for a sealed batch: the file is stored (content-addressed, private) and the batch moves
+    /// from sealed to reconciling with the file's hash, under the head's ETag, so the first writer wins. Only the
+    /// request that moved it answers <see cref="AcceptStatus.Accepted"/>; the same file again answers AlreadyAccepted
+    /// (still reconciling) or AlreadyReconciled; another file after the first, DifferentFile. The ledger is not touched
+    /// here: <see cref="ApplyResultAsync"/> does that, as the cycle's step.
     /// </summary>
-    public async Task<ReconcileOutcome> ReconcileAsync(string cycleId, string batchId, byte[] file, IReadOnlyList<BankResultRow> rows, CancellationToken cancellationToken)
+    public async Task<ResultAcceptance> AcceptResultAsync(string cycleId, string batchId, byte[] file, CancellationToken cancellationToken)
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(file));
         var partition = BatchPartition(cycleId, batchId);
-        var claimed = false;
-        TableEntity head;
         while (true)
         {
             if (Keys.Safe(batchId) != batchId || await _batches.GetEntityIfExistsAsync<TableEntity>(partition, Head, cancellationToken: cancellationToken) is not { HasValue: true } found)
             {
-                return new ReconcileOutcome(ReconcileStatus.NotFound, null, []);
+                return new ResultAcceptance(AcceptStatus.NotFound, null);
             }
 
-            head = found.Value!;
+            var head = found.Value!;
             var status = head.GetString("Status");
             var same = head.GetString("ResultHash") == hash;
             if (status == BatchStatuses.Cutting)
             {
-                return new ReconcileOutcome(ReconcileStatus.NotSealed, ToBatch(head), []);
+                return new ResultAcceptance(AcceptStatus.NotSealed, ToBatch(head));
             }
 
             if (status is BatchStatuses.Reconciling or BatchStatuses.Reconciled && !same)
             {
-                return new ReconcileOutcome(ReconcileStatus.DifferentFile, ToBatch(head), await ListExceptionsAsync(cycleId, batchId, cancellationToken));
+                return new ResultAcceptance(AcceptStatus.DifferentFile, ToBatch(head));
             }
 
             if (status == BatchStatuses.Reconciled)
             {
-                return new ReconcileOutcome(ReconcileStatus.Unchanged, ToBatch(head), await ListExceptionsAsync(cycleId, batchId, cancellationToken));
+                return new ResultAcceptance(AcceptStatus.AlreadyReconciled, ToBatch(head));
             }
 
-            await SaveBlobAsync($"result/sha256/{hash}", file, "text/csv", cancellationToken);
+            await SaveBlobAsync(ResultBlob(hash), file, "text/csv", cancellationToken);
             if (status == BatchStatuses.Reconciling)
             {
-                break;
+                return new ResultAcceptance(AcceptStatus.AlreadyAccepted, ToBatch(head));
             }
 
             head["Status"] = BatchStatuses.Reconciling;
             head["ResultHash"] = hash;
             if (await TryReplaceAsync(_batches, head, cancellationToken))
             {
-                claimed = true;
-                break;
+                return new ResultAcceptance(AcceptStatus.Accepted, (await GetBatchAsync(cycleId, batchId, cancellationToken))!);
             }
         }
+    }
 
+    private static string ResultBlob(string hash) => $"result/sha256/{hash}";
+
+    /// <summary>
+    /// The cycle's step: applies the stored result of a reconciling batch; a batch reconciled already is answered as it
+    /// is. Idempotent, so a redelivered or retried step (or one a crash cut short) finishes the same reconciliation.
+    /// </summary>
+    public async Task<Batch?> ApplyResultAsync(string cycleId, string batchId, CancellationToken cancellationToken)
+    {
+        var found = await _batches.GetEntityIfExistsAsync<TableEntity>(BatchPartition(cycleId, batchId), Head, cancellationToken: cancellationToken);
+        if (!found.HasValue || found.Value!.GetString("Status") != BatchStatuses.Reconciling)
+        {
+            return found.HasValue ? ToBatch(found.Value!) : null;
+        }
+
+        var file = (await _files.GetBlobClient(ResultBlob(found.Value.GetString("ResultHash")!)).DownloadContentAsync(cancellationToken)).Value.Content.ToArray();
+        var (rows, errors) = BankFiles.ParseResult(file);
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException($"The stored result of batch {batchId} does not parse: {string.Join("; ", errors.Keys)}");
+        }
+
+        return await ApplyAsync(cycleId, batchId, found.Value, rows, cancellationToken);
+    }
+
+    /// <summary>
+    /// Accepts and applies the bank's result in one call (<see cref="AcceptResultAsync"/>, then the work of
+    /// <see cref="ApplyResultAsync"/>): only the request that moved the batch to reconciling answers
+    /// <see cref="ReconcileStatus.Reconciled"/>; any other request with the same file finishes a reconciliation left
+    /// part-way, idempotently, and answers Unchanged.
+    /// </summary>
+    public async Task<ReconcileOutcome> ReconcileAsync(string cycleId, string batchId, byte[] file, IReadOnlyList<BankResultRow> rows, CancellationToken cancellationToken)
+    {
+        var accepted = await AcceptResultAsync(cycleId, batchId, file, cancellationToken);
+        switch (accepted.Status)
+        {
+            case AcceptStatus.NotFound:
+                return new ReconcileOutcome(ReconcileStatus.NotFound, null, []);
+            case AcceptStatus.NotSealed:
+                return new ReconcileOutcome(ReconcileStatus.NotSealed, accepted.Batch, []);
+            case AcceptStatus.DifferentFile or AcceptStatus.AlreadyReconciled:
+                return new ReconcileOutcome(
+                    accepted.Status == AcceptStatus.DifferentFile ? ReconcileStatus.DifferentFile : ReconcileStatus.Unchanged,
+                    accepted.Batch, await ListExceptionsAsync(cycleId, batchId, cancellationToken));
+        }
+
+        var head = (await _batches.GetEntityAsync<TableEntity>(BatchPartition(cycleId, batchId), Head, cancellationToken: cancellationToken)).Value;
+        var batch = head.GetString("Status") == BatchStatuses.Reconciling ? await ApplyAsync(cycleId, batchId, head, rows, cancellationToken) : ToBatch(head);
+        return new ReconcileOutcome(
+            accepted.Status == AcceptStatus.Accepted ? ReconcileStatus.Reconciled : ReconcileStatus.Unchanged, batch, await ListExceptionsAsync(cycleId, batchId, cancellationToken));
+    }
+
+    /// <summary>
+    /// The whole file is decided first (<see cref="ReconciliationPlan"/>), then written: each item's outcome on the batch
+    /// row (once), the exceptions (once), then the ledger (<see cref="ApplyDecisionsAsync"/>): paid rows get a payment row
+    /// (insert-only) and become paid, failed rows stay owed with the bank's reason for the next batch, and rows the file
+    /// leaves unclear are in doubt, tied to this batch until a person resolves them. Last, the head: reconciled.
+    /// </summary>
+    private async Task<Batch> ApplyAsync(string cycleId, string batchId, TableEntity head, IReadOnlyList<BankResultRow> rows, CancellationToken cancellationToken)
+    {
+        var partition = BatchPartition(cycleId, batchId);
         await FaultAsync("result.accepted");
         var entities = await ItemEntitiesAsync(cycleId, batchId, cancellationToken);
         var plan = ReconciliationPlan.Decide(entities.Select(ToItem).ToList(), rows);
@@ -852,27 +894,7 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         await AddExceptionsAsync(plan.Exceptions.Select(e => ExceptionEntity(partition, e.Key, e.Kind, e.Row, e.Item)), cancellationToken);
         await FaultAsync("outcomes.recorded");
 
-        var alreadyPaid = new List<PlannedException>();
-        await Parallel.ForEachAsync(plan.Items, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (d, ct) =>
-        {
-            switch (d.Outcome)
-            {
-                case PlannedOutcome.Paid when !await MarkPaidAsync(cycleId, batchId, d.Item, ct):
-                    var row = rows.First(r => r.IdNumber == d.Item.IdNumber && r.Sequence == d.Item.Sequence);
-                    lock (alreadyPaid)
-                    {
-                        alreadyPaid.Add(new PlannedException(ReconciliationKinds.AlreadyPaid, row, d.Item));
-                    }
-
-                    break;
-                case PlannedOutcome.Failed:
-                    await MarkFailedAsync(cycleId, batchId, d.Item, d.BankReason!, ct);
-                    break;
-                case PlannedOutcome.InDoubt or PlannedOutcome.NotReturned:
-                    await MarkInDoubtAsync(cycleId, batchId, d.Item, d.Why!, ct);
-                    break;
-            }
-        });
+        var alreadyPaid = await ApplyDecisionsAsync(cycleId, batchId, plan.Items, rows, cancellationToken);
         await AddExceptionsAsync(alreadyPaid.Select(e => ExceptionEntity(partition, e.Key, e.Kind, e.Row, e.Item)), cancellationToken);
 
         await FaultAsync("rows.applied");
@@ -898,8 +920,156 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             head = (await _batches.GetEntityAsync<TableEntity>(partition, Head, cancellationToken: cancellationToken)).Value;
         }
 
-        return new ReconcileOutcome(claimed ? ReconcileStatus.Reconciled : ReconcileStatus.Unchanged, (await GetBatchAsync(cycleId, batchId, cancellationToken))!, await ListExceptionsAsync(cycleId, batchId, cancellationToken));
+        return (await GetBatchAsync(cycleId, batchId, cancellationToken))!;
     }
+
+    /// <summary>
+    /// The plan's effect on the ledger, in entity-group transactions per partition: first the payment rows of the paid
+    /// (insert-only; a key another batch paid is refused by storage and answered as <c>alreadyPaid</c>), then every
+    /// entitlement row with its partition's counter, each under the ETag read for it. A row someone changed meanwhile is
+    /// done again alone; a row already moved on (a repeated file) is left as it is.
+    /// </summary>
+    private async Task<List<PlannedException>> ApplyDecisionsAsync(
+        string cycleId, string batchId, IReadOnlyList<ItemDecision> decisions, IReadOnlyList<BankResultRow> rows, CancellationToken cancellationToken)
+    {
+        var paidAt = clock.GetUtcNow();
+        var refusedKeys = await AddPaymentsAsync(cycleId, batchId, decisions.Where(d => d.Outcome == PlannedOutcome.Paid).Select(d => d.Item), paidAt, cancellationToken);
+        var alreadyPaid = decisions.Where(d => refusedKeys.Contains(d.Item.PersonKey + "|" + d.Item.Program))
+            .Select(d => new PlannedException(ReconciliationKinds.AlreadyPaid, rows.First(r => r.IdNumber == d.Item.IdNumber && r.Sequence == d.Item.Sequence), d.Item)).ToList();
+        await FaultAsync("payment.added");
+
+        var current = new Dictionary<(string, string), TableEntity>();
+        foreach (var program in decisions.Select(d => d.Item.Program).Distinct())
+        {
+            await foreach (var e in QueryEntitlementsAsync(cycleId, program, cancellationToken))
+            {
+                current[(program, PersonKeyOf(e))] = e;
+            }
+        }
+
+        var writes = new List<(EntitlementWrite Write, ItemDecision Decision)>();
+        foreach (var d in decisions.Where(d => !refusedKeys.Contains(d.Item.PersonKey + "|" + d.Item.Program)))
+        {
+            if (current.TryGetValue((d.Item.Program, d.Item.PersonKey), out var row) && Change(d, batchId, paidAt) is var (from, change) && From(row, batchId, from))
+            {
+                var after = new TableEntity(row);
+                change(after);
+                writes.Add((new EntitlementWrite(row, after), d));
+            }
+        }
+
+        var refused = (await _rows.CommitAllAsync(writes.Select(w => w.Write), cancellationToken)).ToHashSet();
+        await Parallel.ForEachAsync(writes.Where(w => refused.Contains(w.Write)), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (w, ct) =>
+        {
+            if (w.Decision.Outcome == PlannedOutcome.Paid)
+            {
+                await MarkEntitlementPaidAsync(cycleId, batchId, w.Decision.Item, paidAt, ct);
+            }
+            else
+            {
+                var (from, change) = Change(w.Decision, batchId, paidAt);
+                await MoveInBatchAsync(cycleId, batchId, w.Decision.Item, from, change, ct);
+            }
+        });
+        return alreadyPaid;
+    }
+
+    /// <summary>
+    /// Payment rows for <paramref name="items"/>, in transactions per partition; the answer is the keys
+    /// (<c>{person key}|{program}</c>) another batch paid before (this batch's own rows, from an earlier attempt, are fine).
+    /// </summary>
+    private async Task<HashSet<string>> AddPaymentsAsync(string cycleId, string batchId, IEnumerable<BatchItem> items, DateTimeOffset paidAt, CancellationToken cancellationToken)
+    {
+        var refused = new HashSet<string>();
+        var rows = items.Select(i => (Item: i, Row: new TableEntity(EntitlementPartition(cycleId, i.PersonKey), EntitlementRow(i.Program, i.PersonKey))
+        {
+            ["BatchId"] = batchId,
+            ["Sequence"] = i.Sequence,
+            ["AmountFen"] = ToFen(i.Amount),
+            ["PaidAt"] = paidAt,
+        }));
+        var chunks = rows.GroupBy(r => r.Row.PartitionKey).SelectMany(g => g.Chunk(StorageTables.MaxActions));
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
+        {
+            try
+            {
+                await _payments.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r.Row)), ct);
+                return;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                // Some were added before: row by row.
+            }
+
+            foreach (var (item, row) in chunk)
+            {
+                if (!await AddPaymentAsync(row, batchId, ct))
+                {
+                    lock (refused)
+                    {
+                        refused.Add(item.PersonKey + "|" + item.Program);
+                    }
+                }
+            }
+        });
+        return refused;
+    }
+
+    /// <summary>The payment row (insert-only); false when another batch paid the key.</summary>
+    private async Task<bool> AddPaymentAsync(TableEntity payment, string batchId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _payments.AddEntityAsync(payment, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            var existing = await _payments.GetEntityAsync<TableEntity>(payment.PartitionKey, payment.RowKey, cancellationToken: cancellationToken);
+            return existing.Value.GetString("BatchId") == batchId;
+        }
+    }
+
+    /// <summary>What a decision does to the entitlement: the statuses it applies to (while in this batch) and the change.</summary>
+    private static (string[] From, Action<TableEntity> Change) Change(ItemDecision d, string batchId, DateTimeOffset paidAt) => d.Outcome switch
+    {
+        PlannedOutcome.Paid => (PaidFrom, PaidChange(batchId, paidAt)),
+        PlannedOutcome.Failed => (FailedFrom, FailedChange(batchId, d.BankReason!)),
+        _ => (InDoubtFrom, InDoubtChange(d.Why!)),
+    };
+
+    /// <summary>A paid row is paid whatever it was (the payment row, insert-only, decided that); the others only while in this batch.</summary>
+    private static readonly string[] PaidFrom = [EntitlementStatuses.Pending, EntitlementStatuses.Failed, EntitlementStatuses.InDoubt, EntitlementStatuses.Held, EntitlementStatuses.Cancelled];
+
+    private static readonly string[] FailedFrom = [EntitlementStatuses.Pending, EntitlementStatuses.InDoubt];
+
+    private static readonly string[] InDoubtFrom = [EntitlementStatuses.Pending];
+
+    private static bool From(TableEntity row, string batchId, string[] from) =>
+        from.Contains(row.GetString("Status")) && (from == PaidFrom || row.GetString("BatchId") == batchId);
+
+    private static Action<TableEntity> PaidChange(string batchId, DateTimeOffset paidAt) => row =>
+    {
+        row["Status"] = EntitlementStatuses.Paid;
+        row["PaidBatchId"] = batchId;
+        row["PaidAt"] = paidAt;
+        row.Remove("BatchId");
+    };
+
+    private static Action<TableEntity> FailedChange(string batchId, string reason) => row =>
+    {
+        row["Status"] = EntitlementStatuses.Failed;
+        row["Attempts"] = (row.GetInt32("Attempts") ?? 0) + 1;
+        row["FailureReason"] = reason;
+        row["LastFailedBatchId"] = batchId;
+        row.Remove("BatchId");
+    };
+
+    private static Action<TableEntity> InDoubtChange(string why) => row =>
+    {
+        row["Status"] = EntitlementStatuses.InDoubt;
+        row["InDoubtReason"] = why;
+    };
 
     /// <summary>
     /// Each item's outcome in this batch, on its batch row, under the ETag read before deciding: a row that has an
@@ -914,20 +1084,20 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
             ["InDoubtReason"] = d.Why,
             ETag = entities[d.Item.Sequence - 1].ETag,
         });
-        foreach (var chunk in updates.Chunk(100))
+        await Parallel.ForEachAsync(updates.Chunk(StorageTables.MaxActions), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
         {
             try
             {
-                await _batches.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateMerge, e, e.ETag)), cancellationToken);
+                await _batches.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateMerge, e, e.ETag)), ct);
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 412)
             {
                 foreach (var e in chunk)
                 {
-                    await TryMergeAsync(_batches, e, e.ETag, cancellationToken);
+                    await TryMergeAsync(_batches, e, e.ETag, ct);
                 }
             }
-        }
+        });
     }
 
     private static async Task TryMergeAsync(TableClient table, TableEntity entity, ETag etag, CancellationToken cancellationToken)
@@ -1094,59 +1264,41 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
     private async Task<bool> MarkPaidAsync(string cycleId, string batchId, BatchItem item, CancellationToken cancellationToken)
     {
         var (pk, rk) = (EntitlementPartition(cycleId, item.PersonKey), EntitlementRow(item.Program, item.PersonKey));
-        try
+        var now = clock.GetUtcNow();
+        if (!await AddPaymentAsync(new TableEntity(pk, rk) { ["BatchId"] = batchId, ["Sequence"] = item.Sequence, ["AmountFen"] = ToFen(item.Amount), ["PaidAt"] = now }, batchId, cancellationToken))
         {
-            await _payments.AddEntityAsync(
-                new TableEntity(pk, rk) { ["BatchId"] = batchId, ["Sequence"] = item.Sequence, ["AmountFen"] = ToFen(item.Amount), ["PaidAt"] = clock.GetUtcNow() },
-                cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            var existing = await _payments.GetEntityAsync<TableEntity>(pk, rk, cancellationToken: cancellationToken);
-            if (existing.Value.GetString("BatchId") != batchId)
-            {
-                return false;
-            }
+            return false;
         }
 
         await FaultAsync("payment.added");
+        await MarkEntitlementPaidAsync(cycleId, batchId, item, now, cancellationToken);
+        return true;
+    }
+
+    /// <summary>The entitlement becomes paid (its payment row is written): whatever it was, once.</summary>
+    private async Task MarkEntitlementPaidAsync(string cycleId, string batchId, BatchItem item, DateTimeOffset paidAt, CancellationToken cancellationToken)
+    {
+        var (pk, rk) = (EntitlementPartition(cycleId, item.PersonKey), EntitlementRow(item.Program, item.PersonKey));
         while (true)
         {
-            var row = (await _entitlements.GetEntityAsync<TableEntity>(pk, rk, cancellationToken: cancellationToken)).Value;
+            var row = (await _rows.Table.GetEntityAsync<TableEntity>(pk, rk, cancellationToken: cancellationToken)).Value;
             if (row.GetString("Status") == EntitlementStatuses.Paid)
             {
-                return true;
+                return;
             }
 
-            row["Status"] = EntitlementStatuses.Paid;
-            row["PaidBatchId"] = batchId;
-            row["PaidAt"] = clock.GetUtcNow();
-            row.Remove("BatchId");
-            if (await TryReplaceAsync(_entitlements, row, cancellationToken))
+            var paid = new TableEntity(row);
+            PaidChange(batchId, paidAt)(paid);
+            if (await _rows.TryWriteAsync(row, paid, cancellationToken))
             {
-                return true;
+                return;
             }
         }
     }
 
     /// <summary>Owed again: the row leaves the batch (pending in it, or in doubt and resolved unpaid) and the next batch takes it.</summary>
     private Task MarkFailedAsync(string cycleId, string batchId, BatchItem item, string reason, CancellationToken cancellationToken) =>
-        MoveInBatchAsync(cycleId, batchId, item, [EntitlementStatuses.Pending, EntitlementStatuses.InDoubt], row =>
-        {
-            row["Status"] = EntitlementStatuses.Failed;
-            row["Attempts"] = (row.GetInt32("Attempts") ?? 0) + 1;
-            row["FailureReason"] = reason;
-            row["LastFailedBatchId"] = batchId;
-            row.Remove("BatchId");
-        }, cancellationToken);
-
-    /// <summary>In doubt: the row stays tied to this batch (never claimable) until a person resolves it.</summary>
-    private Task MarkInDoubtAsync(string cycleId, string batchId, BatchItem item, string why, CancellationToken cancellationToken) =>
-        MoveInBatchAsync(cycleId, batchId, item, [EntitlementStatuses.Pending], row =>
-        {
-            row["Status"] = EntitlementStatuses.InDoubt;
-            row["InDoubtReason"] = why;
-        }, cancellationToken);
+        MoveInBatchAsync(cycleId, batchId, item, FailedFrom, FailedChange(batchId, reason), cancellationToken);
 
     /// <summary>Changes the entitlement under its ETag while it is in <paramref name="from"/> and still in this batch; otherwise it was applied before (a repeated file) or moved on.</summary>
     private async Task MoveInBatchAsync(string cycleId, string batchId, BatchItem item, string[] from, Action<TableEntity> change, CancellationToken cancellationToken)
@@ -1154,14 +1306,15 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
         var (pk, rk) = (EntitlementPartition(cycleId, item.PersonKey), EntitlementRow(item.Program, item.PersonKey));
         while (true)
         {
-            var row = (await _entitlements.GetEntityAsync<TableEntity>(pk, rk, cancellationToken: cancellationToken)).Value;
+            var row = (await _rows.Table.GetEntityAsync<TableEntity>(pk, rk, cancellationToken: cancellationToken)).Value;
             if (!from.Contains(row.GetString("Status")) || row.GetString("BatchId") != batchId)
             {
                 return;
             }
 
-            change(row);
-            if (await TryReplaceAsync(_entitlements, row, cancellationToken))
+            var changed = new TableEntity(row);
+            change(changed);
+            if (await _rows.TryWriteAsync(row, changed, cancellationToken))
             {
                 return;
             }
@@ -1203,8 +1356,12 @@ public sealed class DisbursementService(StorageAccount storage, EligibilityStore
 
     // ---------------------------------------------------------------- totals and disclosure
 
-    /// <summary>Per program, the cycle's money; with <paramref name="schoolCode"/>, of that school's students only.</summary>
-    public async Task<IReadOnlyList<ProgramTotals>> TotalsAsync(string cycleId, CancellationToken cancellationToken, string? schoolCode = null)
+    /// <summary>Per program, the cycle's money (with <paramref name="schoolCode"/>, of that school's students only), from the maintained counters.</summary>
+    public Task<IReadOnlyList<ProgramTotals>> TotalsAsync(string cycleId, CancellationToken cancellationToken, string? schoolCode = null) =>
+        _rows.TotalsAsync(cycleId, LedgerWorkbook.ProgramSheets.Keys, schoolCode, cancellationToken);
+
+    /// <summary>The same figures by reading every entitlement row: the oracle the counters are tested against.</summary>
+    public async Task<IReadOnlyList<ProgramTotals>> RecountAsync(string cycleId, CancellationToken cancellationToken, string? schoolCode = null)
     {
         var figures = new Dictionary<string, Dictionary<string, Figure>>();
         await foreach (var e in QueryEntitlementsAsync(cycleId, null, cancellationToken, schoolCode))

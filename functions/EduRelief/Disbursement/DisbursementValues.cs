@@ -158,6 +158,24 @@ public enum ReconcileStatus
 
 public sealed record ReconcileOutcome(ReconcileStatus Status, Batch? Batch, IReadOnlyList<ReconciliationException> Exceptions);
 
+public enum AcceptStatus
+{
+    /// <summary>This upload moved the batch from sealed to reconciling: the cycle now reconciles it.</summary>
+    Accepted,
+
+    /// <summary>The same file is being reconciled already.</summary>
+    AlreadyAccepted,
+
+    /// <summary>The same file was reconciled already.</summary>
+    AlreadyReconciled,
+    NotFound,
+    NotSealed,
+    DifferentFile,
+}
+
+/// <summary>What taking a bank result came to, and the batch as it stands.</summary>
+public sealed record ResultAcceptance(AcceptStatus Status, Batch? Batch);
+
 
 /// <summary>An entitlement the bank refused at least twice: <paramref name="Key"/> is stable (no ID number in it).</summary>
 public sealed record RepeatedFailure(string Key, string Program, string Name, string SchoolCode, int Attempts, string? LastReason);

@@ -145,9 +145,8 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         using (var file = await fixture.App.Admin.GetAsync($"/api/cycles/{CycleId}/batches/{grantId}/payment-file"))
         {
             var grantRow = Encoding.GetEncoding("GB18030").GetString(await file.Content.ReadAsByteArrayAsync()).Split("\r\n")[1].Split(',');
-            using var content = new ByteArrayContent(BankResultCsv([(grantRow[0], grantRow[2], "1100.00", true)]));
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
-            Assert.Equal(200, (int)(await fixture.App.Admin.PostAsync($"/api/cycles/{CycleId}/batches/{grantId}/result", content)).StatusCode);
+            var uploaded = await Disbursement.DisbursementApiTests.UploadResultAsync(fixture.App.Admin, $"/api/cycles/{CycleId}/batches/{grantId}/result", BankResultCsv([(grantRow[0], grantRow[2], "1100.00", true)]));
+            Assert.Equal(202, uploaded.Status);
         }
 
         await page.GetByRole(AriaRole.Table, new() { Name = "发放批次" }).GetByRole(AriaRole.Link, new() { Name = grantId }).ClickAsync();

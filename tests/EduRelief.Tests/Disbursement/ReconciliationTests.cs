@@ -204,6 +204,31 @@ public sealed class ReconciliationTests
     }
 
     [Fact]
+    public async Task ApplyResultAsync_CrashedThenRedelivered_AppliesOnceAndCountersEqualRecount()
+    {
+        var (world, _, batch, items) = await CutFirstBatchAsync(4);
+        var file = BankResult.Csv(BankResult.For(items, i => i.Sequence == 2));
+        var crashing = world.Service(point => point == "payment.added" ? throw new SimulatedCrashException(point) : Task.CompletedTask);
+
+        Assert.Equal(AcceptStatus.Accepted, (await crashing.AcceptResultAsync(LedgerWorld.CycleId, batch.Id, file, None)).Status);
+        Assert.Equal(AcceptStatus.AlreadyAccepted, (await world.Service().AcceptResultAsync(LedgerWorld.CycleId, batch.Id, file, None)).Status);
+        Assert.Equal(BatchStatuses.Reconciling, (await world.Service().GetBatchAsync(LedgerWorld.CycleId, batch.Id, None))!.Status);
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => crashing.ApplyResultAsync(LedgerWorld.CycleId, batch.Id, None));
+        var service = world.Service();
+        var first = await service.ApplyResultAsync(LedgerWorld.CycleId, batch.Id, None);
+        var redelivered = await service.ApplyResultAsync(LedgerWorld.CycleId, batch.Id, None);
+
+        Assert.Equal(BatchStatuses.Reconciled, first!.Status);
+        Assert.Equal(new BatchFigures(3, 1875m, 1, 625m, 0) { InDoubt = Figure.Zero }, first.Result);
+        Assert.Equal(first.Result, redelivered!.Result);
+        Assert.Equal(3, (await world.AllAsync("payments")).Count);
+        Assert.Single((await world.AllAsync("entitlements")).Where(e => e.GetString("Status") == EntitlementStatuses.Failed), e => e.GetInt32("Attempts") == 1);
+        Assert.Equal(AcceptStatus.AlreadyReconciled, (await service.AcceptResultAsync(LedgerWorld.CycleId, batch.Id, file, None)).Status);
+        Assert.Equal(AcceptStatus.DifferentFile, (await service.AcceptResultAsync(LedgerWorld.CycleId, batch.Id, BankResult.Csv(BankResult.For(items)), None)).Status);
+        await CountersTests.AssertCountersEqualRecountAsync(service);
+    }
+
+    [Fact]
     public async Task ReconcileAsync_FourIdenticalUploadsAtOnce_OneReconciledAndEffectsApplyOnce()
     {
         var (world, _, batch, items) = await CutFirstBatchAsync(6);

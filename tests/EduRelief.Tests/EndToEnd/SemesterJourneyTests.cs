@@ -216,7 +216,7 @@ public sealed class SemesterJourneyTests
                 var failing = program == failProgram ? lines.First(l => l.Name != objectedName) : null;
                 failed ??= failing;
                 var (status, reconciled) = await UploadResultAsync(admin, id, batchId, Bank(lines, failing));
-                Assert.Equal(200, status);
+                Assert.Equal(202, status);
                 Assert.True((bool)reconciled!["changed"]!);
                 Assert.Equal("reconciled", (string?)reconciled["batch"]!["status"]);
                 Assert.Empty(reconciled["exceptions"]!.AsArray());
@@ -240,7 +240,7 @@ public sealed class SemesterJourneyTests
             var secondLines = await PaymentFileAsync(admin, id, second, 1, failed.Amount);
             Assert.Equal(failed with { Sequence = 1 }, secondLines.Single());
             var (secondStatus, secondResult) = await UploadResultAsync(admin, id, second, Bank(secondLines, secondLines[0]));
-            Assert.Equal(200, secondStatus);
+            Assert.Equal(202, secondStatus);
             Assert.Equal(1, (int)secondResult!["batch"]!["result"]!["failed"]!);
             var paymentFailed = (await Eventually.UntilAsync(
                 () => admin.GetJsonAsync($"/api/cycles/{id}/rectification?source=paymentFailed"),
@@ -253,7 +253,7 @@ public sealed class SemesterJourneyTests
             // The third batch pays it.
             var third = await CutAsync(admin, id, new { program = failProgram, requestId = "semester-third" }, 1, failed.Amount);
             var thirdLines = await PaymentFileAsync(admin, id, third, 1, failed.Amount);
-            Assert.Equal(200, (await UploadResultAsync(admin, id, third, Bank(thirdLines, null))).Status);
+            Assert.Equal(202, (await UploadResultAsync(admin, id, third, Bank(thirdLines, null))).Status);
 
             // ── Act 9: the objection is dismissed: the child is paid as 补发 in a back-pay batch with its reason ────────
             Assert.Equal(409, (await admin.PostAsync($"/api/cycles/{id}/batches", new { program = objectedProgram, kind = "backpay", reason = "异议不成立，补发" })).Status);
@@ -266,7 +266,7 @@ public sealed class SemesterJourneyTests
             Assert.StartsWith($"异议{caseNumber}", (string?)backPayBatch["reason"], StringComparison.Ordinal);
             var backPayLines = await PaymentFileAsync(admin, id, backPay, 1, objectedAmount);
             Assert.Equal((objectedName, objectedSchool), (backPayLines[0].Name, backPayLines[0].SchoolCode));
-            Assert.Equal(200, (await UploadResultAsync(admin, id, backPay, Bank(backPayLines, null))).Status);
+            Assert.Equal(202, (await UploadResultAsync(admin, id, backPay, Bank(backPayLines, null))).Status);
             var settled = (await admin.GetJsonAsync($"/api/cycles/{id}")).Body!;
             Assert.True((bool)settled["disbursement"]!["settled"]!);
             Assert.Equal(1, (int)Totals(settled)[objectedProgram]["backPaid"]!["count"]!);
@@ -479,8 +479,7 @@ public sealed class SemesterJourneyTests
         using var content = new ByteArrayContent(file);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
         using var response = await client.PostAsync($"/api/cycles/{id}/batches/{batchId}/result", content);
-        var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);
+        return await Disbursement.DisbursementApiTests.FollowResultAsync(client, response);
     }
 
     private static async Task SubmitWithEvidenceAsync(HttpClient client, string id, string itemId, string fileName)

@@ -69,7 +69,7 @@ public sealed class SafeExportsTests
 
         // Paid in full, the disclosure lists the school.
         var paid = records.Skip(1).SkipLast(1).Select(r => new BankResult.Line(int.Parse(r[0], CultureInfo.InvariantCulture), r[2], decimal.Parse(r[4], CultureInfo.InvariantCulture), true));
-        Assert.Equal(200, (await DisbursementApiTests.UploadResultAsync(admin, $"/api/cycles/{id}/batches/{batchId}/result", BankResult.Csv(paid))).Status);
+        Assert.Equal(202, (await DisbursementApiTests.UploadResultAsync(admin, $"/api/cycles/{id}/batches/{batchId}/result", BankResult.Csv(paid))).Status);
         DownloadAssert.InertInXlsx(await DownloadAsync(inspector, $"/api/cycles/{id}/disclosure.xlsx"), School);
     }
 

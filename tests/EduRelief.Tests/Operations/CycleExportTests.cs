@@ -69,10 +69,7 @@ public sealed class ExportedCycleFixture : IAsyncLifetime
             {
                 var batchId = (string)batch!["id"]!;
                 var lines = await PaymentLinesAsync(admin, id, batchId);
-                using var content = new ByteArrayContent(BankResult.Csv(lines));
-                content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-                using var result = await admin.PostAsync($"/api/cycles/{id}/batches/{batchId}/result", content);
-                Assert.Equal(200, (int)result.StatusCode);
+                Assert.Equal(202, (await DisbursementApiTests.UploadResultAsync(admin, $"/api/cycles/{id}/batches/{batchId}/result", BankResult.Csv(lines))).Status);
             }
 
             await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => (string?)r.Body!["stage"] == "rectification", TimeSpan.FromSeconds(60), "rectification");

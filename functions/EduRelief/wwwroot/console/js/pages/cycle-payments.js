@@ -411,9 +411,26 @@ function resultSection(base, batch, rerender) {
       chooseFirst: t('pay.chooseFile'),
       path: `${base}/result`,
       errorTarget: errors,
-      onDone: (outcome) => rerender(outcome),
+      onDone: async (outcome) => rerender(await followReconciliation(base, outcome)),
     }),
     errors);
+}
+
+/**
+ * A new result is answered 202 while the cycle reconciles it step by step: follow the batch (the upload's Location)
+ * until it is reconciled, then show the outcome with the upload's own `changed`.
+ */
+async function followReconciliation(base, outcome) {
+  if (outcome?.batch?.status !== 'reconciling') {
+    return outcome;
+  }
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const detail = await api.get(base);
+    if (detail.batch.status !== 'reconciling') {
+      return { changed: outcome.changed, batch: detail.batch, exceptions: detail.exceptions };
+    }
+  }
 }
 
 function outcomeBox(outcome) {

@@ -1,0 +1,86 @@
+using Azure.Data.Tables;
+using EduRelief.Disbursement;
+using EduRelief.Hotline;
+using Xunit;
+
+namespace EduRelief.Tests.Disbursement;
+
+/// <summary>The cycle's money comes from counters kept with the entitlement rows; a recount of every row is the oracle.</summary>
+public sealed class CountersTests
+{
+    private const string Program = "living_subsidy";
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    /// <summary>County-wide and for each school, the counters equal a scan of every entitlement row.</summary>
+    internal static async Task AssertCountersEqualRecountAsync(DisbursementService service)
+    {
+        Assert.Equal(await service.RecountAsync(LedgerWorld.CycleId, None), await service.TotalsAsync(LedgerWorld.CycleId, None));
+        foreach (var school in new[] { "4107260001", "4107260002" })
+        {
+            Assert.Equal(await service.RecountAsync(LedgerWorld.CycleId, None, school), await service.TotalsAsync(LedgerWorld.CycleId, None, school));
+        }
+    }
+
+    [Fact]
+    public void Apply_RowMovesFromPendingToBackPaid_CountsMoveAndRoundTrip()
+    {
+        static TableEntity Row(string status, bool backPay) => new("c|00", "living_subsidy|00ab")
+        {
+            ["SchoolCode"] = "4107260001", ["Program"] = Program, ["AmountFen"] = 62500L, ["Status"] = status, ["BackPay"] = backPay,
+        };
+        var counters = new EntitlementCounters();
+
+        Assert.True(counters.Apply(null, Row(EntitlementStatuses.Pending, true)));
+        Assert.False(counters.Apply(Row(EntitlementStatuses.Pending, true), Row(EntitlementStatuses.Pending, false)));
+        Assert.True(counters.Apply(Row(EntitlementStatuses.Pending, true), Row(EntitlementStatuses.Paid, true)));
+        var stored = new TableEntity("c|00", EntitlementTable.CounterRow);
+        counters.WriteTo(stored);
+        var totals = Assert.Single(EntitlementCounters.ReadFrom(stored).Totals([Program], "4107260001"));
+
+        Assert.Equal((new Figure(1, 625m), new Figure(1, 625m), Figure.Zero, new Figure(1, 625m)), (totals.Owed, totals.Paid, totals.Pending, totals.BackPaid));
+        Assert.Empty(EntitlementCounters.ReadFrom(stored).Totals([Program], "4107260002"));
+    }
+
+    [Fact]
+    public async Task TotalsAsync_JourneyWithFailuresInDoubtHoldsAndBackPay_EqualsRecountAfterEveryStep()
+    {
+        var world = await LedgerWorld.CreateAsync();
+        var students = Enumerable.Range(1, 12).Select(n => LedgerWorld.Student(n, n % 3 == 0 ? "4107260002" : "4107260001")).ToList();
+        await world.AddLedgerAsync(students);
+        await world.HoldAsync("C1", students[0], HoldStatuses.Open);
+        await world.HoldAsync("C2", students[1], HoldStatuses.Open);
+        var service = world.Service();
+        await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+        await AssertCountersEqualRecountAsync(service);
+        Assert.Equal(new Figure(2, 1250m), (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single().Held);
+
+        var first = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch!;
+        var items = await service.ListItemsAsync(LedgerWorld.CycleId, first.Id, None);
+        // Rows 1-2 fail, row 3 comes back twice with two answers (in doubt), row 4 is not returned, the rest are paid.
+        var lines = BankResult.For(items.Where(i => i.Sequence != 4), i => i.Sequence <= 2).ToList();
+        lines.Add(new BankResult.Line(3, items[2].IdNumber, items[2].Amount, false, "账户异常"));
+        await BankResult.ReconcileAsync(service, first.Id, BankResult.Csv(lines));
+        await AssertCountersEqualRecountAsync(service);
+
+        // One in-doubt row resolved paid, the other unpaid; one hold dismissed (补发), the other upheld (cancelled).
+        await service.ResolveAsync(LedgerWorld.CycleId, first.Id, 3, paid: true, "银行确认已入账", "admin", None);
+        await service.ResolveAsync(LedgerWorld.CycleId, first.Id, 4, paid: false, "银行未收到", "admin", None);
+        await world.HoldAsync("C1", students[0], HoldStatuses.Dismissed);
+        await world.HoldAsync("C2", students[1], HoldStatuses.Upheld);
+        await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+        await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生99", LedgerWorld.IdFor(99), "4107260002", "城关镇第二小学", Program, 750m), "控辍保学劝返入学", None);
+        await AssertCountersEqualRecountAsync(service);
+
+        var second = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch!;
+        await BankResult.ReconcileAsync(service, second.Id, BankResult.Csv(BankResult.For(await service.ListItemsAsync(LedgerWorld.CycleId, second.Id, None))));
+        world.Registry.Give(LedgerWorld.IdFor(99), "学生99");
+        await world.CheckAccountsAsync("disbursement");
+        var backPay = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.BackPay, "补发", "admin", null, None)).Batch!;
+        await BankResult.ReconcileAsync(service, backPay.Id, BankResult.Csv(BankResult.For(await service.ListItemsAsync(LedgerWorld.CycleId, backPay.Id, None))));
+
+        await AssertCountersEqualRecountAsync(service);
+        var totals = (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single();
+        Assert.Equal((12, 1, 0), (totals.Paid.Count, totals.Cancelled.Count, totals.Pending.Count + totals.Failed.Count + totals.Held.Count + totals.InDoubt.Count));
+        Assert.True(totals.BackPaid.Count >= 2, $"backPaid {totals.BackPaid.Count}: the dismissed objection and the late child");
+    }
+}
