@@ -1,0 +1,158 @@
+using Azure.Data.Tables;
+using EduRelief.Eligibility;
+using EduRelief.Hotline;
+
+namespace EduRelief.Disbursement;
+
+/// <summary>Entitlements: the ledger keys the cycle owes, following objection holds; late confirmations as 补发.</summary>
+public sealed partial class DisbursementService
+{
+    /// <summary>
+    /// Brings the entitlements in line with the ledger of <paramref name="runId"/> and the objection holds. Idempotent:
+    /// rows that exist are not rewritten except to follow a hold (open → held; dismissed → pending, as 补发 when the
+    /// program's regular batch was cut already; upheld → cancelled). Rows in a batch are not touched.
+    /// </summary>
+    public async Task<int> PrepareAsync(string cycleId, string runId, CancellationToken cancellationToken)
+    {
+        var cycleHolds = await _holds.ListAsync(cycleId, cancellationToken);
+        var regularCut = (await ListBatchesAsync(cycleId, cancellationToken)).Where(b => b.Kind == BatchKinds.Regular).Select(b => b.Program).ToHashSet();
+        var existing = new Dictionary<(string, string), TableEntity>();
+        await foreach (var e in QueryEntitlementsAsync(cycleId, null, cancellationToken))
+        {
+            existing[(e.PartitionKey, e.RowKey)] = e;
+        }
+
+        var changed = 0;
+        var fresh = new Dictionary<(string, string), TableEntity>();
+        foreach (var program in LedgerWorkbook.ProgramSheets.Keys)
+        {
+            await foreach (var row in _ledger.AllLedgerAsync(cycleId, runId, program, cancellationToken))
+            {
+                var target = HoldTarget(cycleHolds, row.SchoolCode, row.Name);
+                var key = PersonKey(row.IdNumber);
+                var (pk, rk) = (EntitlementPartition(cycleId, key), EntitlementRow(program, key));
+                if (!existing.TryGetValue((pk, rk), out var entity))
+                {
+                    var backPay = target == EntitlementStatuses.Pending && regularCut.Contains(program);
+                    var reason = backPay ? (row.Source == "review" ? "confirmed by review after the regular batch was cut" : "confirmed after the regular batch was cut") : null;
+                    fresh.TryAdd((pk, rk), NewEntitlement(cycleId, new Payable(row.Name, row.IdNumber, row.SchoolCode, row.SchoolName, program, row.Amount), target, backPay, reason, row.Source));
+                    continue;
+                }
+
+                if (await FollowHoldAsync(entity, target, regularCut.Contains(program), cancellationToken))
+                {
+                    changed++;
+                }
+            }
+        }
+
+        // New rows in transactions per partition with its counter, many partitions at once; a transaction that meets a
+        // row another instance added meanwhile falls back to adding its rows one by one.
+        var refused = await _rows.CommitAllAsync(fresh.Values.Select(e => new EntitlementWrite(null, e)), cancellationToken);
+        return changed + fresh.Count - refused.Count;
+    }
+
+    /// <summary>
+    /// An entitlement confirmed after batches were cut (a correction from rectification, a child enrolled after
+    /// 控辍保学 follow-up): owed at once, paid as 补发 with <paramref name="reason"/>. False when the ledger key exists.
+    /// </summary>
+    public async Task<bool> AddLateAsync(string cycleId, Payable payable, string reason, CancellationToken cancellationToken)
+    {
+        var target = HoldTarget(await _holds.ListAsync(cycleId, cancellationToken), payable.SchoolCode, payable.Name);
+        return await AddEntitlementAsync(cycleId, payable, target, backPay: true, reason, "late", cancellationToken);
+    }
+
+    private static string HoldTarget(IReadOnlyList<ObjectionHold> cycleHolds, string schoolCode, string name)
+    {
+        var covering = cycleHolds.Where(h => h.Covers(schoolCode, name)).ToList();
+        return covering.Any(h => h.Status == HoldStatuses.Open) ? EntitlementStatuses.Held
+            : covering.Any(h => h.Status == HoldStatuses.Upheld) ? EntitlementStatuses.Cancelled
+            : EntitlementStatuses.Pending;
+    }
+
+    private Task<bool> AddEntitlementAsync(string cycleId, Payable p, string status, bool backPay, string? reason, string source, CancellationToken cancellationToken) =>
+        TryAddAsync(NewEntitlement(cycleId, p, status, backPay, reason, source), cancellationToken);
+
+    private TableEntity NewEntitlement(string cycleId, Payable p, string status, bool backPay, string? reason, string source)
+    {
+        var key = PersonKey(p.IdNumber);
+        var entity = new TableEntity(EntitlementPartition(cycleId, key), EntitlementRow(p.Program, key))
+        {
+            ["Name"] = p.Name,
+            ["IdNumber"] = p.IdNumber,
+            ["SchoolCode"] = p.SchoolCode,
+            ["SchoolName"] = p.SchoolName,
+            ["Program"] = p.Program,
+            ["AmountFen"] = ToFen(p.Amount),
+            ["Status"] = status,
+            ["Attempts"] = 0,
+            ["BackPay"] = backPay,
+            ["Source"] = source,
+            ["ConfirmedAt"] = _clock.GetUtcNow(),
+        };
+        if (reason is not null)
+        {
+            entity["BackPayReason"] = reason;
+        }
+
+        return entity;
+    }
+
+    private Task<bool> TryAddAsync(TableEntity entity, CancellationToken cancellationToken) => _rows.TryWriteAsync(null, entity, cancellationToken);
+
+    private async Task<bool> FollowHoldAsync(TableEntity entity, string target, bool regularCut, CancellationToken cancellationToken)
+    {
+        var status = entity.GetString("Status");
+        var unbatched = entity.GetString("BatchId") is null;
+        // A failed payment stays failed (owed, for the next batch) unless a hold now covers it.
+        if (status == target || status is EntitlementStatuses.Paid or EntitlementStatuses.Cancelled or EntitlementStatuses.InDoubt || (status == EntitlementStatuses.Pending && !unbatched)
+            || (status == EntitlementStatuses.Failed && target == EntitlementStatuses.Pending))
+        {
+            return false;
+        }
+
+        var after = new TableEntity(entity);
+        if (status == EntitlementStatuses.Held && target == EntitlementStatuses.Pending && regularCut)
+        {
+            after["BackPay"] = true;
+            after["BackPayReason"] = "objection dismissed after the regular batch was cut";
+        }
+
+        after["Status"] = target;
+        return await _rows.TryWriteAsync(entity, after, cancellationToken);
+    }
+
+    /// <summary>Each person the cycle's entitlements name (once, whatever the programs), with their school: the accounts check's view.</summary>
+    public async IAsyncEnumerable<(string PersonKey, string IdNumber, string Name, string SchoolCode, string SchoolName)> EntitledPeopleAsync(
+        string cycleId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var e in _rows.QueryAsync(cycleId, null, cancellationToken, select: ["RowKey", "IdNumber", "Name", "SchoolCode", "SchoolName"]))
+        {
+            if (seen.Add(PersonKeyOf(e)))
+            {
+                yield return (PersonKeyOf(e), e.GetString("IdNumber") ?? "", e.GetString("Name") ?? "", e.GetString("SchoolCode") ?? "", e.GetString("SchoolName") ?? "");
+            }
+        }
+    }
+
+    /// <summary>Entitlements whose payment the bank refused twice or more and that are still owed: each needs a person to look.</summary>
+    public async Task<IReadOnlyList<RepeatedFailure>> RepeatedFailuresAsync(string cycleId, CancellationToken cancellationToken)
+    {
+        var failures = new List<RepeatedFailure>();
+        await foreach (var row in QueryEntitlementsAsync(cycleId, null, cancellationToken))
+        {
+            if (row.GetInt32("Attempts") is >= 2 and var attempts && row.GetString("Status") is EntitlementStatuses.Failed or EntitlementStatuses.Pending)
+            {
+                failures.Add(new RepeatedFailure(
+                    $"{row.PartitionKey[(cycleId.Length + 1)..]}.{row.RowKey.Replace('|', '.')}", row.GetString("Program") ?? "", row.GetString("Name") ?? "",
+                    row.GetString("SchoolCode") ?? "", attempts, row.GetString("FailureReason")));
+            }
+        }
+
+        return failures;
+    }
+
+    private IAsyncEnumerable<TableEntity> QueryEntitlementsAsync(string cycleId, string? program, CancellationToken cancellationToken, string? schoolCode = null) =>
+        _rows.QueryAsync(cycleId, program, cancellationToken, schoolCode);
+}
