@@ -12,6 +12,7 @@ switch (command)
     case "import":
         await ImportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000, args.Length > 2 ? args[2] : null);
         break;
+    case "durable-compare": await DurableComparisonBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000); break;
     case "generate":
         return GenerateCommand.Run(args[1..]);
     default:
