@@ -65,6 +65,11 @@ public static class RosterEndpoints
                     return tooLong;
                 }
             }
+
+            if (rows == 0)
+            {
+                throw RosterFileException.File(RosterErrors.NoRows, "文件只有表头，没有数据行：没有导入，当前名册保持不变。");
+            }
         }
         catch (RosterFileException ex)
         {
