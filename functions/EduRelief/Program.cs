@@ -95,6 +95,7 @@ builder.Services.AddHotline(builder.Configuration);
 builder.Services.AddSingleton<RectificationStore>();
 builder.Services.AddSingleton<IActivity, CycleFindingsActivity>();
 builder.Services.AddSingleton<CycleCloser>();
+builder.Services.AddSingleton<CycleGate>();
 builder.Services.AddSingleton<ICycleFigures, RectificationCycleFigures>();
 builder.Services.AddMail(MailSettings.Read(builder.Configuration, builder.Environment));
 builder.Services.AddReminders().AddSingleton<IReminderSource, HotlineReminderSource>().AddSingleton<IReminderSource, RectificationReminderSource>();
