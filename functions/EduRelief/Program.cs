@@ -114,6 +114,7 @@ if (settings.TestWorkflows)
 
     builder.Services.AddSingleton<IActivity, TestShardActivity>();
     builder.Services.AddSingleton<IActivity, TestSumActivity>();
+    builder.Services.AddSingleton<ClosePause>();
 }
 
 if (settings.LocalRunner)
@@ -181,6 +182,9 @@ if (settings.DevClock)
 if (settings.TestWorkflows)
 {
     app.MapDevWorkflows();
+    ClosePause.Map(app);
+    var pause = app.Services.GetRequiredService<ClosePause>();
+    app.Services.GetRequiredService<CycleCloser>().PauseBeforeCommit = pause.AtCommitAsync;
 }
 
 await StorageInitializer.InitializeAsync(app.Services, app.Lifetime.ApplicationStopping);

@@ -165,7 +165,10 @@ public abstract class AidCycleDefinition : WorkflowDefinition
             ["calendarMissing"] = (bool)period["calendarMissing"]!,
             ["objectionsOpen"] = 0,
         };
-        ctx.Reason = $"notice published until {Hosting.ChinaTime.Format(endsAt)}";
+        // The reason the approval was sent with stays in history beside the period it gave.
+        ctx.Reason = ctx.Event.Reason is { Length: > 0 } sent
+            ? $"{sent}; notice published until {Hosting.ChinaTime.Format(endsAt)}"
+            : $"notice published until {Hosting.ChinaTime.Format(endsAt)}";
         return [new StartTimer("notice-end", endsAt, CycleEvents.NoticeEnded)];
     }
 
