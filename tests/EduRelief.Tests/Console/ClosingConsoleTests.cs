@@ -1,6 +1,7 @@
 using EduRelief.Tests.Cycles;
 using EduRelief.Tests.Hotline;
 using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Rectification;
 using Microsoft.Playwright;
 using Xunit;
 
@@ -8,7 +9,7 @@ namespace EduRelief.Tests.Console;
 
 /// <summary>The overview of a cycle in rectification says what keeps it from closing, hotline cases included, and closes it.</summary>
 [Collection("browser")]
-public sealed class ClosingConsoleTests(BrowserFixture browser, ClosingFixture fixture) : IClassFixture<ClosingFixture>
+public sealed class ClosingConsoleTests(BrowserFixture browser, RectificationFixture fixture) : IClassFixture<RectificationFixture>
 {
     private static readonly LocatorAssertionsToBeVisibleOptions Visible = new() { Timeout = 30_000 };
 

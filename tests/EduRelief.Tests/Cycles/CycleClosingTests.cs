@@ -1,43 +1,24 @@
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
-using EduRelief.Storage;
+using EduRelief.Tests.Rectification;
 using EduRelief.Tests.Hotline;
 using EduRelief.Tests.Infrastructure;
 using Xunit;
 
 namespace EduRelief.Tests.Cycles;
 
-/// <summary>One app for the closing tests; each test takes cycles of its own semesters.</summary>
-public sealed class ClosingFixture : IAsyncLifetime
+/// <summary>Cycles put where closing is decided, on the rectification tests' app.</summary>
+public static class ClosingCycles
 {
-    private int _semester;
-
-    public AppProcess App { get; private set; } = null!;
-
-    public StorageAccount Storage { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        App = await AppProcess.StartAsync();
-        Storage = new StorageAccount((await Azurite.SharedAsync()).ConnectionString, App.Prefix, new RequestCounter());
-        await App.Admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-09T10:00:00+08:00" });
-    }
-
-    public async Task DisposeAsync() => await App.DisposeAsync();
-
     /// <summary>
     /// A fresh cycle of county 410726 in <c>rectification</c> with nothing left to do: its findings opened (none), no
     /// batch, item, case or objection. Put there in storage, as the engine would have left it after the last reconciliation.
     /// </summary>
-    public async Task<string> CycleReadyToCloseAsync()
+    public static async Task<string> CycleReadyToCloseAsync(this RectificationFixture fixture)
     {
-        var n = Interlocked.Increment(ref _semester) - 1;
-        var semester = $"{2050 + (n / 2)}-{(n % 2 == 0 ? "spring" : "autumn")}";
-        var (status, body) = await App.Admin.PostAsync("/api/cycles", new { countyCode = "410726", semester, noticeDays = 5 });
-        Assert.Equal(201, status);
-        var id = (string)body!["id"]!;
-        var table = Storage.Table("workflow");
+        var id = await fixture.NewCycleAsync();
+        var table = fixture.Storage.Table("workflow");
         var state = (await table.GetEntityAsync<TableEntity>(id, "state")).Value;
         var data = JsonNode.Parse(state.GetString("Data")!)!.AsObject();
         data["findings"] = new JsonObject { ["items"] = 0, ["openedAt"] = "2026-10-01T09:00:00+08:00" };
@@ -47,10 +28,11 @@ public sealed class ClosingFixture : IAsyncLifetime
         return id;
     }
 
-    public async Task<string> StageAsync(string id) => (string)(await App.Admin.GetJsonAsync($"/api/cycles/{id}")).Body!["stage"]!;
+    public static async Task<string> StageAsync(this RectificationFixture fixture, string id) =>
+        (string)(await fixture.App.Admin.GetJsonAsync($"/api/cycles/{id}")).Body!["stage"]!;
 }
 
-public sealed class CycleClosingTests(ClosingFixture fixture) : IClassFixture<ClosingFixture>
+public sealed class CycleClosingTests(RectificationFixture fixture) : IClassFixture<RectificationFixture>
 {
     private AppProcess App => fixture.App;
 
