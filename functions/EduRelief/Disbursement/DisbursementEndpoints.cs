@@ -81,7 +81,7 @@ public static class DisbursementEndpoints
 
             if (cycle.Stage is not (Stages.Disbursement or Stages.Rectification) || (string?)cycle.Verification?["runId"] is not { } runId)
             {
-                return Problems.Conflict($"Cycle {id} is in stage {cycle.Stage}; batches are cut once the notice has ended.");
+                return CycleGate.StageProblem(id, cycle.Stage, "batches are cut from disbursement until the cycle closes");
             }
 
             await service.PrepareAsync(id, runId, ct);

@@ -16,6 +16,9 @@ namespace EduRelief.Eligibility;
 public sealed record DecisionRequest(string? Decision, string? Reason);
 
 /// <summary>Discrepancies, review decisions, approval, and the ledgers (台账) of a cycle's current verification run.</summary>
+/// <summary>The optional body of <c>POST …/approve</c>.</summary>
+public sealed record ApproveRequest(string? Reason);
+
 public static class ReviewEndpoints
 {
     public static void MapReview(this IEndpointRouteBuilder app)
@@ -51,8 +54,26 @@ public static class ReviewEndpoints
 
         group.MapPost("/discrepancies/{discrepancyId}/decision", DecideAsync).RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/approve", async (string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, WorkingCalendar calendar, CountyContactsStore contacts, EduRelief.Mail.CalendarWarnings warnings, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/approve", async (string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, WorkingCalendar calendar, CountyContactsStore contacts, EduRelief.Mail.CalendarWarnings warnings, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
+            // An optional {"reason"}: what the approval is sent with is recorded in the cycle's history.
+            var reason = "approved for public notice";
+            if (http.ContentLength > 0 || http.Headers.TransferEncoding.Count > 0)
+            {
+                var (body, problem) = await JsonBody.ReadAsync<ApproveRequest>(http, json.Value.SerializerOptions);
+                if (problem is not null)
+                {
+                    return (IResult)problem;
+                }
+
+                if (body!.Reason is { } given && (string.IsNullOrWhiteSpace(given) || given.Trim().Length > 500))
+                {
+                    return Problems.Invalid("reason", "reason is 1 to 500 characters when given.");
+                }
+
+                reason = body.Reason?.Trim() ?? reason;
+            }
+
             var cycle = await cycles.FindAsync(id, ct);
             if (cycle is null)
             {
@@ -75,7 +96,7 @@ public static class ReviewEndpoints
                 ["workingDays"] = cycle.NoticeDays,
                 ["calendarMissing"] = period.CalendarMissing,
             };
-            var result = await engine.RaiseAsync(id, new WorkflowEvent("approve", CycleEvents.Approve, notice, user.Actor(), "approved for public notice"), ct);
+            var result = await engine.RaiseAsync(id, new WorkflowEvent("approve", CycleEvents.Approve, notice, user.Actor(), reason), ct);
             if (period.CalendarMissing && result.Outcome is (EventOutcome.Applied or EventOutcome.Duplicate))
             {
                 // The notice ends after a year whose State Council calendar is not entered: tell the bureau, once per
@@ -86,7 +107,8 @@ public static class ReviewEndpoints
             return result.Outcome switch
             {
                 EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok(await cycles.GetAsync(id, ct)),
-                _ => Problems.Conflict(result.Reason ?? $"Cycle {id} is in stage {cycle.Stage}; only a cycle in review can be approved."),
+                EventOutcome.Refused => Problems.Conflict(result.Reason!, new Dictionary<string, string[]> { ["pendingReview"] = [result.Reason!] }),
+                _ => CycleGate.StageProblem(id, result.Instance?.Stage ?? cycle.Stage, result.Reason ?? "only a cycle in review can be approved"),
             };
         }).RequireAuthorization(Policies.Admin);
 

@@ -168,7 +168,7 @@ public static class CaseLifecycleEndpoints
 }
 
 /// <summary>Carries out a person's action on a case: reads the body, finds the case the user may act on, builds the action and applies it under the case's ETag.</summary>
-public sealed class CaseActions(HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, Mail.CalendarWarnings warnings, Calendar.WorkingCalendar calendar)
+public sealed class CaseActions(HotlineStore store, ObjectionHoldStore holds, TimeProvider clock, IOptions<JsonOptions> json, Mail.CalendarWarnings warnings, Calendar.WorkingCalendar calendar)
 {
     /// <summary>Reads the body, finds the case the user may act on, builds the action and applies it under the case's ETag.</summary>
     public async Task<IResult> ActAsync<TBody>(
@@ -215,7 +215,9 @@ public sealed class CaseActions(HotlineStore store, TimeProvider clock, IOptions
 
             if (change.Refusal is not null)
             {
-                return change.Field is not null ? Problems.Invalid(change.Field, change.Refusal) : Problems.Conflict(change.Refusal);
+                return change.Field is not null
+                    ? Problems.Invalid(change.Field, change.Refusal)
+                    : Problems.Conflict(change.Refusal, new Dictionary<string, string[]> { [change.Blocker] = [change.Refusal] });
             }
 
             changed = change.Case!;
@@ -231,7 +233,6 @@ public sealed class CaseActions(HotlineStore store, TimeProvider clock, IOptions
             await warnings.WarnAsync(changed.CountyCode, due, ct);
         }
 
-        var history = await store.HistoryAsync(found.Number, ct);
-        return TypedResults.Ok(HotlineCaseView.From(changed, now, history, calendars: await CaseCountdown.CalendarsAsync(calendar, now, ct)));
+        return TypedResults.Ok(await HotlineEndpoints.CaseViewAsync(changed, now, holds, calendar, ct, await store.HistoryAsync(found.Number, ct)));
     }
 }

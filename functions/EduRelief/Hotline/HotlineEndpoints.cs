@@ -48,7 +48,8 @@ public sealed record HotlineCaseView(
     DateTimeOffset? EscalatedAt,
     IReadOnlyList<CaseHistoryEntry>? History = null,
     HoldView? Hold = null,
-    CaseCountdown? Countdown = null)
+    CaseCountdown? Countdown = null,
+    string? NoHoldReason = null)
 {
     /// <summary>With <paramref name="calendars"/>, the view says where an open case stands against its deadline (<see cref="CaseCountdown"/>).</summary>
     public static HotlineCaseView From(HotlineCase c, DateTimeOffset now, IReadOnlyList<CaseHistoryEntry>? history = null, ObjectionHold? hold = null, Func<int, Calendar.YearCalendar?>? calendars = null) => new(
@@ -95,6 +96,8 @@ public static class HotlineEndpoints
             HotlineStore store,
             ObjectionHoldStore holds,
             ObjectionSubjects subjects,
+            CycleGate gate,
+            Calendar.WorkingCalendar calendar,
             Mail.CalendarWarnings warnings,
             IOptions<JsonOptions> json,
             ILoggerFactory loggers,
@@ -123,8 +126,15 @@ public static class HotlineEndpoints
             }
 
             var signedAt = long.Parse(http.Headers[HotlineSignature.TimestampHeader].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+            var bodyHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
             if (!await store.TryRecordSignatureAsync(signature, signedAt, now, ct))
             {
+                // The hotline retrying a delivery whose answer it lost gets that answer again; anything else is a replay.
+                if (await store.AnsweredCaseAsync(signature, signedAt, bodyHash, ct) is { } answered && await store.GetAsync(answered, ct) is { } again)
+                {
+                    return TypedResults.Ok(await CaseViewAsync(again, now, holds, calendar, ct));
+                }
+
                 log.LogWarning("Hotline webhook refused: replayed signature");
                 return Unauthorized("This signed request was delivered before.");
             }
@@ -153,13 +163,28 @@ public static class HotlineEndpoints
 
             bool created;
             HotlineCase @case;
+            GateRefusal? refusal = null;
             try
             {
+                // A closed or cancelled cycle takes no new objection: the case is still recorded (a call was made), without a hold.
+                refusal = input.Subject?.CycleId is { } named ? await gate.RefuseIfEndedAsync(named, ct) : null;
                 (created, @case) = await store.RegisterAsync(input, now, ct);
-                if (@case.Category == HotlineCategories.Objection)
+                if (@case.Subject?.CycleId is { } cycleId && refusal is null)
                 {
-                    await holds.EnsureAsync(@case, c => subjects.IsOnNoticeAsync(@case.Subject, c), ct);
+                    if (@case.Category == HotlineCategories.Objection)
+                    {
+                        await holds.EnsureAsync(@case, c => subjects.IsOnNoticeAsync(@case.Subject, c), ct);
+                    }
+
+                    // Written first, then the cycle read (CycleGate): a close that committed meanwhile never saw this case.
+                    refusal = await gate.ConfirmAsync(cycleId, "hotline", ct);
+                    if (refusal is not null)
+                    {
+                        await holds.ReleaseUndecidedAsync(cycleId, @case.CaseNumber, ct);
+                    }
                 }
+
+                await store.MarkSignatureAnsweredAsync(signature, signedAt, bodyHash, @case.CaseNumber, ct);
             }
             catch (Exception ex) when (ex is Azure.RequestFailedException or OperationCanceledException or InvalidOperationException)
             {
@@ -169,7 +194,12 @@ public static class HotlineEndpoints
                 throw;
             }
 
-            var view = HotlineCaseView.From(@case, now);
+            var view = await CaseViewAsync(@case, now, holds, calendar, ct) with
+            {
+                NoHoldReason = refusal is null ? null
+                    : @case.Category == HotlineCategories.Objection ? $"{refusal.ChineseDetail}本异议已登记为工单，但不暂停任何人的发放。"
+                    : $"{refusal.ChineseDetail}本工单已登记，按一般工单办理。",
+            };
             if (!created)
             {
                 return TypedResults.Ok(view);
@@ -228,15 +258,18 @@ public static class HotlineEndpoints
                 return (IResult)Problems.NotFound($"Hotline case {caseNumber}");
             }
 
-            var history = await store.HistoryAsync(found.Number, ct);
-            var hold = found.Case.Subject?.CycleId is { } cycleId && found.Case.Category == HotlineCategories.Objection
-                ? await holds.GetAsync(cycleId, found.Case.CaseNumber, ct)
-                : null;
-            var now = clock.GetUtcNow();
-            return TypedResults.Ok(HotlineCaseView.From(found.Case, now, history, hold, await CaseCountdown.CalendarsAsync(calendar, now, ct)));
+            return TypedResults.Ok(await CaseViewAsync(found.Case, clock.GetUtcNow(), holds, calendar, ct, await store.HistoryAsync(found.Number, ct)));
         }).RequireAuthorization(Policies.Staff);
 
         group.MapCaseLifecycle();
+    }
+
+    /// <summary>The case as <c>GET /api/hotline/cases/{caseNumber}</c> shows it: with its hold (an objection) and countdown.</summary>
+    internal static async Task<HotlineCaseView> CaseViewAsync(
+        HotlineCase c, DateTimeOffset now, ObjectionHoldStore holds, Calendar.WorkingCalendar calendar, CancellationToken ct, IReadOnlyList<CaseHistoryEntry>? history = null)
+    {
+        var hold = c.Subject?.CycleId is { } cycleId && c.Category == HotlineCategories.Objection ? await holds.GetAsync(cycleId, c.CaseNumber, ct) : null;
+        return HotlineCaseView.From(c, now, history, hold, await CaseCountdown.CalendarsAsync(calendar, now, ct));
     }
 
     /// <summary>The case, when it exists and the user may see it: staff of the bureau see all, a school officer their school's.</summary>

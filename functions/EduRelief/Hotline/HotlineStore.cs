@@ -124,6 +124,24 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
         }
     }
 
+    /// <summary>Notes on a signature's row the case its delivery was answered with, and a hash of the body it signed.</summary>
+    public Task MarkSignatureAnsweredAsync(string signature, long signedAtSeconds, string bodySha256, string caseNumber, CancellationToken cancellationToken) =>
+        _signatures.UpdateEntityAsync(
+            new TableEntity(SignatureHour(signedAtSeconds), signature.ToLowerInvariant()) { ["BodySha256"] = bodySha256, ["CaseNumber"] = caseNumber },
+            ETag.All,
+            TableUpdateMode.Merge,
+            cancellationToken);
+
+    /// <summary>
+    /// The case a delivery with this signature was answered with, when the replay carries the very same body; null for
+    /// a delivery still being handled, one that was refused, or another body (a replay, refused).
+    /// </summary>
+    public async Task<CaseNumber?> AnsweredCaseAsync(string signature, long signedAtSeconds, string bodySha256, CancellationToken cancellationToken)
+    {
+        var row = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignatureHour(signedAtSeconds), signature.ToLowerInvariant(), cancellationToken: cancellationToken);
+        return row.HasValue && row.Value!.GetString("BodySha256") == bodySha256 && CaseNumber.TryParse(row.Value.GetString("CaseNumber"), out var number) ? number : null;
+    }
+
     /// <summary>Deletes the signature rows of every hour that ended before <paramref name="cutoff"/>; a replay that old is refused by its timestamp alone.</summary>
     public async Task<int> DeleteSignaturesBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {

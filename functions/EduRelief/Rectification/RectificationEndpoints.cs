@@ -362,7 +362,7 @@ public static class RectificationEndpoints
     }
 
     private static async Task<IResult> RecordInspectionAsync(
-        string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
+        string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, CycleGate gate, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadAsync<InspectionRequest>(http, json.Value.SerializerOptions);
         if (problem is not null)
@@ -430,6 +430,11 @@ public static class RectificationEndpoints
             return Problems.NotFound($"Cycle {id}");
         }
 
+        if (await gate.RefuseIfEndedAsync(id, ct) is { } ended)
+        {
+            return ended.Problem("inspections");
+        }
+
         var requestHash = RectificationStore.Hash(JsonSerializer.Serialize(body with { InspectionId = inspectionId, Team = team, InspectedAt = inspectedAt.ToUniversalTime() }));
         var (created, conflict) = await store.RecordInspectionAsync(id, inspectionId!, requestHash, team!, inspectedAt, inputs.Count, user.Actor(), ct);
         if (conflict)
@@ -440,10 +445,23 @@ public static class RectificationEndpoints
         // Opened one by one so the items number in the order of the findings; a repeat (or a retry after a crash) finds
         // the items already opened and opens any missing.
         var items = new List<RectificationItemView>();
+        var opened = new List<string>();
         var now = clock.GetUtcNow();
         foreach (var input in inputs)
         {
-            items.Add(RectificationItemView.From((await store.OpenAsync(input, ct)).Item, now));
+            var item = await store.OpenAsync(input, ct);
+            items.Add(RectificationItemView.From(item.Item, now));
+            if (item.Created)
+            {
+                opened.Add(item.Item.Id);
+            }
+        }
+
+        // Written first, then the cycle read (CycleGate): a close that committed meanwhile never saw these items.
+        if (await gate.ConfirmAsync(id, user.Actor(), ct) is { } closed)
+        {
+            await store.WithdrawAsync(id, opened, created ? inspectionId : null, ct);
+            return closed.Problem("inspections");
         }
 
         var view = new InspectionView(inspectionId!, id, team!, inspectedAt, items);
@@ -455,7 +473,7 @@ public static class RectificationEndpoints
         ChangeOutcome.Applied or ChangeOutcome.Duplicate => TypedResults.Ok(RectificationItemView.From(result.Item, now)),
         ChangeOutcome.Refused when result.Refusal!.Kind == RefusalKind.Invalid => Problems.Invalid(new Dictionary<string, string[]>(result.Refusal.Errors)),
         ChangeOutcome.Refused => Problems.Conflict(result.Refusal!.Detail, new Dictionary<string, string[]>(result.Refusal.Errors)),
-        _ => Problems.Conflict($"Item {result.Item.Id} was changed by someone else just now; reload it."),
+        _ => Problems.Conflict($"Item {result.Item.Id} was changed by someone else just now; reload it.", new Dictionary<string, string[]> { ["item"] = [$"{result.Item.Id} changed meanwhile (now {result.Item.Status})"] }),
     };
 
     /// <summary>The item if the caller may see it: bureau and inspectors every item, a school officer their school's (others are 404).</summary>
