@@ -2,6 +2,7 @@ using EduRelief.Bench;
 using EduRelief.Bench.Generator;
 
 // dotnet run -c Release --project bench/EduRelief.Bench -- fanout [shards]
+// dotnet run -c Release --project bench/EduRelief.Bench -- disburse [students] [workdir]
 // dotnet run -c Release --project bench/EduRelief.Bench -- generate --students 1000000 --out /tmp/county [--seed 1] [--xlsx] [--utf8]
 var command = args.FirstOrDefault() ?? "fanout";
 switch (command)
@@ -12,10 +13,13 @@ switch (command)
     case "import":
         await ImportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000, args.Length > 2 ? args[2] : null);
         break;
+    case "disburse":
+        await DisburseBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000, args.Length > 2 ? args[2] : null);
+        break;
     case "generate":
         return GenerateCommand.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: EduRelief.Bench fanout [shards] | import [students] [workdir] | generate --students N --out DIR [--seed S] [--xlsx] [--utf8]");
+        Console.Error.WriteLine("usage: EduRelief.Bench fanout [shards] | import [students] [workdir] | disburse [students] [workdir] | generate --students N --out DIR [--seed S] [--xlsx] [--utf8]");
         Console.Error.WriteLine(GenerateCommand.Usage);
         return 2;
 }
