@@ -21,7 +21,7 @@ namespace EduRelief.Bench;
 /// cut, download, a bank result failing 1% of the rows, the failed rows re-batched per program, downloaded and
 /// reconciled. Each stage: wall time, the app's storage transactions (delta of GET /api/dev/metrics), the rows it
 /// handled, and raw batch upserts of as many rows on the same Azurite in the same run (<see cref="RawBaseline"/>,
-/// measured at the end while the app is idle, once per distinct row count). Also GET /api/cycles/{id} p50/p95 over 200
+/// measured right after the stage while the app is idle, once per distinct row count). Also GET /api/cycles/{id} p50/p95 over 200
 /// calls at full size and the app's peak RSS. Prints a markdown table for the README.
 /// <para>The bench waits on what the app shows rather than on how it answers: a bank result answered 200 (reconciled
 /// in the request) or 202 (reconciled later) is followed by polling the batch until it is reconciled; cutting is
@@ -66,6 +66,7 @@ public static class DisburseBenchmark
         var admin = app.Admin;
         admin.Timeout = TimeSpan.FromMinutes(30);
         var stages = new List<Stage>();
+        var raw = new Dictionary<int, TimeSpan>();
         var timeout = TimeSpan.FromSeconds(Math.Max(300, students / 250));
 
         async Task<T> MeasureAsync<T>(int pass, string name, Func<Task<(T Result, int Rows)>> body)
@@ -77,7 +78,18 @@ public static class DisburseBenchmark
             var spent = await ImportBenchmark.RequestsAsync(app) - before;
             var stage = new Stage(pass, name, rows, stopwatch.Elapsed, spent, app.PeakRssBytes());
             stages.Add(stage);
-            Console.WriteLine($"pass {pass} {name}: {rows} rows in {stage.Elapsed.TotalSeconds:F1} s, {spent} storage transactions, app VmHWM {Mib(stage.PeakRssBytes)} MiB");
+
+            // The yardstick right after the stage (the app idle, the shared machine under about the same load), once per
+            // distinct row count.
+            if (rows > 0 && !raw.ContainsKey(rows))
+            {
+                var (elapsed, transactions) = await RawBaseline.UpsertsAsync(azurite.ConnectionString, rows, dropAfter: true);
+                raw[rows] = elapsed;
+                Console.WriteLine($"raw batch upserts: {rows} entities in {elapsed.TotalSeconds:F2} s, {transactions} transactions");
+            }
+
+            stage.Raw = raw.GetValueOrDefault(rows);
+            Console.WriteLine($"pass {pass} {name}: {rows} rows in {stage.Elapsed.TotalSeconds:F1} s, {spent} storage transactions, raw {stage.Raw.TotalSeconds:F1} s, ratio {stage.Ratio:F2}, app VmHWM {Mib(stage.PeakRssBytes)} MiB, load {File.ReadAllText("/proc/loadavg").Trim()}");
             return result;
         }
 
@@ -160,20 +172,6 @@ public static class DisburseBenchmark
         var settled = (await admin.GetJsonAsync($"/api/cycles/{second}")).Body!["disbursement"]?["settled"];
         Console.WriteLine($"second cycle settled after the re-batch: {settled}");
         var peak = app.PeakRssBytes();
-
-        // ── The yardstick, measured while the app is idle: raw upserts of each stage's row count ──────────────────
-        var raw = new Dictionary<int, TimeSpan>();
-        foreach (var rows in stages.Select(s => s.Rows).Where(r => r > 0).Distinct().Order())
-        {
-            var (elapsed, transactions) = await RawBaseline.UpsertsAsync(azurite.ConnectionString, rows, dropAfter: true);
-            raw[rows] = elapsed;
-            Console.WriteLine($"raw batch upserts: {rows} entities in {elapsed.TotalSeconds:F2} s, {transactions} transactions");
-        }
-
-        foreach (var stage in stages)
-        {
-            stage.Raw = raw.GetValueOrDefault(stage.Rows);
-        }
 
         Console.WriteLine();
         Console.WriteLine(Table(students, stages, p50, p95, calls, peak, (bool?)settled == true));
