@@ -18,7 +18,10 @@ public sealed record HoldView(string Status, bool OnNotice, DateTimeOffset? Deci
 
 public sealed record ObjectionView(string Decision, string? Reason, string? DecidedBy, DateTimeOffset? DecidedAt);
 
-/// <summary>A case as answers show it: the caller's phone masked.</summary>
+/// <summary>
+/// A case as answers show it: the caller's phone masked; a tip-off's caller (name and phone) shown to the bureau only,
+/// null to a school officer or an inspector, so the school a tip-off names never learns who made it.
+/// </summary>
 public sealed record HotlineCaseView(
     string Id,
     string CaseNumber,
@@ -32,8 +35,8 @@ public sealed record HotlineCaseView(
     string DeadlineRule,
     bool CalendarMissing,
     bool Overdue,
-    string CallerName,
-    string CallerPhone,
+    string? CallerName,
+    string? CallerPhone,
     string Content,
     HotlineSubjectView? Subject,
     string? Assignee,
@@ -51,15 +54,24 @@ public sealed record HotlineCaseView(
     CaseCountdown? Countdown = null)
 {
     /// <summary>With <paramref name="calendars"/>, the view says where an open case stands against its deadline (<see cref="CaseCountdown"/>).</summary>
-    public static HotlineCaseView From(HotlineCase c, DateTimeOffset now, IReadOnlyList<CaseHistoryEntry>? history = null, ObjectionHold? hold = null, Func<int, Calendar.YearCalendar?>? calendars = null) => new(
+    /// <param name="viewer">Who reads it; null for the hotline system itself (the webhook's answer).</param>
+    public static HotlineCaseView From(HotlineCase c, DateTimeOffset now, ClaimsPrincipal? viewer, IReadOnlyList<CaseHistoryEntry>? history = null, ObjectionHold? hold = null, Func<int, Calendar.YearCalendar?>? calendars = null)
+    {
+        var showCaller = ShowsCaller(c, viewer);
+        return new(
         c.CaseNumber, c.CaseNumber, c.ExternalId, c.CountyCode, c.Category, c.Status, c.ReceivedAt, c.RegisteredAt,
-        c.Deadline, c.DeadlineRule, c.DeadlineCalendarMissing, c.IsOverdue(now), c.CallerName, PhoneNumbers.Mask(c.CallerPhone), c.Content,
+        c.Deadline, c.DeadlineRule, c.DeadlineCalendarMissing, c.IsOverdue(now), showCaller ? c.CallerName : null, showCaller ? PhoneNumbers.Mask(c.CallerPhone) : null, c.Content,
         c.Subject is null ? null : new HotlineSubjectView(c.Subject.CycleId, c.Subject.SchoolCode, c.Subject.StudentName),
         c.Assignee, c.Extension,
         c.ObjectionDecision is null ? null : new ObjectionView(c.ObjectionDecision, c.ObjectionReason, c.ObjectionDecidedBy, c.ObjectionDecidedAt),
         c.Reply, c.RepliedAt, c.Satisfaction, c.Reopened > 0, c.ClosedAt, c.RemindedAt, c.EscalatedAt, history,
         hold is null ? null : new HoldView(hold.Status, hold.OnNotice, hold.DecidedAt),
         calendars is null ? null : CaseCountdown.Of(c, now, calendars));
+    }
+
+    /// <summary>A tip-off's caller is the bureau's to know; every other case shows its caller to whoever may read it.</summary>
+    public static bool ShowsCaller(HotlineCase c, ClaimsPrincipal? viewer) =>
+        c.Category != HotlineCategories.TipOff || viewer is null || viewer.IsInRole(Roles.BureauAdmin);
 }
 
 public static class HotlineEndpoints
@@ -169,7 +181,7 @@ public static class HotlineEndpoints
                 throw;
             }
 
-            var view = HotlineCaseView.From(@case, now);
+            var view = HotlineCaseView.From(@case, now, viewer: null);
             if (!created)
             {
                 return TypedResults.Ok(view);
@@ -218,7 +230,7 @@ public static class HotlineEndpoints
             var filter = new HotlineCaseFilter(status, category, cycleId, assignee, overdue == true ? now : null);
             var page = await store.ListAsync(filter, continuationToken, size, ct);
             var calendars = await CaseCountdown.CalendarsAsync(calendar, now, ct);
-            return TypedResults.Ok(new { items = page.Items.Select(c => HotlineCaseView.From(c, now, calendars: calendars)), continuationToken = page.ContinuationToken });
+            return TypedResults.Ok(new { items = page.Items.Select(c => HotlineCaseView.From(c, now, user, calendars: calendars)), continuationToken = page.ContinuationToken });
         }).RequireAuthorization(Policies.Staff);
 
         group.MapGet("/{caseNumber}", async (string caseNumber, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, Calendar.WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
@@ -233,7 +245,7 @@ public static class HotlineEndpoints
                 ? await holds.GetAsync(cycleId, found.Case.CaseNumber, ct)
                 : null;
             var now = clock.GetUtcNow();
-            return TypedResults.Ok(HotlineCaseView.From(found.Case, now, history, hold, await CaseCountdown.CalendarsAsync(calendar, now, ct)));
+            return TypedResults.Ok(HotlineCaseView.From(found.Case, now, user, history, hold, await CaseCountdown.CalendarsAsync(calendar, now, ct)));
         }).RequireAuthorization(Policies.Staff);
 
         group.MapCaseLifecycle();
