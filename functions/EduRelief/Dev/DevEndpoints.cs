@@ -144,7 +144,7 @@ public static class DevEndpoints
             TypedResults.Ok(endpoints.Endpoints.OfType<RouteEndpoint>()
                 .Select(e => new
                 {
-                    route = "/" + (e.RoutePattern.RawText ?? "").TrimStart('/'),
+                    route = "/" + (e.RoutePattern.RawText ?? "").Trim('/'),
                     methods = e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [],
                 })
                 .OrderBy(e => e.route, StringComparer.Ordinal)));

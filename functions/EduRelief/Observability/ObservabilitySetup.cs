@@ -129,7 +129,7 @@ public static class ObservabilitySetup
 
     /// <summary>The matched endpoint's route template, or <c>(unmatched)</c>: never a value from the request's path.</summary>
     public static string RouteOf(HttpContext context) =>
-        context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } template } ? "/" + template.TrimStart('/') : Unmatched;
+        context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } template } ? "/" + template.Trim('/') : Unmatched;
 
     public const string Unmatched = "(unmatched)";
 }
