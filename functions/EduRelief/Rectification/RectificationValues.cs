@@ -240,16 +240,8 @@ public static partial class SensitiveText
             return string.Concat(id.AsSpan(0, 6), new string('*', id.Length - 10), id.AsSpan(id.Length - 4));
         });
 
-    /// <summary>The number as ASCII digits (and X), without the spaces and dashes it was typed with.</summary>
-    private static string Digits(string typed) => new(typed
-        .Where(c => !Separator(c))
-        .Select(c => c switch
-        {
-            >= '０' and <= '９' => (char)('0' + (c - '０')),
-            'x' or 'Ｘ' or 'ｘ' => 'X',
-            _ => c,
-        })
-        .ToArray());
+    /// <summary>The number as ASCII digits (and X), without the spaces and dashes it was typed with (as rosters normalise IDs).</summary>
+    private static string Digits(string typed) => Rosters.IdNumbers.Normalize(new string(typed.Where(c => !Separator(c)).ToArray()));
 
     private static bool Separator(char c) => c is ' ' or '\u3000' or '\u00A0' or '\t' or '-' or '－' or '‐' or '‑' or '–' or '—';
 
