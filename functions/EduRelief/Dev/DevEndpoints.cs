@@ -163,5 +163,15 @@ public static class DevEndpoints
                 storageRequests = new { total = storage.Counter.Total, table = storage.Counter.Table, queue = storage.Counter.Queue, blob = storage.Counter.Blob },
                 meters = meters.Read(),
             }));
+
+        // Every route the app serves, so the log scan can call each one with hostile paths and query strings.
+        group.MapGet("/endpoints", (EndpointDataSource endpoints) =>
+            TypedResults.Ok(endpoints.Endpoints.OfType<RouteEndpoint>()
+                .Select(e => new
+                {
+                    route = "/" + (e.RoutePattern.RawText ?? "").Trim('/'),
+                    methods = e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [],
+                })
+                .OrderBy(e => e.route, StringComparer.Ordinal)));
     }
 }

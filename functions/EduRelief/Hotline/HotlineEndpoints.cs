@@ -18,7 +18,10 @@ public sealed record HoldView(string Status, bool OnNotice, DateTimeOffset? Deci
 
 public sealed record ObjectionView(string Decision, string? Reason, string? DecidedBy, DateTimeOffset? DecidedAt);
 
-/// <summary>A case as answers show it: the caller's phone masked.</summary>
+/// <summary>
+/// A case as answers show it: the caller's phone masked; a tip-off's caller (name and phone) shown to the bureau only,
+/// null to a school officer or an inspector, so the school a tip-off names never learns who made it.
+/// </summary>
 public sealed record HotlineCaseView(
     string Id,
     string CaseNumber,
@@ -32,8 +35,8 @@ public sealed record HotlineCaseView(
     string DeadlineRule,
     bool CalendarMissing,
     bool Overdue,
-    string CallerName,
-    string CallerPhone,
+    string? CallerName,
+    string? CallerPhone,
     string Content,
     HotlineSubjectView? Subject,
     string? Assignee,
@@ -52,15 +55,24 @@ public sealed record HotlineCaseView(
     string? NoHoldReason = null)
 {
     /// <summary>With <paramref name="calendars"/>, the view says where an open case stands against its deadline (<see cref="CaseCountdown"/>).</summary>
-    public static HotlineCaseView From(HotlineCase c, DateTimeOffset now, IReadOnlyList<CaseHistoryEntry>? history = null, ObjectionHold? hold = null, Func<int, Calendar.YearCalendar?>? calendars = null) => new(
+    /// <param name="viewer">Who reads it; null for the hotline system itself (the webhook's answer).</param>
+    public static HotlineCaseView From(HotlineCase c, DateTimeOffset now, ClaimsPrincipal? viewer, IReadOnlyList<CaseHistoryEntry>? history = null, ObjectionHold? hold = null, Func<int, Calendar.YearCalendar?>? calendars = null)
+    {
+        var showCaller = ShowsCaller(c, viewer);
+        return new(
         c.CaseNumber, c.CaseNumber, c.ExternalId, c.CountyCode, c.Category, c.Status, c.ReceivedAt, c.RegisteredAt,
-        c.Deadline, c.DeadlineRule, c.DeadlineCalendarMissing, c.IsOverdue(now), c.CallerName, PhoneNumbers.Mask(c.CallerPhone), c.Content,
+        c.Deadline, c.DeadlineRule, c.DeadlineCalendarMissing, c.IsOverdue(now), showCaller ? c.CallerName : null, showCaller ? PhoneNumbers.Mask(c.CallerPhone) : null, c.Content,
         c.Subject is null ? null : new HotlineSubjectView(c.Subject.CycleId, c.Subject.SchoolCode, c.Subject.StudentName),
         c.Assignee, c.Extension,
         c.ObjectionDecision is null ? null : new ObjectionView(c.ObjectionDecision, c.ObjectionReason, c.ObjectionDecidedBy, c.ObjectionDecidedAt),
         c.Reply, c.RepliedAt, c.Satisfaction, c.Reopened > 0, c.ClosedAt, c.RemindedAt, c.EscalatedAt, history,
         hold is null ? null : new HoldView(hold.Status, hold.OnNotice, hold.DecidedAt),
         calendars is null ? null : CaseCountdown.Of(c, now, calendars));
+    }
+
+    /// <summary>A tip-off's caller is the bureau's to know; every other case shows its caller to whoever may read it.</summary>
+    public static bool ShowsCaller(HotlineCase c, ClaimsPrincipal? viewer) =>
+        c.Category != HotlineCategories.TipOff || viewer is null || viewer.IsInRole(Roles.BureauAdmin);
 }
 
 public static class HotlineEndpoints
@@ -132,7 +144,7 @@ public static class HotlineEndpoints
                 // The hotline retrying a delivery whose answer it lost gets that answer again; anything else is a replay.
                 if (await store.AnsweredCaseAsync(signature, signedAt, bodyHash, ct) is { } answered && await store.GetAsync(answered, ct) is { } again)
                 {
-                    return TypedResults.Ok(await CaseViewAsync(again, now, holds, calendar, ct));
+                    return TypedResults.Ok(await CaseViewAsync(again, now, viewer: null, holds, calendar, ct));
                 }
 
                 log.LogWarning("Hotline webhook refused: replayed signature");
@@ -194,7 +206,7 @@ public static class HotlineEndpoints
                 throw;
             }
 
-            var view = await CaseViewAsync(@case, now, holds, calendar, ct) with
+            var view = await CaseViewAsync(@case, now, viewer: null, holds, calendar, ct) with
             {
                 NoHoldReason = refusal is null ? null
                     : @case.Category == HotlineCategories.Objection ? $"{refusal.ChineseDetail}本异议已登记为工单，但不暂停任何人的发放。"
@@ -248,7 +260,7 @@ public static class HotlineEndpoints
             var filter = new HotlineCaseFilter(status, category, cycleId, assignee, overdue == true ? now : null);
             var page = await store.ListAsync(filter, continuationToken, size, ct);
             var calendars = await CaseCountdown.CalendarsAsync(calendar, now, ct);
-            return TypedResults.Ok(new { items = page.Items.Select(c => HotlineCaseView.From(c, now, calendars: calendars)), continuationToken = page.ContinuationToken });
+            return TypedResults.Ok(new { items = page.Items.Select(c => HotlineCaseView.From(c, now, user, calendars: calendars)), continuationToken = page.ContinuationToken });
         }).RequireAuthorization(Policies.Staff);
 
         group.MapGet("/{caseNumber}", async (string caseNumber, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, Calendar.WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
@@ -258,7 +270,7 @@ public static class HotlineEndpoints
                 return (IResult)Problems.NotFound($"Hotline case {caseNumber}");
             }
 
-            return TypedResults.Ok(await CaseViewAsync(found.Case, clock.GetUtcNow(), holds, calendar, ct, await store.HistoryAsync(found.Number, ct)));
+            return TypedResults.Ok(await CaseViewAsync(found.Case, clock.GetUtcNow(), user, holds, calendar, ct, await store.HistoryAsync(found.Number, ct)));
         }).RequireAuthorization(Policies.Staff);
 
         group.MapCaseLifecycle();
@@ -266,10 +278,10 @@ public static class HotlineEndpoints
 
     /// <summary>The case as <c>GET /api/hotline/cases/{caseNumber}</c> shows it: with its hold (an objection) and countdown.</summary>
     internal static async Task<HotlineCaseView> CaseViewAsync(
-        HotlineCase c, DateTimeOffset now, ObjectionHoldStore holds, Calendar.WorkingCalendar calendar, CancellationToken ct, IReadOnlyList<CaseHistoryEntry>? history = null)
+        HotlineCase c, DateTimeOffset now, ClaimsPrincipal? viewer, ObjectionHoldStore holds, Calendar.WorkingCalendar calendar, CancellationToken ct, IReadOnlyList<CaseHistoryEntry>? history = null)
     {
         var hold = c.Subject?.CycleId is { } cycleId && c.Category == HotlineCategories.Objection ? await holds.GetAsync(cycleId, c.CaseNumber, ct) : null;
-        return HotlineCaseView.From(c, now, history, hold, await CaseCountdown.CalendarsAsync(calendar, now, ct));
+        return HotlineCaseView.From(c, now, viewer, history, hold, await CaseCountdown.CalendarsAsync(calendar, now, ct));
     }
 
     /// <summary>The case, when it exists and the user may see it: staff of the bureau see all, a school officer their school's.</summary>

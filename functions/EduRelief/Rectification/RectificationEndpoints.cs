@@ -142,8 +142,8 @@ public static class RectificationEndpoints
                 return problem;
             }
 
-            // Free text lands in the item, its history and the 整改台账 handed to inspectors: no ID number in it.
-            body = body! with { Note = SensitiveText.MaskIdNumbers(body.Note), Reason = SensitiveText.MaskIdNumbers(body.Reason) };
+            // Free text lands in the item, its history and the 整改台账 handed to inspectors: ID and phone numbers masked.
+            body = body! with { Note = SensitiveText.Mask(body.Note), Reason = SensitiveText.Mask(body.Reason) };
 
             var (stored, refusal) = await LoadForOwnerAsync(id, itemId, user, cycles, store, ct);
             if (refusal is not null)
@@ -174,7 +174,7 @@ public static class RectificationEndpoints
                     return problem;
                 }
 
-                body = body! with { Note = SensitiveText.MaskIdNumbers(body.Note) };
+                body = body! with { Note = SensitiveText.Mask(body.Note) };
             }
 
             var (stored, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
@@ -202,7 +202,7 @@ public static class RectificationEndpoints
                 return problem;
             }
 
-            body = body! with { Reason = SensitiveText.MaskIdNumbers(body.Reason) };
+            body = body! with { Reason = SensitiveText.Mask(body.Reason) };
 
             var (stored, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
             if (refusal is not null)
@@ -310,7 +310,7 @@ public static class RectificationEndpoints
         }
 
         // A scan is often named after the child's ID number; the name is kept with that number masked.
-        var name = string.IsNullOrWhiteSpace(partName ?? fileName) ? null : SensitiveText.MaskIdNumbers(Path.GetFileName((partName ?? fileName)!.Trim()));
+        var name = string.IsNullOrWhiteSpace(partName ?? fileName) ? null : SensitiveText.Mask(Path.GetFileName((partName ?? fileName)!.Trim()));
         if (name is { Length: > MaxFileNameChars })
         {
             name = name[..MaxFileNameChars];
@@ -408,8 +408,9 @@ public static class RectificationEndpoints
                     continue;
                 }
 
+                // A finding's text goes to the school, the board and the 整改台账: ID and phone numbers in it are masked.
                 var input = new RectificationItemInput(
-                    id, RectificationSources.Inspection, $"{inspectionId}/{i + 1}", f.Title ?? "", f.Description, f.Owner ?? "", f.SchoolCode, f.Township, f.StudentName,
+                    id, RectificationSources.Inspection, $"{inspectionId}/{i + 1}", SensitiveText.Mask(f.Title ?? ""), SensitiveText.Mask(f.Description), f.Owner ?? "", f.SchoolCode, f.Township, f.StudentName,
                     f.DeadlineWorkingDays, user.Actor());
                 foreach (var (field, messages) in input.Validate($"findings[{i}]."))
                 {

@@ -135,7 +135,7 @@ public sealed class RectificationApiTests(RectificationFixture fixture) : IClass
     public async Task Inspection_BadFindings_IsBadRequestNamingEachAndOpensNothing()
     {
         var cycle = await fixture.NewCycleAsync();
-        var body = Inspection("insp-bad", Finding("学生 41072620100101123X 未入学"), Finding("公示未张贴"), Finding("台账不全", "school:41072600"), Finding("x", deadlineWorkingDays: 0));
+        var body = Inspection("insp-bad", Finding(""), Finding("公示未张贴"), Finding("台账不全", "school:41072600"), Finding("x", deadlineWorkingDays: 0));
 
         var (status, problem) = await App.Admin.PostAsync($"/api/cycles/{cycle}/inspections", body);
 
@@ -143,6 +143,25 @@ public sealed class RectificationApiTests(RectificationFixture fixture) : IClass
         Assert.Equal(["findings[0].title", "findings[2].owner", "findings[3].deadlineWorkingDays"], Keys(problem));
         var (_, list) = await App.Admin.GetJsonAsync($"/api/cycles/{cycle}/rectification");
         Assert.Empty(list!["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Inspection_IdAndPhoneNumbersInFindings_AreStoredMasked()
+    {
+        var cycle = await fixture.NewCycleAsync();
+        var finding = new
+        {
+            title = "学生 4107 2620 1001 0112 3X 未入学",
+            description = "家长电话１３８－１２３４－５６７８，身份证４１０７２６２０１００１０１１２３Ｘ",
+            owner = "school:" + School,
+        };
+
+        var (status, body) = await App.Admin.PostAsync($"/api/cycles/{cycle}/inspections", Inspection("insp-masked", finding));
+
+        Assert.Equal(201, status);
+        var item = (await ItemAsync(cycle, (string)body!["items"]![0]!["id"]!))["item"]!;
+        Assert.Equal("学生 410726********123X 未入学", (string?)item["title"]);
+        Assert.Equal("家长电话138****5678，身份证410726********123X", (string?)item["description"]);
     }
 
     [Fact]
