@@ -73,7 +73,7 @@ public static class LedgerWorkbook
         await foreach (var r in rows)
         {
             var payment = paid.Remove(PersonKeys.Of(r.IdNumber), out var p) ? p : null;
-            yield return [++n, r.SchoolCode, r.SchoolName, r.Name, IdNumbers.Mask(r.IdNumber), r.Stage, r.Grade, r.Boarding ? "是" : "否", r.Amount, r.Source == "review" ? "复核确认" : "比对", .. PaymentCells(payment)];
+            yield return [++n, r.SchoolCode, r.SchoolName, r.Name, IdNumbers.Mask(r.IdNumber), r.Stage, r.Grade, r.Boarding ? "是" : "否", r.Amount, SourceLabel(r.Source), .. PaymentCells(payment)];
         }
 
         foreach (var p in paid.Values.OrderBy(p => p.SchoolCode, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal))
@@ -81,6 +81,13 @@ public static class LedgerWorkbook
             yield return [++n, p.SchoolCode, p.SchoolName, p.Name, IdNumbers.Mask(p.IdNumber), "", "", "", p.Amount, "整改确认", .. PaymentCells(p)];
         }
     }
+
+    private static string SourceLabel(string source) => source switch
+    {
+        "review" => "复核确认",
+        "rectification" => "整改确认",
+        _ => "比对",
+    };
 
     /// <summary>发放状态, 批次, 发放日期 (the China date).</summary>
     private static object[] PaymentCells(EntitlementState? p) =>
