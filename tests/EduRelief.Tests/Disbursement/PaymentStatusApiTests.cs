@@ -55,9 +55,9 @@ public sealed class PaymentStatusApiTests
         // The failed and in-doubt children, with the bank's reason (masked) and why in doubt; a bad status is named.
         var (_, trouble) = await admin.GetJsonAsync($"/api/cycles/{id}/payments?status=failed&status=inDoubt");
         var listed = trouble!["items"]!.AsArray().ToDictionary(p => (string)p!["name"]!, p => p!);
-        Assert.Equal(["李四", "阿依古丽·买买提"], listed.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["李四", "阿依古丽•买买提"], listed.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(("failed", $"户名与账号不符 {SampleCounty.B[..6]}********{SampleCounty.B[14..]}", "第一初级中学"), ((string)listed["李四"]["status"]!, (string)listed["李四"]["bankReason"]!, (string)listed["李四"]["schoolName"]!));
-        Assert.Equal(("inDoubt", "notReturned"), ((string)listed["阿依古丽·买买提"]["status"]!, (string)listed["阿依古丽·买买提"]["inDoubtReason"]!));
+        Assert.Equal(("inDoubt", "notReturned"), ((string)listed["阿依古丽•买买提"]["status"]!, (string)listed["阿依古丽•买买提"]["inDoubtReason"]!));
         Assert.DoesNotContain(SampleCounty.B, trouble.ToJsonString(), StringComparison.Ordinal);
         var (badStatus, bad) = await admin.GetJsonAsync($"/api/cycles/{id}/payments?status=unpaid");
         Assert.Equal(400, badStatus);
