@@ -93,6 +93,7 @@ builder.Services.AddSingleton<IActivity, NoticeRenderActivity>();
 builder.Services.AddSingleton<IActivity, NoticeSummaryActivity>();
 builder.Services.AddHotline(builder.Configuration);
 builder.Services.AddSingleton<RectificationStore>();
+builder.Services.AddSingleton<LateEntitlements>();
 builder.Services.AddSingleton<IActivity, CycleFindingsActivity>();
 builder.Services.AddSingleton<CycleCloser>();
 builder.Services.AddSingleton<CycleGate>();

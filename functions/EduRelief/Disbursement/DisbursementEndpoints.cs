@@ -16,12 +16,14 @@ public static class DisbursementEndpoints
     public static IServiceCollection AddDisbursement(this IServiceCollection services) => services
         .AddSingleton<DisbursementService>()
         .AddSingleton<ReconciliationFollowUp>()
+        .AddSingleton<PaymentStatusQueries>()
         .AddSingleton<Workflow.IActivity, CutBatchesActivity>()
         .AddSingleton<ICycleFigures, DisbursementCycleFigures>();
 
     public static void MapDisbursement(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/cycles/{id}");
+        app.MapPaymentStatus();
 
         // A school officer gets the money of their own school's students.
         group.MapGet("/disbursement", async (string id, ClaimsPrincipal user, CycleService cycles, DisbursementService service, CancellationToken ct) =>

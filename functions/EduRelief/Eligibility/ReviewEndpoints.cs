@@ -123,7 +123,7 @@ public static class ReviewEndpoints
             };
         }).RequireAuthorization(Policies.Admin);
 
-        group.MapGet("/ledger", async (string id, string? program, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, CancellationToken ct) =>
+        group.MapGet("/ledger", async (string id, string? program, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, Disbursement.PaymentStatusQueries payments, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -142,18 +142,21 @@ public static class ReviewEndpoints
             }
 
             var page = await store.ListLedgerAsync(id, run!, program, schoolCode, continuationToken, size, ct);
+            // Each row's payment (null before the notice ended): one scan per school on the page, never one read per child.
+            var paid = await payments.ForSchoolsAsync(id, page.Items.Select(l => l.SchoolCode), ct);
             return TypedResults.Ok(new
             {
-                items = page.Items.Select(l => new
+                items = page.Items.Select(l => (Row: l, Payment: paid.GetValueOrDefault((l.Program, Rosters.PersonKeys.Of(l.IdNumber))))).Select(x => new
                 {
-                    id = l.Id, schoolCode = l.SchoolCode, schoolName = l.SchoolName, name = l.Name, idNumber = Rosters.IdNumbers.Mask(l.IdNumber),
-                    stage = l.Stage, grade = l.Grade, boarding = l.Boarding, program = l.Program, amount = VerificationSummary.Money(l.Amount), source = l.Source,
+                    id = x.Row.Id, schoolCode = x.Row.SchoolCode, schoolName = x.Row.SchoolName, name = x.Row.Name, idNumber = Rosters.IdNumbers.Mask(x.Row.IdNumber),
+                    stage = x.Row.Stage, grade = x.Row.Grade, boarding = x.Row.Boarding, program = x.Row.Program, amount = VerificationSummary.Money(x.Row.Amount), source = x.Row.Source,
+                    status = x.Payment?.Status, batchId = x.Payment?.BatchId, paidAt = x.Payment?.PaidAt,
                 }),
                 continuationToken = page.ContinuationToken,
             });
         }).RequireAuthorization(Policies.Staff);
 
-        group.MapGet("/ledger.xlsx", async (string id, HttpContext http, CycleService cycles, EligibilityStore store, CancellationToken ct) =>
+        group.MapGet("/ledger.xlsx", async (string id, HttpContext http, CycleService cycles, EligibilityStore store, Disbursement.PaymentStatusQueries payments, CancellationToken ct) =>
         {
             var (run, refusal) = await CurrentRunAsync(id, cycles, ct);
             if (refusal is not null)
@@ -163,7 +166,7 @@ public static class ReviewEndpoints
 
             http.Response.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-ledger.xlsx\"";
-            await LedgerWorkbook.WriteAsync(http.Response.Body, store, id, run!, ct);
+            await LedgerWorkbook.WriteAsync(http.Response.Body, store, payments, id, run!, ct);
             return Results.Empty;
         }).WithNoStore().RequireAuthorization(Policies.Inspection);
     }

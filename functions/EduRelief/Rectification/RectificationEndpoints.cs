@@ -50,7 +50,18 @@ public sealed record RectificationItemView(
         i.Id, i.CycleId, i.Source, i.SourceKey, i.Title, i.Description, i.Owner, i.SchoolCode, i.Township, i.StudentName, i.Status,
         i.DeadlineWorkingDays, i.DueAt, i.CalendarMissing, i.IsOverdue(now), i.CreatedAt, i.CreatedBy, i.EvidenceCount, i.Note, i.Outcome,
         i.OutcomeSchoolCode, i.OutcomeReason, i.SubmittedAt, i.ReturnReason, i.AcceptedAt, i.UpdatedAt,
-        i.ReturnedAt, i.RemindedAt, i.EscalatedAt, i.ReturnRemindedAt);
+        i.ReturnedAt, i.RemindedAt, i.EscalatedAt, i.ReturnRemindedAt)
+    {
+        OutcomeStage = i.OutcomeStage,
+        OutcomeGrade = i.OutcomeGrade,
+        OutcomeBoarding = i.OutcomeBoarding,
+    };
+
+    public string? OutcomeStage { get; init; }
+
+    public int? OutcomeGrade { get; init; }
+
+    public bool? OutcomeBoarding { get; init; }
 }
 
 public sealed record RectificationItemDetail(RectificationItemView Item, IReadOnlyList<RectificationChange> History, IReadOnlyList<EvidenceFile> Evidence);
@@ -158,12 +169,15 @@ public static class RectificationEndpoints
                 Outcome = i.IsDropout ? body.Outcome : null,
                 OutcomeSchoolCode = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.SchoolCode : null,
                 OutcomeReason = i.IsDropout && body.Outcome == DropoutOutcomes.Exempt ? body.Reason?.Trim() : null,
+                OutcomeStage = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.Stage : null,
+                OutcomeGrade = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.Grade : null,
+                OutcomeBoarding = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.Boarding ?? false : null,
                 SubmittedAt = now,
             }, ct);
             return Answer(result, now);
         }).RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/{itemId}/accept", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, CycleCloser closer, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+        group.MapPost("/{itemId}/accept", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, CycleCloser closer, LateEntitlements late, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
             AcceptRequest? body = null;
             if (http.ContentLength is > 0 || (http.ContentLength is null && http.HasJsonContentType()))
@@ -187,6 +201,10 @@ public static class RectificationEndpoints
             var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Accept(s, body?.Note), i => i with { AcceptedAt = now }, ct);
             if (result.Outcome is ChangeOutcome.Applied or ChangeOutcome.Duplicate)
             {
+                // A child found enrolled or a corrected name is owed from now on (a repeat finishes a half-done accept);
+                // owed first, so that the last accepted item never closes a cycle that still has to pay them.
+                await late.AfterAcceptAsync(result.Item, ct);
+
                 // The last accepted item of a settled cycle closes it.
                 await closer.TryCloseAsync(id, user.Actor(), ct);
             }

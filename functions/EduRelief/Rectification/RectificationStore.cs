@@ -542,6 +542,9 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         ["Outcome"] = i.Outcome,
         ["OutcomeSchoolCode"] = i.OutcomeSchoolCode,
         ["OutcomeReason"] = i.OutcomeReason,
+        ["OutcomeStage"] = i.OutcomeStage,
+        ["OutcomeGrade"] = i.OutcomeGrade,
+        ["OutcomeBoarding"] = i.OutcomeBoarding,
         ["SubmittedAt"] = i.SubmittedAt,
         ["ReturnReason"] = i.ReturnReason,
         ["AcceptedAt"] = i.AcceptedAt,
@@ -583,7 +586,12 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         e.GetDateTimeOffset("ReturnedAt"),
         e.GetDateTimeOffset("RemindedAt"),
         e.GetDateTimeOffset("EscalatedAt"),
-        e.GetDateTimeOffset("ReturnRemindedAt"));
+        e.GetDateTimeOffset("ReturnRemindedAt"))
+    {
+        OutcomeStage = e.GetString("OutcomeStage"),
+        OutcomeGrade = e.GetInt32("OutcomeGrade"),
+        OutcomeBoarding = e.GetBoolean("OutcomeBoarding"),
+    };
 
     private static EvidenceFile ToEvidence(TableEntity e) => new(
         e.GetString("Sha256") ?? "",

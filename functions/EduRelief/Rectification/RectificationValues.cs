@@ -195,6 +195,13 @@ public sealed record RectificationItem(
     DateTimeOffset? EscalatedAt = null,
     DateTimeOffset? ReturnRemindedAt = null)
 {
+    /// <summary>For a 控辍保学 child found enrolled: the 学段, 年级 and boarding the school gave (they price the aid owed).</summary>
+    public string? OutcomeStage { get; init; }
+
+    public int? OutcomeGrade { get; init; }
+
+    public bool? OutcomeBoarding { get; init; }
+
     public bool IsDropout => Source == RectificationSources.NotEnrolled;
 
     public bool IsOverdue(DateTimeOffset now) => RectificationStatuses.AwaitsOwner(Status) && now > DueAt;

@@ -355,13 +355,19 @@ public sealed class RectificationApiTests(RectificationFixture fixture) : IClass
         var url = $"/api/cycles/{cycle}/rectification/{opened.Item.Id}/submit";
 
         var (noOutcome, problem) = await officer.PostAsync(url, new { note = "已劝返" });
-        var (status, item) = await officer.PostAsync(url, new { note = "已劝返入学", outcome = "enrolled", schoolCode = OtherSchool });
+        var (noClass, classProblem) = await officer.PostAsync(url, new { note = "已劝返入学", outcome = "enrolled", schoolCode = OtherSchool, stage = "初中", grade = 4 });
+        var (status, item) = await officer.PostAsync(url, new { note = "已劝返入学", outcome = "enrolled", schoolCode = OtherSchool, stage = "小学", grade = 6, boarding = true });
 
         Assert.Equal(400, noOutcome);
         Assert.Equal(["outcome"], Keys(problem));
+        Assert.Equal(400, noClass); // the class prices the aid the child is owed: 初中 has grades 1 to 3
+        Assert.Equal(["grade"], Keys(classProblem));
         Assert.Equal(200, status);
         Assert.Equal("enrolled", (string?)item!["outcome"]);
         Assert.Equal(OtherSchool, (string?)item["outcomeSchoolCode"]);
+        Assert.Equal("小学", (string?)item["outcomeStage"]);
+        Assert.Equal(6, (int)item["outcomeGrade"]!);
+        Assert.True((bool)item["outcomeBoarding"]!);
         Assert.Equal("李小花", (string?)item["studentName"]);
     }
 

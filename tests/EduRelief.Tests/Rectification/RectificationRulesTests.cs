@@ -169,7 +169,7 @@ public sealed class RectificationLifecycleTests
     [Fact]
     public void Submit_DropoutEnrolledWithSchool_NeedsNoEvidence()
     {
-        var (change, refusal) = RectificationLifecycle.Submit(Item("open", 0, dropout: true), new SubmitRequest("已劝返入学", DropoutOutcomes.Enrolled, "4107260002"));
+        var (change, refusal) = RectificationLifecycle.Submit(Item("open", 0, dropout: true), new SubmitRequest("已劝返入学", DropoutOutcomes.Enrolled, "4107260002", Stage: "初中", Grade: 1));
 
         Assert.Null(refusal);
         Assert.Equal("submitted", change!.To);
@@ -178,9 +178,22 @@ public sealed class RectificationLifecycleTests
     [Fact]
     public void Submit_DropoutEnrolledWithoutSchool_IsInvalidNamingSchoolCode()
     {
-        var refusal = RectificationLifecycle.Submit(Item("open", 0, dropout: true), new SubmitRequest("已入学", DropoutOutcomes.Enrolled, "41072600")).Refusal!;
+        var refusal = RectificationLifecycle.Submit(Item("open", 0, dropout: true), new SubmitRequest("已入学", DropoutOutcomes.Enrolled, "41072600", Stage: "小学", Grade: 3)).Refusal!;
 
         Assert.Equal(new[] { "schoolCode" }, refusal.Errors.Keys);
+    }
+
+    [Theory]
+    [InlineData(null, 3, "stage")]
+    [InlineData("六年级", 3, "stage")]
+    [InlineData("小学", null, "grade")]
+    [InlineData("小学", 7, "grade")]
+    [InlineData("初中", 0, "grade")]
+    public void Submit_DropoutEnrolledWithoutAValidClass_IsInvalidNamingIt(string? stage, int? grade, string field)
+    {
+        var refusal = RectificationLifecycle.Submit(Item("open", 0, dropout: true), new SubmitRequest("已入学", DropoutOutcomes.Enrolled, "4107260002", Stage: stage, Grade: grade)).Refusal!;
+
+        Assert.Equal(new[] { field }, refusal.Errors.Keys);
     }
 
     [Fact]
