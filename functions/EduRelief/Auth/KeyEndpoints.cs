@@ -96,7 +96,8 @@ public static class KeyEndpoints
         group.MapPost("/{id}/rotate", async (string id, HttpRequest http, ApiKeyStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
             var overlapHours = DefaultOverlapHours;
-            if (http.ContentLength is > 0)
+            // The body is optional: none (or an empty one) takes the default overlap.
+            if (http.ContentLength > 0 || (http.ContentLength is null && http.ContentType is not null))
             {
                 var (body, problem) = await JsonBody.ReadAsync<RotateKeyRequest>(http, json.Value.SerializerOptions);
                 if (problem is not null)

@@ -48,8 +48,12 @@ public sealed record TestToken(
     string Issuer = EntraFixture.Issuer,
     string Audience = EntraFixture.Audience,
     TimeSpan? ExpiresIn = null,
-    string Name = "王老师")
+    string Name = "王老师",
+    string[]? Counties = null)
 {
+    /// <summary>The counties claim every test token carries unless it says otherwise: the sample county.</summary>
+    public static readonly string[] SampleCounties = [AppProcess.SampleCounty];
+
     public static TestToken Admin() => new(Guid.NewGuid().ToString(), [EduRelief.Auth.Roles.BureauAdmin], Name: "李科长");
 
     public static TestToken Officer(string? school) => new(Guid.NewGuid().ToString(), [EduRelief.Auth.Roles.SchoolOfficer], school);
@@ -65,6 +69,7 @@ public sealed record TestToken(
             ["name"] = Name,
             ["preferred_username"] = "teacher@county.example",
             ["roles"] = Roles,
+            ["counties"] = Counties ?? SampleCounties,
         };
         if (School is not null)
         {
