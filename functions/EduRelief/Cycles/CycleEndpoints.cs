@@ -55,6 +55,11 @@ public static class CycleEndpoints
                 return Problems.Invalid(errors);
             }
 
+            if (!user.CanActInCounty(county!.Code))
+            {
+                return Problems.Forbidden($"您的密钥或账号无权办理县 {county.Code} 的事务。");
+            }
+
             var (created, cycle) = await cycles.CreateAsync(county!, semester!, noticeDays, user.Actor(), ct);
             if (!created && cycle.NoticeDays != noticeDays)
             {
@@ -77,7 +82,7 @@ public static class CycleEndpoints
                 return Problems.Invalid("stage", $"stage is one of {string.Join(", ", Stages.All)}.");
             }
 
-            var page = await cycles.ListAsync(new CycleFilter(countyCode, semester, stage), continuationToken, size, ct);
+            var page = await cycles.ListAsync(new CycleFilter(countyCode, semester, stage, user.CountyLimit()), continuationToken, size, ct);
             IReadOnlyList<Cycle> items = user.IsInRole(Roles.SchoolOfficer) ? [.. page.Items.Select(c => SchoolCycleView.Of(c, user.SchoolCode() ?? ""))] : page.Items;
             return TypedResults.Ok(new { items, continuationToken = page.ContinuationToken });
         }).RequireAuthorization(Policies.Staff);

@@ -95,6 +95,20 @@ public static class DevEndpoints
     {
         var group = app.MapGroup("/api/dev").RequireAuthorization(Policies.Admin);
 
+        // Every route the app answers, from the endpoint data source, so a test can walk them all (county scoping).
+        group.MapGet("/endpoints", (EndpointDataSource endpoints) => TypedResults.Ok(new
+        {
+            items = endpoints.Endpoints.OfType<RouteEndpoint>()
+                .Select(e => new
+                {
+                    pattern = e.RoutePattern.RawText,
+                    methods = e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [],
+                    anonymous = e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null
+                        || e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>() is null,
+                })
+                .OrderBy(e => e.pattern, StringComparer.Ordinal),
+        }));
+
         group.MapPost("/instances", async (HttpRequest http, WorkflowEngine engine, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
             var (body, problem) = await JsonBody.ReadAsync<StartInstanceRequest>(http, json.Value.SerializerOptions);

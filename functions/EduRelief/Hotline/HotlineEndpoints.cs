@@ -257,7 +257,7 @@ public static class HotlineEndpoints
             // A school officer sees the cases assigned to their school, nothing else.
             var assignee = user.IsInRole(Roles.SchoolOfficer) ? Assignees.ForSchool(user.SchoolCode() ?? "") : null;
             var now = clock.GetUtcNow();
-            var filter = new HotlineCaseFilter(status, category, cycleId, assignee, overdue == true ? now : null);
+            var filter = new HotlineCaseFilter(status, category, cycleId, assignee, overdue == true ? now : null, user.CountyLimit());
             var page = await store.ListAsync(filter, continuationToken, size, ct);
             var calendars = await CaseCountdown.CalendarsAsync(calendar, now, ct);
             return TypedResults.Ok(new { items = page.Items.Select(c => HotlineCaseView.From(c, now, user, calendars: calendars)), continuationToken = page.ContinuationToken });

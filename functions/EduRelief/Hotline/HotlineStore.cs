@@ -64,7 +64,8 @@ public sealed record HotlineCase(
 }
 
 /// <summary>Filters of the case list; <paramref name="OverdueAt"/> keeps open cases past their deadline at that instant.</summary>
-public sealed record HotlineCaseFilter(string? Status, string? Category, string? CycleId, string? Assignee = null, DateTimeOffset? OverdueAt = null);
+/// <summary>A case list's filters; <paramref name="Counties"/> limits it to the caller's counties (null: every county).</summary>
+public sealed record HotlineCaseFilter(string? Status, string? Category, string? CycleId, string? Assignee = null, DateTimeOffset? OverdueAt = null, IReadOnlyList<string>? Counties = null);
 
 /// <summary>
 /// Cases live in <c>hotlinecases</c>, one partition per county. In that partition sit, per case, the case row (RowKey
@@ -320,6 +321,12 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
         if (filter.CycleId is not null)
         {
             clauses.Add(TableClient.CreateQueryFilter($"SubjectCycleId eq {filter.CycleId}"));
+        }
+
+        if (filter.Counties is { } counties)
+        {
+            // Cases are partitioned by county.
+            clauses.Add(Auth.CountyScope.TableFilter("PartitionKey", counties));
         }
 
         if (filter.Assignee is not null)

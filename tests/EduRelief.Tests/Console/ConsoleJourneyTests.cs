@@ -289,7 +289,7 @@ public sealed partial class ConsoleJourneyTests
     {
         await using var app = await AppProcess.StartAsync();
         var id = await SampleCycle.ToReviewAsync(app.Admin);
-        var (created, key) = await app.Admin.PostAsync("/api/keys", new { name = "第一初级中学资助专干", role = "school_officer", schoolCode = "4107260002" });
+        var (created, key) = await app.Admin.PostAsync("/api/keys", new { name = "第一初级中学资助专干", role = "school_officer", schoolCode = "4107260002", counties = new[] { AppProcess.SampleCounty } });
         Assert.Equal(201, created);
         await using var session = await _browser.NewSessionAsync(app.BaseUrl);
         var page = session.Page;
