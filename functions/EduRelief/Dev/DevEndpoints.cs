@@ -95,7 +95,7 @@ public static class DevEndpoints
     {
         var group = app.MapGroup("/api/dev").RequireAuthorization(Policies.Admin);
 
-        // Every route the app answers, from the endpoint data source, so a test can walk them all (county scoping).
+        // Every route the app answers, from the endpoint data source, so a test can walk them all (county scoping, the log scan).
         group.MapGet("/endpoints", (EndpointDataSource endpoints) => TypedResults.Ok(new
         {
             items = endpoints.Endpoints.OfType<RouteEndpoint>()
@@ -177,15 +177,5 @@ public static class DevEndpoints
                 storageRequests = new { total = storage.Counter.Total, table = storage.Counter.Table, queue = storage.Counter.Queue, blob = storage.Counter.Blob },
                 meters = meters.Read(),
             }));
-
-        // Every route the app serves, so the log scan can call each one with hostile paths and query strings.
-        group.MapGet("/endpoints", (EndpointDataSource endpoints) =>
-            TypedResults.Ok(endpoints.Endpoints.OfType<RouteEndpoint>()
-                .Select(e => new
-                {
-                    route = "/" + (e.RoutePattern.RawText ?? "").Trim('/'),
-                    methods = e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [],
-                })
-                .OrderBy(e => e.route, StringComparer.Ordinal)));
     }
 }

@@ -132,7 +132,7 @@ public sealed partial class LogScanTests
             + $"&status={ChildId}&schoolCode={hostile}&name={Uri.EscapeDataString(Child)}&idNumber={ChildId}&phone={Mobile}";
         var (listed, endpoints) = await admin.GetJsonAsync("/api/dev/endpoints");
         Assert.Equal(200, listed);
-        var routes = endpoints!.AsArray().Select(e => ((string)e!["route"]!, e["methods"]!.AsArray().Select(m => (string)m!).DefaultIfEmpty("GET").ToList())).ToList();
+        var routes = endpoints!["items"]!.AsArray().Select(e => ("/" + ((string)e!["pattern"]!).Trim('/'), e["methods"]!.AsArray().Select(m => (string)m!).DefaultIfEmpty("GET").ToList())).ToList();
         Assert.Contains(routes, r => r.Item1 == "/api/cycles/{id}/rectification/{itemId}/evidence");
         Assert.True(routes.Count > 60, $"expected every route, found {routes.Count}");
 
