@@ -21,6 +21,17 @@ public static class FanOutBenchmark
         var raw = await RawQueueRoundTripAsync(azurite.ConnectionString, shards);
         Console.WriteLine($"raw queue round trip: {shards} messages sent and received+deleted in {raw.Elapsed.TotalSeconds:F2} s, {raw.Transactions} transactions");
 
+        var engine = await EngineFanOutAsync(shards);
+        Console.WriteLine($"engine fan-out/fan-in: {shards} shards done in {engine.Elapsed.TotalSeconds:F2} s, {engine.Transactions} transactions ({(double)engine.Transactions / shards:F2} per activity)");
+        Console.WriteLine($"ratio engine/raw wall time: {engine.Elapsed / raw.Elapsed:F2}");
+    }
+
+    /// <summary>One run of the test-fanout workflow through a fresh app process on the shared Azurite.</summary>
+    /// <returns>Wall time from the "go" event to stage done, the app's storage transactions in that window, the app's
+    /// peak RSS, and the storage prefix and instance id so that a caller can look at what it left.</returns>
+    public static async Task<EngineFanOutResult> EngineFanOutAsync(int shards)
+    {
+        var azurite = await Azurite.SharedAsync();
         await using var app = await AppProcess.StartAsync(environment: new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
         var storage = new StorageAccount(azurite.ConnectionString, app.Prefix, new RequestCounter());
         var instances = storage.Table("workflow");
@@ -48,9 +59,7 @@ public static class FanOutBenchmark
 
         watch.Stop();
         var after = await RequestsAsync(app);
-        var spent = after - before;
-        Console.WriteLine($"engine fan-out/fan-in: {shards} shards done in {watch.Elapsed.TotalSeconds:F2} s, {spent} transactions ({(double)spent / shards:F2} per activity)");
-        Console.WriteLine($"ratio engine/raw wall time: {watch.Elapsed / raw.Elapsed:F2}");
+        return new EngineFanOutResult(watch.Elapsed, after - before, app.PeakRssBytes(), app.Prefix, id);
     }
 
     private static async Task<long> RequestsAsync(AppProcess app)
@@ -59,7 +68,7 @@ public static class FanOutBenchmark
         return (long)body!["storageRequests"]!["total"]!;
     }
 
-    private static async Task<(TimeSpan Elapsed, long Transactions)> RawQueueRoundTripAsync(string connection, int count)
+    public static async Task<(TimeSpan Elapsed, long Transactions)> RawQueueRoundTripAsync(string connection, int count)
     {
         var counter = new RequestCounter();
         var storage = new StorageAccount(connection, "raw" + Guid.NewGuid().ToString("N")[..8], counter);
@@ -83,3 +92,5 @@ public static class FanOutBenchmark
         return (watch.Elapsed, counter.Total - start);
     }
 }
+
+public sealed record EngineFanOutResult(TimeSpan Elapsed, long Transactions, long AppPeakRssBytes, string Prefix, string InstanceId);

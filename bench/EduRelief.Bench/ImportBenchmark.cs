@@ -15,8 +15,6 @@ namespace EduRelief.Bench;
 /// </summary>
 public static class ImportBenchmark
 {
-    private const int Parallelism = 16;
-
     public static async Task RunAsync(int students, string? workDirectory)
     {
         var directory = workDirectory ?? Path.Combine(Path.GetTempPath(), $"edurelief-county-{students}");
@@ -26,7 +24,7 @@ public static class ImportBenchmark
         Console.WriteLine($"county: {students} students, {county.Expected.PovertyPersons} registry rows, files in {directory}");
 
         var azurite = await Azurite.SharedAsync();
-        var raw = await RawUpsertsAsync(azurite.ConnectionString, students);
+        var raw = await RawBaseline.UpsertsAsync(azurite.ConnectionString, students);
         Console.WriteLine($"raw batch upserts: {students} entities in {raw.Elapsed.TotalSeconds:F1} s, {raw.Transactions} transactions");
 
         await using var app = await AppProcess.StartAsync(environment: new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
@@ -64,7 +62,7 @@ public static class ImportBenchmark
         && (int?)v["eligible"] == e.Eligible && (int?)v["pendingReview"] == e.PendingReview && (decimal?)v["totalAmount"] == e.TotalAmount
         && e.Discrepancies.All(d => (int?)v["discrepancies"]?[d.Key] == d.Value);
 
-    private static async Task UploadAsync(AppProcess app, string id, string kind, string path)
+    internal static async Task UploadAsync(AppProcess app, string id, string kind, string path)
     {
         await using var file = File.OpenRead(path);
         using var content = new StreamContent(file);
@@ -78,31 +76,9 @@ public static class ImportBenchmark
         }
     }
 
-    private static async Task<long> RequestsAsync(AppProcess app)
+    internal static async Task<long> RequestsAsync(AppProcess app)
     {
         var (_, body) = await app.Admin.GetJsonAsync("/api/dev/metrics");
         return (long)body!["storageRequests"]!["total"]!;
-    }
-
-    /// <summary>Writing each student once: 100-entity batches, partitioned like schools, 16 in flight.</summary>
-    private static async Task<(TimeSpan Elapsed, long Transactions)> RawUpsertsAsync(string connection, int count)
-    {
-        var counter = new RequestCounter();
-        var storage = new StorageAccount(connection, "raw" + Guid.NewGuid().ToString("N")[..8], counter);
-        var table = storage.Table("raw");
-        await table.CreateIfNotExistsAsync();
-        var start = counter.Total;
-        var watch = Stopwatch.StartNew();
-        var batches = Enumerable.Range(0, (count + 99) / 100);
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (b, ct) =>
-        {
-            var partition = $"school{b % 500:D4}";
-            var actions = Enumerable.Range(b * 100, Math.Min(100, count - (b * 100))).Select(i => new TableTransactionAction(
-                TableTransactionActionType.UpsertReplace,
-                new TableEntity(partition, $"{i:D9}") { ["Name"] = "张三", ["IdNumber"] = "410726201503010118", ["SchoolCode"] = "4107260001", ["Stage"] = "小学", ["Grade"] = 3 }));
-            await table.SubmitTransactionAsync(actions, ct);
-        });
-        watch.Stop();
-        return (watch.Elapsed, counter.Total - start);
     }
 }

@@ -93,8 +93,10 @@ builder.Services.AddSingleton<IActivity, NoticeRenderActivity>();
 builder.Services.AddSingleton<IActivity, NoticeSummaryActivity>();
 builder.Services.AddHotline(builder.Configuration);
 builder.Services.AddSingleton<RectificationStore>();
+builder.Services.AddSingleton<LateEntitlements>();
 builder.Services.AddSingleton<IActivity, CycleFindingsActivity>();
 builder.Services.AddSingleton<CycleCloser>();
+builder.Services.AddSingleton<CycleGate>();
 builder.Services.AddSingleton<ICycleFigures, RectificationCycleFigures>();
 builder.Services.AddMail(MailSettings.Read(builder.Configuration, builder.Environment));
 builder.Services.AddReminders().AddSingleton<IReminderSource, HotlineReminderSource>().AddSingleton<IReminderSource, RectificationReminderSource>();
@@ -113,6 +115,7 @@ if (settings.TestWorkflows)
 
     builder.Services.AddSingleton<IActivity, TestShardActivity>();
     builder.Services.AddSingleton<IActivity, TestSumActivity>();
+    builder.Services.AddSingleton<ClosePause>();
 }
 
 if (settings.LocalRunner)
@@ -180,6 +183,9 @@ if (settings.DevClock)
 if (settings.TestWorkflows)
 {
     app.MapDevWorkflows();
+    ClosePause.Map(app);
+    var pause = app.Services.GetRequiredService<ClosePause>();
+    app.Services.GetRequiredService<CycleCloser>().PauseBeforeCommit = pause.AtCommitAsync;
 }
 
 await StorageInitializer.InitializeAsync(app.Services, app.Lifetime.ApplicationStopping);

@@ -18,11 +18,14 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<ApiKeyAuthenticationOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    ApiKeyStore store)
+    ApiKeyStore store,
+    TimeProvider clock)
     : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string Header = "X-Api-Key";
+
+    private const string FailureItem = "EduRelief.ApiKeyFailure";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -34,20 +37,35 @@ public sealed class ApiKeyAuthenticationHandler(
         var key = values.ToString().Trim();
         if (Options.AdminKey is { Length: > 0 } admin && FixedEquals(key, admin))
         {
-            return Success("admin", "bootstrap administrator", Roles.BureauAdmin, null);
+            return Success("admin", "bootstrap administrator", Roles.BureauAdmin, null, [Roles.EveryCounty]);
         }
 
-        var info = await store.FindAsync(key, Context.RequestAborted);
-        if (info is null || info.RevokedAt is not null)
+        var secret = await store.FindAsync(key, Context.RequestAborted);
+        var now = clock.GetUtcNow();
+        var refusal = secret switch
         {
-            return AuthenticateResult.Fail("Unknown or revoked API key.");
+            null => "未知的访问密钥。",
+            { Key.RevokedAt: not null } => "此访问密钥已被吊销。",
+            { Key.ExpiresAt: { } expires } when expires <= now => "此访问密钥已过期。",
+            { RetiresAt: { } retires } when retires <= now => "此访问密钥已被轮换，旧密钥的过渡期已结束，请使用新密钥。",
+            _ => null,
+        };
+        if (refusal is not null)
+        {
+            Context.Items[FailureItem] = refusal;
+            return AuthenticateResult.Fail(refusal);
         }
 
-        return Success(info.Id, info.Name, info.Role, info.SchoolCode);
+        await store.RecordUseAsync(secret!, Context.RequestAborted);
+        var info = secret!.Key;
+        return Success(info.Id, info.Name, info.Role, info.SchoolCode, info.Counties);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        WriteProblem(StatusCodes.Status401Unauthorized, "Authentication required", $"Send a valid API key in the {Header} header.");
+        WriteProblem(
+            StatusCodes.Status401Unauthorized,
+            "Authentication required",
+            Context.Items[FailureItem] as string ?? $"Send a valid API key in the {Header} header.");
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         WriteProblem(StatusCodes.Status403Forbidden, "Forbidden", "Your role does not allow this request.");
@@ -55,9 +73,10 @@ public sealed class ApiKeyAuthenticationHandler(
     private Task WriteProblem(int status, string title, string detail) =>
         Results.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(Context);
 
-    private AuthenticateResult Success(string id, string name, string role, string? school)
+    private AuthenticateResult Success(string id, string name, string role, string? school, IReadOnlyList<string> counties)
     {
         var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, id), new(ClaimTypes.Name, name), new(ClaimTypes.Role, role) };
+        claims.AddRange(counties.Select(c => new Claim(Roles.CountyClaim, c)));
         if (school is not null)
         {
             claims.Add(new Claim(Roles.SchoolClaim, school));

@@ -30,10 +30,17 @@ public static class EntraClaims
         RolesOf(token).Contains(Roles.SchoolOfficer) && SchoolFromToken(token, schoolClaim) is null;
 
     /// <summary>
+    /// The counties the token grants: every value of <paramref name="countyClaim"/> (a JSON array, or codes separated by
+    /// spaces or commas), each a 6-digit county code or "*" for every county; anything else grants nothing.
+    /// </summary>
+    public static IReadOnlyList<string> CountiesOf(ClaimsPrincipal token, string countyClaim) =>
+        CountyScope.Normalize(token.FindAll(countyClaim).SelectMany(c => c.Value.Split([' ', ',', ';'], StringSplitOptions.RemoveEmptyEntries)));
+
+    /// <summary>
     /// The app's principal, or null when the token has no object id. A school officer without a valid school gets no
     /// school claim, so every school-scoped check refuses them; they are never treated as bureau-wide.
     /// </summary>
-    public static ClaimsPrincipal? Map(ClaimsPrincipal token, string schoolClaim, string? mappedSchool)
+    public static ClaimsPrincipal? Map(ClaimsPrincipal token, string schoolClaim, string? mappedSchool, string countyClaim = EntraSettings.DefaultCountyClaim)
     {
         if (ObjectId(token) is not { } oid)
         {
@@ -48,6 +55,7 @@ public static class EntraClaims
             new(ClaimTypes.Name, $"{who} ({oid})"),
         };
         claims.AddRange(roles.Select(r => new Claim(ClaimTypes.Role, r)));
+        claims.AddRange(CountiesOf(token, countyClaim).Select(c => new Claim(Roles.CountyClaim, c)));
         if (roles.Contains(Roles.SchoolOfficer)
             && (SchoolFromToken(token, schoolClaim) ?? (SchoolCode.IsValid(mappedSchool) ? mappedSchool : null)) is { } school)
         {

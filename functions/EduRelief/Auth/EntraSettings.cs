@@ -10,8 +10,10 @@ namespace EduRelief.Auth;
 /// the app. <paramref name="ConsoleAuthority"/> (Development only, http allowed) replaces the authority the console's
 /// browser sign-in goes to, so a local stand-in for Entra can prove the flow; the API's issuer does not change.
 /// </summary>
-public sealed record EntraSettings(string TenantId, string Audience, string AuthorityHost, string SchoolClaim, SecurityKey? TestSigningKey, string? ConsoleAuthority = null)
+public sealed record EntraSettings(string TenantId, string Audience, string AuthorityHost, string SchoolClaim, SecurityKey? TestSigningKey, string? ConsoleAuthority = null, string CountyClaim = EntraSettings.DefaultCountyClaim)
 {
+    public const string DefaultCountyClaim = "counties";
+
     public const string DefaultAuthorityHost = "https://login.microsoftonline.com";
     public const string DefaultSchoolClaim = "school_code";
 
@@ -57,6 +59,7 @@ public sealed record EntraSettings(string TenantId, string Audience, string Auth
         }
 
         var schoolClaim = Value(config, "EDURELIEF_ENTRA_SCHOOL_CLAIM") ?? DefaultSchoolClaim;
+        var countyClaim = Value(config, "EDURELIEF_ENTRA_COUNTY_CLAIM") ?? DefaultCountyClaim;
         SecurityKey? testKey = null;
         if (testKeyText is not null)
         {
@@ -89,7 +92,7 @@ public sealed record EntraSettings(string TenantId, string Audience, string Auth
             throw new InvalidOperationException("EduRelief cannot start: " + string.Join(" ", errors));
         }
 
-        return new EntraSettings(tenant!, audience!, host, schoolClaim, testKey, consoleAuthority);
+        return new EntraSettings(tenant!, audience!, host, schoolClaim, testKey, consoleAuthority, countyClaim);
     }
 
     private static SecurityKey? ParseKey(string text)

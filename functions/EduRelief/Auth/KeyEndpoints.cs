@@ -1,14 +1,31 @@
 using System.Security.Claims;
 using System.Text.Json;
+using EduRelief.Cycles;
 using EduRelief.Hosting;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace EduRelief.Auth;
 
-public sealed record CreateKeyRequest(string? Name, string? Role, string? SchoolCode);
+public sealed record CreateKeyRequest(string? Name, string? Role, string? SchoolCode, string[]? Counties, DateTimeOffset? ExpiresAt);
 
-public sealed record KeyResponse(string Id, string Name, string Role, string? SchoolCode, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? RevokedAt, string? Key = null);
+public sealed record RotateKeyRequest(int? OverlapHours);
+
+public sealed record KeyResponse(
+    string Id,
+    string Name,
+    string Role,
+    string? SchoolCode,
+    IReadOnlyList<string> Counties,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset CreatedAt,
+    string CreatedBy,
+    DateTimeOffset? RevokedAt,
+    DateTimeOffset? LastUsedAt,
+    DateTimeOffset? RotatedAt,
+    DateTimeOffset? PreviousKeyExpiresAt,
+    DateTimeOffset? PreviousKeyLastUsedAt,
+    string? Key = null);
 
 public static class KeyEndpoints
 {
@@ -16,7 +33,7 @@ public static class KeyEndpoints
     {
         var group = app.MapGroup("/api/keys").RequireAuthorization(Policies.Admin);
 
-        group.MapPost("", async (HttpRequest http, ClaimsPrincipal user, ApiKeyStore store, IOptions<JsonOptions> json, CancellationToken ct) =>
+        group.MapPost("", async (HttpRequest http, ClaimsPrincipal user, ApiKeyStore store, CountyCatalog catalog, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
             var (body, problem) = await JsonBody.ReadAsync<CreateKeyRequest>(http, json.Value.SerializerOptions);
             if (problem is not null)
@@ -44,12 +61,27 @@ public static class KeyEndpoints
                 errors["schoolCode"] = ["Only a school officer's key names a school."];
             }
 
+            var counties = body.Counties ?? [];
+            if (counties.Length == 0)
+            {
+                errors["counties"] = ["counties 必填：此密钥可办理的县（6 位县级行政区划代码，如 [\"410726\"]），或 [\"*\"] 表示所有县。"];
+            }
+            else if (counties.Select((c, i) => (c, i)).FirstOrDefault(x => x.c != Roles.EveryCounty && !catalog.TryGet(x.c, out _)) is { c: not null } bad)
+            {
+                errors[$"counties[{bad.i}]"] = [$"{bad.c} 不是 GB/T 2260 的县级行政区划代码，也不是 \"*\"。"];
+            }
+
+            if (body.ExpiresAt is { } expiresAt && expiresAt <= clock.GetUtcNow())
+            {
+                errors["expiresAt"] = ["expiresAt 须晚于现在。"];
+            }
+
             if (errors.Count > 0)
             {
                 return Problems.Invalid(errors);
             }
 
-            var (info, key) = await store.CreateAsync(name!, body.Role!, body.SchoolCode, user.Actor(), ct);
+            var (info, key) = await store.CreateAsync(name!, body.Role!, body.SchoolCode, CountyScope.Normalize(counties), body.ExpiresAt, user.Actor(), ct);
             return TypedResults.Created($"/api/keys/{info.Id}", ToResponse(info) with { Key = key });
         });
 
@@ -58,9 +90,53 @@ public static class KeyEndpoints
 
         group.MapDelete("/{id}", async (string id, ApiKeyStore store, CancellationToken ct) =>
             await store.RevokeAsync(id, ct) is { } info ? (IResult)TypedResults.Ok(ToResponse(info)) : Problems.NotFound($"Key {id}"));
+
+        // A new secret without downtime: the old one keeps working for the overlap (default 24 hours), or until
+        // DELETE /{id}/previous or a revocation ends it.
+        group.MapPost("/{id}/rotate", async (string id, HttpRequest http, ApiKeyStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+        {
+            var overlapHours = DefaultOverlapHours;
+            // The body is optional: none (or an empty one) takes the default overlap.
+            if (http.ContentLength > 0 || (http.ContentLength is null && http.ContentType is not null))
+            {
+                var (body, problem) = await JsonBody.ReadAsync<RotateKeyRequest>(http, json.Value.SerializerOptions);
+                if (problem is not null)
+                {
+                    return (IResult)problem;
+                }
+
+                overlapHours = body!.OverlapHours ?? DefaultOverlapHours;
+                if (overlapHours is < 0 or > MaxOverlapHours)
+                {
+                    return Problems.Invalid("overlapHours", $"overlapHours 为 0 到 {MaxOverlapHours} 小时：旧密钥在轮换后还能使用的时间。");
+                }
+            }
+
+            var existing = await store.GetAsync(id, ct);
+            if (existing is null)
+            {
+                return Problems.NotFound($"Key {id}");
+            }
+
+            if (existing.RevokedAt is not null || existing.ExpiresAt <= clock.GetUtcNow())
+            {
+                return Problems.Conflict($"密钥 {id} 已被吊销或已过期，不能轮换；请新建密钥。");
+            }
+
+            var (info, key) = (await store.RotateAsync(id, TimeSpan.FromHours(overlapHours), ct))!.Value;
+            return TypedResults.Ok(ToResponse(info) with { Key = key });
+        });
+
+        group.MapDelete("/{id}/previous", async (string id, ApiKeyStore store, CancellationToken ct) =>
+            await store.RetirePreviousAsync(id, ct) is { } info ? (IResult)TypedResults.Ok(ToResponse(info)) : Problems.NotFound($"Key {id}"));
     }
 
-    private static KeyResponse ToResponse(ApiKeyInfo k) => new(k.Id, k.Name, k.Role, k.SchoolCode, k.CreatedAt, k.CreatedBy, k.RevokedAt);
+    public const int DefaultOverlapHours = 24;
+    public const int MaxOverlapHours = 168;
+
+    private static KeyResponse ToResponse(ApiKeyInfo k) => new(
+        k.Id, k.Name, k.Role, k.SchoolCode, k.Counties, k.ExpiresAt, k.CreatedAt, k.CreatedBy, k.RevokedAt, k.LastUsedAt,
+        k.RotatedAt, k.PreviousRetiresAt, k.PreviousLastUsedAt);
 }
 
 /// <summary>学校标识码: the 10-digit identifier the national school registry gives every school.</summary>

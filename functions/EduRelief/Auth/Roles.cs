@@ -12,6 +12,12 @@ public static class Roles
     public static readonly IReadOnlySet<string> All = new HashSet<string> { BureauAdmin, SchoolOfficer, Inspector, HotlineSystem };
 
     public const string SchoolClaim = "school";
+
+    /// <summary>One claim per county the principal may act on (a 6-digit code), or <see cref="EveryCounty"/>.</summary>
+    public const string CountyClaim = "county";
+
+    /// <summary>An operator of every county: the bootstrap administrator, or a key or token granted <c>"*"</c>.</summary>
+    public const string EveryCounty = "*";
 }
 
 public static class Policies
@@ -34,6 +40,18 @@ public static class PrincipalExtensions
     public static string Actor(this ClaimsPrincipal user) => user.Identity?.Name ?? "anonymous";
 
     public static string? SchoolCode(this ClaimsPrincipal user) => user.FindFirstValue(Roles.SchoolClaim);
+
+    /// <summary>The counties the principal may act on, as signed in (a 6-digit code each, or "*").</summary>
+    public static IReadOnlyList<string> Counties(this ClaimsPrincipal user) => [.. user.FindAll(Roles.CountyClaim).Select(c => c.Value).Distinct()];
+
+    public static bool ActsInEveryCounty(this ClaimsPrincipal user) => user.HasClaim(Roles.CountyClaim, Roles.EveryCounty);
+
+    /// <summary>True when the principal may act on the county's cycles, contacts, policies, cases and files.</summary>
+    public static bool CanActInCounty(this ClaimsPrincipal user, string? countyCode) =>
+        user.ActsInEveryCounty() || (countyCode is not null && countyCode != Roles.EveryCounty && user.HasClaim(Roles.CountyClaim, countyCode));
+
+    /// <summary>The counties a list is limited to, or null for an operator of every county (no limit).</summary>
+    public static IReadOnlyList<string>? CountyLimit(this ClaimsPrincipal user) => user.ActsInEveryCounty() ? null : user.Counties();
 
     /// <summary>Bureau staff and inspectors see every school; a school officer only their own, and without one none.</summary>
     public static bool CanAccessSchool(this ClaimsPrincipal user, string? schoolCode) =>

@@ -28,6 +28,9 @@ public static class SignIn
             auth.AddJwtBearer(o => ConfigureBearer(o, entra));
         }
 
+        // Every policy also checks the counties the request acts on (CountyScope), and a county refusal says which county.
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, CountyAuthorizationHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, CountyAuthorizationResultHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.BureauAdmin))
             // A school officer without a school is refused outright rather than risk being read as bureau-wide.
@@ -78,7 +81,7 @@ public static class SignIn
                 var mapped = EntraClaims.NeedsMappedSchool(token, entra.SchoolClaim) && EntraClaims.ObjectId(token) is { } oid
                     ? await store.FindSchoolAsync(oid, context.HttpContext.RequestAborted)
                     : null;
-                if (EntraClaims.Map(token, entra.SchoolClaim, mapped) is { } principal)
+                if (EntraClaims.Map(token, entra.SchoolClaim, mapped, entra.CountyClaim) is { } principal)
                 {
                     context.Principal = principal;
                 }

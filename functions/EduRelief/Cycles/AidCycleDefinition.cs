@@ -38,6 +38,12 @@ public static class CycleEvents
     /// <summary>A bank result was stored for a batch (payload <c>batchId</c>, <c>actor</c>): the cycle reconciles it as a step.</summary>
     public const string ResultTaken = "disbursement.result";
     public const string RectificationCompleted = "rectification.completed";
+
+    /// <summary>The closer fences the cycle before its last check (see <see cref="CycleCloser"/>); new items meet the fence.</summary>
+    public const string CloseFenced = "close.fenced";
+
+    /// <summary>The last check found something blocking (often a newcomer that met the fence): the fence comes down.</summary>
+    public const string CloseWithdrawn = "close.withdrawn";
     public const string Cancel = "cancel";
 
     /// <summary>Every school's notice documents are rendered (the fan-in of <see cref="NoticeSteps.Documents"/>).</summary>
@@ -167,7 +173,10 @@ public abstract class AidCycleDefinition : WorkflowDefinition
             ["calendarMissing"] = (bool)period["calendarMissing"]!,
             ["objectionsOpen"] = 0,
         };
-        ctx.Reason = $"notice published until {Hosting.ChinaTime.Format(endsAt)}";
+        // The reason the approval was sent with stays in history beside the period it gave.
+        ctx.Reason = ctx.Event.Reason is { Length: > 0 } sent
+            ? $"{sent}; notice published until {Hosting.ChinaTime.Format(endsAt)}"
+            : $"notice published until {Hosting.ChinaTime.Format(endsAt)}";
         return [new StartTimer("notice-end", endsAt, CycleEvents.NoticeEnded)];
     }
 
@@ -269,9 +278,54 @@ public abstract class AidCycleDefinition : WorkflowDefinition
 
     protected static IEnumerable<Effect> RecordClosing(TransitionContext ctx)
     {
-        ctx.Reason = "every rectification item accepted and the ledger balanced";
+        ctx.Data.Remove(ClosingFence);
+        ctx.Reason = "every rectification item accepted, every hotline case closed, every objection decided and the ledger balanced";
         return [];
     }
+
+    /// <summary>Where the fence of a close in progress sits in the instance data: <c>{"id","at"}</c>.</summary>
+    public const string ClosingFence = "closing";
+
+    /// <summary>The id of the fence a close in progress put up, or null.</summary>
+    public static string? FenceOf(JsonObject data) => (string?)data[ClosingFence]?["id"];
+
+    protected static IEnumerable<Effect> PutUpFence(TransitionContext ctx)
+    {
+        var fenceId = (string?)ctx.Event.Payload?["fenceId"] ?? throw new InvalidOperationException("A fence carries its id.");
+        ctx.Data[ClosingFence] = new JsonObject { ["id"] = fenceId, ["at"] = Hosting.ChinaTime.Format(ctx.Now) };
+        ctx.Reason = $"closing: fence {fenceId} up for the last check";
+        return [];
+    }
+
+    /// <summary>Takes down the fence the event names; a newer fence (another close attempt) stays.</summary>
+    protected static IEnumerable<Effect> TakeDownFence(TransitionContext ctx)
+    {
+        var fenceId = (string?)ctx.Event.Payload?["fenceId"];
+        if (fenceId is not null && FenceOf(ctx.Data) == fenceId)
+        {
+            ctx.Data.Remove(ClosingFence);
+        }
+
+        ctx.Reason = $"closing withdrawn (fence {fenceId}): {ctx.Event.Reason}";
+        return [];
+    }
+
+    /// <summary>The close commits only under the fence its check ran under: a newcomer that took the fence down wins.</summary>
+    protected static string? UnderItsFence(TransitionContext ctx) =>
+        FenceOf(ctx.Data) is { } fence && fence == (string?)ctx.Event.Payload?["fenceId"]
+            ? null
+            : "Something new arrived for the cycle while it was being closed; check again what blocks closing.";
+
+    /// <summary>
+    /// Closing, in every version: fence, last check, then close under that fence or take it down. The engine writes
+    /// each under the state row's ETag, so a close and a newcomer taking its fence down cannot both succeed.
+    /// </summary>
+    protected static IEnumerable<Transition> Closing =>
+    [
+        new(Stages.Rectification,   CycleEvents.CloseFenced,            null,                 PutUpFence),
+        new(Stages.Rectification,   CycleEvents.CloseWithdrawn,         null,                 TakeDownFence),
+        new(Stages.Rectification,   CycleEvents.RectificationCompleted, Stages.Closed,        RecordClosing, Guard: UnderItsFence),
+    ];
 
     protected static string? DecisionOnCurrentRun(TransitionContext ctx) =>
         (string?)ctx.Event.Payload?["runId"] == (string?)ctx.Data["verification"]?["runId"]
@@ -302,7 +356,7 @@ public sealed class AidCycleDefinitionV1 : AidCycleDefinition
         new(Stages.Review,          CycleEvents.Approve,               Stages.Notice,        PublishNotice, Guard: NothingPending),
         new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement,  TakeDownNotice),
         new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
-        new(Stages.Rectification,   CycleEvents.RectificationCompleted, Stages.Closed),
+        .. Closing,
         .. Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled),
     ];
 }
@@ -330,7 +384,7 @@ public sealed class AidCycleDefinitionV2 : AidCycleDefinition
         new(Stages.Notice,          CycleEvents.DocumentsSummarized,   null,                 RecordDocuments),
         new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement,  TakeDownNotice),
         new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
-        new(Stages.Rectification,   CycleEvents.RectificationCompleted, Stages.Closed),
+        .. Closing,
         .. Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled),
     ];
 }
@@ -363,7 +417,7 @@ public sealed class AidCycleDefinitionV3 : AidCycleDefinition
         new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
         .. Transition.FromEach([Stages.Disbursement, Stages.Rectification], CycleEvents.ResultTaken, null, ReconcileBatch),
         .. Transition.FromEach([Stages.Disbursement, Stages.Rectification], SettlementSteps.Reconciled, null, RecordReconciliation),
-        new(Stages.Rectification,   CycleEvents.RectificationCompleted, Stages.Closed,       RecordClosing),
+        .. Closing,
         .. Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled),
     ];
 }

@@ -1,23 +1,55 @@
+using System.Text.Json.Nodes;
 using EduRelief.Disbursement;
+using EduRelief.Hotline;
 using EduRelief.Rectification;
 using EduRelief.Workflow;
 
 namespace EduRelief.Cycles;
 
+/// <summary>
+/// One thing that keeps a cycle from closing: <paramref name="Kind"/> is <c>stage</c>, <c>findings</c>,
+/// <c>objections</c>, <c>cases</c>, <c>items</c> or <c>payments</c>; <paramref name="Count"/> how many.
+/// </summary>
+public sealed record ClosingBlocker(string Kind, int Count, string Detail);
+
 /// <summary>Why a cycle cannot close yet; empty when it can.</summary>
-public sealed record ClosingCheck(IReadOnlyList<string> Blockers)
+public sealed record ClosingCheck(IReadOnlyList<ClosingBlocker> Blockers)
 {
     public bool CanClose => Blockers.Count == 0;
+
+    /// <summary>The 409 problem's <c>errors</c>: <c>cycle</c> lists every blocker, and each kind names its own.</summary>
+    public Dictionary<string, string[]> Errors()
+    {
+        var errors = new Dictionary<string, string[]> { ["cycle"] = [.. Blockers.Select(b => b.Detail)] };
+        foreach (var kind in Blockers.GroupBy(b => b.Kind))
+        {
+            errors[kind.Key] = [.. kind.Select(b => b.Detail)];
+        }
+
+        return errors;
+    }
+
+    public static ClosingCheck NotInRectification(string? stage) =>
+        new([new ClosingBlocker("stage", 1, $"The cycle is in stage {stage ?? "none"}; only a cycle in rectification closes.")]);
 }
 
 /// <summary>
 /// Moves a cycle on when its money or its follow-up is done: to <c>rectification</c> once every payment batch is
-/// reconciled, and to <c>closed</c> once every rectification item is accepted and the ledger is settled (everyone owed
-/// was paid, nothing failed or held). Called after each reconciliation and each accepted item, and by the bureau's
-/// explicit close; each move is an event with a fixed id, so repeating it changes nothing.
+/// reconciled, and to <c>closed</c> once every rectification item is accepted, every hotline case of the cycle closed,
+/// every objection decided and the ledger settled (everyone owed was paid, nothing failed or held). Called after each
+/// reconciliation, accepted item and decided objection, and by the bureau's explicit close.
+/// <para>
+/// Closing is a fence (<see cref="CycleEvents.CloseFenced"/>), a last check, then the close under that fence
+/// (<see cref="CycleEvents.RectificationCompleted"/>, guarded by the fence's id) or the fence taken down. Whatever opens
+/// something new for a cycle (<see cref="CycleGate"/>) writes it first and then reads the cycle: a fence it meets is
+/// settled by the same last check, which now sees the newcomer and takes the fence down, so the close cannot commit.
+/// </para>
 /// </summary>
-public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbursement, RectificationStore rectification, Hotline.ObjectionHoldStore holds, TimeProvider clock)
+public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbursement, RectificationStore rectification, ObjectionHoldStore holds, HotlineStore cases, TimeProvider clock)
 {
+    /// <summary>Development tests only: awaited between the fenced check and the close commit, to hold a close there.</summary>
+    public Func<string, CancellationToken, Task>? PauseBeforeCommit { get; set; }
+
     /// <summary>
     /// After an objection is decided while money is moving: the payable rows follow the hold (dismissed → owed as 补发,
     /// upheld → not owed), and a cycle that was waiting only on that decision closes.
@@ -45,34 +77,63 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
         await TryCloseAsync(cycleId, actor, cancellationToken);
     }
 
-    /// <summary>What still blocks closing the cycle, read from its instance, items, ledger and holds.</summary>
+    /// <summary>What blocks closing the cycle now (the console shows it); null when there is no such cycle.</summary>
+    public async Task<(string Stage, ClosingCheck Check)?> WhatBlocksAsync(string cycleId, CancellationToken cancellationToken)
+    {
+        var instance = await engine.GetAsync(cycleId, cancellationToken);
+        if (instance is null)
+        {
+            return null;
+        }
+
+        return (instance.Stage, instance.Stage switch
+        {
+            Stages.Closed => new ClosingCheck([]),
+            Stages.Rectification => await CheckAsync(instance, cancellationToken),
+            _ => ClosingCheck.NotInRectification(instance.Stage),
+        });
+    }
+
+    /// <summary>What still blocks closing the cycle, read from its instance, items, cases, ledger and holds.</summary>
     private async Task<ClosingCheck> CheckAsync(InstanceSnapshot instance, CancellationToken cancellationToken)
     {
         var cycleId = instance.Id;
-        var blockers = new List<string>();
+        var blockers = new List<ClosingBlocker>();
         if (instance.Version >= 3 && instance.Data["findings"] is null)
         {
             // Version 3 opens the verification's findings as items at approval; until that step is done they are not counted.
-            blockers.Add("The verification's findings are not yet opened as rectification items (see the cycle's dead letters).");
+            blockers.Add(new("findings", 1, "The verification's findings are not yet opened as rectification items (see the cycle's dead letters)."));
         }
 
-        var undecided = (await holds.ListAsync(cycleId, cancellationToken)).Count(h => h.Status == Hotline.HoldStatuses.Open);
+        var undecided = (await holds.ListAsync(cycleId, cancellationToken)).Count(h => h.Status == HoldStatuses.Open);
         if (undecided > 0)
         {
-            blockers.Add($"{undecided} objections are not decided yet.");
+            blockers.Add(new("objections", undecided, $"{undecided} objections are not decided yet."));
+        }
+
+        var openCases = 0;
+        await foreach (var c in cases.AllForCycleAsync((string?)instance.Data["countyCode"] ?? cycleId[..6], cycleId, cancellationToken))
+        {
+            openCases += c.Status == HotlineStatuses.Closed ? 0 : 1;
+        }
+
+        if (openCases > 0)
+        {
+            blockers.Add(new("cases", openCases, $"{openCases} hotline cases of the cycle are not closed yet."));
         }
 
         var items = await rectification.SummarizeAsync(cycleId, clock.GetUtcNow(), cancellationToken);
         if (items.Accepted < items.Items)
         {
-            blockers.Add($"{items.Items - items.Accepted} of {items.Items} rectification items are not accepted yet.");
+            blockers.Add(new("items", items.Items - items.Accepted, $"{items.Items - items.Accepted} of {items.Items} rectification items are not accepted yet."));
         }
 
         foreach (var t in await disbursement.TotalsAsync(cycleId, cancellationToken))
         {
-            if (t.Pending.Count + t.Failed.Count + t.Held.Count + t.InDoubt.Count > 0)
+            var owed = t.Pending.Count + t.Failed.Count + t.Held.Count + t.InDoubt.Count;
+            if (owed > 0)
             {
-                blockers.Add($"{t.Program}: {t.Pending.Count} pending, {t.Failed.Count} failed, {t.Held.Count} held and {t.InDoubt.Count} in-doubt payments are still owed.");
+                blockers.Add(new("payments", owed, $"{t.Program}: {t.Pending.Count} pending, {t.Failed.Count} failed, {t.Held.Count} held and {t.InDoubt.Count} in-doubt payments are still owed."));
             }
         }
 
@@ -85,16 +146,61 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
         var instance = await engine.GetAsync(cycleId, cancellationToken);
         if (instance?.Stage != Stages.Rectification)
         {
-            return (null, new ClosingCheck([$"The cycle is in stage {instance?.Stage ?? "none"}; only a cycle in rectification closes."]));
+            return (null, ClosingCheck.NotInRectification(instance?.Stage));
         }
 
+        // A first look without the fence, so that the usual answer (something still open) writes nothing.
         var check = await CheckAsync(instance, cancellationToken);
         if (!check.CanClose)
         {
             return (null, check);
         }
 
-        var result = await engine.RaiseAsync(cycleId, new WorkflowEvent("close", CycleEvents.RectificationCompleted, null, actor, "cycle closed"), cancellationToken);
-        return (result, check);
+        var fenceId = Guid.NewGuid().ToString("N");
+        var fenced = await engine.RaiseAsync(
+            cycleId, new WorkflowEvent($"close-fence|{fenceId}", CycleEvents.CloseFenced, new JsonObject { ["fenceId"] = fenceId }, actor, "closing"), cancellationToken);
+        if (fenced.Outcome != EventOutcome.Applied)
+        {
+            return (null, ClosingCheck.NotInRectification(fenced.Instance?.Stage));
+        }
+
+        return await SettleAsync(cycleId, fenceId, actor, pause: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Finishes the close attempt behind fence <paramref name="fenceId"/>: the last check, then the close under the fence
+    /// when nothing blocks, else the fence comes down. Run by the closer, and by a newcomer that met the fence.
+    /// </summary>
+    public async Task<(EventResult? Result, ClosingCheck Check)> SettleAsync(string cycleId, string fenceId, string actor, bool pause, CancellationToken cancellationToken)
+    {
+        var instance = await engine.GetAsync(cycleId, cancellationToken);
+        if (instance?.Stage != Stages.Rectification || AidCycleDefinition.FenceOf(instance.Data) != fenceId)
+        {
+            return (null, instance?.Stage == Stages.Rectification ? await CheckAsync(instance, cancellationToken) : ClosingCheck.NotInRectification(instance?.Stage));
+        }
+
+        var check = await CheckAsync(instance, cancellationToken);
+        if (pause && PauseBeforeCommit is { } hold)
+        {
+            await hold(cycleId, cancellationToken);
+        }
+
+        if (!check.CanClose)
+        {
+            await engine.RaiseAsync(
+                cycleId, new WorkflowEvent($"close-withdraw|{fenceId}", CycleEvents.CloseWithdrawn, new JsonObject { ["fenceId"] = fenceId }, actor, check.Blockers[0].Detail), cancellationToken);
+            return (null, check);
+        }
+
+        var result = await engine.RaiseAsync(
+            cycleId, new WorkflowEvent("close", CycleEvents.RectificationCompleted, new JsonObject { ["fenceId"] = fenceId }, actor, "cycle closed"), cancellationToken);
+        if (result.Outcome is EventOutcome.Applied or EventOutcome.Duplicate)
+        {
+            return (result, check);
+        }
+
+        // A newcomer took the fence down after this check: say what blocks now.
+        var now = await engine.GetAsync(cycleId, cancellationToken);
+        return (null, now?.Stage == Stages.Rectification ? await CheckAsync(now, cancellationToken) : ClosingCheck.NotInRectification(now?.Stage));
     }
 }

@@ -13,6 +13,9 @@ public sealed record CancelRequest(string? Reason);
 
 public sealed record SchoolView(string CycleId, string SchoolCode, string Stage);
 
+/// <summary><c>GET /api/cycles/{id}/closing</c>: whether the close would go through now, and what blocks it.</summary>
+public sealed record ClosingView(string CycleId, string Stage, bool CanClose, bool Closed, IReadOnlyList<ClosingBlocker> Blockers);
+
 public static class CycleEndpoints
 {
     public const int MinNoticeDays = 5;
@@ -52,6 +55,11 @@ public static class CycleEndpoints
                 return Problems.Invalid(errors);
             }
 
+            if (!user.CanActInCounty(county!.Code))
+            {
+                return Problems.Forbidden($"您的密钥或账号无权办理县 {county.Code} 的事务。");
+            }
+
             var (created, cycle) = await cycles.CreateAsync(county!, semester!, noticeDays, user.Actor(), ct);
             if (!created && cycle.NoticeDays != noticeDays)
             {
@@ -74,7 +82,7 @@ public static class CycleEndpoints
                 return Problems.Invalid("stage", $"stage is one of {string.Join(", ", Stages.All)}.");
             }
 
-            var page = await cycles.ListAsync(new CycleFilter(countyCode, semester, stage), continuationToken, size, ct);
+            var page = await cycles.ListAsync(new CycleFilter(countyCode, semester, stage, user.CountyLimit()), continuationToken, size, ct);
             IReadOnlyList<Cycle> items = user.IsInRole(Roles.SchoolOfficer) ? [.. page.Items.Select(c => SchoolCycleView.Of(c, user.SchoolCode() ?? ""))] : page.Items;
             return TypedResults.Ok(new { items, continuationToken = page.ContinuationToken });
         }).RequireAuthorization(Policies.Staff);
@@ -162,8 +170,15 @@ public static class CycleEndpoints
             var (result, check) = await closer.TryCloseAsync(id, user.Actor(), ct);
             return result?.Outcome is EventOutcome.Applied or EventOutcome.Duplicate
                 ? TypedResults.Ok(await cycles.GetAsync(id, ct))
-                : Problems.Conflict($"Cycle {id} cannot close yet.", new Dictionary<string, string[]> { ["cycle"] = [.. check.Blockers] });
+                : Problems.Conflict($"Cycle {id} cannot close yet.", check.Errors());
         }).RequireAuthorization(Policies.Admin);
+
+        // What keeps the cycle from closing, as the close would answer it (the console shows it).
+        group.MapGet("/{id}/closing", async (string id, CycleCloser closer, CancellationToken ct) =>
+            await closer.WhatBlocksAsync(id, ct) is { } found
+                ? (IResult)TypedResults.Ok(new ClosingView(id, found.Stage, found.Check.CanClose && found.Stage == Stages.Rectification, found.Stage == Stages.Closed, found.Check.Blockers))
+                : Problems.NotFound($"Cycle {id}"))
+            .RequireAuthorization(Policies.Inspection);
 
         group.MapPost("/{id}/dead-letters/{deadLetterId}/retry", async (string id, string deadLetterId, StepProcessor steps, CancellationToken ct) =>
             await steps.RetryDeadLetterAsync(id, deadLetterId, ct)

@@ -46,7 +46,8 @@ public interface ICycleFigures
     Task<Cycle> AddForSchoolAsync(Cycle cycle, string schoolCode, CancellationToken cancellationToken) => Task.FromResult(cycle);
 }
 
-public sealed record CycleFilter(string? CountyCode, string? Semester, string? Stage);
+/// <summary>A cycle list's filters; <paramref name="Counties"/> limits it to the caller's counties (null: every county).</summary>
+public sealed record CycleFilter(string? CountyCode, string? Semester, string? Stage, IReadOnlyList<string>? Counties = null);
 
 /// <summary>Cycles are instances of the aid-cycle workflow; a small index table lists them by county and semester.</summary>
 public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, StepProcessor steps, IEnumerable<ICycleFigures> figures)
@@ -132,6 +133,11 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
         if (filter.Semester is not null)
         {
             clauses.Add(TableClient.CreateQueryFilter($"Semester eq {filter.Semester}"));
+        }
+
+        if (filter.Counties is { } counties)
+        {
+            clauses.Add(Auth.CountyScope.TableFilter("CountyCode", counties));
         }
 
         await foreach (var page in _index.QueryAsync<TableEntity>(string.Join(" and ", clauses), pageSize, cancellationToken: cancellationToken).AsPages(continuationToken, pageSize))

@@ -67,4 +67,8 @@ public sealed record Semester(int Year, Term Term)
 public static class CycleIds
 {
     public static string For(string countyCode, Semester semester) => $"{countyCode}-{semester}";
+
+    /// <summary>The county a cycle id names (its id is <c>{county}-{semester}</c>), or null when it is no cycle id.</summary>
+    public static string? CountyOf(string? cycleId) =>
+        cycleId is { Length: > 7 } && cycleId[6] == '-' && cycleId.AsSpan(0, 6).ContainsAnyExceptInRange('0', '9') is false ? cycleId[..6] : null;
 }

@@ -11,7 +11,8 @@ using Microsoft.Extensions.Options;
 
 namespace EduRelief.Dev;
 
-public sealed record ClockRequest(DateTimeOffset? SetTo, string? AdvanceBy);
+/// <summary><paramref name="SetTo"/>: an ISO 8601 time; without an offset, or a date only (00:00), it is China time.</summary>
+public sealed record ClockRequest(string? SetTo, string? AdvanceBy);
 
 public sealed record StartInstanceRequest(string? Id, string? Definition, JsonObject? Data);
 
@@ -33,16 +34,21 @@ public static class DevEndpoints
             }
 
             DateTimeOffset now;
-            if (body!.SetTo is { } target && body.AdvanceBy is null)
+            if (body!.SetTo is { } text && body.AdvanceBy is null)
             {
+                if (ParseChinaTime(text) is not { } target)
+                {
+                    return Problems.Invalid("setTo", "setTo is an ISO 8601 date (00:00 China time) or time, e.g. 2026-10-09 or 2026-10-09T09:30:00+08:00.");
+                }
+
                 now = clock.SetTo(target);
             }
-            else if (body.AdvanceBy is { } text && body.SetTo is null)
+            else if (body.AdvanceBy is { } duration && body.SetTo is null)
             {
                 TimeSpan by;
                 try
                 {
-                    by = XmlConvert.ToTimeSpan(text);
+                    by = XmlConvert.ToTimeSpan(duration);
                 }
                 catch (FormatException)
                 {
@@ -66,9 +72,42 @@ public static class DevEndpoints
         });
     }
 
+    /// <summary>An ISO 8601 time; one without an offset, or a date alone (its 00:00), is read as China time. Null when unreadable.</summary>
+    public static DateTimeOffset? ParseChinaTime(string text)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", invariant, System.Globalization.DateTimeStyles.None, out var date))
+        {
+            return new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), ChinaTime.Zone.GetUtcOffset(date.ToDateTime(TimeOnly.MinValue)));
+        }
+
+        if (!DateTime.TryParse(text, invariant, System.Globalization.DateTimeStyles.RoundtripKind, out var parsed))
+        {
+            return null;
+        }
+
+        return parsed.Kind == DateTimeKind.Unspecified
+            ? new DateTimeOffset(parsed, ChinaTime.Zone.GetUtcOffset(parsed))
+            : DateTimeOffset.Parse(text, invariant, System.Globalization.DateTimeStyles.RoundtripKind);
+    }
+
     public static void MapDevWorkflows(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/dev").RequireAuthorization(Policies.Admin);
+
+        // Every route the app answers, from the endpoint data source, so a test can walk them all (county scoping, the log scan).
+        group.MapGet("/endpoints", (EndpointDataSource endpoints) => TypedResults.Ok(new
+        {
+            items = endpoints.Endpoints.OfType<RouteEndpoint>()
+                .Select(e => new
+                {
+                    pattern = e.RoutePattern.RawText,
+                    methods = e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [],
+                    anonymous = e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null
+                        || e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>() is null,
+                })
+                .OrderBy(e => e.pattern, StringComparer.Ordinal),
+        }));
 
         group.MapPost("/instances", async (HttpRequest http, WorkflowEngine engine, IOptions<JsonOptions> json, CancellationToken ct) =>
         {

@@ -16,6 +16,7 @@ public static class DisbursementEndpoints
     public static IServiceCollection AddDisbursement(this IServiceCollection services) => services
         .AddSingleton<DisbursementService>()
         .AddSingleton<ReconciliationFollowUp>()
+        .AddSingleton<PaymentStatusQueries>()
         .AddSingleton<Workflow.IActivity, CutBatchesActivity>()
         .AddSingleton<Workflow.IActivity, ReconcileResultActivity>()
         .AddSingleton<ICycleFigures, DisbursementCycleFigures>();
@@ -23,6 +24,7 @@ public static class DisbursementEndpoints
     public static void MapDisbursement(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/cycles/{id}");
+        app.MapPaymentStatus();
 
         // A school officer gets the money of their own school's students.
         group.MapGet("/disbursement", async (string id, ClaimsPrincipal user, CycleService cycles, DisbursementService service, CancellationToken ct) =>
@@ -82,7 +84,7 @@ public static class DisbursementEndpoints
 
             if (cycle.Stage is not (Stages.Disbursement or Stages.Rectification) || (string?)cycle.Verification?["runId"] is not { } runId)
             {
-                return Problems.Conflict($"Cycle {id} is in stage {cycle.Stage}; batches are cut once the notice has ended.");
+                return CycleGate.StageProblem(id, cycle.Stage, "batches are cut from disbursement until the cycle closes");
             }
 
             await service.PrepareAsync(id, runId, ct);

@@ -23,6 +23,9 @@ public sealed record DiscrepancyRow(
     public string? MaskedAccount { get; init; }
 
     public string? AccountVersion { get; init; }
+
+    /// <summary>The full number of a poverty-registry row (a 控辍保学 child), kept for follow-up; never shown.</summary>
+    public string? IdNumber { get; init; }
 }
 
 /// <summary>
@@ -259,6 +262,7 @@ public sealed class EligibilityStore(StorageAccount storage)
     {
         MaskedAccount = e.GetString("MaskedAccount"),
         AccountVersion = e.GetString("AccountVersion"),
+        IdNumber = e.GetString("IdNumber"),
     };
 
 

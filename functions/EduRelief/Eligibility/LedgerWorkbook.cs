@@ -1,7 +1,10 @@
+using System.Globalization;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using EduRelief.Disbursement;
 using EduRelief.Exports;
+using EduRelief.Hosting;
 using EduRelief.Rosters;
 
 namespace EduRelief.Eligibility;
@@ -23,7 +26,7 @@ public static class LedgerWorkbook
 
     public const string DropoutSheet = "控辍保学";
 
-    public static async Task WriteAsync(Stream output, EligibilityStore store, string cycleId, string runId, CancellationToken cancellationToken)
+    public static async Task WriteAsync(Stream output, EligibilityStore store, PaymentStatusQueries payments, string cycleId, string runId, CancellationToken cancellationToken)
     {
         // The packaging API needs a seekable stream; a temporary file keeps memory flat for a large county.
         var path = Path.GetTempFileName();
@@ -36,8 +39,9 @@ public static class LedgerWorkbook
                 foreach (var (program, sheetName) in ProgramSheets)
                 {
                     var rows = store.AllLedgerAsync(cycleId, runId, program, cancellationToken);
+                    var paid = await payments.ForProgramAsync(cycleId, program, cancellationToken);
                     var part = workbook.AddNewPart<WorksheetPart>();
-                    await WriteSheetAsync(part, ["序号", "学校标识码", "学校名称", "姓名", "身份证号", "学段", "年级", "是否住校", "金额(元)", "来源"], Cells(rows), cancellationToken);
+                    await WriteSheetAsync(part, ["序号", "学校标识码", "学校名称", "姓名", "身份证号", "学段", "年级", "是否住校", "金额(元)", "来源", "发放状态", "批次", "发放日期"], Cells(rows, paid), cancellationToken);
                     sheets.Add((sheetName, workbook.GetIdOfPart(part)));
                 }
 
@@ -59,14 +63,35 @@ public static class LedgerWorkbook
         }
     }
 
-    private static async IAsyncEnumerable<object[]> Cells(IAsyncEnumerable<LedgerRow> rows)
+    /// <summary>
+    /// The program's ledger rows with their payment (blank before the notice ended), then the entitlements confirmed
+    /// after verification that the ledger does not list (a 控辍保学 child found enrolled): every child owed, once.
+    /// </summary>
+    private static async IAsyncEnumerable<object[]> Cells(IAsyncEnumerable<LedgerRow> rows, Dictionary<string, EntitlementState> paid)
     {
         var n = 0;
         await foreach (var r in rows)
         {
-            yield return [++n, r.SchoolCode, r.SchoolName, r.Name, IdNumbers.Mask(r.IdNumber), r.Stage, r.Grade, r.Boarding ? "是" : "否", r.Amount, r.Source == "review" ? "复核确认" : "比对"];
+            var payment = paid.Remove(PersonKeys.Of(r.IdNumber), out var p) ? p : null;
+            yield return [++n, r.SchoolCode, r.SchoolName, r.Name, IdNumbers.Mask(r.IdNumber), r.Stage, r.Grade, r.Boarding ? "是" : "否", r.Amount, SourceLabel(r.Source), .. PaymentCells(payment)];
+        }
+
+        foreach (var p in paid.Values.OrderBy(p => p.SchoolCode, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal))
+        {
+            yield return [++n, p.SchoolCode, p.SchoolName, p.Name, IdNumbers.Mask(p.IdNumber), "", "", "", p.Amount, "整改确认", .. PaymentCells(p)];
         }
     }
+
+    private static string SourceLabel(string source) => source switch
+    {
+        "review" => "复核确认",
+        "rectification" => "整改确认",
+        _ => "比对",
+    };
+
+    /// <summary>发放状态, 批次, 发放日期 (the China date).</summary>
+    private static object[] PaymentCells(EntitlementState? p) =>
+        p is null ? ["", "", ""] : [PaymentStatusQueries.ChineseStatus.GetValueOrDefault(p.Status, p.Status), p.BatchId ?? "", p.PaidAt is { } at ? ChinaTime.ToChina(at).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : ""];
 
     private static async IAsyncEnumerable<object[]> DropoutCells(IAsyncEnumerable<DiscrepancyRow> rows)
     {

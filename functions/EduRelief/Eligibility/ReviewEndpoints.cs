@@ -16,6 +16,9 @@ namespace EduRelief.Eligibility;
 public sealed record DecisionRequest(string? Decision, string? Reason);
 
 /// <summary>Discrepancies, review decisions, approval, and the ledgers (台账) of a cycle's current verification run.</summary>
+/// <summary>The optional body of <c>POST …/approve</c>.</summary>
+public sealed record ApproveRequest(string? Reason);
+
 public static class ReviewEndpoints
 {
     public static void MapReview(this IEndpointRouteBuilder app)
@@ -51,8 +54,26 @@ public static class ReviewEndpoints
 
         group.MapPost("/discrepancies/{discrepancyId}/decision", DecideAsync).RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/approve", async (string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, WorkingCalendar calendar, CountyContactsStore contacts, EduRelief.Mail.CalendarWarnings warnings, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/approve", async (string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, WorkingCalendar calendar, CountyContactsStore contacts, EduRelief.Mail.CalendarWarnings warnings, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
+            // An optional {"reason"}: what the approval is sent with is recorded in the cycle's history.
+            var reason = "approved for public notice";
+            if (http.ContentLength > 0 || http.Headers.TransferEncoding.Count > 0)
+            {
+                var (body, problem) = await JsonBody.ReadAsync<ApproveRequest>(http, json.Value.SerializerOptions);
+                if (problem is not null)
+                {
+                    return (IResult)problem;
+                }
+
+                if (body!.Reason is { } given && (string.IsNullOrWhiteSpace(given) || given.Trim().Length > 500))
+                {
+                    return Problems.Invalid("reason", "reason is 1 to 500 characters when given.");
+                }
+
+                reason = body.Reason?.Trim() ?? reason;
+            }
+
             var cycle = await cycles.FindAsync(id, ct);
             if (cycle is null)
             {
@@ -75,7 +96,7 @@ public static class ReviewEndpoints
                 ["workingDays"] = cycle.NoticeDays,
                 ["calendarMissing"] = period.CalendarMissing,
             };
-            var result = await engine.RaiseAsync(id, new WorkflowEvent("approve", CycleEvents.Approve, notice, user.Actor(), "approved for public notice"), ct);
+            var result = await engine.RaiseAsync(id, new WorkflowEvent("approve", CycleEvents.Approve, notice, user.Actor(), reason), ct);
             if (period.CalendarMissing && result.Outcome is (EventOutcome.Applied or EventOutcome.Duplicate))
             {
                 // The notice ends after a year whose State Council calendar is not entered: tell the bureau, once per
@@ -86,7 +107,8 @@ public static class ReviewEndpoints
             return result.Outcome switch
             {
                 EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok(await cycles.GetAsync(id, ct)),
-                _ => Problems.Conflict(result.Reason ?? $"Cycle {id} is in stage {cycle.Stage}; only a cycle in review can be approved."),
+                EventOutcome.Refused => Problems.Conflict(result.Reason!, new Dictionary<string, string[]> { ["pendingReview"] = [result.Reason!] }),
+                _ => CycleGate.StageProblem(id, result.Instance?.Stage ?? cycle.Stage, result.Reason ?? "only a cycle in review can be approved"),
             };
         }).RequireAuthorization(Policies.Admin);
 
@@ -101,7 +123,7 @@ public static class ReviewEndpoints
             };
         }).RequireAuthorization(Policies.Admin);
 
-        group.MapGet("/ledger", async (string id, string? program, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, CancellationToken ct) =>
+        group.MapGet("/ledger", async (string id, string? program, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, Disbursement.PaymentStatusQueries payments, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -120,18 +142,21 @@ public static class ReviewEndpoints
             }
 
             var page = await store.ListLedgerAsync(id, run!, program, schoolCode, continuationToken, size, ct);
+            // Each row's payment (null before the notice ended): one scan per school on the page, never one read per child.
+            var paid = await payments.ForSchoolsAsync(id, page.Items.Select(l => l.SchoolCode), ct);
             return TypedResults.Ok(new
             {
-                items = page.Items.Select(l => new
+                items = page.Items.Select(l => (Row: l, Payment: paid.GetValueOrDefault((l.Program, Rosters.PersonKeys.Of(l.IdNumber))))).Select(x => new
                 {
-                    id = l.Id, schoolCode = l.SchoolCode, schoolName = l.SchoolName, name = l.Name, idNumber = Rosters.IdNumbers.Mask(l.IdNumber),
-                    stage = l.Stage, grade = l.Grade, boarding = l.Boarding, program = l.Program, amount = VerificationSummary.Money(l.Amount), source = l.Source,
+                    id = x.Row.Id, schoolCode = x.Row.SchoolCode, schoolName = x.Row.SchoolName, name = x.Row.Name, idNumber = Rosters.IdNumbers.Mask(x.Row.IdNumber),
+                    stage = x.Row.Stage, grade = x.Row.Grade, boarding = x.Row.Boarding, program = x.Row.Program, amount = VerificationSummary.Money(x.Row.Amount), source = x.Row.Source,
+                    status = x.Payment?.Status, batchId = x.Payment?.BatchId, paidAt = x.Payment?.PaidAt,
                 }),
                 continuationToken = page.ContinuationToken,
             });
         }).RequireAuthorization(Policies.Staff);
 
-        group.MapGet("/ledger.xlsx", async (string id, HttpContext http, CycleService cycles, EligibilityStore store, CancellationToken ct) =>
+        group.MapGet("/ledger.xlsx", async (string id, HttpContext http, CycleService cycles, EligibilityStore store, Disbursement.PaymentStatusQueries payments, CancellationToken ct) =>
         {
             var (run, refusal) = await CurrentRunAsync(id, cycles, ct);
             if (refusal is not null)
@@ -141,7 +166,7 @@ public static class ReviewEndpoints
 
             http.Response.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-ledger.xlsx\"";
-            await LedgerWorkbook.WriteAsync(http.Response.Body, store, id, run!, ct);
+            await LedgerWorkbook.WriteAsync(http.Response.Body, store, payments, id, run!, ct);
             return Results.Empty;
         }).WithNoStore().RequireAuthorization(Policies.Inspection);
     }

@@ -57,10 +57,16 @@ public sealed record CaseExtension(string Reason, int WorkingDays, string Reques
 /// <summary>One line of a case's history.</summary>
 public sealed record CaseHistoryEntry(int Sequence, DateTimeOffset At, string Actor, string Event, string? From, string To, string? Note);
 
-/// <summary>The outcome of an action: the case after it and its history line, or why it was refused.</summary>
-public sealed record CaseChange(HotlineCase? Case, CaseHistoryEntry? Entry, string? Refusal, string? Field = null)
+/// <summary>
+/// The outcome of an action: the case after it and its history line, or why it was refused: <see cref="Field"/> for bad
+/// input (400), else <see cref="Blocker"/> names what blocks it (409's <c>errors</c>: <c>status</c>, <c>extension</c>,
+/// <c>objection</c>, <c>category</c>).
+/// </summary>
+public sealed record CaseChange(HotlineCase? Case, CaseHistoryEntry? Entry, string? Refusal, string? Field = null, string Blocker = "status")
 {
     public static CaseChange Refuse(string reason, string? field = null) => new(null, null, reason, field);
+
+    public static CaseChange Blocked(string blocker, string reason) => new(null, null, reason, null, blocker);
 }
 
 /// <summary>
@@ -117,12 +123,12 @@ public static class CaseLifecycle
 
         if (c.Category == HotlineCategories.Objection)
         {
-            return CaseChange.Refuse("An objection is decided before its notice ends; it cannot be extended.");
+            return CaseChange.Blocked("category", "An objection is decided before its notice ends; it cannot be extended.");
         }
 
         if (c.Extension is not null)
         {
-            return CaseChange.Refuse($"This case already had its one extension ({c.Extension.Status}).");
+            return CaseChange.Blocked("extension", $"This case already had its one extension ({c.Extension.Status}).");
         }
 
         if (r.WorkingDays is < 1 or > MaxExtensionDays)
@@ -138,7 +144,7 @@ public static class CaseLifecycle
     {
         if (c.Extension is not { Status: CaseExtension.Requested } requested)
         {
-            return CaseChange.Refuse("There is no extension request waiting for a decision.");
+            return CaseChange.Blocked("extension", "There is no extension request waiting for a decision.");
         }
 
         if (!HotlineStatuses.Open.Contains(c.Status))
@@ -163,12 +169,12 @@ public static class CaseLifecycle
     {
         if (c.Category != HotlineCategories.Objection)
         {
-            return CaseChange.Refuse("Only an objection to a notice is upheld or dismissed.");
+            return CaseChange.Blocked("category", "Only an objection to a notice is upheld or dismissed.");
         }
 
         if (c.ObjectionDecision is not null)
         {
-            return CaseChange.Refuse($"This objection was {c.ObjectionDecision} already.");
+            return CaseChange.Blocked("objection", $"This objection was {c.ObjectionDecision} already.");
         }
 
         if (!HotlineStatuses.Open.Contains(c.Status))
@@ -188,7 +194,7 @@ public static class CaseLifecycle
 
         if (c.Category == HotlineCategories.Objection && c.ObjectionDecision is null)
         {
-            return CaseChange.Refuse("Decide the objection (upheld or dismissed) before replying to the caller.");
+            return CaseChange.Blocked("objection", "Decide the objection (upheld or dismissed) before replying to the caller.");
         }
 
         return Changed(c, c with { Status = HotlineStatuses.Replied, Reply = r.Reply, RepliedAt = r.At }, r, null);

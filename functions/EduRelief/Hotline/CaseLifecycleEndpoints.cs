@@ -34,12 +34,12 @@ public static class CaseLifecycleEndpoints
         group.MapPost("/{caseNumber}/assign", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
             actions.ActAsync<AssignRequest>(caseNumber, http, user, (body, c, now) =>
                 Text(body.Note, "note", required: false) is { } bad ? bad
-                : Task.FromResult<CaseOutcome>(new AssignCase(user.Actor(), now, body.Assignee?.Trim() ?? "", body.Note?.Trim())), ct))
+                : Task.FromResult<CaseOutcome>(new AssignCase(user.Actor(), now, body.Assignee?.Trim() ?? "", Clean(body.Note))), ct))
             .RequireAuthorization(Policies.Admin);
 
         group.MapPost("/{caseNumber}/progress", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
             actions.ActAsync<NoteRequest>(caseNumber, http, user, (body, c, now) =>
-                Text(body.Note, "note") ?? Task.FromResult<CaseOutcome>(new RecordProgress(user.Actor(), now, body.Note!.Trim())), ct))
+                Text(body.Note, "note") ?? Task.FromResult<CaseOutcome>(new RecordProgress(user.Actor(), now, Clean(body.Note)!)), ct))
             .RequireAuthorization(Policies.Staff);
 
         group.MapPost("/{caseNumber}/extension", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
@@ -47,7 +47,7 @@ public static class CaseLifecycleEndpoints
                 Text(body.Reason, "reason")
                 ?? (body.WorkingDays is null
                     ? Task.FromResult<CaseOutcome>(Problems.Invalid("workingDays", $"workingDays is the number of working days asked for, 1 to {CaseLifecycle.MaxExtensionDays}."))
-                    : Task.FromResult<CaseOutcome>(new RequestExtension(user.Actor(), now, body.Reason!.Trim(), body.WorkingDays.Value))), ct))
+                    : Task.FromResult<CaseOutcome>(new RequestExtension(user.Actor(), now, Clean(body.Reason)!, body.WorkingDays.Value))), ct))
             .RequireAuthorization(Policies.Staff);
 
         group.MapPost("/{caseNumber}/extension/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ICaseDeadlines deadlines, CancellationToken ct) =>
@@ -65,12 +65,12 @@ public static class CaseLifecycleEndpoints
 
                 if (body.Decision == CaseExtension.Refused || c.Extension is not { } extension)
                 {
-                    return new DecideExtension(user.Actor(), now, false, body.Reason?.Trim(), null, false);
+                    return new DecideExtension(user.Actor(), now, false, Clean(body.Reason), null, false);
                 }
 
                 // The extra working days count on from the current deadline (or from today, for a case without one).
                 var extended = await deadlines.AfterAsync(c.Deadline ?? now, extension.WorkingDays, ct);
-                return new DecideExtension(user.Actor(), now, true, body.Reason?.Trim(), extended.DueAt, extended.CalendarMissing);
+                return new DecideExtension(user.Actor(), now, true, Clean(body.Reason), extended.DueAt, extended.CalendarMissing);
             }, ct))
             .RequireAuthorization(Policies.Admin);
 
@@ -82,7 +82,7 @@ public static class CaseLifecycleEndpoints
                     ? Task.FromResult<CaseOutcome>(Problems.Invalid("decision", "decision is upheld or dismissed."))
                     : c.ObjectionDecision == body.Decision
                         ? Task.FromResult(CaseOutcome.Unchanged)
-                        : Text(body.Reason, "reason") ?? Task.FromResult<CaseOutcome>(new DecideObjection(user.Actor(), now, body.Decision!, body.Reason!.Trim())),
+                        : Text(body.Reason, "reason") ?? Task.FromResult<CaseOutcome>(new DecideObjection(user.Actor(), now, body.Decision!, Clean(body.Reason)!)),
                 ct,
                 after: async decided =>
                 {
@@ -101,7 +101,7 @@ public static class CaseLifecycleEndpoints
 
         group.MapPost("/{caseNumber}/reply", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
             actions.ActAsync<ReplyRequest>(caseNumber, http, user, (body, c, now) =>
-                Text(body.Reply, "reply") ?? Task.FromResult<CaseOutcome>(new ReplyToCaller(user.Actor(), now, body.Reply!.Trim())), ct))
+                Text(body.Reply, "reply") ?? Task.FromResult<CaseOutcome>(new ReplyToCaller(user.Actor(), now, Clean(body.Reply)!)), ct))
             .RequireAuthorization(Policies.Staff);
 
         group.MapPost("/{caseNumber}/satisfaction", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ICaseDeadlines deadlines, CancellationToken ct) =>
@@ -155,6 +155,9 @@ public static class CaseLifecycleEndpoints
         public static implicit operator CaseOutcome(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult refusal) => new() { Refusal = refusal };
     }
 
+    /// <summary>Free text as stored: trimmed, with ID and phone numbers masked (the caller's, a child's or anyone's).</summary>
+    private static string? Clean(string? text) => SensitiveText.Mask(text?.Trim());
+
     /// <summary>A refusal when a text field is missing (if required) or too long; null when it is fine.</summary>
     private static Task<CaseOutcome>? Text(string? value, string field, bool required = true)
     {
@@ -168,7 +171,7 @@ public static class CaseLifecycleEndpoints
 }
 
 /// <summary>Carries out a person's action on a case: reads the body, finds the case the user may act on, builds the action and applies it under the case's ETag.</summary>
-public sealed class CaseActions(HotlineStore store, TimeProvider clock, IOptions<JsonOptions> json, Mail.CalendarWarnings warnings, Calendar.WorkingCalendar calendar)
+public sealed class CaseActions(HotlineStore store, ObjectionHoldStore holds, TimeProvider clock, IOptions<JsonOptions> json, Mail.CalendarWarnings warnings, Calendar.WorkingCalendar calendar)
 {
     /// <summary>Reads the body, finds the case the user may act on, builds the action and applies it under the case's ETag.</summary>
     public async Task<IResult> ActAsync<TBody>(
@@ -215,7 +218,9 @@ public sealed class CaseActions(HotlineStore store, TimeProvider clock, IOptions
 
             if (change.Refusal is not null)
             {
-                return change.Field is not null ? Problems.Invalid(change.Field, change.Refusal) : Problems.Conflict(change.Refusal);
+                return change.Field is not null
+                    ? Problems.Invalid(change.Field, change.Refusal)
+                    : Problems.Conflict(change.Refusal, new Dictionary<string, string[]> { [change.Blocker] = [change.Refusal] });
             }
 
             changed = change.Case!;
@@ -231,7 +236,6 @@ public sealed class CaseActions(HotlineStore store, TimeProvider clock, IOptions
             await warnings.WarnAsync(changed.CountyCode, due, ct);
         }
 
-        var history = await store.HistoryAsync(found.Number, ct);
-        return TypedResults.Ok(HotlineCaseView.From(changed, now, history, calendars: await CaseCountdown.CalendarsAsync(calendar, now, ct)));
+        return TypedResults.Ok(await HotlineEndpoints.CaseViewAsync(changed, now, user, holds, calendar, ct, await store.HistoryAsync(found.Number, ct)));
     }
 }

@@ -18,7 +18,10 @@ public sealed record HoldView(string Status, bool OnNotice, DateTimeOffset? Deci
 
 public sealed record ObjectionView(string Decision, string? Reason, string? DecidedBy, DateTimeOffset? DecidedAt);
 
-/// <summary>A case as answers show it: the caller's phone masked.</summary>
+/// <summary>
+/// A case as answers show it: the caller's phone masked; a tip-off's caller (name and phone) shown to the bureau only,
+/// null to a school officer or an inspector, so the school a tip-off names never learns who made it.
+/// </summary>
 public sealed record HotlineCaseView(
     string Id,
     string CaseNumber,
@@ -32,8 +35,8 @@ public sealed record HotlineCaseView(
     string DeadlineRule,
     bool CalendarMissing,
     bool Overdue,
-    string CallerName,
-    string CallerPhone,
+    string? CallerName,
+    string? CallerPhone,
     string Content,
     HotlineSubjectView? Subject,
     string? Assignee,
@@ -48,18 +51,28 @@ public sealed record HotlineCaseView(
     DateTimeOffset? EscalatedAt,
     IReadOnlyList<CaseHistoryEntry>? History = null,
     HoldView? Hold = null,
-    CaseCountdown? Countdown = null)
+    CaseCountdown? Countdown = null,
+    string? NoHoldReason = null)
 {
     /// <summary>With <paramref name="calendars"/>, the view says where an open case stands against its deadline (<see cref="CaseCountdown"/>).</summary>
-    public static HotlineCaseView From(HotlineCase c, DateTimeOffset now, IReadOnlyList<CaseHistoryEntry>? history = null, ObjectionHold? hold = null, Func<int, Calendar.YearCalendar?>? calendars = null) => new(
+    /// <param name="viewer">Who reads it; null for the hotline system itself (the webhook's answer).</param>
+    public static HotlineCaseView From(HotlineCase c, DateTimeOffset now, ClaimsPrincipal? viewer, IReadOnlyList<CaseHistoryEntry>? history = null, ObjectionHold? hold = null, Func<int, Calendar.YearCalendar?>? calendars = null)
+    {
+        var showCaller = ShowsCaller(c, viewer);
+        return new(
         c.CaseNumber, c.CaseNumber, c.ExternalId, c.CountyCode, c.Category, c.Status, c.ReceivedAt, c.RegisteredAt,
-        c.Deadline, c.DeadlineRule, c.DeadlineCalendarMissing, c.IsOverdue(now), c.CallerName, PhoneNumbers.Mask(c.CallerPhone), c.Content,
+        c.Deadline, c.DeadlineRule, c.DeadlineCalendarMissing, c.IsOverdue(now), showCaller ? c.CallerName : null, showCaller ? PhoneNumbers.Mask(c.CallerPhone) : null, c.Content,
         c.Subject is null ? null : new HotlineSubjectView(c.Subject.CycleId, c.Subject.SchoolCode, c.Subject.StudentName),
         c.Assignee, c.Extension,
         c.ObjectionDecision is null ? null : new ObjectionView(c.ObjectionDecision, c.ObjectionReason, c.ObjectionDecidedBy, c.ObjectionDecidedAt),
         c.Reply, c.RepliedAt, c.Satisfaction, c.Reopened > 0, c.ClosedAt, c.RemindedAt, c.EscalatedAt, history,
         hold is null ? null : new HoldView(hold.Status, hold.OnNotice, hold.DecidedAt),
         calendars is null ? null : CaseCountdown.Of(c, now, calendars));
+    }
+
+    /// <summary>A tip-off's caller is the bureau's to know; every other case shows its caller to whoever may read it.</summary>
+    public static bool ShowsCaller(HotlineCase c, ClaimsPrincipal? viewer) =>
+        c.Category != HotlineCategories.TipOff || viewer is null || viewer.IsInRole(Roles.BureauAdmin);
 }
 
 public static class HotlineEndpoints
@@ -95,6 +108,8 @@ public static class HotlineEndpoints
             HotlineStore store,
             ObjectionHoldStore holds,
             ObjectionSubjects subjects,
+            CycleGate gate,
+            Calendar.WorkingCalendar calendar,
             Mail.CalendarWarnings warnings,
             IOptions<JsonOptions> json,
             ILoggerFactory loggers,
@@ -123,8 +138,15 @@ public static class HotlineEndpoints
             }
 
             var signedAt = long.Parse(http.Headers[HotlineSignature.TimestampHeader].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+            var bodyHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
             if (!await store.TryRecordSignatureAsync(signature, signedAt, now, ct))
             {
+                // The hotline retrying a delivery whose answer it lost gets that answer again; anything else is a replay.
+                if (await store.AnsweredCaseAsync(signature, signedAt, bodyHash, ct) is { } answered && await store.GetAsync(answered, ct) is { } again)
+                {
+                    return TypedResults.Ok(await CaseViewAsync(again, now, viewer: null, holds, calendar, ct));
+                }
+
                 log.LogWarning("Hotline webhook refused: replayed signature");
                 return Unauthorized("This signed request was delivered before.");
             }
@@ -153,13 +175,28 @@ public static class HotlineEndpoints
 
             bool created;
             HotlineCase @case;
+            GateRefusal? refusal = null;
             try
             {
+                // A closed or cancelled cycle takes no new objection: the case is still recorded (a call was made), without a hold.
+                refusal = input.Subject?.CycleId is { } named ? await gate.RefuseIfEndedAsync(named, ct) : null;
                 (created, @case) = await store.RegisterAsync(input, now, ct);
-                if (@case.Category == HotlineCategories.Objection)
+                if (@case.Subject?.CycleId is { } cycleId && refusal is null)
                 {
-                    await holds.EnsureAsync(@case, c => subjects.IsOnNoticeAsync(@case.Subject, c), ct);
+                    if (@case.Category == HotlineCategories.Objection)
+                    {
+                        await holds.EnsureAsync(@case, c => subjects.IsOnNoticeAsync(@case.Subject, c), ct);
+                    }
+
+                    // Written first, then the cycle read (CycleGate): a close that committed meanwhile never saw this case.
+                    refusal = await gate.ConfirmAsync(cycleId, "hotline", ct);
+                    if (refusal is not null)
+                    {
+                        await holds.ReleaseUndecidedAsync(cycleId, @case.CaseNumber, ct);
+                    }
                 }
+
+                await store.MarkSignatureAnsweredAsync(signature, signedAt, bodyHash, @case.CaseNumber, ct);
             }
             catch (Exception ex) when (ex is Azure.RequestFailedException or OperationCanceledException or InvalidOperationException)
             {
@@ -169,7 +206,12 @@ public static class HotlineEndpoints
                 throw;
             }
 
-            var view = HotlineCaseView.From(@case, now);
+            var view = await CaseViewAsync(@case, now, viewer: null, holds, calendar, ct) with
+            {
+                NoHoldReason = refusal is null ? null
+                    : @case.Category == HotlineCategories.Objection ? $"{refusal.ChineseDetail}本异议已登记为工单，但不暂停任何人的发放。"
+                    : $"{refusal.ChineseDetail}本工单已登记，按一般工单办理。",
+            };
             if (!created)
             {
                 return TypedResults.Ok(view);
@@ -215,10 +257,10 @@ public static class HotlineEndpoints
             // A school officer sees the cases assigned to their school, nothing else.
             var assignee = user.IsInRole(Roles.SchoolOfficer) ? Assignees.ForSchool(user.SchoolCode() ?? "") : null;
             var now = clock.GetUtcNow();
-            var filter = new HotlineCaseFilter(status, category, cycleId, assignee, overdue == true ? now : null);
+            var filter = new HotlineCaseFilter(status, category, cycleId, assignee, overdue == true ? now : null, user.CountyLimit());
             var page = await store.ListAsync(filter, continuationToken, size, ct);
             var calendars = await CaseCountdown.CalendarsAsync(calendar, now, ct);
-            return TypedResults.Ok(new { items = page.Items.Select(c => HotlineCaseView.From(c, now, calendars: calendars)), continuationToken = page.ContinuationToken });
+            return TypedResults.Ok(new { items = page.Items.Select(c => HotlineCaseView.From(c, now, user, calendars: calendars)), continuationToken = page.ContinuationToken });
         }).RequireAuthorization(Policies.Staff);
 
         group.MapGet("/{caseNumber}", async (string caseNumber, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, Calendar.WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
@@ -228,15 +270,18 @@ public static class HotlineEndpoints
                 return (IResult)Problems.NotFound($"Hotline case {caseNumber}");
             }
 
-            var history = await store.HistoryAsync(found.Number, ct);
-            var hold = found.Case.Subject?.CycleId is { } cycleId && found.Case.Category == HotlineCategories.Objection
-                ? await holds.GetAsync(cycleId, found.Case.CaseNumber, ct)
-                : null;
-            var now = clock.GetUtcNow();
-            return TypedResults.Ok(HotlineCaseView.From(found.Case, now, history, hold, await CaseCountdown.CalendarsAsync(calendar, now, ct)));
+            return TypedResults.Ok(await CaseViewAsync(found.Case, clock.GetUtcNow(), user, holds, calendar, ct, await store.HistoryAsync(found.Number, ct)));
         }).RequireAuthorization(Policies.Staff);
 
         group.MapCaseLifecycle();
+    }
+
+    /// <summary>The case as <c>GET /api/hotline/cases/{caseNumber}</c> shows it: with its hold (an objection) and countdown.</summary>
+    internal static async Task<HotlineCaseView> CaseViewAsync(
+        HotlineCase c, DateTimeOffset now, ClaimsPrincipal? viewer, ObjectionHoldStore holds, Calendar.WorkingCalendar calendar, CancellationToken ct, IReadOnlyList<CaseHistoryEntry>? history = null)
+    {
+        var hold = c.Subject?.CycleId is { } cycleId && c.Category == HotlineCategories.Objection ? await holds.GetAsync(cycleId, c.CaseNumber, ct) : null;
+        return HotlineCaseView.From(c, now, viewer, history, hold, await CaseCountdown.CalendarsAsync(calendar, now, ct));
     }
 
     /// <summary>The case, when it exists and the user may see it: staff of the bureau see all, a school officer their school's.</summary>

@@ -105,7 +105,8 @@ public static partial class HotlineIntake
             return (null, errors);
         }
 
-        return (new HotlineCaseInput(externalId!, body.CountyCode!, receivedAt, category!, callerName!, callerPhone, content!, subject), errors);
+        // The content is free text the school may read: ID and phone numbers in it are masked before it is stored.
+        return (new HotlineCaseInput(externalId!, body.CountyCode!, receivedAt, category!, callerName!, callerPhone, Rectification.SensitiveText.Mask(content!), subject), errors);
     }
 
     private static HotlineSubject? ValidateSubject(HotlineSubjectRequest? subject, bool required, Dictionary<string, string[]> errors)

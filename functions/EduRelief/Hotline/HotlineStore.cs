@@ -64,7 +64,8 @@ public sealed record HotlineCase(
 }
 
 /// <summary>Filters of the case list; <paramref name="OverdueAt"/> keeps open cases past their deadline at that instant.</summary>
-public sealed record HotlineCaseFilter(string? Status, string? Category, string? CycleId, string? Assignee = null, DateTimeOffset? OverdueAt = null);
+/// <summary>A case list's filters; <paramref name="Counties"/> limits it to the caller's counties (null: every county).</summary>
+public sealed record HotlineCaseFilter(string? Status, string? Category, string? CycleId, string? Assignee = null, DateTimeOffset? OverdueAt = null, IReadOnlyList<string>? Counties = null);
 
 /// <summary>
 /// Cases live in <c>hotlinecases</c>, one partition per county. In that partition sit, per case, the case row (RowKey
@@ -122,6 +123,24 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
         {
             // Storage is failing as a whole; the hotline's next retry, signed anew, still finds its case by externalId.
         }
+    }
+
+    /// <summary>Notes on a signature's row the case its delivery was answered with, and a hash of the body it signed.</summary>
+    public Task MarkSignatureAnsweredAsync(string signature, long signedAtSeconds, string bodySha256, string caseNumber, CancellationToken cancellationToken) =>
+        _signatures.UpdateEntityAsync(
+            new TableEntity(SignatureHour(signedAtSeconds), signature.ToLowerInvariant()) { ["BodySha256"] = bodySha256, ["CaseNumber"] = caseNumber },
+            ETag.All,
+            TableUpdateMode.Merge,
+            cancellationToken);
+
+    /// <summary>
+    /// The case a delivery with this signature was answered with, when the replay carries the very same body; null for
+    /// a delivery still being handled, one that was refused, or another body (a replay, refused).
+    /// </summary>
+    public async Task<CaseNumber?> AnsweredCaseAsync(string signature, long signedAtSeconds, string bodySha256, CancellationToken cancellationToken)
+    {
+        var row = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignatureHour(signedAtSeconds), signature.ToLowerInvariant(), cancellationToken: cancellationToken);
+        return row.HasValue && row.Value!.GetString("BodySha256") == bodySha256 && CaseNumber.TryParse(row.Value.GetString("CaseNumber"), out var number) ? number : null;
     }
 
     /// <summary>Deletes the signature rows of every hour that ended before <paramref name="cutoff"/>; a replay that old is refused by its timestamp alone.</summary>
@@ -302,6 +321,12 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
         if (filter.CycleId is not null)
         {
             clauses.Add(TableClient.CreateQueryFilter($"SubjectCycleId eq {filter.CycleId}"));
+        }
+
+        if (filter.Counties is { } counties)
+        {
+            // Cases are partitioned by county.
+            clauses.Add(Auth.CountyScope.TableFilter("PartitionKey", counties));
         }
 
         if (filter.Assignee is not null)

@@ -97,6 +97,16 @@ public sealed class ObjectionHoldStore(StorageAccount storage)
             cancellationToken);
     }
 
+    /// <summary>Takes back an undecided hold written for a cycle that closed or was cancelled meanwhile (<see cref="CycleGate"/>).</summary>
+    public async Task ReleaseUndecidedAsync(string cycleId, string caseNumber, CancellationToken cancellationToken)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(cycleId, caseNumber, cancellationToken: cancellationToken);
+        if (row.HasValue && row.Value!.GetString("Status") == HoldStatuses.Open)
+        {
+            await _table.DeleteEntityAsync(cycleId, caseNumber, row.Value.ETag, cancellationToken);
+        }
+    }
+
     public async Task<ObjectionHold?> GetAsync(string cycleId, string caseNumber, CancellationToken cancellationToken)
     {
         var row = await _table.GetEntityIfExistsAsync<TableEntity>(cycleId, caseNumber, cancellationToken: cancellationToken);

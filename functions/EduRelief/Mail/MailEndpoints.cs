@@ -18,7 +18,7 @@ public static class MailEndpoints
     /// <summary>Operators see every email's state: <c>GET /api/mail?status=pending|sent|failed|skipped</c>, paged.</summary>
     public static void MapMail(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/mail", async (string? status, string? continuationToken, int? pageSize, MailOutbox outbox, CancellationToken ct) =>
+        app.MapGet("/api/mail", async (string? status, string? continuationToken, int? pageSize, System.Security.Claims.ClaimsPrincipal user, MailOutbox outbox, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -30,7 +30,7 @@ public static class MailEndpoints
                 return Problems.Invalid("status", $"status is one of {string.Join(", ", MailStatuses.All)}.");
             }
 
-            var page = await outbox.ListAsync(status, continuationToken, size, ct);
+            var page = await outbox.ListAsync(status, user.CountyLimit(), continuationToken, size, ct);
             return TypedResults.Ok(new { items = page.Items, continuationToken = page.ContinuationToken });
         }).RequireAuthorization(Policies.Admin);
     }

@@ -235,11 +235,17 @@ public sealed class MailOutbox(StorageAccount storage, MailSender sender, MailSe
         return sent;
     }
 
-    public async Task<Page> ListAsync(string? status, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    /// <summary>The outbox; <paramref name="counties"/> limits it to those counties' mail (null: every county's and the bureau-wide).</summary>
+    public async Task<Page> ListAsync(string? status, IReadOnlyList<string>? counties, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
         var filter = status is null
             ? TableClient.CreateQueryFilter($"Kind eq {MailKind}")
             : TableClient.CreateQueryFilter($"Kind eq {MailKind} and Status eq {status}");
+        if (counties is not null)
+        {
+            filter += " and " + Auth.CountyScope.TableFilter("CountyCode", counties);
+        }
+
         string[] columns = ["PartitionKey", "RowKey", "Key", "CountyCode", "To", "Subject", "Status", "Attempts", "CreatedAt", "NextAttemptAt", "SentAt", "LastError"];
         await foreach (var page in _table.QueryAsync<TableEntity>(filter, pageSize, columns, cancellationToken).AsPages(continuationToken, pageSize))
         {

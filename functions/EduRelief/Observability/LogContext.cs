@@ -26,6 +26,9 @@ public sealed partial class LogContext : IReadOnlyList<KeyValuePair<string, obje
 
     public string? CycleId { get; set; }
 
+    /// <summary>The request's route template (<c>/api/cycles/{id}/history</c>), never its raw path.</summary>
+    public string? Route { get; set; }
+
     public string? InstanceId { get; set; }
 
     public string? StepId { get; set; }
@@ -79,6 +82,10 @@ public sealed partial class LogContext : IReadOnlyList<KeyValuePair<string, obje
     private IEnumerable<KeyValuePair<string, object?>> Pairs()
     {
         yield return new("CorrelationId", CorrelationId);
+        if (Route is not null)
+        {
+            yield return new("Route", Route);
+        }
         if (CycleId is not null)
         {
             yield return new("CycleId", CycleId);

@@ -50,7 +50,18 @@ public sealed record RectificationItemView(
         i.Id, i.CycleId, i.Source, i.SourceKey, i.Title, i.Description, i.Owner, i.SchoolCode, i.Township, i.StudentName, i.Status,
         i.DeadlineWorkingDays, i.DueAt, i.CalendarMissing, i.IsOverdue(now), i.CreatedAt, i.CreatedBy, i.EvidenceCount, i.Note, i.Outcome,
         i.OutcomeSchoolCode, i.OutcomeReason, i.SubmittedAt, i.ReturnReason, i.AcceptedAt, i.UpdatedAt,
-        i.ReturnedAt, i.RemindedAt, i.EscalatedAt, i.ReturnRemindedAt);
+        i.ReturnedAt, i.RemindedAt, i.EscalatedAt, i.ReturnRemindedAt)
+    {
+        OutcomeStage = i.OutcomeStage,
+        OutcomeGrade = i.OutcomeGrade,
+        OutcomeBoarding = i.OutcomeBoarding,
+    };
+
+    public string? OutcomeStage { get; init; }
+
+    public int? OutcomeGrade { get; init; }
+
+    public bool? OutcomeBoarding { get; init; }
 }
 
 public sealed record RectificationItemDetail(RectificationItemView Item, IReadOnlyList<RectificationChange> History, IReadOnlyList<EvidenceFile> Evidence);
@@ -142,8 +153,8 @@ public static class RectificationEndpoints
                 return problem;
             }
 
-            // Free text lands in the item, its history and the 整改台账 handed to inspectors: no ID number in it.
-            body = body! with { Note = SensitiveText.MaskIdNumbers(body.Note), Reason = SensitiveText.MaskIdNumbers(body.Reason) };
+            // Free text lands in the item, its history and the 整改台账 handed to inspectors: ID and phone numbers masked.
+            body = body! with { Note = SensitiveText.Mask(body.Note), Reason = SensitiveText.Mask(body.Reason) };
 
             var (stored, refusal) = await LoadForOwnerAsync(id, itemId, user, cycles, store, ct);
             if (refusal is not null)
@@ -158,12 +169,15 @@ public static class RectificationEndpoints
                 Outcome = i.IsDropout ? body.Outcome : null,
                 OutcomeSchoolCode = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.SchoolCode : null,
                 OutcomeReason = i.IsDropout && body.Outcome == DropoutOutcomes.Exempt ? body.Reason?.Trim() : null,
+                OutcomeStage = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.Stage : null,
+                OutcomeGrade = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.Grade : null,
+                OutcomeBoarding = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.Boarding ?? false : null,
                 SubmittedAt = now,
             }, ct);
             return Answer(result, now);
         }).RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/{itemId}/accept", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, CycleCloser closer, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+        group.MapPost("/{itemId}/accept", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, CycleCloser closer, LateEntitlements late, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
             AcceptRequest? body = null;
             if (http.ContentLength is > 0 || (http.ContentLength is null && http.HasJsonContentType()))
@@ -174,7 +188,7 @@ public static class RectificationEndpoints
                     return problem;
                 }
 
-                body = body! with { Note = SensitiveText.MaskIdNumbers(body.Note) };
+                body = body! with { Note = SensitiveText.Mask(body.Note) };
             }
 
             var (stored, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
@@ -187,6 +201,10 @@ public static class RectificationEndpoints
             var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Accept(s, body?.Note), i => i with { AcceptedAt = now }, ct);
             if (result.Outcome is ChangeOutcome.Applied or ChangeOutcome.Duplicate)
             {
+                // A child found enrolled or a corrected name is owed from now on (a repeat finishes a half-done accept);
+                // owed first, so that the last accepted item never closes a cycle that still has to pay them.
+                await late.AfterAcceptAsync(result.Item, ct);
+
                 // The last accepted item of a settled cycle closes it.
                 await closer.TryCloseAsync(id, user.Actor(), ct);
             }
@@ -202,7 +220,7 @@ public static class RectificationEndpoints
                 return problem;
             }
 
-            body = body! with { Reason = SensitiveText.MaskIdNumbers(body.Reason) };
+            body = body! with { Reason = SensitiveText.Mask(body.Reason) };
 
             var (stored, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
             if (refusal is not null)
@@ -310,7 +328,7 @@ public static class RectificationEndpoints
         }
 
         // A scan is often named after the child's ID number; the name is kept with that number masked.
-        var name = string.IsNullOrWhiteSpace(partName ?? fileName) ? null : SensitiveText.MaskIdNumbers(Path.GetFileName((partName ?? fileName)!.Trim()));
+        var name = string.IsNullOrWhiteSpace(partName ?? fileName) ? null : SensitiveText.Mask(Path.GetFileName((partName ?? fileName)!.Trim()));
         if (name is { Length: > MaxFileNameChars })
         {
             name = name[..MaxFileNameChars];
@@ -362,7 +380,7 @@ public static class RectificationEndpoints
     }
 
     private static async Task<IResult> RecordInspectionAsync(
-        string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
+        string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, CycleGate gate, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadAsync<InspectionRequest>(http, json.Value.SerializerOptions);
         if (problem is not null)
@@ -408,8 +426,9 @@ public static class RectificationEndpoints
                     continue;
                 }
 
+                // A finding's text goes to the school, the board and the 整改台账: ID and phone numbers in it are masked.
                 var input = new RectificationItemInput(
-                    id, RectificationSources.Inspection, $"{inspectionId}/{i + 1}", f.Title ?? "", f.Description, f.Owner ?? "", f.SchoolCode, f.Township, f.StudentName,
+                    id, RectificationSources.Inspection, $"{inspectionId}/{i + 1}", SensitiveText.Mask(f.Title ?? ""), SensitiveText.Mask(f.Description), f.Owner ?? "", f.SchoolCode, f.Township, f.StudentName,
                     f.DeadlineWorkingDays, user.Actor());
                 foreach (var (field, messages) in input.Validate($"findings[{i}]."))
                 {
@@ -430,6 +449,11 @@ public static class RectificationEndpoints
             return Problems.NotFound($"Cycle {id}");
         }
 
+        if (await gate.RefuseIfEndedAsync(id, ct) is { } ended)
+        {
+            return ended.Problem("inspections");
+        }
+
         var requestHash = RectificationStore.Hash(JsonSerializer.Serialize(body with { InspectionId = inspectionId, Team = team, InspectedAt = inspectedAt.ToUniversalTime() }));
         var (created, conflict) = await store.RecordInspectionAsync(id, inspectionId!, requestHash, team!, inspectedAt, inputs.Count, user.Actor(), ct);
         if (conflict)
@@ -440,10 +464,23 @@ public static class RectificationEndpoints
         // Opened one by one so the items number in the order of the findings; a repeat (or a retry after a crash) finds
         // the items already opened and opens any missing.
         var items = new List<RectificationItemView>();
+        var opened = new List<string>();
         var now = clock.GetUtcNow();
         foreach (var input in inputs)
         {
-            items.Add(RectificationItemView.From((await store.OpenAsync(input, ct)).Item, now));
+            var item = await store.OpenAsync(input, ct);
+            items.Add(RectificationItemView.From(item.Item, now));
+            if (item.Created)
+            {
+                opened.Add(item.Item.Id);
+            }
+        }
+
+        // Written first, then the cycle read (CycleGate): a close that committed meanwhile never saw these items.
+        if (await gate.ConfirmAsync(id, user.Actor(), ct) is { } closed)
+        {
+            await store.WithdrawAsync(id, opened, created ? inspectionId : null, ct);
+            return closed.Problem("inspections");
         }
 
         var view = new InspectionView(inspectionId!, id, team!, inspectedAt, items);
@@ -455,7 +492,7 @@ public static class RectificationEndpoints
         ChangeOutcome.Applied or ChangeOutcome.Duplicate => TypedResults.Ok(RectificationItemView.From(result.Item, now)),
         ChangeOutcome.Refused when result.Refusal!.Kind == RefusalKind.Invalid => Problems.Invalid(new Dictionary<string, string[]>(result.Refusal.Errors)),
         ChangeOutcome.Refused => Problems.Conflict(result.Refusal!.Detail, new Dictionary<string, string[]>(result.Refusal.Errors)),
-        _ => Problems.Conflict($"Item {result.Item.Id} was changed by someone else just now; reload it."),
+        _ => Problems.Conflict($"Item {result.Item.Id} was changed by someone else just now; reload it.", new Dictionary<string, string[]> { ["item"] = [$"{result.Item.Id} changed meanwhile (now {result.Item.Status})"] }),
     };
 
     /// <summary>The item if the caller may see it: bureau and inspectors every item, a school officer their school's (others are 404).</summary>

@@ -5,8 +5,11 @@ namespace EduRelief.Rectification;
 /// <summary>What a rule needs to know of an item.</summary>
 public sealed record ItemState(string Status, bool IsDropout, int EvidenceCount);
 
-/// <summary>The owner's submission: a note, and for a 控辍保学 item its outcome (a school, or a reason for an exemption).</summary>
-public sealed record SubmitRequest(string? Note, string? Outcome = null, string? SchoolCode = null, string? Reason = null);
+/// <summary>
+/// The owner's submission: a note, and for a 控辍保学 item its outcome (a school with the child's 学段, 年级 and 是否住校,
+/// which price the aid the child is now owed; or a reason for an exemption).
+/// </summary>
+public sealed record SubmitRequest(string? Note, string? Outcome = null, string? SchoolCode = null, string? Reason = null, string? Stage = null, int? Grade = null, bool? Boarding = null);
 
 public enum RefusalKind
 {
@@ -63,6 +66,16 @@ public static class RectificationLifecycle
                     if (!SchoolCode.IsValid(request.SchoolCode))
                     {
                         errors["schoolCode"] = ["The 10-digit code of the school the child is enrolled in is required."];
+                    }
+
+                    // The child is owed aid from now on: the class they joined prices it.
+                    if (!Eligibility.SchoolStages.TryParse(request.Stage, out var stage))
+                    {
+                        errors["stage"] = [$"The child's 学段 is required: one of {string.Join(", ", Eligibility.SchoolStages.All.Select(Eligibility.SchoolStages.Chinese))}."];
+                    }
+                    else if (request.Grade is not { } grade || grade < 1 || grade > Eligibility.SchoolStages.MaxGrade(stage))
+                    {
+                        errors["grade"] = [$"The child's 年级 in {request.Stage} is 1 to {Eligibility.SchoolStages.MaxGrade(stage)}."];
                     }
 
                     break;

@@ -422,6 +422,38 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         }
     }
 
+    /// <summary>
+    /// Takes back items a request opened in a cycle that closed meanwhile (<see cref="Cycles.CycleGate"/>): each item with
+    /// its history and source key, and the inspection record when that request made it. Numbers are not reused.
+    /// </summary>
+    public async Task WithdrawAsync(string cycleId, IReadOnlyList<string> itemIds, string? inspectionId, CancellationToken ct)
+    {
+        foreach (var itemId in itemIds)
+        {
+            if (await FindAsync(cycleId, itemId, ct) is not { } stored)
+            {
+                continue;
+            }
+
+            var rows = new List<TableTransactionAction>
+            {
+                new(TableTransactionActionType.Delete, new TableEntity(cycleId, ItemKey(itemId)), ETag.All),
+                new(TableTransactionActionType.Delete, new TableEntity(cycleId, SourceRowKey(stored.Item.Source, stored.Item.SourceKey)), ETag.All),
+            };
+            await foreach (var history in Range(cycleId, $"hist-{itemId}-", ct))
+            {
+                rows.Add(new(TableTransactionActionType.Delete, history, ETag.All));
+            }
+
+            await _table.SubmitTransactionAsync(rows, ct);
+        }
+
+        if (inspectionId is not null)
+        {
+            await _table.DeleteEntityAsync(cycleId, "insp-" + Hash(inspectionId)[..40], ETag.All, ct);
+        }
+    }
+
     public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     public static bool IsItemId(string id) => id is ['R', '-', .. var digits] && digits.Length is >= 6 and <= 12 && digits.All(char.IsAsciiDigit);
@@ -510,6 +542,9 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         ["Outcome"] = i.Outcome,
         ["OutcomeSchoolCode"] = i.OutcomeSchoolCode,
         ["OutcomeReason"] = i.OutcomeReason,
+        ["OutcomeStage"] = i.OutcomeStage,
+        ["OutcomeGrade"] = i.OutcomeGrade,
+        ["OutcomeBoarding"] = i.OutcomeBoarding,
         ["SubmittedAt"] = i.SubmittedAt,
         ["ReturnReason"] = i.ReturnReason,
         ["AcceptedAt"] = i.AcceptedAt,
@@ -551,7 +586,12 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         e.GetDateTimeOffset("ReturnedAt"),
         e.GetDateTimeOffset("RemindedAt"),
         e.GetDateTimeOffset("EscalatedAt"),
-        e.GetDateTimeOffset("ReturnRemindedAt"));
+        e.GetDateTimeOffset("ReturnRemindedAt"))
+    {
+        OutcomeStage = e.GetString("OutcomeStage"),
+        OutcomeGrade = e.GetInt32("OutcomeGrade"),
+        OutcomeBoarding = e.GetBoolean("OutcomeBoarding"),
+    };
 
     private static EvidenceFile ToEvidence(TableEntity e) => new(
         e.GetString("Sha256") ?? "",

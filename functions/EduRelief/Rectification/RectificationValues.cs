@@ -195,6 +195,13 @@ public sealed record RectificationItem(
     DateTimeOffset? EscalatedAt = null,
     DateTimeOffset? ReturnRemindedAt = null)
 {
+    /// <summary>For a 控辍保学 child found enrolled: the 学段, 年级 and boarding the school gave (they price the aid owed).</summary>
+    public string? OutcomeStage { get; init; }
+
+    public int? OutcomeGrade { get; init; }
+
+    public bool? OutcomeBoarding { get; init; }
+
     public bool IsDropout => Source == RectificationSources.NotEnrolled;
 
     public bool IsOverdue(DateTimeOffset now) => RectificationStatuses.AwaitsOwner(Status) && now > DueAt;
@@ -215,17 +222,43 @@ public sealed record RectificationSummary(int Items, int Open, int Submitted, in
 
 public sealed record RectificationFilter(string? Status, string? Source, string? Owner, bool Overdue);
 
-/// <summary>Checks for personal numbers that must not appear in free text stored on items.</summary>
+/// <summary>
+/// Personal numbers in free text (inspection findings, notes, reasons, replies, hotline content, file names): ID numbers
+/// (18 characters, the last a digit or X; or the old 15 digits) and 11-digit mobile numbers, found however they were
+/// typed: ASCII or full-width digits, with spaces (also U+3000) or dashes between them. Masked on write in the shapes
+/// answers use elsewhere: <c>410726********0025</c> and <c>138****5678</c>.
+/// </summary>
 public static partial class SensitiveText
 {
-    /// <summary>An 18-character ID number (17 digits and a digit or X) or an old 15-digit one.</summary>
+    /// <summary>An ID number in any of the spellings above.</summary>
     public static bool HasIdNumber(string text) => IdLike().IsMatch(text);
 
-    /// <summary>The text with every ID-like number masked to its first 6 and last 4 characters (<c>410726********123X</c>).</summary>
+    /// <summary>The text with every ID number and mobile number masked; null stays null.</summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
+    public static string? Mask(string? text) => text is null ? null :
+        MobileLike().Replace(MaskIdNumbers(text), m => Hotline.PhoneNumbers.Mask(Digits(m.Value)));
+
+    /// <summary>The text with every ID number masked to its first 6 and last 4 characters (<c>410726********123X</c>).</summary>
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
     public static string? MaskIdNumbers(string? text) => text is null ? null :
-        IdLike().Replace(text, m => string.Concat(m.Value.AsSpan(0, 6), new string('*', m.Value.Length - 10), m.Value.AsSpan(m.Value.Length - 4)));
+        IdLike().Replace(text, m =>
+        {
+            var id = Digits(m.Value);
+            return string.Concat(id.AsSpan(0, 6), new string('*', id.Length - 10), id.AsSpan(id.Length - 4));
+        });
 
-    [GeneratedRegex(@"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9])")]
+    /// <summary>The number as ASCII digits (and X), without the spaces and dashes it was typed with (as rosters normalise IDs).</summary>
+    private static string Digits(string typed) => Rosters.IdNumbers.Normalize(new string(typed.Where(c => !Separator(c)).ToArray()));
+
+    private static bool Separator(char c) => c is ' ' or '\u3000' or '\u00A0' or '\t' or '-' or '－' or '‐' or '‑' or '–' or '—';
+
+    // D is a digit (ASCII or full-width), S at most two spaces or dashes between digits.
+    private const string D = "[0-9０-９]";
+    private const string S = "[ \u3000\u00A0\t\\-－‐‑–—]{0,2}";
+
+    [GeneratedRegex($"(?<![0-9０-９])(?:{D}(?:{S}{D}){{16}}{S}[0-9０-９XxＸｘ]|{D}(?:{S}{D}){{14}})(?![0-9０-９XxＸｘ])")]
     private static partial Regex IdLike();
+
+    [GeneratedRegex($"(?<![0-9０-９])[1１]{S}[3-9３-９](?:{S}{D}){{9}}(?![0-9０-９])")]
+    private static partial Regex MobileLike();
 }

@@ -44,7 +44,7 @@ public sealed class ReminderService(
         var calendars = await calendar.CalendarsAsync(today.Year, today.Year + 1, cancellationToken);
         if (!WorkingDays.IsWorkingDay(calendars, today, out _))
         {
-            logger.LogInformation("Reminders: {Date} is not a working day, nothing to do", today);
+            logger.LogDebug("Reminders: {Date} is not a working day, nothing to do", today);
             return new ReminderRun(today, false, 0, 0, 0, 0);
         }
 
@@ -85,7 +85,9 @@ public sealed class ReminderService(
         var run = new ReminderRun(
             today, true, due.Count(d => d.Kind == ReminderKinds.DueSoon), due.Count(d => d.Kind == ReminderKinds.Overdue), digests, withoutContacts,
             due.Count(d => d.Kind == ReminderKinds.Returned));
-        logger.LogInformation(
+        // A day with nothing to remind is not worth a line; one that sent or found something is.
+        logger.Log(
+            run.DueSoon + run.Overdue + run.Returned + run.Digests + run.CountiesWithoutContacts == 0 ? LogLevel.Debug : LogLevel.Information,
             "Reminders {Date}: {DueSoon} due soon, {Overdue} overdue, {Returned} returned, {Digests} digests committed, {Missing} counties without contacts",
             today, run.DueSoon, run.Overdue, run.Returned, run.Digests, run.CountiesWithoutContacts);
         return run;

@@ -37,7 +37,7 @@ public static class RosterEndpoints
 
         if (!Stages.AcceptingRosters.Contains(cycle.Stage))
         {
-            return Problems.Conflict($"Cycle {id} is in stage {cycle.Stage}; rosters can be replaced only until review ends.");
+            return CycleGate.StageProblem(id, cycle.Stage, "rosters can be replaced only until review ends");
         }
 
         await using var upload = await FileUploads.SpoolAsync(http, "A roster file", RosterStore.MaxFileBytes, ct);
@@ -65,6 +65,11 @@ public static class RosterEndpoints
                     return tooLong;
                 }
             }
+
+            if (rows == 0)
+            {
+                throw RosterFileException.File(RosterErrors.NoRows, "文件只有表头，没有数据行：没有导入，当前名册保持不变。");
+            }
         }
         catch (RosterFileException ex)
         {
@@ -89,7 +94,7 @@ public static class RosterEndpoints
         var result = await engine.RaiseAsync(id, new WorkflowEvent("upload|" + importId, CycleEvents.RosterUploaded, record, user.Actor()), ct);
         if (result.Outcome is not (EventOutcome.Applied or EventOutcome.Duplicate))
         {
-            return Problems.Conflict(result.Reason ?? $"Cycle {id} does not accept rosters in stage {result.Instance?.Stage}.");
+            return CycleGate.StageProblem(id, result.Instance?.Stage ?? cycle.Stage, result.Reason ?? "rosters can be replaced only until review ends");
         }
 
         var accepted = new UploadAccepted(importId, id, kind, spooled.Sha256, spooled.Size, rows, (string)record["format"]!, "accepted", $"/api/cycles/{id}");

@@ -144,7 +144,8 @@ internal sealed class TimerListener(
         _retryAt = 0;
         _runOnStartupPending = false;
         _status = TimerCatchUp.AfterInvocation(Schedule, decision.Occurrence, clock.GetUtcNow());
-        logger.LogInformation(
+        // Debug: a timer firing is routine (the sweep every 5 s); what the function did is its own log line, if any.
+        logger.LogDebug(
             "{Function}: timer fired (past due: {IsPastDue}) in {Duration} ms with status {Status}; next occurrence {Next}.",
             function.Name, decision.IsPastDue, (long)outcome.Duration.TotalMilliseconds, outcome.StatusCode, InvocationPayloads.Iso(_status.Next));
         if (trigger.UseMonitor)

@@ -55,7 +55,10 @@ public static class WorkflowFunctions
         {
             var result = await sweeper.SweepAsync(ct);
             var mailed = await mail.SendDueAsync(ct);
-            return Results.Ok(InvocationResponse.Done($"timers fired {result.TimersFired}, outbox rows re-sent {result.OutboxResent}, mail sent {mailed}"));
+            // Every 5 seconds: a line only when the sweep did something, so an idle app stays quiet.
+            return Results.Ok(result.TimersFired + result.OutboxResent + mailed == 0
+                ? InvocationResponse.Done()
+                : InvocationResponse.Done($"timers fired {result.TimersFired}, outbox rows re-sent {result.OutboxResent}, mail sent {mailed}"));
         });
     }
 

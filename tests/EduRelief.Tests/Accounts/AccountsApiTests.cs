@@ -114,7 +114,7 @@ public sealed class AccountsApiTests(EngineFixture fixture) : IClassFixture<Engi
     [Fact]
     public async Task Upload_MissingColumnOrUnknownCountyOrInspector_IsRefused()
     {
-        var inspector = await App.ClientForRoleAsync("inspector");
+        var inspector = await App.ClientForRoleAsync("inspector", counties: ["410725"]);
         var noBank = SampleCounty.Csv(["身份证号", "账户名", "账号"], [[SampleCounty.A, "张三", AccountRulesTests.Card16]], SampleCounty.Gbk);
 
         var (missing, problem) = await UploadAsync(Admin, "410725", noBank);

@@ -79,7 +79,7 @@ public sealed class AuthTests(EngineFixture fixture) : IClassFixture<EngineFixtu
     [Fact]
     public async Task Admin_CreatedKey_IsShownOnceStoredHashedAndRevocable()
     {
-        var (status, created) = await App.Admin.PostAsync("/api/keys", new { name = "county inspector", role = "inspector" });
+        var (status, created) = await App.Admin.PostAsync("/api/keys", new { name = "county inspector", role = "inspector", counties = new[] { AppProcess.SampleCounty } });
         Assert.Equal(201, status);
         var key = (string)created!["key"]!;
         var keyId = (string)created["id"]!;
@@ -97,7 +97,11 @@ public sealed class AuthTests(EngineFixture fixture) : IClassFixture<EngineFixtu
     }
 
     [Theory]
-    [InlineData("{\"name\":\"x\",\"role\":\"superuser\"}", "role")]
+    [InlineData("{\"name\":\"x\",\"role\":\"superuser\",\"counties\":[\"410726\"]}", "role")]
+    [InlineData("{\"name\":\"x\",\"role\":\"inspector\"}", "counties")]
+    [InlineData("{\"name\":\"x\",\"role\":\"bureau_admin\",\"counties\":[]}", "counties")]
+    [InlineData("{\"name\":\"x\",\"role\":\"bureau_admin\",\"counties\":[\"410726\",\"999999\"]}", "counties[1]")]
+    [InlineData("{\"name\":\"x\",\"role\":\"bureau_admin\",\"counties\":[\"410726\"],\"expiresAt\":\"2000-01-01T00:00:00+08:00\"}", "expiresAt")]
     [InlineData("{\"name\":\"x\",\"role\":\"school_officer\"}", "schoolCode")]
     [InlineData("{\"name\":\"x\",\"role\":\"school_officer\",\"schoolCode\":\"12AB\"}", "schoolCode")]
     [InlineData("{\"name\":\"x\",\"role\":\"inspector\",\"schoolCode\":\"4107260001\"}", "schoolCode")]

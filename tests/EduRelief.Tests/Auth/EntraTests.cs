@@ -48,8 +48,12 @@ public sealed record TestToken(
     string Issuer = EntraFixture.Issuer,
     string Audience = EntraFixture.Audience,
     TimeSpan? ExpiresIn = null,
-    string Name = "王老师")
+    string Name = "王老师",
+    string[]? Counties = null)
 {
+    /// <summary>The counties claim every test token carries unless it says otherwise: the sample county.</summary>
+    public static readonly string[] SampleCounties = [AppProcess.SampleCounty];
+
     public static TestToken Admin() => new(Guid.NewGuid().ToString(), [EduRelief.Auth.Roles.BureauAdmin], Name: "李科长");
 
     public static TestToken Officer(string? school) => new(Guid.NewGuid().ToString(), [EduRelief.Auth.Roles.SchoolOfficer], school);
@@ -65,6 +69,7 @@ public sealed record TestToken(
             ["name"] = Name,
             ["preferred_username"] = "teacher@county.example",
             ["roles"] = Roles,
+            ["counties"] = Counties ?? SampleCounties,
         };
         if (School is not null)
         {
@@ -261,6 +266,24 @@ public sealed class EntraTests(EntraFixture fixture) : IClassFixture<EntraFixtur
     }
 
     [Fact]
+    public async Task Token_CountiesClaim_BindsThePersonToThoseCounties()
+    {
+        var id = await CycleAsync();
+        using var otherCounty = Bearer(TestToken.Admin() with { Counties = ["410727"] });
+        using var none = Bearer(TestToken.Admin() with { Counties = [] });
+        using var everyCounty = Bearer(TestToken.Admin() with { Counties = ["*"] });
+
+        var (status, problem) = await otherCounty.GetJsonAsync($"/api/cycles/{id}");
+        Assert.Equal(403, status);
+        Assert.Equal("410726", (string?)problem!["county"]);
+        Assert.Equal(403, (await none.GetJsonAsync($"/api/cycles/{id}")).Status);
+        Assert.Empty((await otherCounty.GetJsonAsync("/api/cycles")).Body!["items"]!.AsArray());
+        Assert.Equal(200, (await everyCounty.GetJsonAsync($"/api/cycles/{id}")).Status);
+        Assert.Equal(200, (await everyCounty.GetJsonAsync("/api/keys")).Status);
+        Assert.Equal(403, (await Bearer(TestToken.Admin()).GetJsonAsync("/api/keys")).Status);
+    }
+
+    [Fact]
     public async Task ApiKey_WithEntraOn_StillWorksAndWinsOverABearerHeader()
     {
         Assert.Equal(200, (await App.Admin.GetJsonAsync("/api/cycles")).Status);
@@ -335,6 +358,20 @@ public sealed class EntraClaimsTests
         }
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, "test"));
+    }
+
+    [Fact]
+    public void Map_CountiesClaim_CodesOrStarAndNothingElse()
+    {
+        var token = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim("oid", Oid), new Claim("roles", "inspector"), new Claim("counties", "410727 410726,4107"), new Claim("counties", "410726"), new Claim("extn.counties", "*")],
+            "test"));
+
+        Assert.Equal(["410726", "410727"], EntraClaims.Map(token, "school_code", null)!.Counties());
+        Assert.Equal(["*"], EntraClaims.Map(token, "school_code", null, "extn.counties")!.Counties());
+        Assert.Empty(EntraClaims.Map(token, "school_code", null, "no_such_claim")!.Counties());
+        Assert.True(EntraClaims.Map(token, "school_code", null, "extn.counties")!.CanActInCounty("653101"));
+        Assert.False(EntraClaims.Map(token, "school_code", null)!.CanActInCounty("410725"));
     }
 
     [Fact]

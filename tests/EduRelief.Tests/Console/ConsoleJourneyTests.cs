@@ -263,8 +263,8 @@ public sealed partial class ConsoleJourneyTests
         Assert.DoesNotContain("没有到账", shown, StringComparison.Ordinal);
         Assert.DoesNotContain("王女士", shown, StringComparison.Ordinal);
 
-        // The bureau's tabs by address: refused in words, with no roster and no batch on the page.
-        foreach (var tab in new[] { "rosters", "payments" })
+        // The bureau's tab by address: refused in words, with no roster on the page (payments show the officer's own school).
+        foreach (var tab in new[] { "rosters" })
         {
             await officerPage.GotoAsync($"/console/#/cycles/{CycleId}/{tab}");
             await Assertions.Expect(officerPage.GetByRole(AriaRole.Alert).Filter(new() { HasText = "无权访问" })).ToBeVisibleAsync();
@@ -289,7 +289,7 @@ public sealed partial class ConsoleJourneyTests
     {
         await using var app = await AppProcess.StartAsync();
         var id = await SampleCycle.ToReviewAsync(app.Admin);
-        var (created, key) = await app.Admin.PostAsync("/api/keys", new { name = "第一初级中学资助专干", role = "school_officer", schoolCode = "4107260002" });
+        var (created, key) = await app.Admin.PostAsync("/api/keys", new { name = "第一初级中学资助专干", role = "school_officer", schoolCode = "4107260002", counties = new[] { AppProcess.SampleCounty } });
         Assert.Equal(201, created);
         await using var session = await _browser.NewSessionAsync(app.BaseUrl);
         var page = session.Page;

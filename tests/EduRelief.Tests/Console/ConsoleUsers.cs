@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using EduRelief.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -9,12 +7,7 @@ namespace EduRelief.Tests.Console;
 public static class ConsoleUsers
 {
     /// <summary>A new API key for a role (and school), created by the administrator with POST /api/keys.</summary>
-    public static async Task<string> KeyAsync(AppProcess app, string role, string? schoolCode)
-    {
-        var response = await app.Admin.PostAsJsonAsync("/api/keys", new { name = $"{role} {schoolCode}", role, schoolCode });
-        response.EnsureSuccessStatusCode();
-        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["key"]!;
-    }
+    public static Task<string> KeyAsync(AppProcess app, string role, string? schoolCode) => app.KeyForRoleAsync(role, schoolCode, $"{role} {schoolCode}");
 
     /// <summary>
     /// A new browser session signed in through the sign-in page with <paramref name="key"/>, landed on

@@ -64,7 +64,8 @@ public sealed class CountyContactsApiTests(EngineFixture fixture) : IClassFixtur
     [Fact]
     public async Task PutContacts_UnknownCountyOrNotAdmin_IsRefused()
     {
-        var officer = await fixture.App.ClientForRoleAsync("school_officer", "4107260001");
+        // An officer of county 410727 itself: refused for the role, not the county.
+        var officer = await fixture.App.ClientForRoleAsync("school_officer", "4107260001", ["410727"]);
 
         var (unknown, _) = await fixture.App.Admin.SendJsonAsync(HttpMethod.Put, "/api/counties/999999/contacts", Contacts());
         var (forbidden, _) = await officer.SendJsonAsync(HttpMethod.Put, "/api/counties/410727/contacts", Contacts());

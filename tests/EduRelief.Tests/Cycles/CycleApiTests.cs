@@ -185,7 +185,7 @@ public sealed class CycleApiTests(EngineFixture fixture) : IClassFixture<EngineF
     {
         var (_, created) = await Admin.PostAsync("/api/cycles", new { countyCode = "410724", semester = "2027-spring", noticeDays = 5 });
         var id = (string)created!["id"]!;
-        var officer = await fixture.App.ClientForRoleAsync("school_officer", "4107240001");
+        var officer = await fixture.App.ClientForRoleAsync("school_officer", "4107240001", ["410724"]);
 
         var (status, problem) = await Admin.PostAsync($"/api/cycles/{id}/close");
 

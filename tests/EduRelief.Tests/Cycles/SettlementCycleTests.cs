@@ -72,4 +72,38 @@ public sealed class SettlementCycleTests
         Assert.Null(V3.Find(Stages.Rectification, CycleEvents.Reconciled));
         Assert.Null(new AidCycleDefinitionV2().Find(Stages.Disbursement, SettlementSteps.PaymentsCut));
     }
+
+    [Fact]
+    public void Close_CommitsOnlyUnderTheFenceItsCheckRanUnder()
+    {
+        var data = new JsonObject();
+        var (fence, fencing) = On(Stages.Rectification, CycleEvents.CloseFenced, data, new JsonObject { ["fenceId"] = "f1" });
+        fence.Effects!(fencing);
+        Assert.Equal("f1", AidCycleDefinition.FenceOf(data));
+
+        var (close, stale) = On(Stages.Rectification, CycleEvents.RectificationCompleted, data, new JsonObject { ["fenceId"] = "f0" });
+        Assert.NotNull(close.Guard!(stale));
+
+        var (withdraw, withdrawing) = On(Stages.Rectification, CycleEvents.CloseWithdrawn, data, new JsonObject { ["fenceId"] = "f1" });
+        withdraw.Effects!(withdrawing);
+        Assert.Null(AidCycleDefinition.FenceOf(data));
+        var (_, afterWithdrawal) = On(Stages.Rectification, CycleEvents.RectificationCompleted, data, new JsonObject { ["fenceId"] = "f1" });
+        Assert.NotNull(close.Guard!(afterWithdrawal));
+
+        fence.Effects!(fencing);
+        var (_, current) = On(Stages.Rectification, CycleEvents.RectificationCompleted, data, new JsonObject { ["fenceId"] = "f1" });
+        Assert.Null(close.Guard!(current));
+    }
+
+    [Fact]
+    public void Approve_WithAReason_RecordsItBesideTheNoticePeriod()
+    {
+        var data = new JsonObject { ["verification"] = new JsonObject { ["runId"] = "r7", ["schools"] = new JsonArray() } };
+        var period = new JsonObject { ["endsAt"] = "2026-10-16T23:59:59+08:00", ["workingDays"] = 5, ["calendarMissing"] = false };
+        var context = new TransitionContext("410726-2026-autumn", Stages.Review, 20, data, new WorkflowEvent("approve", CycleEvents.Approve, period, "admin", "复核无误，同意公示"), Now);
+
+        V3.Find(Stages.Review, CycleEvents.Approve)!.Effects!(context);
+
+        Assert.Equal("复核无误，同意公示; notice published until 2026-10-16T23:59:59+08:00", context.Reason);
+    }
 }

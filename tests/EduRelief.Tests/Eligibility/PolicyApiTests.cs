@@ -203,7 +203,8 @@ public sealed class PolicyApiTests(EngineFixture fixture) : IClassFixture<Engine
     [Fact]
     public async Task PutOverride_SchoolOfficer_Returns403AndStoresNothing()
     {
-        using var officer = await fixture.App.ClientForRoleAsync("school_officer", "4107260001");
+        // An officer of county 410721 itself: refused for the role, not the county.
+        using var officer = await fixture.App.ClientForRoleAsync("school_officer", "4107260001", ["410721"]);
 
         var (status, _) = await officer.SendJsonAsync(HttpMethod.Put, "/api/policies/2026?scope=county:410721", Document(preschool: 9999m));
 

@@ -318,16 +318,16 @@ public sealed class SemesterJourneyTests
             var (_, overdueList) = await admin.GetJsonAsync($"/api/cycles/{id}/rectification?overdue=true");
             Assert.Equal([lateItem], overdueList!["items"]!.AsArray().Select(i => (string)i!["id"]!));
 
-            // ── Act 11: every item accepted: 控辍保学 children found enrolled, the others with evidence ─────────────────
+            // ── Act 11: every item accepted: 控辍保学 children found studying in another county, the others with evidence ──
+            // (a child found enrolled would be owed aid from then on and keep the cycle open until a 补发 batch paid it)
             var open = await AllAsync(admin, $"/api/cycles/{id}/rectification?status=open");
             Assert.Equal(findingItems + 2, open.Count); // the approval's findings, paymentFailed, the late finding
-            var enrolledAt = schools[0];
             foreach (var item in open)
             {
                 var itemId = (string)item!["id"]!;
                 if ((string?)item["source"] == "notEnrolled")
                 {
-                    Assert.Equal(200, (await admin.PostAsync($"/api/cycles/{id}/rectification/{itemId}/submit", new { note = "经入户核查已劝返入学", outcome = "enrolled", schoolCode = enrolledAt })).Status);
+                    await SubmitWithEvidenceAsync(admin, id, itemId, $"就读证明-{itemId}.pdf", new { note = "经入户核查在外县就读", outcome = "studying_elsewhere" });
                 }
                 else
                 {
@@ -482,7 +482,7 @@ public sealed class SemesterJourneyTests
         return await Disbursement.DisbursementApiTests.FollowResultAsync(client, response);
     }
 
-    private static async Task SubmitWithEvidenceAsync(HttpClient client, string id, string itemId, string fileName)
+    private static async Task SubmitWithEvidenceAsync(HttpClient client, string id, string itemId, string fileName, object? submission = null)
     {
         var url = $"/api/cycles/{id}/rectification/{itemId}";
         using (var content = new ByteArrayContent(EvidenceSamples.Pdf($"整改报告 {itemId}")))
@@ -492,7 +492,7 @@ public sealed class SemesterJourneyTests
             Assert.Equal(201, (int)uploaded.StatusCode);
         }
 
-        var (status, submitted) = await client.PostAsync($"{url}/submit", new { note = "已整改，附佐证材料" });
+        var (status, submitted) = await client.PostAsync($"{url}/submit", submission ?? new { note = "已整改，附佐证材料" });
         Assert.True(status == 200, $"submit {itemId}: {status} {submitted}");
         Assert.Equal("submitted", (string?)submitted!["status"]);
     }

@@ -87,6 +87,40 @@ public sealed class CaseLifecycleApiTests(HotlineFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Lifecycle_ObjectionActions_AnswerWithTheHoldAndCountdownAsGetDoes()
+    {
+        await App.Admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-09T10:00:00+08:00" });
+        var (created, registered) = await HotlineWebhook.PostAsync(App, HotlineWebhook.Case("life-hold-1", "objection", new { cycleId = "410726-2031-autumn", schoolCode = School, studentName = "王小明" }));
+        Assert.Equal(201, created);
+        var number = (string)registered!["caseNumber"]!;
+
+        var (assigned, afterAssign) = await App.Admin.PostAsync($"{Url}/{number}/assign", new { assignee = "section:资助股" });
+        var (_, detail) = await App.Admin.GetJsonAsync($"{Url}/{number}");
+
+        Assert.Equal(200, assigned);
+        Assert.Equal("open", (string?)afterAssign!["hold"]!["status"]);
+        Assert.Equal(detail!["hold"]!.ToJsonString(), afterAssign["hold"]!.ToJsonString());
+        Assert.Equal(detail["countdown"]!.ToJsonString(), afterAssign["countdown"]!.ToJsonString());
+        Assert.Equal("open", (string?)registered["hold"]!["status"]);
+    }
+
+    [Fact]
+    public async Task Lifecycle_RefusedActions_Are409sWhoseErrorsNameWhatBlocks()
+    {
+        var number = await NewCaseAsync("life-409-1");
+        await App.Admin.PostAsync($"{Url}/{number}/assign", new { assignee = "section:资助股" });
+        Assert.Equal(200, (await App.Admin.PostAsync($"{Url}/{number}/extension", new { reason = "需入户核实", workingDays = 5 })).Status);
+
+        var (again, extension) = await App.Admin.PostAsync($"{Url}/{number}/extension", new { reason = "再延一次", workingDays = 5 });
+        var (decided, objection) = await App.Admin.PostAsync($"{Url}/{number}/objection/decision", new { decision = "upheld", reason = "不是异议" });
+
+        Assert.Equal(409, again);
+        Assert.Equal(["extension"], Errors(extension));
+        Assert.Equal(409, decided);
+        Assert.Equal(["category"], Errors(objection));
+    }
+
+    [Fact]
     public async Task Lifecycle_OtherSchoolsOfficer_CannotSeeOrActAndOnlyTheBureauAssigns()
     {
         var number = await NewCaseAsync("life-2");

@@ -183,17 +183,34 @@ public sealed class HotlineApiTests(HotlineFixture fixture) : IClassFixture<Hotl
     }
 
     [Fact]
-    public async Task PostCase_SameSignedRequestReplayed_Returns401()
+    public async Task PostCase_ExactRetryOfAnAcceptedDelivery_Returns200WithTheSameCase()
     {
         var delivery = await SignedAsync(Case("replay-1"));
 
-        var (first, _) = await DeliverAsync(delivery);
-        var (second, body) = await DeliverAsync(delivery);
+        var (first, a) = await DeliverAsync(delivery);
+        var (second, b) = await DeliverAsync(delivery);
 
         Assert.Equal(201, first);
-        Assert.Equal(401, second);
-        Assert.Contains("before", (string?)body!["detail"], StringComparison.Ordinal);
+        Assert.Equal(200, second);
+        Assert.Equal((string?)a!["caseNumber"], (string?)b!["caseNumber"]);
+        Assert.NotNull(b["countdown"]);
         Assert.Single(await AllCasesAsync(), c => (string?)c["externalId"] == "replay-1");
+    }
+
+    [Fact]
+    public async Task PostCase_ReplayOfARefusedDeliveryOrWithAnotherBody_StaysRefused()
+    {
+        var refused = await SignedAsync("{\"externalId\": 5}");
+        Assert.Equal(400, (await DeliverAsync(refused)).Status);
+        var (again, body) = await DeliverAsync(refused);
+        Assert.Equal(401, again);
+        Assert.Contains("before", (string?)body!["detail"], StringComparison.Ordinal);
+
+        var accepted = await SignedAsync(Case("replay-2"));
+        Assert.Equal(201, (await DeliverAsync(accepted)).Status);
+        var (changed, _) = await DeliverAsync(accepted with { Body = JsonSerializer.SerializeToUtf8Bytes(Case("replay-3")) });
+        Assert.Equal(401, changed);
+        Assert.DoesNotContain(await AllCasesAsync(), c => (string?)c["externalId"] == "replay-3");
     }
 
     [Fact]

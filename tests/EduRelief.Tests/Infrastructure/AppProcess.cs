@@ -15,6 +15,9 @@ public sealed class AppProcess : IAsyncDisposable
 {
     public const string AdminKey = "test-admin-key-0123456789abcdef";
 
+    /// <summary>The county of the sample data: the county every key <see cref="KeyForRoleAsync"/> makes may act on, unless told otherwise.</summary>
+    public const string SampleCounty = "410726";
+
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
@@ -169,12 +172,19 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>Creates a key of the given role over the API and returns a client that uses it.</summary>
-    public async Task<HttpClient> ClientForRoleAsync(string role, string? schoolCode = null)
+    public async Task<HttpClient> ClientForRoleAsync(string role, string? schoolCode = null, string[]? counties = null) =>
+        CreateClient(await KeyForRoleAsync(role, schoolCode, counties: counties));
+
+    /// <summary>
+    /// Creates a key of the given role (and school) with POST /api/keys as the bootstrap administrator and returns it;
+    /// it may act on <paramref name="counties"/>, by default the sample county.
+    /// </summary>
+    public async Task<string> KeyForRoleAsync(string role, string? schoolCode = null, string? name = null, string[]? counties = null)
     {
-        var response = await Admin.PostAsJsonAsync("/api/keys", new { name = $"{role} test", role, schoolCode });
+        var response = await Admin.PostAsJsonAsync("/api/keys", new { name = name ?? $"{role} test", role, schoolCode, counties = counties ?? [SampleCounty] });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonObject>();
-        return CreateClient((string)body!["key"]!);
+        return (string)body!["key"]!;
     }
 }
 

@@ -90,18 +90,13 @@ public sealed class ExportedCycleFixture : IAsyncLifetime
             foreach (var item in open)
             {
                 var itemUrl = $"/api/cycles/{id}/rectification/{(string)item["id"]!}";
-                if ((string?)item["source"] == "notEnrolled")
-                {
-                    Assert.Equal(200, (await admin.PostAsync($"{itemUrl}/submit", new { note = "经入户核查已劝返入学", outcome = "enrolled", schoolCode = "4107260001" })).Status);
-                }
-                else
-                {
-                    using var evidence = new ByteArrayContent(EvidenceSamples.Pdf($"整改报告 {(string)item["id"]!}"));
-                    evidence.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
-                    using var uploaded = await admin.PostAsync($"{itemUrl}/evidence?fileName=report.pdf", evidence);
-                    Assert.Equal(201, (int)uploaded.StatusCode);
-                    Assert.Equal(200, (await admin.PostAsync($"{itemUrl}/submit", new { note = "已整改" })).Status);
-                }
+                // A 控辍保学 child studying in another county (found enrolled, they would be owed aid and keep the cycle open).
+                using var evidence = new ByteArrayContent(EvidenceSamples.Pdf($"整改报告 {(string)item["id"]!}"));
+                evidence.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
+                using var uploaded = await admin.PostAsync($"{itemUrl}/evidence?fileName=report.pdf", evidence);
+                Assert.Equal(201, (int)uploaded.StatusCode);
+                var submission = (string?)item["source"] == "notEnrolled" ? (object)new { note = "经入户核查在外县就读", outcome = "studying_elsewhere" } : new { note = "已整改" };
+                Assert.Equal(200, (await admin.PostAsync($"{itemUrl}/submit", submission)).Status);
             }
 
             await admin.PostAsync("/api/dev/clock", new { setTo = ClosedAt });

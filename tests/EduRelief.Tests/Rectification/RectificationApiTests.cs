@@ -135,7 +135,7 @@ public sealed class RectificationApiTests(RectificationFixture fixture) : IClass
     public async Task Inspection_BadFindings_IsBadRequestNamingEachAndOpensNothing()
     {
         var cycle = await fixture.NewCycleAsync();
-        var body = Inspection("insp-bad", Finding("学生 41072620100101123X 未入学"), Finding("公示未张贴"), Finding("台账不全", "school:41072600"), Finding("x", deadlineWorkingDays: 0));
+        var body = Inspection("insp-bad", Finding(""), Finding("公示未张贴"), Finding("台账不全", "school:41072600"), Finding("x", deadlineWorkingDays: 0));
 
         var (status, problem) = await App.Admin.PostAsync($"/api/cycles/{cycle}/inspections", body);
 
@@ -143,6 +143,25 @@ public sealed class RectificationApiTests(RectificationFixture fixture) : IClass
         Assert.Equal(["findings[0].title", "findings[2].owner", "findings[3].deadlineWorkingDays"], Keys(problem));
         var (_, list) = await App.Admin.GetJsonAsync($"/api/cycles/{cycle}/rectification");
         Assert.Empty(list!["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Inspection_IdAndPhoneNumbersInFindings_AreStoredMasked()
+    {
+        var cycle = await fixture.NewCycleAsync();
+        var finding = new
+        {
+            title = "学生 4107 2620 1001 0112 3X 未入学",
+            description = "家长电话１３８－１２３４－５６７８，身份证４１０７２６２０１００１０１１２３Ｘ",
+            owner = "school:" + School,
+        };
+
+        var (status, body) = await App.Admin.PostAsync($"/api/cycles/{cycle}/inspections", Inspection("insp-masked", finding));
+
+        Assert.Equal(201, status);
+        var item = (await ItemAsync(cycle, (string)body!["items"]![0]!["id"]!))["item"]!;
+        Assert.Equal("学生 410726********123X 未入学", (string?)item["title"]);
+        Assert.Equal("家长电话138****5678，身份证410726********123X", (string?)item["description"]);
     }
 
     [Fact]
@@ -336,13 +355,19 @@ public sealed class RectificationApiTests(RectificationFixture fixture) : IClass
         var url = $"/api/cycles/{cycle}/rectification/{opened.Item.Id}/submit";
 
         var (noOutcome, problem) = await officer.PostAsync(url, new { note = "已劝返" });
-        var (status, item) = await officer.PostAsync(url, new { note = "已劝返入学", outcome = "enrolled", schoolCode = OtherSchool });
+        var (noClass, classProblem) = await officer.PostAsync(url, new { note = "已劝返入学", outcome = "enrolled", schoolCode = OtherSchool, stage = "初中", grade = 4 });
+        var (status, item) = await officer.PostAsync(url, new { note = "已劝返入学", outcome = "enrolled", schoolCode = OtherSchool, stage = "小学", grade = 6, boarding = true });
 
         Assert.Equal(400, noOutcome);
         Assert.Equal(["outcome"], Keys(problem));
+        Assert.Equal(400, noClass); // the class prices the aid the child is owed: 初中 has grades 1 to 3
+        Assert.Equal(["grade"], Keys(classProblem));
         Assert.Equal(200, status);
         Assert.Equal("enrolled", (string?)item!["outcome"]);
         Assert.Equal(OtherSchool, (string?)item["outcomeSchoolCode"]);
+        Assert.Equal("小学", (string?)item["outcomeStage"]);
+        Assert.Equal(6, (int)item["outcomeGrade"]!);
+        Assert.True((bool)item["outcomeBoarding"]!);
         Assert.Equal("李小花", (string?)item["studentName"]);
     }
 

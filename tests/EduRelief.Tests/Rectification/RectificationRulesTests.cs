@@ -169,7 +169,7 @@ public sealed class RectificationLifecycleTests
     [Fact]
     public void Submit_DropoutEnrolledWithSchool_NeedsNoEvidence()
     {
-        var (change, refusal) = RectificationLifecycle.Submit(Item("open", 0, dropout: true), new SubmitRequest("已劝返入学", DropoutOutcomes.Enrolled, "4107260002"));
+        var (change, refusal) = RectificationLifecycle.Submit(Item("open", 0, dropout: true), new SubmitRequest("已劝返入学", DropoutOutcomes.Enrolled, "4107260002", Stage: "初中", Grade: 1));
 
         Assert.Null(refusal);
         Assert.Equal("submitted", change!.To);
@@ -178,9 +178,22 @@ public sealed class RectificationLifecycleTests
     [Fact]
     public void Submit_DropoutEnrolledWithoutSchool_IsInvalidNamingSchoolCode()
     {
-        var refusal = RectificationLifecycle.Submit(Item("open", 0, dropout: true), new SubmitRequest("已入学", DropoutOutcomes.Enrolled, "41072600")).Refusal!;
+        var refusal = RectificationLifecycle.Submit(Item("open", 0, dropout: true), new SubmitRequest("已入学", DropoutOutcomes.Enrolled, "41072600", Stage: "小学", Grade: 3)).Refusal!;
 
         Assert.Equal(new[] { "schoolCode" }, refusal.Errors.Keys);
+    }
+
+    [Theory]
+    [InlineData(null, 3, "stage")]
+    [InlineData("六年级", 3, "stage")]
+    [InlineData("小学", null, "grade")]
+    [InlineData("小学", 7, "grade")]
+    [InlineData("初中", 0, "grade")]
+    public void Submit_DropoutEnrolledWithoutAValidClass_IsInvalidNamingIt(string? stage, int? grade, string field)
+    {
+        var refusal = RectificationLifecycle.Submit(Item("open", 0, dropout: true), new SubmitRequest("已入学", DropoutOutcomes.Enrolled, "4107260002", Stage: stage, Grade: grade)).Refusal!;
+
+        Assert.Equal(new[] { field }, refusal.Errors.Keys);
     }
 
     [Fact]
@@ -286,6 +299,35 @@ public sealed class RectificationInputTests
         Assert.Equal("410726********123X 户口本.jpg", SensitiveText.MaskIdNumbers("41072620100101123X 户口本.jpg"));
         Assert.Equal("现场照片2026.png", SensitiveText.MaskIdNumbers("现场照片2026.png"));
     }
+
+    [Theory]
+    [InlineData("身份证410726201306280025", "身份证410726********0025")]
+    [InlineData("身份证 4107 2620 1306 2800 25 已核", "身份证 410726********0025 已核")]
+    [InlineData("身份证41072620130628002x。", "身份证410726********002X。")]
+    [InlineData("410726-20130628-0025", "410726********0025")]
+    [InlineData("４１０７２６２０１３０６２８００２５", "410726********0025")]
+    [InlineData("４１０７２６　２０１３０６２８　００２Ｘ", "410726********002X")]
+    [InlineData("旧证410726130628002", "旧证410726*****8002")]
+    [InlineData("电话13812345678", "电话138****5678")]
+    [InlineData("电话 138 1234 5678，", "电话 138****5678，")]
+    [InlineData("电话138-1234-5678", "电话138****5678")]
+    [InlineData("电话１３８１２３４５６７８", "电话138****5678")]
+    [InlineData("电话１３８－１２３４－５６７８", "电话138****5678")]
+    [InlineData("丁敏-410726201306280025-13912345678-在读证明.pdf", "丁敏-410726********0025-139****5678-在读证明.pdf")]
+    [InlineData("家长13812345678和13912345678", "家长138****5678和139****5678")]
+    public void Mask_IdAndMobileNumbersInAnySpelling_AreMasked(string text, string masked)
+    {
+        Assert.Equal(masked, SensitiveText.Mask(text));
+        Assert.False(SensitiveText.HasIdNumber(masked));
+    }
+
+    [Theory]
+    [InlineData("2026年10月9日 10:15 到校核查")]
+    [InlineData("学校标识码4107260001，案号410726-2026-000123")]
+    [InlineData("金额1150.00元，固话0373-1234567")]
+    [InlineData("12345678901")]
+    [InlineData("现场照片2026.png")]
+    public void Mask_NoPersonalNumber_LeavesTextAlone(string text) => Assert.Equal(text, SensitiveText.Mask(text));
 
     [Theory]
     [InlineData("school:41072600")]

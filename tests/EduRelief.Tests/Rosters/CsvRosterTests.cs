@@ -205,12 +205,51 @@ public sealed class CsvRosterTests
         Assert.True(ex.Errors.ContainsKey("row:3"));
     }
 
-    [Fact]
-    public async Task ReadAsync_StrayQuoteInsideAField_KeepsItAsText()
+    [Theory]
+    [InlineData("张\"三,410726200901011239", "未加引号的字段中出现了引号")]
+    [InlineData("\"张三\"x,410726200901011239", "闭合引号之后还有文字")]
+    [InlineData("\"张三\" ,410726200901011239,\"延津县\"第一小学", "闭合引号之后还有文字")]
+    [InlineData("张三,\"410726200901011239", "直到文件末尾都没有闭合")]
+    public async Task ReadAsync_MalformedQuoting_RejectsNamingTheLine(string record, string why)
     {
-        var rows = await ReadCsvAsync($"{StudentHeader}\n张\"三,410726200901011239\n");
+        var ex = await RejectsAsync(Text($"{StudentHeader}\n{Row1}\n{record}\n{Row2}\n"), RosterFormat.Csv);
 
-        Assert.Equal("张\"三", Value(Assert.Single(rows), S, "姓名"));
+        Assert.Equal(RosterErrors.MalformedCsv, ex.Title);
+        var message = Assert.Single(ex.Errors, e => e.Key == "row:3").Value[0];
+        Assert.Contains("文件第 3 行", message);
+        Assert.Contains(why, message);
+        Assert.DoesNotContain("410726200901011239", message); // values are personal data
+    }
+
+    [Fact]
+    public async Task ReadAsync_MalformedAfterAQuotedLineBreak_NamesTheTextLineAndTheRow()
+    {
+        var text = $"{StudentHeader}\n\"张三\",410726200901011239,2141001234,学校,小学,3,是,\"第一行\n第二行\"\n李\"四,11010519491231002X\n";
+
+        var ex = await RejectsAsync(Text(text), RosterFormat.Csv);
+
+        Assert.Contains("文件第 4 行", Assert.Single(ex.Errors, e => e.Key == "row:3").Value[0]);
+    }
+
+    [Fact]
+    public async Task ReadAsync_GarbledRecordsAfterGoodOnes_YieldNothingPastTheFirstBadLine()
+    {
+        var text = new StringBuilder($"{StudentHeader}\n{Row1}\n\"{Row2}\n");
+        for (var i = 0; i < 999; i++)
+        {
+            text.Append(Row1).Append('\n');
+        }
+
+        var seen = new List<int>();
+        await Assert.ThrowsAsync<RosterFileException>(async () =>
+        {
+            await foreach (var row in RosterReader.ReadAsync(Text(text.ToString()), RosterFormat.Csv, S, CancellationToken.None))
+            {
+                seen.Add(row.RowNumber);
+            }
+        });
+
+        Assert.Equal([2], seen);
     }
 
     [Fact]

@@ -80,8 +80,9 @@ internal static class RosterFiles
     /// <paramref name="sheets"/> are listed in the workbook in the given order, as sheetN.xml for their position N
     /// in <paramref name="fileOrder"/> (default: the same order).
     /// </summary>
-    public static MemoryStream Xlsx(IReadOnlyList<string> sheets, string? sharedStrings = null, string? styles = null, IReadOnlyList<int>? fileOrder = null, Action<Stream>? writeFirstSheet = null, Action<ZipArchive>? extra = null)
+    public static MemoryStream Xlsx(IReadOnlyList<string> sheets, string? sharedStrings = null, string? styles = null, IReadOnlyList<int>? fileOrder = null, Action<Stream>? writeFirstSheet = null, Action<ZipArchive>? extra = null, Action<Stream>? writeSharedStrings = null)
     {
+        var hasSharedStrings = sharedStrings is not null || writeSharedStrings is not null;
         var files = fileOrder ?? Enumerable.Range(1, sheets.Count).ToArray();
         var ms = new MemoryStream();
         using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
@@ -94,7 +95,7 @@ internal static class RosterFiles
                 types.Append($"<Override PartName=\"/xl/worksheets/sheet{f}.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>");
             }
 
-            if (sharedStrings is not null)
+            if (hasSharedStrings)
             {
                 types.Append("<Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/>");
             }
@@ -116,7 +117,7 @@ internal static class RosterFiles
                 rels.Append($"<Relationship Id=\"rIdS{f}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet{f}.xml\"/>");
             }
 
-            if (sharedStrings is not null)
+            if (hasSharedStrings)
             {
                 rels.Append("<Relationship Id=\"rIdSst\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/>");
             }
@@ -140,7 +141,12 @@ internal static class RosterFiles
                 }
             }
 
-            if (sharedStrings is not null)
+            if (writeSharedStrings is not null)
+            {
+                using var sst = zip.CreateEntry("xl/sharedStrings.xml", CompressionLevel.Optimal).Open();
+                writeSharedStrings(sst);
+            }
+            else if (sharedStrings is not null)
             {
                 Write(zip, "xl/sharedStrings.xml", sharedStrings);
             }
@@ -158,6 +164,58 @@ internal static class RosterFiles
     }
 
     public static MemoryStream Xlsx(string sheet, string? sharedStrings = null, string? styles = null) => Xlsx([sheet], sharedStrings, styles);
+
+    /// <summary>
+    /// A hostile workbook whose cell A2 holds <paramref name="chars"/> characters (<see cref="WriteVariedText"/>), as its one
+    /// shared string or as an inline string, built streaming: only the compressed bytes are held.
+    /// </summary>
+    public static MemoryStream HugeCellXlsx(long chars, bool shared)
+    {
+        var header = HeaderRow([.. RosterSchema.Columns(RosterKind.Students)]);
+        if (shared)
+        {
+            return Xlsx([Sheet(header, Row(2, Shared("A2", 0)))], writeSharedStrings: s =>
+            {
+                s.Write(Encoding.UTF8.GetBytes($"<sst xmlns=\"{MainNs}\" count=\"1\" uniqueCount=\"1\"><si><t>"));
+                WriteVariedText(s, chars);
+                s.Write("</t></si></sst>"u8);
+            });
+        }
+
+        return Xlsx([""], writeFirstSheet: s =>
+        {
+            s.Write(Encoding.UTF8.GetBytes($"<worksheet xmlns=\"{MainNs}\"><sheetData>{header}<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>"));
+            WriteVariedText(s, chars);
+            s.Write("</t></is></c></row></sheetData></worksheet>"u8);
+        });
+    }
+
+    /// <summary>
+    /// <paramref name="chars"/> lower-case ASCII letters: a 4 KiB random block repeated with a random letter every 500,
+    /// which deflates about 60:1, so a huge part stays under <see cref="WorkbookLimits.MaxCompressionRatio"/> (a run of
+    /// one letter would be refused as a zip bomb before any limit on cells is reached).
+    /// </summary>
+    public static void WriteVariedText(Stream stream, long chars)
+    {
+        var random = new Random(42);
+        var block = new byte[4096];
+        for (var i = 0; i < block.Length; i++)
+        {
+            block[i] = (byte)('a' + random.Next(26));
+        }
+
+        var buffer = new byte[block.Length];
+        for (long written = 0; written < chars; written += buffer.Length)
+        {
+            block.CopyTo(buffer, 0);
+            for (var j = (int)(written % 500); j < buffer.Length; j += 500)
+            {
+                buffer[j] = (byte)('a' + random.Next(26));
+            }
+
+            stream.Write(buffer, 0, (int)Math.Min(buffer.Length, chars - written));
+        }
+    }
 
     public static void Write(ZipArchive zip, string name, string content)
     {

@@ -84,6 +84,10 @@ public sealed class XlsxValuesTests
     [InlineData("xl/worksheets/sheet1.xml", 1_000_000, 200_000_000, false)] // exactly 200:1
     [InlineData("xl/worksheets/sheet1.xml", 1_000_000, 200_000_001, true)]
     [InlineData("xl/styles.xml", 0, 20L * 1024 * 1024, true)]
+    [InlineData("xl/styles.xml", 1_000_000, 8L * 1024 * 1024, false)] // loaded whole by the SDK: at most 8 MiB
+    [InlineData("xl/styles.xml", 1_000_000, (8L * 1024 * 1024) + 1, true)]
+    [InlineData("xl/workbook.xml", 1_000_000, (8L * 1024 * 1024) + 1, true)]
+    [InlineData("xl/theme/theme1.xml", 1_000_000, (8L * 1024 * 1024) + 1, true)]
     [InlineData("xl/_rels/workbook.xml.rels", 30_000_000, 65L * 1024 * 1024, true)] // package parts are loaded whole
     public void Check_DeclaredSizes_RejectBombs(string name, long compressed, long uncompressed, bool rejected)
     {

@@ -19,9 +19,9 @@ public static class SampleCycle
     /// <summary>
     /// Kick-off at <paramref name="kickOffAt"/>, both rosters verified, 赵六/赵陆 confirmed: the cycle is in review, ready to
     /// approve. <paramref name="renamed"/> gives people or schools other names, in both rosters alike (every cell equal to a
-    /// key takes its value).
+    /// key takes its value). <paramref name="mismatch"/> is the decision on 赵六/赵陆 (<c>reject</c>: not the same child).
     /// </summary>
-    public static async Task<string> ToReviewAsync(HttpClient admin, string kickOffAt = "2026-09-28T09:00:00+08:00", IReadOnlyDictionary<string, string>? renamed = null)
+    public static async Task<string> ToReviewAsync(HttpClient admin, string kickOffAt = "2026-09-28T09:00:00+08:00", IReadOnlyDictionary<string, string>? renamed = null, string mismatch = "confirm")
     {
         Assert.Equal(200, (await admin.SendJsonAsync(HttpMethod.Put, "/api/counties/410726/contacts", Contacts)).Status);
         await UploadAccountsAsync(admin, renamed);
@@ -32,7 +32,7 @@ public static class SampleCycle
         Assert.Equal(202, (await VerificationApiTests.UploadAsync(admin, id, "poverty", SampleCounty.Csv(SampleCounty.PovertyHeader, Rename(SampleCounty.Poverty(), renamed), SampleCounty.Gbk), "text/csv")).Status);
         await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => (string?)r.Body!["stage"] == "review", TimeSpan.FromSeconds(60), "verification");
         var (_, mismatches) = await admin.GetJsonAsync($"/api/cycles/{id}/discrepancies?kind=nameMismatch");
-        var (decided, _) = await admin.PostAsync($"/api/cycles/{id}/discrepancies/{(string)mismatches!["items"]![0]!["id"]!}/decision", new { decision = "confirm", reason = "同一人" });
+        var (decided, _) = await admin.PostAsync($"/api/cycles/{id}/discrepancies/{(string)mismatches!["items"]![0]!["id"]!}/decision", new { decision = mismatch, reason = mismatch == "confirm" ? "同一人" : "学籍姓名待核实" });
         Assert.Equal(200, decided);
         return id;
     }

@@ -177,9 +177,9 @@ public sealed class VerificationApiTests(EngineFixture fixture) : IClassFixture<
         Assert.Equal(400, (await Admin.PostAsync($"/api/cycles/{id}/discrepancies/{discrepancyId}/decision", new { decision = "maybe", reason = "x" })).Status);
         Assert.Equal(400, (await Admin.PostAsync($"/api/cycles/{id}/discrepancies/{discrepancyId}/decision", new { decision = "confirm" })).Status);
 
-        using var otherOfficer = await App.ClientForRoleAsync("school_officer", "4107260001");
+        using var otherOfficer = await App.ClientForRoleAsync("school_officer", "4107260001", ["410724"]);
         Assert.Equal(403, (await otherOfficer.PostAsync($"/api/cycles/{id}/discrepancies/{discrepancyId}/decision", new { decision = "confirm", reason = "same child" })).Status);
-        using var officer = await App.ClientForRoleAsync("school_officer", "4107260002");
+        using var officer = await App.ClientForRoleAsync("school_officer", "4107260002", ["410724"]);
         var (decided, decision) = await officer.PostAsync($"/api/cycles/{id}/discrepancies/{discrepancyId}/decision", new { decision = "confirm", reason = "户口本 shows 赵陆 is a typo of 赵六" });
         Assert.Equal(200, decided);
         Assert.Equal("confirm", (string?)decision!["decision"]);
@@ -285,7 +285,7 @@ public sealed class VerificationApiTests(EngineFixture fixture) : IClassFixture<
     {
         var id = await NewCycleAsync("410105");
         await UploadSampleAsync(id, SampleCounty.Gbk, bom: false);
-        using var officer = await App.ClientForRoleAsync("school_officer", "4107260001");
+        using var officer = await App.ClientForRoleAsync("school_officer", "4107260001", ["410105"]);
 
         var (status, own) = await officer.GetJsonAsync($"/api/cycles/{id}/discrepancies");
         Assert.Equal(200, status);

@@ -7,7 +7,9 @@ namespace EduRelief.Rosters.Parsing;
 
 /// <summary>
 /// CSV records of a roster, streamed with CsvHelper: RFC 4180 quoting (commas, quotes and line breaks inside quoted
-/// fields), CRLF or LF, spaces and tabs around fields removed. One pass detects the encoding, one parses.
+/// fields), CRLF or LF, spaces and tabs around fields removed. One pass detects the encoding, one parses. Strict: a
+/// record that breaks the quoting rules (a quote inside an unquoted field, text after a closing quote, a quoted field
+/// never closed) refuses the file naming its line, and so does a record over <see cref="ReadLimits"/>.
 /// </summary>
 internal static class CsvRosterSource
 {
@@ -18,6 +20,7 @@ internal static class CsvRosterSource
     {
         var encoding = await TextEncodings.DetectAsync(stream, ct);
         stream.Position = 0;
+        CsvMalformedRecord? malformed = null;
         var options = CsvReaderOptions.Default with
         {
             HasHeader = false,
@@ -27,7 +30,9 @@ internal static class CsvRosterSource
             TrimWhitespace = true,
             DetectSeparatorHint = false,
             AllowLineBreaksInQuotes = true,
-            MalformedData = CsvMalformedDataHandling.Recover,
+            MalformedData = CsvMalformedDataHandling.Recover, // the record is returned, then refused below with its line
+            OnMalformedRecord = record => malformed ??= record,
+            TrackLineNumbers = true,
             MaxRecordSize = MaxRecordBytes,
             IncludeValuesInExceptions = false, // values are personal data
             Encoding = encoding.CodePage == TextEncodings.Utf8.CodePage ? null : encoding,
@@ -57,14 +62,48 @@ internal static class CsvRosterSource
             }
 
             rowNumber = checked(rowNumber + 1);
+            if (malformed is { } bad)
+            {
+                throw Malformed(rowNumber, bad);
+            }
+
+            if (rowNumber > ReadLimits.MaxRows)
+            {
+                throw ReadLimits.TooManyRows(rowNumber, null);
+            }
+
+            if (csv.FieldCount > ReadLimits.MaxColumns)
+            {
+                throw ReadLimits.TooManyCells(rowNumber, null);
+            }
+
             cells.Clear();
             for (var i = 0; i < csv.FieldCount; i++)
             {
-                cells.Add((i, csv.GetString(i)));
+                var value = csv.GetString(i);
+                if (value.Length > ReadLimits.MaxCellChars)
+                {
+                    throw ReadLimits.CellTooLong(rowNumber, i, null);
+                }
+
+                cells.Add((i, value));
             }
 
             yield return new SourceRow(rowNumber, cells);
         }
+    }
+
+    /// <summary>The record's row (as rows are counted) and the line it starts on (as a text editor counts them), never its values.</summary>
+    private static RosterFileException Malformed(int row, CsvMalformedRecord record)
+    {
+        var why = record.Reason switch
+        {
+            CsvMalformedReason.StrayQuote => "未加引号的字段中出现了引号（\"）：含引号的字段须整个用引号括起，字段中的引号写作两个（\"\"）",
+            CsvMalformedReason.TextAfterClosingQuote => "引号括起的字段在闭合引号之后还有文字",
+            CsvMalformedReason.UnterminatedQuote => "引号括起的字段直到文件末尾都没有闭合",
+            _ => "引号的用法不符合 CSV 格式",
+        };
+        return RosterFileException.Row(RosterErrors.MalformedCsv, row, $"文件第 {record.LineNumber} 行起的这一行不是格式正确的 CSV：{why}。整个文件未导入。");
     }
 }
 

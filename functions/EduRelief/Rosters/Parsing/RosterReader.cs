@@ -208,4 +208,7 @@ public static class RosterErrors
     public const string NoWorksheet = "The workbook has no worksheet";
     public const string TooLarge = "The workbook is too large to read safely";
     public const string Damaged = "The roster file is damaged";
+    public const string OverLimit = "文件超出读取上限";
+    public const string MalformedCsv = "文件不是格式正确的 CSV";
+    public const string NoRows = "名册没有数据行";
 }

@@ -18,6 +18,12 @@ internal static class WorkbookLimits
     /// <summary>[Content_Types].xml and the .rels parts, which the package reader loads whole.</summary>
     public const long MaxPackagePartBytes = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// The workbook, styles and theme parts, which the Open XML SDK loads whole into a DOM when the package opens:
+    /// real ones are kilobytes, so a few MiB is generous, and bounding them keeps a hostile attribute out of memory.
+    /// </summary>
+    public const long MaxLoadedWholeBytes = 8L * 1024 * 1024;
+
     /// <summary>A part that inflates to more than this ...</summary>
     public const long RatioCheckedAboveBytes = 10L * 1024 * 1024;
 
@@ -31,6 +37,7 @@ internal static class WorkbookLimits
     {
         var limit = name.EndsWith("sharedStrings.xml", StringComparison.OrdinalIgnoreCase) ? MaxSharedStringsBytes
             : name.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".rels", StringComparison.OrdinalIgnoreCase) ? MaxPackagePartBytes
+            : IsLoadedWhole(name) ? MaxLoadedWholeBytes
             : MaxPartBytes;
         if (uncompressedBytes > limit)
         {
@@ -44,6 +51,11 @@ internal static class WorkbookLimits
 
         return null;
     }
+
+    private static bool IsLoadedWhole(string name) =>
+        name.Equals("xl/workbook.xml", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("xl/styles.xml", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("xl/theme/", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Reads the central directory only and throws when the zip is not a zip or breaks a limit.</summary>
     public static void CheckArchive(Stream stream)

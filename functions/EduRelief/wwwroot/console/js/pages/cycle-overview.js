@@ -33,6 +33,16 @@ strings({
     'overview.wait.schoolPaying': '本校应发 {owed} 人次，已发 {paid} 人次。',
     'overview.wait.rectification': '{n} 项整改尚未验收（其中 {overdue} 项已逾期）。',
     'overview.wait.closed': '本周期已结束。',
+    'overview.closing': '结束本周期还需',
+    'overview.closing.ready': '已满足结束条件：整改全部验收、热线工单全部办结、异议全部决定、资助全部发放。',
+    'overview.closing.close': '结束本周期',
+    'overview.closing.closed': '本周期已结束。',
+    'overview.block.stage': '周期尚未进入整改阶段。',
+    'overview.block.findings': '核验发现的问题尚未全部转为整改事项。',
+    'overview.block.objections': '{n} 条异议尚未决定。',
+    'overview.block.cases': '{n} 件热线工单尚未办结。',
+    'overview.block.items': '{n} 项整改尚未验收。',
+    'overview.block.payments': '{n} 笔资助尚未发放完毕（待发、失败、暂停或待核实）。',
     'overview.wait.deadLetter': '后台步骤“{name}”多次失败已暂停：{error}',
     'overview.retry': '重试',
     'overview.retried': '已重新排队，稍后刷新查看。',
@@ -102,6 +112,16 @@ strings({
     'overview.wait.schoolPaying': 'Your school: {paid} of {owed} entitlements paid.',
     'overview.wait.rectification': '{n} rectification items are not accepted yet ({overdue} overdue).',
     'overview.wait.closed': 'This cycle is closed.',
+    'overview.closing': 'Before this cycle can close',
+    'overview.closing.ready': 'Ready to close: every item accepted, every hotline case closed, every objection decided, everyone paid.',
+    'overview.closing.close': 'Close this cycle',
+    'overview.closing.closed': 'This cycle is closed.',
+    'overview.block.stage': 'The cycle has not reached rectification.',
+    'overview.block.findings': 'The verification\'s findings are not yet opened as rectification items.',
+    'overview.block.objections': '{n} objections are not decided yet.',
+    'overview.block.cases': '{n} hotline cases are not closed yet.',
+    'overview.block.items': '{n} rectification items are not accepted yet.',
+    'overview.block.payments': '{n} payments are still owed (pending, failed, held or in doubt).',
     'overview.wait.deadLetter': 'Background step "{name}" failed repeatedly and is paused: {error}',
     'overview.retry': 'Retry',
     'overview.retried': 'Queued again; refresh in a moment.',
@@ -338,6 +358,23 @@ async function schoolFigures(cycle, me) {
   ];
 }
 
+/** What keeps the cycle from closing, from GET …/closing: objections, hotline cases, items, payments. */
+async function closingPanel(cycle, me, refresh) {
+  const answer = await api.get(`/api/cycles/${encodeURIComponent(cycle.id)}/closing`);
+  const errors = h('div', { 'aria-live': 'polite' });
+  const body = answer.blockers.length
+    ? h('ul', { class: 'waiting closing-blockers' }, answer.blockers.map((b) => h('li', { 'data-kind': b.kind }, t(`overview.block.${b.kind}`, { n: count(b.count) }))))
+    : h('p', {}, t('overview.closing.ready'));
+  return h('section', { class: 'panel', 'aria-labelledby': 'overview-closing' },
+    h('h3', { id: 'overview-closing' }, t('overview.closing')),
+    body,
+    answer.canClose && me.role === 'bureau_admin'
+      ? actionButton(t('overview.closing.close'), () => api.post(`/api/cycles/${encodeURIComponent(cycle.id)}/close`),
+        { errorTarget: errors, onDone: () => { toast(t('overview.closing.closed')); refresh(); } })
+      : null,
+    errors);
+}
+
 export default async function render(container, { cycle, me, refresh }) {
   const { entered, cancelled } = await stageEntries(cycle.id);
   const officer = me.role === 'school_officer';
@@ -346,6 +383,15 @@ export default async function render(container, { cycle, me, refresh }) {
     figures = officer ? await schoolFigures(cycle, me) : countyFigures(cycle);
   } catch (error) {
     figures = [problem(error)];
+  }
+
+  let closing = null;
+  if (cycle.stage === 'rectification' && !officer) {
+    try {
+      closing = await closingPanel(cycle, me, refresh);
+    } catch (error) {
+      closing = problem(error);
+    }
   }
 
   container.append(...[
@@ -358,6 +404,7 @@ export default async function render(container, { cycle, me, refresh }) {
       timeline(cycle, entered, cancelled),
       h('h3', {}, t('overview.waiting')),
       waitingOn(cycle, me, refresh)),
+    closing,
     ...figures,
     h('section', { class: 'panel' }, h('h3', {}, t('overview.facts')),
       facts([

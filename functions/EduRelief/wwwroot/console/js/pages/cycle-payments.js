@@ -101,6 +101,21 @@ strings({
     'pay.school': '学校',
     'pay.amount': '金额',
     'pay.backPayReason': '补发原因',
+    'pay.batchPaid': '成功笔数',
+    'pay.batchFailed': '失败笔数',
+    'pay.trouble': '发放失败与待核实的学生',
+    'pay.troubleNone': '没有发放失败或待核实的学生。',
+    'pay.children': '本校学生发放情况',
+    'pay.childrenNone': '本校暂无应发款项。',
+    'pay.payStatus': '发放状态',
+    'pay.paidAt': '到账时间',
+    'pay.why.trouble': '原因',
+    'pay.ps.pending': '待发放',
+    'pay.ps.held': '暂缓（异议）',
+    'pay.ps.failed': '发放失败',
+    'pay.ps.inDoubt': '待核实',
+    'pay.ps.paid': '已发放',
+    'pay.ps.cancelled': '已取消',
   },
   en: {
     'pay.title': 'Payments',
@@ -196,6 +211,21 @@ strings({
     'pay.school': 'School',
     'pay.amount': 'Amount',
     'pay.backPayReason': 'Back-pay reason',
+    'pay.batchPaid': 'Paid',
+    'pay.batchFailed': 'Failed',
+    'pay.trouble': 'Failed and in-doubt payments',
+    'pay.troubleNone': 'No payment failed or is in doubt.',
+    'pay.children': 'Our students’ payments',
+    'pay.childrenNone': 'Nothing is owed to our students yet.',
+    'pay.payStatus': 'Payment',
+    'pay.paidAt': 'Paid at',
+    'pay.why.trouble': 'Reason',
+    'pay.ps.pending': 'Pending',
+    'pay.ps.held': 'Held (objection)',
+    'pay.ps.failed': 'Failed',
+    'pay.ps.inDoubt': 'In doubt',
+    'pay.ps.paid': 'Paid',
+    'pay.ps.cancelled': 'Cancelled',
   },
 });
 
@@ -241,17 +271,27 @@ export default async function render(container, ctx) {
   }
 
   const base = `/api/cycles/${encodeURIComponent(cycle.id)}`;
+  // A school officer reads their own school's money and children (the API answers nothing else); batches are the county's.
+  const officer = me.role === 'school_officer';
   let totals;
   let batches;
+  let children;
   try {
-    [totals, batches] = await Promise.all([api.get(`${base}/disbursement`), api.get(`${base}/batches`)]);
+    [totals, batches, children] = await Promise.all([
+      api.get(`${base}/disbursement`),
+      officer ? null : api.get(`${base}/batches`),
+      allPages(officer ? `${base}/payments?pageSize=1000` : `${base}/payments?status=failed&status=inDoubt&pageSize=1000`),
+    ]);
   } catch (error) {
     container.append(problem(error));
     return;
   }
 
   container.append(totalsSection(totals.programs, cycle.disbursement?.settled));
-  container.append(h('section', { class: 'panel', 'aria-labelledby': 'pay-batches' }, h('h3', { id: 'pay-batches' }, t('pay.batches')), batchTable(batches.items, ctx)));
+  container.append(childrenSection(children, officer));
+  if (!officer) {
+    container.append(h('section', { class: 'panel', 'aria-labelledby': 'pay-batches' }, h('h3', { id: 'pay-batches' }, t('pay.batches')), batchTable(batches.items, ctx)));
+  }
   if (isAdmin(me) && cycle.stage !== 'closed') {
     container.append(cutForm(ctx));
   }
@@ -279,6 +319,42 @@ function totalsSection(programs, settled) {
       table(t('pay.totals'), columns, programs.filter((p) => p.owed.count > 0 || p.cancelled.count > 0))));
 }
 
+async function allPages(path) {
+  const items = [];
+  let token = null;
+  do {
+    const page = await api.get(token ? `${path}&continuationToken=${encodeURIComponent(token)}` : path);
+    items.push(...page.items);
+    token = page.continuationToken;
+  } while (token);
+  return items;
+}
+
+/** Why a payment is not through: the bank's words for a failure, what made an answer unclear for one in doubt. */
+const troubleReason = (p) => (p.status === 'failed' ? p.bankReason : p.status === 'inDoubt' && p.inDoubtReason ? t(`pay.ex.${p.inDoubtReason}`) : null) ?? '—';
+
+const PAY_TONES = { paid: 'ok', failed: 'bad', inDoubt: 'warn', held: 'warn', pending: 'muted', cancelled: 'muted' };
+
+/** The bureau: every child whose payment failed or is in doubt, with why. An officer: each of their school's children. */
+function childrenSection(children, officer) {
+  const id = officer ? 'pay-children' : 'pay-trouble';
+  const title = t(officer ? 'pay.children' : 'pay.trouble');
+  const columns = [
+    { label: t('pay.name'), value: (p) => p.name },
+    { label: t('pay.maskedId'), value: (p) => p.maskedId },
+    { label: t('pay.school'), value: (p) => p.schoolName },
+    { label: t('pay.program'), value: (p) => programName(p.program) },
+    { label: t('pay.amount'), class: 'num', value: (p) => money(p.amount) },
+    { label: t('pay.payStatus'), value: (p) => badge(t(`pay.ps.${p.status}`), PAY_TONES[p.status] ?? 'muted') },
+    { label: t('pay.why.trouble'), value: troubleReason },
+    { label: t('pay.batch'), value: (p) => p.batchId ?? '—' },
+    { label: t('pay.paidAt'), value: (p) => (p.paidAt ? dateTime(p.paidAt) : '—') },
+  ];
+  return h('section', { class: 'panel', 'aria-labelledby': id, 'data-testid': id },
+    h('h3', { id }, title),
+    children.length ? table(title, columns, children) : h('p', {}, t(officer ? 'pay.childrenNone' : 'pay.troubleNone')));
+}
+
 function batchTable(items, ctx) {
   return table(t('pay.batches'), [
     { label: t('pay.batch'), value: (b) => h('a', { href: `#${ctx.path('payments', b.id)}` }, b.id) },
@@ -286,6 +362,8 @@ function batchTable(items, ctx) {
     { label: t('pay.kind'), value: (b) => (b.kind === 'backpay' ? [badge(kindText(b), 'info'), b.reason ? h('span', { class: 'muted' }, ` ${b.reason}`) : null] : kindText(b)) },
     { label: t('pay.rows'), class: 'num', value: (b) => count(b.count) },
     { label: t('pay.total'), class: 'num', value: (b) => money(b.total) },
+    { label: t('pay.batchPaid'), class: 'num', value: (b) => (b.result ? count(b.result.paid) : '—') },
+    { label: t('pay.batchFailed'), class: 'num', value: (b) => (b.result ? count(b.result.failed) : '—') },
     { label: t('pay.status'), value: (b) => batchStatus(b) },
     { label: t('pay.createdAt'), value: (b) => dateTime(b.createdAt) },
   ], items);

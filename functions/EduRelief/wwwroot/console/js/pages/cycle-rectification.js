@@ -51,6 +51,9 @@ strings({
     'rect.out.studying_elsewhere': '异地就读',
     'rect.out.exempt': '免予入学',
     'rect.outcomeSchool': '就读学校标识码',
+    'rect.outcomeStage': '就读学段',
+    'rect.outcomeGrade': '就读年级',
+    'rect.outcomeBoarding': '住校',
     'rect.outcomeReason': '免予入学原因',
     'rect.submittedAt': '提交时间',
     'rect.returnReason': '退回原因',
@@ -155,6 +158,9 @@ strings({
     'rect.out.studying_elsewhere': 'Studying elsewhere',
     'rect.out.exempt': 'Exempt',
     'rect.outcomeSchool': 'School code',
+    'rect.outcomeStage': 'Stage',
+    'rect.outcomeGrade': 'Grade',
+    'rect.outcomeBoarding': 'Boarding',
     'rect.outcomeReason': 'Exemption reason',
     'rect.submittedAt': 'Submitted',
     'rect.returnReason': 'Return reason',
@@ -499,24 +505,35 @@ function submitSection(base, dropout, reload) {
   let outcome;
   let school;
   let reason;
+  let stage;
+  let grade;
+  let boarding;
   if (dropout) {
     outcome = h('select', {}, ['enrolled', 'studying_elsewhere', 'exempt'].map((o) => h('option', { value: o }, t(`rect.out.${o}`))));
     school = h('input', { type: 'text', inputmode: 'numeric', maxlength: 10, pattern: '[0-9]{10}' });
     reason = h('textarea', { rows: 2, maxlength: 1000 });
+    // The class the child joined prices the aid they are owed from now on (paid in the next 补发 batch).
+    stage = h('select', {}, ['学前', '小学', '初中', '普通高中', '中职', '高校'].map((s) => h('option', { value: s, selected: s === '小学' }, s)));
+    grade = h('input', { type: 'number', min: 1, max: 6, value: 1 });
+    boarding = h('input', { type: 'checkbox' });
     const schoolField = field(t('rect.outcomeSchool'), school);
+    const classFields = [field(t('rect.outcomeStage'), stage), field(t('rect.outcomeGrade'), grade), field(t('rect.outcomeBoarding'), boarding)];
     const reasonField = field(t('rect.outcomeReason'), reason);
     const sync = () => {
-      schoolField.hidden = outcome.value !== 'enrolled';
+      for (const f of [schoolField, ...classFields]) f.hidden = outcome.value !== 'enrolled';
       reasonField.hidden = outcome.value !== 'exempt';
     };
     outcome.addEventListener('change', sync);
     sync();
-    controls.unshift(field(t('rect.outcome'), outcome), schoolField, reasonField);
+    controls.unshift(field(t('rect.outcome'), outcome), schoolField, ...classFields, reasonField);
   }
   const button = actionButton(t('rect.submitButton'), () => api.post(`${base}/submit`, {
     note: note.value,
     outcome: outcome?.value,
     schoolCode: outcome?.value === 'enrolled' ? school.value.trim() : undefined,
+    stage: outcome?.value === 'enrolled' ? stage.value : undefined,
+    grade: outcome?.value === 'enrolled' ? Number(grade.value) : undefined,
+    boarding: outcome?.value === 'enrolled' ? boarding.checked : undefined,
     reason: outcome?.value === 'exempt' ? reason.value : undefined,
   }), {
     errorTarget: errors,
