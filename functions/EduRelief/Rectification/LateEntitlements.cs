@@ -12,8 +12,9 @@ namespace EduRelief.Rectification;
 /// <list type="bullet">
 /// <item>a 控辍保学 child found <c>enrolled</c>: the aid the cycle's policy gives the 学段, 年级 and boarding the school
 /// submitted, at that school;</item>
-/// <item>a name mismatch (source <c>mismatch</c>) whose correction the bureau accepted: the student's entitlements as
-/// verification priced them.</item>
+/// <item>a name mismatch (source <c>mismatch</c>) submitted as <c>corrected</c> (the roster's name was wrong, the student
+/// is the registered child) and accepted: the student's entitlements as verification priced them. Without that outcome
+/// an accepted mismatch item owes nothing.</item>
 /// </list>
 /// Each becomes a ledger row (source <c>rectification</c>) and an entitlement added with
 /// <see cref="DisbursementService.AddLateAsync"/>: marked 补发, so the program's next batch (a 补发 batch once the regular
@@ -26,7 +27,7 @@ public sealed class LateEntitlements(CycleService cycles, EligibilityStore eligi
     /// <summary>The entitlements <paramref name="item"/> made owed (0 when it makes none, or they were added before).</summary>
     public async Task<int> AfterAcceptAsync(RectificationItem item, CancellationToken cancellationToken)
     {
-        if (item.Status != RectificationStatuses.Accepted || !(IsEnrolledChild(item) || item.Source == RectificationSources.Mismatch))
+        if (item.Status != RectificationStatuses.Accepted || !(IsEnrolledChild(item) || IsCorrectedName(item)))
         {
             return 0;
         }
@@ -68,6 +69,8 @@ public sealed class LateEntitlements(CycleService cycles, EligibilityStore eligi
         await accounts.RefreshAsync(cycle, cancellationToken);
         return added;
     }
+
+    private static bool IsCorrectedName(RectificationItem item) => item.IsMismatch && item.Outcome == MismatchOutcomes.Corrected;
 
     private static bool IsEnrolledChild(RectificationItem item) => item.IsDropout && item.Outcome == DropoutOutcomes.Enrolled && item.OutcomeSchoolCode is not null;
 

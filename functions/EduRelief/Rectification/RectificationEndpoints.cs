@@ -166,7 +166,7 @@ public static class RectificationEndpoints
             var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Submit(s, body!), i => i with
             {
                 Note = body!.Note?.Trim(),
-                Outcome = i.IsDropout ? body.Outcome : null,
+                Outcome = i.IsDropout || i.IsMismatch ? body.Outcome : null,
                 OutcomeSchoolCode = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.SchoolCode : null,
                 OutcomeReason = i.IsDropout && body.Outcome == DropoutOutcomes.Exempt ? body.Reason?.Trim() : null,
                 OutcomeStage = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.Stage : null,

@@ -3,7 +3,7 @@ using EduRelief.Auth;
 namespace EduRelief.Rectification;
 
 /// <summary>What a rule needs to know of an item.</summary>
-public sealed record ItemState(string Status, bool IsDropout, int EvidenceCount);
+public sealed record ItemState(string Status, bool IsDropout, int EvidenceCount, bool IsMismatch = false);
 
 /// <summary>
 /// The owner's submission: a note, and for a 控辍保学 item its outcome (a school with the child's 学段, 年级 and 是否住校,
@@ -94,9 +94,13 @@ public static class RectificationLifecycle
                     break;
             }
         }
-        else if (request.Outcome is not null)
+        else if (item.IsMismatch && request.Outcome is not null && request.Outcome != MismatchOutcomes.Corrected)
         {
-            errors["outcome"] = ["Only a 控辍保学 item has an outcome."];
+            errors["outcome"] = [$"A name-mismatch item closes without an outcome, or with \"{MismatchOutcomes.Corrected}\" when the roster's name was corrected and the student is the registered child (accepting it pays them by 补发)."];
+        }
+        else if (!item.IsMismatch && request.Outcome is not null)
+        {
+            errors["outcome"] = ["Only a 控辍保学 or a name-mismatch item has an outcome."];
         }
 
         if (!RectificationStatuses.AwaitsOwner(item.Status))

@@ -463,7 +463,7 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         TableTransactionAction? extra, CancellationToken ct, string? noteOverride = null)
     {
         var item = stored.Item;
-        var (change, refusal) = rule(new ItemState(item.Status, item.IsDropout, item.EvidenceCount));
+        var (change, refusal) = rule(new ItemState(item.Status, item.IsDropout, item.EvidenceCount, item.IsMismatch));
         if (change is null)
         {
             return new ChangeResult(ChangeOutcome.Refused, item, refusal);

@@ -55,6 +55,16 @@ public static class RectificationStatuses
     };
 }
 
+/// <summary>
+/// How a name-mismatch item closes: without an outcome (the school put its records right; nobody is owed more), or
+/// <see cref="Corrected"/>: the roster's name was wrong and the student is the registered child, so accepting the item
+/// makes their entitlements owed, paid by the next 补发 batch (<see cref="LateEntitlements"/>).
+/// </summary>
+public static class MismatchOutcomes
+{
+    public const string Corrected = "corrected";
+}
+
 /// <summary>How a 控辍保学 item closes.</summary>
 public static class DropoutOutcomes
 {
@@ -203,6 +213,8 @@ public sealed record RectificationItem(
     public bool? OutcomeBoarding { get; init; }
 
     public bool IsDropout => Source == RectificationSources.NotEnrolled;
+
+    public bool IsMismatch => Source == RectificationSources.Mismatch;
 
     public bool IsOverdue(DateTimeOffset now) => RectificationStatuses.AwaitsOwner(Status) && now > DueAt;
 }

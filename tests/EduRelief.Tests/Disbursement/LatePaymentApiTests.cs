@@ -106,7 +106,7 @@ public sealed class LatePaymentApiTests
             Assert.Equal(201, (int)uploaded.StatusCode);
         }
 
-        Assert.Equal(200, (await admin.PostAsync($"{itemUrl}/submit", new { note = "学籍姓名已更正为赵陆" })).Status);
+        Assert.Equal(200, (await admin.PostAsync($"{itemUrl}/submit", new { note = "学籍姓名已更正为赵陆", outcome = "corrected" })).Status);
         Assert.Equal(200, (await admin.PostAsync($"{itemUrl}/accept", new { note = "验收通过" })).Status);
 
         await BackPayPaysOnceAsync(admin, id, regularBatch, ("赵六", 750m));

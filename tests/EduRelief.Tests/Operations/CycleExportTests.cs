@@ -99,6 +99,11 @@ public sealed class ExportedCycleFixture : IAsyncLifetime
                 Assert.Equal(200, (await admin.PostAsync($"{itemUrl}/submit", submission)).Status);
             }
 
+            // Closing needs every hotline case of the cycle closed: the complaint is answered and the caller satisfied.
+            Assert.Equal(200, (await admin.PostAsync($"/api/hotline/cases/{CaseNumber}/assign", new { assignee = "section:资助股" })).Status);
+            Assert.Equal(200, (await admin.PostAsync($"/api/hotline/cases/{CaseNumber}/reply", new { reply = "已核实并答复来电人" })).Status);
+            Assert.Equal(200, (await admin.PostAsync($"/api/hotline/cases/{CaseNumber}/satisfaction", new { satisfaction = "satisfied" })).Status);
+
             await admin.PostAsync("/api/dev/clock", new { setTo = ClosedAt });
             foreach (var item in open)
             {

@@ -132,6 +132,29 @@ public sealed class RectificationLifecycleTests
 {
     private static ItemState Item(string status, int evidence = 0, bool dropout = false) => new(status, dropout, evidence);
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("corrected", true)]
+    [InlineData("enrolled", false)]
+    [InlineData("studying_elsewhere", false)]
+    public void Submit_MismatchItem_TakesNoOutcomeOrCorrectedOnly(string? outcome, bool accepted)
+    {
+        var (change, refusal) = RectificationLifecycle.Submit(new ItemState("open", IsDropout: false, EvidenceCount: 1, IsMismatch: true), new SubmitRequest("学籍姓名已更正", outcome));
+        Assert.Equal(accepted, change is not null);
+        Assert.Equal(accepted, refusal is null);
+        if (!accepted)
+        {
+            Assert.Contains("outcome", refusal!.Errors.Keys);
+        }
+    }
+
+    [Fact]
+    public void Submit_OrdinaryItemWithCorrected_IsRefusedNamingOutcome()
+    {
+        var (_, refusal) = RectificationLifecycle.Submit(Item("open", 1), new SubmitRequest("已整改", "corrected"));
+        Assert.Contains("outcome", refusal!.Errors.Keys);
+    }
+
     [Fact]
     public void Submit_OpenWithEvidenceAndNote_MovesToSubmitted()
     {
