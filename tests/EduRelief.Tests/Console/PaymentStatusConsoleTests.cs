@@ -23,11 +23,9 @@ public sealed class PaymentStatusConsoleTests(BrowserFixture browser, MoneyConso
         var (_, batches) = await fixture.App.Admin.GetJsonAsync($"/api/cycles/{CycleId}/batches");
         var preschool = (string)batches!["items"]!.AsArray().Single(b => (string?)b!["program"] == "preschool_aid")!["id"]!;
         var item = (await fixture.App.Admin.GetJsonAsync($"/api/cycles/{CycleId}/batches/{preschool}/items")).Body!["items"]![0]!;
-        using (var content = new ByteArrayContent(BankResultCsv([((string)item["sequence"]!.ToJsonString(), SampleCounty.H, "500.00", false)])))
-        {
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
-            Assert.Equal(200, (int)(await fixture.App.Admin.PostAsync($"/api/cycles/{CycleId}/batches/{preschool}/result", content)).StatusCode);
-        }
+        var (uploaded, _) = await Disbursement.DisbursementApiTests.UploadResultAsync(
+            fixture.App.Admin, $"/api/cycles/{CycleId}/batches/{preschool}/result", BankResultCsv([((string)item["sequence"]!.ToJsonString(), SampleCounty.H, "500.00", false)]));
+        Assert.Equal(202, uploaded);
 
         // The bureau: the failed child with the bank's reason and the school's name, and the batch's paid/failed counts.
         await using (var admin = await browser.SignInAsync(fixture.App, AppProcess.AdminKey, $"/cycles/{CycleId}/payments"))

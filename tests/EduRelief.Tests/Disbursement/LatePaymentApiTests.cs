@@ -52,7 +52,7 @@ public sealed class LatePaymentApiTests
         var items = await ItemsAsync(admin, id, batchId);
         var file = BankResult.Csv(items.Select(i => new BankResult.Line((int)i["sequence"]!, idNumbers[(string)i["name"]!], (decimal)i["amount"]!, !failing.Contains((string)i["name"]!), failing.Contains((string)i["name"]!) ? "账户已销户" : "")));
         var (status, body) = await DisbursementApiTests.UploadResultAsync(admin, $"/api/cycles/{id}/batches/{batchId}/result", file);
-        Assert.True(status == 200, $"{status} {body}");
+        Assert.True(status == 202, $"{status} {body}");
     }
 
     [Fact]

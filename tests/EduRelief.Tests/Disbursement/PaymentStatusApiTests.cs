@@ -40,8 +40,8 @@ public sealed class PaymentStatusApiTests
         var ids = new Dictionary<string, string> { ["张三"] = SampleCounty.A, ["李四"] = SampleCounty.B, ["赵六"] = SampleCounty.D };
         var result = BankResult.Csv(items.Select(i => new BankResult.Line(
             (int)i!["sequence"]!, ids[(string)i["name"]!], (decimal)i["amount"]!, (string?)i["name"] != "李四", (string?)i["name"] == "李四" ? $"户名与账号不符 {SampleCounty.B}" : "")));
-        Assert.Equal(200, (await DisbursementApiTests.UploadResultAsync(admin, $"/api/cycles/{id}/batches/{living}/result", result)).Status);
-        Assert.Equal(200, (await DisbursementApiTests.UploadResultAsync(admin, $"/api/cycles/{id}/batches/{grant}/result", BankResult.Csv([]))).Status);
+        Assert.Equal(202, (await DisbursementApiTests.UploadResultAsync(admin, $"/api/cycles/{id}/batches/{living}/result", result)).Status);
+        Assert.Equal(202, (await DisbursementApiTests.UploadResultAsync(admin, $"/api/cycles/{id}/batches/{grant}/result", BankResult.Csv([]))).Status);
 
         // The ledger: per child and program, status, batch, paid date (China time) and amount.
         var ledger = (await admin.GetJsonAsync($"/api/cycles/{id}/ledger?program=living_subsidy")).Body!["items"]!.AsArray().ToDictionary(l => (string)l!["name"]!, l => l!);
