@@ -50,7 +50,7 @@ public static class AccountEndpoints
     {
         if (!counties.TryGet(countyCode, out _))
         {
-            return Problems.NotFound($"County {countyCode}");
+            return Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
         }
 
         await using var upload = await FileUploads.SpoolAsync(http, "An accounts file", AccountsStore.MaxFileBytes, ct);
@@ -114,7 +114,7 @@ public static class AccountEndpoints
     {
         if (!counties.TryGet(countyCode, out _))
         {
-            return Problems.NotFound($"County {countyCode}");
+            return Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
         }
 
         var (body, problem) = await JsonBody.ReadAsync<AccountSearch>(http, json.Value.SerializerOptions);

@@ -91,7 +91,7 @@ public static class CycleEndpoints
         group.MapGet("/{id}", async (string id, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>
             await (user.IsInRole(Roles.SchoolOfficer) ? cycles.GetForSchoolAsync(id, user.SchoolCode() ?? "", ct) : cycles.GetAsync(id, ct)) is { } cycle
                 ? (IResult)TypedResults.Ok(cycle)
-                : Problems.NotFound($"Cycle {id}"))
+                : Problems.NotFound(Messages.Cycle(id)))
             .RequireAuthorization(Policies.Staff);
 
         // A school officer reads the stage transitions only, without who made them and why.
@@ -104,7 +104,7 @@ public static class CycleEndpoints
 
             if (await cycles.FindAsync(id, ct) is null)
             {
-                return Problems.NotFound($"Cycle {id}");
+                return Problems.NotFound(Messages.Cycle(id));
             }
 
             var officer = user.IsInRole(Roles.SchoolOfficer);
@@ -136,19 +136,19 @@ public static class CycleEndpoints
             var reason = body!.Reason?.Trim();
             if (string.IsNullOrEmpty(reason) || reason.Length > 500)
             {
-                return Problems.Invalid("reason", "A reason of 1 to 500 characters is required.");
+                return Problems.Invalid("reason", Messages.ReasonRequired);
             }
 
             if (await cycles.FindAsync(id, ct) is null)
             {
-                return Problems.NotFound($"Cycle {id}");
+                return Problems.NotFound(Messages.Cycle(id));
             }
 
             var result = await cycles.CancelAsync(id, reason, user.Actor(), ct);
             return result.Outcome switch
             {
                 EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok(await cycles.GetAsync(id, ct)),
-                EventOutcome.NotFound => Problems.NotFound($"Cycle {id}"),
+                EventOutcome.NotFound => Problems.NotFound(Messages.Cycle(id)),
                 _ => Problems.Conflict(result.Reason ?? $"Cycle {id} cannot be cancelled in stage {result.Instance?.Stage}."),
             };
         }).RequireAuthorization(Policies.Admin);
@@ -159,7 +159,7 @@ public static class CycleEndpoints
         {
             if (await cycles.FindAsync(id, ct) is not { } cycle)
             {
-                return (IResult)Problems.NotFound($"Cycle {id}");
+                return (IResult)Problems.NotFound(Messages.Cycle(id));
             }
 
             if (cycle.Stage == Stages.Closed)
@@ -177,7 +177,7 @@ public static class CycleEndpoints
         group.MapGet("/{id}/closing", async (string id, CycleCloser closer, CancellationToken ct) =>
             await closer.WhatBlocksAsync(id, ct) is { } found
                 ? (IResult)TypedResults.Ok(new ClosingView(id, found.Stage, found.Check.CanClose && found.Stage == Stages.Rectification, found.Stage == Stages.Closed, found.Check.Blockers))
-                : Problems.NotFound($"Cycle {id}"))
+                : Problems.NotFound(Messages.Cycle(id)))
             .RequireAuthorization(Policies.Inspection);
 
         group.MapPost("/{id}/dead-letters/{deadLetterId}/retry", async (string id, string deadLetterId, StepProcessor steps, CancellationToken ct) =>
@@ -198,7 +198,7 @@ public static class CycleEndpoints
             var reason = body!.Reason?.Trim();
             if (string.IsNullOrEmpty(reason) || reason.Length > 500)
             {
-                return Problems.Invalid("reason", "A reason of 1 to 500 characters is required.");
+                return Problems.Invalid("reason", Messages.ReasonRequired);
             }
 
             return await steps.DiscardDeadLetterAsync(id, deadLetterId, reason, user.Actor(), ct) is { } discarded
@@ -211,17 +211,17 @@ public static class CycleEndpoints
         {
             if (!SchoolCode.IsValid(schoolCode))
             {
-                return (IResult)Problems.Invalid("schoolCode", "schoolCode is the school's 10-digit 学校标识码.");
+                return (IResult)Problems.Invalid("schoolCode", Messages.SchoolCodeFormat);
             }
 
             if (!user.CanAccessSchool(schoolCode))
             {
-                return Problems.Forbidden($"Your key is for another school than {schoolCode}.");
+                return Problems.Forbidden(Messages.OtherSchool(schoolCode));
             }
 
             return await cycles.FindAsync(id, ct) is { } cycle
                 ? TypedResults.Ok(new SchoolView(cycle.Id, schoolCode, cycle.Stage))
-                : Problems.NotFound($"Cycle {id}");
+                : Problems.NotFound(Messages.Cycle(id));
         }).RequireAuthorization(Policies.Staff);
     }
 }

@@ -28,14 +28,14 @@ public static class DisbursementEndpoints
         // A school officer gets the money of their own school's students.
         group.MapGet("/disbursement", async (string id, ClaimsPrincipal user, CycleService cycles, DisbursementService service, CancellationToken ct) =>
             await cycles.FindAsync(id, ct) is null
-                ? (IResult)Problems.NotFound($"Cycle {id}")
+                ? (IResult)Problems.NotFound(Messages.Cycle(id))
                 : TypedResults.Ok(new { programs = (await service.TotalsAsync(id, ct, OwnSchool(user))).Select(TotalsView) }))
             .RequireAuthorization(Policies.Staff);
 
         // Batches are the county's payment files: the bureau's and the inspectors', not a school's.
         group.MapGet("/batches", async (string id, ClaimsPrincipal user, CycleService cycles, DisbursementService service, CancellationToken ct) =>
             user.IsInRole(Roles.SchoolOfficer) ? (IResult)BatchesForbidden()
-            : await cycles.FindAsync(id, ct) is null ? Problems.NotFound($"Cycle {id}")
+            : await cycles.FindAsync(id, ct) is null ? Problems.NotFound(Messages.Cycle(id))
             : TypedResults.Ok(new { items = (await service.ListBatchesAsync(id, ct)).Select(BatchView), continuationToken = (string?)null }))
             .RequireAuthorization(Policies.Staff);
 
@@ -78,12 +78,12 @@ public static class DisbursementEndpoints
             var cycle = await cycles.FindAsync(id, ct);
             if (cycle is null)
             {
-                return Problems.NotFound($"Cycle {id}");
+                return Problems.NotFound(Messages.Cycle(id));
             }
 
             if (cycle.Stage is not (Stages.Disbursement or Stages.Rectification) || (string?)cycle.Verification?["runId"] is not { } runId)
             {
-                return CycleGate.StageProblem(id, cycle.Stage, "batches are cut from disbursement until the cycle closes");
+                return CycleGate.StageProblem(id, cycle.Stage, new Text("发放批次只能在发放阶段至周期关闭前生成", "batches are cut from disbursement until the cycle closes"));
             }
 
             await service.PrepareAsync(id, runId, ct);
@@ -108,7 +108,7 @@ public static class DisbursementEndpoints
 
             if (await service.GetBatchAsync(id, batchId, ct) is not { } batch)
             {
-                return Problems.NotFound($"Batch {batchId} of cycle {id}");
+                return Problems.NotFound(Messages.Batch(batchId, id));
             }
 
             var exceptions = await service.ListExceptionsAsync(id, batchId, ct);
@@ -131,12 +131,12 @@ public static class DisbursementEndpoints
             var offset = 0;
             if (continuationToken is not null && (!int.TryParse(continuationToken, out offset) || offset < 0))
             {
-                return Problems.Invalid("continuationToken", "This is not a token this list gave out.");
+                return Problems.Invalid("continuationToken", Messages.NotOurToken);
             }
 
             if (await service.GetBatchAsync(id, batchId, ct) is null)
             {
-                return Problems.NotFound($"Batch {batchId} of cycle {id}");
+                return Problems.NotFound(Messages.Batch(batchId, id));
             }
 
             // A school officer sees the rows of their own school only.
@@ -166,12 +166,12 @@ public static class DisbursementEndpoints
         {
             if (await service.GetBatchAsync(id, batchId, ct) is not { } batch)
             {
-                return (IResult)Problems.NotFound($"Batch {batchId} of cycle {id}");
+                return (IResult)Problems.NotFound(Messages.Batch(batchId, id));
             }
 
             if (await service.DownloadPaymentFileAsync(batch, user.Actor(), ct) is not { } file)
             {
-                return Problems.Conflict($"Batch {batchId} is still being cut.");
+                return Problems.Conflict(new Text($"发放批次 {batchId} 仍在生成中。", $"Batch {batchId} is still being cut."));
             }
 
             return TypedResults.File(file.File, "text/csv; charset=GB18030", $"{id}-{batchId}.csv");
@@ -219,8 +219,8 @@ public static class DisbursementEndpoints
 
             return outcome.Status switch
             {
-                ReconcileStatus.NotFound => Problems.NotFound($"Batch {batchId} of cycle {id}"),
-                ReconcileStatus.NotSealed => Problems.Conflict($"Batch {batchId} is still being cut."),
+                ReconcileStatus.NotFound => Problems.NotFound(Messages.Batch(batchId, id)),
+                ReconcileStatus.NotSealed => Problems.Conflict(new Text($"发放批次 {batchId} 仍在生成中。", $"Batch {batchId} is still being cut.")),
                 ReconcileStatus.DifferentFile => Problems.Conflict($"Batch {batchId} was reconciled with another result file."),
                 _ => TypedResults.Ok(new
                 {
@@ -285,7 +285,7 @@ public static class DisbursementEndpoints
 
         group.MapGet("/disclosure.xlsx", async (string id, CycleService cycles, DisbursementService service, CancellationToken ct) =>
             await cycles.FindAsync(id, ct) is null
-                ? (IResult)Problems.NotFound($"Cycle {id}")
+                ? (IResult)Problems.NotFound(Messages.Cycle(id))
                 : TypedResults.File(DisclosureWorkbook.Write(id, await service.DisclosureAsync(id, ct)), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"{id}-disclosure.xlsx"))
             .WithNoStore().RequireAuthorization(Policies.Staff);
     }

@@ -27,7 +27,7 @@ public static class PaymentStatusEndpoints
             var offset = 0;
             if (continuationToken is not null && (!int.TryParse(continuationToken, NumberStyles.None, CultureInfo.InvariantCulture, out offset) || offset < 0))
             {
-                return Problems.Invalid("continuationToken", "This is not a token this list gave out.");
+                return Problems.Invalid("continuationToken", Messages.NotOurToken);
             }
 
             // A school officer reads their own school's children only, whatever the query asks.
@@ -36,13 +36,13 @@ public static class PaymentStatusEndpoints
                 schoolCode ??= user.SchoolCode();
                 if (!user.CanAccessSchool(schoolCode))
                 {
-                    return Problems.Forbidden($"Your key is for another school than {schoolCode}.");
+                    return Problems.Forbidden(Messages.OtherSchool(schoolCode));
                 }
             }
 
             if (await cycles.FindAsync(id, ct) is null)
             {
-                return Problems.NotFound($"Cycle {id}");
+                return Problems.NotFound(Messages.Cycle(id));
             }
 
             var all = await payments.ListAsync(id, statuses, schoolCode, ct);

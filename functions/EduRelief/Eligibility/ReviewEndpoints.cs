@@ -77,7 +77,7 @@ public static class ReviewEndpoints
             var cycle = await cycles.FindAsync(id, ct);
             if (cycle is null)
             {
-                return (IResult)Problems.NotFound($"Cycle {id}");
+                return (IResult)Problems.NotFound(Messages.Cycle(id));
             }
 
             // A notice without a way to object is not a notice: it prints the county's hotline and address.
@@ -108,7 +108,7 @@ public static class ReviewEndpoints
             {
                 EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok(await cycles.GetAsync(id, ct)),
                 EventOutcome.Refused => Problems.Conflict(result.Reason!, new Dictionary<string, string[]> { ["pendingReview"] = [result.Reason!] }),
-                _ => CycleGate.StageProblem(id, result.Instance?.Stage ?? cycle.Stage, result.Reason ?? "only a cycle in review can be approved"),
+                _ => CycleGate.StageProblem(id, result.Instance?.Stage ?? cycle.Stage, result.Reason ?? new Text("只有处于审核阶段的周期才能批准", "only a cycle in review can be approved")),
             };
         }).RequireAuthorization(Policies.Admin);
 
@@ -118,7 +118,7 @@ public static class ReviewEndpoints
             return result.Outcome switch
             {
                 EventOutcome.Applied => TypedResults.Accepted($"/api/cycles/{id}", await cycles.GetAsync(id, ct)),
-                EventOutcome.NotFound => (IResult)Problems.NotFound($"Cycle {id}"),
+                EventOutcome.NotFound => (IResult)Problems.NotFound(Messages.Cycle(id)),
                 _ => Problems.Conflict(result.Reason ?? "Verification can be re-run only while verifying or in review."),
             };
         }).RequireAuthorization(Policies.Admin);
@@ -190,7 +190,7 @@ public static class ReviewEndpoints
         var reason = body.Reason?.Trim();
         if (string.IsNullOrEmpty(reason) || reason.Length > 500)
         {
-            errors["reason"] = ["A reason of 1 to 500 characters is required."];
+            errors["reason"] = [Messages.ReasonRequired.En];
         }
 
         if (errors.Count > 0)
@@ -201,7 +201,7 @@ public static class ReviewEndpoints
         var cycle = await cycles.FindAsync(id, ct);
         if (cycle is null)
         {
-            return Problems.NotFound($"Cycle {id}");
+            return Problems.NotFound(Messages.Cycle(id));
         }
 
         var run = (string?)cycle.Verification?["runId"];
@@ -282,12 +282,12 @@ public static class ReviewEndpoints
         var cycle = await cycles.FindAsync(id, ct);
         if (cycle is null)
         {
-            return (null, Problems.NotFound($"Cycle {id}"));
+            return (null, Problems.NotFound(Messages.Cycle(id)));
         }
 
         return (string?)cycle.Verification?["status"] == "completed"
             ? ((string?)cycle.Verification!["runId"], null)
-            : (null, Problems.Conflict($"Cycle {id} has no completed verification yet."));
+            : (null, Problems.Conflict(new Text($"资助周期 {id} 尚未完成核验。", $"Cycle {id} has no completed verification yet.")));
     }
 
     /// <summary>A school officer sees their own school only: no school given means theirs, another school is forbidden.</summary>
@@ -299,7 +299,7 @@ public static class ReviewEndpoints
         }
 
         schoolCode ??= user.SchoolCode();
-        return user.CanAccessSchool(schoolCode!) ? null : Problems.Forbidden($"Your key is for another school than {schoolCode}.");
+        return user.CanAccessSchool(schoolCode!) ? null : Problems.Forbidden(Messages.OtherSchool(schoolCode));
     }
 
     private static object ToView(DiscrepancyRow d) => new

@@ -61,6 +61,7 @@ public static class Problems
         [StatusCodes.Status403Forbidden] = new("无权操作", "Forbidden"),
         [StatusCodes.Status404NotFound] = new("未找到", "Not found"),
         [StatusCodes.Status409Conflict] = new("当前无法办理", "Conflict"),
+        [StatusCodes.Status410Gone] = new("已不存在", "Gone"),
         [StatusCodes.Status413PayloadTooLarge] = new("文件过大", "The file is too large"),
         [StatusCodes.Status415UnsupportedMediaType] = new("不支持的文件类型", "Unsupported media type"),
         [StatusCodes.Status503ServiceUnavailable] = new("存储服务无响应", "Storage does not answer"),

@@ -197,7 +197,7 @@ public sealed class CaseActions(HotlineStore store, ObjectionHoldStore holds, Ti
 
         if (await HotlineEndpoints.VisibleCaseAsync(caseNumber, user, store, ct) is not { } found)
         {
-            return Problems.NotFound($"Hotline case {caseNumber}");
+            return Problems.NotFound(new Text($"热线工单 {caseNumber}", $"Hotline case {caseNumber}"));
         }
 
         var now = clock.GetUtcNow();
@@ -213,7 +213,7 @@ public sealed class CaseActions(HotlineStore store, ObjectionHoldStore holds, Ti
             var change = await store.ChangeAsync(found.Number, outcome.Action, ct);
             if (change is null)
             {
-                return Problems.NotFound($"Hotline case {caseNumber}");
+                return Problems.NotFound(new Text($"热线工单 {caseNumber}", $"Hotline case {caseNumber}"));
             }
 
             if (change.Refusal is not null)

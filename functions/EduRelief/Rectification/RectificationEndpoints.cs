@@ -96,14 +96,14 @@ public static class RectificationEndpoints
         // A school officer's summary counts their school's items, the ones their list shows.
         group.MapGet("/summary", async (string id, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
             await cycles.FindAsync(id, ct) is null
-                ? (IResult)Problems.NotFound($"Cycle {id}")
+                ? (IResult)Problems.NotFound(Messages.Cycle(id))
                 : TypedResults.Ok(await store.SummarizeAsync(id, clock.GetUtcNow(), ct, OwnSchool(user)))).RequireAuthorization(Policies.Staff);
 
         cycle.MapGet("/rectification.xlsx", async (string id, HttpContext http, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
         {
             if (await cycles.FindAsync(id, ct) is null)
             {
-                return (IResult)Problems.NotFound($"Cycle {id}");
+                return (IResult)Problems.NotFound(Messages.Cycle(id));
             }
 
             http.Response.ContentType = EvidenceFormats.Xlsx;
@@ -276,7 +276,7 @@ public static class RectificationEndpoints
             var own = Assignees.ForSchool(user.SchoolCode() ?? "");
             if (owner is not null && owner != own)
             {
-                return Problems.Forbidden($"Your key is for another school than {owner}.");
+                return Problems.Forbidden(Messages.OtherSchool(owner));
             }
 
             owner = own;
@@ -284,7 +284,7 @@ public static class RectificationEndpoints
 
         if (await cycles.FindAsync(id, ct) is null)
         {
-            return Problems.NotFound($"Cycle {id}");
+            return Problems.NotFound(Messages.Cycle(id));
         }
 
         var now = clock.GetUtcNow();
@@ -446,7 +446,7 @@ public static class RectificationEndpoints
 
         if (await cycles.FindAsync(id, ct) is null)
         {
-            return Problems.NotFound($"Cycle {id}");
+            return Problems.NotFound(Messages.Cycle(id));
         }
 
         if (await gate.RefuseIfEndedAsync(id, ct) is { } ended)
@@ -501,7 +501,7 @@ public static class RectificationEndpoints
     {
         if (await cycles.FindAsync(id, ct) is null)
         {
-            return (null, Problems.NotFound($"Cycle {id}"));
+            return (null, Problems.NotFound(Messages.Cycle(id)));
         }
 
         var stored = await store.FindAsync(id, itemId, ct);
