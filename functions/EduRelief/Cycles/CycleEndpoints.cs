@@ -63,7 +63,7 @@ public static class CycleEndpoints
             var (created, cycle) = await cycles.CreateAsync(county!, semester!, noticeDays, user.Actor(), ct);
             if (!created && cycle.NoticeDays != noticeDays)
             {
-                return Problems.Conflict($"Cycle {cycle.Id} exists with noticeDays {cycle.NoticeDays}.", new Dictionary<string, string[]> { ["noticeDays"] = ["differs from the existing cycle"] });
+                return Problems.Conflict(new Text($"资助周期 {cycle.Id} 已存在，公示天数为 {cycle.NoticeDays}。", $"Cycle {cycle.Id} exists with noticeDays {cycle.NoticeDays}."), new Dictionary<string, string[]> { ["noticeDays"] = ["differs from the existing cycle"] });
             }
 
             return created ? TypedResults.Created($"/api/cycles/{cycle.Id}", cycle) : TypedResults.Ok(cycle);
@@ -79,7 +79,7 @@ public static class CycleEndpoints
 
             if (stage is not null && !Stages.All.Contains(stage))
             {
-                return Problems.Invalid("stage", $"stage is one of {string.Join(", ", Stages.All)}.");
+                return Problems.Invalid("stage", new Text($"stage 应为以下之一：{string.Join(", ", Stages.All)}。", $"stage is one of {string.Join(", ", Stages.All)}."));
             }
 
             var page = await cycles.ListAsync(new CycleFilter(countyCode, semester, stage, user.CountyLimit()), continuationToken, size, ct);
@@ -149,7 +149,7 @@ public static class CycleEndpoints
             {
                 EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok(await cycles.GetAsync(id, ct)),
                 EventOutcome.NotFound => Problems.NotFound(Messages.Cycle(id)),
-                _ => Problems.Conflict(result.Reason ?? $"Cycle {id} cannot be cancelled in stage {result.Instance?.Stage}."),
+                _ => Problems.Conflict(result.Reason ?? new Text($"资助周期 {id} 处于 {result.Instance?.Stage} 阶段，不能取消。", $"Cycle {id} cannot be cancelled in stage {result.Instance?.Stage}.")),
             };
         }).RequireAuthorization(Policies.Admin);
 
@@ -170,7 +170,7 @@ public static class CycleEndpoints
             var (result, check) = await closer.TryCloseAsync(id, user.Actor(), ct);
             return result?.Outcome is EventOutcome.Applied or EventOutcome.Duplicate
                 ? TypedResults.Ok(await cycles.GetAsync(id, ct))
-                : Problems.Conflict($"Cycle {id} cannot close yet.", check.Errors());
+                : Problems.Conflict(new Text($"资助周期 {id} 还不能关闭。", $"Cycle {id} cannot close yet."), check.Errors());
         }).RequireAuthorization(Policies.Admin);
 
         // What keeps the cycle from closing, as the close would answer it (the console shows it).
@@ -183,7 +183,7 @@ public static class CycleEndpoints
         group.MapPost("/{id}/dead-letters/{deadLetterId}/retry", async (string id, string deadLetterId, StepProcessor steps, CancellationToken ct) =>
             await steps.RetryDeadLetterAsync(id, deadLetterId, ct)
                 ? (IResult)TypedResults.Accepted($"/api/cycles/{id}")
-                : Problems.NotFound($"Dead-lettered step {deadLetterId} of cycle {id}"))
+                : Problems.NotFound(new Text($"资助周期 {id} 的失败步骤 {deadLetterId}", $"Dead-lettered step {deadLetterId} of cycle {id}")))
             .RequireAuthorization(Policies.Admin);
 
         // An operator gives up on a dead-lettered step (its work was done by hand, or it no longer matters): the reason is kept.
@@ -203,7 +203,7 @@ public static class CycleEndpoints
 
             return await steps.DiscardDeadLetterAsync(id, deadLetterId, reason, user.Actor(), ct) is { } discarded
                 ? TypedResults.Ok(discarded)
-                : Problems.NotFound($"Dead-lettered step {deadLetterId} of cycle {id}");
+                : Problems.NotFound(new Text($"资助周期 {id} 的失败步骤 {deadLetterId}", $"Dead-lettered step {deadLetterId} of cycle {id}"));
         }).RequireAuthorization(Policies.Admin);
 
         // A school's own view of the cycle; later features add the school's rosters, ledger rows and notices here.

@@ -91,7 +91,7 @@ public static class DisbursementEndpoints
             var outcome = await service.CutBatchAsync(id, body.Program!, kind, string.IsNullOrEmpty(reason) ? null : reason, user.Actor(), body.RequestId, ct);
             if (outcome.Batch is null)
             {
-                return Problems.Conflict($"Nothing of {body.Program} is payable in cycle {id}: every owed row is paid, held or in an open batch.");
+                return Problems.Conflict(new Text($"资助周期 {id} 中 {body.Program} 没有可发放的款项：应发的每一行都已发放、暂缓或在未结批次中。", $"Nothing of {body.Program} is payable in cycle {id}: every owed row is paid, held or in an open batch."));
             }
 
             return outcome.Created
@@ -125,7 +125,7 @@ public static class DisbursementEndpoints
 
             if (status is not null && !BatchItemStatuses.All.Contains(status))
             {
-                return Problems.Invalid("status", $"status is one of {string.Join(", ", BatchItemStatuses.All)}.");
+                return Problems.Invalid("status", new Text($"status 应为以下之一：{string.Join(", ", BatchItemStatuses.All)}。", $"status is one of {string.Join(", ", BatchItemStatuses.All)}."));
             }
 
             var offset = 0;
@@ -199,7 +199,7 @@ public static class DisbursementEndpoints
 
             if (buffer.Length == 0 || buffer.Length > BankFiles.MaxResultBytes)
             {
-                return (IResult)Problems.Invalid("file", "The bank's result file (CSV) is required as the body or a multipart file part, at most 64 MiB.");
+                return (IResult)Problems.Invalid("file", new Text("需要银行回盘文件（CSV），作为请求体或 multipart 文件部分发送，最大 64 MiB。", "The bank's result file (CSV) is required as the body or a multipart file part, at most 64 MiB."));
             }
 
             var bytes = buffer.ToArray();
@@ -221,7 +221,7 @@ public static class DisbursementEndpoints
             {
                 ReconcileStatus.NotFound => Problems.NotFound(Messages.Batch(batchId, id)),
                 ReconcileStatus.NotSealed => Problems.Conflict(new Text($"发放批次 {batchId} 仍在生成中。", $"Batch {batchId} is still being cut.")),
-                ReconcileStatus.DifferentFile => Problems.Conflict($"Batch {batchId} was reconciled with another result file."),
+                ReconcileStatus.DifferentFile => Problems.Conflict(new Text($"发放批次 {batchId} 已用另一份回盘文件对账。", $"Batch {batchId} was reconciled with another result file.")),
                 _ => TypedResults.Ok(new
                 {
                     changed = outcome.Status == ReconcileStatus.Reconciled,
@@ -277,9 +277,9 @@ public static class DisbursementEndpoints
                 ResolveStatus.Conflict => Problems.Conflict(
                     $"Row {sequence} of batch {batchId} was resolved as {outcome.Resolution!.Outcome} already; the first resolution stands.",
                     new Dictionary<string, string[]> { ["outcome"] = [$"Resolved as {outcome.Resolution.Outcome} by {outcome.Resolution.ResolvedBy}: {outcome.Resolution.Reason}"] }),
-                ResolveStatus.NotFound => Problems.NotFound($"Row {sequence} of batch {batchId} in cycle {id}"),
-                ResolveStatus.NotReconciled => Problems.Conflict($"Batch {batchId} has no bank result yet."),
-                _ => Problems.Conflict($"Row {sequence} of batch {batchId} is not in doubt: nothing to resolve."),
+                ResolveStatus.NotFound => Problems.NotFound(new Text($"资助周期 {id} 发放批次 {batchId} 的第 {sequence} 行", $"Row {sequence} of batch {batchId} in cycle {id}")),
+                ResolveStatus.NotReconciled => Problems.Conflict(new Text($"发放批次 {batchId} 尚无银行回盘结果。", $"Batch {batchId} has no bank result yet.")),
+                _ => Problems.Conflict(new Text($"发放批次 {batchId} 的第 {sequence} 行没有存疑，无需处理。", $"Row {sequence} of batch {batchId} is not in doubt: nothing to resolve.")),
             };
         }).RequireAuthorization(Policies.Admin);
 
@@ -294,7 +294,7 @@ public static class DisbursementEndpoints
     private static string? OwnSchool(ClaimsPrincipal user) => user.IsInRole(Roles.SchoolOfficer) ? user.SchoolCode() ?? "" : null;
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult BatchesForbidden() =>
-        Problems.Forbidden("Payment batches are the county's; a school officer reads their school's rows in /batches/{batchId}/items and its money in /disbursement.");
+        Problems.Forbidden(new Text("发放批次属于县级；学校经办人可在 /batches/{batchId}/items 查看本校各行，在 /disbursement 查看本校资金。", "Payment batches are the county's; a school officer reads their school's rows in /batches/{batchId}/items and its money in /disbursement."));
 
     private static object FigureView(Figure f) => new { count = f.Count, amount = decimal.Round(f.Amount, 2) };
 

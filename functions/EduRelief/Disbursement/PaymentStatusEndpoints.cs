@@ -21,7 +21,7 @@ public static class PaymentStatusEndpoints
             var statuses = (status ?? []).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToHashSet(StringComparer.Ordinal);
             if (statuses.FirstOrDefault(s => !PaymentStatusQueries.Statuses.Contains(s)) is { } unknown)
             {
-                return Problems.Invalid("status", $"status '{unknown}' is not one of {string.Join(", ", PaymentStatusQueries.Statuses)}.");
+                return Problems.Invalid("status", new Text($"status“{unknown}”不是以下之一：{string.Join(", ", PaymentStatusQueries.Statuses)}。", $"status '{unknown}' is not one of {string.Join(", ", PaymentStatusQueries.Statuses)}."));
             }
 
             var offset = 0;
