@@ -41,7 +41,9 @@ if (builder.Configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] is { Length: > 0 } por
 builder.Configuration.AddInMemoryCollection(settings.Defaults(builder.Configuration));
 builder.Services.AddSingleton(settings);
 builder.AddObservability(devMetrics: settings.TestWorkflows);
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = BilingualProblemWriter.Resolve);
+// After the default writer: problems still answer, in the request's language, when Accept is not JSON.
+builder.Services.AddSingleton<IProblemDetailsWriter, BilingualProblemWriter>();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.Converters.Add(new ChinaTimeJsonConverter());
@@ -155,7 +157,7 @@ app.MapGet("/api/health", async (StorageAccount storage, CancellationToken ct) =
     }
     catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException)
     {
-        return Results.Problem(title: "Storage does not answer", statusCode: StatusCodes.Status503ServiceUnavailable);
+        return Problems.Create(StatusCodes.Status503ServiceUnavailable, null);
     }
 });
 app.MapCycles();

@@ -50,7 +50,7 @@ public static class AccountEndpoints
     {
         if (!counties.TryGet(countyCode, out _))
         {
-            return Problems.NotFound($"County {countyCode}");
+            return Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
         }
 
         await using var upload = await FileUploads.SpoolAsync(http, "An accounts file", AccountsStore.MaxFileBytes, ct);
@@ -114,7 +114,7 @@ public static class AccountEndpoints
     {
         if (!counties.TryGet(countyCode, out _))
         {
-            return Problems.NotFound($"County {countyCode}");
+            return Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
         }
 
         var (body, problem) = await JsonBody.ReadAsync<AccountSearch>(http, json.Value.SerializerOptions);
@@ -131,12 +131,12 @@ public static class AccountEndpoints
 
         if (user.IsInRole(Roles.SchoolOfficer) && !(await roll.PersonKeysAsync(countyCode, user.SchoolCode()!, ct)).Contains(PersonKeys.Of(id)))
         {
-            return Problems.Forbidden("A school officer sees the accounts of their own school's children only.");
+            return Problems.Forbidden(new Text("学校经办人只能查看本校学生的账户。", "A school officer sees the accounts of their own school's children only."));
         }
 
         if (await store.GetLatestAsync(countyCode, id, ct) is not { } latest)
         {
-            return Problems.NotFound("An account for this child");
+            return Problems.NotFound(new Text("该学生的账户", "An account for this child"));
         }
 
         var history = await store.GetHistoryAsync(countyCode, id, ct);

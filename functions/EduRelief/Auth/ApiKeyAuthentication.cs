@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using EduRelief.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -64,14 +65,17 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         WriteProblem(
             StatusCodes.Status401Unauthorized,
-            "Authentication required",
-            Context.Items[FailureItem] as string ?? $"Send a valid API key in the {Header} header.");
+            Context.Items[FailureItem] as string is { } failure
+                ? failure
+                : new Text($"请在 {Header} 请求头中发送有效的 API 密钥。", $"Send a valid API key in the {Header} header."));
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        WriteProblem(StatusCodes.Status403Forbidden, "Forbidden", "Your role does not allow this request.");
+        WriteProblem(StatusCodes.Status403Forbidden, RoleForbids);
 
-    private Task WriteProblem(int status, string title, string detail) =>
-        Results.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(Context);
+    /// <summary>The 403 of a role that may not make the request.</summary>
+    internal static readonly Text RoleForbids = new("您的角色无权进行此操作。", "Your role does not allow this request.");
+
+    private Task WriteProblem(int status, Text detail) => Problems.Create(status, detail).ExecuteAsync(Context);
 
     private AuthenticateResult Success(string id, string name, string role, string? school, IReadOnlyList<string> counties)
     {

@@ -89,7 +89,7 @@ public static class KeyEndpoints
             TypedResults.Ok(new { items = (await store.ListAsync(ct)).Select(k => ToResponse(k)), continuationToken = (string?)null }));
 
         group.MapDelete("/{id}", async (string id, ApiKeyStore store, CancellationToken ct) =>
-            await store.RevokeAsync(id, ct) is { } info ? (IResult)TypedResults.Ok(ToResponse(info)) : Problems.NotFound($"Key {id}"));
+            await store.RevokeAsync(id, ct) is { } info ? (IResult)TypedResults.Ok(ToResponse(info)) : Problems.NotFound(new Text($"密钥 {id}", $"Key {id}")));
 
         // A new secret without downtime: the old one keeps working for the overlap (default 24 hours), or until
         // DELETE /{id}/previous or a revocation ends it.
@@ -115,7 +115,7 @@ public static class KeyEndpoints
             var existing = await store.GetAsync(id, ct);
             if (existing is null)
             {
-                return Problems.NotFound($"Key {id}");
+                return Problems.NotFound(new Text($"密钥 {id}", $"Key {id}"));
             }
 
             if (existing.RevokedAt is not null || existing.ExpiresAt <= clock.GetUtcNow())
@@ -128,7 +128,7 @@ public static class KeyEndpoints
         });
 
         group.MapDelete("/{id}/previous", async (string id, ApiKeyStore store, CancellationToken ct) =>
-            await store.RetirePreviousAsync(id, ct) is { } info ? (IResult)TypedResults.Ok(ToResponse(info)) : Problems.NotFound($"Key {id}"));
+            await store.RetirePreviousAsync(id, ct) is { } info ? (IResult)TypedResults.Ok(ToResponse(info)) : Problems.NotFound(new Text($"密钥 {id}", $"Key {id}")));
     }
 
     public const int DefaultOverlapHours = 24;

@@ -34,7 +34,7 @@ public static class OfficerEndpoints
             var school = body!.SchoolCode?.Trim();
             if (!SchoolCode.IsValid(school))
             {
-                errors["schoolCode"] = ["schoolCode is the school's 10-digit 学校标识码."];
+                errors["schoolCode"] = [Messages.SchoolCodeFormat.En];
             }
 
             if (errors.Count > 0)

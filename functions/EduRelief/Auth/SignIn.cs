@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using EduRelief.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -98,16 +99,17 @@ public static class SignIn
                     : $"Bearer error=\"{context.Error}\", error_description=\"{context.ErrorDescription?.Replace("\"", "'", StringComparison.Ordinal)}\"";
                 context.Response.Headers.WWWAuthenticate = header;
                 var detail = context.AuthenticateFailure is null
-                    ? $"Sign in with Entra ID (Authorization: Bearer) or send an API key in the {ApiKeyAuthenticationHandler.Header} header."
-                    : $"The bearer token was refused: {Reason(context.AuthenticateFailure)}.";
-                await Results.Problem(title: "Authentication required", detail: detail, statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context.HttpContext);
+                    ? new Text(
+                        $"请以 Entra ID 登录（Authorization: Bearer），或在 {ApiKeyAuthenticationHandler.Header} 请求头中发送 API 密钥。",
+                        $"Sign in with Entra ID (Authorization: Bearer) or send an API key in the {ApiKeyAuthenticationHandler.Header} header.")
+                    : new Text($"持有者令牌被拒绝：{Reason(context.AuthenticateFailure)}。", $"The bearer token was refused: {Reason(context.AuthenticateFailure)}.");
+                await Problems.Create(StatusCodes.Status401Unauthorized, detail).ExecuteAsync(context.HttpContext);
             },
-            OnForbidden = context => Results.Problem(
-                    title: "Forbidden",
-                    detail: context.HttpContext.User.IsInRole(Roles.SchoolOfficer) && context.HttpContext.User.SchoolCode() is null
-                        ? "You are a school officer without a school: ask the bureau administrator to assign yours."
-                        : "Your role does not allow this request.",
-                    statusCode: StatusCodes.Status403Forbidden)
+            OnForbidden = context => Problems.Create(
+                    StatusCodes.Status403Forbidden,
+                    context.HttpContext.User.IsInRole(Roles.SchoolOfficer) && context.HttpContext.User.SchoolCode() is null
+                        ? new Text("您是未指定学校的学校经办人：请联系教育局管理员为您指定学校。", "You are a school officer without a school: ask the bureau administrator to assign yours.")
+                        : ApiKeyAuthenticationHandler.RoleForbids)
                 .ExecuteAsync(context.HttpContext),
         };
     }

@@ -314,7 +314,7 @@ public abstract class AidCycleDefinition : WorkflowDefinition
     protected static string? UnderItsFence(TransitionContext ctx) =>
         FenceOf(ctx.Data) is { } fence && fence == (string?)ctx.Event.Payload?["fenceId"]
             ? null
-            : "Something new arrived for the cycle while it was being closed; check again what blocks closing.";
+            : "关闭周期期间又有新情况到达；请重新检查哪些事项妨碍关闭。";
 
     /// <summary>
     /// Closing, in every version: fence, last check, then close under that fence or take it down. The engine writes
@@ -330,7 +330,7 @@ public abstract class AidCycleDefinition : WorkflowDefinition
     protected static string? DecisionOnCurrentRun(TransitionContext ctx) =>
         (string?)ctx.Event.Payload?["runId"] == (string?)ctx.Data["verification"]?["runId"]
             ? null
-            : "The rosters were verified again since this discrepancy was listed; decide on the current list.";
+            : "列出此差异后名册已重新核验；请按当前差异清单处理。";
 
     protected static string? NothingPending(TransitionContext ctx) =>
         (int?)ctx.Data["verification"]?["pendingReview"] is > 0 and var n

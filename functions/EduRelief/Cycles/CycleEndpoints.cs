@@ -63,7 +63,7 @@ public static class CycleEndpoints
             var (created, cycle) = await cycles.CreateAsync(county!, semester!, noticeDays, user.Actor(), ct);
             if (!created && cycle.NoticeDays != noticeDays)
             {
-                return Problems.Conflict($"Cycle {cycle.Id} exists with noticeDays {cycle.NoticeDays}.", new Dictionary<string, string[]> { ["noticeDays"] = ["differs from the existing cycle"] });
+                return Problems.Conflict(new Text($"资助周期 {cycle.Id} 已存在，公示天数为 {cycle.NoticeDays}。", $"Cycle {cycle.Id} exists with noticeDays {cycle.NoticeDays}."), new Dictionary<string, string[]> { ["noticeDays"] = ["differs from the existing cycle"] });
             }
 
             return created ? TypedResults.Created($"/api/cycles/{cycle.Id}", cycle) : TypedResults.Ok(cycle);
@@ -79,7 +79,7 @@ public static class CycleEndpoints
 
             if (stage is not null && !Stages.All.Contains(stage))
             {
-                return Problems.Invalid("stage", $"stage is one of {string.Join(", ", Stages.All)}.");
+                return Problems.Invalid("stage", new Text($"stage 应为以下之一：{string.Join(", ", Stages.All)}。", $"stage is one of {string.Join(", ", Stages.All)}."));
             }
 
             var page = await cycles.ListAsync(new CycleFilter(countyCode, semester, stage, user.CountyLimit()), continuationToken, size, ct);
@@ -91,7 +91,7 @@ public static class CycleEndpoints
         group.MapGet("/{id}", async (string id, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>
             await (user.IsInRole(Roles.SchoolOfficer) ? cycles.GetForSchoolAsync(id, user.SchoolCode() ?? "", ct) : cycles.GetAsync(id, ct)) is { } cycle
                 ? (IResult)TypedResults.Ok(cycle)
-                : Problems.NotFound($"Cycle {id}"))
+                : Problems.NotFound(Messages.Cycle(id)))
             .RequireAuthorization(Policies.Staff);
 
         // A school officer reads the stage transitions only, without who made them and why.
@@ -104,7 +104,7 @@ public static class CycleEndpoints
 
             if (await cycles.FindAsync(id, ct) is null)
             {
-                return Problems.NotFound($"Cycle {id}");
+                return Problems.NotFound(Messages.Cycle(id));
             }
 
             var officer = user.IsInRole(Roles.SchoolOfficer);
@@ -136,20 +136,20 @@ public static class CycleEndpoints
             var reason = body!.Reason?.Trim();
             if (string.IsNullOrEmpty(reason) || reason.Length > 500)
             {
-                return Problems.Invalid("reason", "A reason of 1 to 500 characters is required.");
+                return Problems.Invalid("reason", Messages.ReasonRequired);
             }
 
             if (await cycles.FindAsync(id, ct) is null)
             {
-                return Problems.NotFound($"Cycle {id}");
+                return Problems.NotFound(Messages.Cycle(id));
             }
 
             var result = await cycles.CancelAsync(id, reason, user.Actor(), ct);
             return result.Outcome switch
             {
                 EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok(await cycles.GetAsync(id, ct)),
-                EventOutcome.NotFound => Problems.NotFound($"Cycle {id}"),
-                _ => Problems.Conflict(result.Reason ?? $"Cycle {id} cannot be cancelled in stage {result.Instance?.Stage}."),
+                EventOutcome.NotFound => Problems.NotFound(Messages.Cycle(id)),
+                _ => Problems.Conflict(result.Reason ?? new Text($"资助周期 {id} 处于 {result.Instance?.Stage} 阶段，不能取消。", $"Cycle {id} cannot be cancelled in stage {result.Instance?.Stage}.")),
             };
         }).RequireAuthorization(Policies.Admin);
 
@@ -159,7 +159,7 @@ public static class CycleEndpoints
         {
             if (await cycles.FindAsync(id, ct) is not { } cycle)
             {
-                return (IResult)Problems.NotFound($"Cycle {id}");
+                return (IResult)Problems.NotFound(Messages.Cycle(id));
             }
 
             if (cycle.Stage == Stages.Closed)
@@ -170,20 +170,20 @@ public static class CycleEndpoints
             var (result, check) = await closer.TryCloseAsync(id, user.Actor(), ct);
             return result?.Outcome is EventOutcome.Applied or EventOutcome.Duplicate
                 ? TypedResults.Ok(await cycles.GetAsync(id, ct))
-                : Problems.Conflict($"Cycle {id} cannot close yet.", check.Errors());
+                : Problems.Conflict(new Text($"资助周期 {id} 还不能关闭。", $"Cycle {id} cannot close yet."), check.Errors());
         }).RequireAuthorization(Policies.Admin);
 
         // What keeps the cycle from closing, as the close would answer it (the console shows it).
         group.MapGet("/{id}/closing", async (string id, CycleCloser closer, CancellationToken ct) =>
             await closer.WhatBlocksAsync(id, ct) is { } found
                 ? (IResult)TypedResults.Ok(new ClosingView(id, found.Stage, found.Check.CanClose && found.Stage == Stages.Rectification, found.Stage == Stages.Closed, found.Check.Blockers))
-                : Problems.NotFound($"Cycle {id}"))
+                : Problems.NotFound(Messages.Cycle(id)))
             .RequireAuthorization(Policies.Inspection);
 
         group.MapPost("/{id}/dead-letters/{deadLetterId}/retry", async (string id, string deadLetterId, StepProcessor steps, CancellationToken ct) =>
             await steps.RetryDeadLetterAsync(id, deadLetterId, ct)
                 ? (IResult)TypedResults.Accepted($"/api/cycles/{id}")
-                : Problems.NotFound($"Dead-lettered step {deadLetterId} of cycle {id}"))
+                : Problems.NotFound(new Text($"资助周期 {id} 的失败步骤 {deadLetterId}", $"Dead-lettered step {deadLetterId} of cycle {id}")))
             .RequireAuthorization(Policies.Admin);
 
         // An operator gives up on a dead-lettered step (its work was done by hand, or it no longer matters): the reason is kept.
@@ -198,12 +198,12 @@ public static class CycleEndpoints
             var reason = body!.Reason?.Trim();
             if (string.IsNullOrEmpty(reason) || reason.Length > 500)
             {
-                return Problems.Invalid("reason", "A reason of 1 to 500 characters is required.");
+                return Problems.Invalid("reason", Messages.ReasonRequired);
             }
 
             return await steps.DiscardDeadLetterAsync(id, deadLetterId, reason, user.Actor(), ct) is { } discarded
                 ? TypedResults.Ok(discarded)
-                : Problems.NotFound($"Dead-lettered step {deadLetterId} of cycle {id}");
+                : Problems.NotFound(new Text($"资助周期 {id} 的失败步骤 {deadLetterId}", $"Dead-lettered step {deadLetterId} of cycle {id}"));
         }).RequireAuthorization(Policies.Admin);
 
         // A school's own view of the cycle; later features add the school's rosters, ledger rows and notices here.
@@ -211,17 +211,17 @@ public static class CycleEndpoints
         {
             if (!SchoolCode.IsValid(schoolCode))
             {
-                return (IResult)Problems.Invalid("schoolCode", "schoolCode is the school's 10-digit 学校标识码.");
+                return (IResult)Problems.Invalid("schoolCode", Messages.SchoolCodeFormat);
             }
 
             if (!user.CanAccessSchool(schoolCode))
             {
-                return Problems.Forbidden($"Your key is for another school than {schoolCode}.");
+                return Problems.Forbidden(Messages.OtherSchool(schoolCode));
             }
 
             return await cycles.FindAsync(id, ct) is { } cycle
                 ? TypedResults.Ok(new SchoolView(cycle.Id, schoolCode, cycle.Stage))
-                : Problems.NotFound($"Cycle {id}");
+                : Problems.NotFound(Messages.Cycle(id));
         }).RequireAuthorization(Policies.Staff);
     }
 }

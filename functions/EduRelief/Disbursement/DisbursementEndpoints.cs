@@ -29,14 +29,14 @@ public static class DisbursementEndpoints
         // A school officer gets the money of their own school's students.
         group.MapGet("/disbursement", async (string id, ClaimsPrincipal user, CycleService cycles, DisbursementService service, CancellationToken ct) =>
             await cycles.FindAsync(id, ct) is null
-                ? (IResult)Problems.NotFound($"Cycle {id}")
+                ? (IResult)Problems.NotFound(Messages.Cycle(id))
                 : TypedResults.Ok(new { programs = (await service.TotalsAsync(id, ct, OwnSchool(user))).Select(TotalsView) }))
             .RequireAuthorization(Policies.Staff);
 
         // Batches are the county's payment files: the bureau's and the inspectors', not a school's.
         group.MapGet("/batches", async (string id, ClaimsPrincipal user, CycleService cycles, DisbursementService service, CancellationToken ct) =>
             user.IsInRole(Roles.SchoolOfficer) ? (IResult)BatchesForbidden()
-            : await cycles.FindAsync(id, ct) is null ? Problems.NotFound($"Cycle {id}")
+            : await cycles.FindAsync(id, ct) is null ? Problems.NotFound(Messages.Cycle(id))
             : TypedResults.Ok(new { items = (await service.ListBatchesAsync(id, ct)).Select(BatchView), continuationToken = (string?)null }))
             .RequireAuthorization(Policies.Staff);
 
@@ -79,12 +79,12 @@ public static class DisbursementEndpoints
             var cycle = await cycles.FindAsync(id, ct);
             if (cycle is null)
             {
-                return Problems.NotFound($"Cycle {id}");
+                return Problems.NotFound(Messages.Cycle(id));
             }
 
             if (cycle.Stage is not (Stages.Disbursement or Stages.Rectification) || (string?)cycle.Verification?["runId"] is not { } runId)
             {
-                return CycleGate.StageProblem(id, cycle.Stage, "batches are cut from disbursement until the cycle closes");
+                return CycleGate.StageProblem(id, cycle.Stage, new Text("发放批次只能在发放阶段至周期关闭前生成", "batches are cut from disbursement until the cycle closes"));
             }
 
             await service.PrepareAsync(id, runId, ct);
@@ -92,7 +92,7 @@ public static class DisbursementEndpoints
             var outcome = await service.CutBatchAsync(id, body.Program!, kind, string.IsNullOrEmpty(reason) ? null : reason, user.Actor(), body.RequestId, ct);
             if (outcome.Batch is null)
             {
-                return Problems.Conflict($"Nothing of {body.Program} is payable in cycle {id}: every owed row is paid, held or in an open batch.");
+                return Problems.Conflict(new Text($"资助周期 {id} 中 {body.Program} 没有可发放的款项：应发的每一行都已发放、暂缓或在未结批次中。", $"Nothing of {body.Program} is payable in cycle {id}: every owed row is paid, held or in an open batch."));
             }
 
             return outcome.Created
@@ -109,7 +109,7 @@ public static class DisbursementEndpoints
 
             if (await service.GetBatchAsync(id, batchId, ct) is not { } batch)
             {
-                return Problems.NotFound($"Batch {batchId} of cycle {id}");
+                return Problems.NotFound(Messages.Batch(batchId, id));
             }
 
             var exceptions = await service.ListExceptionsAsync(id, batchId, ct);
@@ -126,18 +126,18 @@ public static class DisbursementEndpoints
 
             if (status is not null && !BatchItemStatuses.All.Contains(status))
             {
-                return Problems.Invalid("status", $"status is one of {string.Join(", ", BatchItemStatuses.All)}.");
+                return Problems.Invalid("status", new Text($"status 应为以下之一：{string.Join(", ", BatchItemStatuses.All)}。", $"status is one of {string.Join(", ", BatchItemStatuses.All)}."));
             }
 
             var offset = 0;
             if (continuationToken is not null && (!int.TryParse(continuationToken, out offset) || offset < 0))
             {
-                return Problems.Invalid("continuationToken", "This is not a token this list gave out.");
+                return Problems.Invalid("continuationToken", Messages.NotOurToken);
             }
 
             if (await service.GetBatchAsync(id, batchId, ct) is null)
             {
-                return Problems.NotFound($"Batch {batchId} of cycle {id}");
+                return Problems.NotFound(Messages.Batch(batchId, id));
             }
 
             // A school officer sees the rows of their own school only.
@@ -167,12 +167,12 @@ public static class DisbursementEndpoints
         {
             if (await service.GetBatchAsync(id, batchId, ct) is not { } batch)
             {
-                return (IResult)Problems.NotFound($"Batch {batchId} of cycle {id}");
+                return (IResult)Problems.NotFound(Messages.Batch(batchId, id));
             }
 
             if (await service.DownloadPaymentFileAsync(batch, user.Actor(), ct) is not { } file)
             {
-                return Problems.Conflict($"Batch {batchId} is still being cut.");
+                return Problems.Conflict(new Text($"发放批次 {batchId} 仍在生成中。", $"Batch {batchId} is still being cut."));
             }
 
             return TypedResults.File(file.File, "text/csv; charset=GB18030", $"{id}-{batchId}.csv");
@@ -201,7 +201,7 @@ public static class DisbursementEndpoints
 
             if (buffer.Length == 0 || buffer.Length > BankFiles.MaxResultBytes)
             {
-                return (IResult)Problems.Invalid("file", "The bank's result file (CSV) is required as the body or a multipart file part, at most 64 MiB.");
+                return (IResult)Problems.Invalid("file", new Text("需要银行回盘文件（CSV），作为请求体或 multipart 文件部分发送，最大 64 MiB。", "The bank's result file (CSV) is required as the body or a multipart file part, at most 64 MiB."));
             }
 
             var bytes = buffer.ToArray();
@@ -216,11 +216,11 @@ public static class DisbursementEndpoints
             switch (accepted.Status)
             {
                 case AcceptStatus.NotFound:
-                    return Problems.NotFound($"Batch {batchId} of cycle {id}");
+                    return Problems.NotFound(Messages.Batch(batchId, id));
                 case AcceptStatus.NotSealed:
-                    return Problems.Conflict($"Batch {batchId} is still being cut.");
+                    return Problems.Conflict(new Text($"发放批次 {batchId} 仍在生成中。", $"Batch {batchId} is still being cut."));
                 case AcceptStatus.DifferentFile:
-                    return Problems.Conflict($"Batch {batchId} was reconciled with another result file.");
+                    return Problems.Conflict(new Text($"发放批次 {batchId} 已用另一份回盘文件对账。", $"Batch {batchId} was reconciled with another result file."));
                 case AcceptStatus.AlreadyReconciled:
                     // A repeat finishes what a crash after reconciling may have left undone, and answers the outcome.
                     await followUp.OpenItemsAsync(id, ct);
@@ -294,15 +294,15 @@ public static class DisbursementEndpoints
                 ResolveStatus.Conflict => Problems.Conflict(
                     $"Row {sequence} of batch {batchId} was resolved as {outcome.Resolution!.Outcome} already; the first resolution stands.",
                     new Dictionary<string, string[]> { ["outcome"] = [$"Resolved as {outcome.Resolution.Outcome} by {outcome.Resolution.ResolvedBy}: {outcome.Resolution.Reason}"] }),
-                ResolveStatus.NotFound => Problems.NotFound($"Row {sequence} of batch {batchId} in cycle {id}"),
-                ResolveStatus.NotReconciled => Problems.Conflict($"Batch {batchId} has no bank result yet."),
-                _ => Problems.Conflict($"Row {sequence} of batch {batchId} is not in doubt: nothing to resolve."),
+                ResolveStatus.NotFound => Problems.NotFound(new Text($"资助周期 {id} 发放批次 {batchId} 的第 {sequence} 行", $"Row {sequence} of batch {batchId} in cycle {id}")),
+                ResolveStatus.NotReconciled => Problems.Conflict(new Text($"发放批次 {batchId} 尚无银行回盘结果。", $"Batch {batchId} has no bank result yet.")),
+                _ => Problems.Conflict(new Text($"发放批次 {batchId} 的第 {sequence} 行没有存疑，无需处理。", $"Row {sequence} of batch {batchId} is not in doubt: nothing to resolve.")),
             };
         }).RequireAuthorization(Policies.Admin);
 
         group.MapGet("/disclosure.xlsx", async (string id, CycleService cycles, DisbursementService service, CancellationToken ct) =>
             await cycles.FindAsync(id, ct) is null
-                ? (IResult)Problems.NotFound($"Cycle {id}")
+                ? (IResult)Problems.NotFound(Messages.Cycle(id))
                 : TypedResults.File(DisclosureWorkbook.Write(id, await service.DisclosureAsync(id, ct)), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"{id}-disclosure.xlsx"))
             .WithNoStore().RequireAuthorization(Policies.Staff);
     }
@@ -311,7 +311,7 @@ public static class DisbursementEndpoints
     private static string? OwnSchool(ClaimsPrincipal user) => user.IsInRole(Roles.SchoolOfficer) ? user.SchoolCode() ?? "" : null;
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult BatchesForbidden() =>
-        Problems.Forbidden("Payment batches are the county's; a school officer reads their school's rows in /batches/{batchId}/items and its money in /disbursement.");
+        Problems.Forbidden(new Text("发放批次属于县级；学校经办人可在 /batches/{batchId}/items 查看本校各行，在 /disbursement 查看本校资金。", "Payment batches are the county's; a school officer reads their school's rows in /batches/{batchId}/items and its money in /disbursement."));
 
     private static object FigureView(Figure f) => new { count = f.Count, amount = decimal.Round(f.Amount, 2) };
 

@@ -21,13 +21,13 @@ public static class PaymentStatusEndpoints
             var statuses = (status ?? []).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToHashSet(StringComparer.Ordinal);
             if (statuses.FirstOrDefault(s => !PaymentStatusQueries.Statuses.Contains(s)) is { } unknown)
             {
-                return Problems.Invalid("status", $"status '{unknown}' is not one of {string.Join(", ", PaymentStatusQueries.Statuses)}.");
+                return Problems.Invalid("status", new Text($"status“{unknown}”不是以下之一：{string.Join(", ", PaymentStatusQueries.Statuses)}。", $"status '{unknown}' is not one of {string.Join(", ", PaymentStatusQueries.Statuses)}."));
             }
 
             var offset = 0;
             if (continuationToken is not null && (!int.TryParse(continuationToken, NumberStyles.None, CultureInfo.InvariantCulture, out offset) || offset < 0))
             {
-                return Problems.Invalid("continuationToken", "This is not a token this list gave out.");
+                return Problems.Invalid("continuationToken", Messages.NotOurToken);
             }
 
             // A school officer reads their own school's children only, whatever the query asks.
@@ -36,13 +36,13 @@ public static class PaymentStatusEndpoints
                 schoolCode ??= user.SchoolCode();
                 if (!user.CanAccessSchool(schoolCode))
                 {
-                    return Problems.Forbidden($"Your key is for another school than {schoolCode}.");
+                    return Problems.Forbidden(Messages.OtherSchool(schoolCode));
                 }
             }
 
             if (await cycles.FindAsync(id, ct) is null)
             {
-                return Problems.NotFound($"Cycle {id}");
+                return Problems.NotFound(Messages.Cycle(id));
             }
 
             var all = await payments.ListAsync(id, statuses, schoolCode, ct);

@@ -34,7 +34,7 @@ public static class ReviewEndpoints
 
             if (kind is not null && !DiscrepancyKinds.Listed.Contains(kind))
             {
-                return Problems.Invalid("kind", $"kind is one of {string.Join(", ", DiscrepancyKinds.Listed)}.");
+                return Problems.Invalid("kind", new Text($"kind 应为以下之一：{string.Join(", ", DiscrepancyKinds.Listed)}。", $"kind is one of {string.Join(", ", DiscrepancyKinds.Listed)}."));
             }
 
             var (run, refusal) = await CurrentRunAsync(id, cycles, ct);
@@ -68,7 +68,7 @@ public static class ReviewEndpoints
 
                 if (body!.Reason is { } given && (string.IsNullOrWhiteSpace(given) || given.Trim().Length > 500))
                 {
-                    return Problems.Invalid("reason", "reason is 1 to 500 characters when given.");
+                    return Problems.Invalid("reason", new Text("填写原因时应为 1 至 500 个字符。", "reason is 1 to 500 characters when given."));
                 }
 
                 reason = body.Reason?.Trim() ?? reason;
@@ -77,7 +77,7 @@ public static class ReviewEndpoints
             var cycle = await cycles.FindAsync(id, ct);
             if (cycle is null)
             {
-                return (IResult)Problems.NotFound($"Cycle {id}");
+                return (IResult)Problems.NotFound(Messages.Cycle(id));
             }
 
             // A notice without a way to object is not a notice: it prints the county's hotline and address.
@@ -108,7 +108,7 @@ public static class ReviewEndpoints
             {
                 EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok(await cycles.GetAsync(id, ct)),
                 EventOutcome.Refused => Problems.Conflict(result.Reason!, new Dictionary<string, string[]> { ["pendingReview"] = [result.Reason!] }),
-                _ => CycleGate.StageProblem(id, result.Instance?.Stage ?? cycle.Stage, result.Reason ?? "only a cycle in review can be approved"),
+                _ => CycleGate.StageProblem(id, result.Instance?.Stage ?? cycle.Stage, result.Reason ?? new Text("只有处于审核阶段的周期才能批准", "only a cycle in review can be approved")),
             };
         }).RequireAuthorization(Policies.Admin);
 
@@ -118,8 +118,8 @@ public static class ReviewEndpoints
             return result.Outcome switch
             {
                 EventOutcome.Applied => TypedResults.Accepted($"/api/cycles/{id}", await cycles.GetAsync(id, ct)),
-                EventOutcome.NotFound => (IResult)Problems.NotFound($"Cycle {id}"),
-                _ => Problems.Conflict(result.Reason ?? "Verification can be re-run only while verifying or in review."),
+                EventOutcome.NotFound => (IResult)Problems.NotFound(Messages.Cycle(id)),
+                _ => Problems.Conflict(result.Reason ?? new Text("只有在核验或审核阶段才能重新核验。", "Verification can be re-run only while verifying or in review.")),
             };
         }).RequireAuthorization(Policies.Admin);
 
@@ -190,7 +190,7 @@ public static class ReviewEndpoints
         var reason = body.Reason?.Trim();
         if (string.IsNullOrEmpty(reason) || reason.Length > 500)
         {
-            errors["reason"] = ["A reason of 1 to 500 characters is required."];
+            errors["reason"] = [Messages.ReasonRequired.En];
         }
 
         if (errors.Count > 0)
@@ -201,42 +201,42 @@ public static class ReviewEndpoints
         var cycle = await cycles.FindAsync(id, ct);
         if (cycle is null)
         {
-            return Problems.NotFound($"Cycle {id}");
+            return Problems.NotFound(Messages.Cycle(id));
         }
 
         var run = (string?)cycle.Verification?["runId"];
         var row = run is null ? null : await store.GetDiscrepancyAsync(id, run, discrepancyId, ct);
         if (row is null)
         {
-            return Problems.NotFound($"Discrepancy {discrepancyId} of cycle {id}");
+            return Problems.NotFound(new Text($"资助周期 {id} 的差异 {discrepancyId}", $"Discrepancy {discrepancyId} of cycle {id}"));
         }
 
         if (!user.IsInRole(Roles.BureauAdmin) && !(user.IsInRole(Roles.SchoolOfficer) && row.SchoolCode is not null && user.CanAccessSchool(row.SchoolCode)))
         {
-            return Problems.Forbidden("Only the bureau or the officer of the student's school decides a name or account holder mismatch.");
+            return Problems.Forbidden(new Text("姓名或账户持有人不一致只能由教育局或学生所在学校的经办人处理。", "Only the bureau or the officer of the student's school decides a name or account holder mismatch."));
         }
 
         if (!DiscrepancyKinds.Decided.Contains(row.Kind))
         {
-            return Problems.Conflict($"Only name and account holder mismatches are decided; {discrepancyId} is {row.Kind}.");
+            return Problems.Conflict(new Text($"只处理姓名和账户持有人不一致；{discrepancyId} 属于 {row.Kind}。", $"Only name and account holder mismatches are decided; {discrepancyId} is {row.Kind}."));
         }
 
         // A name decides eligibility, so only in review; an account holder decides payment, so until the cycle ends.
         if (row.Kind == DiscrepancyKinds.NameMismatch ? cycle.Stage != Stages.Review : cycle.Stage is not (Stages.Review or Stages.Notice or Stages.Disbursement or Stages.Rectification))
         {
-            return Problems.Conflict($"Cycle {id} is in stage {cycle.Stage}; a {row.Kind} is decided {(row.Kind == DiscrepancyKinds.NameMismatch ? "in review" : "from review until rectification ends")}.");
+            return Problems.Conflict(new Text($"资助周期 {id} 处于 {cycle.Stage} 阶段；{row.Kind} {(row.Kind == DiscrepancyKinds.NameMismatch ? "只能在审核阶段处理" : "只能在审核至整改结束期间处理")}。", $"Cycle {id} is in stage {cycle.Stage}; a {row.Kind} is decided {(row.Kind == DiscrepancyKinds.NameMismatch ? "in review" : "from review until rectification ends")}."));
         }
 
         if (row.Decision is { } earlier && earlier != body.Decision)
         {
-            return Problems.Conflict($"{discrepancyId} was decided '{earlier}' by {row.DecidedBy}.", new Dictionary<string, string[]> { ["decision"] = [$"already {earlier}"] });
+            return Problems.Conflict(new Text($"{discrepancyId} 已由 {row.DecidedBy} 处理为“{earlier}”。", $"{discrepancyId} was decided '{earlier}' by {row.DecidedBy}."), new Dictionary<string, string[]> { ["decision"] = [$"already {earlier}"] });
         }
 
         // The decision row first, guarded by its ETag, so that two people deciding at once cannot both win; only then
         // the ledger rows of a confirmed student, and the event. Repeating the same decision completes a half-done one.
         if (row.Decision is null && !await store.RecordDecisionAsync(id, run!, row, body.Decision!, user.Actor(), reason!, clock.GetUtcNow(), ct))
         {
-            return Problems.Conflict($"{discrepancyId} was decided by someone else just now; reload it.");
+            return Problems.Conflict(new Text($"{discrepancyId} 刚刚已由他人处理；请刷新。", $"{discrepancyId} was decided by someone else just now; reload it."));
         }
 
         if (row.Kind == DiscrepancyKinds.HolderMismatch)
@@ -263,7 +263,7 @@ public static class ReviewEndpoints
         var result = await engine.RaiseAsync(id, new WorkflowEvent($"decision|{run}|{discrepancyId}", CycleEvents.ReviewDecided, payload, user.Actor(), reason), ct);
         if (result.Outcome is not (EventOutcome.Applied or EventOutcome.Duplicate))
         {
-            return Problems.Conflict(result.Reason ?? $"Cycle {id} no longer accepts decisions.");
+            return Problems.Conflict(result.Reason ?? new Text($"资助周期 {id} 不再接受处理决定。", $"Cycle {id} no longer accepts decisions."));
         }
 
         if (body.Decision == "confirm")
@@ -282,12 +282,12 @@ public static class ReviewEndpoints
         var cycle = await cycles.FindAsync(id, ct);
         if (cycle is null)
         {
-            return (null, Problems.NotFound($"Cycle {id}"));
+            return (null, Problems.NotFound(Messages.Cycle(id)));
         }
 
         return (string?)cycle.Verification?["status"] == "completed"
             ? ((string?)cycle.Verification!["runId"], null)
-            : (null, Problems.Conflict($"Cycle {id} has no completed verification yet."));
+            : (null, Problems.Conflict(new Text($"资助周期 {id} 尚未完成核验。", $"Cycle {id} has no completed verification yet.")));
     }
 
     /// <summary>A school officer sees their own school only: no school given means theirs, another school is forbidden.</summary>
@@ -299,7 +299,7 @@ public static class ReviewEndpoints
         }
 
         schoolCode ??= user.SchoolCode();
-        return user.CanAccessSchool(schoolCode!) ? null : Problems.Forbidden($"Your key is for another school than {schoolCode}.");
+        return user.CanAccessSchool(schoolCode!) ? null : Problems.Forbidden(Messages.OtherSchool(schoolCode));
     }
 
     private static object ToView(DiscrepancyRow d) => new

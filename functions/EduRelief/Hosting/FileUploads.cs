@@ -30,8 +30,9 @@ public static class FileUploads
         var mediaType = MediaTypeHeaderValue.TryParse(http.ContentType, out var parsed) ? parsed.MediaType.Value : null;
         if (mediaType is null || !AcceptedTypes.Contains(mediaType))
         {
-            return SpooledUpload.Refused(TypedResults.Problem(title: "Unsupported media type", detail: $"Send the file as text/csv or {XlsxType} (or multipart/form-data with one file).",
-                statusCode: StatusCodes.Status415UnsupportedMediaType, extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["Content-Type"] = [$"'{http.ContentType}' is not accepted"] } }));
+            return SpooledUpload.Refused(Problems.Create(StatusCodes.Status415UnsupportedMediaType,
+                new Text($"请以 text/csv 或 {XlsxType} 发送文件（或以 multipart/form-data 携带一个文件）。", $"Send the file as text/csv or {XlsxType} (or multipart/form-data with one file)."),
+                new Dictionary<string, Text[]> { ["Content-Type"] = [new Text($"不接受“{http.ContentType}”", $"'{http.ContentType}' is not accepted")] }));
         }
 
         if (http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -42,7 +43,7 @@ public static class FileUploads
         var (body, fileName, fileType) = await OpenAsync(http, parsed!, ct);
         if (body is null)
         {
-            return SpooledUpload.Refused(Problems.Invalid("file", "multipart/form-data must carry one file part."));
+            return SpooledUpload.Refused(Problems.Invalid("file", new Text("multipart/form-data 必须且只能携带一个文件。", "multipart/form-data must carry one file part.")));
         }
 
         var spooled = await SpooledFile.CreateAsync(body, maxBytes, ct);
@@ -54,7 +55,7 @@ public static class FileUploads
         if (spooled.Size == 0)
         {
             await spooled.DisposeAsync();
-            return SpooledUpload.Refused(Problems.Invalid("file", "The file is empty."));
+            return SpooledUpload.Refused(Problems.Invalid("file", new Text("文件为空。", "The file is empty.")));
         }
 
         return new SpooledUpload(spooled, fileName, fileType, null);
@@ -91,8 +92,8 @@ public static class FileUploads
     public static IResult TooLarge(string what, long maxBytes)
     {
         var limit = $"{maxBytes / (1024 * 1024)} MiB";
-        return TypedResults.Problem(title: "The file is too large", detail: $"{what} may be at most {limit}.", statusCode: StatusCodes.Status413PayloadTooLarge,
-            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["file"] = [$"larger than {limit}"] } });
+        return Problems.Create(StatusCodes.Status413PayloadTooLarge, new Text($"{what}最大为 {limit}。", $"{what} may be at most {limit}."),
+            new Dictionary<string, Text[]> { ["file"] = [new Text($"超过 {limit}", $"larger than {limit}")] });
     }
 }
 

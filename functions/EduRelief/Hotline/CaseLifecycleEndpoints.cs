@@ -55,7 +55,7 @@ public static class CaseLifecycleEndpoints
             {
                 if (body.Decision is not (CaseExtension.Approved or CaseExtension.Refused))
                 {
-                    return Problems.Invalid("decision", "decision is approved or refused.");
+                    return Problems.Invalid("decision", new Text("decision 应为 approved 或 refused。", "decision is approved or refused."));
                 }
 
                 if (Text(body.Reason, "reason", required: body.Decision == CaseExtension.Refused) is { } bad)
@@ -79,7 +79,7 @@ public static class CaseLifecycleEndpoints
         group.MapPost("/{caseNumber}/objection/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ObjectionHoldStore holds, ObjectionSubjects subjects, RectificationStore rectification, Cycles.CycleCloser closer, TimeProvider clock, CancellationToken ct) =>
             actions.ActAsync<DecisionRequest>(caseNumber, http, user, (body, c, now) =>
                 !ObjectionDecisions.All.Contains(body.Decision ?? "")
-                    ? Task.FromResult<CaseOutcome>(Problems.Invalid("decision", "decision is upheld or dismissed."))
+                    ? Task.FromResult<CaseOutcome>(Problems.Invalid("decision", new Text("decision 应为 upheld 或 dismissed。", "decision is upheld or dismissed.")))
                     : c.ObjectionDecision == body.Decision
                         ? Task.FromResult(CaseOutcome.Unchanged)
                         : Text(body.Reason, "reason") ?? Task.FromResult<CaseOutcome>(new DecideObjection(user.Actor(), now, body.Decision!, Clean(body.Reason)!)),
@@ -163,10 +163,10 @@ public static class CaseLifecycleEndpoints
     {
         if (required && string.IsNullOrWhiteSpace(value))
         {
-            return Task.FromResult<CaseOutcome>(Problems.Invalid(field, $"{field} is required."));
+            return Task.FromResult<CaseOutcome>(Problems.Invalid(field, new Text($"{field} 为必填项。", $"{field} is required.")));
         }
 
-        return value?.Trim().Length > MaxText ? Task.FromResult<CaseOutcome>(Problems.Invalid(field, $"{field} is at most {MaxText} characters.")) : null;
+        return value?.Trim().Length > MaxText ? Task.FromResult<CaseOutcome>(Problems.Invalid(field, new Text($"{field} 最多 {MaxText} 个字符。", $"{field} is at most {MaxText} characters."))) : null;
     }
 }
 
@@ -186,7 +186,7 @@ public sealed class CaseActions(HotlineStore store, ObjectionHoldStore holds, Ti
         // Inspectors read cases; handling them is the bureau's, or the assigned school's (checked with the case below).
         if (!user.IsInRole(Roles.BureauAdmin) && !user.IsInRole(Roles.SchoolOfficer))
         {
-            return Problems.Forbidden("Inspectors read hotline cases; the bureau and the assigned school handle them.");
+            return Problems.Forbidden(new Text("督查人员只能查看热线工单；由教育局和被指派的学校办理。", "Inspectors read hotline cases; the bureau and the assigned school handle them."));
         }
 
         var (body, problem) = await JsonBody.ReadAsync<TBody>(http, json.Value.SerializerOptions);
@@ -197,7 +197,7 @@ public sealed class CaseActions(HotlineStore store, ObjectionHoldStore holds, Ti
 
         if (await HotlineEndpoints.VisibleCaseAsync(caseNumber, user, store, ct) is not { } found)
         {
-            return Problems.NotFound($"Hotline case {caseNumber}");
+            return Problems.NotFound(new Text($"热线工单 {caseNumber}", $"Hotline case {caseNumber}"));
         }
 
         var now = clock.GetUtcNow();
@@ -213,7 +213,7 @@ public sealed class CaseActions(HotlineStore store, ObjectionHoldStore holds, Ti
             var change = await store.ChangeAsync(found.Number, outcome.Action, ct);
             if (change is null)
             {
-                return Problems.NotFound($"Hotline case {caseNumber}");
+                return Problems.NotFound(new Text($"热线工单 {caseNumber}", $"Hotline case {caseNumber}"));
             }
 
             if (change.Refusal is not null)

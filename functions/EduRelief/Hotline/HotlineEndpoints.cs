@@ -159,7 +159,7 @@ public static class HotlineEndpoints
             catch (JsonException ex)
             {
                 var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-                return Problems.Invalid(field, "This is not valid JSON of the expected type.");
+                return Problems.Invalid(field, Messages.NotValidJson);
             }
 
             if (request is null)
@@ -267,7 +267,7 @@ public static class HotlineEndpoints
         {
             if (await VisibleCaseAsync(caseNumber, user, store, ct) is not { } found)
             {
-                return (IResult)Problems.NotFound($"Hotline case {caseNumber}");
+                return (IResult)Problems.NotFound(new Text($"热线工单 {caseNumber}", $"Hotline case {caseNumber}"));
             }
 
             return TypedResults.Ok(await CaseViewAsync(found.Case, clock.GetUtcNow(), user, holds, calendar, ct, await store.HistoryAsync(found.Number, ct)));

@@ -65,7 +65,7 @@ public static class NoticeEndpoints
             var entry = SchoolCode.IsValid(schoolCode) ? await notices.GetAsync(cycleId, schoolCode, ct) : null;
             if (entry is null || entry.RunId != listing!.RunId)
             {
-                return Problems.NotFound($"A notice of school {schoolCode} in cycle {cycleId}");
+                return Problems.NotFound(new Text($"资助周期 {cycleId} 中学校 {schoolCode} 的公示", $"A notice of school {schoolCode} in cycle {cycleId}"));
             }
 
             var content = await notices.OpenDocumentAsync(workbook ? entry.XlsxSha256 : entry.HtmlSha256, ct);
@@ -84,17 +84,17 @@ public static class NoticeEndpoints
         var cycle = Hotline.HotlineIntake.IsCycleId(cycleId) ? await cycles.FindAsync(cycleId, ct) : null;
         if (cycle?.Notice is not { } notice || (string?)cycle.Verification?["runId"] is not { } runId)
         {
-            return (null, Problems.NotFound($"A public notice of cycle {cycleId}"));
+            return (null, Problems.NotFound(new Text($"资助周期 {cycleId} 的公示", $"A public notice of cycle {cycleId}")));
         }
 
         var endsAt = DateTimeOffset.Parse((string)notice["endsAt"]!, CultureInfo.InvariantCulture);
         // Taken down by the timer, cancelled, or simply past its end while the timer is still on its way.
         if (cycle.Stage != Stages.Notice || notice["takenDownAt"] is not null || clock.GetUtcNow() >= endsAt)
         {
-            return (null, TypedResults.Problem(
-                title: "Gone",
-                detail: $"The public notice of cycle {cycleId} ended at {ChinaTime.Format(endsAt)} and was taken down.",
-                statusCode: StatusCodes.Status410Gone));
+            return (null, Problems.Create(
+                StatusCodes.Status410Gone,
+                new Text($"资助周期 {cycleId} 的公示已于 {ChinaTime.Format(endsAt)} 结束并撤下。", $"The public notice of cycle {cycleId} ended at {ChinaTime.Format(endsAt)} and was taken down."),
+                title: new Text("公示已结束", "Gone")));
         }
 
         var publishedAt = DateTimeOffset.Parse((string)notice["publishedAt"]!, CultureInfo.InvariantCulture);
@@ -113,7 +113,7 @@ public static class NoticeEndpoints
         var entries = await notices.ListAsync(cycleId, open!.RunId, ct);
         if (entries.Count == 0)
         {
-            return (null, null, Problems.NotFound($"A published school notice of cycle {cycleId}"));
+            return (null, null, Problems.NotFound(new Text($"资助周期 {cycleId} 已发布的学校公示", $"A published school notice of cycle {cycleId}")));
         }
 
         return (new NoticeListing(

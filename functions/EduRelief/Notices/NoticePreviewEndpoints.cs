@@ -33,22 +33,22 @@ public static class NoticePreviewEndpoints
         {
             if (!SchoolCode.IsValid(schoolCode))
             {
-                return (IResult)Problems.Invalid("schoolCode", "schoolCode is the school's 10-digit 学校标识码.");
+                return (IResult)Problems.Invalid("schoolCode", Messages.SchoolCodeFormat);
             }
 
             if (!user.CanAccessSchool(schoolCode))
             {
-                return Problems.Forbidden($"Your key is for another school than {schoolCode}.");
+                return Problems.Forbidden(Messages.OtherSchool(schoolCode));
             }
 
             if (await cycles.FindAsync(id, ct) is not { } cycle)
             {
-                return Problems.NotFound($"Cycle {id}");
+                return Problems.NotFound(Messages.Cycle(id));
             }
 
             if ((string?)cycle.Verification?["status"] != "completed" || (string?)cycle.Verification["runId"] is not { } runId)
             {
-                return Problems.Conflict($"Cycle {id} has no completed verification yet.");
+                return Problems.Conflict(new Text($"资助周期 {id} 尚未完成核验。", $"Cycle {id} has no completed verification yet."));
             }
 
             var rows = new List<LedgerRow>();
@@ -86,7 +86,7 @@ public static class NoticePreviewEndpoints
         {
             if (await cycles.FindAsync(id, ct) is not { } cycle)
             {
-                return (IResult)Problems.NotFound($"Cycle {id}");
+                return (IResult)Problems.NotFound(Messages.Cycle(id));
             }
 
             var now = clock.GetUtcNow();

@@ -96,14 +96,14 @@ public static class RectificationEndpoints
         // A school officer's summary counts their school's items, the ones their list shows.
         group.MapGet("/summary", async (string id, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
             await cycles.FindAsync(id, ct) is null
-                ? (IResult)Problems.NotFound($"Cycle {id}")
+                ? (IResult)Problems.NotFound(Messages.Cycle(id))
                 : TypedResults.Ok(await store.SummarizeAsync(id, clock.GetUtcNow(), ct, OwnSchool(user)))).RequireAuthorization(Policies.Staff);
 
         cycle.MapGet("/rectification.xlsx", async (string id, HttpContext http, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
         {
             if (await cycles.FindAsync(id, ct) is null)
             {
-                return (IResult)Problems.NotFound($"Cycle {id}");
+                return (IResult)Problems.NotFound(Messages.Cycle(id));
             }
 
             http.Response.ContentType = EvidenceFormats.Xlsx;
@@ -138,7 +138,7 @@ public static class RectificationEndpoints
             var file = sha256.Length == 64 && sha256.All(char.IsAsciiHexDigitLower) ? await store.FindEvidenceAsync(id, itemId, sha256, ct) : null;
             if (file is null)
             {
-                return Problems.NotFound($"Evidence {sha256} of item {itemId}");
+                return Problems.NotFound(new Text($"整改项 {itemId} 的佐证材料 {sha256}", $"Evidence {sha256} of item {itemId}"));
             }
 
             http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("attachment") { FileNameStar = file.FileName ?? sha256 }.ToString();
@@ -276,7 +276,7 @@ public static class RectificationEndpoints
             var own = Assignees.ForSchool(user.SchoolCode() ?? "");
             if (owner is not null && owner != own)
             {
-                return Problems.Forbidden($"Your key is for another school than {owner}.");
+                return Problems.Forbidden(Messages.OtherSchool(owner));
             }
 
             owner = own;
@@ -284,7 +284,7 @@ public static class RectificationEndpoints
 
         if (await cycles.FindAsync(id, ct) is null)
         {
-            return Problems.NotFound($"Cycle {id}");
+            return Problems.NotFound(Messages.Cycle(id));
         }
 
         var now = clock.GetUtcNow();
@@ -308,12 +308,12 @@ public static class RectificationEndpoints
 
         if (!MediaTypeHeaderValue.TryParse(http.ContentType, out var type))
         {
-            return Problems.Invalid("file", $"Send the file as the body with its Content-Type ({string.Join(", ", EvidenceFormats.All)}) or as multipart/form-data.");
+            return Problems.Invalid("file", new Text($"请以请求体及其 Content-Type（{string.Join(", ", EvidenceFormats.All)}）或以 multipart/form-data 发送文件。", $"Send the file as the body with its Content-Type ({string.Join(", ", EvidenceFormats.All)}) or as multipart/form-data."));
         }
 
         if (!RectificationStatuses.AwaitsOwner(stored!.Item.Status))
         {
-            return Problems.Conflict($"Evidence is added while the item is open or returned; it is {stored.Item.Status}.");
+            return Problems.Conflict(new Text($"只有在整改项待整改或被退回时才能添加佐证材料；当前为 {stored.Item.Status}。", $"Evidence is added while the item is open or returned; it is {stored.Item.Status}."));
         }
 
         if (http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -324,7 +324,7 @@ public static class RectificationEndpoints
         var (body, partName, declared) = await FileUploads.OpenAsync(http, type, ct);
         if (body is null)
         {
-            return Problems.Invalid("file", "multipart/form-data must carry one file part.");
+            return Problems.Invalid("file", new Text("multipart/form-data 必须且只能携带一个文件。", "multipart/form-data must carry one file part."));
         }
 
         // A scan is often named after the child's ID number; the name is kept with that number masked.
@@ -342,7 +342,7 @@ public static class RectificationEndpoints
 
         if (spooled.Size == 0)
         {
-            return Problems.Invalid("file", "The file is empty.");
+            return Problems.Invalid("file", new Text("文件为空。", "The file is empty."));
         }
 
         string? detected;
@@ -354,17 +354,17 @@ public static class RectificationEndpoints
         var declaredType = EvidenceFormats.Normalize(declared);
         if (detected is null)
         {
-            return Problems.Invalid("file", "The file is not a PDF, PNG, JPEG, GIF, WEBP image or XLSX workbook.");
+            return Problems.Invalid("file", new Text("文件不是 PDF、PNG、JPEG、GIF、WEBP 图片或 XLSX 工作簿。", "The file is not a PDF, PNG, JPEG, GIF, WEBP image or XLSX workbook."));
         }
 
         if (declaredType != detected)
         {
-            return Problems.Invalid("file", $"The file was declared as {declaredType ?? "nothing"} but its content is {detected}.");
+            return Problems.Invalid("file", new Text($"文件声明为 {declaredType ?? "（未声明）"}，但内容是 {detected}。", $"The file was declared as {declaredType ?? "nothing"} but its content is {detected}."));
         }
 
         if (name is not null && EvidenceFormats.FromFileName(name) != detected)
         {
-            return Problems.Invalid("file", $"The file name's extension does not match its content ({detected}).");
+            return Problems.Invalid("file", new Text($"文件扩展名与其内容（{detected}）不符。", $"The file name's extension does not match its content ({detected})."));
         }
 
         await store.SaveEvidenceBlobAsync(spooled.Path, spooled.Sha256, detected, ct);
@@ -446,7 +446,7 @@ public static class RectificationEndpoints
 
         if (await cycles.FindAsync(id, ct) is null)
         {
-            return Problems.NotFound($"Cycle {id}");
+            return Problems.NotFound(Messages.Cycle(id));
         }
 
         if (await gate.RefuseIfEndedAsync(id, ct) is { } ended)
@@ -458,7 +458,7 @@ public static class RectificationEndpoints
         var (created, conflict) = await store.RecordInspectionAsync(id, inspectionId!, requestHash, team!, inspectedAt, inputs.Count, user.Actor(), ct);
         if (conflict)
         {
-            return Problems.Conflict($"Inspection {inspectionId} was recorded before with other content.", new Dictionary<string, string[]> { ["inspectionId"] = ["already recorded"] });
+            return Problems.Conflict(new Text($"检查 {inspectionId} 此前已以不同内容记录。", $"Inspection {inspectionId} was recorded before with other content."), new Dictionary<string, string[]> { ["inspectionId"] = ["already recorded"] });
         }
 
         // Opened one by one so the items number in the order of the findings; a repeat (or a retry after a crash) finds
@@ -492,7 +492,7 @@ public static class RectificationEndpoints
         ChangeOutcome.Applied or ChangeOutcome.Duplicate => TypedResults.Ok(RectificationItemView.From(result.Item, now)),
         ChangeOutcome.Refused when result.Refusal!.Kind == RefusalKind.Invalid => Problems.Invalid(new Dictionary<string, string[]>(result.Refusal.Errors)),
         ChangeOutcome.Refused => Problems.Conflict(result.Refusal!.Detail, new Dictionary<string, string[]>(result.Refusal.Errors)),
-        _ => Problems.Conflict($"Item {result.Item.Id} was changed by someone else just now; reload it.", new Dictionary<string, string[]> { ["item"] = [$"{result.Item.Id} changed meanwhile (now {result.Item.Status})"] }),
+        _ => Problems.Conflict(new Text($"整改项 {result.Item.Id} 刚刚已被他人修改；请刷新。", $"Item {result.Item.Id} was changed by someone else just now; reload it."), new Dictionary<string, string[]> { ["item"] = [$"{result.Item.Id} changed meanwhile (now {result.Item.Status})"] }),
     };
 
     /// <summary>The item if the caller may see it: bureau and inspectors every item, a school officer their school's (others are 404).</summary>
@@ -501,12 +501,12 @@ public static class RectificationEndpoints
     {
         if (await cycles.FindAsync(id, ct) is null)
         {
-            return (null, Problems.NotFound($"Cycle {id}"));
+            return (null, Problems.NotFound(Messages.Cycle(id)));
         }
 
         var stored = await store.FindAsync(id, itemId, ct);
         return stored is null || !(user.IsInRole(Roles.BureauAdmin) || user.IsInRole(Roles.Inspector) || IsOwner(user, stored.Item))
-            ? (null, Problems.NotFound($"Rectification item {itemId} of cycle {id}"))
+            ? (null, Problems.NotFound(new Text($"资助周期 {id} 的整改项 {itemId}", $"Rectification item {itemId} of cycle {id}")))
             : (stored, null);
     }
 
@@ -522,7 +522,7 @@ public static class RectificationEndpoints
 
         return user.IsInRole(Roles.BureauAdmin) || IsOwner(user, stored!.Item)
             ? (stored, null)
-            : (null, Problems.Forbidden($"Only the owner of {itemId} ({stored.Item.Owner}) or the bureau acts on it."));
+            : (null, Problems.Forbidden(new Text($"只有 {itemId} 的负责方（{stored.Item.Owner}）或教育局可以办理。", $"Only the owner of {itemId} ({stored.Item.Owner}) or the bureau acts on it.")));
     }
 
     private static bool IsOwner(ClaimsPrincipal user, RectificationItem item) =>

@@ -26,18 +26,18 @@ public static class RosterEndpoints
     {
         if (kind is not (RosterFiles.Students or RosterFiles.Poverty))
         {
-            return Problems.NotFound($"Roster '{kind}' (students or poverty)");
+            return Problems.NotFound(new Text($"名册“{kind}”（应为 students 或 poverty）", $"Roster '{kind}' (students or poverty)"));
         }
 
         var cycle = await cycles.FindAsync(id, ct);
         if (cycle is null)
         {
-            return Problems.NotFound($"Cycle {id}");
+            return Problems.NotFound(Messages.Cycle(id));
         }
 
         if (!Stages.AcceptingRosters.Contains(cycle.Stage))
         {
-            return CycleGate.StageProblem(id, cycle.Stage, "rosters can be replaced only until review ends");
+            return CycleGate.StageProblem(id, cycle.Stage, new Text("名册只能在审核结束前替换", "rosters can be replaced only until review ends"));
         }
 
         await using var upload = await FileUploads.SpoolAsync(http, "A roster file", RosterStore.MaxFileBytes, ct);
@@ -94,7 +94,7 @@ public static class RosterEndpoints
         var result = await engine.RaiseAsync(id, new WorkflowEvent("upload|" + importId, CycleEvents.RosterUploaded, record, user.Actor()), ct);
         if (result.Outcome is not (EventOutcome.Applied or EventOutcome.Duplicate))
         {
-            return CycleGate.StageProblem(id, result.Instance?.Stage ?? cycle.Stage, result.Reason ?? "rosters can be replaced only until review ends");
+            return CycleGate.StageProblem(id, result.Instance?.Stage ?? cycle.Stage, result.Reason ?? new Text("名册只能在审核结束前替换", "rosters can be replaced only until review ends"));
         }
 
         var accepted = new UploadAccepted(importId, id, kind, spooled.Sha256, spooled.Size, rows, (string)record["format"]!, "accepted", $"/api/cycles/{id}");
@@ -107,6 +107,7 @@ public static class RosterEndpoints
 
     /// <summary>400 for a file that cannot be read at all, with the reader's errors (file, column or row).</summary>
     internal static IResult Unreadable(RosterFileException ex) =>
-        TypedResults.Problem(title: "The file cannot be imported", detail: ex.Message, statusCode: StatusCodes.Status400BadRequest,
-            extensions: new Dictionary<string, object?> { ["errors"] = ex.Errors });
+        Problems.Create(StatusCodes.Status400BadRequest, ex.Message,
+            ex.Errors.ToDictionary(e => e.Key, e => e.Value.Select(m => (Text)m).ToArray()),
+            new Text("文件无法导入", "The file cannot be imported"));
 }

@@ -48,7 +48,9 @@ public sealed class BrowserSmokeTests(BrowserFixture browser, EngineFixture fixt
         Assert.StartsWith("application/problem+json", await response.HeaderValueAsync("content-type"), StringComparison.Ordinal);
         Assert.Equal("no-store", await response.HeaderValueAsync("cache-control"));
         Assert.Equal(404, (int?)problem["status"]);
-        Assert.Equal("Not found", (string?)problem["title"]);
+        // A zh-CN browser is answered in Chinese.
+        Assert.Equal("未找到", (string?)problem["title"]);
+        Assert.Equal("资助周期 410726-2026-autumn 的公示不存在。", (string?)problem["detail"]);
         Assert.Contains("410726-2026-autumn", (string?)problem["detail"], StringComparison.Ordinal);
         // The browser saw exactly the one refused document, and no script ran into trouble over it.
         Assert.Equal([$"404 GET {new Uri(App.BaseUrl, "/notices/410726-2026-autumn")}"], session.ErrorResponses);

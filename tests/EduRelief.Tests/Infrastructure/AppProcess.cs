@@ -142,6 +142,8 @@ public sealed class AppProcess : IAsyncDisposable
     public HttpClient CreateClient(string? apiKey)
     {
         var client = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
+        // Problems are Chinese by default; the suite's assertions read their English words (ProblemLanguageTests checks the Chinese).
+        client.DefaultRequestHeaders.Add("Accept-Language", "en");
         if (apiKey is not null)
         {
             client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);

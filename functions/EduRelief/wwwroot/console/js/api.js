@@ -7,6 +7,8 @@ export class ApiError extends Error {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
     this.status = status;
     this.problem = problem ?? {};
+    /** The language the API wrote the problem in (its Content-Language), so screen readers use the right voice. */
+    this.lang = problem?.lang ?? null;
   }
 
   /** The problem's per-field errors as [field, message] pairs (rows and columns of a file come this way). */
@@ -23,7 +25,11 @@ async function problemOf(response) {
   const type = response.headers.get('content-type') || '';
   if (type.includes('json')) {
     try {
-      return await response.json();
+      const problem = await response.json();
+      if (problem && typeof problem === 'object') {
+        Object.defineProperty(problem, 'lang', { value: response.headers.get('content-language') || 'zh-CN', enumerable: false });
+      }
+      return problem;
     } catch {
       return null;
     }
@@ -33,7 +39,8 @@ async function problemOf(response) {
 
 async function send(method, path, { body, contentType, accept = 'application/json', raw = false } = {}) {
   await freshen();
-  const headers = { Accept: accept, ...credentialHeaders() };
+  // Problems are written in Chinese unless a request prefers English: the console asks for Chinese whatever the browser says.
+  const headers = { Accept: accept, 'Accept-Language': 'zh-CN', ...credentialHeaders() };
   let payload = body;
   if (body !== undefined && !(body instanceof Blob) && !(body instanceof FormData) && typeof body !== 'string') {
     payload = JSON.stringify(body);
@@ -87,6 +94,7 @@ export const api = {
         xhr.setRequestHeader(name, value);
       }
       xhr.setRequestHeader('Accept', 'application/json');
+      xhr.setRequestHeader('Accept-Language', 'zh-CN');
       const form = new FormData();
       form.append('file', file, file.name);
       xhr.upload.onprogress = (e) => {
@@ -99,6 +107,9 @@ export const api = {
         let json = null;
         try {
           json = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+          if (json && typeof json === 'object' && xhr.status >= 400) {
+            Object.defineProperty(json, 'lang', { value: xhr.getResponseHeader('content-language') || 'zh-CN', enumerable: false });
+          }
         } catch {
           json = { title: xhr.statusText };
         }

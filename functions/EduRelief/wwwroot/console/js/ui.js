@@ -139,10 +139,11 @@ export function problem(error) {
     fromServer = Boolean(lead);
   }
   const fields = error.fieldErrors;
-  // The API words its problems in English: marked as such, so a screen reader reads them with the right voice.
+  // The API's problems are marked with the language it wrote them in, so a screen reader reads them with the right voice.
+  const lang = error.lang && !error.lang.startsWith('zh') ? error.lang : null;
   return h('div', { class: 'alert alert-bad', role: 'alert' },
-    h('p', { lang: fromServer ? 'en' : null }, lead || t('error.title')),
-    fields.length ? h('ul', { class: 'field-errors', lang: 'en' }, fields.map(([field, message]) => h('li', {}, h('code', {}, field), ' ', message))) : null);
+    h('p', { lang: fromServer ? lang : null }, lead || t('error.title')),
+    fields.length ? h('ul', { class: 'field-errors', lang }, fields.map(([field, message]) => h('li', {}, h('code', {}, field), ' ', message))) : null);
 }
 
 /** A short message that announces itself to screen readers and fades. */
