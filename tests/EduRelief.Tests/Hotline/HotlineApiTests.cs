@@ -200,7 +200,8 @@ public sealed class HotlineApiTests(HotlineFixture fixture) : IClassFixture<Hotl
     [Fact]
     public async Task PostCase_ReplayOfARefusedDeliveryOrWithAnotherBody_StaysRefused()
     {
-        var refused = await SignedAsync("{\"externalId\": 5}");
+        // A body no other test signs: the same body signed in the same second is the same delivery (a replay).
+        var refused = await SignedAsync("{\"externalId\": 5, \"content\": \"replay of a refused delivery\"}");
         Assert.Equal(400, (await DeliverAsync(refused)).Status);
         var (again, body) = await DeliverAsync(refused);
         Assert.Equal(401, again);
