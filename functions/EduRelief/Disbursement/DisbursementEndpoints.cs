@@ -92,7 +92,7 @@ public static class DisbursementEndpoints
             var outcome = await service.CutBatchAsync(id, body.Program!, kind, string.IsNullOrEmpty(reason) ? null : reason, user.Actor(), body.RequestId, ct);
             if (outcome.Batch is null)
             {
-                return Problems.Conflict(new Text($"资助周期 {id} 中 {body.Program} 没有可发放的款项：应发的每一行都已发放、暂缓或在未结批次中。", $"Nothing of {body.Program} is payable in cycle {id}: every owed row is paid, held or in an open batch."));
+                return Problems.Conflict(new Text($"本周期的{BankFiles.ProgramName(body.Program!)}没有可发放的款项：应发的每一笔都已发放、暂缓或在未结批次中。", $"Nothing of {body.Program} is payable in cycle {id}: every owed row is paid, held or in an open batch."));
             }
 
             return outcome.Created

@@ -386,7 +386,7 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         // With a reason, but everything owed under the program is in its open batch: the 409 says so in place.
         await page.GetByLabel("补发原因").FillAsync("公示后经复核确认");
         await page.GetByRole(AriaRole.Button, new() { Name = "生成批次" }).ClickAsync();
-        await Expect(alert.Filter(new() { HasText = "Nothing of preschool_aid is payable" }));
+        await Expect(alert.Filter(new() { HasText = "本周期的学前资助没有可发放的款项" }));
         var (_, batches) = await fixture.App.Admin.GetJsonAsync($"/api/cycles/{CycleId}/batches");
         Assert.DoesNotContain(batches!["items"]!.AsArray(), b => (string?)b!["kind"] == "backpay");
 
