@@ -187,7 +187,7 @@ public static class DisburseBenchmark
     private static string Table(int students, List<Stage> stages, double p50, double p95, int calls, long peak, bool settled)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{students:N0} students, {DateTime.UtcNow:yyyy-MM-dd}, commit {Commit()}:");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{students:N0} students, {TimeProvider.System.GetUtcNow():yyyy-MM-dd}, commit {Commit()}:");
         text.AppendLine();
         text.AppendLine("| pass | stage | rows | wall | storage transactions | raw upsert of the rows | ratio | ≤ 2.0 |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|---|");
@@ -253,8 +253,8 @@ public static class DisburseBenchmark
 
     private static async Task UntilStageAsync(StorageAccount storage, string id, string stage, TimeSpan timeout, Func<Task<string?>>? failure = null)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        var lastCheck = DateTime.UtcNow;
+        var waited = Stopwatch.StartNew();
+        var lastCheck = TimeSpan.Zero;
         while (true)
         {
             var state = await storage.Table("workflow").GetEntityAsync<TableEntity>(id, "state");
@@ -263,16 +263,16 @@ public static class DisburseBenchmark
                 return;
             }
 
-            if (failure is not null && DateTime.UtcNow - lastCheck > TimeSpan.FromSeconds(5))
+            if (failure is not null && waited.Elapsed - lastCheck > TimeSpan.FromSeconds(5))
             {
-                lastCheck = DateTime.UtcNow;
+                lastCheck = waited.Elapsed;
                 if (await failure() is { } why)
                 {
                     throw new InvalidOperationException($"{id}: {why}");
                 }
             }
 
-            if (DateTime.UtcNow > deadline)
+            if (waited.Elapsed > timeout)
             {
                 throw new TimeoutException($"{id} did not reach stage {stage} in {timeout.TotalSeconds:F0} s; it is in {state.Value.GetString("Stage")}.");
             }

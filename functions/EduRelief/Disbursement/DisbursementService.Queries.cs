@@ -135,4 +135,25 @@ public sealed partial class DisbursementService
         return rows.OrderBy(r => r.Key.School, StringComparer.Ordinal).ThenBy(r => r.Key.Program, StringComparer.Ordinal)
             .Select(r => new DisclosureRow(r.Key.School, r.Value.Name, r.Key.Program, r.Value.Figure.Count, r.Value.Figure.Amount)).ToList();
     }
+
+    /// <summary>
+    /// Where each of the cycle's ledger keys stands (one range scan over the cycle's partitions, narrowed by program and
+    /// school): the payment-status view of <see cref="PaymentStatusQueries"/>.
+    /// </summary>
+    public async IAsyncEnumerable<EntitlementState> EntitlementStatesAsync(
+        string cycleId, string? program, string? schoolCode, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var e in QueryEntitlementsAsync(cycleId, program, cancellationToken, schoolCode))
+        {
+            var status = e.GetString("Status") ?? EntitlementStatuses.Pending;
+            yield return new EntitlementState(
+                PersonKeyOf(e), e.GetString("Program") ?? "", e.GetString("Name") ?? "", e.GetString("IdNumber") ?? "", e.GetString("SchoolCode") ?? "",
+                e.GetString("SchoolName") ?? "", FromFen(e.GetInt64("AmountFen")), status,
+                status == EntitlementStatuses.Paid ? e.GetString("PaidBatchId") : e.GetString("BatchId") ?? e.GetString("LastFailedBatchId"),
+                status == EntitlementStatuses.Paid ? e.GetDateTimeOffset("PaidAt") : null,
+                status == EntitlementStatuses.Failed ? e.GetString("FailureReason") : null,
+                status == EntitlementStatuses.InDoubt ? e.GetString("InDoubtReason") : null,
+                e.GetBoolean("BackPay") ?? false, e.GetString("Source") ?? "");
+        }
+    }
 }

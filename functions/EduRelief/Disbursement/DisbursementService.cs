@@ -148,25 +148,4 @@ public sealed partial class DisbursementService(StorageAccount storage, Eligibil
     private static decimal FromFen(long? fen) => (fen ?? 0) / 100m;
 
     internal static string Format(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// Where each of the cycle's ledger keys stands (one range scan over the cycle's partitions, narrowed by program and
-    /// school): the payment-status view of <see cref="PaymentStatusQueries"/>.
-    /// </summary>
-    public async IAsyncEnumerable<EntitlementState> EntitlementStatesAsync(
-        string cycleId, string? program, string? schoolCode, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var e in QueryEntitlementsAsync(cycleId, program, cancellationToken, schoolCode))
-        {
-            var status = e.GetString("Status") ?? EntitlementStatuses.Pending;
-            yield return new EntitlementState(
-                PersonKeyOf(e), e.GetString("Program") ?? "", e.GetString("Name") ?? "", e.GetString("IdNumber") ?? "", e.GetString("SchoolCode") ?? "",
-                e.GetString("SchoolName") ?? "", FromFen(e.GetInt64("AmountFen")), status,
-                status == EntitlementStatuses.Paid ? e.GetString("PaidBatchId") : e.GetString("BatchId") ?? e.GetString("LastFailedBatchId"),
-                status == EntitlementStatuses.Paid ? e.GetDateTimeOffset("PaidAt") : null,
-                status == EntitlementStatuses.Failed ? e.GetString("FailureReason") : null,
-                status == EntitlementStatuses.InDoubt ? e.GetString("InDoubtReason") : null,
-                e.GetBoolean("BackPay") ?? false, e.GetString("Source") ?? "");
-        }
-    }
 }
