@@ -50,6 +50,9 @@ strings({
     'rect.out.enrolled': '已入学',
     'rect.out.studying_elsewhere': '异地就读',
     'rect.out.exempt': '免予入学',
+    'rect.out.corrected': '已更正姓名，确为登记儿童（验收后补发）',
+    'rect.corrected': '花名册姓名有误，学生确为建档立卡登记的儿童（验收后按核定标准补发资助）',
+    'rect.mismatchOutcome': '比对结果',
     'rect.outcomeSchool': '就读学校标识码',
     'rect.outcomeStage': '就读学段',
     'rect.outcomeGrade': '就读年级',
@@ -154,6 +157,9 @@ strings({
     'rect.createdBy': 'Opened by',
     'rect.note': 'What was done',
     'rect.outcome': 'Dropout outcome',
+    'rect.out.corrected': 'Name corrected, the registered child (paid by back-pay once accepted)',
+    'rect.corrected': 'The roster\'s name was wrong and the student is the registered child (accepting pays their aid by back-pay)',
+    'rect.mismatchOutcome': 'Review outcome',
     'rect.out.enrolled': 'Enrolled',
     'rect.out.studying_elsewhere': 'Studying elsewhere',
     'rect.out.exempt': 'Exempt',
@@ -428,7 +434,7 @@ async function renderItem(container, ctx) {
         [t('rect.createdAt'), dateTime(item.createdAt)],
         [t('rect.createdBy'), item.createdBy],
         item.note ? [t('rect.note'), item.note] : null,
-        item.outcome ? [t('rect.outcome'), [t(`rect.out.${item.outcome}`), item.outcomeSchoolCode ? `（${item.outcomeSchoolCode}）` : '', item.outcomeReason ? `（${item.outcomeReason}）` : '']] : null,
+        item.outcome ? [t(item.source === 'mismatch' ? 'rect.mismatchOutcome' : 'rect.outcome'), [t(`rect.out.${item.outcome}`), item.outcomeSchoolCode ? `（${item.outcomeSchoolCode}）` : '', item.outcomeReason ? `（${item.outcomeReason}）` : '']] : null,
         item.submittedAt ? [t('rect.submittedAt'), dateTime(item.submittedAt)] : null,
         item.returnReason ? [t('rect.returnReason'), item.returnReason] : null,
         item.acceptedAt ? [t('rect.acceptedAt'), dateTime(item.acceptedAt)] : null,
@@ -438,7 +444,7 @@ async function renderItem(container, ctx) {
 
   const awaitsOwner = item.status === 'open' || item.status === 'returned';
   if (canAct(me, item) && awaitsOwner) {
-    parts.push(uploadSection(base, reload), submitSection(base, dropout, reload));
+    parts.push(uploadSection(base, reload), submitSection(base, dropout, reload, item.source === 'mismatch'));
   }
   if (me.role === 'bureau_admin' && item.status === 'submitted') {
     parts.push(decideSection(base, reload));
@@ -498,7 +504,7 @@ function uploadSection(base, reload) {
     errors);
 }
 
-function submitSection(base, dropout, reload) {
+function submitSection(base, dropout, reload, mismatch = false) {
   const note = h('textarea', { rows: 3, maxlength: 1000, required: true });
   const errors = h('div', { 'aria-live': 'polite' });
   const controls = [field(t('rect.note'), note, t('rect.submitHint'))];
@@ -527,9 +533,16 @@ function submitSection(base, dropout, reload) {
     sync();
     controls.unshift(field(t('rect.outcome'), outcome), schoolField, ...classFields, reasonField);
   }
+  // A name-mismatch item closes without an outcome (records put right, nobody owed more) or as `corrected`: the
+  // student is the registered child, so accepting the item pays their verified aid in the next 补发 batch.
+  let corrected;
+  if (mismatch) {
+    corrected = h('input', { type: 'checkbox', 'data-testid': 'mismatch-corrected' });
+    controls.unshift(field(t('rect.mismatchOutcome'), corrected, t('rect.corrected')));
+  }
   const button = actionButton(t('rect.submitButton'), () => api.post(`${base}/submit`, {
     note: note.value,
-    outcome: outcome?.value,
+    outcome: corrected?.checked ? 'corrected' : outcome?.value,
     schoolCode: outcome?.value === 'enrolled' ? school.value.trim() : undefined,
     stage: outcome?.value === 'enrolled' ? stage.value : undefined,
     grade: outcome?.value === 'enrolled' ? Number(grade.value) : undefined,
