@@ -28,6 +28,12 @@ public enum CycleRowScope
 
     /// <summary>The county's contacts row (PartitionKey <c>contacts</c>, RowKey the county code).</summary>
     CountyContacts,
+
+    /// <summary>
+    /// A county-wide registry kept across cycles (the accounts): PartitionKey is the county code or starts with
+    /// <c>{countyCode}|</c>. The cycle's payments were cut from it, so a cycle restored elsewhere needs it too.
+    /// </summary>
+    CountyPartitions,
 }
 
 public sealed record CycleTable(string Name, CycleRowScope Scope);
@@ -70,6 +76,7 @@ public sealed partial class CycleBackup(StorageAccount storage, TimeProvider clo
         new("reconciliation", CycleRowScope.CyclePartitions),
         new("downloads", CycleRowScope.CyclePartitions),
         new("cycleaccounts", CycleRowScope.CyclePartitions),
+        new("accounts", CycleRowScope.CountyPartitions),
         new("hotlinecases", CycleRowScope.CountyPartition),
         new("mail", CycleRowScope.CountyPartition),
         new("counties", CycleRowScope.CountyContacts),
@@ -91,6 +98,7 @@ public sealed partial class CycleBackup(StorageAccount storage, TimeProvider clo
         CycleRowScope.CycleIndexRow => TableClient.CreateQueryFilter($"PartitionKey eq {"cycle"} and RowKey eq {cycleId}"),
         CycleRowScope.DueTimers => TableClient.CreateQueryFilter($"PartitionKey eq {"due"}"),
         CycleRowScope.CountyPartition => TableClient.CreateQueryFilter($"PartitionKey eq {countyCode}"),
+        CycleRowScope.CountyPartitions => TableClient.CreateQueryFilter($"PartitionKey eq {countyCode} or (PartitionKey ge {countyCode + "|"} and PartitionKey lt {countyCode + "}"})"),
         _ => TableClient.CreateQueryFilter($"PartitionKey eq {"contacts"} and RowKey eq {countyCode}"),
     };
 
