@@ -49,7 +49,7 @@ public sealed record CycleState
     /// <summary>Both rosters verification needs are in.</summary>
     [JsonIgnore]
     public bool HasBothRosters =>
-        Rosters is { } r && r.ContainsKey(Eligibility.RosterFiles.Students) && r.ContainsKey(Eligibility.RosterFiles.Poverty);
+        Rosters is { } r && r.GetValueOrDefault(Eligibility.RosterFiles.Students) is not null && r.GetValueOrDefault(Eligibility.RosterFiles.Poverty) is not null;
 }
 
 /// <summary>One roster upload as the roster endpoint records it (<c>roster.uploaded</c>'s payload).</summary>
