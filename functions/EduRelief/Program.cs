@@ -72,9 +72,11 @@ builder.Services.AddSingleton<FanInCommitter>();
 builder.Services.AddSingleton<StepProcessor>();
 builder.Services.AddSingleton<WorkflowSweeper>();
 builder.Services.AddSingleton<WorkflowRegistry>();
-builder.Services.AddSingleton<WorkflowDefinition, AidCycleDefinitionV1>();
-builder.Services.AddSingleton<WorkflowDefinition, AidCycleDefinitionV2>();
-builder.Services.AddSingleton<WorkflowDefinition, AidCycleDefinitionV3>();
+foreach (var version in AidCycleDefinition.Live)
+{
+    builder.Services.AddSingleton<WorkflowDefinition>(version);
+}
+
 builder.Services.AddSingleton(new InvocationGuard(settings.InvocationToken));
 builder.Services.AddSingleton<RunnerSignals>();
 

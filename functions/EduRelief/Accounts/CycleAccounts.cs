@@ -152,7 +152,7 @@ public sealed class CycleAccounts(
 
     /// <summary>The same for a cycle as stored: nothing before its verification has completed (null then).</summary>
     public async Task<AccountFigures?> RefreshAsync(Cycle cycle, CancellationToken cancellationToken) =>
-        (string?)cycle.Verification?["status"] == "completed" && (string?)cycle.Verification["runId"] is { } runId
+        cycle.State.Verification is { IsCompleted: true, RunId: { } runId }
         && cycle.Stage is not (Stages.Closed or Stages.Cancelled)
             ? await RefreshAsync(cycle.Id, cycle.CountyCode, runId, cycle.Stage, cancellationToken)
             : null;

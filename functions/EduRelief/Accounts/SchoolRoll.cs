@@ -47,7 +47,7 @@ public sealed class SchoolRoll(CycleService cycles, EligibilityStore eligibility
             var page = await cycles.ListAsync(new CycleFilter(county, null, null), token, Paging.Max, cancellationToken);
             foreach (var cycle in page.Items)
             {
-                if ((string?)cycle.Verification?["status"] == "completed" && (string?)cycle.Verification["runId"] is not null
+                if (cycle.State.Verification is { IsCompleted: true, RunId: not null }
                     && (latest is null || cycle.CreatedAt > latest.CreatedAt))
                 {
                     latest = cycle;

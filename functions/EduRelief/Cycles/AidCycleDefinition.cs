@@ -28,7 +28,7 @@ public static class Stages
 public static class CycleEvents
 {
     public const string RosterUploaded = "roster.uploaded";
-    public const string VerifyCompleted = "verify.completed";
+    public const string VerifyCompleted = VerificationSteps.Verify + StepEvents.CompletedSuffix;
     public const string VerificationRerun = "verification.rerun";
     public const string ReviewDecided = "review.decided";
     public const string Approve = "approve";
@@ -47,10 +47,17 @@ public static class CycleEvents
     public const string Cancel = "cancel";
 
     /// <summary>Every school's notice documents are rendered (the fan-in of <see cref="NoticeSteps.Documents"/>).</summary>
-    public const string DocumentsRendered = NoticeSteps.Documents + ".completed";
+    public const string DocumentsRendered = NoticeSteps.Documents + StepEvents.CompletedSuffix;
 
     /// <summary>The rendered documents are counted (<see cref="NoticeSteps.Summary"/>).</summary>
-    public const string DocumentsSummarized = NoticeSteps.Summary + ".completed";
+    public const string DocumentsSummarized = NoticeSteps.Summary + StepEvents.CompletedSuffix;
+}
+
+/// <summary>The step that verifies both rosters, and the activity kind that runs it (Eligibility/).</summary>
+public static class VerificationSteps
+{
+    public const string Verify = "verify";
+    public const string VerifyKind = VerifyActivity.KindName;
 }
 
 /// <summary>Names of the steps that pay and follow up (version 3), and the activity kinds that run them.</summary>
@@ -68,9 +75,9 @@ public static class SettlementSteps
     public const string Reconcile = "reconcile";
     public const string ReconcileKind = "disbursement.reconcile";
 
-    public const string FindingsOpened = Findings + ".completed";
-    public const string Reconciled = Reconcile + ".completed";
-    public const string PaymentsCut = Payments + ".completed";
+    public const string FindingsOpened = Findings + StepEvents.CompletedSuffix;
+    public const string Reconciled = Reconcile + StepEvents.CompletedSuffix;
+    public const string PaymentsCut = Payments + StepEvents.CompletedSuffix;
 }
 
 /// <summary>Names of the notice steps, and the activity kinds that run them (Notices/).</summary>
@@ -82,13 +89,18 @@ public static class NoticeSteps
     public const string SummarizeKind = "notice.summarize";
 }
 
+
 /// <summary>
-/// The aid cycle's effects, shared by every version; each version lists its own transition table. Cycles already
-/// running keep the version they started on (see <see cref="WorkflowRegistry"/>).
+/// The aid cycle's effects, shared by every version; each version lists its own transition table, built from the rows
+/// every version shares and the rows that are its own. Cycles already running keep the version they started on (see
+/// <see cref="WorkflowRegistry"/>). The effects read and write the instance data only as <see cref="CycleState"/>.
 /// </summary>
 public abstract class AidCycleDefinition : WorkflowDefinition
 {
     public const string WorkflowName = "aid-cycle";
+
+    /// <summary>Every version this build registers: a cycle started on any of them may still be running.</summary>
+    public static IReadOnlyList<AidCycleDefinition> Live { get; } = [new AidCycleDefinitionV1(), new AidCycleDefinitionV2(), new AidCycleDefinitionV3()];
 
     public override string Name => WorkflowName;
 
@@ -96,63 +108,65 @@ public abstract class AidCycleDefinition : WorkflowDefinition
 
     public override IReadOnlySet<string> TerminalStages { get; } = new HashSet<string> { Stages.Closed, Stages.Cancelled };
 
-    protected static JsonObject Rosters(TransitionContext ctx) => ctx.Data["rosters"] as JsonObject ?? (JsonObject)(ctx.Data["rosters"] = new JsonObject());
+    protected static CycleState State(TransitionContext ctx) => CycleStateJson.Read(ctx.Data);
+
+    protected static void Save(TransitionContext ctx, CycleState state) => CycleStateJson.Write(state, ctx.Data);
+
+    /// <summary>The run the cycle verified last (the one being approved, cut or reviewed).</summary>
+    private static JsonObject CurrentRun(TransitionContext ctx) => new() { ["runId"] = State(ctx).Verification?.RunId };
 
     /// <summary>Records the uploaded file on the cycle; once both rosters are in, (re)starts verification.</summary>
     protected static IEnumerable<Effect> RecordRoster(TransitionContext ctx)
     {
-        var upload = ctx.Event.Payload!;
-        var kind = (string)upload["kind"]!;
-        var rosters = Rosters(ctx);
-        if (rosters[kind] is JsonObject previous)
-        {
-            ctx.Reason = $"{kind} roster {(string?)upload["sha256"]} replaces {(string?)previous["sha256"]}";
-        }
-        else
-        {
-            ctx.Reason = $"{kind} roster {(string?)upload["sha256"]} uploaded";
-        }
-
-        rosters[kind] = upload.DeepClone();
-        return BothRostersIn(ctx) ? StartVerification(ctx) : [];
+        var upload = CycleStateJson.FromNode<RosterUpload>(ctx.Event.Payload)!;
+        var kind = upload.Kind!;
+        var state = State(ctx);
+        var rosters = new Dictionary<string, RosterUpload>(state.Rosters ?? new Dictionary<string, RosterUpload>());
+        ctx.Reason = rosters.TryGetValue(kind, out var previous)
+            ? $"{kind} roster {upload.Sha256} replaces {previous.Sha256}"
+            : $"{kind} roster {upload.Sha256} uploaded";
+        rosters[kind] = upload;
+        state = state with { Rosters = rosters };
+        Save(ctx, state);
+        return state.HasBothRosters ? StartVerification(ctx) : [];
     }
 
-    protected static bool BothRostersIn(TransitionContext ctx) =>
-        Rosters(ctx)[RosterFiles.Students] is not null && Rosters(ctx)[RosterFiles.Poverty] is not null;
+    protected static bool BothRostersIn(TransitionContext ctx) => State(ctx).HasBothRosters;
 
     /// <summary>A new verification run; results of an older run that is still going are ignored when they arrive.</summary>
     protected static IEnumerable<Effect> StartVerification(TransitionContext ctx)
     {
         var runId = $"r{ctx.Sequence}";
-        ctx.Data["verification"] = new JsonObject { ["status"] = "running", ["runId"] = runId, ["startedAt"] = Hosting.ChinaTime.Format(ctx.Now) };
-        return [new RunActivity("verify", VerifyActivity.KindName, new JsonObject { ["runId"] = runId })];
+        Save(ctx, State(ctx) with { Verification = new VerificationRun { Status = VerificationRun.Running, RunId = runId, StartedAt = ctx.Now } });
+        return [new RunActivity(VerificationSteps.Verify, VerificationSteps.VerifyKind, new JsonObject { ["runId"] = runId })];
     }
 
     protected static IEnumerable<Effect> RecordVerification(TransitionContext ctx)
     {
-        var result = ctx.Event.Payload!;
-        if ((string?)result["runId"] != (string?)ctx.Data["verification"]?["runId"])
+        var result = CycleStateJson.FromNode<VerificationRun>(ctx.Event.Payload)!;
+        var state = State(ctx);
+        if (result.RunId != state.Verification?.RunId)
         {
-            ctx.Reason = $"results of superseded run {(string?)result["runId"]} ignored";
+            ctx.Reason = $"results of superseded run {result.RunId} ignored";
             return [];
         }
 
-        var summary = (JsonObject)result.DeepClone();
-        summary["completedAt"] = Hosting.ChinaTime.Format(ctx.Now);
-        ctx.Data["verification"] = summary;
-        ctx.Reason = (string?)summary["status"] == "completed" ? "verification completed" : $"verification failed: {(string?)summary["error"]}";
+        var summary = result with { CompletedAt = ctx.Now };
+        Save(ctx, state with { Verification = summary });
+        ctx.Reason = summary.IsCompleted ? "verification completed" : $"verification failed: {summary.Error}";
         return [];
     }
 
     protected static bool VerificationCompleted(TransitionContext ctx) =>
-        (string?)ctx.Data["verification"]?["status"] == "completed" && (string?)ctx.Data["verification"]?["runId"] == (string?)ctx.Event.Payload?["runId"];
+        State(ctx).Verification is { IsCompleted: true } run && run.RunId == (string?)ctx.Event.Payload?["runId"];
 
     /// <summary>A person's decision on a name mismatch moves that student out of pending review.</summary>
     protected static IEnumerable<Effect> RecordDecision(TransitionContext ctx)
     {
         var decision = ctx.Event.Payload!;
-        var verification = (JsonObject)ctx.Data["verification"]!;
-        VerificationSummary.ApplyDecision(verification, decision);
+        var state = State(ctx);
+        var verification = state.Verification ?? throw new InvalidOperationException("A decision needs a verification run.");
+        Save(ctx, state with { Verification = VerificationSummary.ApplyDecision(verification, decision) });
         ctx.Reason = $"{(string?)decision["discrepancyId"]}: {(string?)decision["decision"]} ({(string?)decision["reason"]})";
         return [];
     }
@@ -165,14 +179,17 @@ public abstract class AidCycleDefinition : WorkflowDefinition
     {
         var period = ctx.Event.Payload ?? throw new InvalidOperationException("An approval carries its notice period.");
         var endsAt = DateTimeOffset.Parse((string)period["endsAt"]!, System.Globalization.CultureInfo.InvariantCulture);
-        ctx.Data["notice"] = new JsonObject
+        Save(ctx, State(ctx) with
         {
-            ["publishedAt"] = Hosting.ChinaTime.Format(ctx.Now),
-            ["endsAt"] = Hosting.ChinaTime.Format(endsAt),
-            ["workingDays"] = (int)period["workingDays"]!,
-            ["calendarMissing"] = (bool)period["calendarMissing"]!,
-            ["objectionsOpen"] = 0,
-        };
+            Notice = new CycleNotice
+            {
+                PublishedAt = ctx.Now,
+                EndsAt = endsAt,
+                WorkingDays = (int)period["workingDays"]!,
+                CalendarMissing = (bool)period["calendarMissing"]!,
+                ObjectionsOpen = 0,
+            },
+        });
         // The reason the approval was sent with stays in history beside the period it gave.
         ctx.Reason = ctx.Event.Reason is { Length: > 0 } sent
             ? $"{sent}; notice published until {Hosting.ChinaTime.Format(endsAt)}"
@@ -182,9 +199,10 @@ public abstract class AidCycleDefinition : WorkflowDefinition
 
     protected static IEnumerable<Effect> TakeDownNotice(TransitionContext ctx)
     {
-        if (ctx.Data["notice"] is JsonObject notice)
+        var state = State(ctx);
+        if (state.Notice is { } notice)
         {
-            notice["takenDownAt"] = Hosting.ChinaTime.Format(ctx.Now);
+            Save(ctx, state with { Notice = notice with { TakenDownAt = ctx.Now } });
         }
 
         ctx.Reason = "notice period ended";
@@ -198,9 +216,8 @@ public abstract class AidCycleDefinition : WorkflowDefinition
     protected static IEnumerable<Effect> PublishNoticeWithDocuments(TransitionContext ctx)
     {
         var effects = PublishNotice(ctx).ToList();
-        var schools = (ctx.Data["verification"]?["schools"] as JsonArray)?.Select(s => (string)s!).ToList() ?? [];
-        var runId = (string?)ctx.Data["verification"]?["runId"];
-        effects.Add(new FanOut(NoticeSteps.Documents, NoticeSteps.RenderKind, schools, new JsonObject { ["runId"] = runId }));
+        var schools = State(ctx).Verification?.Schools?.ToList() ?? [];
+        effects.Add(new FanOut(NoticeSteps.Documents, NoticeSteps.RenderKind, schools, CurrentRun(ctx)));
         return effects;
     }
 
@@ -208,23 +225,21 @@ public abstract class AidCycleDefinition : WorkflowDefinition
     protected static IEnumerable<Effect> SummarizeDocuments(TransitionContext ctx)
     {
         ctx.Reason = $"notice documents rendered ({(int?)ctx.Event.Payload?["total"] ?? 0} school shards)";
-        return [new RunActivity(NoticeSteps.Summary, NoticeSteps.SummarizeKind, new JsonObject { ["runId"] = (string?)ctx.Data["verification"]?["runId"] })];
+        return [new RunActivity(NoticeSteps.Summary, NoticeSteps.SummarizeKind, CurrentRun(ctx))];
     }
 
     protected static IEnumerable<Effect> RecordDocuments(TransitionContext ctx)
     {
         var summary = ctx.Event.Payload!;
-        if (ctx.Data["notice"] is JsonObject notice)
+        var schools = (int?)summary["schools"] ?? 0;
+        var rows = (int?)summary["rows"] ?? 0;
+        var state = State(ctx);
+        if (state.Notice is { } notice)
         {
-            notice["documents"] = new JsonObject
-            {
-                ["schools"] = (int?)summary["schools"] ?? 0,
-                ["rows"] = (int?)summary["rows"] ?? 0,
-                ["completedAt"] = Hosting.ChinaTime.Format(ctx.Now),
-            };
+            Save(ctx, state with { Notice = notice with { Documents = new CycleNoticeDocuments(schools, rows, ctx.Now) } });
         }
 
-        ctx.Reason = $"notice documents published for {(int?)summary["schools"] ?? 0} schools, {(int?)summary["rows"] ?? 0} rows";
+        ctx.Reason = $"notice documents published for {schools} schools, {rows} rows";
         return [];
     }
 
@@ -232,13 +247,13 @@ public abstract class AidCycleDefinition : WorkflowDefinition
     protected static IEnumerable<Effect> PublishNoticeAndFindings(TransitionContext ctx) =>
         [
             .. PublishNoticeWithDocuments(ctx),
-            new RunActivity(SettlementSteps.Findings, SettlementSteps.FindingsKind, new JsonObject { ["runId"] = (string?)ctx.Data["verification"]?["runId"] }),
+            new RunActivity(SettlementSteps.Findings, SettlementSteps.FindingsKind, CurrentRun(ctx)),
         ];
 
     protected static IEnumerable<Effect> RecordFindings(TransitionContext ctx)
     {
         var items = (int?)ctx.Event.Payload?["items"] ?? 0;
-        ctx.Data["findings"] = new JsonObject { ["items"] = items, ["openedAt"] = Hosting.ChinaTime.Format(ctx.Now) };
+        Save(ctx, State(ctx) with { Findings = new CycleFindings(items, ctx.Now) });
         ctx.Reason = $"{items} rectification items opened from the verification's findings";
         return [];
     }
@@ -247,13 +262,13 @@ public abstract class AidCycleDefinition : WorkflowDefinition
     protected static IEnumerable<Effect> TakeDownNoticeAndPay(TransitionContext ctx) =>
         [
             .. TakeDownNotice(ctx),
-            new RunActivity(SettlementSteps.Payments, SettlementSteps.PaymentsKind, new JsonObject { ["runId"] = (string?)ctx.Data["verification"]?["runId"] }),
+            new RunActivity(SettlementSteps.Payments, SettlementSteps.PaymentsKind, CurrentRun(ctx)),
         ];
 
     protected static IEnumerable<Effect> RecordBatches(TransitionContext ctx)
     {
-        var batches = ctx.Event.Payload?["batches"]?.DeepClone() as JsonArray ?? [];
-        ctx.Data["disbursement"] = new JsonObject { ["batches"] = batches, ["cutAt"] = Hosting.ChinaTime.Format(ctx.Now) };
+        var batches = ctx.Event.Payload?["batches"] is JsonArray list ? CycleStateJson.FromNode<List<CutBatch>>(list)! : [];
+        Save(ctx, State(ctx) with { Disbursement = new CycleDisbursement(batches, ctx.Now) });
         ctx.Reason = batches.Count == 0 ? "nothing to pay: no batch cut" : $"{batches.Count} payment batches cut";
         return [];
     }
@@ -274,25 +289,22 @@ public abstract class AidCycleDefinition : WorkflowDefinition
     }
 
     /// <summary>A cycle with nothing to pay has nothing to reconcile: it moves straight on to rectification.</summary>
-    protected static bool NothingToPay(TransitionContext ctx) => ctx.Data["disbursement"]?["batches"] is JsonArray { Count: 0 };
+    protected static bool NothingToPay(TransitionContext ctx) => State(ctx).Disbursement?.Batches is { Count: 0 };
 
     protected static IEnumerable<Effect> RecordClosing(TransitionContext ctx)
     {
-        ctx.Data.Remove(ClosingFence);
+        Save(ctx, State(ctx) with { Closing = null });
         ctx.Reason = "every rectification item accepted, every hotline case closed, every objection decided and the ledger balanced";
         return [];
     }
 
-    /// <summary>Where the fence of a close in progress sits in the instance data: <c>{"id","at"}</c>.</summary>
-    public const string ClosingFence = "closing";
-
     /// <summary>The id of the fence a close in progress put up, or null.</summary>
-    public static string? FenceOf(JsonObject data) => (string?)data[ClosingFence]?["id"];
+    public static string? FenceOf(JsonObject data) => CycleStateJson.Read(data).Closing?.Id;
 
     protected static IEnumerable<Effect> PutUpFence(TransitionContext ctx)
     {
         var fenceId = (string?)ctx.Event.Payload?["fenceId"] ?? throw new InvalidOperationException("A fence carries its id.");
-        ctx.Data[ClosingFence] = new JsonObject { ["id"] = fenceId, ["at"] = Hosting.ChinaTime.Format(ctx.Now) };
+        Save(ctx, State(ctx) with { Closing = new ClosingFence(fenceId, ctx.Now) });
         ctx.Reason = $"closing: fence {fenceId} up for the last check";
         return [];
     }
@@ -301,9 +313,10 @@ public abstract class AidCycleDefinition : WorkflowDefinition
     protected static IEnumerable<Effect> TakeDownFence(TransitionContext ctx)
     {
         var fenceId = (string?)ctx.Event.Payload?["fenceId"];
-        if (fenceId is not null && FenceOf(ctx.Data) == fenceId)
+        var state = State(ctx);
+        if (fenceId is not null && state.Closing?.Id == fenceId)
         {
-            ctx.Data.Remove(ClosingFence);
+            Save(ctx, state with { Closing = null });
         }
 
         ctx.Reason = $"closing withdrawn (fence {fenceId}): {ctx.Event.Reason}";
@@ -312,9 +325,39 @@ public abstract class AidCycleDefinition : WorkflowDefinition
 
     /// <summary>The close commits only under the fence its check ran under: a newcomer that took the fence down wins.</summary>
     protected static string? UnderItsFence(TransitionContext ctx) =>
-        FenceOf(ctx.Data) is { } fence && fence == (string?)ctx.Event.Payload?["fenceId"]
+        State(ctx).Closing?.Id is { } fence && fence == (string?)ctx.Event.Payload?["fenceId"]
             ? null
             : "关闭周期期间又有新情况到达；请重新检查哪些事项妨碍关闭。";
+
+    protected static string? DecisionOnCurrentRun(TransitionContext ctx) =>
+        (string?)ctx.Event.Payload?["runId"] == State(ctx).Verification?.RunId
+            ? null
+            : "列出此差异后名册已重新核验；请按当前差异清单处理。";
+
+    protected static string? NothingPending(TransitionContext ctx) =>
+        State(ctx).Verification?.PendingReview is > 0 and var n
+            ? $"{n} name mismatches are pending review; decide each before approving."
+            : null;
+
+    /// <summary>Rosters in, verification, and the review of its name mismatches: the same in every version.</summary>
+    protected static IEnumerable<Transition> RostersAndReview =>
+    [
+        // stage                    event                              next stage            what happens
+        new(Stages.AwaitingRosters, CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster, Choose: BothRostersIn),
+        new(Stages.Verifying,       CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
+        new(Stages.Review,          CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
+        new(Stages.Verifying,       CycleEvents.VerifyCompleted,       Stages.Review,        RecordVerification, Choose: VerificationCompleted),
+        new(Stages.Verifying,       CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
+        new(Stages.Review,          CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
+        new(Stages.Review,          CycleEvents.ReviewDecided,         null,                 RecordDecision, Guard: DecisionOnCurrentRun),
+    ];
+
+    /// <summary>Version 2 on: the schools' notice documents are rendered, then counted, while the notice runs.</summary>
+    protected static IEnumerable<Transition> DocumentRendering =>
+    [
+        new(Stages.Notice,          CycleEvents.DocumentsRendered,     null,                 SummarizeDocuments),
+        new(Stages.Notice,          CycleEvents.DocumentsSummarized,   null,                 RecordDocuments),
+    ];
 
     /// <summary>
     /// Closing, in every version: fence, last check, then close under that fence or take it down. The engine writes
@@ -327,15 +370,8 @@ public abstract class AidCycleDefinition : WorkflowDefinition
         new(Stages.Rectification,   CycleEvents.RectificationCompleted, Stages.Closed,        RecordClosing, Guard: UnderItsFence),
     ];
 
-    protected static string? DecisionOnCurrentRun(TransitionContext ctx) =>
-        (string?)ctx.Event.Payload?["runId"] == (string?)ctx.Data["verification"]?["runId"]
-            ? null
-            : "列出此差异后名册已重新核验；请按当前差异清单处理。";
-
-    protected static string? NothingPending(TransitionContext ctx) =>
-        (int?)ctx.Data["verification"]?["pendingReview"] is > 0 and var n
-            ? $"{n} name mismatches are pending review; decide each before approving."
-            : null;
+    /// <summary>Cancelling, in every version: from any stage that is not finished.</summary>
+    protected static IEnumerable<Transition> Cancelling => Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled);
 }
 
 /// <summary>Version 1: approval publishes the notice period and starts its timer; nothing renders the notice.</summary>
@@ -346,18 +382,12 @@ public sealed class AidCycleDefinitionV1 : AidCycleDefinition
     public override IReadOnlyList<Transition> Transitions { get; } =
     [
         // stage                    event                              next stage            what happens
-        new(Stages.AwaitingRosters, CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster, Choose: BothRostersIn),
-        new(Stages.Verifying,       CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
-        new(Stages.Review,          CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
-        new(Stages.Verifying,       CycleEvents.VerifyCompleted,       Stages.Review,        RecordVerification, Choose: VerificationCompleted),
-        new(Stages.Verifying,       CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
-        new(Stages.Review,          CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
-        new(Stages.Review,          CycleEvents.ReviewDecided,         null,                 RecordDecision, Guard: DecisionOnCurrentRun),
+        .. RostersAndReview,
         new(Stages.Review,          CycleEvents.Approve,               Stages.Notice,        PublishNotice, Guard: NothingPending),
         new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement,  TakeDownNotice),
         new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
         .. Closing,
-        .. Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled),
+        .. Cancelling,
     ];
 }
 
@@ -372,20 +402,13 @@ public sealed class AidCycleDefinitionV2 : AidCycleDefinition
     public override IReadOnlyList<Transition> Transitions { get; } =
     [
         // stage                    event                              next stage            what happens
-        new(Stages.AwaitingRosters, CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster, Choose: BothRostersIn),
-        new(Stages.Verifying,       CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
-        new(Stages.Review,          CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
-        new(Stages.Verifying,       CycleEvents.VerifyCompleted,       Stages.Review,        RecordVerification, Choose: VerificationCompleted),
-        new(Stages.Verifying,       CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
-        new(Stages.Review,          CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
-        new(Stages.Review,          CycleEvents.ReviewDecided,         null,                 RecordDecision, Guard: DecisionOnCurrentRun),
+        .. RostersAndReview,
         new(Stages.Review,          CycleEvents.Approve,               Stages.Notice,        PublishNoticeWithDocuments, Guard: NothingPending),
-        new(Stages.Notice,          CycleEvents.DocumentsRendered,     null,                 SummarizeDocuments),
-        new(Stages.Notice,          CycleEvents.DocumentsSummarized,   null,                 RecordDocuments),
+        .. DocumentRendering,
         new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement,  TakeDownNotice),
         new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
         .. Closing,
-        .. Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled),
+        .. Cancelling,
     ];
 }
 
@@ -401,16 +424,9 @@ public sealed class AidCycleDefinitionV3 : AidCycleDefinition
     public override IReadOnlyList<Transition> Transitions { get; } =
     [
         // stage                    event                              next stage            what happens
-        new(Stages.AwaitingRosters, CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster, Choose: BothRostersIn),
-        new(Stages.Verifying,       CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
-        new(Stages.Review,          CycleEvents.RosterUploaded,        Stages.Verifying,     RecordRoster),
-        new(Stages.Verifying,       CycleEvents.VerifyCompleted,       Stages.Review,        RecordVerification, Choose: VerificationCompleted),
-        new(Stages.Verifying,       CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
-        new(Stages.Review,          CycleEvents.VerificationRerun,     Stages.Verifying,     StartVerification),
-        new(Stages.Review,          CycleEvents.ReviewDecided,         null,                 RecordDecision, Guard: DecisionOnCurrentRun),
+        .. RostersAndReview,
         new(Stages.Review,          CycleEvents.Approve,               Stages.Notice,        PublishNoticeAndFindings, Guard: NothingPending),
-        new(Stages.Notice,          CycleEvents.DocumentsRendered,     null,                 SummarizeDocuments),
-        new(Stages.Notice,          CycleEvents.DocumentsSummarized,   null,                 RecordDocuments),
+        .. DocumentRendering,
         .. Transition.FromEach([Stages.Notice, Stages.Disbursement, Stages.Rectification], SettlementSteps.FindingsOpened, null, RecordFindings),
         new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement,  TakeDownNoticeAndPay),
         new(Stages.Disbursement,    SettlementSteps.PaymentsCut,       Stages.Rectification, RecordBatches, Choose: NothingToPay),
@@ -418,7 +434,6 @@ public sealed class AidCycleDefinitionV3 : AidCycleDefinition
         .. Transition.FromEach([Stages.Disbursement, Stages.Rectification], CycleEvents.ResultTaken, null, ReconcileBatch),
         .. Transition.FromEach([Stages.Disbursement, Stages.Rectification], SettlementSteps.Reconciled, null, RecordReconciliation),
         .. Closing,
-        .. Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled),
+        .. Cancelling,
     ];
 }
-

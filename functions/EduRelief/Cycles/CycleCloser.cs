@@ -57,7 +57,7 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
     public async Task AfterObjectionDecidedAsync(string cycleId, string actor, CancellationToken cancellationToken)
     {
         var instance = await engine.GetAsync(cycleId, cancellationToken);
-        if (instance?.Stage is not (Stages.Disbursement or Stages.Rectification) || (string?)instance.Data["verification"]?["runId"] is not { } runId)
+        if (instance?.Stage is not (Stages.Disbursement or Stages.Rectification) || CycleState.Of(instance).Verification?.RunId is not { } runId)
         {
             return;
         }
@@ -99,7 +99,8 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
     {
         var cycleId = instance.Id;
         var blockers = new List<ClosingBlocker>();
-        if (instance.Version >= 3 && instance.Data["findings"] is null)
+        var state = CycleState.Of(instance);
+        if (instance.Version >= 3 && state.Findings is null)
         {
             // Version 3 opens the verification's findings as items at approval; until that step is done they are not counted.
             blockers.Add(new("findings", 1, "The verification's findings are not yet opened as rectification items (see the cycle's dead letters)."));
@@ -112,7 +113,7 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
         }
 
         var openCases = 0;
-        await foreach (var c in cases.AllForCycleAsync((string?)instance.Data["countyCode"] ?? cycleId[..6], cycleId, cancellationToken))
+        await foreach (var c in cases.AllForCycleAsync(state.CountyCode ?? cycleId[..6], cycleId, cancellationToken))
         {
             openCases += c.Status == HotlineStatuses.Closed ? 0 : 1;
         }
@@ -174,7 +175,7 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
     public async Task<(EventResult? Result, ClosingCheck Check)> SettleAsync(string cycleId, string fenceId, string actor, bool pause, CancellationToken cancellationToken)
     {
         var instance = await engine.GetAsync(cycleId, cancellationToken);
-        if (instance?.Stage != Stages.Rectification || AidCycleDefinition.FenceOf(instance.Data) != fenceId)
+        if (instance?.Stage != Stages.Rectification || CycleState.Of(instance).Closing?.Id != fenceId)
         {
             return (null, instance?.Stage == Stages.Rectification ? await CheckAsync(instance, cancellationToken) : ClosingCheck.NotInRectification(instance?.Stage));
         }

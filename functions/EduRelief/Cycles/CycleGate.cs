@@ -34,7 +34,7 @@ public sealed class CycleGate(WorkflowEngine engine, CycleCloser closer)
     public async Task<GateRefusal?> ConfirmAsync(string cycleId, string actor, CancellationToken cancellationToken)
     {
         var instance = await engine.GetAsync(cycleId, cancellationToken);
-        if (instance is not null && AidCycleDefinition.FenceOf(instance.Data) is { } fence && instance.Stage == Stages.Rectification)
+        if (instance is not null && CycleState.Of(instance).Closing?.Id is { } fence && instance.Stage == Stages.Rectification)
         {
             await closer.SettleAsync(cycleId, fence, actor, pause: false, cancellationToken);
             instance = await engine.GetAsync(cycleId, cancellationToken);

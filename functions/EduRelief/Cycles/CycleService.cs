@@ -32,6 +32,10 @@ public sealed record Cycle(
 
     /// <summary>Whether each eligible child can be paid: with a usable account, without, or with a holder mismatch to decide.</summary>
     public JsonNode? Accounts { get; init; }
+
+    /// <summary>The cycle's state as stored, typed: what code reads. The JSON parts above are what people see.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public CycleState State { get; init; } = new();
 }
 
 /// <summary>Figures another feature adds to the cycle as people see it (counts that live in that feature's tables).</summary>
@@ -60,14 +64,10 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
     public async Task<(bool Created, Cycle Cycle)> CreateAsync(County county, Semester semester, int noticeDays, string actor, CancellationToken cancellationToken)
     {
         var id = CycleIds.For(county.Code, semester);
-        var data = new JsonObject
-        {
-            ["countyCode"] = county.Code,
-            ["countyName"] = county.Name,
-            ["semester"] = semester.ToString(),
-            ["schoolYear"] = semester.SchoolYear,
-            ["noticeDays"] = noticeDays,
-        };
+        var data = new JsonObject();
+        CycleStateJson.Write(
+            new CycleState { CountyCode = county.Code, CountyName = county.Name, Semester = semester.ToString(), SchoolYear = semester.SchoolYear, NoticeDays = noticeDays },
+            data);
         var result = await engine.StartAsync(id, AidCycleDefinition.WorkflowName, data, actor, "semester kick-off", cancellationToken);
 
         // Written after the instance, so a crash in between is repaired by the client's retry of the same kick-off.
@@ -166,22 +166,27 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
         // One cancellation per cycle: the constant event id makes a repeated request a no-op.
         engine.RaiseAsync(id, new WorkflowEvent("cancel", CycleEvents.Cancel, null, actor, reason), cancellationToken);
 
-    internal static Cycle ToCycle(InstanceSnapshot i, IReadOnlyList<DeadLetter> deadLetters) => new(
-        i.Id,
-        (string?)i.Data["countyCode"] ?? "",
-        (string?)i.Data["countyName"] ?? "",
-        (string?)i.Data["semester"] ?? "",
-        (int?)i.Data["schoolYear"] ?? 0,
-        (int?)i.Data["noticeDays"] ?? 5,
-        i.Stage,
-        i.Version,
-        i.CreatedAt,
-        i.UpdatedAt,
-        deadLetters,
-        i.Data["rosters"]?.DeepClone(),
-        i.Data["verification"]?.DeepClone(),
-        i.Data["notice"]?.DeepClone())
+    internal static Cycle ToCycle(InstanceSnapshot i, IReadOnlyList<DeadLetter> deadLetters)
     {
-        Disbursement = i.Data["disbursement"]?.DeepClone(),
-    };
+        var state = CycleState.Of(i);
+        return new(
+            i.Id,
+            state.CountyCode ?? "",
+            state.CountyName ?? "",
+            state.Semester ?? "",
+            state.SchoolYear ?? 0,
+            state.NoticeDays ?? 5,
+            i.Stage,
+            i.Version,
+            i.CreatedAt,
+            i.UpdatedAt,
+            deadLetters,
+            CycleStateJson.ToNode(state.Rosters),
+            CycleStateJson.ToNode(state.Verification),
+            CycleStateJson.ToNode(state.Notice))
+        {
+            Disbursement = CycleStateJson.ToNode(state.Disbursement),
+            State = state,
+        };
+    }
 }

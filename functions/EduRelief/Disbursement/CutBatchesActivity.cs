@@ -21,7 +21,7 @@ public sealed class CutBatchesActivity(DisbursementService service, Accounts.Cyc
         // The accounts as they are now decide who is cut: uploads since the last check count.
         if (await engine.GetAsync(context.InstanceId, cancellationToken) is { } cycle)
         {
-            await accounts.RefreshAsync(context.InstanceId, (string)cycle.Data["countyCode"]!, runId, cycle.Stage, cancellationToken);
+            await accounts.RefreshAsync(context.InstanceId, Cycles.CycleState.Of(cycle).CountyCode!, runId, cycle.Stage, cancellationToken);
         }
 
         var batches = await service.CutAfterNoticeAsync(context.InstanceId, runId, context.StepId, cancellationToken);

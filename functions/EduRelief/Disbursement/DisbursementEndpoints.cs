@@ -82,7 +82,7 @@ public static class DisbursementEndpoints
                 return Problems.NotFound(Messages.Cycle(id));
             }
 
-            if (cycle.Stage is not (Stages.Disbursement or Stages.Rectification) || (string?)cycle.Verification?["runId"] is not { } runId)
+            if (cycle.Stage is not (Stages.Disbursement or Stages.Rectification) || cycle.State.Verification?.RunId is not { } runId)
             {
                 return CycleGate.StageProblem(id, cycle.Stage, new Text("发放批次只能在发放阶段至周期关闭前生成", "batches are cut from disbursement until the cycle closes"));
             }

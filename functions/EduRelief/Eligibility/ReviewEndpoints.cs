@@ -82,7 +82,7 @@ public static class ReviewEndpoints
 
             // A notice without a way to object is not a notice: it prints the county's hotline and address.
             // (Checked once nothing is pending review, so that the engine's refusal names what to do first.)
-            if (cycle.Stage == Stages.Review && (int?)cycle.Verification?["pendingReview"] is null or 0 && await contacts.GetAsync(cycle.CountyCode, ct) is null)
+            if (cycle.Stage == Stages.Review && cycle.State.Verification?.PendingReview is null or 0 && await contacts.GetAsync(cycle.CountyCode, ct) is null)
             {
                 return Problems.Conflict(
                     $"County {cycle.CountyCode} has no contacts; publish its hotline and address with PUT /api/counties/{cycle.CountyCode}/contacts before approving.",
@@ -204,7 +204,7 @@ public static class ReviewEndpoints
             return Problems.NotFound(Messages.Cycle(id));
         }
 
-        var run = (string?)cycle.Verification?["runId"];
+        var run = cycle.State.Verification?.RunId;
         var row = run is null ? null : await store.GetDiscrepancyAsync(id, run, discrepancyId, ct);
         if (row is null)
         {
@@ -285,8 +285,8 @@ public static class ReviewEndpoints
             return (null, Problems.NotFound(Messages.Cycle(id)));
         }
 
-        return (string?)cycle.Verification?["status"] == "completed"
-            ? ((string?)cycle.Verification!["runId"], null)
+        return cycle.State.Verification is { IsCompleted: true } run
+            ? (run.RunId, null)
             : (null, Problems.Conflict(new Text($"资助周期 {id} 尚未完成核验。", $"Cycle {id} has no completed verification yet.")));
     }
 

@@ -83,29 +83,32 @@ public static class VerificationSummary
         new() { ["status"] = "failed", ["runId"] = runId, ["error"] = error };
 
     /// <summary>Moves one student out of pending review: confirmed students become eligible with their entitlements.</summary>
-    public static void ApplyDecision(JsonObject verification, JsonObject decision)
+    public static Cycles.VerificationRun ApplyDecision(Cycles.VerificationRun verification, JsonObject decision)
     {
-        verification["pendingReview"] = ((int?)verification["pendingReview"] ?? 0) - 1;
+        var pendingReview = (verification.PendingReview ?? 0) - 1;
         if ((string?)decision["decision"] != "confirm")
         {
-            verification["rejected"] = ((int?)verification["rejected"] ?? 0) + 1;
-            return;
+            return verification with { PendingReview = pendingReview, Rejected = (verification.Rejected ?? 0) + 1 };
         }
 
-        verification["eligible"] = ((int?)verification["eligible"] ?? 0) + 1;
-        var programs = verification["programs"] as JsonObject ?? (JsonObject)(verification["programs"] = new JsonObject());
-        var total = (decimal?)verification["totalAmount"] ?? 0m;
+        var programs = new Dictionary<string, Cycles.ProgramFigures>(verification.Programs ?? new Dictionary<string, Cycles.ProgramFigures>());
+        var total = verification.TotalAmount ?? 0m;
         foreach (var e in decision["entitlements"]?.AsArray() ?? [])
         {
             var code = (string)e!["program"]!;
             var amount = (decimal)e["amount"]!;
-            var program = programs[code] as JsonObject ?? (JsonObject)(programs[code] = new JsonObject { ["recipients"] = 0, ["amount"] = 0m });
-            program["recipients"] = ((int?)program["recipients"] ?? 0) + 1;
-            program["amount"] = Money(((decimal?)program["amount"] ?? 0m) + amount);
+            var program = programs.GetValueOrDefault(code);
+            programs[code] = new Cycles.ProgramFigures((program?.Recipients ?? 0) + 1, Money((program?.Amount ?? 0m) + amount));
             total += amount;
         }
 
-        verification["totalAmount"] = Money(total);
+        return verification with
+        {
+            PendingReview = pendingReview,
+            Eligible = (verification.Eligible ?? 0) + 1,
+            Programs = programs,
+            TotalAmount = Money(total),
+        };
     }
 
     /// <summary>Yuan with exactly two decimals, as a JSON number.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EduRelief.Cycles;
 using EduRelief.Hosting;
 using EduRelief.Rosters;
 using EduRelief.Rosters.Parsing;
@@ -23,16 +24,17 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
     {
         var runId = (string)context.Input!["runId"]!;
         var cycle = await engine.GetAsync(context.InstanceId, cancellationToken) ?? throw new InvalidOperationException($"Cycle {context.InstanceId} does not exist.");
-        if ((string?)cycle.Data["verification"]?["runId"] != runId || (string?)cycle.Data["verification"]?["status"] != "running")
+        var state = CycleState.Of(cycle);
+        if (state.Verification?.RunId != runId || state.Verification.Status != VerificationRun.Running)
         {
             // A redelivered or superseded run: its results are recorded already, or no longer wanted.
             return Result(runId, new JsonObject { ["status"] = "superseded" });
         }
 
-        var students = cycle.Data["rosters"]?[RosterFiles.Students] ?? throw new InvalidOperationException("The student roster is missing.");
-        var poverty = cycle.Data["rosters"]?[RosterFiles.Poverty] ?? throw new InvalidOperationException("The poverty registry is missing.");
-        var schoolYear = (int)cycle.Data["schoolYear"]!;
-        var countyCode = (string)cycle.Data["countyCode"]!;
+        var students = state.Rosters?.GetValueOrDefault(RosterFiles.Students) ?? throw new InvalidOperationException("The student roster is missing.");
+        var poverty = state.Rosters?.GetValueOrDefault(RosterFiles.Poverty) ?? throw new InvalidOperationException("The poverty registry is missing.");
+        var schoolYear = state.SchoolYear!.Value;
+        var countyCode = state.CountyCode!;
 
         var policy = await policies.ResolveAsync(schoolYear, countyCode, cancellationToken);
         if (policy is null)
@@ -41,8 +43,8 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
         }
 
         var created = DateOnly.FromDateTime(ChinaTime.ToChina(cycle.CreatedAt).DateTime);
-        await using var povertyStream = await rosters.OpenAsync((string)poverty["sha256"]!, cancellationToken);
-        await using var studentStream = await rosters.OpenAsync((string)students["sha256"]!, cancellationToken);
+        await using var povertyStream = await rosters.OpenAsync(poverty.Sha256!, cancellationToken);
+        await using var studentStream = await rosters.OpenAsync(students.Sha256!, cancellationToken);
         VerificationResult result;
         try
         {
@@ -73,6 +75,6 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
         return summary;
     }
 
-    private static RosterFormat Format(JsonNode roster) =>
-        (string?)roster["format"] == "xlsx" ? RosterFormat.Xlsx : RosterFormat.Csv;
+    private static RosterFormat Format(RosterUpload roster) =>
+        roster.Format == "xlsx" ? RosterFormat.Xlsx : RosterFormat.Csv;
 }

@@ -51,11 +51,10 @@ public sealed class CalendarCaseDeadlines(EduRelief.Calendar.WorkingCalendar cal
 
         if (input.Subject?.CycleId is { } cycleId
             && await engine.GetAsync(cycleId, cancellationToken) is { Stage: Cycles.Stages.Notice } cycle
-            && cycle.Data["notice"] is { } notice
-            && DateTimeOffset.TryParse((string?)notice["endsAt"], System.Globalization.CultureInfo.InvariantCulture, out var endsAt)
+            && Cycles.CycleState.Of(cycle).Notice is { EndsAt: { } endsAt } notice
             && endsAt > input.ReceivedAt)
         {
-            return new CaseDeadline(endsAt, rule.Name, (bool?)notice["calendarMissing"] ?? false);
+            return new CaseDeadline(endsAt, rule.Name, notice.CalendarMissing ?? false);
         }
 
         var fallback = DeadlineRule.For(HotlineCategories.Complaint);

@@ -136,7 +136,7 @@ public sealed class ObjectionSubjects(CycleService cycles, EligibilityStore ledg
     {
         if (subject is not { CycleId: { } cycleId, SchoolCode: { } school, StudentName: { } name }
             || await cycles.FindAsync(cycleId, cancellationToken) is not { } cycle
-            || (string?)cycle.Verification?["runId"] is not { } runId)
+            || cycle.State.Verification?.RunId is not { } runId)
         {
             return false;
         }

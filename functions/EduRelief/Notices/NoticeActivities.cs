@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using EduRelief.Calendar;
 using EduRelief.Counties;
@@ -54,10 +53,11 @@ public sealed class NoticeRenderActivity(
     /// <summary>The county, semester, period and hotline every school's notice shows.</summary>
     public static async Task<NoticeHeading> HeadingAsync(InstanceSnapshot cycle, CountyContactsStore contacts, WorkingCalendar calendar, CancellationToken cancellationToken)
     {
-        var notice = cycle.Data["notice"] ?? throw new InvalidOperationException($"Cycle {cycle.Id} has no notice period.");
-        var publishedAt = DateTimeOffset.Parse((string)notice["publishedAt"]!, CultureInfo.InvariantCulture);
-        var endsAt = DateTimeOffset.Parse((string)notice["endsAt"]!, CultureInfo.InvariantCulture);
-        var countyCode = (string)cycle.Data["countyCode"]!;
+        var state = CycleState.Of(cycle);
+        var notice = state.Notice ?? throw new InvalidOperationException($"Cycle {cycle.Id} has no notice period.");
+        var publishedAt = notice.PublishedAt!.Value;
+        var endsAt = notice.EndsAt!.Value;
+        var countyCode = state.CountyCode!;
 
         // Approval refuses a county without contacts; one deleted since is an outage of data, retried then dead-lettered.
         var county = await contacts.GetAsync(countyCode, cancellationToken)
@@ -65,9 +65,9 @@ public sealed class NoticeRenderActivity(
         var firstYear = WorkingDays.ChinaDate(publishedAt).Year;
         var calendars = await calendar.CalendarsAsync(firstYear, WorkingDays.ChinaDate(endsAt).Year, cancellationToken);
         return new NoticeHeading(
-            (string?)cycle.Data["countyName"] ?? countyCode,
-            NoticeText.SemesterTitle((string?)cycle.Data["semester"] ?? ""),
-            NoticeText.Period(calendars, publishedAt, endsAt, (int)notice["workingDays"]!),
+            state.CountyName ?? countyCode,
+            NoticeText.SemesterTitle(state.Semester ?? ""),
+            NoticeText.Period(calendars, publishedAt, endsAt, notice.WorkingDays!.Value),
             county.BureauName,
             county.HotlinePhone,
             county.ObjectionAddress);

@@ -19,7 +19,7 @@ public sealed class NoticeCycleFigures(NoticeStore store) : ICycleFigures
         }
 
         var entry = await store.GetAsync(cycle.Id, schoolCode, cancellationToken);
-        var own = entry is not null && entry.RunId == (string?)cycle.Verification?["runId"];
+        var own = entry is not null && entry.RunId == cycle.State.Verification?.RunId;
         var view = (JsonObject)notice.DeepClone();
         var docs = (JsonObject)documents.DeepClone();
         docs["schools"] = own ? 1 : 0;

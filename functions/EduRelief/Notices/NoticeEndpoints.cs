@@ -82,7 +82,7 @@ public static class NoticeEndpoints
     {
         // The public may type anything here: only a well-formed cycle id reaches storage.
         var cycle = Hotline.HotlineIntake.IsCycleId(cycleId) ? await cycles.FindAsync(cycleId, ct) : null;
-        if (cycle?.Notice is not { } notice || (string?)cycle.Verification?["runId"] is not { } runId)
+        if (cycle?.Notice is not { } notice || cycle.State.Verification?.RunId is not { } runId)
         {
             return (null, Problems.NotFound(new Text($"资助周期 {cycleId} 的公示", $"A public notice of cycle {cycleId}")));
         }

@@ -46,7 +46,7 @@ public static class NoticePreviewEndpoints
                 return Problems.NotFound(Messages.Cycle(id));
             }
 
-            if ((string?)cycle.Verification?["status"] != "completed" || (string?)cycle.Verification["runId"] is not { } runId)
+            if (cycle.State.Verification is not { IsCompleted: true, RunId: { } runId })
             {
                 return Problems.Conflict(new Text($"资助周期 {id} 尚未完成核验。", $"Cycle {id} has no completed verification yet."));
             }
@@ -98,14 +98,12 @@ public static class NoticePreviewEndpoints
     /// <summary>The published period once approved; before that, a sentence saying it is not set yet.</summary>
     private static async Task<string> PeriodAsync(Cycle cycle, WorkingCalendar calendar, CancellationToken ct)
     {
-        if (cycle.Notice?["publishedAt"] is not { } published || cycle.Notice["endsAt"] is not { } ends)
+        if (cycle.State.Notice is not { PublishedAt: { } publishedAt, EndsAt: { } endsAt } notice)
         {
             return PeriodNotSet(cycle.NoticeDays);
         }
 
-        var publishedAt = DateTimeOffset.Parse((string)published!, CultureInfo.InvariantCulture);
-        var endsAt = DateTimeOffset.Parse((string)ends!, CultureInfo.InvariantCulture);
         var calendars = await calendar.CalendarsAsync(WorkingDays.ChinaDate(publishedAt).Year, WorkingDays.ChinaDate(endsAt).Year, ct);
-        return NoticeText.Period(calendars, publishedAt, endsAt, (int?)cycle.Notice["workingDays"] ?? cycle.NoticeDays);
+        return NoticeText.Period(calendars, publishedAt, endsAt, notice.WorkingDays ?? cycle.NoticeDays);
     }
 }

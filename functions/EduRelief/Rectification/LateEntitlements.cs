@@ -33,7 +33,7 @@ public sealed class LateEntitlements(CycleService cycles, EligibilityStore eligi
         }
 
         var cycle = await cycles.FindAsync(item.CycleId, cancellationToken);
-        if (cycle?.Verification?["runId"] is not { } runNode || (string?)runNode is not { } runId)
+        if (cycle?.State.Verification?.RunId is not { } runId)
         {
             return 0;
         }
@@ -83,7 +83,7 @@ public sealed class LateEntitlements(CycleService cycles, EligibilityStore eligi
             return null;
         }
 
-        var version = (string?)cycle.Verification?["policyVersion"];
+        var version = cycle.State.Verification?.PolicyVersion;
         var policy = (version is null ? null : await policies.GetVersionAsync(cycle.SchoolYear, version, cancellationToken))
             ?? await policies.ResolveAsync(cycle.SchoolYear, cycle.CountyCode, cancellationToken);
         if (policy is null)

@@ -32,7 +32,7 @@ public sealed class FanInCommitter(WorkflowTables tables, Lazy<WorkflowEngine> e
         Type = StepMessage.Event,
         InstanceId = instanceId,
         EventId = "fanin|" + fanOutId,
-        EventName = name + ".completed",
+        EventName = StepEvents.Completed(name),
         Payload = new JsonObject { ["fanOutId"] = fanOutId, ["total"] = total },
         Actor = "system",
     };

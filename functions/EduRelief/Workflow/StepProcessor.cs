@@ -93,7 +93,7 @@ public sealed class StepProcessor(
         {
             await engine.RaiseAsync(
                 message.InstanceId,
-                new WorkflowEvent("step|" + message.StepId, message.Name + ".completed", output, "system"),
+                new WorkflowEvent("step|" + message.StepId, StepEvents.Completed(message.Name!), output, "system"),
                 cancellationToken);
         }
     }

@@ -110,13 +110,35 @@ public sealed class TransitionContext
 public sealed record WorkflowEvent(string Id, string Name, JsonObject? Payload, string Actor, string? Reason = null);
 
 /// <summary>Something a transition asks the engine to do once the transition is durable.</summary>
-public abstract record Effect;
+public abstract record Effect
+{
+    /// <summary>The event the engine raises when this effect is done; a table must take it where the effect started.</summary>
+    public abstract string CompletionEvent { get; }
+}
+
+/// <summary>The names of the events the engine raises for effects: one rule, so no table spells them by hand.</summary>
+public static class StepEvents
+{
+    public const string CompletedSuffix = ".completed";
+
+    /// <summary><c>{name}.completed</c>: raised when the activity or fan-out named <paramref name="effectName"/> finishes.</summary>
+    public static string Completed(string effectName) => effectName + CompletedSuffix;
+}
 
 /// <summary>Run one activity; on success the engine raises <c>{Name}.completed</c> with the activity's output.</summary>
-public sealed record RunActivity(string Name, string Kind, JsonObject? Input = null) : Effect;
+public sealed record RunActivity(string Name, string Kind, JsonObject? Input = null) : Effect
+{
+    public override string CompletionEvent => StepEvents.Completed(Name);
+}
 
 /// <summary>Run one activity per shard; when every shard has completed, raise <c>{Name}.completed</c> exactly once.</summary>
-public sealed record FanOut(string Name, string Kind, IReadOnlyList<string> Shards, JsonObject? Input = null) : Effect;
+public sealed record FanOut(string Name, string Kind, IReadOnlyList<string> Shards, JsonObject? Input = null) : Effect
+{
+    public override string CompletionEvent => StepEvents.Completed(Name);
+}
 
 /// <summary>Raise <paramref name="Event"/> at <paramref name="DueAt"/> (app clock); no upper limit on the delay.</summary>
-public sealed record StartTimer(string Name, DateTimeOffset DueAt, string Event) : Effect;
+public sealed record StartTimer(string Name, DateTimeOffset DueAt, string Event) : Effect
+{
+    public override string CompletionEvent => Event;
+}

@@ -28,6 +28,12 @@ internal sealed class FakeQueue(string name, ConcurrentQueue<string> journal) : 
 
     public ConcurrentQueue<int?> ReceiveRequests { get; } = new();
 
+    /// <summary>Called as each receive starts, before any message is taken: a test notes what it sees at that moment.</summary>
+    public Action<int?>? Receiving { get; set; }
+
+    /// <summary>Released as each receive returns its batch, so a test can wait for a poll to have finished.</summary>
+    public SemaphoreSlim Received { get; } = new(0);
+
     /// <summary>Completes at each visibility update, so a test can wait for a lease renewal.</summary>
     public SemaphoreSlim Updated { get; } = new(0);
 
@@ -35,6 +41,7 @@ internal sealed class FakeQueue(string name, ConcurrentQueue<string> journal) : 
 
     public override Task<Response<QueueMessage[]>> ReceiveMessagesAsync(int? maxMessages, TimeSpan? visibilityTimeout = null, CancellationToken cancellationToken = default)
     {
+        Receiving?.Invoke(maxMessages);
         ReceiveRequests.Enqueue(maxMessages);
         var batch = new List<QueueMessage>();
         while (batch.Count < (maxMessages ?? 1) && _pending.TryDequeue(out var message))
@@ -42,6 +49,7 @@ internal sealed class FakeQueue(string name, ConcurrentQueue<string> journal) : 
             batch.Add(message);
         }
 
+        Received.Release();
         return Task.FromResult(Response.FromValue(batch.ToArray(), new StubResponse()));
     }
 

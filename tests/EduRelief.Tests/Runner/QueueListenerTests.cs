@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using EduRelief.Runner;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace EduRelief.Tests.Runner;
@@ -20,33 +21,49 @@ public class QueueListenerTests
             queue.Enqueue(FakeQueue.Message($"m{i}", "x", 1));
         }
 
+        // Invocations started and not yet let go by the test. The listener counts one as in flight until its message
+        // is settled, a little after the test lets it go, so at any receive the listener's count is at least this.
+        var unfinished = 0;
+        var unfinishedAtEachReceive = new ConcurrentQueue<int>();
+        queue.Receiving = _ => unfinishedAtEachReceive.Enqueue(Volatile.Read(ref unfinished));
         var gates = new ConcurrentQueue<TaskCompletionSource<InvocationOutcome>>();
         var started = new SemaphoreSlim(0);
         var invoker = new FakeInvoker((_, _, _) =>
         {
             var gate = new TaskCompletionSource<InvocationOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
             gates.Enqueue(gate);
+            Interlocked.Increment(ref unfinished);
             started.Release();
             return gate.Task;
         });
+        void Complete()
+        {
+            Assert.True(gates.TryDequeue(out var gate));
+            Interlocked.Decrement(ref unfinished);
+            gate.SetResult(FakeInvoker.Outcome(true));
+        }
+
         using var stop = new CancellationTokenSource();
-        var running = Listener(settings, queue, invoker, new RunnerSignals()).RunAsync(stop.Token, CancellationToken.None);
+        var running = Listener(settings, queue, invoker, new RunnerSignals(), new FakeTimeProvider()).RunAsync(stop.Token, CancellationToken.None);
+        await WaitForStarts(started, 4);
+
+        // One finishes: 3 in flight is still above the threshold of 2. Another: 2 in flight, so a new batch of 4
+        // brings it to batchSize + newBatchThreshold.
+        Complete();
+        Complete();
+        await WaitForStarts(started, 4);
+
+        // 6 in flight: four must finish before the next fetch. The listener is one loop, so any fetch it made too
+        // early happened before the third batch started and is in the record.
+        for (var i = 0; i < 4; i++)
+        {
+            Complete();
+        }
 
         await WaitForStarts(started, 4);
-        await Task.Delay(200);
-        Assert.Equal(4, invoker.Calls.Count);
-
-        // One finishes: 3 in flight is still above the threshold of 2, so nothing more is fetched.
-        Complete(gates);
-        await Task.Delay(200);
-        Assert.Equal(4, invoker.Calls.Count);
-
-        // Another finishes: 2 in flight, so a new batch of 4 brings it to batchSize + newBatchThreshold.
-        Complete(gates);
-        await WaitForStarts(started, 4);
-        await Task.Delay(200);
-        Assert.Equal(8, invoker.Calls.Count);
-        Assert.Equal([4, 4], queue.ReceiveRequests.Take(2));
+        Assert.Equal([0, 2, 2], unfinishedAtEachReceive);
+        Assert.Equal([4, 4, 4], queue.ReceiveRequests);
+        Assert.Equal(12, invoker.Calls.Count);
 
         await stop.CancelAsync();
         while (gates.TryDequeue(out var gate))
@@ -70,24 +87,24 @@ public class QueueListenerTests
             return Task.FromResult(FakeInvoker.Outcome(true));
         });
         using var stop = new CancellationTokenSource();
-        var running = Listener(settings, queue, invoker, signals).RunAsync(stop.Token, CancellationToken.None);
 
-        // Let the empty queue push the backoff well past a second.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // The backoff runs on a clock that never moves: after the first empty poll only the signal can wake the poller.
+        var running = Listener(settings, queue, invoker, signals, new FakeTimeProvider()).RunAsync(stop.Token, CancellationToken.None);
+        Assert.True(await queue.Received.WaitAsync(TimeSpan.FromSeconds(5)), "the listener did not poll");
         queue.Enqueue(FakeQueue.Message("m1", "x", 1));
         signals.QueueWritten("steps");
 
-        Assert.True(await invoked.WaitAsync(TimeSpan.FromMilliseconds(500)), "the signal did not wake the poller");
+        Assert.True(await invoked.WaitAsync(TimeSpan.FromSeconds(5)), "the signal did not wake the poller");
         await stop.CancelAsync();
         await running;
     }
 
-    private static QueueListener Listener(QueueSettings settings, FakeQueue queue, FakeInvoker invoker, RunnerSignals signals)
+    private static QueueListener Listener(QueueSettings settings, FakeQueue queue, FakeInvoker invoker, RunnerSignals signals, TimeProvider realTime)
     {
         var processor = new QueueMessageProcessor(
             Function, Trigger, settings, queue, new FakeQueue("steps-poison"), QueueOutputSender.None, invoker,
             TimeProvider.System, TimeProvider.System, TimeSpan.FromSeconds(30), NullLogger.Instance);
-        return new QueueListener(Function, Trigger, settings, queue, processor, signals, TimeSpan.FromSeconds(30), TimeProvider.System, NullLogger.Instance);
+        return new QueueListener(Function, Trigger, settings, queue, processor, signals, TimeSpan.FromSeconds(30), realTime, NullLogger.Instance);
     }
 
     private static async Task WaitForStarts(SemaphoreSlim started, int count)
@@ -96,11 +113,5 @@ public class QueueListenerTests
         {
             Assert.True(await started.WaitAsync(TimeSpan.FromSeconds(5)), $"only {i} of {count} invocations started");
         }
-    }
-
-    private static void Complete(ConcurrentQueue<TaskCompletionSource<InvocationOutcome>> gates)
-    {
-        Assert.True(gates.TryDequeue(out var gate));
-        gate.SetResult(FakeInvoker.Outcome(true));
     }
 }

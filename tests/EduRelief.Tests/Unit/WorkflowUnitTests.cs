@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using EduRelief.Cycles;
 using EduRelief.Dev;
 using EduRelief.Hosting;
 using EduRelief.Workflow;
@@ -10,34 +9,6 @@ namespace EduRelief.Tests.Unit;
 
 public sealed class WorkflowUnitTests
 {
-    [Fact]
-    public void AidCycle_TransitionTable_FollowsTheStageChainAndCancelsFromEveryActiveStage()
-    {
-        var d = new AidCycleDefinitionV1();
-        var chain = new[]
-        {
-            (Stages.AwaitingRosters, CycleEvents.RosterUploaded, Stages.Verifying),
-            (Stages.Verifying, CycleEvents.VerifyCompleted, Stages.Review),
-            (Stages.Review, CycleEvents.RosterUploaded, Stages.Verifying),
-            (Stages.Review, CycleEvents.Approve, Stages.Notice),
-            (Stages.Notice, CycleEvents.NoticeEnded, Stages.Disbursement),
-            (Stages.Disbursement, CycleEvents.Reconciled, Stages.Rectification),
-            (Stages.Rectification, CycleEvents.RectificationCompleted, Stages.Closed),
-        };
-        foreach (var (from, on, to) in chain)
-        {
-            Assert.Equal(to, d.Find(from, on)?.To);
-        }
-
-        foreach (var stage in Stages.Active)
-        {
-            Assert.Equal(Stages.Cancelled, d.Find(stage, CycleEvents.Cancel)?.To);
-        }
-
-        Assert.Null(d.Find(Stages.AwaitingRosters, CycleEvents.Approve));
-        Assert.Null(d.Find(Stages.Closed, CycleEvents.Cancel));
-    }
-
     private sealed class BrokenDefinition(IReadOnlyList<Transition> transitions) : WorkflowDefinition
     {
         public override string Name => "broken";
