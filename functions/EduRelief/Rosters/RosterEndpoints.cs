@@ -107,7 +107,7 @@ public static class RosterEndpoints
 
     /// <summary>400 for a file that cannot be read at all, with the reader's errors (file, column or row).</summary>
     internal static IResult Unreadable(RosterFileException ex) =>
-        Problems.Create(StatusCodes.Status400BadRequest, ex.Message,
-            ex.Errors.ToDictionary(e => e.Key, e => e.Value.Select(m => (Text)m).ToArray()),
+        Problems.Create(StatusCodes.Status400BadRequest, ex.Title,
+            ex.Errors.ToDictionary(e => e.Key, e => e.Value),
             new Text("文件无法导入", "The file cannot be imported"));
 }
