@@ -140,7 +140,7 @@ public abstract class AidCycleDefinition : WorkflowDefinition
         var summary = (JsonObject)result.DeepClone();
         summary["completedAt"] = Hosting.ChinaTime.Format(ctx.Now);
         ctx.Data["verification"] = summary;
-        ctx.Reason = (string?)summary["status"] == "completed" ? "verification completed" : $"verification failed: {(string?)summary["error"]}";
+        ctx.Reason = (string?)summary["status"] == "completed" ? "verification completed" : $"verification failed: {(string?)summary["errorEn"] ?? (string?)summary["error"]}";
         return [];
     }
 

@@ -25,7 +25,7 @@ public static class ReviewEndpoints
     {
         var group = app.MapGroup("/api/cycles/{id}");
 
-        group.MapGet("/discrepancies", async (string id, string? kind, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, CancellationToken ct) =>
+        group.MapGet("/discrepancies", async (string id, string? kind, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, SchoolNames names, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -43,9 +43,9 @@ public static class ReviewEndpoints
                 return refusal;
             }
 
-            if (ScopeToSchool(user, ref schoolCode) is { } forbidden)
+            if (ScopeToSchool(user, ref schoolCode) is { } other)
             {
-                return forbidden;
+                return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, other, ct)));
             }
 
             var page = await store.ListDiscrepanciesAsync(id, run!, kind, schoolCode, continuationToken, size, ct);
@@ -123,7 +123,7 @@ public static class ReviewEndpoints
             };
         }).RequireAuthorization(Policies.Admin);
 
-        group.MapGet("/ledger", async (string id, string? program, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, Disbursement.PaymentStatusQueries payments, CancellationToken ct) =>
+        group.MapGet("/ledger", async (string id, string? program, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, Disbursement.PaymentStatusQueries payments, SchoolNames names, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -136,9 +136,9 @@ public static class ReviewEndpoints
                 return refusal;
             }
 
-            if (ScopeToSchool(user, ref schoolCode) is { } forbidden)
+            if (ScopeToSchool(user, ref schoolCode) is { } other)
             {
-                return forbidden;
+                return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, other, ct)));
             }
 
             var page = await store.ListLedgerAsync(id, run!, program, schoolCode, continuationToken, size, ct);
@@ -291,7 +291,8 @@ public static class ReviewEndpoints
     }
 
     /// <summary>A school officer sees their own school only: no school given means theirs, another school is forbidden.</summary>
-    private static IResult? ScopeToSchool(ClaimsPrincipal user, ref string? schoolCode)
+    /// <returns>The other school's code when the officer may not see it, else null.</returns>
+    private static string? ScopeToSchool(ClaimsPrincipal user, ref string? schoolCode)
     {
         if (!user.IsInRole(Roles.SchoolOfficer))
         {
@@ -299,7 +300,7 @@ public static class ReviewEndpoints
         }
 
         schoolCode ??= user.SchoolCode();
-        return user.CanAccessSchool(schoolCode!) ? null : Problems.Forbidden(Messages.OtherSchool(schoolCode));
+        return user.CanAccessSchool(schoolCode!) ? null : schoolCode ?? "";
     }
 
     private static object ToView(DiscrepancyRow d) => new

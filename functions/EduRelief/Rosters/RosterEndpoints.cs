@@ -40,7 +40,7 @@ public static class RosterEndpoints
             return CycleGate.StageProblem(id, cycle.Stage, new Text("名册只能在审核结束前替换", "rosters can be replaced only until review ends"));
         }
 
-        await using var upload = await FileUploads.SpoolAsync(http, "A roster file", RosterStore.MaxFileBytes, ct);
+        await using var upload = await FileUploads.SpoolAsync(http, new Text("名册文件", "A roster file"), RosterStore.MaxFileBytes, ct);
         if (upload.Problem is not null)
         {
             return upload.Problem;

@@ -2,7 +2,7 @@
 // figures as charts. A school officer sees their own school's figures only (the ledger and discrepancies the API
 // scopes to their school), never the county's; their history has no actors or reasons, their cycle no error texts.
 
-import { t, strings } from '../i18n.js';
+import { t, strings, lang } from '../i18n.js';
 import { api, getAll } from '../api.js';
 import { h, badge, barChart, money, count, dateTime, subsection as section, facts, table, actionButton, problem, toast } from '../ui.js';
 
@@ -225,7 +225,7 @@ function waitingOn(cycle, me, onRetried) {
     case 'verifying':
       // A school officer is not given the error (it is about the county's files): the bureau acts on it.
       if (verification.status === 'failed') {
-        items.push(verification.error ? t('overview.wait.verifyFailed', { error: verification.error }) : t('overview.wait.verifyFailedSchool'));
+        items.push(verification.error ? t('overview.wait.verifyFailed', { error: (lang() === 'en' && verification.errorEn) || verification.error }) : t('overview.wait.verifyFailedSchool'));
       } else {
         items.push(t('overview.wait.verifying', { at: dateTime(verification.startedAt) }));
       }
