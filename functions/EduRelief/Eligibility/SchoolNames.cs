@@ -22,6 +22,35 @@ public sealed class SchoolNames(CycleService cycles, EligibilityStore eligibilit
         ? new(name, $"{name} ({schoolCode})")
         : new($"学校标识码为 {schoolCode} 的学校", $"school {schoolCode}");
 
+    /// <summary>
+    /// The school's name in the latest verified cycle (by creation) of <paramref name="counties"/>, or of the county its
+    /// code begins with when the caller acts in every county; null when no verified roster names it.
+    /// </summary>
+    public async Task<string?> FindInCountiesAsync(IReadOnlyList<string>? counties, string schoolCode, CancellationToken cancellationToken)
+    {
+        Cycle? latest = null;
+        foreach (var county in counties ?? (SchoolCode.IsValid(schoolCode) ? [schoolCode[..6]] : []))
+        {
+            string? token = null;
+            do
+            {
+                var page = await cycles.ListAsync(new CycleFilter(county, null, null), token, Paging.Max, cancellationToken);
+                foreach (var cycle in page.Items)
+                {
+                    if ((string?)cycle.Verification?["status"] == "completed" && (latest is null || cycle.CreatedAt > latest.CreatedAt))
+                    {
+                        latest = cycle;
+                    }
+                }
+
+                token = page.ContinuationToken;
+            }
+            while (token is not null);
+        }
+
+        return latest is null ? null : await FindAsync(latest.Id, schoolCode, cancellationToken);
+    }
+
     /// <summary>The name the cycle's completed verification recorded for the school; null when none did.</summary>
     public async Task<string?> FindAsync(string cycleId, string schoolCode, CancellationToken cancellationToken)
     {

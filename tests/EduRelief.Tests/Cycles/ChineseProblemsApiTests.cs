@@ -117,6 +117,7 @@ public sealed partial class ChineseProblemsApiTests(EngineFixture fixture) : ICl
         await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => (string?)r.Body!["stage"] == "review", TimeSpan.FromSeconds(60), "verification");
         using var officer = Chinese(await App.ClientForRoleAsync("school_officer", "4107260001"));
 
+        var (_, me) = await SendAsync(officer, HttpMethod.Get, "/api/me");
         var (status, zh) = await SendAsync(officer, HttpMethod.Get, $"/api/cycles/{id}/schools/4107260002");
         var (_, payments) = await SendAsync(officer, HttpMethod.Get, $"/api/cycles/{id}/payments?schoolCode=4107260002");
         officer.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
@@ -126,6 +127,7 @@ public sealed partial class ChineseProblemsApiTests(EngineFixture fixture) : ICl
         Assert.Equal("您的账号属于其他学校，不能查看或办理第一初级中学的事务。", (string?)zh["detail"]);
         Assert.Equal((string?)zh["detail"], (string?)payments["detail"]);
         Assert.Equal("Your key is for another school than 第一初级中学 (4107260002).", (string?)en["detail"]);
+        Assert.Equal(("4107260001", "城关镇第一小学"), ((string?)me["schoolCode"], (string?)me["schoolName"]));
     }
 
     [Fact]

@@ -64,7 +64,7 @@ strings({
     'overview.paid': '已发',
     'overview.total': '合计 {n} 人次，{amount}',
     'overview.noFigures': '核验完成后显示。',
-    'overview.school': '本校（{code}）情况',
+    'overview.school': '本校（{school}）情况',
     'overview.schoolDiscrepancies': '本校核验问题',
     'overview.discrepancies': '核验发现的问题（条）',
     'overview.kind': '问题类型',
@@ -143,7 +143,7 @@ strings({
     'overview.paid': 'Paid',
     'overview.total': 'Total {n} entitlements, {amount}',
     'overview.noFigures': 'Shown once verification completes.',
-    'overview.school': 'Your school ({code})',
+    'overview.school': 'Your school ({school})',
     'overview.schoolDiscrepancies': 'Your school\'s verification issues',
     'overview.discrepancies': 'Issues found by verification',
     'overview.kind': 'Issue',
@@ -334,7 +334,7 @@ function countyFigures(cycle) {
 
 /** A school officer's own school: its ledger rows and discrepancies, both scoped to the school by the API. */
 async function schoolFigures(cycle, me) {
-  const title = t('overview.school', { code: me.schoolCode });
+  const title = t('overview.school', { school: me.schoolName ?? me.schoolCode });
   if (cycle.verification?.status !== 'completed') {
     return [section(title, h('p', { class: 'empty' }, t('overview.noFigures')))];
   }
