@@ -122,7 +122,7 @@ public sealed partial class ConsoleJourneyTests
         var contactsLink = page.GetByRole(AriaRole.Link, new() { Name = "登记本县联系方式" });
         await Assertions.Expect(contactsLink).ToHaveAttributeAsync("href", "#/counties/410726/contacts");
         await Assertions.Expect(page.Locator(".approval")).ToContainTextAsync("本县尚未登记监督电话和来信来访地址");
-        await Assertions.Expect(page.Locator(".approval [role=alert]")).ToContainTextAsync("The county's hotline number and objection address are required on a public notice.");
+        await Assertions.Expect(page.Locator(".approval [role=alert]")).ToContainTextAsync("公示须载明县教育局的监督电话和异议受理地址。");
         Assert.Equal(200, (await app.Admin.SendJsonAsync(HttpMethod.Put, "/api/counties/410726/contacts", SampleCycle.Contacts)).Status);
         await approve.ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "确认公示" }).ClickAsync();
