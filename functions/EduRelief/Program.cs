@@ -87,6 +87,7 @@ builder.Services.AddSingleton<ApiKeyStore>();
 builder.Services.AddSingleton<PolicyStore>();
 builder.Services.AddSingleton<RosterStore>();
 builder.Services.AddSingleton<EligibilityStore>();
+builder.Services.AddSingleton<SchoolNames>();
 builder.Services.AddSingleton<ICycleFigures, VerificationCycleFigures>();
 builder.Services.AddSingleton<WorkingCalendar>();
 builder.Services.AddSingleton<CountyContactsStore>();

@@ -53,7 +53,7 @@ public static class AccountEndpoints
             return Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
         }
 
-        await using var upload = await FileUploads.SpoolAsync(http, "An accounts file", AccountsStore.MaxFileBytes, ct);
+        await using var upload = await FileUploads.SpoolAsync(http, new Text("账户文件", "An accounts file"), AccountsStore.MaxFileBytes, ct);
         if (upload.Problem is not null)
         {
             return upload.Problem;

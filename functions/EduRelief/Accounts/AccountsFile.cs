@@ -1,5 +1,6 @@
 using EduRelief.Rosters;
 using EduRelief.Rosters.Parsing;
+using EduRelief.Hosting;
 
 namespace EduRelief.Accounts;
 
@@ -10,7 +11,7 @@ public sealed record AccountLine(string PersonKey, string AccountNumber, string 
 /// What an accounts file holds: the kept line per child (a later row for the same child replaces an earlier one),
 /// the counts <c>rows = valid + invalidAccount + duplicate</c>, and the rows that refuse the whole file.
 /// </summary>
-public sealed record AccountsFileContent(IReadOnlyList<AccountLine> Lines, int Rows, int Valid, int InvalidAccount, int Duplicate, IReadOnlyDictionary<string, string[]> Errors)
+public sealed record AccountsFileContent(IReadOnlyList<AccountLine> Lines, int Rows, int Valid, int InvalidAccount, int Duplicate, IReadOnlyDictionary<string, Text[]> Errors)
 {
     public bool Refused => Errors.Count > 0;
 }
@@ -34,7 +35,7 @@ public static class AccountsFile
     public static async Task<AccountsFileContent> ReadAsync(IAsyncEnumerable<RosterRow> rows, DateOnly today, IReadOnlySet<string>? allowed, CancellationToken ct)
     {
         var kept = new Dictionary<string, AccountLine>(StringComparer.Ordinal);
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var errors = new Dictionary<string, Text[]>(StringComparer.Ordinal);
         var refused = 0;
         var count = 0;
         var duplicate = 0;
@@ -47,14 +48,15 @@ public static class AccountsFile
             string? key = null;
             if (problem is null && idProblem != IdProblem.None)
             {
-                problem = $"column 身份证号: {IdNumbers.Describe(idProblem)}; every row must name a child by a valid ID number";
+                var described = IdNumbers.Describe(idProblem);
+                problem = new Text($"列“身份证号”：{described.Zh}；每一行都须以有效的身份证号指明学生", $"column 身份证号: {described.En}; every row must name a child by a valid ID number");
             }
             else if (problem is null)
             {
                 key = PersonKeys.Of(id);
                 if (allowed is not null && !allowed.Contains(key))
                 {
-                    problem = "this child is not a student of your school in the county's latest verified cycle; only the bureau uploads other children's accounts";
+                    problem = new Text("该学生不在本县最近一次已核验资助周期的本校名单中；其他学生的账户只能由教育局上传", "this child is not a student of your school in the county's latest verified cycle; only the bureau uploads other children's accounts");
                 }
             }
 
@@ -80,7 +82,7 @@ public static class AccountsFile
 
         if (refused > MaxNamedRows)
         {
-            errors["file"] = [$"{refused} rows are refused; the first {MaxNamedRows} are named."];
+            errors["file"] = [new Text($"共 {refused} 行被拒收，仅列出前 {MaxNamedRows} 行。", $"{refused} rows are refused; the first {MaxNamedRows} are named.")];
         }
 
         var lines = kept.Values.OrderBy(l => l.FileRow).ToList();

@@ -41,39 +41,39 @@ public static class KeyEndpoints
                 return (IResult)problem;
             }
 
-            var errors = new Dictionary<string, string[]>();
+            var errors = new Dictionary<string, Text[]>();
             var name = body!.Name?.Trim();
             if (string.IsNullOrEmpty(name) || name.Length > 100)
             {
-                errors["name"] = ["A name of 1 to 100 characters is required."];
+                errors["name"] = [new Text("须填写名称，1 至 100 个字符。", "A name of 1 to 100 characters is required.")];
             }
 
             if (body.Role is null || !Roles.All.Contains(body.Role))
             {
-                errors["role"] = [$"role is one of {string.Join(", ", Roles.All)}."];
+                errors["role"] = [new Text("role 须为以下之一：bureau_admin（教育局管理员）、school_officer（学校资助专干）、inspector（督查人员）、hotline_system（热线系统）。", $"role is one of {string.Join(", ", Roles.All)}.")];
             }
             else if (body.Role == Roles.SchoolOfficer && !SchoolCode.IsValid(body.SchoolCode))
             {
-                errors["schoolCode"] = ["A school officer's key needs the school's 10-digit 学校标识码."];
+                errors["schoolCode"] = [new Text("学校资助专干的密钥须填写学校的 10 位学校标识码。", "A school officer's key needs the school's 10-digit 学校标识码.")];
             }
             else if (body.Role != Roles.SchoolOfficer && body.SchoolCode is not null)
             {
-                errors["schoolCode"] = ["Only a school officer's key names a school."];
+                errors["schoolCode"] = [new Text("只有学校资助专干的密钥才填写学校。", "Only a school officer's key names a school.")];
             }
 
             var counties = body.Counties ?? [];
             if (counties.Length == 0)
             {
-                errors["counties"] = ["counties 必填：此密钥可办理的县（6 位县级行政区划代码，如 [\"410726\"]），或 [\"*\"] 表示所有县。"];
+                errors["counties"] = [new Text("counties 必填：此密钥可办理的县（6 位县级行政区划代码，如 [\"410726\"]），或 [\"*\"] 表示所有县。", "counties is required: the counties this key acts for (6-digit county-level codes, e.g. [\"410726\"]), or [\"*\"] for every county.")];
             }
             else if (counties.Select((c, i) => (c, i)).FirstOrDefault(x => x.c != Roles.EveryCounty && !catalog.TryGet(x.c, out _)) is { c: not null } bad)
             {
-                errors[$"counties[{bad.i}]"] = [$"{bad.c} 不是 GB/T 2260 的县级行政区划代码，也不是 \"*\"。"];
+                errors[$"counties[{bad.i}]"] = [new Text($"{bad.c} 不是 GB/T 2260 的县级行政区划代码，也不是 \"*\"。", $"{bad.c} is not a county-level code of GB/T 2260, nor \"*\".")];
             }
 
             if (body.ExpiresAt is { } expiresAt && expiresAt <= clock.GetUtcNow())
             {
-                errors["expiresAt"] = ["expiresAt 须晚于现在。"];
+                errors["expiresAt"] = [new Text("expiresAt 须晚于现在。", "expiresAt must be in the future.")];
             }
 
             if (errors.Count > 0)
@@ -108,7 +108,7 @@ public static class KeyEndpoints
                 overlapHours = body!.OverlapHours ?? DefaultOverlapHours;
                 if (overlapHours is < 0 or > MaxOverlapHours)
                 {
-                    return Problems.Invalid("overlapHours", $"overlapHours 为 0 到 {MaxOverlapHours} 小时：旧密钥在轮换后还能使用的时间。");
+                    return Problems.Invalid("overlapHours", new Text($"overlapHours 为 0 到 {MaxOverlapHours} 小时：旧密钥在轮换后还能使用的时间。", $"overlapHours is 0 to {MaxOverlapHours}: the hours the old key still works after rotation."));
                 }
             }
 
@@ -120,7 +120,7 @@ public static class KeyEndpoints
 
             if (existing.RevokedAt is not null || existing.ExpiresAt <= clock.GetUtcNow())
             {
-                return Problems.Conflict($"密钥 {id} 已被吊销或已过期，不能轮换；请新建密钥。");
+                return Problems.Conflict(new Text($"密钥 {id} 已被吊销或已过期，不能轮换；请新建密钥。", $"Key {id} is revoked or expired and cannot be rotated; create a new key."));
             }
 
             var (info, key) = (await store.RotateAsync(id, TimeSpan.FromHours(overlapHours), ct))!.Value;

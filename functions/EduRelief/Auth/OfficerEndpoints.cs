@@ -12,6 +12,8 @@ public sealed record SetOfficerRequest(string? SchoolCode);
 /// </summary>
 public static class OfficerEndpoints
 {
+    private static readonly Text ObjectIdFormat = new("objectId 为资助专干在 Entra 中的对象 ID（GUID）。", "objectId is the officer's Entra object id (a GUID).");
+
     public static void MapOfficers(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/officers").RequireAuthorization(Policies.Admin);
@@ -24,17 +26,17 @@ public static class OfficerEndpoints
                 return (IResult)problem;
             }
 
-            var errors = new Dictionary<string, string[]>();
+            var errors = new Dictionary<string, Text[]>();
             var oid = OfficerStore.Normalize(objectId);
             if (oid is null)
             {
-                errors["objectId"] = ["objectId is the officer's Entra object id (a GUID)."];
+                errors["objectId"] = [ObjectIdFormat];
             }
 
             var school = body!.SchoolCode?.Trim();
             if (!SchoolCode.IsValid(school))
             {
-                errors["schoolCode"] = [Messages.SchoolCodeFormat.En];
+                errors["schoolCode"] = [Messages.SchoolCodeFormat];
             }
 
             if (errors.Count > 0)
@@ -59,7 +61,7 @@ public static class OfficerEndpoints
 
         group.MapDelete("/{objectId}", async (string objectId, OfficerStore store, CancellationToken ct) =>
             OfficerStore.Normalize(objectId) is not { } oid
-                ? Problems.Invalid("objectId", "objectId is the officer's Entra object id (a GUID).")
-                : await store.DeleteAsync(oid, ct) is { } removed ? (IResult)TypedResults.Ok(removed) : Problems.NotFound($"Officer {oid}"));
+                ? Problems.Invalid("objectId", ObjectIdFormat)
+                : await store.DeleteAsync(oid, ct) is { } removed ? (IResult)TypedResults.Ok(removed) : Problems.NotFound(new Text($"资助专干 {oid}", $"Officer {oid}")));
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using EduRelief.Hosting;
 
 namespace EduRelief.Calendar;
 
@@ -32,7 +33,7 @@ public sealed record CalendarInput(IReadOnlyList<CalendarDayInput?>? Holidays, I
 public sealed record CalendarDayInput(string? Date, string? Name);
 
 /// <summary>The outcome of validating a calendar: the document, or the errors keyed by field (holidays[3].date …).</summary>
-public sealed record CalendarValidation(CalendarDocument? Document, IReadOnlyDictionary<string, string[]> Errors)
+public sealed record CalendarValidation(CalendarDocument? Document, IReadOnlyDictionary<string, Text[]> Errors)
 {
     public bool IsValid => Document is not null;
 }
@@ -50,8 +51,8 @@ public static class CalendarRules
 
     public static CalendarValidation Validate(int year, CalendarInput? input)
     {
-        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        void Add(string field, string message)
+        var errors = new Dictionary<string, List<Text>>(StringComparer.Ordinal);
+        void Add(string field, Text message)
         {
             if (!errors.TryGetValue(field, out var list))
             {
@@ -63,7 +64,7 @@ public static class CalendarRules
 
         if (input is null)
         {
-            Add("body", "A JSON object with holidays and workdays is required.");
+            Add("body", new Text("需要一个含 holidays（节假日）和 workdays（调休上班日）的 JSON 对象。", "A JSON object with holidays and workdays is required."));
             return Result(year, errors, [], []);
         }
 
@@ -75,7 +76,7 @@ public static class CalendarRules
         {
             if (!holidayIndex.TryAdd(day.Date, index))
             {
-                Add($"holidays[{index}].date", $"{Iso(day.Date)} is listed more than once (also holidays[{holidayIndex[day.Date]}]).");
+                Add($"holidays[{index}].date", new Text($"{Iso(day.Date)} 重复列出（另见 holidays[{holidayIndex[day.Date]}]）。", $"{Iso(day.Date)} is listed more than once (also holidays[{holidayIndex[day.Date]}])."));
             }
         }
 
@@ -84,17 +85,17 @@ public static class CalendarRules
         {
             if (!workdayIndex.TryAdd(day.Date, index))
             {
-                Add($"workdays[{index}].date", $"{Iso(day.Date)} is listed more than once (also workdays[{workdayIndex[day.Date]}]).");
+                Add($"workdays[{index}].date", new Text($"{Iso(day.Date)} 重复列出（另见 workdays[{workdayIndex[day.Date]}]）。", $"{Iso(day.Date)} is listed more than once (also workdays[{workdayIndex[day.Date]}])."));
             }
 
             if (day.Date.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
             {
-                Add($"workdays[{index}].date", $"{Iso(day.Date)} is a {day.Date.DayOfWeek}; a make-up working day (调休) is a Saturday or Sunday.");
+                Add($"workdays[{index}].date", new Text($"{Iso(day.Date)} 是{ChineseWeekday(day.Date.DayOfWeek)}；调休上班日只能是星期六或星期日。", $"{Iso(day.Date)} is a {day.Date.DayOfWeek}; a make-up working day (调休) is a Saturday or Sunday."));
             }
 
             if (holidayIndex.TryGetValue(day.Date, out var h))
             {
-                Add($"workdays[{index}].date", $"{Iso(day.Date)} is also a holiday (holidays[{h}]); a day is one or the other.");
+                Add($"workdays[{index}].date", new Text($"{Iso(day.Date)} 同时列为节假日（holidays[{h}]）；同一天只能是其中之一。", $"{Iso(day.Date)} is also a holiday (holidays[{h}]); a day is one or the other."));
             }
         }
 
@@ -130,7 +131,7 @@ public static class CalendarRules
             var result = Validate(year, input);
             if (!result.IsValid)
             {
-                throw new InvalidDataException($"{path}: years.{key}: " + string.Join(" ", result.Errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))));
+                throw new InvalidDataException($"{path}: years.{key}: " + string.Join(" ", result.Errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m.En}"))));
             }
 
             years[year] = result.Document!;
@@ -139,22 +140,22 @@ public static class CalendarRules
         return years;
     }
 
-    private static CalendarValidation Result(int year, Dictionary<string, List<string>> errors, CalendarDay[] holidays, CalendarDay[] workdays) =>
+    private static CalendarValidation Result(int year, Dictionary<string, List<Text>> errors, CalendarDay[] holidays, CalendarDay[] workdays) =>
         errors.Count > 0
             ? new CalendarValidation(null, errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal))
             : new CalendarValidation(
                 new CalendarDocument(year, [.. holidays.OrderBy(d => d.Date)], [.. workdays.OrderBy(d => d.Date)]),
-                new Dictionary<string, string[]>());
+                new Dictionary<string, Text[]>());
 
     private static List<(CalendarDay Day, int Index)> Days(
-        string field, IReadOnlyList<CalendarDayInput?>? input, int year, Action<string, string> add, bool required)
+        string field, IReadOnlyList<CalendarDayInput?>? input, int year, Action<string, Text> add, bool required)
     {
         var days = new List<(CalendarDay, int)>();
         if (input is null)
         {
             if (required)
             {
-                add(field, $"{field} is required: [{{\"date\": \"yyyy-MM-dd\", \"name\": \"…\"}}].");
+                add(field, new Text($"缺少 {field}：格式为 [{{\"date\": \"yyyy-MM-dd\", \"name\": \"…\"}}]。", $"{field} is required: [{{\"date\": \"yyyy-MM-dd\", \"name\": \"…\"}}]."));
             }
 
             return days;
@@ -162,12 +163,12 @@ public static class CalendarRules
 
         if (required && input.Count == 0)
         {
-            add(field, $"A published calendar lists its {field}.");
+            add(field, new Text($"发布的日历须列出 {field}。", $"A published calendar lists its {field}."));
         }
 
         if (input.Count > MaxDays)
         {
-            add(field, $"{field} lists at most {MaxDays} days.");
+            add(field, new Text($"{field} 最多列 {MaxDays} 天。", $"{field} lists at most {MaxDays} days."));
             return days;
         }
 
@@ -176,7 +177,7 @@ public static class CalendarRules
             var at = $"{field}[{i}]";
             if (input[i] is not { } entry)
             {
-                add(at, "Each day is {\"date\": \"yyyy-MM-dd\", \"name\": \"…\"}.");
+                add(at, new Text("每一天的格式为 {\"date\": \"yyyy-MM-dd\", \"name\": \"…\"}。", "Each day is {\"date\": \"yyyy-MM-dd\", \"name\": \"…\"}."));
                 continue;
             }
 
@@ -184,18 +185,18 @@ public static class CalendarRules
             var valid = true;
             if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength)
             {
-                add($"{at}.name", $"name is the festival, 1 to {MaxNameLength} characters, e.g. 春节.");
+                add($"{at}.name", new Text($"name 为节日名称，1 至 {MaxNameLength} 个字符，例如“春节”。", $"name is the festival, 1 to {MaxNameLength} characters, e.g. 春节."));
                 valid = false;
             }
 
             if (!DateOnly.TryParseExact(entry.Date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             {
-                add($"{at}.date", "date is an ISO date, yyyy-MM-dd.");
+                add($"{at}.date", new Text("date 为 yyyy-MM-dd 格式的日期。", "date is an ISO date, yyyy-MM-dd."));
                 valid = false;
             }
             else if (date.Year != year)
             {
-                add($"{at}.date", $"{Iso(date)} is not in {year}.");
+                add($"{at}.date", new Text($"{Iso(date)} 不在 {year} 年内。", $"{Iso(date)} is not in {year}."));
                 valid = false;
             }
 
@@ -207,6 +208,8 @@ public static class CalendarRules
 
         return days;
     }
+
+    private static string ChineseWeekday(DayOfWeek day) => "星期" + "日一二三四五六"[(int)day];
 
     private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -16,12 +16,12 @@ public static class CalendarEndpoints
         {
             if (!TryParseYear(year, out var parsed))
             {
-                return (IResult)Problems.Invalid("year", "year is a 4-digit year, e.g. 2027.");
+                return (IResult)Problems.Invalid("year", YearFormat);
             }
 
             return await calendar.GetAsync(parsed, ct) is { } view
                 ? TypedResults.Ok(view)
-                : Problems.NotFound($"A working calendar for {parsed}");
+                : Problems.NotFound(new Text($"{parsed} 年的工作日历", $"A working calendar for {parsed}"));
         }).RequireAuthorization(Policies.Staff);
 
         // A whole year's published calendar (国务院办公厅关于部分节假日安排的通知), replacing the shipped one.
@@ -29,7 +29,7 @@ public static class CalendarEndpoints
         {
             if (!TryParseYear(year, out var parsed))
             {
-                return (IResult)Problems.Invalid("year", "year is a 4-digit year, e.g. 2027.");
+                return (IResult)Problems.Invalid("year", YearFormat);
             }
 
             var (body, problem) = await JsonBody.ReadAsync<CalendarInput>(http, CalendarJson.Options);
@@ -39,9 +39,11 @@ public static class CalendarEndpoints
             }
 
             var result = await calendar.PutAsync(parsed, body, user.Actor(), ct);
-            return result.Calendar is { } stored ? TypedResults.Ok(stored) : Problems.Invalid(new Dictionary<string, string[]>(result.Errors));
+            return result.Calendar is { } stored ? TypedResults.Ok(stored) : Problems.Invalid(new Dictionary<string, Text[]>(result.Errors));
         }).RequireAuthorization(Policies.Admin);
     }
+
+    private static readonly Text YearFormat = new("year 为 4 位年份，例如 2027。", "year is a 4-digit year, e.g. 2027.");
 
     private static bool TryParseYear(string text, out int year) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out year) && text.Length == 4;

@@ -2,12 +2,13 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
+using EduRelief.Hosting;
 using EduRelief.Storage;
 
 namespace EduRelief.Calendar;
 
 /// <summary>The outcome of storing a year's calendar: the stored view, or the errors keyed by field.</summary>
-public sealed record CalendarWriteResult(CalendarView? Calendar, IReadOnlyDictionary<string, string[]> Errors);
+public sealed record CalendarWriteResult(CalendarView? Calendar, IReadOnlyDictionary<string, Text[]> Errors);
 
 /// <summary>
 /// The working calendar: the State Council calendars shipped in Data/calendar.json, under whole-year overrides in
@@ -56,7 +57,7 @@ public sealed class WorkingCalendar
     {
         if (year is < MinYear or > MaxYear)
         {
-            return new CalendarWriteResult(null, new Dictionary<string, string[]> { ["year"] = [$"year is {MinYear} to {MaxYear}."] });
+            return new CalendarWriteResult(null, new Dictionary<string, Text[]> { ["year"] = [new Text($"year 为 {MinYear} 至 {MaxYear} 年。", $"year is {MinYear} to {MaxYear}.")] });
         }
 
         var validation = CalendarRules.Validate(year, input);
@@ -76,7 +77,7 @@ public sealed class WorkingCalendar
         };
         await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
         _cache[year] = new Cached(view, _clock.GetUtcNow());
-        return new CalendarWriteResult(view, new Dictionary<string, string[]>());
+        return new CalendarWriteResult(view, new Dictionary<string, Text[]>());
     }
 
     /// <summary>

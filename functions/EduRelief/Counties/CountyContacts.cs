@@ -2,6 +2,7 @@ using System.Net.Mail;
 using System.Text.Json;
 using Azure.Data.Tables;
 using EduRelief.Auth;
+using EduRelief.Hosting;
 using EduRelief.Storage;
 
 namespace EduRelief.Counties;
@@ -119,26 +120,26 @@ public sealed class CountyContactsStore(StorageAccount storage, TimeProvider clo
     }
 
     /// <summary>Field errors of a contacts document; empty when it can be stored.</summary>
-    public static Dictionary<string, string[]> Validate(CountyContactsInput input)
+    public static Dictionary<string, Text[]> Validate(CountyContactsInput input)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, Text[]>();
         Require(input.BureauName, "bureauName", 100, errors);
         Require(input.HotlinePhone, "hotlinePhone", 40, errors);
         Require(input.ObjectionAddress, "objectionAddress", 200, errors);
         if (Require(input.BureauEmail, "bureauEmail", 254, errors) && !IsEmail(input.BureauEmail!))
         {
-            errors["bureauEmail"] = ["bureauEmail is an email address."];
+            errors["bureauEmail"] = [new Text("bureauEmail 须为电子邮箱地址。", "bureauEmail is an email address.")];
         }
 
         foreach (var (name, email) in input.Sections ?? [])
         {
             if (!Assignees.TryParse(Assignees.ForSection(name), out _, out _))
             {
-                errors[$"sections.{name}"] = ["A section name is 1 to 50 characters without surrounding spaces."];
+                errors[$"sections.{name}"] = [new Text("股室名称为 1 至 50 个字符，首尾不得有空格。", "A section name is 1 to 50 characters without surrounding spaces.")];
             }
             else if (!IsEmail(email))
             {
-                errors[$"sections.{name}"] = ["The value is an email address."];
+                errors[$"sections.{name}"] = [IsNoEmail];
             }
         }
 
@@ -146,28 +147,30 @@ public sealed class CountyContactsStore(StorageAccount storage, TimeProvider clo
         {
             if (!SchoolCode.IsValid(code))
             {
-                errors[$"schools.{code}"] = ["A school is keyed by its 10-digit school code."];
+                errors[$"schools.{code}"] = [new Text("学校须以 10 位学校标识码为键。", "A school is keyed by its 10-digit school code.")];
             }
             else if (!IsEmail(email))
             {
-                errors[$"schools.{code}"] = ["The value is an email address."];
+                errors[$"schools.{code}"] = [IsNoEmail];
             }
         }
 
         return errors;
     }
 
-    private static bool Require(string? value, string field, int max, Dictionary<string, string[]> errors)
+    private static readonly Text IsNoEmail = new("此项须为电子邮箱地址。", "The value is an email address.");
+
+    private static bool Require(string? value, string field, int max, Dictionary<string, Text[]> errors)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            errors[field] = [$"{field} is required."];
+            errors[field] = [new Text($"{field} 为必填项。", $"{field} is required.")];
             return false;
         }
 
         if (value.Trim().Length > max)
         {
-            errors[field] = [$"{field} is at most {max} characters."];
+            errors[field] = [new Text($"{field} 最多 {max} 个字符。", $"{field} is at most {max} characters.")];
             return false;
         }
 

@@ -21,7 +21,7 @@ public static class CountyEndpoints
                     ? (IResult)TypedResults.Ok(user.IsInRole(Roles.SchoolOfficer)
                         ? contacts with { Schools = contacts.Schools.Where(s => user.CanAccessSchool(s.Key)).ToDictionary() }
                         : contacts)
-                    : Problems.NotFound($"Contacts of county {countyCode}"))
+                    : Problems.NotFound(new Text($"县 {countyCode} 的联系方式", $"Contacts of county {countyCode}")))
             .RequireAuthorization(Policies.Staff);
 
         group.MapPut("", async (string countyCode, HttpRequest http, ClaimsPrincipal user, CountyCatalog counties, CountyContactsStore store, IOptions<JsonOptions> json, CancellationToken ct) =>

@@ -20,6 +20,20 @@ public static class Stages
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(Active) { Closed, Cancelled };
 
+    /// <summary>A stage as the console names it (待上传名册, 核验中 …): what a problem says to a person.</summary>
+    public static string Chinese(string stage) => stage switch
+    {
+        AwaitingRosters => "待上传名册",
+        Verifying => "核验中",
+        Review => "待审核",
+        Notice => "公示中",
+        Disbursement => "发放中",
+        Rectification => "整改中",
+        Closed => "已结束",
+        Cancelled => "已撤销",
+        _ => stage,
+    };
+
     /// <summary>Stages in which a roster may be uploaded or replaced.</summary>
     public static readonly IReadOnlyList<string> AcceptingRosters = [AwaitingRosters, Verifying, Review];
 }

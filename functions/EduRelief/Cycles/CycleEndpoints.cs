@@ -33,21 +33,21 @@ public static class CycleEndpoints
                 return (IResult)problem;
             }
 
-            var errors = new Dictionary<string, string[]>();
+            var errors = new Dictionary<string, Text[]>();
             if (!counties.TryGet(body!.CountyCode, out var county))
             {
-                errors["countyCode"] = ["countyCode must be a 6-digit county-level code of GB/T 2260, e.g. 410726."];
+                errors["countyCode"] = [new Text("countyCode 须为 GB/T 2260 中的 6 位县级行政区划代码，例如 410726。", "countyCode must be a 6-digit county-level code of GB/T 2260, e.g. 410726.")];
             }
 
             if (!Semester.TryParse(body.Semester, out var semester))
             {
-                errors["semester"] = ["semester must be YYYY-autumn or YYYY-spring, e.g. 2026-autumn."];
+                errors["semester"] = [new Text("semester 须为 YYYY-autumn（秋季学期）或 YYYY-spring（春季学期），例如 2026-autumn。", "semester must be YYYY-autumn or YYYY-spring, e.g. 2026-autumn.")];
             }
 
             var noticeDays = body.NoticeDays ?? MinNoticeDays;
             if (noticeDays is < MinNoticeDays or > MaxNoticeDays)
             {
-                errors["noticeDays"] = [$"noticeDays is {MinNoticeDays} to {MaxNoticeDays} working days."];
+                errors["noticeDays"] = [new Text($"noticeDays（公示天数）为 {MinNoticeDays} 至 {MaxNoticeDays} 个工作日。", $"noticeDays is {MinNoticeDays} to {MaxNoticeDays} working days.")];
             }
 
             if (errors.Count > 0)
@@ -57,7 +57,7 @@ public static class CycleEndpoints
 
             if (!user.CanActInCounty(county!.Code))
             {
-                return Problems.Forbidden($"您的密钥或账号无权办理县 {county.Code} 的事务。");
+                return Problems.Forbidden(new Text($"您的密钥或账号无权办理县 {county.Code} 的事务。", $"Your key or account may not act for county {county.Code}."));
             }
 
             var (created, cycle) = await cycles.CreateAsync(county!, semester!, noticeDays, user.Actor(), ct);
@@ -207,7 +207,7 @@ public static class CycleEndpoints
         }).RequireAuthorization(Policies.Admin);
 
         // A school's own view of the cycle; later features add the school's rosters, ledger rows and notices here.
-        group.MapGet("/{id}/schools/{schoolCode}", async (string id, string schoolCode, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>
+        group.MapGet("/{id}/schools/{schoolCode}", async (string id, string schoolCode, ClaimsPrincipal user, CycleService cycles, Eligibility.SchoolNames names, CancellationToken ct) =>
         {
             if (!SchoolCode.IsValid(schoolCode))
             {
@@ -216,7 +216,7 @@ public static class CycleEndpoints
 
             if (!user.CanAccessSchool(schoolCode))
             {
-                return Problems.Forbidden(Messages.OtherSchool(schoolCode));
+                return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, schoolCode, ct)));
             }
 
             return await cycles.FindAsync(id, ct) is { } cycle

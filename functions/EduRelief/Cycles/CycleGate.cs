@@ -11,7 +11,7 @@ public sealed record GateRefusal(string CycleId, string Stage)
     public string ChineseDetail => Stage == Stages.Closed ? $"资助周期 {CycleId} 已结束（closed），不再受理新的事项。" : $"资助周期 {CycleId} 已撤销（cancelled），不再受理新的事项。";
 
     /// <summary>The 409 problem naming the stage, for a request that would add <paramref name="what"/>.</summary>
-    public ProblemHttpResult Problem(string what) => CycleGate.StageProblem(CycleId, Stage, new Text($"{Stage} 阶段的周期不再接受新的{what}", $"a {Stage} cycle takes no new {what}"));
+    public ProblemHttpResult Problem(string what) => CycleGate.StageProblem(CycleId, Stage, new Text($"“{Stages.Chinese(Stage)}”的周期不再接受新的{what}", $"a {Stage} cycle takes no new {what}"));
 }
 
 /// <summary>
@@ -46,6 +46,6 @@ public sealed class CycleGate(WorkflowEngine engine, CycleCloser closer)
     /// <summary>A 409 problem whose <c>errors.stage</c> names the stage that refuses the request.</summary>
     public static ProblemHttpResult StageProblem(string cycleId, string stage, Text why) =>
         Problems.Conflict(
-            new Text($"资助周期 {cycleId} 处于 {stage} 阶段：{why.Zh}。", $"Cycle {cycleId} is in stage {stage}: {why.En}."),
-            new Dictionary<string, Text[]> { ["stage"] = [new Text($"{stage}：{why.Zh}", $"{stage}: {why.En}")] });
+            new Text($"资助周期 {cycleId} 处于“{Stages.Chinese(stage)}”阶段：{why.Zh}。", $"Cycle {cycleId} is in stage {stage}: {why.En}."),
+            new Dictionary<string, Text[]> { ["stage"] = [new Text($"{Stages.Chinese(stage)}：{why.Zh}", $"{stage}: {why.En}")] });
 }

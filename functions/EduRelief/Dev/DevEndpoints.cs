@@ -38,7 +38,7 @@ public static class DevEndpoints
             {
                 if (ParseChinaTime(text) is not { } target)
                 {
-                    return Problems.Invalid("setTo", "setTo is an ISO 8601 date (00:00 China time) or time, e.g. 2026-10-09 or 2026-10-09T09:30:00+08:00.");
+                    return Problems.Invalid("setTo", new Text("setTo 为 ISO 8601 日期（按北京时间 00:00）或时间，例如 2026-10-09 或 2026-10-09T09:30:00+08:00。", "setTo is an ISO 8601 date (00:00 China time) or time, e.g. 2026-10-09 or 2026-10-09T09:30:00+08:00."));
                 }
 
                 now = clock.SetTo(target);
@@ -52,19 +52,19 @@ public static class DevEndpoints
                 }
                 catch (FormatException)
                 {
-                    return Problems.Invalid("advanceBy", "advanceBy is an ISO 8601 duration such as P5D or PT2H.");
+                    return Problems.Invalid("advanceBy", new Text("advanceBy 为 ISO 8601 时长，例如 P5D（5 天）或 PT2H（2 小时）。", "advanceBy is an ISO 8601 duration such as P5D or PT2H."));
                 }
 
                 if (by < TimeSpan.Zero)
                 {
-                    return Problems.Invalid("advanceBy", "The clock only moves forward.");
+                    return Problems.Invalid("advanceBy", new Text("时钟只能向前拨。", "The clock only moves forward."));
                 }
 
                 now = clock.Advance(by);
             }
             else
             {
-                return Problems.Invalid("body", "Give exactly one of setTo (ISO 8601 time) or advanceBy (ISO 8601 duration).");
+                return Problems.Invalid("body", new Text("setTo（ISO 8601 时间）与 advanceBy（ISO 8601 时长）须且只能给出其一。", "Give exactly one of setTo (ISO 8601 time) or advanceBy (ISO 8601 duration)."));
             }
 
             signals.ClockChanged();
@@ -126,7 +126,7 @@ public static class DevEndpoints
             var instance = await engine.GetAsync(id, ct);
             if (instance is null)
             {
-                return (IResult)Problems.NotFound($"Instance {id}");
+                return (IResult)Problems.NotFound(new Text($"流程实例 {id}", $"Instance {id}"));
             }
 
             var fanOuts = new List<object>();
@@ -149,7 +149,7 @@ public static class DevEndpoints
 
             if (string.IsNullOrEmpty(body!.EventId) || string.IsNullOrEmpty(body.Name))
             {
-                return Problems.Invalid("eventId", "eventId and name are required.");
+                return Problems.Invalid("eventId", new Text("eventId 和 name 均为必填。", "eventId and name are required."));
             }
 
             var result = await engine.RaiseAsync(id, new WorkflowEvent(body.EventId, body.Name, body.Payload, "test"), ct);
@@ -157,7 +157,7 @@ public static class DevEndpoints
         });
 
         group.MapPost("/instances/{id}/dead-letters/{deadLetterId}/retry", async (string id, string deadLetterId, StepProcessor steps, CancellationToken ct) =>
-            await steps.RetryDeadLetterAsync(id, deadLetterId, ct) ? (IResult)TypedResults.Accepted($"/api/dev/instances/{id}") : Problems.NotFound(deadLetterId));
+            await steps.RetryDeadLetterAsync(id, deadLetterId, ct) ? (IResult)TypedResults.Accepted($"/api/dev/instances/{id}") : Problems.NotFound(new Text($"死信 {deadLetterId}", $"Dead letter {deadLetterId}")));
 
         group.MapGet("/test-runs/{id}", async (string id, StorageAccount storage, CancellationToken ct) =>
         {

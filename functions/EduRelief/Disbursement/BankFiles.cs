@@ -4,6 +4,7 @@ using EduRelief.Eligibility;
 using EduRelief.Exports;
 using EduRelief.Rosters;
 using EduRelief.Rosters.Parsing;
+using EduRelief.Hosting;
 
 namespace EduRelief.Disbursement;
 
@@ -54,9 +55,9 @@ public static class BankFiles
     }
 
     /// <summary>Parses a result file completely; any error names its row and column and nothing is applied.</summary>
-    public static (IReadOnlyList<BankResultRow> Rows, IDictionary<string, string[]> Errors) ParseResult(byte[] bytes)
+    public static (IReadOnlyList<BankResultRow> Rows, IDictionary<string, Text[]> Errors) ParseResult(byte[] bytes)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, Text[]>();
         var rows = new List<BankResultRow>();
         string text;
         try
@@ -67,14 +68,14 @@ public static class BankFiles
         }
         catch (DecoderFallbackException)
         {
-            errors["file"] = ["The file is neither UTF-8 nor GBK (GB18030) text."];
+            errors["file"] = [new Text("文件既不是 UTF-8 也不是 GBK（GB18030）编码的文本。", "The file is neither UTF-8 nor GBK (GB18030) text.")];
             return (rows, errors);
         }
 
         var lines = SplitRecords(text);
         if (lines.Count == 0)
         {
-            errors["file"] = ["The file is empty: a header row is required."];
+            errors["file"] = [new Text("文件为空：须有表头行。", "The file is empty: a header row is required.")];
             return (rows, errors);
         }
 
@@ -85,7 +86,7 @@ public static class BankFiles
             var at = header.IndexOf(column);
             if (at < 0 && column != "原因")
             {
-                errors[column] = [$"The header has no column {column}; required: 序号, 身份证号, 金额, 状态 (原因 optional)."];
+                errors[column] = [new Text($"表头缺少列“{column}”；必需的列为：序号、身份证号、金额、状态（原因可选）。", $"The header has no column {column}; required: 序号, 身份证号, 金额, 状态 (原因 optional).")];
             }
 
             index[column] = at;
@@ -106,28 +107,28 @@ public static class BankFiles
             }
 
             string Get(string column) => Cell(fields, index[column]);
-            void Fail(string column, string message) => errors[$"row {row}, {column}"] = [message];
+            void Fail(string column, Text message) => errors[$"row {row}, {column}"] = [message];
 
             if (!int.TryParse(Get("序号"), NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) || sequence < 1)
             {
-                Fail("序号", "序号 must be a whole number from 1.");
+                Fail("序号", new Text("序号须为从 1 开始的整数。", "序号 must be a whole number from 1."));
             }
 
             var id = IdNumbers.Normalize(Get("身份证号"));
             if (id.Length == 0)
             {
-                Fail("身份证号", "身份证号 is required.");
+                Fail("身份证号", new Text("身份证号为必填项。", "身份证号 is required."));
             }
 
             if (!decimal.TryParse(Get("金额"), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) || decimal.Round(amount, 2) != amount)
             {
-                Fail("金额", "金额 must be yuan with at most 2 decimals, e.g. 625.00.");
+                Fail("金额", new Text("金额以元为单位，最多两位小数，例如 625.00。", "金额 must be yuan with at most 2 decimals, e.g. 625.00."));
             }
 
             var status = Get("状态");
             if (status is not (Success or Failure))
             {
-                Fail("状态", $"状态 must be {Success} or {Failure}.");
+                Fail("状态", new Text($"状态须为“{Success}”或“{Failure}”。", $"状态 must be {Success} or {Failure}."));
             }
 
             var reason = index["原因"] >= 0 ? Get("原因") : "";

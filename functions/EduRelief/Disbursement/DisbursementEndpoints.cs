@@ -48,27 +48,27 @@ public static class DisbursementEndpoints
                 return (IResult)problem;
             }
 
-            var errors = new Dictionary<string, string[]>();
+            var errors = new Dictionary<string, Text[]>();
             if (body!.Program is null || !Eligibility.LedgerWorkbook.ProgramSheets.ContainsKey(body.Program))
             {
-                errors["program"] = [$"program is one of {string.Join(", ", Eligibility.LedgerWorkbook.ProgramSheets.Keys)}."];
+                errors["program"] = [new Text($"program 须为以下之一：{string.Join("、", Eligibility.LedgerWorkbook.ProgramSheets.Select(p => $"{p.Key}（{p.Value}）"))}。", $"program is one of {string.Join(", ", Eligibility.LedgerWorkbook.ProgramSheets.Keys)}.")];
             }
 
             var kind = body.Kind ?? BatchKinds.Regular;
             if (!BatchKinds.All.Contains(kind))
             {
-                errors["kind"] = ["kind is regular or backpay."];
+                errors["kind"] = [new Text("kind 为 regular（常规批次）或 backpay（补发批次）。", "kind is regular or backpay.")];
             }
 
             var reason = body.Reason?.Trim();
             if ((kind == BatchKinds.BackPay && string.IsNullOrEmpty(reason)) || reason?.Length > 500)
             {
-                errors["reason"] = ["A 补发 batch needs a reason of 1 to 500 characters."];
+                errors["reason"] = [new Text("补发批次须填写补发原因，1 至 500 个字符。", "A 补发 batch needs a reason of 1 to 500 characters.")];
             }
 
             if (body.RequestId is { } requestId && (requestId.Length is 0 or > 100 || requestId != Workflow.Keys.Safe(requestId)))
             {
-                errors["requestId"] = ["requestId is 1 to 100 characters without / \\ # ?."];
+                errors["requestId"] = [new Text("requestId 为 1 至 100 个字符，不得含有 / \\ # ?。", "requestId is 1 to 100 characters without / \\ # ?.")];
             }
 
             if (errors.Count > 0)
@@ -257,15 +257,15 @@ public static class DisbursementEndpoints
                 return (IResult)problem;
             }
 
-            var errors = new Dictionary<string, string[]>();
+            var errors = new Dictionary<string, Text[]>();
             if (body!.Outcome is not ("paid" or "unpaid"))
             {
-                errors["outcome"] = ["outcome is paid (the bank confirms the money arrived) or unpaid (pay it in the next batch)."];
+                errors["outcome"] = [new Text("outcome 为 paid（银行确认已到账）或 unpaid（在下一批次重发）。", "outcome is paid (the bank confirms the money arrived) or unpaid (pay it in the next batch).")];
             }
 
             if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Trim().Length > 500)
             {
-                errors["reason"] = ["A reason of 1 to 500 characters is required, e.g. what the bank confirmed."];
+                errors["reason"] = [new Text("须填写处理原因，1 至 500 个字符，例如银行确认的情况。", "A reason of 1 to 500 characters is required, e.g. what the bank confirmed.")];
             }
 
             if (errors.Count > 0)
@@ -292,8 +292,15 @@ public static class DisbursementEndpoints
                     resolvedAt = outcome.Resolution.ResolvedAt,
                 }),
                 ResolveStatus.Conflict => Problems.Conflict(
-                    $"Row {sequence} of batch {batchId} was resolved as {outcome.Resolution!.Outcome} already; the first resolution stands.",
-                    new Dictionary<string, string[]> { ["outcome"] = [$"Resolved as {outcome.Resolution.Outcome} by {outcome.Resolution.ResolvedBy}: {outcome.Resolution.Reason}"] }),
+                    new Text(
+                        $"发放批次 {batchId} 的第 {sequence} 行已按“{ResolutionChinese(outcome.Resolution!.Outcome)}”处理，以首次处理为准。",
+                        $"Row {sequence} of batch {batchId} was resolved as {outcome.Resolution!.Outcome} already; the first resolution stands."),
+                    new Dictionary<string, Text[]>
+                    {
+                        ["outcome"] = [new Text(
+                            $"已由 {outcome.Resolution.ResolvedBy} 按“{ResolutionChinese(outcome.Resolution.Outcome)}”处理：{outcome.Resolution.Reason}",
+                            $"Resolved as {outcome.Resolution.Outcome} by {outcome.Resolution.ResolvedBy}: {outcome.Resolution.Reason}")],
+                    }),
                 ResolveStatus.NotFound => Problems.NotFound(new Text($"资助周期 {id} 发放批次 {batchId} 的第 {sequence} 行", $"Row {sequence} of batch {batchId} in cycle {id}")),
                 ResolveStatus.NotReconciled => Problems.Conflict(new Text($"发放批次 {batchId} 尚无银行回盘结果。", $"Batch {batchId} has no bank result yet.")),
                 _ => Problems.Conflict(new Text($"发放批次 {batchId} 的第 {sequence} 行没有存疑，无需处理。", $"Row {sequence} of batch {batchId} is not in doubt: nothing to resolve.")),
@@ -308,6 +315,8 @@ public static class DisbursementEndpoints
     }
 
     /// <summary>A school officer's own school; null (the county) for everyone else.</summary>
+    private static string ResolutionChinese(string outcome) => outcome == "paid" ? "确认到账" : "下一批次重发";
+
     private static string? OwnSchool(ClaimsPrincipal user) => user.IsInRole(Roles.SchoolOfficer) ? user.SchoolCode() ?? "" : null;
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult BatchesForbidden() =>

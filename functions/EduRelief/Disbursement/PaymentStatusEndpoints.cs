@@ -11,7 +11,7 @@ public static class PaymentStatusEndpoints
 {
     public static void MapPaymentStatus(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/cycles/{id}/payments", async (string id, string[]? status, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, PaymentStatusQueries payments, CancellationToken ct) =>
+        app.MapGet("/api/cycles/{id}/payments", async (string id, string[]? status, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, PaymentStatusQueries payments, Eligibility.SchoolNames names, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -36,7 +36,7 @@ public static class PaymentStatusEndpoints
                 schoolCode ??= user.SchoolCode();
                 if (!user.CanAccessSchool(schoolCode))
                 {
-                    return Problems.Forbidden(Messages.OtherSchool(schoolCode));
+                    return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, schoolCode, ct)));
                 }
             }
 

@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using EduRelief.Rosters;
 using EduRelief.Storage;
 using EduRelief.Workflow;
+using EduRelief.Hosting;
 
 namespace EduRelief.Eligibility;
 
@@ -15,7 +16,7 @@ public sealed record LedgerRow(string Id, string SchoolCode, string SchoolName, 
 }
 
 public sealed record DiscrepancyRow(
-    string Id, string Kind, string File, string Reason, int? StudentRow, int? PovertyRow, string? StudentName, string? PovertyName,
+    string Id, string Kind, string File, Text Reason, int? StudentRow, int? PovertyRow, string? StudentName, string? PovertyName,
     string? SchoolCode, string? SchoolName, string? MaskedId, string? Column, string? Township, string? Village, int? Age,
     string? Decision, string? DecidedBy, DateTimeOffset? DecidedAt, string? DecisionReason, string? StudentJson, ETag ETag)
 {
@@ -100,7 +101,8 @@ public sealed class EligibilityStore(StorageAccount storage)
         {
             ["Kind"] = d.Kind,
             ["File"] = d.File,
-            ["Reason"] = d.Reason,
+            ["Reason"] = d.Reason.Zh,
+            ["ReasonEn"] = d.Reason.En,
             ["StudentRow"] = d.StudentRow,
             ["PovertyRow"] = d.PovertyRow,
             ["StudentName"] = d.StudentName,
@@ -254,7 +256,7 @@ public sealed class EligibilityStore(StorageAccount storage)
     };
 
     private static DiscrepancyRow ToDiscrepancy(TableEntity e) => new(
-        DiscrepancyId(e.RowKey), e.GetString("Kind") ?? "", e.GetString("File") ?? "", e.GetString("Reason") ?? "",
+        DiscrepancyId(e.RowKey), e.GetString("Kind") ?? "", e.GetString("File") ?? "", new Text(e.GetString("Reason") ?? "", e.GetString("ReasonEn") ?? e.GetString("Reason") ?? ""),
         e.GetInt32("StudentRow"), e.GetInt32("PovertyRow"), e.GetString("StudentName"), e.GetString("PovertyName"),
         e.GetString("SchoolCode"), e.GetString("SchoolName"), e.GetString("MaskedId"), e.GetString("Column"),
         e.GetString("Township"), e.GetString("Village"), e.GetInt32("Age"),

@@ -25,7 +25,7 @@ public static class ReviewEndpoints
     {
         var group = app.MapGroup("/api/cycles/{id}");
 
-        group.MapGet("/discrepancies", async (string id, string? kind, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, CancellationToken ct) =>
+        group.MapGet("/discrepancies", async (string id, string? kind, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, SchoolNames names, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -43,9 +43,9 @@ public static class ReviewEndpoints
                 return refusal;
             }
 
-            if (ScopeToSchool(user, ref schoolCode) is { } forbidden)
+            if (ScopeToSchool(user, ref schoolCode) is { } other)
             {
-                return forbidden;
+                return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, other, ct)));
             }
 
             var page = await store.ListDiscrepanciesAsync(id, run!, kind, schoolCode, continuationToken, size, ct);
@@ -85,8 +85,13 @@ public static class ReviewEndpoints
             if (cycle.Stage == Stages.Review && cycle.State.Verification?.PendingReview is null or 0 && await contacts.GetAsync(cycle.CountyCode, ct) is null)
             {
                 return Problems.Conflict(
-                    $"County {cycle.CountyCode} has no contacts; publish its hotline and address with PUT /api/counties/{cycle.CountyCode}/contacts before approving.",
-                    new Dictionary<string, string[]> { ["contacts"] = ["The county's hotline number and objection address are required on a public notice."] });
+                    new Text(
+                        $"县 {cycle.CountyCode} 尚未登记联系方式：批准前请通过 PUT /api/counties/{cycle.CountyCode}/contacts 登记监督电话和异议受理地址。",
+                        $"County {cycle.CountyCode} has no contacts; publish its hotline and address with PUT /api/counties/{cycle.CountyCode}/contacts before approving."),
+                    new Dictionary<string, Text[]>
+                    {
+                        ["contacts"] = [new Text("公示须载明县教育局的监督电话和异议受理地址。", "The county's hotline number and objection address are required on a public notice.")],
+                    });
             }
 
             var period = await calendar.NoticeEndAsync(clock.GetUtcNow(), cycle.NoticeDays, ct);
@@ -107,7 +112,7 @@ public static class ReviewEndpoints
             return result.Outcome switch
             {
                 EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok(await cycles.GetAsync(id, ct)),
-                EventOutcome.Refused => Problems.Conflict(result.Reason!, new Dictionary<string, string[]> { ["pendingReview"] = [result.Reason!] }),
+                EventOutcome.Refused => PendingReview((int?)result.Instance?.Data["verification"]?["pendingReview"] ?? 0, result.Reason!),
                 _ => CycleGate.StageProblem(id, result.Instance?.Stage ?? cycle.Stage, result.Reason ?? new Text("只有处于审核阶段的周期才能批准", "only a cycle in review can be approved")),
             };
         }).RequireAuthorization(Policies.Admin);
@@ -123,7 +128,7 @@ public static class ReviewEndpoints
             };
         }).RequireAuthorization(Policies.Admin);
 
-        group.MapGet("/ledger", async (string id, string? program, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, Disbursement.PaymentStatusQueries payments, CancellationToken ct) =>
+        group.MapGet("/ledger", async (string id, string? program, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, Disbursement.PaymentStatusQueries payments, SchoolNames names, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -136,9 +141,9 @@ public static class ReviewEndpoints
                 return refusal;
             }
 
-            if (ScopeToSchool(user, ref schoolCode) is { } forbidden)
+            if (ScopeToSchool(user, ref schoolCode) is { } other)
             {
-                return forbidden;
+                return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, other, ct)));
             }
 
             var page = await store.ListLedgerAsync(id, run!, program, schoolCode, continuationToken, size, ct);
@@ -181,16 +186,16 @@ public static class ReviewEndpoints
             return problem;
         }
 
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, Text[]>();
         if (body!.Decision is not ("confirm" or "reject"))
         {
-            errors["decision"] = ["decision is confirm or reject."];
+            errors["decision"] = [new Text("decision 为 confirm（确认）或 reject（不予确认）。", "decision is confirm or reject.")];
         }
 
         var reason = body.Reason?.Trim();
         if (string.IsNullOrEmpty(reason) || reason.Length > 500)
         {
-            errors["reason"] = [Messages.ReasonRequired.En];
+            errors["reason"] = [Messages.ReasonRequired];
         }
 
         if (errors.Count > 0)
@@ -290,8 +295,18 @@ public static class ReviewEndpoints
             : (null, Problems.Conflict(new Text($"资助周期 {id} 尚未完成核验。", $"Cycle {id} has no completed verification yet.")));
     }
 
+    /// <summary>The approval refused by the cycle's guard: names still pending review, in both languages.</summary>
+    private static IResult PendingReview(int pending, string guardReason)
+    {
+        var reason = pending > 0
+            ? new Text($"尚有 {pending} 条姓名不一致待审核；请逐条处理后再批准。", $"{pending} name mismatches are pending review; decide each before approving.")
+            : new Text(guardReason, guardReason);
+        return Problems.Conflict(reason, new Dictionary<string, Text[]> { ["pendingReview"] = [reason] });
+    }
+
     /// <summary>A school officer sees their own school only: no school given means theirs, another school is forbidden.</summary>
-    private static IResult? ScopeToSchool(ClaimsPrincipal user, ref string? schoolCode)
+    /// <returns>The other school's code when the officer may not see it, else null.</returns>
+    private static string? ScopeToSchool(ClaimsPrincipal user, ref string? schoolCode)
     {
         if (!user.IsInRole(Roles.SchoolOfficer))
         {
@@ -299,7 +314,7 @@ public static class ReviewEndpoints
         }
 
         schoolCode ??= user.SchoolCode();
-        return user.CanAccessSchool(schoolCode!) ? null : Problems.Forbidden(Messages.OtherSchool(schoolCode));
+        return user.CanAccessSchool(schoolCode!) ? null : schoolCode ?? "";
     }
 
     private static object ToView(DiscrepancyRow d) => new
@@ -307,7 +322,8 @@ public static class ReviewEndpoints
         id = d.Id,
         kind = d.Kind,
         file = d.File,
-        reason = d.Reason,
+        reason = d.Reason.Zh,
+        reasonEn = d.Reason.En,
         studentRow = d.StudentRow,
         povertyRow = d.PovertyRow,
         studentName = d.StudentName,

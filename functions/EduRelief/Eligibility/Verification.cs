@@ -1,5 +1,6 @@
 using EduRelief.Rosters;
 using EduRelief.Rosters.Parsing;
+using EduRelief.Hosting;
 
 namespace EduRelief.Eligibility;
 
@@ -56,7 +57,7 @@ public sealed record StudentRecord(
 public sealed record Discrepancy(
     string Kind,
     string File,
-    string Reason,
+    Text Reason,
     int? StudentRow = null,
     int? PovertyRow = null,
     string? StudentName = null,
@@ -152,7 +153,7 @@ public static class Verifier
             if (!registered.TryAdd(IdNumbers.ToKey(id), person))
             {
                 var first = registered[IdNumbers.ToKey(id)];
-                Report(new Discrepancy(DiscrepancyKinds.DuplicateId, RosterFiles.Poverty, $"the same number appears first on row {first.Row}", PovertyRow: row.RowNumber,
+                Report(new Discrepancy(DiscrepancyKinds.DuplicateId, RosterFiles.Poverty, new Text($"同一身份证号已在第 {first.Row} 行出现", $"the same number appears first on row {first.Row}"), PovertyRow: row.RowNumber,
                     PovertyName: row[PovertyName], IdNumber: id, MaskedId: IdNumbers.Mask(id), Column: "身份证号", Township: person.Township, Village: person.Village));
             }
         }
@@ -191,7 +192,7 @@ public static class Verifier
             var key = IdNumbers.ToKey(id);
             if (!seen.Add(key))
             {
-                Report(new Discrepancy(DiscrepancyKinds.DuplicateId, RosterFiles.Students, "the same number appears on an earlier row", StudentRow: row.RowNumber,
+                Report(new Discrepancy(DiscrepancyKinds.DuplicateId, RosterFiles.Students, new Text("同一身份证号已在前面的行出现", "the same number appears on an earlier row"), StudentRow: row.RowNumber,
                     StudentName: row[StudentName], SchoolCode: school.Code, SchoolName: school.Name, IdNumber: id, MaskedId: IdNumbers.Mask(id), Column: "身份证号"));
                 continue;
             }
@@ -223,7 +224,7 @@ public static class Verifier
             else
             {
                 pending++;
-                Report(new Discrepancy(DiscrepancyKinds.NameMismatch, RosterFiles.Students, "the names in the two files differ", StudentRow: row.RowNumber, PovertyRow: person.Row,
+                Report(new Discrepancy(DiscrepancyKinds.NameMismatch, RosterFiles.Students, new Text("两份名册中的姓名不一致", "the names in the two files differ"), StudentRow: row.RowNumber, PovertyRow: person.Row,
                     StudentName: row[StudentName], PovertyName: person.Name, SchoolCode: school.Code, SchoolName: school.Name, IdNumber: id, MaskedId: IdNumbers.Mask(id),
                     Township: person.Township, Village: person.Village, Student: record));
             }
@@ -242,7 +243,7 @@ public static class Verifier
             var age = IdNumbers.AgeOn(id, ageDay);
             if (age is >= 6 and <= 15)
             {
-                Report(new Discrepancy(DiscrepancyKinds.NotEnrolled, RosterFiles.Poverty, $"aged {age} on {ageDay:yyyy-MM-dd} and in no school's roster", PovertyRow: person.Row,
+                Report(new Discrepancy(DiscrepancyKinds.NotEnrolled, RosterFiles.Poverty, new Text($"{ageDay:yyyy-MM-dd} 时年满 {age} 周岁，但不在任何学校的名册中", $"aged {age} on {ageDay:yyyy-MM-dd} and in no school's roster"), PovertyRow: person.Row,
                     PovertyName: person.Name, IdNumber: id, MaskedId: IdNumbers.Mask(id), Township: person.Township, Village: person.Village, Age: age));
             }
         }
@@ -267,24 +268,24 @@ public static class Verifier
     private readonly record struct StudentFields(SchoolStage Stage, int Grade, bool Boarding);
 
     /// <summary>学段, 年级 and 是否住校, or the first column that cannot be read and why.</summary>
-    private static (StudentFields? Fields, string? Column, string? Reason) ReadFields(RosterRow row)
+    private static (StudentFields? Fields, string? Column, Text? Reason) ReadFields(RosterRow row)
     {
         if (!SchoolStages.TryParse(row[StudentStage].Trim(), out var stage))
         {
-            return (null, "学段", $"unknown school stage '{row[StudentStage]}'");
+            return (null, "学段", new Text($"无法识别的学段“{row[StudentStage]}”", $"unknown school stage '{row[StudentStage]}'"));
         }
 
         var gradeText = row[StudentGrade].Trim();
         if (!int.TryParse(gradeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var grade)
             || grade < 1 || grade > SchoolStages.MaxGrade(stage))
         {
-            return (null, "年级", $"grade '{gradeText}' is not 1 to {SchoolStages.MaxGrade(stage)} for {SchoolStages.Chinese(stage)}");
+            return (null, "年级", new Text($"年级“{gradeText}”不在{SchoolStages.Chinese(stage)}的 1 至 {SchoolStages.MaxGrade(stage)} 年级之内", $"grade '{gradeText}' is not 1 to {SchoolStages.MaxGrade(stage)} for {SchoolStages.Chinese(stage)}"));
         }
 
         var boarding = row[StudentBoarding].Trim();
         if (boarding is not ("是" or "否"))
         {
-            return (null, "是否住校", $"是否住校 is '{boarding}', not 是 or 否");
+            return (null, "是否住校", new Text($"是否住校填写为“{boarding}”，应为“是”或“否”", $"是否住校 is '{boarding}', not 是 or 否"));
         }
 
         return (new StudentFields(stage, grade, boarding == "是"), null, null);

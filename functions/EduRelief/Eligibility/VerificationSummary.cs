@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EduRelief.Hosting;
 
 namespace EduRelief.Eligibility;
 
@@ -79,8 +80,9 @@ public static class VerificationSummary
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    public static JsonObject Failed(string runId, string error) =>
-        new() { ["status"] = "failed", ["runId"] = runId, ["error"] = error };
+    /// <summary>A failed run: <c>error</c> in Chinese (what the console shows), <c>errorEn</c> in English.</summary>
+    public static JsonObject Failed(string runId, Text error) =>
+        new() { ["status"] = "failed", ["runId"] = runId, ["error"] = error.Zh, ["errorEn"] = error.En };
 
     /// <summary>Moves one student out of pending review: confirmed students become eligible with their entitlements.</summary>
     public static Cycles.VerificationRun ApplyDecision(Cycles.VerificationRun verification, JsonObject decision)

@@ -39,7 +39,9 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
         var policy = await policies.ResolveAsync(schoolYear, countyCode, cancellationToken);
         if (policy is null)
         {
-            return Result(runId, VerificationSummary.Failed(runId, $"There is no aid policy for school year {schoolYear}; publish one with PUT /api/policies/{schoolYear}, then re-run verification."));
+            return Result(runId, VerificationSummary.Failed(runId, new Text(
+                $"{schoolYear} 学年尚无资助政策：请先通过 PUT /api/policies/{schoolYear} 发布政策，再重新核验。",
+                $"There is no aid policy for school year {schoolYear}; publish one with PUT /api/policies/{schoolYear}, then re-run verification.")));
         }
 
         var created = DateOnly.FromDateTime(ChinaTime.ToChina(cycle.CreatedAt).DateTime);
@@ -59,7 +61,7 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
         catch (RosterFileException ex)
         {
             // The upload was checked, so this means a stored file cannot be read the same way any more.
-            return Result(runId, VerificationSummary.Failed(runId, $"A stored roster could not be read: {ex.Message}"));
+            return Result(runId, VerificationSummary.Failed(runId, new Text($"已存储的名册无法读取：{ex.Title.Zh}", $"A stored roster could not be read: {ex.Message}")));
         }
 
         await store.WriteRunAsync(context.InstanceId, runId, result, cancellationToken);

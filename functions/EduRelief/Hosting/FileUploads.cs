@@ -20,7 +20,7 @@ public static class FileUploads
     /// problem that refuses it: larger than <paramref name="maxBytes"/> (413), a media type that is not a table (415),
     /// no file part or an empty file (400). <paramref name="what"/> names the file in the answer, e.g. "A roster file".
     /// </summary>
-    public static async Task<SpooledUpload> SpoolAsync(HttpRequest http, string what, long maxBytes, CancellationToken ct)
+    public static async Task<SpooledUpload> SpoolAsync(HttpRequest http, Text what, long maxBytes, CancellationToken ct)
     {
         if (http.ContentLength > maxBytes + (64 * 1024))
         {
@@ -89,10 +89,10 @@ public static class FileUploads
     }
 
     /// <summary>413, naming the file: <paramref name="what"/> may be at most <paramref name="maxBytes"/>.</summary>
-    public static IResult TooLarge(string what, long maxBytes)
+    public static IResult TooLarge(Text what, long maxBytes)
     {
         var limit = $"{maxBytes / (1024 * 1024)} MiB";
-        return Problems.Create(StatusCodes.Status413PayloadTooLarge, new Text($"{what}最大为 {limit}。", $"{what} may be at most {limit}."),
+        return Problems.Create(StatusCodes.Status413PayloadTooLarge, new Text($"{what.Zh}最大为 {limit}。", $"{what.En} may be at most {limit}."),
             new Dictionary<string, Text[]> { ["file"] = [new Text($"超过 {limit}", $"larger than {limit}")] });
     }
 }

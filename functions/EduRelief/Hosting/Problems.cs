@@ -184,7 +184,8 @@ public static class Messages
 
     public static Text Batch(string batchId, string cycleId) => new($"资助周期 {cycleId} 的发放批次 {batchId}", $"Batch {batchId} of cycle {cycleId}");
 
-    public static Text OtherSchool(string? schoolCode) => new($"您的密钥属于其他学校，不能办理学校 {schoolCode} 的事务。", $"Your key is for another school than {schoolCode}.");
+    /// <summary>403 for a school officer asking about <paramref name="school"/> (named by <c>SchoolNames</c>), not their own.</summary>
+    public static Text OtherSchool(Text school) => new($"您的账号属于其他学校，不能查看或办理{school.Zh}的事务。", $"Your key is for another school than {school.En}.");
 }
 
 /// <summary>Paging parameters shared by every list: pageSize 1-1000 (default 100) and an opaque continuation token.</summary>

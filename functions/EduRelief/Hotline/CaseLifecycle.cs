@@ -1,4 +1,5 @@
 using EduRelief.Counties;
+using EduRelief.Hosting;
 
 namespace EduRelief.Hotline;
 
@@ -62,11 +63,11 @@ public sealed record CaseHistoryEntry(int Sequence, DateTimeOffset At, string Ac
 /// input (400), else <see cref="Blocker"/> names what blocks it (409's <c>errors</c>: <c>status</c>, <c>extension</c>,
 /// <c>objection</c>, <c>category</c>).
 /// </summary>
-public sealed record CaseChange(HotlineCase? Case, CaseHistoryEntry? Entry, string? Refusal, string? Field = null, string Blocker = "status")
+public sealed record CaseChange(HotlineCase? Case, CaseHistoryEntry? Entry, Text? Refusal, string? Field = null, string Blocker = "status")
 {
-    public static CaseChange Refuse(string reason, string? field = null) => new(null, null, reason, field);
+    public static CaseChange Refuse(Text reason, string? field = null) => new(null, null, reason, field);
 
-    public static CaseChange Blocked(string blocker, string reason) => new(null, null, reason, null, blocker);
+    public static CaseChange Blocked(string blocker, Text reason) => new(null, null, reason, null, blocker);
 }
 
 /// <summary>
@@ -94,12 +95,12 @@ public static class CaseLifecycle
     {
         if (!HotlineStatuses.Open.Contains(c.Status))
         {
-            return NotOpen(c, "assigned");
+            return NotOpen(c, "指派", "assigned");
         }
 
         if (!Assignees.TryParse(a.Assignee, out _, out _))
         {
-            return CaseChange.Refuse("assignee is school:{10-digit school code} or section:{section name}.", "assignee");
+            return CaseChange.Refuse(new Text("assignee 为 school:{10 位学校标识码} 或 section:{股室名称}。", "assignee is school:{10-digit school code} or section:{section name}."), "assignee");
         }
 
         // A reopened case keeps its status when it is handed on, so the reopening stays visible.
@@ -111,45 +112,45 @@ public static class CaseLifecycle
         c.Status is HotlineStatuses.Assigned or HotlineStatuses.InProgress or HotlineStatuses.Reopened
             ? Changed(c, c with { Status = HotlineStatuses.InProgress }, p, p.Note)
             : CaseChange.Refuse(c.Status == HotlineStatuses.New
-                ? "Assign the case before recording progress."
-                : $"A case that is {c.Status} takes no more progress notes.");
+                ? new Text("请先分派工单，再记录办理进展。", "Assign the case before recording progress.")
+                : new Text($"工单当前为“{HotlineStatuses.Chinese(c.Status)}”，不能再记录办理进展。", $"A case that is {c.Status} takes no more progress notes."));
 
     private static CaseChange Request(HotlineCase c, RequestExtension r)
     {
         if (!HotlineStatuses.Open.Contains(c.Status))
         {
-            return NotOpen(c, "extended");
+            return NotOpen(c, "延期", "extended");
         }
 
         if (c.Category == HotlineCategories.Objection)
         {
-            return CaseChange.Blocked("category", "An objection is decided before its notice ends; it cannot be extended.");
+            return CaseChange.Blocked("category", new Text("公示异议须在公示期结束前处理，不能延期。", "An objection is decided before its notice ends; it cannot be extended."));
         }
 
         if (c.Extension is not null)
         {
-            return CaseChange.Blocked("extension", $"This case already had its one extension ({c.Extension.Status}).");
+            return CaseChange.Blocked("extension", new Text($"本工单已申请过一次延期（{ExtensionChinese(c.Extension.Status)}），每件工单只能延期一次。", $"This case already had its one extension ({c.Extension.Status})."));
         }
 
         if (r.WorkingDays is < 1 or > MaxExtensionDays)
         {
-            return CaseChange.Refuse($"workingDays is 1 to {MaxExtensionDays}.", "workingDays");
+            return CaseChange.Refuse(new Text($"workingDays 为 1 至 {MaxExtensionDays} 个工作日。", $"workingDays is 1 to {MaxExtensionDays}."), "workingDays");
         }
 
         var extension = new CaseExtension(r.Reason, r.WorkingDays, r.Actor, r.At, CaseExtension.Requested);
-        return Changed(c, c with { Extension = extension }, r, $"{r.WorkingDays} working days: {r.Reason}");
+        return Changed(c, c with { Extension = extension }, r, $"延期 {r.WorkingDays} 个工作日：{r.Reason}");
     }
 
     private static CaseChange Extension(HotlineCase c, DecideExtension d)
     {
         if (c.Extension is not { Status: CaseExtension.Requested } requested)
         {
-            return CaseChange.Blocked("extension", "There is no extension request waiting for a decision.");
+            return CaseChange.Blocked("extension", new Text("没有待审批的延期申请。", "There is no extension request waiting for a decision."));
         }
 
         if (!HotlineStatuses.Open.Contains(c.Status))
         {
-            return NotOpen(c, "extended");
+            return NotOpen(c, "延期", "extended");
         }
 
         var decided = requested with
@@ -162,24 +163,24 @@ public static class CaseLifecycle
         var next = d.Approve
             ? c with { Extension = decided, Deadline = d.NewDeadline, DeadlineCalendarMissing = d.CalendarMissing }
             : c with { Extension = decided };
-        return Changed(c, next, d, d.Approve ? $"new deadline {Hosting.ChinaTime.Format(d.NewDeadline!.Value)}" : d.Reason);
+        return Changed(c, next, d, d.Approve ? $"新的办理时限：{ChinaTime.Format(d.NewDeadline!.Value)}" : d.Reason);
     }
 
     private static CaseChange Objection(HotlineCase c, DecideObjection o)
     {
         if (c.Category != HotlineCategories.Objection)
         {
-            return CaseChange.Blocked("category", "Only an objection to a notice is upheld or dismissed.");
+            return CaseChange.Blocked("category", new Text("只有公示异议工单才作“异议成立”或“异议不成立”的决定。", "Only an objection to a notice is upheld or dismissed."));
         }
 
         if (c.ObjectionDecision is not null)
         {
-            return CaseChange.Blocked("objection", $"This objection was {c.ObjectionDecision} already.");
+            return CaseChange.Blocked("objection", new Text($"此异议已作出决定（{(c.ObjectionDecision == ObjectionDecisions.Upheld ? "异议成立" : "异议不成立")}）。", $"This objection was {c.ObjectionDecision} already."));
         }
 
         if (!HotlineStatuses.Open.Contains(c.Status))
         {
-            return NotOpen(c, "decided");
+            return NotOpen(c, "作出异议决定", "decided");
         }
 
         return Changed(c, c with { ObjectionDecision = o.Decision, ObjectionReason = o.Reason, ObjectionDecidedBy = o.Actor, ObjectionDecidedAt = o.At }, o, o.Reason);
@@ -189,12 +190,12 @@ public static class CaseLifecycle
     {
         if (!HotlineStatuses.Open.Contains(c.Status) || c.Status == HotlineStatuses.New)
         {
-            return c.Status == HotlineStatuses.New ? CaseChange.Refuse("Assign the case before replying.") : NotOpen(c, "replied to");
+            return c.Status == HotlineStatuses.New ? CaseChange.Refuse(new Text("请先分派工单，再答复来电人。", "Assign the case before replying.")) : NotOpen(c, "答复", "replied to");
         }
 
         if (c.Category == HotlineCategories.Objection && c.ObjectionDecision is null)
         {
-            return CaseChange.Blocked("objection", "Decide the objection (upheld or dismissed) before replying to the caller.");
+            return CaseChange.Blocked("objection", new Text("请先对异议作出决定（异议成立或不成立），再答复来电人。", "Decide the objection (upheld or dismissed) before replying to the caller."));
         }
 
         return Changed(c, c with { Status = HotlineStatuses.Replied, Reply = r.Reply, RepliedAt = r.At }, r, null);
@@ -204,7 +205,7 @@ public static class CaseLifecycle
     {
         if (c.Status != HotlineStatuses.Replied)
         {
-            return CaseChange.Refuse("The caller's satisfaction is recorded after the reply.");
+            return CaseChange.Refuse(new Text("须在答复来电人之后记录其评价。", "The caller's satisfaction is recorded after the reply."));
         }
 
         if (s.Level == Satisfaction.Unsatisfied && c.Reopened == 0)
@@ -217,15 +218,23 @@ public static class CaseLifecycle
                 Deadline = s.ReopenDeadline,
                 DeadlineCalendarMissing = s.CalendarMissing,
             };
-            return Changed(c, reopened, s, $"{s.Level}: reopened until {Hosting.ChinaTime.Format(s.ReopenDeadline)}");
+            return Changed(c, reopened, s, $"{Satisfaction.Chinese(s.Level)}：重新办理，时限至 {ChinaTime.Format(s.ReopenDeadline)}");
         }
 
-        return Changed(c, c with { Status = HotlineStatuses.Closed, Satisfaction = s.Level, ClosedAt = s.At }, s, s.Level);
+        return Changed(c, c with { Status = HotlineStatuses.Closed, Satisfaction = s.Level, ClosedAt = s.At }, s, Satisfaction.Chinese(s.Level));
     }
 
-    private static CaseChange NotOpen(HotlineCase c, string what) => CaseChange.Refuse($"A case that is {c.Status} cannot be {what}.");
+    private static CaseChange NotOpen(HotlineCase c, string zh, string en) =>
+        CaseChange.Refuse(new Text($"工单当前为“{HotlineStatuses.Chinese(c.Status)}”，不能{zh}。", $"A case that is {c.Status} cannot be {en}."));
 
-    private static string Suffix(string? note) => string.IsNullOrWhiteSpace(note) ? "" : $": {note}";
+    private static string ExtensionChinese(string status) => status switch
+    {
+        CaseExtension.Requested => "待审批",
+        CaseExtension.Approved => "已批准",
+        _ => "未批准",
+    };
+
+    private static string Suffix(string? note) => string.IsNullOrWhiteSpace(note) ? "" : $"：{note}";
 
     private static CaseChange Changed(HotlineCase before, HotlineCase after, CaseAction action, string? note)
     {

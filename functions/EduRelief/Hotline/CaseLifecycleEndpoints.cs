@@ -46,7 +46,7 @@ public static class CaseLifecycleEndpoints
             actions.ActAsync<ExtensionRequest>(caseNumber, http, user, (body, c, now) =>
                 Text(body.Reason, "reason")
                 ?? (body.WorkingDays is null
-                    ? Task.FromResult<CaseOutcome>(Problems.Invalid("workingDays", $"workingDays is the number of working days asked for, 1 to {CaseLifecycle.MaxExtensionDays}."))
+                    ? Task.FromResult<CaseOutcome>(Problems.Invalid("workingDays", new Text($"workingDays 为申请延长的工作日数，1 至 {CaseLifecycle.MaxExtensionDays}。", $"workingDays is the number of working days asked for, 1 to {CaseLifecycle.MaxExtensionDays}.")))
                     : Task.FromResult<CaseOutcome>(new RequestExtension(user.Actor(), now, Clean(body.Reason)!, body.WorkingDays.Value))), ct))
             .RequireAuthorization(Policies.Staff);
 
@@ -109,7 +109,7 @@ public static class CaseLifecycleEndpoints
             {
                 if (!Satisfaction.All.Contains(body.Satisfaction ?? ""))
                 {
-                    return Problems.Invalid("satisfaction", $"satisfaction is one of {string.Join(", ", Satisfaction.All)}.");
+                    return Problems.Invalid("satisfaction", new Text($"satisfaction 须为以下之一：{Satisfaction.ChineseList}。", $"satisfaction is one of {string.Join(", ", Satisfaction.All)}."));
                 }
 
                 // Should the caller's verdict reopen the case, it runs again for its category's working days (objections: a complaint's).
@@ -220,7 +220,7 @@ public sealed class CaseActions(HotlineStore store, ObjectionHoldStore holds, Ti
             {
                 return change.Field is not null
                     ? Problems.Invalid(change.Field, change.Refusal)
-                    : Problems.Conflict(change.Refusal, new Dictionary<string, string[]> { [change.Blocker] = [change.Refusal] });
+                    : Problems.Conflict(change.Refusal, new Dictionary<string, Text[]> { [change.Blocker] = [change.Refusal] });
             }
 
             changed = change.Case!;

@@ -119,8 +119,8 @@ public static class HotlineEndpoints
             var body = await ReadLimitedAsync(http, ct);
             if (body is null)
             {
-                return (IResult)TypedResults.Problem(
-                    title: "Payload too large", detail: $"A hotline case is at most {MaxBodyBytes / 1024} KiB.", statusCode: StatusCodes.Status413PayloadTooLarge);
+                return (IResult)Problems.Create(
+                    StatusCodes.Status413PayloadTooLarge, new Text($"一件热线工单最大 {MaxBodyBytes / 1024} KiB。", $"A hotline case is at most {MaxBodyBytes / 1024} KiB."));
             }
 
             var now = clock.GetUtcNow();
@@ -131,9 +131,9 @@ public static class HotlineEndpoints
                 log.LogWarning("Hotline webhook refused: {Check}", check);
                 return Unauthorized(check switch
                 {
-                    SignatureCheck.Missing => $"Send {HotlineSignature.TimestampHeader} and {HotlineSignature.SignatureHeader}.",
-                    SignatureCheck.OutsideWindow => "The timestamp is more than 5 minutes from the server's clock.",
-                    _ => "The signature does not match.",
+                    SignatureCheck.Missing => new Text($"请求须带 {HotlineSignature.TimestampHeader} 和 {HotlineSignature.SignatureHeader} 两个请求头。", $"Send {HotlineSignature.TimestampHeader} and {HotlineSignature.SignatureHeader}."),
+                    SignatureCheck.OutsideWindow => new Text("时间戳与服务器时间相差超过 5 分钟。", "The timestamp is more than 5 minutes from the server's clock."),
+                    _ => new Text("签名不符。", "The signature does not match."),
                 });
             }
 
@@ -148,7 +148,7 @@ public static class HotlineEndpoints
                 }
 
                 log.LogWarning("Hotline webhook refused: replayed signature");
-                return Unauthorized("This signed request was delivered before.");
+                return Unauthorized(new Text("这一签名请求此前已送达过，不再受理。", "This signed request was delivered before."));
             }
 
             HotlineCaseRequest? request;
@@ -164,7 +164,7 @@ public static class HotlineEndpoints
 
             if (request is null)
             {
-                return Problems.Invalid("body", "A JSON object is required.");
+                return Problems.Invalid("body", new Text("需要一个 JSON 对象。", "A JSON object is required."));
             }
 
             var (input, errors) = HotlineIntake.Validate(request, counties, now);
@@ -233,20 +233,20 @@ public static class HotlineEndpoints
                 return (IResult)problem!;
             }
 
-            var errors = new Dictionary<string, string[]>();
+            var errors = new Dictionary<string, Text[]>();
             if (status is not null && !HotlineStatuses.All.Contains(status))
             {
-                errors["status"] = [$"status is one of {string.Join(", ", HotlineStatuses.All)}."];
+                errors["status"] = [new Text($"status 须为以下之一：{HotlineStatuses.ChineseList}。", $"status is one of {string.Join(", ", HotlineStatuses.All)}.")];
             }
 
             if (category is not null && !HotlineCategories.All.Contains(category))
             {
-                errors["category"] = [$"category is one of {string.Join(", ", HotlineCategories.All)}."];
+                errors["category"] = [new Text($"category 须为以下之一：{HotlineCategories.ChineseList}。", $"category is one of {string.Join(", ", HotlineCategories.All)}.")];
             }
 
             if (cycleId is not null && !HotlineIntake.IsCycleId(cycleId))
             {
-                errors["cycleId"] = ["cycleId is a cycle id, e.g. 410726-2026-autumn."];
+                errors["cycleId"] = [HotlineIntake.CycleIdFormat("cycleId")];
             }
 
             if (errors.Count > 0)
@@ -295,8 +295,8 @@ public static class HotlineEndpoints
         return !user.IsInRole(Roles.SchoolOfficer) || found.Assignee == Assignees.ForSchool(user.SchoolCode() ?? "") ? (number, found) : null;
     }
 
-    private static ProblemHttpResult Unauthorized(string detail) =>
-        TypedResults.Problem(title: "Unauthorized", detail: detail, statusCode: StatusCodes.Status401Unauthorized);
+    private static ProblemHttpResult Unauthorized(Text detail) =>
+        Problems.Create(StatusCodes.Status401Unauthorized, detail, title: new Text("签名无效", "Unauthorized"));
 
     /// <summary>The raw body, read once; null when it is larger than <see cref="MaxBodyBytes"/>.</summary>
     private static async Task<byte[]?> ReadLimitedAsync(HttpRequest http, CancellationToken ct)

@@ -277,7 +277,7 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
             }
         }
 
-        return CaseChange.Refuse("The case is being changed by others at this moment; try again.");
+        return CaseChange.Refuse(new Text("此工单正由他人办理，请稍后重试。", "The case is being changed by others at this moment; try again."));
     }
 
     public async Task<IReadOnlyList<CaseHistoryEntry>> HistoryAsync(CaseNumber number, CancellationToken cancellationToken)

@@ -13,6 +13,9 @@ public static class HotlineCategories
     public const string Objection = "objection";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Inquiry, Complaint, Help, TipOff, Objection };
+
+    /// <summary>The codes with their Chinese names, as a problem lists them: inquiry（咨询）、complaint（投诉）…</summary>
+    public const string ChineseList = "inquiry（咨询）、complaint（投诉）、help（求助）、tipoff（举报）、objection（公示异议）";
 }
 
 /// <summary>Where a case stands: <c>new → assigned → in_progress → replied → closed</c>, plus <c>reopened</c> once.</summary>
@@ -29,6 +32,20 @@ public static class HotlineStatuses
 
     /// <summary>Statuses in which the bureau or a school still owes the caller an answer: these run against the deadline.</summary>
     public static readonly IReadOnlySet<string> Open = new HashSet<string>(StringComparer.Ordinal) { New, Assigned, InProgress, Reopened };
+
+    public const string ChineseList = "new（待分派）、assigned（已分派）、in_progress（办理中）、replied（已答复）、closed（已办结）、reopened（已重办）";
+
+    /// <summary>A status as the console names it (待分派, 办理中 …).</summary>
+    public static string Chinese(string status) => status switch
+    {
+        New => "待分派",
+        Assigned => "已分派",
+        InProgress => "办理中",
+        Replied => "已答复",
+        Closed => "已办结",
+        Reopened => "已重办",
+        _ => status,
+    };
 }
 
 /// <summary>The caller's verdict on the reply.</summary>
@@ -39,6 +56,16 @@ public static class Satisfaction
     public const string Unsatisfied = "unsatisfied";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Satisfied, Basically, Unsatisfied };
+
+    public const string ChineseList = "satisfied（满意）、basically（基本满意）、unsatisfied（不满意）";
+
+    public static string Chinese(string level) => level switch
+    {
+        Satisfied => "满意",
+        Basically => "基本满意",
+        Unsatisfied => "不满意",
+        _ => level,
+    };
 }
 
 /// <summary>How an objection to a notice is decided: upheld takes the person off the payable list, dismissed releases the hold.</summary>

@@ -27,7 +27,7 @@ public static class MailEndpoints
 
             if (status is not null && !MailStatuses.All.Contains(status))
             {
-                return Problems.Invalid("status", $"status is one of {string.Join(", ", MailStatuses.All)}.");
+                return Problems.Invalid("status", new Text("status 须为以下之一：pending（待发送）、sent（已发送）、failed（发送失败）、skipped（已跳过）。", $"status is one of {string.Join(", ", MailStatuses.All)}."));
             }
 
             var page = await outbox.ListAsync(status, user.CountyLimit(), continuationToken, size, ct);

@@ -65,7 +65,7 @@ public static class NoticeEndpoints
             var entry = SchoolCode.IsValid(schoolCode) ? await notices.GetAsync(cycleId, schoolCode, ct) : null;
             if (entry is null || entry.RunId != listing!.RunId)
             {
-                return Problems.NotFound(new Text($"资助周期 {cycleId} 中学校 {schoolCode} 的公示", $"A notice of school {schoolCode} in cycle {cycleId}"));
+                return Problems.NotFound(new Text($"资助周期 {cycleId} 中{Eligibility.SchoolNames.Describe(null, schoolCode).Zh}的公示", $"A notice of school {schoolCode} in cycle {cycleId}"));
             }
 
             var content = await notices.OpenDocumentAsync(workbook ? entry.XlsxSha256 : entry.HtmlSha256, ct);

@@ -29,7 +29,7 @@ public static class NoticePreviewEndpoints
     {
         app.MapGet("/api/cycles/{id}/notice-preview/{schoolCode}", async (
             string id, string schoolCode, HttpContext http, ClaimsPrincipal user, CycleService cycles, EligibilityStore ledger,
-            CountyContactsStore contacts, WorkingCalendar calendar, CancellationToken ct) =>
+            CountyContactsStore contacts, WorkingCalendar calendar, SchoolNames names, CancellationToken ct) =>
         {
             if (!SchoolCode.IsValid(schoolCode))
             {
@@ -38,7 +38,7 @@ public static class NoticePreviewEndpoints
 
             if (!user.CanAccessSchool(schoolCode))
             {
-                return Problems.Forbidden(Messages.OtherSchool(schoolCode));
+                return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, schoolCode, ct)));
             }
 
             if (await cycles.FindAsync(id, ct) is not { } cycle)
@@ -63,7 +63,8 @@ public static class NoticePreviewEndpoints
 
             if (rows.Count == 0)
             {
-                return Problems.NotFound($"Students on a notice of school {schoolCode} in cycle {id}");
+                var school = await names.DescribeAsync(id, schoolCode, ct);
+                return Problems.NotFound(new Text($"资助周期 {id} 公示名单中{school.Zh}的学生", $"Students on a notice of {school.En} in cycle {id}"));
             }
 
             var county = await contacts.GetAsync(cycle.CountyCode, ct);

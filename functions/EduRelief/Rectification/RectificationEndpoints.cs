@@ -236,34 +236,36 @@ public static class RectificationEndpoints
         cycle.MapPost("/inspections", RecordInspectionAsync).RequireAuthorization(Policies.Inspection);
     }
 
+    private static readonly Text EvidenceFile = new("佐证材料", "An evidence file");
+
     private static async Task<IResult> ListAsync(
         string id, string? status, string? source, string? owner, string? overdue, string? continuationToken, int? pageSize,
-        ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct)
+        ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct)
     {
         if (!Paging.TryGetSize(pageSize, out var size, out var problem))
         {
             return problem!;
         }
 
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, Text[]>();
         if (status is not null && !RectificationStatuses.All.Contains(status))
         {
-            errors["status"] = [$"status is one of {string.Join(", ", RectificationStatuses.All)}."];
+            errors["status"] = [new Text($"status 须为以下之一：{string.Join("、", RectificationStatuses.All.Select(s => $"{s}（{RectificationStatuses.Label(s)}）"))}。", $"status is one of {string.Join(", ", RectificationStatuses.All)}.")];
         }
 
         if (source is not null && !RectificationSources.All.Contains(source))
         {
-            errors["source"] = [$"source is one of {string.Join(", ", RectificationSources.All)}."];
+            errors["source"] = [new Text($"source 须为以下之一：{string.Join("、", RectificationSources.All.Select(s => $"{s}（{RectificationSources.Label(s)}）"))}。", $"source is one of {string.Join(", ", RectificationSources.All)}.")];
         }
 
         if (owner is not null && !Assignees.TryParse(owner, out _, out _))
         {
-            errors["owner"] = ["owner is school:{10-digit school code} or section:{name}."];
+            errors["owner"] = [RectificationItemInput.OwnerFormat];
         }
 
         if (overdue is not (null or "true" or "false"))
         {
-            errors["overdue"] = ["overdue is true or false."];
+            errors["overdue"] = [new Text("overdue 为 true 或 false。", "overdue is true or false.")];
         }
 
         if (errors.Count > 0)
@@ -276,7 +278,8 @@ public static class RectificationEndpoints
             var own = Assignees.ForSchool(user.SchoolCode() ?? "");
             if (owner is not null && owner != own)
             {
-                return Problems.Forbidden(Messages.OtherSchool(owner));
+                var other = Assignees.TryParse(owner, out var kind, out var key) && kind == Assignees.School ? key : owner;
+                return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, other, ct)));
             }
 
             owner = own;
@@ -303,7 +306,7 @@ public static class RectificationEndpoints
 
         if (http.ContentLength > RectificationStore.MaxEvidenceBytes + (64 * 1024))
         {
-            return FileUploads.TooLarge("An evidence file", RectificationStore.MaxEvidenceBytes);
+            return FileUploads.TooLarge(EvidenceFile, RectificationStore.MaxEvidenceBytes);
         }
 
         if (!MediaTypeHeaderValue.TryParse(http.ContentType, out var type))
@@ -337,7 +340,7 @@ public static class RectificationEndpoints
         await using var spooled = await SpooledFile.CreateAsync(body, RectificationStore.MaxEvidenceBytes, ct);
         if (spooled is null)
         {
-            return FileUploads.TooLarge("An evidence file", RectificationStore.MaxEvidenceBytes);
+            return FileUploads.TooLarge(EvidenceFile, RectificationStore.MaxEvidenceBytes);
         }
 
         if (spooled.Size == 0)
@@ -388,33 +391,33 @@ public static class RectificationEndpoints
             return problem;
         }
 
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, Text[]>();
         var inspectionId = body!.InspectionId?.Trim();
         if (string.IsNullOrEmpty(inspectionId) || inspectionId.Length > 100)
         {
-            errors["inspectionId"] = ["An inspectionId of 1 to 100 characters is required; sending the same one again records nothing new."];
+            errors["inspectionId"] = [new Text("须填写 inspectionId（检查编号），1 至 100 个字符；重复提交同一编号不会重复记录。", "An inspectionId of 1 to 100 characters is required; sending the same one again records nothing new.")];
         }
 
         var team = body.Team?.Trim();
         if (string.IsNullOrEmpty(team) || team.Length > 100)
         {
-            errors["team"] = ["A team of 1 to 100 characters is required."];
+            errors["team"] = [new Text("须填写检查组，1 至 100 个字符。", "A team of 1 to 100 characters is required.")];
         }
 
         if (body.InspectedAt is not { } inspectedAt)
         {
-            errors["inspectedAt"] = ["inspectedAt is required."];
+            errors["inspectedAt"] = [new Text("须填写 inspectedAt（检查时间）。", "inspectedAt is required.")];
             inspectedAt = default;
         }
         else if (inspectedAt > clock.GetUtcNow().AddMinutes(5))
         {
-            errors["inspectedAt"] = ["inspectedAt is in the future."];
+            errors["inspectedAt"] = [new Text("inspectedAt（检查时间）晚于当前时间。", "inspectedAt is in the future.")];
         }
 
         var inputs = new List<RectificationItemInput>();
         if (body.Findings is not { Count: > 0 and <= MaxFindings } findings)
         {
-            errors["findings"] = [$"1 to {MaxFindings} findings are required."];
+            errors["findings"] = [new Text($"须有 1 至 {MaxFindings} 条检查发现。", $"1 to {MaxFindings} findings are required.")];
         }
         else
         {
@@ -422,7 +425,7 @@ public static class RectificationEndpoints
             {
                 if (findings[i] is not { } f)
                 {
-                    errors[$"findings[{i}]"] = ["A finding is an object."];
+                    errors[$"findings[{i}]"] = [new Text("每条检查发现须为一个 JSON 对象。", "A finding is an object.")];
                     continue;
                 }
 
@@ -490,8 +493,8 @@ public static class RectificationEndpoints
     private static IResult Answer(ChangeResult result, DateTimeOffset now) => result.Outcome switch
     {
         ChangeOutcome.Applied or ChangeOutcome.Duplicate => TypedResults.Ok(RectificationItemView.From(result.Item, now)),
-        ChangeOutcome.Refused when result.Refusal!.Kind == RefusalKind.Invalid => Problems.Invalid(new Dictionary<string, string[]>(result.Refusal.Errors)),
-        ChangeOutcome.Refused => Problems.Conflict(result.Refusal!.Detail, new Dictionary<string, string[]>(result.Refusal.Errors)),
+        ChangeOutcome.Refused when result.Refusal!.Kind == RefusalKind.Invalid => Problems.Invalid(new Dictionary<string, Text[]>(result.Refusal.Errors)),
+        ChangeOutcome.Refused => Problems.Conflict(result.Refusal!.Detail, new Dictionary<string, Text[]>(result.Refusal.Errors)),
         _ => Problems.Conflict(new Text($"整改项 {result.Item.Id} 刚刚已被他人修改；请刷新。", $"Item {result.Item.Id} was changed by someone else just now; reload it."), new Dictionary<string, string[]> { ["item"] = [$"{result.Item.Id} changed meanwhile (now {result.Item.Status})"] }),
     };
 

@@ -1,4 +1,5 @@
 using EduRelief.Auth;
+using EduRelief.Hosting;
 
 namespace EduRelief.Rectification;
 
@@ -21,7 +22,7 @@ public enum RefusalKind
 }
 
 /// <summary>A refused change: why, and which fields are at fault.</summary>
-public sealed record Refusal(RefusalKind Kind, IReadOnlyDictionary<string, string[]> Errors, string Detail);
+public sealed record Refusal(RefusalKind Kind, IReadOnlyDictionary<string, Text[]> Errors, Text Detail);
 
 /// <summary>An allowed change: the status after it, and the note to record.</summary>
 public sealed record Change(string Action, string To, string? Note);
@@ -45,15 +46,15 @@ public static class RectificationLifecycle
     public static (Change? Change, Refusal? Refusal) AddEvidence(ItemState item) =>
         RectificationStatuses.AwaitsOwner(item.Status)
             ? (new Change(EvidenceAdded, item.Status, null), null)
-            : (null, Conflict($"Evidence is added while the item is open or returned; it is {item.Status}."));
+            : (null, Conflict(new Text($"只有“待整改”或“已退回”的整改事项才能添加佐证材料；该事项当前为“{RectificationStatuses.Label(item.Status)}”。", $"Evidence is added while the item is open or returned; it is {item.Status}.")));
 
     public static (Change? Change, Refusal? Refusal) Submit(ItemState item, SubmitRequest request)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, Text[]>();
         var note = request.Note?.Trim();
         if (string.IsNullOrEmpty(note) || note.Length > MaxNote)
         {
-            errors["note"] = [$"A note of 1 to {MaxNote} characters is required."];
+            errors["note"] = [new Text($"须填写整改说明，1 至 {MaxNote} 个字符。", $"A note of 1 to {MaxNote} characters is required.")];
         }
 
         var evidenceNeeded = true;
@@ -65,17 +66,17 @@ public static class RectificationLifecycle
                     evidenceNeeded = false;
                     if (!SchoolCode.IsValid(request.SchoolCode))
                     {
-                        errors["schoolCode"] = ["The 10-digit code of the school the child is enrolled in is required."];
+                        errors["schoolCode"] = [new Text("须填写该生就读学校的 10 位学校标识码。", "The 10-digit code of the school the child is enrolled in is required.")];
                     }
 
                     // The child is owed aid from now on: the class they joined prices it.
                     if (!Eligibility.SchoolStages.TryParse(request.Stage, out var stage))
                     {
-                        errors["stage"] = [$"The child's 学段 is required: one of {string.Join(", ", Eligibility.SchoolStages.All.Select(Eligibility.SchoolStages.Chinese))}."];
+                        errors["stage"] = [new Text($"须填写该生的学段，为以下之一：{string.Join("、", Eligibility.SchoolStages.All.Select(Eligibility.SchoolStages.Chinese))}。", $"The child's 学段 is required: one of {string.Join(", ", Eligibility.SchoolStages.All.Select(Eligibility.SchoolStages.Chinese))}.")];
                     }
                     else if (request.Grade is not { } grade || grade < 1 || grade > Eligibility.SchoolStages.MaxGrade(stage))
                     {
-                        errors["grade"] = [$"The child's 年级 in {request.Stage} is 1 to {Eligibility.SchoolStages.MaxGrade(stage)}."];
+                        errors["grade"] = [new Text($"该生在{request.Stage}的年级为 1 至 {Eligibility.SchoolStages.MaxGrade(stage)}。", $"The child's 年级 in {request.Stage} is 1 to {Eligibility.SchoolStages.MaxGrade(stage)}.")];
                     }
 
                     break;
@@ -84,37 +85,39 @@ public static class RectificationLifecycle
                 case DropoutOutcomes.Exempt:
                     if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Trim().Length > MaxNote)
                     {
-                        errors["reason"] = [$"An exemption needs a reason of 1 to {MaxNote} characters."];
+                        errors["reason"] = [new Text($"免予入学须填写理由，1 至 {MaxNote} 个字符。", $"An exemption needs a reason of 1 to {MaxNote} characters.")];
                     }
 
                     break;
                 default:
-                    errors["outcome"] = [$"A 控辍保学 item closes with an outcome: {string.Join(", ", DropoutOutcomes.All)}."];
+                    errors["outcome"] = [new Text("控辍保学事项须填写处理结果：enrolled（已入学）、studying_elsewhere（异地就读）或 exempt（免予入学）。", $"A 控辍保学 item closes with an outcome: {string.Join(", ", DropoutOutcomes.All)}.")];
                     evidenceNeeded = false;
                     break;
             }
         }
         else if (item.IsMismatch && request.Outcome is not null && request.Outcome != MismatchOutcomes.Corrected)
         {
-            errors["outcome"] = [$"A name-mismatch item closes without an outcome, or with \"{MismatchOutcomes.Corrected}\" when the roster's name was corrected and the student is the registered child (accepting it pays them by 补发)."];
+            errors["outcome"] = [new Text(
+                $"姓名不一致事项不填写处理结果；若名册姓名已更正且该生确为建档立卡学生，填写“{MismatchOutcomes.Corrected}”（验收后予以补发）。",
+                $"A name-mismatch item closes without an outcome, or with \"{MismatchOutcomes.Corrected}\" when the roster's name was corrected and the student is the registered child (accepting it pays them by 补发).")];
         }
         else if (!item.IsMismatch && request.Outcome is not null)
         {
-            errors["outcome"] = ["Only a 控辍保学 or a name-mismatch item has an outcome."];
+            errors["outcome"] = [new Text("只有控辍保学或姓名不一致事项才填写处理结果。", "Only a 控辍保学 or a name-mismatch item has an outcome.")];
         }
 
         if (!RectificationStatuses.AwaitsOwner(item.Status))
         {
-            return (null, Conflict($"Only an open or returned item can be submitted; it is {item.Status}."));
+            return (null, Conflict(new Text($"只有“待整改”或“已退回”的整改事项才能提交；该事项当前为“{RectificationStatuses.Label(item.Status)}”。", $"Only an open or returned item can be submitted; it is {item.Status}.")));
         }
 
         if (evidenceNeeded && item.EvidenceCount == 0)
         {
-            errors["evidence"] = ["Add at least one evidence file before submitting."];
+            errors["evidence"] = [new Text("提交前须至少添加一份佐证材料。", "Add at least one evidence file before submitting.")];
         }
 
         return errors.Count > 0
-            ? (null, new Refusal(RefusalKind.Invalid, errors, string.Join(" ", errors.SelectMany(e => e.Value))))
+            ? (null, new Refusal(RefusalKind.Invalid, errors, new Text(string.Join(" ", errors.SelectMany(e => e.Value.Select(m => m.Zh))), string.Join(" ", errors.SelectMany(e => e.Value.Select(m => m.En))))))
             : (new Change(SubmittedAction, RectificationStatuses.Submitted, note), null);
     }
 
@@ -122,12 +125,12 @@ public static class RectificationLifecycle
     {
         if (note is { Length: > MaxNote })
         {
-            return (null, Invalid("note", $"The note is at most {MaxNote} characters."));
+            return (null, Invalid("note", new Text($"说明最多 {MaxNote} 个字符。", $"The note is at most {MaxNote} characters.")));
         }
 
         return item.Status == RectificationStatuses.Submitted
             ? (new Change(AcceptedAction, RectificationStatuses.Accepted, string.IsNullOrWhiteSpace(note) ? null : note.Trim()), null)
-            : (null, Conflict($"Only a submitted item can be accepted; it is {item.Status}."));
+            : (null, Conflict(new Text($"只有“已提交待验收”的整改事项才能验收销号；该事项当前为“{RectificationStatuses.Label(item.Status)}”。", $"Only a submitted item can be accepted; it is {item.Status}.")));
     }
 
     public static (Change? Change, Refusal? Refusal) Return(ItemState item, string? reason)
@@ -135,17 +138,17 @@ public static class RectificationLifecycle
         var trimmed = reason?.Trim();
         if (string.IsNullOrEmpty(trimmed) || trimmed.Length > MaxNote)
         {
-            return (null, Invalid("reason", $"A reason of 1 to {MaxNote} characters is required."));
+            return (null, Invalid("reason", new Text($"须填写退回理由，1 至 {MaxNote} 个字符。", $"A reason of 1 to {MaxNote} characters is required.")));
         }
 
         return item.Status == RectificationStatuses.Submitted
             ? (new Change(ReturnedAction, RectificationStatuses.Returned, trimmed), null)
-            : (null, Conflict($"Only a submitted item can be returned; it is {item.Status}."));
+            : (null, Conflict(new Text($"只有“已提交待验收”的整改事项才能退回；该事项当前为“{RectificationStatuses.Label(item.Status)}”。", $"Only a submitted item can be returned; it is {item.Status}.")));
     }
 
-    private static Refusal Invalid(string field, string message) =>
-        new(RefusalKind.Invalid, new Dictionary<string, string[]> { [field] = [message] }, message);
+    private static Refusal Invalid(string field, Text message) =>
+        new(RefusalKind.Invalid, new Dictionary<string, Text[]> { [field] = [message] }, message);
 
-    private static Refusal Conflict(string detail) =>
-        new(RefusalKind.Conflict, new Dictionary<string, string[]> { ["status"] = [detail] }, detail);
+    private static Refusal Conflict(Text detail) =>
+        new(RefusalKind.Conflict, new Dictionary<string, Text[]> { ["status"] = [detail] }, detail);
 }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using EduRelief.Auth;
 using EduRelief.Counties;
+using EduRelief.Hosting;
 
 namespace EduRelief.Rectification;
 
@@ -110,58 +111,61 @@ public sealed record RectificationItemInput(
     public const int MaxSourceKey = 200;
 
     /// <summary>Field errors (camelCase names, prefixed with <paramref name="prefix"/>); empty when the input can be opened.</summary>
-    public Dictionary<string, string[]> Validate(string prefix = "")
+    /// <summary>"owner is school:{…} or section:{…}." in both languages.</summary>
+    public static readonly Text OwnerFormat = new("owner 为 school:{10 位学校标识码} 或 section:{股室名称}。", "owner is school:{10-digit school code} or section:{name}.");
+
+    public Dictionary<string, Text[]> Validate(string prefix = "")
     {
-        var errors = new Dictionary<string, string[]>();
-        void Add(string field, string message) => errors[prefix + field] = [message];
+        var errors = new Dictionary<string, Text[]>();
+        void Add(string field, Text message) => errors[prefix + field] = [message];
 
         if (!RectificationSources.All.Contains(Source))
         {
-            Add("source", $"source is one of {string.Join(", ", RectificationSources.All)}.");
+            Add("source", new Text($"source 须为以下之一：{string.Join("、", RectificationSources.All.Select(s => $"{s}（{RectificationSources.Label(s)}）"))}。", $"source is one of {string.Join(", ", RectificationSources.All)}."));
         }
 
         if (string.IsNullOrWhiteSpace(SourceKey) || SourceKey.Length > MaxSourceKey)
         {
-            Add("sourceKey", $"A sourceKey of 1 to {MaxSourceKey} characters is required.");
+            Add("sourceKey", new Text($"须填写 sourceKey，1 至 {MaxSourceKey} 个字符。", $"A sourceKey of 1 to {MaxSourceKey} characters is required."));
         }
 
         if (string.IsNullOrWhiteSpace(Title) || Title.Trim().Length > MaxTitle)
         {
-            Add("title", $"A title of 1 to {MaxTitle} characters is required.");
+            Add("title", new Text($"须填写标题，1 至 {MaxTitle} 个字符。", $"A title of 1 to {MaxTitle} characters is required."));
         }
         else if (SensitiveText.HasIdNumber(Title))
         {
-            Add("title", "The title must not contain an ID number.");
+            Add("title", new Text("标题中不得含有身份证号。", "The title must not contain an ID number."));
         }
 
         if (Description is { } d && (d.Length > MaxDescription || SensitiveText.HasIdNumber(d)))
         {
-            Add("description", $"The description is at most {MaxDescription} characters and must not contain an ID number.");
+            Add("description", new Text($"问题描述最多 {MaxDescription} 个字符，且不得含有身份证号。", $"The description is at most {MaxDescription} characters and must not contain an ID number."));
         }
 
         if (!Assignees.TryParse(Owner, out _, out _))
         {
-            Add("owner", "owner is school:{10-digit school code} or section:{name}.");
+            Add("owner", OwnerFormat);
         }
 
         if (SchoolCode is not null && !Auth.SchoolCode.IsValid(SchoolCode))
         {
-            Add("schoolCode", "schoolCode has 10 digits.");
+            Add("schoolCode", new Text("schoolCode 为 10 位学校标识码。", "schoolCode has 10 digits."));
         }
 
         if (DeadlineWorkingDays is < 1 or > MaxWorkingDays)
         {
-            Add("deadlineWorkingDays", $"deadlineWorkingDays is 1 to {MaxWorkingDays}.");
+            Add("deadlineWorkingDays", new Text($"deadlineWorkingDays（整改时限）为 1 至 {MaxWorkingDays} 个工作日。", $"deadlineWorkingDays is 1 to {MaxWorkingDays}."));
         }
 
         if (StudentName is { Length: > 50 })
         {
-            Add("studentName", "studentName is at most 50 characters.");
+            Add("studentName", new Text("studentName（学生姓名）最多 50 个字符。", "studentName is at most 50 characters."));
         }
 
         if (Township is { Length: > 50 })
         {
-            Add("township", "township is at most 50 characters.");
+            Add("township", new Text("township（乡镇）最多 50 个字符。", "township is at most 50 characters."));
         }
 
         return errors;

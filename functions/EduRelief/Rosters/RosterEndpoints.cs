@@ -40,7 +40,7 @@ public static class RosterEndpoints
             return CycleGate.StageProblem(id, cycle.Stage, new Text("名册只能在审核结束前替换", "rosters can be replaced only until review ends"));
         }
 
-        await using var upload = await FileUploads.SpoolAsync(http, "A roster file", RosterStore.MaxFileBytes, ct);
+        await using var upload = await FileUploads.SpoolAsync(http, new Text("名册文件", "A roster file"), RosterStore.MaxFileBytes, ct);
         if (upload.Problem is not null)
         {
             return upload.Problem;
@@ -107,7 +107,7 @@ public static class RosterEndpoints
 
     /// <summary>400 for a file that cannot be read at all, with the reader's errors (file, column or row).</summary>
     internal static IResult Unreadable(RosterFileException ex) =>
-        Problems.Create(StatusCodes.Status400BadRequest, ex.Message,
-            ex.Errors.ToDictionary(e => e.Key, e => e.Value.Select(m => (Text)m).ToArray()),
+        Problems.Create(StatusCodes.Status400BadRequest, ex.Title,
+            ex.Errors.ToDictionary(e => e.Key, e => e.Value),
             new Text("文件无法导入", "The file cannot be imported"));
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.FileProviders;
 namespace EduRelief.WebConsole;
 
 /// <summary>Who the caller is, as the console shows it and decides what to offer.</summary>
-public sealed record Me(string Id, string Name, string Role, string? SchoolCode, string Via);
+public sealed record Me(string Id, string Name, string Role, string? SchoolCode, string Via, string? SchoolName = null);
 
 /// <summary>
 /// How the console signs people in (always an API key; Entra ID when the app and its console client are configured), and
@@ -92,7 +92,7 @@ public static class ConsoleEndpoints
             },
         });
 
-        app.MapGet("/api/me", (ClaimsPrincipal user) =>
+        app.MapGet("/api/me", async (ClaimsPrincipal user, Eligibility.SchoolNames schools, CancellationToken ct) =>
         {
             var role = Roles.All.FirstOrDefault(user.IsInRole) ?? "";
             var via = user.Identity?.AuthenticationType == ApiKeyAuthenticationHandler.SchemeName ? "apiKey" : "entra";
@@ -100,7 +100,9 @@ public static class ConsoleEndpoints
             // An Entra actor is "name (object id)" so history names the person unambiguously; the console greets by name.
             var name = user.Actor();
             var suffix = $" ({id})";
-            return TypedResults.Ok(new Me(id, id.Length > 0 && name.EndsWith(suffix, StringComparison.Ordinal) ? name[..^suffix.Length] : name, role, user.SchoolCode(), via));
+            // A school officer is greeted with their school's name, as the county's latest verified roster spells it.
+            var schoolName = user.SchoolCode() is { } code ? await schools.FindInCountiesAsync(user.CountyLimit(), code, ct) : null;
+            return TypedResults.Ok(new Me(id, id.Length > 0 && name.EndsWith(suffix, StringComparison.Ordinal) ? name[..^suffix.Length] : name, role, user.SchoolCode(), via, schoolName));
         }).RequireAuthorization();
 
         var config = Config(app.Configuration, entra, settings.DevClock);

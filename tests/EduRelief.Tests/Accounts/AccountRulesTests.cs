@@ -143,9 +143,9 @@ public sealed class AccountRulesTests
 
         Assert.True(content.Refused);
         Assert.Equal(["row:3", "row:4"], content.Errors.Keys.Order());
-        Assert.Contains("check character", content.Errors["row:3"][0], StringComparison.Ordinal);
-        Assert.Contains("not a student of your school", content.Errors["row:4"][0], StringComparison.Ordinal);
-        Assert.DoesNotContain(content.Errors.Values.SelectMany(v => v), m => m.Contains(SampleCounty.B[..17], StringComparison.Ordinal));
+        Assert.Contains("check character", content.Errors["row:3"][0].En, StringComparison.Ordinal);
+        Assert.Contains("not a student of your school", content.Errors["row:4"][0].En, StringComparison.Ordinal);
+        Assert.DoesNotContain(content.Errors.Values.SelectMany(v => v), m => m.Zh.Contains(SampleCounty.B[..17], StringComparison.Ordinal) || m.En.Contains(SampleCounty.B[..17], StringComparison.Ordinal));
     }
 
     private static async IAsyncEnumerable<RosterRow> Rows(params string[][] rows)

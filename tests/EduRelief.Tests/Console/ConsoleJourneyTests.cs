@@ -66,7 +66,7 @@ public sealed partial class ConsoleJourneyTests
         var errorRow = errors.Locator("tbody tr");
         await Assertions.Expect(errorRow).ToHaveCountAsync(1);
         await Assertions.Expect(errorRow.Locator("td").First).ToHaveTextAsync("“学段”列");
-        await Assertions.Expect(errorRow.Locator("td").Nth(1)).ToContainTextAsync("The required column 学段 is missing from the header row (row 1)");
+        await Assertions.Expect(errorRow.Locator("td").Nth(1)).ToContainTextAsync("表头行（第 1 行）缺少必需的列“学段”");
         await Assertions.Expect(students.Locator(".roster-current")).ToHaveTextAsync("尚未上传。");
         await Screenshots.SaveAsync(page, "rosters-errors");
 
@@ -122,7 +122,7 @@ public sealed partial class ConsoleJourneyTests
         var contactsLink = page.GetByRole(AriaRole.Link, new() { Name = "登记本县联系方式" });
         await Assertions.Expect(contactsLink).ToHaveAttributeAsync("href", "#/counties/410726/contacts");
         await Assertions.Expect(page.Locator(".approval")).ToContainTextAsync("本县尚未登记监督电话和来信来访地址");
-        await Assertions.Expect(page.Locator(".approval [role=alert]")).ToContainTextAsync("The county's hotline number and objection address are required on a public notice.");
+        await Assertions.Expect(page.Locator(".approval [role=alert]")).ToContainTextAsync("公示须载明县教育局的监督电话和异议受理地址。");
         Assert.Equal(200, (await app.Admin.SendJsonAsync(HttpMethod.Put, "/api/counties/410726/contacts", SampleCycle.Contacts)).Status);
         await approve.ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "确认公示" }).ClickAsync();
@@ -299,7 +299,7 @@ public sealed partial class ConsoleJourneyTests
         await page.GetByRole(AriaRole.Button, new() { Name = "登录", Exact = true }).ClickAsync();
 
         // The school's own figures: its ledger per program, its discrepancies; no county-wide chart, no rosters tab.
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "本校（4107260002）情况" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "本校（第一初级中学）情况" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "各资助项目" }).Locator("tbody tr")).ToHaveTextAsync(["生活补助2¥1,125.00"]);
         await Assertions.Expect(page.Locator(".chart-figure").Filter(new() { HasText = "核验人数" })).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "名册上传" })).ToHaveCountAsync(0);

@@ -43,10 +43,10 @@ public sealed class EntraSignInConsoleTests
         await button.ClickAsync();
 
         // Back on the page they asked for, named in the top bar with their role and school.
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"本校（{School}）情况" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "本校（第一初级中学）情况" })).ToBeVisibleAsync();
         var who = page.GetByTestId("who");
         await Assertions.Expect(who).ToContainTextAsync("王老师（学校资助专干）");
-        await Assertions.Expect(who).ToContainTextAsync($"学校 {School}");
+        await Assertions.Expect(who).ToContainTextAsync("第一初级中学"); // the school by its name, not its code
         Assert.DoesNotContain("?code=", page.Url, StringComparison.Ordinal);
 
         // The fake saw one valid authorize request and one valid PKCE exchange from the console's origin.
@@ -165,7 +165,7 @@ public sealed class EntraSignInConsoleTests
 
         var alert = page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "统一身份认证登录未成功" });
         await Assertions.Expect(alert).ToBeVisibleAsync();
-        await Assertions.Expect(alert).ToContainTextAsync("The sign-in answer does not match the request; sign in again.");
+        await Assertions.Expect(alert).ToContainTextAsync("登录回应与本次登录请求不符，请重新登录。");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "登录", Level = 1 })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("who")).ToHaveCountAsync(0);
         Assert.Single(entra.CallsTo("authorize"));

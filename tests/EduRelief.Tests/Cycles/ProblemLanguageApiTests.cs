@@ -71,8 +71,8 @@ public sealed class ProblemLanguageApiTests(EngineFixture fixture) : IClassFixtu
 
         Assert.Equal(409, status);
         Assert.Equal("当前无法办理", (string?)zh["title"]);
-        Assert.Equal($"资助周期 {id} 处于 cancelled 阶段：名册只能在审核结束前替换。", (string?)zh["detail"]);
-        Assert.Equal("cancelled：名册只能在审核结束前替换", (string?)zh["errors"]!["stage"]![0]);
+        Assert.Equal($"资助周期 {id} 处于“已撤销”阶段：名册只能在审核结束前替换。", (string?)zh["detail"]);
+        Assert.Equal("已撤销：名册只能在审核结束前替换", (string?)zh["errors"]!["stage"]![0]);
         Assert.Equal("Conflict", (string?)en["title"]);
         Assert.Equal($"Cycle {id} is in stage cancelled: rosters can be replaced only until review ends.", (string?)en["detail"]);
     }

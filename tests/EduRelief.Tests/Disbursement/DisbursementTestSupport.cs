@@ -131,7 +131,7 @@ public static class BankResult
         var (rows, errors) = BankFiles.ParseResult(file);
         if (errors.Count > 0)
         {
-            throw new InvalidOperationException(string.Join("; ", errors.Select(e => e.Key + ": " + string.Join(' ', e.Value))));
+            throw new InvalidOperationException(string.Join("; ", errors.Select(e => e.Key + ": " + string.Join(' ', e.Value.Select(m => m.En)))));
         }
 
         return await service.ReconcileAsync(LedgerWorld.CycleId, batchId, file, rows, CancellationToken.None);

@@ -25,7 +25,7 @@ public sealed class CaseLifecycleTests
         return change.Case;
     }
 
-    private static string Refusal(HotlineCase c, CaseAction action) => CaseLifecycle.Apply(c, action).Refusal ?? throw new Xunit.Sdk.XunitException("The action was allowed.");
+    private static string Refusal(HotlineCase c, CaseAction action) => CaseLifecycle.Apply(c, action).Refusal?.En ?? throw new Xunit.Sdk.XunitException("The action was allowed.");
 
     [Fact]
     public void Apply_WholePath_NewToClosedWithOneReopening()

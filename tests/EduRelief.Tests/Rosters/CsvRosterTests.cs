@@ -108,7 +108,7 @@ public sealed class CsvRosterTests
         Assert.Equal(new HashSet<string> { "column:身份证号", "column:备注" }, ex.Errors.Keys.ToHashSet());
         Assert.Contains("身份证号", ex.Message);
         Assert.Contains("备注", ex.Message);
-        Assert.Contains("身份证号码", ex.Errors["column:身份证号"][0]); // shows what the header has instead
+        Assert.Contains("身份证号码", ex.Errors["column:身份证号"][0].Zh); // shows what the header has instead
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class CsvRosterTests
         var ex = await RejectsAsync(Text($"{StudentHeader},姓名\n张三,1,2,3,4,5,6,7,张三\n"), RosterFormat.Csv);
 
         Assert.Equal(RosterErrors.AmbiguousColumns, ex.Title);
-        Assert.Contains("A, I", Assert.Single(ex.Errors, e => e.Key == "column:姓名").Value[0]);
+        Assert.Contains("A, I", Assert.Single(ex.Errors, e => e.Key == "column:姓名").Value[0].En);
     }
 
     [Theory]
@@ -215,7 +215,7 @@ public sealed class CsvRosterTests
         var ex = await RejectsAsync(Text($"{StudentHeader}\n{Row1}\n{record}\n{Row2}\n"), RosterFormat.Csv);
 
         Assert.Equal(RosterErrors.MalformedCsv, ex.Title);
-        var message = Assert.Single(ex.Errors, e => e.Key == "row:3").Value[0];
+        var message = Assert.Single(ex.Errors, e => e.Key == "row:3").Value[0].Zh;
         Assert.Contains("文件第 3 行", message);
         Assert.Contains(why, message);
         Assert.DoesNotContain("410726200901011239", message); // values are personal data
@@ -228,7 +228,7 @@ public sealed class CsvRosterTests
 
         var ex = await RejectsAsync(Text(text), RosterFormat.Csv);
 
-        Assert.Contains("文件第 4 行", Assert.Single(ex.Errors, e => e.Key == "row:3").Value[0]);
+        Assert.Contains("文件第 4 行", Assert.Single(ex.Errors, e => e.Key == "row:3").Value[0].Zh);
     }
 
     [Fact]

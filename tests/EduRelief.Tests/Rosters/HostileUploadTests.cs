@@ -58,7 +58,7 @@ public sealed class HostileUploadTests(EngineFixture fixture, ITestOutputHelper 
             var (status, problem) = await VerificationApiTests.UploadAsync(Admin, id, "students", file, XlsxType);
 
             Assert.True(status == 400, $"{status} {problem}");
-            Assert.Equal(RosterErrors.OverLimit, (string?)problem!["detail"]);
+            Assert.Equal(RosterErrors.OverLimit.En, (string?)problem!["detail"]);
             Assert.Contains("32,767 个字符的上限", Errors(problem));
             if (!shared)
             {
@@ -98,7 +98,7 @@ public sealed class HostileUploadTests(EngineFixture fixture, ITestOutputHelper 
         var (status, problem) = await VerificationApiTests.UploadAsync(Admin, id, "students", garbled, CsvType);
 
         Assert.Equal(400, status);
-        Assert.Equal(RosterErrors.MalformedCsv, (string?)problem!["detail"]);
+        Assert.Equal(RosterErrors.MalformedCsv.En, (string?)problem!["detail"]);
         Assert.Contains("文件第 4 行", (string?)problem["errors"]!["row:4"]![0]);
         Assert.Equal(before.ToJsonString(), (await RostersAsync(id)).ToJsonString());
 

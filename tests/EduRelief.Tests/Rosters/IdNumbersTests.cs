@@ -194,11 +194,13 @@ public sealed class IdNumbersTests
         foreach (var p in Enum.GetValues<IdProblem>())
         {
             var text = IdNumbers.Describe(p);
-            Assert.False(string.IsNullOrWhiteSpace(text));
-            Assert.True(text.Length < 120);
+            Assert.False(string.IsNullOrWhiteSpace(text.Zh));
+            Assert.False(string.IsNullOrWhiteSpace(text.En));
+            Assert.True(text.En.Length < 120);
         }
 
-        Assert.Equal("the check character does not match", IdNumbers.Describe(IdProblem.CheckCharacter));
+        Assert.Equal("the check character does not match", IdNumbers.Describe(IdProblem.CheckCharacter).En);
+        Assert.Equal("身份证号校验码不符", IdNumbers.Describe(IdProblem.CheckCharacter).Zh);
         Assert.Equal(Enum.GetValues<IdProblem>().Length, Enum.GetValues<IdProblem>().Select(IdNumbers.Describe).Distinct().Count());
     }
 

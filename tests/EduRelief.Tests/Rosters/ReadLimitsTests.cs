@@ -10,7 +10,7 @@ public sealed class ReadLimitsTests
 {
     private static readonly string[] StudentColumns = [.. RosterSchema.Columns(RosterKind.Students)];
 
-    private static string Message(RosterFileException ex, string key) => Assert.Single(ex.Errors, e => e.Key == key).Value[0];
+    private static string Message(RosterFileException ex, string key) => Assert.Single(ex.Errors, e => e.Key == key).Value[0].Zh;
 
     [Fact]
     public async Task ReadAsync_InlineCellOverExcelsLimit_RejectsNamingSheetRowColumnAndLimit()
@@ -69,7 +69,7 @@ public sealed class ReadLimitsTests
         var ex = await RejectsAsync(counting, RosterFormat.Xlsx);
 
         Assert.Equal(RosterErrors.OverLimit, ex.Title);
-        Assert.Contains("32,767", Assert.Single(ex.Errors).Value[0]);
+        Assert.Contains("32,767", Assert.Single(ex.Errors).Value[0].Zh);
         Assert.True(counting.BytesRead < file.Length / 4, $"read {counting.BytesRead:N0} of {file.Length:N0} bytes before refusing");
     }
 

@@ -84,7 +84,7 @@ public sealed class RosterFormatTests
 
         var ex = Assert.Throws<RosterFileException>(() => RosterReader.DetectFormat(bytes, "text/csv"));
 
-        Assert.Contains("UTF-16", ex.Errors["file"][0]);
+        Assert.Contains("UTF-16", ex.Errors["file"][0].En);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class RosterFormatTests
 
         var ex = Assert.Throws<RosterFileException>(() => RosterReader.DetectFormat(bytes, "application/vnd.ms-excel"));
 
-        Assert.Contains(".xls", ex.Errors["file"][0]);
+        Assert.Contains(".xls", ex.Errors["file"][0].En);
     }
 
     [Fact]

@@ -309,7 +309,7 @@ public sealed class XlsxRosterTests
         var ex = await RejectsAsync(Xlsx(sheet, SharedStrings("a")), RosterFormat.Xlsx);
 
         Assert.Equal(RosterErrors.Damaged, ex.Title);
-        Assert.Contains("A3", Assert.Single(ex.Errors, e => e.Key == "row:3").Value[0]);
+        Assert.Contains("A3", Assert.Single(ex.Errors, e => e.Key == "row:3").Value[0].En);
     }
 
     [Fact]
@@ -350,7 +350,7 @@ public sealed class XlsxRosterTests
         var ex = await RejectsAsync(counting, RosterFormat.Xlsx);
 
         Assert.Equal(RosterErrors.TooLarge, ex.Title);
-        Assert.Contains("xl/worksheets/sheet1.xml", ex.Errors["file"][0]);
+        Assert.Contains("xl/worksheets/sheet1.xml", ex.Errors["file"][0].En);
         Assert.True(counting.BytesRead < compressed, $"read {counting.BytesRead} bytes of a {bomb.Length}-byte file whose sheet is {compressed} bytes compressed");
     }
 

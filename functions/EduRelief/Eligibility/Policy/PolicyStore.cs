@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
 using EduRelief.Cycles;
+using EduRelief.Hosting;
 using EduRelief.Storage;
 
 namespace EduRelief.Eligibility;
@@ -41,7 +42,7 @@ public static class DefaultPolicies
             var result = PolicyValidation.Validate(year, input);
             if (!result.IsValid)
             {
-                throw new InvalidDataException($"{path}: " + string.Join(" ", result.Errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}"))));
+                throw new InvalidDataException($"{path}: " + string.Join(" ", result.Errors.SelectMany(e => e.Value.Select(m => $"{e.Key}: {m.En}"))));
             }
 
             policies[year] = ResolvedPolicy.Create(PolicyScope.Default, result.Document!);
@@ -52,7 +53,7 @@ public static class DefaultPolicies
 }
 
 /// <summary>The outcome of storing an override: the stored policy, or the errors keyed by field (scope, programs[2].amount …).</summary>
-public sealed record PolicyWriteResult(ResolvedPolicy? Policy, IReadOnlyDictionary<string, string[]> Errors);
+public sealed record PolicyWriteResult(ResolvedPolicy? Policy, IReadOnlyDictionary<string, Text[]> Errors);
 
 /// <summary>
 /// Province and county overrides in table "policies" (PartitionKey = school year, RowKey = scope), over the defaults
@@ -128,10 +129,10 @@ public sealed class PolicyStore
     /// <summary>Validates and stores a province or county override, replacing any earlier one for the scope as a whole.</summary>
     public async Task<PolicyWriteResult> PutAsync(int schoolYear, string? scope, PolicyDocumentInput? document, string actor, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var errors = new Dictionary<string, Text[]>(StringComparer.Ordinal);
         if (schoolYear is < MinSchoolYear or > MaxSchoolYear)
         {
-            errors["schoolYear"] = [$"schoolYear is {MinSchoolYear} to {MaxSchoolYear}."];
+            errors["schoolYear"] = [new Text($"schoolYear 为 {MinSchoolYear} 至 {MaxSchoolYear}。", $"schoolYear is {MinSchoolYear} to {MaxSchoolYear}.")];
         }
 
         if (ScopeError(scope, out var parsed) is { } scopeError)
@@ -168,31 +169,31 @@ public sealed class PolicyStore
                 new TableTransactionAction(TableTransactionActionType.UpsertReplace, Row(policy.Version)),
             ],
             cancellationToken);
-        return new PolicyWriteResult(policy, new Dictionary<string, string[]>());
+        return new PolicyWriteResult(policy, new Dictionary<string, Text[]>());
     }
 
     /// <summary>Why a scope cannot take an override, or null when it can.</summary>
-    private string? ScopeError(string? scope, out PolicyScope? parsed)
+    private Text? ScopeError(string? scope, out PolicyScope? parsed)
     {
         parsed = null;
         if (string.IsNullOrEmpty(scope))
         {
-            return "scope is required: province:NN or county:NNNNNN, e.g. province:41 or county:410726.";
+            return new Text("缺少 scope：格式为 province:NN（省）或 county:NNNNNN（县），例如 province:41 或 county:410726。", "scope is required: province:NN or county:NNNNNN, e.g. province:41 or county:410726.");
         }
 
         if (!PolicyScope.TryParse(scope, out parsed))
         {
-            return "scope is province:NN with a GB/T 2260 province code, or county:NNNNNN, e.g. province:41 or county:410726.";
+            return new Text("scope 为 province:NN（GB/T 2260 省级代码）或 county:NNNNNN（县级代码），例如 province:41 或 county:410726。", "scope is province:NN with a GB/T 2260 province code, or county:NNNNNN, e.g. province:41 or county:410726.");
         }
 
         if (parsed.Kind == PolicyScopeKind.Default)
         {
-            return "The default policy ships with the app (Data/policy-YYYY.json); override it per province or county.";
+            return new Text("默认政策随系统发布（Data/policy-YYYY.json），不能修改；请按省或县设置覆盖政策。", "The default policy ships with the app (Data/policy-YYYY.json); override it per province or county.");
         }
 
         if (parsed.Kind == PolicyScopeKind.County && !_counties.TryGet(parsed.Code, out _))
         {
-            return $"{parsed.Code} is not a county-level code of GB/T 2260.";
+            return new Text($"{parsed.Code} 不是 GB/T 2260 中的县级行政区划代码。", $"{parsed.Code} is not a county-level code of GB/T 2260.");
         }
 
         return null;

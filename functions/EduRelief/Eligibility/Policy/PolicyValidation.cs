@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EduRelief.Hosting;
 
 namespace EduRelief.Eligibility;
 
@@ -17,7 +18,7 @@ public sealed record ProgramRuleInput(
     string? Note);
 
 /// <summary>The outcome of validating a document: either the document or the errors, keyed by field (programs[2].amount).</summary>
-public sealed record PolicyValidationResult(PolicyDocument? Document, IReadOnlyDictionary<string, string[]> Errors)
+public sealed record PolicyValidationResult(PolicyDocument? Document, IReadOnlyDictionary<string, Text[]> Errors)
 {
     public bool IsValid => Document is not null;
 }
@@ -37,23 +38,23 @@ public static class PolicyValidation
         var errors = new Errors();
         if (input is null)
         {
-            errors.Add("body", "A policy document is required.");
+            errors.Add("body", new Text("需要提交资助政策文件。", "A policy document is required."));
             return errors.Result();
         }
 
         if (input.SchoolYear is { } year && year != schoolYear)
         {
-            errors.Add("schoolYear", $"The document is for {year}, the request for {schoolYear}.");
+            errors.Add("schoolYear", new Text($"文件所属学年为 {year}，请求的学年为 {schoolYear}，两者不一致。", $"The document is for {year}, the request for {schoolYear}."));
         }
 
         if (input.Programs is not { Count: > 0 } programs)
         {
-            errors.Add("programs", "At least one programme is required.");
+            errors.Add("programs", new Text("至少需要一个资助项目。", "At least one programme is required."));
             programs = [];
         }
         else if (programs.Count > MaxPrograms)
         {
-            errors.Add("programs", $"At most {MaxPrograms} programmes.");
+            errors.Add("programs", new Text($"资助项目最多 {MaxPrograms} 个。", $"At most {MaxPrograms} programmes."));
         }
 
         var rules = new List<ProgramRule?>();
@@ -68,7 +69,7 @@ public static class PolicyValidation
             {
                 if (rules[i] is { } a && rules[k] is { } b && a.Code == b.Code && a.Stage == b.Stage && Overlap(a, b))
                 {
-                    errors.Add($"programs[{k}]", $"{b.Code} for {SchoolStages.Chinese(b.Stage)} is already given by programs[{i}] for the same grades; a programme is paid once per student.");
+                    errors.Add($"programs[{k}]", new Text($"{ProgramName(b.Code)}（{SchoolStages.Chinese(b.Stage)}）已由 programs[{i}] 对相同年级规定；同一资助项目对每名学生只发放一次。", $"{b.Code} for {SchoolStages.Chinese(b.Stage)} is already given by programs[{i}] for the same grades; a programme is paid once per student."));
                 }
             }
         }
@@ -79,7 +80,7 @@ public static class PolicyValidation
             var note = input.Notes![i]?.Trim();
             if (string.IsNullOrEmpty(note) || note.Length > MaxNoteLength)
             {
-                errors.Add($"notes[{i}]", $"A note is 1 to {MaxNoteLength} characters.");
+                errors.Add($"notes[{i}]", NoteLength);
             }
             else
             {
@@ -94,39 +95,39 @@ public static class PolicyValidation
     {
         if (input is null)
         {
-            errors.Add(at, "A programme is an object.");
+            errors.Add(at, new Text("每个资助项目须为一个 JSON 对象。", "A programme is an object."));
             return null;
         }
 
         var before = errors.Count;
         if (input.Code is null || !ProgramCodes.All.Contains(input.Code))
         {
-            errors.Add($"{at}.code", $"code is one of {string.Join(", ", ProgramCodes.All)}.");
+            errors.Add($"{at}.code", new Text($"code 须为以下之一：{string.Join("、", ProgramCodes.All.Select(c => $"{c}（{ProgramName(c)}）"))}。", $"code is one of {string.Join(", ", ProgramCodes.All)}."));
         }
 
         if (!SchoolStages.TryParse(input.Stage, out var stage))
         {
-            errors.Add($"{at}.stage", $"stage is one of {string.Join(", ", SchoolStages.All.Select(SchoolStages.Chinese))}.");
+            errors.Add($"{at}.stage", new Text($"stage 须为以下之一：{string.Join("、", SchoolStages.All.Select(SchoolStages.Chinese))}。", $"stage is one of {string.Join(", ", SchoolStages.All.Select(SchoolStages.Chinese))}."));
         }
 
         if (input.Amount is null && input.BoardingAmount is null && input.NonBoardingAmount is null)
         {
-            errors.Add($"{at}.amount", "amount is required, or boardingAmount and nonBoardingAmount where boarding matters.");
+            errors.Add($"{at}.amount", new Text("须填写 amount（标准金额）；区分寄宿的，填写 boardingAmount（寄宿生）和 nonBoardingAmount（非寄宿生）。", "amount is required, or boardingAmount and nonBoardingAmount where boarding matters."));
         }
         else if (input.Amount is not null && (input.BoardingAmount is not null || input.NonBoardingAmount is not null))
         {
-            errors.Add($"{at}.amount", "Give amount, or boardingAmount and nonBoardingAmount, not both.");
+            errors.Add($"{at}.amount", new Text("amount 与 boardingAmount、nonBoardingAmount 只能二选一。", "Give amount, or boardingAmount and nonBoardingAmount, not both."));
         }
         else if (input.Amount is null)
         {
             if (input.BoardingAmount is null)
             {
-                errors.Add($"{at}.boardingAmount", "boardingAmount is required with nonBoardingAmount.");
+                errors.Add($"{at}.boardingAmount", new Text("填写了 nonBoardingAmount 的，须同时填写 boardingAmount。", "boardingAmount is required with nonBoardingAmount."));
             }
 
             if (input.NonBoardingAmount is null)
             {
-                errors.Add($"{at}.nonBoardingAmount", "nonBoardingAmount is required with boardingAmount.");
+                errors.Add($"{at}.nonBoardingAmount", new Text("填写了 boardingAmount 的，须同时填写 nonBoardingAmount。", "nonBoardingAmount is required with boardingAmount."));
             }
         }
 
@@ -138,7 +139,7 @@ public static class PolicyValidation
         {
             if (grades.Count == 0)
             {
-                errors.Add($"{at}.grades", "Leave grades out for every grade; an empty list pays nobody.");
+                errors.Add($"{at}.grades", new Text("适用全部年级的，请不填 grades；空列表意味着不向任何学生发放。", "Leave grades out for every grade; an empty list pays nobody."));
             }
 
             var stageKnown = SchoolStages.TryParse(input.Stage, out _);
@@ -147,20 +148,20 @@ public static class PolicyValidation
             {
                 if (grades[j] < 1 || grades[j] > max)
                 {
-                    errors.Add($"{at}.grades[{j}]", stageKnown ? $"{SchoolStages.Chinese(stage)} has grades 1 to {max}." : "A grade is 1 or more.");
+                    errors.Add($"{at}.grades[{j}]", stageKnown ? new Text($"{SchoolStages.Chinese(stage)}的年级为 1 至 {max}。", $"{SchoolStages.Chinese(stage)} has grades 1 to {max}.") : new Text("年级须为 1 或以上。", "A grade is 1 or more."));
                 }
             }
 
             if (grades.Distinct().Count() != grades.Count)
             {
-                errors.Add($"{at}.grades", "A grade is listed twice.");
+                errors.Add($"{at}.grades", new Text("年级有重复。", "A grade is listed twice."));
             }
         }
 
         var note = input.Note?.Trim();
         if (note is { Length: 0 or > MaxNoteLength })
         {
-            errors.Add($"{at}.note", $"A note is 1 to {MaxNoteLength} characters.");
+            errors.Add($"{at}.note", NoteLength);
         }
 
         return errors.Count > before
@@ -179,9 +180,13 @@ public static class PolicyValidation
     {
         if (value is { } v && (v < 0m || decimal.Round(v, 2) != v))
         {
-            errors.Add(field, "An amount is yuan ≥ 0 with at most 2 decimals.");
+            errors.Add(field, new Text("金额以元为单位，不小于 0，最多两位小数。", "An amount is yuan ≥ 0 with at most 2 decimals."));
         }
     }
+
+    private static readonly Text NoteLength = new($"说明为 1 至 {MaxNoteLength} 个字符。", $"A note is 1 to {MaxNoteLength} characters.");
+
+    private static string ProgramName(string code) => LedgerWorkbook.ProgramSheets.TryGetValue(code, out var name) ? name : code;
 
     /// <summary>Two decimal places always (500.00, 312.50): one canonical form for equal amounts.</summary>
     private static decimal? Money(decimal? value) => value is { } v ? decimal.Round(v, 2) + 0.00m : null;
@@ -191,15 +196,15 @@ public static class PolicyValidation
 
     private sealed class Errors
     {
-        public static readonly IReadOnlyDictionary<string, string[]> None = new Dictionary<string, string[]>();
+        public static readonly IReadOnlyDictionary<string, Text[]> None = new Dictionary<string, Text[]>();
 
-        private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<Text>> _errors = new(StringComparer.Ordinal);
 
         public int Count { get; private set; }
 
         public bool Any => Count > 0;
 
-        public void Add(string field, string message)
+        public void Add(string field, Text message)
         {
             if (!_errors.TryGetValue(field, out var list))
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EduRelief.Hosting;
 
 namespace EduRelief.Rosters;
 
@@ -161,15 +162,15 @@ public static class IdNumbers
     }
 
     /// <summary>A short English reason for a row's error message; never contains the number itself.</summary>
-    public static string Describe(IdProblem p) => p switch
+    public static Text Describe(IdProblem p) => p switch
     {
-        IdProblem.None => "the identity number is valid",
-        IdProblem.Empty => "the identity number is empty",
-        IdProblem.OldStyle15 => "a 15-digit old-style identity number is not accepted; the 18-character number is required",
-        IdProblem.Length => "the identity number does not have 18 characters",
-        IdProblem.Characters => "the identity number must be 17 digits followed by a digit or X",
-        IdProblem.BirthDate => "characters 7-14 are not a birth date between 1900-01-01 and the cycle's creation date",
-        IdProblem.CheckCharacter => "the check character does not match",
+        IdProblem.None => new("身份证号有效", "the identity number is valid"),
+        IdProblem.Empty => new("身份证号为空", "the identity number is empty"),
+        IdProblem.OldStyle15 => new("不接受 15 位旧身份证号，须填写 18 位身份证号", "a 15-digit old-style identity number is not accepted; the 18-character number is required"),
+        IdProblem.Length => new("身份证号不是 18 位", "the identity number does not have 18 characters"),
+        IdProblem.Characters => new("身份证号须为 17 位数字加 1 位数字或 X", "the identity number must be 17 digits followed by a digit or X"),
+        IdProblem.BirthDate => new("身份证号第 7 至 14 位不是 1900-01-01 至资助周期创建日之间的出生日期", "characters 7-14 are not a birth date between 1900-01-01 and the cycle's creation date"),
+        IdProblem.CheckCharacter => new("身份证号校验码不符", "the check character does not match"),
         _ => throw new ArgumentOutOfRangeException(nameof(p)),
     };
 

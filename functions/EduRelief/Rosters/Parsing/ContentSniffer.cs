@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using EduRelief.Hosting;
 
 namespace EduRelief.Rosters.Parsing;
 
@@ -35,17 +36,17 @@ internal static class ContentSniffer
 
         if (sample.StartsWith(OleCompoundFile))
         {
-            throw NotText("The file is an Excel 97-2003 (.xls) workbook, which is not supported: save it as .xlsx or as CSV.");
+            throw NotText(new Text("文件是 Excel 97-2003（.xls）工作簿，不受支持：请另存为 .xlsx 或 CSV。", "The file is an Excel 97-2003 (.xls) workbook, which is not supported: save it as .xlsx or as CSV."));
         }
 
         if (sample.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || sample.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
         {
-            throw NotText("The file is UTF-16 text, which is not supported: save it as CSV in UTF-8 or GBK.");
+            throw NotText(new Text("文件是 UTF-16 文本，不受支持：请另存为 UTF-8 或 GBK 编码的 CSV。", "The file is UTF-16 text, which is not supported: save it as CSV in UTF-8 or GBK."));
         }
 
         if (sample.Contains((byte)0))
         {
-            throw NotText("The file contains NUL bytes: it is binary, not CSV text.");
+            throw NotText(new Text("文件含有 NUL 字节：是二进制文件，不是 CSV 文本。", "The file contains NUL bytes: it is binary, not CSV text."));
         }
 
         var controls = 0;
@@ -59,9 +60,9 @@ internal static class ContentSniffer
 
         if (controls > Math.Max(MaxStrayControlBytes, sample.Length / 100))
         {
-            throw NotText("The file contains control bytes: it is binary, not CSV text.");
+            throw NotText(new Text("文件含有控制字符：是二进制文件，不是 CSV 文本。", "The file contains control bytes: it is binary, not CSV text."));
         }
     }
 
-    private static RosterFileException NotText(string message) => RosterFileException.File(RosterErrors.NotText, message);
+    private static RosterFileException NotText(Text message) => RosterFileException.File(RosterErrors.NotText, message);
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using CsvHelper;
+using EduRelief.Hosting;
 
 namespace EduRelief.Rosters.Parsing;
 
@@ -53,7 +54,9 @@ internal static class CsvRosterSource
                 throw RosterFileException.Row(
                     RosterErrors.Damaged,
                     rowNumber + 1,
-                    $"The record starting in this row is longer than {MaxRecordBytes / 1024} KiB: a quote is probably left open.");
+                    new Text(
+                        $"从这一行开始的记录超过 {MaxRecordBytes / 1024} KiB：很可能有引号未闭合。",
+                        $"The record starting in this row is longer than {MaxRecordBytes / 1024} KiB: a quote is probably left open."));
             }
 
             if (!more)
@@ -143,7 +146,7 @@ internal static class TextEncodings
 
             if (bom)
             {
-                throw RosterFileException.File(RosterErrors.Undecodable, "The file starts with a UTF-8 byte order mark but is not valid UTF-8.");
+                throw RosterFileException.File(RosterErrors.Undecodable, new Text("文件以 UTF-8 字节顺序标记开头，但内容不是有效的 UTF-8。", "The file starts with a UTF-8 byte order mark but is not valid UTF-8."));
             }
 
             if (await IsValidAsync(stream, Gb18030, buffer, ct))
@@ -151,7 +154,7 @@ internal static class TextEncodings
                 return Gb18030;
             }
 
-            throw RosterFileException.File(RosterErrors.Undecodable, "The file's bytes are neither valid UTF-8 nor valid GB18030 (GBK) text.");
+            throw RosterFileException.File(RosterErrors.Undecodable, new Text("文件内容既不是有效的 UTF-8 文本，也不是有效的 GB18030（GBK）文本。", "The file's bytes are neither valid UTF-8 nor valid GB18030 (GBK) text."));
         }
         finally
         {

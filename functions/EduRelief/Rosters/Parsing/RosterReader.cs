@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using EduRelief.Hosting;
 
 namespace EduRelief.Rosters.Parsing;
 
@@ -28,7 +29,7 @@ public static class RosterReader
 
         if (ContentSniffer.IsXlsxContentType(contentType))
         {
-            throw RosterFileException.File(RosterErrors.NotWorkbook, "The file is declared as an .xlsx workbook but is not one (it is not a zip archive).");
+            throw RosterFileException.File(RosterErrors.NotWorkbook, new Text("文件声明为 .xlsx 工作簿，但实际不是（不是 zip 压缩包）。", "The file is declared as an .xlsx workbook but is not one (it is not a zip archive)."));
         }
 
         ContentSniffer.RequireText(firstBytes);
@@ -97,7 +98,7 @@ public static class RosterReader
 
         if (sourceToSchema is null)
         {
-            throw RosterFileException.File(RosterErrors.Empty, "The file has no header row: it is empty or every row is blank.");
+            throw RosterFileException.File(RosterErrors.Empty, new Text("文件没有表头行：文件为空，或每一行都是空白。", "The file has no header row: it is empty or every row is blank."));
         }
     }
 
@@ -135,7 +136,7 @@ public static class RosterReader
             at.Add(column);
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var errors = new Dictionary<string, Text[]>(StringComparer.Ordinal);
         var map = new Dictionary<int, int>();
         for (var i = 0; i < columns.Count; i++)
         {
@@ -143,11 +144,15 @@ public static class RosterReader
             if (!found.TryGetValue(name, out var at))
             {
                 var seen = names.Count <= 30 ? string.Join(", ", names) : string.Join(", ", names.Take(30)) + ", …";
-                errors[$"column:{name}"] = [$"The required column {name} is missing from the header row (row {header.RowNumber}); the header has: {seen}."];
+                errors[$"column:{name}"] = [new Text(
+                    $"表头行（第 {header.RowNumber} 行）缺少必需的列“{name}”；表头现有：{seen}。",
+                    $"The required column {name} is missing from the header row (row {header.RowNumber}); the header has: {seen}.")];
             }
             else if (at.Count > 1)
             {
-                errors[$"column:{name}"] = [$"The column {name} appears more than once in the header row (row {header.RowNumber}), in columns {string.Join(", ", at.Select(ColumnLetters))}."];
+                errors[$"column:{name}"] = [new Text(
+                    $"列“{name}”在表头行（第 {header.RowNumber} 行）出现了不止一次，分别在 {string.Join("、", at.Select(ColumnLetters))} 列。",
+                    $"The column {name} appears more than once in the header row (row {header.RowNumber}), in columns {string.Join(", ", at.Select(ColumnLetters))}.")];
             }
             else
             {
@@ -159,7 +164,7 @@ public static class RosterReader
         {
             var missing = columns.Where(c => !found.ContainsKey(c)).ToList();
             var title = missing.Count > 0
-                ? $"{RosterErrors.MissingColumns}: {string.Join(", ", missing)}"
+                ? new Text($"{RosterErrors.MissingColumns.Zh}：{string.Join("、", missing)}", $"{RosterErrors.MissingColumns.En}: {string.Join(", ", missing)}")
                 : RosterErrors.AmbiguousColumns;
             throw new RosterFileException(title, errors);
         }
@@ -199,16 +204,16 @@ internal readonly record struct SourceRow(int RowNumber, List<(int Column, strin
 /// <summary>The titles of <see cref="RosterFileException"/>.</summary>
 public static class RosterErrors
 {
-    public const string Empty = "The roster file is empty";
-    public const string MissingColumns = "The roster file lacks required columns";
-    public const string AmbiguousColumns = "The roster file has a required column more than once";
-    public const string NotText = "The roster file is not a text file";
-    public const string Undecodable = "The roster file is neither UTF-8 nor GB18030 text";
-    public const string NotWorkbook = "The roster file is not a workbook";
-    public const string NoWorksheet = "The workbook has no worksheet";
-    public const string TooLarge = "The workbook is too large to read safely";
-    public const string Damaged = "The roster file is damaged";
-    public const string OverLimit = "文件超出读取上限";
-    public const string MalformedCsv = "文件不是格式正确的 CSV";
-    public const string NoRows = "名册没有数据行";
+    public static readonly Text Empty = new("名册文件为空", "The roster file is empty");
+    public static readonly Text MissingColumns = new("名册文件缺少必需的列", "The roster file lacks required columns");
+    public static readonly Text AmbiguousColumns = new("名册文件中有必需的列重复出现", "The roster file has a required column more than once");
+    public static readonly Text NotText = new("名册文件不是文本文件", "The roster file is not a text file");
+    public static readonly Text Undecodable = new("名册文件既不是 UTF-8 也不是 GB18030 编码的文本", "The roster file is neither UTF-8 nor GB18030 text");
+    public static readonly Text NotWorkbook = new("名册文件不是工作簿", "The roster file is not a workbook");
+    public static readonly Text NoWorksheet = new("工作簿中没有工作表", "The workbook has no worksheet");
+    public static readonly Text TooLarge = new("工作簿过大，无法安全读取", "The workbook is too large to read safely");
+    public static readonly Text Damaged = new("名册文件已损坏", "The roster file is damaged");
+    public static readonly Text OverLimit = new("文件超出读取上限", "The file exceeds a reading limit");
+    public static readonly Text MalformedCsv = new("文件不是格式正确的 CSV", "The file is not well-formed CSV");
+    public static readonly Text NoRows = new("名册没有数据行", "The roster has no data rows");
 }

@@ -1,3 +1,5 @@
+using EduRelief.Hosting;
+
 namespace EduRelief.Rosters.Parsing;
 
 public enum RosterKind
@@ -34,13 +36,15 @@ public static class RosterSchema
     public const int MaxCellChars = 1000;
 
     /// <summary>Why the row cannot be imported because a cell is longer than <see cref="MaxCellChars"/>; null when none is.</summary>
-    public static string? LongCell(RosterRow row, RosterKind kind)
+    public static Text? LongCell(RosterRow row, RosterKind kind)
     {
         for (var c = 0; c < row.Values.Length; c++)
         {
             if (row.Values[c].Length > MaxCellChars)
             {
-                return $"column {Columns(kind)[c]} holds {row.Values[c].Length} characters; a cell may hold at most {MaxCellChars} (is a quote left open?)";
+                return new Text(
+                    $"列“{Columns(kind)[c]}”有 {row.Values[c].Length} 个字符，单元格最多 {MaxCellChars} 个字符（是否有引号未闭合？）",
+                    $"column {Columns(kind)[c]} holds {row.Values[c].Length} characters; a cell may hold at most {MaxCellChars} (is a quote left open?)");
             }
         }
 
@@ -74,15 +78,15 @@ public sealed record RosterRow(int RowNumber, string[] Values)
 }
 
 /// <summary>A roster file that cannot be read at all. <see cref="Errors"/> is keyed "file", "column:身份证号", "row:12".</summary>
-public sealed class RosterFileException(string title, IReadOnlyDictionary<string, string[]> errors) : Exception(title)
+public sealed class RosterFileException(Text title, IReadOnlyDictionary<string, Text[]> errors) : Exception(title.En)
 {
-    public string Title => Message;
+    public Text Title { get; } = title;
 
-    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+    public IReadOnlyDictionary<string, Text[]> Errors { get; } = errors;
 
-    internal static RosterFileException File(string title, string message) =>
-        new(title, new Dictionary<string, string[]> { ["file"] = [message] });
+    internal static RosterFileException File(Text title, Text message) =>
+        new(title, new Dictionary<string, Text[]> { ["file"] = [message] });
 
-    internal static RosterFileException Row(string title, int row, string message) =>
-        new(title, new Dictionary<string, string[]> { [$"row:{row}"] = [message] });
+    internal static RosterFileException Row(Text title, int row, Text message) =>
+        new(title, new Dictionary<string, Text[]> { [$"row:{row}"] = [message] });
 }

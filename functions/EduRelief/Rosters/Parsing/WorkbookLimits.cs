@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using EduRelief.Hosting;
 
 namespace EduRelief.Rosters.Parsing;
 
@@ -33,7 +34,7 @@ internal static class WorkbookLimits
     public const int MaxEntries = 10_000;
 
     /// <summary>Why the entry may not be inflated, or null when it may.</summary>
-    public static string? Check(string name, long compressedBytes, long uncompressedBytes)
+    public static Text? Check(string name, long compressedBytes, long uncompressedBytes)
     {
         var limit = name.EndsWith("sharedStrings.xml", StringComparison.OrdinalIgnoreCase) ? MaxSharedStringsBytes
             : name.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".rels", StringComparison.OrdinalIgnoreCase) ? MaxPackagePartBytes
@@ -41,12 +42,12 @@ internal static class WorkbookLimits
             : MaxPartBytes;
         if (uncompressedBytes > limit)
         {
-            return $"The part {name} would inflate to {uncompressedBytes:N0} bytes, more than the limit of {limit:N0}.";
+            return new Text($"部件 {name} 解压后为 {uncompressedBytes:N0} 字节，超过 {limit:N0} 字节的上限。", $"The part {name} would inflate to {uncompressedBytes:N0} bytes, more than the limit of {limit:N0}.");
         }
 
         if (uncompressedBytes > RatioCheckedAboveBytes && uncompressedBytes > MaxCompressionRatio * Math.Max(compressedBytes, 1))
         {
-            return $"The part {name} would inflate from {compressedBytes:N0} to {uncompressedBytes:N0} bytes, a compression ratio above {MaxCompressionRatio}:1.";
+            return new Text($"部件 {name} 将从 {compressedBytes:N0} 字节解压为 {uncompressedBytes:N0} 字节，压缩比超过 {MaxCompressionRatio}:1。", $"The part {name} would inflate from {compressedBytes:N0} to {uncompressedBytes:N0} bytes, a compression ratio above {MaxCompressionRatio}:1.");
         }
 
         return null;
@@ -66,7 +67,7 @@ internal static class WorkbookLimits
             using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
             if (zip.Entries.Count > MaxEntries)
             {
-                throw RosterFileException.File(RosterErrors.TooLarge, $"The workbook has {zip.Entries.Count:N0} parts, more than the limit of {MaxEntries:N0}.");
+                throw RosterFileException.File(RosterErrors.TooLarge, new Text($"工作簿有 {zip.Entries.Count:N0} 个部件，超过 {MaxEntries:N0} 个的上限。", $"The workbook has {zip.Entries.Count:N0} parts, more than the limit of {MaxEntries:N0}."));
             }
 
             foreach (var entry in zip.Entries)
@@ -79,7 +80,7 @@ internal static class WorkbookLimits
         }
         catch (InvalidDataException)
         {
-            throw RosterFileException.File(RosterErrors.NotWorkbook, "The file is not a valid zip archive, so it cannot be an .xlsx workbook.");
+            throw RosterFileException.File(RosterErrors.NotWorkbook, new Text("文件不是有效的 zip 压缩包，因此不是 .xlsx 工作簿。", "The file is not a valid zip archive, so it cannot be an .xlsx workbook."));
         }
         finally
         {

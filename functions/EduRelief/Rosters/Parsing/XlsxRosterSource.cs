@@ -5,6 +5,7 @@ using System.Xml;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using Text = EduRelief.Hosting.Text;
 
 namespace EduRelief.Rosters.Parsing;
 
@@ -31,9 +32,9 @@ internal static class XlsxRosterSource
 
         using var opened = Open(stream);
         var workbook = opened.Document.WorkbookPart
-            ?? throw RosterFileException.File(RosterErrors.NotWorkbook, "The file is a zip archive but not an .xlsx workbook (it has no workbook part).");
+            ?? throw RosterFileException.File(RosterErrors.NotWorkbook, new Text("文件是 zip 压缩包，但不是 .xlsx 工作簿（没有工作簿部件）。", "The file is a zip archive but not an .xlsx workbook (it has no workbook part)."));
         var (sheet, sheetName) = Guard(() => FirstWorksheet(workbook), 0) is { } first ? first
-            : throw RosterFileException.File(RosterErrors.NoWorksheet, "The workbook has no worksheet.");
+            : throw RosterFileException.File(RosterErrors.NoWorksheet, new Text("工作簿中没有工作表。", "The workbook has no worksheet."));
         var sharedStrings = Guard(() => ReadSharedStrings(workbook.SharedStringTablePart, ct), 0);
         var dateStyles = Guard(() => ReadDateStyles(workbook.WorkbookStylesPart), 0);
 
@@ -80,7 +81,7 @@ internal static class XlsxRosterSource
         }
         catch (Exception ex) when (IsContentError(ex))
         {
-            throw RosterFileException.File(RosterErrors.NotWorkbook, "The file is a zip archive but not an .xlsx workbook.");
+            throw RosterFileException.File(RosterErrors.NotWorkbook, new Text("文件是 zip 压缩包，但不是 .xlsx 工作簿。", "The file is a zip archive but not an .xlsx workbook."));
         }
     }
 
@@ -105,8 +106,8 @@ internal static class XlsxRosterSource
         catch (Exception ex) when (IsContentError(ex))
         {
             throw afterRow > 0
-                ? RosterFileException.Row(RosterErrors.Damaged, afterRow, "The worksheet cannot be read after this row: the workbook is damaged.")
-                : RosterFileException.File(RosterErrors.Damaged, "The workbook cannot be read: it is damaged.");
+                ? RosterFileException.Row(RosterErrors.Damaged, afterRow, new Text("此行之后的工作表无法读取：工作簿已损坏。", "The worksheet cannot be read after this row: the workbook is damaged."))
+                : RosterFileException.File(RosterErrors.Damaged, new Text("工作簿无法读取：文件已损坏。", "The workbook cannot be read: it is damaged."));
         }
     }
 
@@ -478,7 +479,9 @@ internal static class XlsxRosterSource
                         throw RosterFileException.Row(
                             RosterErrors.Damaged,
                             pendingRow,
-                            $"Cell {RosterReader.ColumnLetters(column)}{pendingRow} refers to a shared string that does not exist.");
+                            new Text(
+                                $"单元格 {RosterReader.ColumnLetters(column)}{pendingRow} 引用了不存在的共享字符串。",
+                                $"Cell {RosterReader.ColumnLetters(column)}{pendingRow} refers to a shared string that does not exist."));
                     }
 
                     return sharedStrings[index];

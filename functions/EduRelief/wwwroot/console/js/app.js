@@ -6,8 +6,8 @@ import { isSignedIn, signOut, completeEntraSignIn, endEntraSession, setSignInErr
 import { h, clear, problem } from './ui.js';
 
 strings({
-  zh: { 'app.signedInAs': '{name}（{role}）', 'app.school': '学校 {code}' },
-  en: { 'app.signedInAs': '{name} ({role})', 'app.school': 'School {code}' },
+  zh: { 'app.signedInAs': '{name}（{role}）', 'app.school': '学校标识码 {code}', 'app.schoolNamed': '{name}' },
+  en: { 'app.signedInAs': '{name} ({role})', 'app.school': 'School {code}', 'app.schoolNamed': '{name} ({code})' },
 });
 
 /** Routes in order; the first whose pattern matches the hash renders. */
@@ -42,7 +42,7 @@ function topbar() {
     h('div', { class: 'brand' }, h('a', { href: '#/cycles' }, h('span', { class: 'brand-title' }, t('app.title'))), h('span', { class: 'brand-sub' }, t('app.subtitle'))),
     me ? h('nav', { 'aria-label': t('app.nav'), class: 'topnav' }, h('a', { href: '#/cycles', 'aria-current': location.hash.startsWith('#/cycles') ? 'page' : null }, t('nav.cycles'))) : null,
     h('div', { class: 'who' },
-      me ? h('span', { class: 'who-name', 'data-testid': 'who' }, t('app.signedInAs', { name: me.name, role: t(`role.${me.role}`) }), me.schoolCode ? h('span', { class: 'who-school' }, t('app.school', { code: me.schoolCode })) : null) : null,
+      me ? h('span', { class: 'who-name', 'data-testid': 'who' }, t('app.signedInAs', { name: me.name, role: t(`role.${me.role}`) }), me.schoolCode ? h('span', { class: 'who-school' }, t(me.schoolName ? 'app.schoolNamed' : 'app.school', { code: me.schoolCode, name: me.schoolName })) : null) : null,
       langButton,
       me ? h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => {
         const via = me.via;

@@ -1,6 +1,19 @@
 // Sign-in: an API key (local runs, service accounts) or Entra ID (production) by the authorization-code flow with PKCE.
 // Credentials live in sessionStorage only: closing the tab signs out, and nothing is kept on a shared school computer.
 
+import { t, strings } from './i18n.js';
+
+strings({
+  zh: {
+    'auth.stateMismatch': '登录回应与本次登录请求不符，请重新登录。',
+    'auth.refused': '统一身份认证（Entra ID）拒绝了本次登录。',
+  },
+  en: {
+    'auth.stateMismatch': 'The sign-in answer does not match the request; sign in again.',
+    'auth.refused': 'Entra ID refused the sign-in.',
+  },
+});
+
 const KEY = 'edurelief.apiKey';
 const TOKEN = 'edurelief.token';
 const PKCE = 'edurelief.pkce';
@@ -184,7 +197,7 @@ export async function completeEntraSignIn(entra) {
     throw new Error(params.get('error_description') || params.get('error'));
   }
   if (!entra || !saved || saved.state !== params.get('state')) {
-    throw new Error('The sign-in answer does not match the request; sign in again.');
+    throw new Error(t('auth.stateMismatch'));
   }
   const response = await fetch(`${entra.authority}/oauth2/v2.0/token`, {
     method: 'POST',
@@ -200,7 +213,7 @@ export async function completeEntraSignIn(entra) {
   });
   const answer = await response.json();
   if (!response.ok || !answer.access_token) {
-    throw new Error(answer.error_description || 'Entra ID refused the sign-in.');
+    throw new Error(answer.error_description || t('auth.refused'));
   }
   sessionStorage.removeItem(KEY);
   saveToken(answer, null);

@@ -10,7 +10,7 @@ strings({
   zh: {
     'hotline.title': '热线工单',
     'hotline.caption': '本周期的热线工单',
-    'hotline.ownSchool': '仅显示分派给本校（{code}）的工单。',
+    'hotline.ownSchool': '仅显示分派给本校（{school}）的工单。',
     'hotline.readOnly': '督查人员只能查看工单，不能办理。',
     'hotline.contacts': '县教育局联系方式',
     'hotline.filters': '筛选',
@@ -132,7 +132,7 @@ strings({
   en: {
     'hotline.title': 'Hotline cases',
     'hotline.caption': 'Hotline cases of this cycle',
-    'hotline.ownSchool': 'Only the cases assigned to your school ({code}) are shown.',
+    'hotline.ownSchool': 'Only the cases assigned to your school ({school}) are shown.',
     'hotline.readOnly': 'Inspectors read cases; they do not handle them.',
     'hotline.contacts': 'County bureau contacts',
     'hotline.filters': 'Filters',
@@ -365,7 +365,7 @@ async function renderList(container, { cycle, me, query, navigate, path }) {
 
   container.append(...present(
     h('div', { class: 'hotline-head' }, h('h2', {}, t('hotline.title')), contactsLink(cycle)),
-    me.role === 'school_officer' ? h('p', { class: 'alert alert-info' }, t('hotline.ownSchool', { code: me.schoolCode })) : null,
+    me.role === 'school_officer' ? h('p', { class: 'alert alert-info' }, t('hotline.ownSchool', { school: me.schoolName ?? me.schoolCode })) : null,
     me.role === 'inspector' ? h('p', { class: 'alert alert-info' }, t('hotline.readOnly')) : null,
     form,
     h('p', { class: 'hint' }, t('hotline.autoRefresh')),

@@ -2,7 +2,7 @@
 // figures as charts. A school officer sees their own school's figures only (the ledger and discrepancies the API
 // scopes to their school), never the county's; their history has no actors or reasons, their cycle no error texts.
 
-import { t, strings } from '../i18n.js';
+import { t, strings, lang } from '../i18n.js';
 import { api, getAll } from '../api.js';
 import { h, badge, barChart, money, count, dateTime, subsection as section, facts, table, actionButton, problem, toast } from '../ui.js';
 
@@ -64,7 +64,7 @@ strings({
     'overview.paid': '已发',
     'overview.total': '合计 {n} 人次，{amount}',
     'overview.noFigures': '核验完成后显示。',
-    'overview.school': '本校（{code}）情况',
+    'overview.school': '本校（{school}）情况',
     'overview.schoolDiscrepancies': '本校核验问题',
     'overview.discrepancies': '核验发现的问题（条）',
     'overview.kind': '问题类型',
@@ -143,7 +143,7 @@ strings({
     'overview.paid': 'Paid',
     'overview.total': 'Total {n} entitlements, {amount}',
     'overview.noFigures': 'Shown once verification completes.',
-    'overview.school': 'Your school ({code})',
+    'overview.school': 'Your school ({school})',
     'overview.schoolDiscrepancies': 'Your school\'s verification issues',
     'overview.discrepancies': 'Issues found by verification',
     'overview.kind': 'Issue',
@@ -225,7 +225,7 @@ function waitingOn(cycle, me, onRetried) {
     case 'verifying':
       // A school officer is not given the error (it is about the county's files): the bureau acts on it.
       if (verification.status === 'failed') {
-        items.push(verification.error ? t('overview.wait.verifyFailed', { error: verification.error }) : t('overview.wait.verifyFailedSchool'));
+        items.push(verification.error ? t('overview.wait.verifyFailed', { error: (lang() === 'en' && verification.errorEn) || verification.error }) : t('overview.wait.verifyFailedSchool'));
       } else {
         items.push(t('overview.wait.verifying', { at: dateTime(verification.startedAt) }));
       }
@@ -334,7 +334,7 @@ function countyFigures(cycle) {
 
 /** A school officer's own school: its ledger rows and discrepancies, both scoped to the school by the API. */
 async function schoolFigures(cycle, me) {
-  const title = t('overview.school', { code: me.schoolCode });
+  const title = t('overview.school', { school: me.schoolName ?? me.schoolCode });
   if (cycle.verification?.status !== 'completed') {
     return [section(title, h('p', { class: 'empty' }, t('overview.noFigures')))];
   }

@@ -101,6 +101,8 @@ strings({
     'pay.school': '学校',
     'pay.amount': '金额',
     'pay.backPayReason': '补发原因',
+    'pay.sys.notice ended': '公示期满',
+    'pay.sys.objection dismissed after the regular batch was cut': '常规批次生成后异议被驳回，转为补发',
     'pay.batchPaid': '成功笔数',
     'pay.batchFailed': '失败笔数',
     'pay.trouble': '发放失败与待核实的学生',
@@ -211,6 +213,8 @@ strings({
     'pay.school': 'School',
     'pay.amount': 'Amount',
     'pay.backPayReason': 'Back-pay reason',
+    'pay.sys.notice ended': 'Notice period ended',
+    'pay.sys.objection dismissed after the regular batch was cut': 'Objection dismissed after the regular batch was cut',
     'pay.batchPaid': 'Paid',
     'pay.batchFailed': 'Failed',
     'pay.trouble': 'Failed and in-doubt payments',
@@ -355,11 +359,17 @@ function childrenSection(children, officer) {
     children.length ? table(title, columns, children) : h('p', {}, t(officer ? 'pay.childrenNone' : 'pay.troubleNone')));
 }
 
+/** A reason the system wrote (a fixed phrase, stored as such) in the console's language; a person's own words as given. */
+function reasonText(reason) {
+  const key = `pay.sys.${reason}`;
+  return t(key) === key ? reason : t(key);
+}
+
 function batchTable(items, ctx) {
   return table(t('pay.batches'), [
     { label: t('pay.batch'), value: (b) => h('a', { href: `#${ctx.path('payments', b.id)}` }, b.id) },
     { label: t('pay.program'), value: (b) => programName(b.program) },
-    { label: t('pay.kind'), value: (b) => (b.kind === 'backpay' ? [badge(kindText(b), 'info'), b.reason ? h('span', { class: 'muted' }, ` ${b.reason}`) : null] : kindText(b)) },
+    { label: t('pay.kind'), value: (b) => (b.kind === 'backpay' ? [badge(kindText(b), 'info'), b.reason ? h('span', { class: 'muted' }, ` ${reasonText(b.reason)}`) : null] : kindText(b)) },
     { label: t('pay.rows'), class: 'num', value: (b) => count(b.count) },
     { label: t('pay.total'), class: 'num', value: (b) => money(b.total) },
     { label: t('pay.batchPaid'), class: 'num', value: (b) => (b.result ? count(b.result.paid) : '—') },
@@ -424,7 +434,7 @@ async function renderBatch(container, ctx, flash) {
     facts([
       [t('pay.program'), programName(batch.program)],
       [t('pay.kind'), kindText(batch)],
-      batch.reason ? [batch.kind === 'backpay' ? t('pay.reason') : t('pay.why'), batch.reason] : null,
+      batch.reason ? [batch.kind === 'backpay' ? t('pay.reason') : t('pay.why'), reasonText(batch.reason)] : null,
       [t('pay.rows'), count(batch.count)],
       [t('pay.total'), money(batch.total)],
       [t('pay.createdBy'), batch.createdBy],
@@ -579,7 +589,7 @@ async function itemsSection(base) {
     { label: t('pay.school'), value: (i) => `${i.schoolName}（${i.schoolCode}）` },
     { label: t('pay.program'), value: (i) => programName(i.program) },
     { label: t('pay.amount'), class: 'num', value: (i) => money(i.amount) },
-    { label: t('pay.backPayReason'), value: (i) => (i.backPay ? i.backPayReason ?? t('pay.kind.backpay') : '—') },
+    { label: t('pay.backPayReason'), value: (i) => (i.backPay ? (i.backPayReason ? reasonText(i.backPayReason) : t('pay.kind.backpay')) : '—') },
   ];
   const holder = h('div');
   const sectionEl = h('section', { class: 'panel', 'aria-labelledby': 'pay-items' }, h('h3', { id: 'pay-items' }, t('pay.items')), holder);

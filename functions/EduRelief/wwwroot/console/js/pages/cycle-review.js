@@ -2,7 +2,7 @@
 // each with its kind in words, the masked data the API gives and its decision; name mismatches are decided here
 // (the bureau, or the officer of the student's school). Then approval (bureau): what it does, and why it is refused.
 
-import { t, strings } from '../i18n.js';
+import { t, strings, lang } from '../i18n.js';
 import { api } from '../api.js';
 import { h, badge, count, dateTime, field, subsection, table, problem, toast } from '../ui.js';
 import { KINDS } from './cycle-overview.js';
@@ -194,7 +194,7 @@ function discrepancyTable(items, cycle, me, onDecided) {
     { label: t('review.names'), value: (d) => [d.studentName ? h('div', {}, t('review.studentName', { name: d.studentName })) : null, d.povertyName ? h('div', {}, t('review.povertyName', { name: d.povertyName })) : null] },
     { label: t('review.school'), value: (d) => (d.schoolName ? `${d.schoolName}（${d.schoolCode}）` : '—') },
     { label: t('review.idNumber'), value: (d) => h('code', {}, d.idNumber ?? '—') },
-    { label: t('review.details'), value: (d) => [h('div', {}, d.reason), d.column ? h('div', { class: 'muted' }, d.column) : null, d.age !== null && d.age !== undefined ? h('div', { class: 'muted' }, t('review.age', { age: d.age })) : null, d.township || d.village ? h('div', { class: 'muted' }, t('review.place', { township: d.township ?? '', village: d.village ?? '' })) : null] },
+    { label: t('review.details'), value: (d) => [h('div', {}, (lang() === 'en' && d.reasonEn) || d.reason), d.column ? h('div', { class: 'muted' }, d.column) : null, d.age !== null && d.age !== undefined ? h('div', { class: 'muted' }, t('review.age', { age: d.age })) : null, d.township || d.village ? h('div', { class: 'muted' }, t('review.place', { township: d.township ?? '', village: d.village ?? '' })) : null] },
     { label: t('review.decision'), value: (d) => (canDecide(d, cycle, me) ? decisionForm(d, cycle, onDecided) : decisionView(d)) },
   ], items, { rowAttrs: (d) => ({ 'data-id': d.id, class: d.kind === 'nameMismatch' && !d.decision ? 'row-warn' : null }) });
 }

@@ -3,7 +3,7 @@
 // from its errors listed by row and column: the upload's own refusal (a file that cannot be read at all) and, after
 // verification, the rows it could not use (the import report: invalid rows and ID numbers, duplicates).
 
-import { t, strings } from '../i18n.js';
+import { t, strings, lang } from '../i18n.js';
 import { api, getAll, ApiError } from '../api.js';
 import { h, badge, count, dateTime, facts, field, table, problem, toast } from '../ui.js';
 
@@ -144,7 +144,7 @@ function statusText(cycle, lastKind) {
     return t('rosters.status.completed', { at: dateTime(v.completedAt) });
   }
   if (v?.status === 'failed') {
-    return t('rosters.status.failed', { error: v.error ?? '' });
+    return t('rosters.status.failed', { error: (lang() === 'en' && v.errorEn) || v.error || '' });
   }
   return t('rosters.status.verifying');
 }
