@@ -18,6 +18,13 @@ public sealed partial class DisbursementService
     /// </summary>
     public async Task<CutOutcome> CutBatchAsync(string cycleId, string program, string kind, string? reason, string actor, string? requestId, CancellationToken cancellationToken)
     {
+        var outcome = await CutAsync(cycleId, program, kind, reason, actor, requestId, cancellationToken);
+        await RefreshFiguresAsync(cycleId, cancellationToken);
+        return outcome;
+    }
+
+    private async Task<CutOutcome> CutAsync(string cycleId, string program, string kind, string? reason, string actor, string? requestId, CancellationToken cancellationToken)
+    {
         var batches = (await ListBatchesAsync(cycleId, cancellationToken)).Where(b => b.Program == program).ToList();
         if (requestId is not null && batches.FirstOrDefault(b => b.RequestId == requestId) is { } asked)
         {

@@ -49,6 +49,7 @@ public sealed partial class DisbursementService
         // New rows in transactions per partition with its counter, many partitions at once; a transaction that meets a
         // row another instance added meanwhile falls back to adding its rows one by one.
         var refused = await _rows.CommitAllAsync(fresh.Values.Select(e => new EntitlementWrite(null, e)), cancellationToken);
+        await RefreshFiguresAsync(cycleId, cancellationToken);
         return changed + fresh.Count - refused.Count;
     }
 
@@ -59,7 +60,9 @@ public sealed partial class DisbursementService
     public async Task<bool> AddLateAsync(string cycleId, Payable payable, string reason, CancellationToken cancellationToken)
     {
         var target = HoldTarget(await _holds.ListAsync(cycleId, cancellationToken), payable.SchoolCode, payable.Name);
-        return await AddEntitlementAsync(cycleId, payable, target, backPay: true, reason, "late", cancellationToken);
+        var added = await AddEntitlementAsync(cycleId, payable, target, backPay: true, reason, "late", cancellationToken);
+        await RefreshFiguresAsync(cycleId, cancellationToken);
+        return added;
     }
 
     private static string HoldTarget(IReadOnlyList<ObjectionHold> cycleHolds, string schoolCode, string name)

@@ -85,9 +85,22 @@ public sealed partial class DisbursementService
         return all;
     }
 
-    /// <summary>Per program, the cycle's money (with <paramref name="schoolCode"/>, of that school's students only), from the maintained counters.</summary>
+    /// <summary>
+    /// Per program, the cycle's money (with <paramref name="schoolCode"/>, of that school's students only), from the
+    /// cycle's roll-up of the maintained counters: one point read.
+    /// </summary>
     public Task<IReadOnlyList<ProgramTotals>> TotalsAsync(string cycleId, CancellationToken cancellationToken, string? schoolCode = null) =>
         _rows.TotalsAsync(cycleId, LedgerWorkbook.ProgramSheets.Keys, schoolCode, cancellationToken);
+
+    /// <summary>The same figures summed from the 256 counter rows (what a refresh writes into the roll-up).</summary>
+    public async Task<IReadOnlyList<ProgramTotals>> CountersTotalsAsync(string cycleId, CancellationToken cancellationToken, string? schoolCode = null) =>
+        (await _rows.SumCountersAsync(cycleId, cancellationToken)).Totals(LedgerWorkbook.ProgramSheets.Keys, schoolCode);
+
+    /// <summary>
+    /// Writes the cycle's roll-up anew from the counters (<see cref="EntitlementTable.RefreshRollupAsync"/>): the last
+    /// call of every step that changes entitlement rows, also when a redelivered step found nothing left to change.
+    /// </summary>
+    public Task RefreshFiguresAsync(string cycleId, CancellationToken cancellationToken) => _rows.RefreshRollupAsync(cycleId, cancellationToken);
 
     /// <summary>The same figures by reading every entitlement row: the oracle the counters are tested against.</summary>
     public async Task<IReadOnlyList<ProgramTotals>> RecountAsync(string cycleId, CancellationToken cancellationToken, string? schoolCode = null)
