@@ -16,12 +16,8 @@ public sealed partial class DisbursementService
     /// batch of the program is being cut, every caller finishes that one, and <paramref name="requestId"/> (a workflow
     /// step's id) returns the batch it cut before. Nothing to pay → no batch.
     /// </summary>
-    public async Task<CutOutcome> CutBatchAsync(string cycleId, string program, string kind, string? reason, string actor, string? requestId, CancellationToken cancellationToken)
-    {
-        var outcome = await CutAsync(cycleId, program, kind, reason, actor, requestId, cancellationToken);
-        await RefreshFiguresAsync(cycleId, cancellationToken);
-        return outcome;
-    }
+    public Task<CutOutcome> CutBatchAsync(string cycleId, string program, string kind, string? reason, string actor, string? requestId, CancellationToken cancellationToken) =>
+        RefreshingAsync(cycleId, () => CutAsync(cycleId, program, kind, reason, actor, requestId, cancellationToken), cancellationToken);
 
     private async Task<CutOutcome> CutAsync(string cycleId, string program, string kind, string? reason, string actor, string? requestId, CancellationToken cancellationToken)
     {

@@ -12,7 +12,10 @@ public sealed partial class DisbursementService
     /// rows that exist are not rewritten except to follow a hold (open → held; dismissed → pending, as 补发 when the
     /// program's regular batch was cut already; upheld → cancelled). Rows in a batch are not touched.
     /// </summary>
-    public async Task<int> PrepareAsync(string cycleId, string runId, CancellationToken cancellationToken)
+    public Task<int> PrepareAsync(string cycleId, string runId, CancellationToken cancellationToken) =>
+        RefreshingAsync(cycleId, () => PrepareRowsAsync(cycleId, runId, cancellationToken), cancellationToken);
+
+    private async Task<int> PrepareRowsAsync(string cycleId, string runId, CancellationToken cancellationToken)
     {
         var cycleHolds = await _holds.ListAsync(cycleId, cancellationToken);
         var regularCut = (await ListBatchesAsync(cycleId, cancellationToken)).Where(b => b.Kind == BatchKinds.Regular).Select(b => b.Program).ToHashSet();
@@ -49,7 +52,6 @@ public sealed partial class DisbursementService
         // New rows in transactions per partition with its counter, many partitions at once; a transaction that meets a
         // row another instance added meanwhile falls back to adding its rows one by one.
         var refused = await _rows.CommitAllAsync(fresh.Values.Select(e => new EntitlementWrite(null, e)), cancellationToken);
-        await RefreshFiguresAsync(cycleId, cancellationToken);
         return changed + fresh.Count - refused.Count;
     }
 

@@ -102,6 +102,36 @@ public sealed partial class DisbursementService
     /// </summary>
     public Task RefreshFiguresAsync(string cycleId, CancellationToken cancellationToken) => _rows.RefreshRollupAsync(cycleId, cancellationToken);
 
+    /// <summary>
+    /// Runs a step that moves counters, then refreshes the roll-up: also when the step fails part-way (its failure is
+    /// what is thrown; its retry or redelivery refreshes again). Only a process killed in between leaves the roll-up
+    /// behind, until the step's redelivery or the request's retry.
+    /// </summary>
+    private async Task<T> RefreshingAsync<T>(string cycleId, Func<Task<T>> step, CancellationToken cancellationToken)
+    {
+        T result;
+        try
+        {
+            result = await step();
+        }
+        catch
+        {
+            try
+            {
+                await RefreshFiguresAsync(cycleId, CancellationToken.None);
+            }
+            catch (Azure.RequestFailedException)
+            {
+                // Storage is failing as a whole: the step's own failure is the one to report.
+            }
+
+            throw;
+        }
+
+        await RefreshFiguresAsync(cycleId, cancellationToken);
+        return result;
+    }
+
     /// <summary>The same figures by reading every entitlement row: the oracle the counters are tested against.</summary>
     public async Task<IReadOnlyList<ProgramTotals>> RecountAsync(string cycleId, CancellationToken cancellationToken, string? schoolCode = null)
     {

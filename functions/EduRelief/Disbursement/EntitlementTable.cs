@@ -160,8 +160,8 @@ public sealed class EntitlementTable(StorageAccount storage)
         var found = await Table.GetEntityIfExistsAsync<TableEntity>(cycleId, CounterRow, schoolCode is null ? ["T0", "T1"] : null, cancellationToken);
         if (!found.HasValue)
         {
-            await RefreshRollupAsync(cycleId, cancellationToken);
-            found = await Table.GetEntityIfExistsAsync<TableEntity>(cycleId, CounterRow, cancellationToken: cancellationToken);
+            // No step has moved a counter since roll-ups were kept: the counters themselves (a read never writes it).
+            return (await SumCountersAsync(cycleId, cancellationToken)).Totals(programOrder, schoolCode);
         }
 
         return schoolCode is null
@@ -174,14 +174,26 @@ public sealed class EntitlementTable(StorageAccount storage)
     /// end: the roll-up's ETag is read first, then the counters, then the roll-up is written under that ETag (another
     /// refresher in between: read everything again), so the last writer always wrote sums read after every change that
     /// came before it, and a change made later is followed by its own refresh. A redelivered step refreshes again.
+    /// <para>Each write numbers the roll-up one past the version it read. A refresh that first read version v and then
+    /// lost a race is done once the roll-up is at v + 2 or later: that writer read v + 1, written after this refresh's
+    /// first read, so it read the counters after this step's changes too. So concurrent steps do not redo each other's
+    /// work over and over.</para>
     /// </summary>
     public async Task RefreshRollupAsync(string cycleId, CancellationToken cancellationToken)
     {
+        long? first = null;
         while (true)
         {
-            var stored = await Table.GetEntityIfExistsAsync<TableEntity>(cycleId, CounterRow, ["PartitionKey"], cancellationToken);
+            var stored = await Table.GetEntityIfExistsAsync<TableEntity>(cycleId, CounterRow, ["Version"], cancellationToken);
+            var version = stored.HasValue ? stored.Value!.GetInt64("Version") ?? 0 : -1;
+            if (version >= first + 2)
+            {
+                return;
+            }
+
+            first ??= version;
             var all = await SumCountersAsync(cycleId, cancellationToken);
-            var row = new TableEntity(cycleId, CounterRow);
+            var row = new TableEntity(cycleId, CounterRow) { ["Version"] = version + 1 };
             all.WriteTo(row);
             all.PerProgram().WriteTo(row, "T");
             try

@@ -49,6 +49,22 @@ public sealed class CountersTests
     }
 
     [Fact]
+    public async Task TotalsAsync_ManyStepsRefreshingAtOnceOnTwoInstances_EqualsRecount()
+    {
+        var world = await LedgerWorld.CreateAsync();
+        var instances = new[] { world.Service(), world.Service() };
+        await instances[0].PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+
+        // Each late entitlement moves one partition's counter and then refreshes the roll-up, racing the others.
+        await Parallel.ForEachAsync(Enumerable.Range(1, 16), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (n, ct) =>
+            await instances[n % 2].AddLateAsync(
+                LedgerWorld.CycleId, new Payable($"学生{n}", LedgerWorld.IdFor(n), n % 3 == 0 ? "4107260002" : "4107260001", "城关镇第一小学", Program, 500m + n), "控辍保学劝返入学", ct));
+
+        await AssertCountersEqualRecountAsync(instances[1]);
+        Assert.Equal(16, (await instances[0].TotalsAsync(LedgerWorld.CycleId, None)).Single().Pending.Count);
+    }
+
+    [Fact]
     public async Task TotalsAsync_JourneyWithFailuresInDoubtHoldsAndBackPay_EqualsRecountAfterEveryStep()
     {
         var world = await LedgerWorld.CreateAsync();
