@@ -129,7 +129,8 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
             blockers.Add(new("items", items.Items - items.Accepted, $"{items.Items - items.Accepted} of {items.Items} rectification items are not accepted yet."));
         }
 
-        foreach (var t in await disbursement.TotalsAsync(cycleId, cancellationToken))
+        // The counters themselves, not the roll-up GET shows: a close must not follow a refresh a crash cut short.
+        foreach (var t in await disbursement.CountersTotalsAsync(cycleId, cancellationToken))
         {
             var owed = t.Pending.Count + t.Failed.Count + t.Held.Count + t.InDoubt.Count;
             if (owed > 0)

@@ -16,7 +16,10 @@ public sealed partial class DisbursementService
     /// batch of the program is being cut, every caller finishes that one, and <paramref name="requestId"/> (a workflow
     /// step's id) returns the batch it cut before. Nothing to pay → no batch.
     /// </summary>
-    public async Task<CutOutcome> CutBatchAsync(string cycleId, string program, string kind, string? reason, string actor, string? requestId, CancellationToken cancellationToken)
+    public Task<CutOutcome> CutBatchAsync(string cycleId, string program, string kind, string? reason, string actor, string? requestId, CancellationToken cancellationToken) =>
+        RefreshingAsync(cycleId, () => CutAsync(cycleId, program, kind, reason, actor, requestId, cancellationToken), cancellationToken);
+
+    private async Task<CutOutcome> CutAsync(string cycleId, string program, string kind, string? reason, string actor, string? requestId, CancellationToken cancellationToken)
     {
         var batches = (await ListBatchesAsync(cycleId, cancellationToken)).Where(b => b.Program == program).ToList();
         if (requestId is not null && batches.FirstOrDefault(b => b.RequestId == requestId) is { } asked)

@@ -12,7 +12,10 @@ public sealed partial class DisbursementService
     /// rows that exist are not rewritten except to follow a hold (open → held; dismissed → pending, as 补发 when the
     /// program's regular batch was cut already; upheld → cancelled). Rows in a batch are not touched.
     /// </summary>
-    public async Task<int> PrepareAsync(string cycleId, string runId, CancellationToken cancellationToken)
+    public Task<int> PrepareAsync(string cycleId, string runId, CancellationToken cancellationToken) =>
+        RefreshingAsync(cycleId, () => PrepareRowsAsync(cycleId, runId, cancellationToken), cancellationToken);
+
+    private async Task<int> PrepareRowsAsync(string cycleId, string runId, CancellationToken cancellationToken)
     {
         var cycleHolds = await _holds.ListAsync(cycleId, cancellationToken);
         var regularCut = (await ListBatchesAsync(cycleId, cancellationToken)).Where(b => b.Kind == BatchKinds.Regular).Select(b => b.Program).ToHashSet();
@@ -59,7 +62,9 @@ public sealed partial class DisbursementService
     public async Task<bool> AddLateAsync(string cycleId, Payable payable, string reason, CancellationToken cancellationToken)
     {
         var target = HoldTarget(await _holds.ListAsync(cycleId, cancellationToken), payable.SchoolCode, payable.Name);
-        return await AddEntitlementAsync(cycleId, payable, target, backPay: true, reason, "late", cancellationToken);
+        var added = await AddEntitlementAsync(cycleId, payable, target, backPay: true, reason, "late", cancellationToken);
+        await RefreshFiguresAsync(cycleId, cancellationToken);
+        return added;
     }
 
     private static string HoldTarget(IReadOnlyList<ObjectionHold> cycleHolds, string schoolCode, string name)

@@ -85,9 +85,52 @@ public sealed partial class DisbursementService
         return all;
     }
 
-    /// <summary>Per program, the cycle's money (with <paramref name="schoolCode"/>, of that school's students only), from the maintained counters.</summary>
+    /// <summary>
+    /// Per program, the cycle's money (with <paramref name="schoolCode"/>, of that school's students only), from the
+    /// cycle's roll-up of the maintained counters: one point read.
+    /// </summary>
     public Task<IReadOnlyList<ProgramTotals>> TotalsAsync(string cycleId, CancellationToken cancellationToken, string? schoolCode = null) =>
         _rows.TotalsAsync(cycleId, LedgerWorkbook.ProgramSheets.Keys, schoolCode, cancellationToken);
+
+    /// <summary>The same figures summed from the 256 counter rows (what a refresh writes into the roll-up).</summary>
+    public async Task<IReadOnlyList<ProgramTotals>> CountersTotalsAsync(string cycleId, CancellationToken cancellationToken, string? schoolCode = null) =>
+        (await _rows.SumCountersAsync(cycleId, cancellationToken)).Totals(LedgerWorkbook.ProgramSheets.Keys, schoolCode);
+
+    /// <summary>
+    /// Writes the cycle's roll-up anew from the counters (<see cref="EntitlementTable.RefreshRollupAsync"/>): the last
+    /// call of every step that changes entitlement rows, also when a redelivered step found nothing left to change.
+    /// </summary>
+    public Task RefreshFiguresAsync(string cycleId, CancellationToken cancellationToken) => _rows.RefreshRollupAsync(cycleId, cancellationToken);
+
+    /// <summary>
+    /// Runs a step that moves counters, then refreshes the roll-up: also when the step fails part-way (its failure is
+    /// what is thrown; its retry or redelivery refreshes again). Only a process killed in between leaves the roll-up
+    /// behind, until the step's redelivery or the request's retry.
+    /// </summary>
+    private async Task<T> RefreshingAsync<T>(string cycleId, Func<Task<T>> step, CancellationToken cancellationToken)
+    {
+        T result;
+        try
+        {
+            result = await step();
+        }
+        catch
+        {
+            try
+            {
+                await RefreshFiguresAsync(cycleId, CancellationToken.None);
+            }
+            catch (Azure.RequestFailedException)
+            {
+                // Storage is failing as a whole: the step's own failure is the one to report.
+            }
+
+            throw;
+        }
+
+        await RefreshFiguresAsync(cycleId, cancellationToken);
+        return result;
+    }
 
     /// <summary>The same figures by reading every entitlement row: the oracle the counters are tested against.</summary>
     public async Task<IReadOnlyList<ProgramTotals>> RecountAsync(string cycleId, CancellationToken cancellationToken, string? schoolCode = null)

@@ -130,6 +130,7 @@ public sealed partial class DisbursementService
 
         var alreadyPaid = await ApplyDecisionsAsync(cycleId, batchId, plan.Items, rows, cancellationToken);
         await AddExceptionsAsync(alreadyPaid.Select(e => ExceptionEntity(partition, e.Key, e.Kind, e.Row, e.Item)), cancellationToken);
+        await RefreshFiguresAsync(cycleId, cancellationToken);
 
         await FaultAsync("rows.applied");
         Figure Sum(PlannedOutcome outcome) => plan.Items.Where(d => d.Outcome == outcome).Aggregate(Figure.Zero, (f, d) => f.Add(d.Item.Amount));
@@ -441,6 +442,7 @@ public sealed partial class DisbursementService
         // next request asks for the other outcome.
         await FaultAsync("resolution.recorded");
         await ApplyResolutionAsync(cycleId, batchId, item, recorded!, cancellationToken);
+        await RefreshFiguresAsync(cycleId, cancellationToken);
         return new ResolveOutcome(
             recorded!.Outcome != (paid ? "paid" : "unpaid") ? ResolveStatus.Conflict : fresh ? ResolveStatus.Resolved : ResolveStatus.AlreadyResolved, recorded);
     }

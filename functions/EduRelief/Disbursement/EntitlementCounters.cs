@@ -108,6 +108,23 @@ public sealed class EntitlementCounters
         }
     }
 
+    /// <summary>The same money per program only (each cell <c>|{program}</c>, no school): what the county-wide figures read.</summary>
+    public EntitlementCounters PerProgram()
+    {
+        var programs = new EntitlementCounters();
+        foreach (var (key, values) in _cells)
+        {
+            var cell = $"|{key[(key.IndexOf('|', StringComparison.Ordinal) + 1)..]}";
+            var sum = programs._cells.TryGetValue(cell, out var s) ? s : programs._cells[cell] = new long[Columns.Count * 2];
+            for (var i = 0; i < sum.Length; i++)
+            {
+                sum[i] += values[i];
+            }
+        }
+
+        return programs;
+    }
+
     /// <summary>The figures per program, for every school or one (<paramref name="schoolCode"/>).</summary>
     public IReadOnlyList<ProgramTotals> Totals(IEnumerable<string> programOrder, string? schoolCode)
     {
@@ -143,10 +160,10 @@ public sealed class EntitlementCounters
     }
 
     /// <summary>
-    /// Stored as lines <c>{school}|{program}:{n},{fen},…</c> (ASCII) in properties <c>F0</c>, <c>F1</c>… of at most
-    /// 30,000 characters each; the counter row is always replaced whole.
+    /// Stored as lines <c>{school}|{program}:{n},{fen},…</c> (ASCII) in properties <c>F0</c>, <c>F1</c>… (or another
+    /// <paramref name="prefix"/>) of at most 30,000 characters each; the counter row is always replaced whole.
     /// </summary>
-    public void WriteTo(TableEntity row)
+    public void WriteTo(TableEntity row, string prefix = "F")
     {
         var text = new StringBuilder();
         foreach (var (key, values) in _cells)
@@ -157,11 +174,11 @@ public sealed class EntitlementCounters
         var all = text.ToString();
         for (var (chunk, start) = (0, 0); start < all.Length || chunk == 0; chunk++, start += ChunkChars)
         {
-            row[$"F{chunk}"] = all.Substring(start, Math.Min(ChunkChars, all.Length - start));
+            row[$"{prefix}{chunk}"] = all.Substring(start, Math.Min(ChunkChars, all.Length - start));
         }
     }
 
-    public static EntitlementCounters ReadFrom(TableEntity? row)
+    public static EntitlementCounters ReadFrom(TableEntity? row, string prefix = "F")
     {
         var counters = new EntitlementCounters();
         if (row is null)
@@ -170,7 +187,7 @@ public sealed class EntitlementCounters
         }
 
         var text = new StringBuilder();
-        for (var chunk = 0; row.GetString($"F{chunk}") is { } part; chunk++)
+        for (var chunk = 0; row.GetString($"{prefix}{chunk}") is { } part; chunk++)
         {
             text.Append(part);
         }

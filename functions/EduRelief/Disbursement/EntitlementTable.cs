@@ -12,7 +12,7 @@ public sealed record EntitlementWrite(TableEntity? Before, TableEntity After);
 /// Table <c>entitlements</c>: its keys, and every write to it. Each partition (<c>{cycle}|{2 hex of the person key}</c>)
 /// holds a counter row (<see cref="CounterRow"/>) with the money of its rows per school and program; a write that moves
 /// any figure replaces the counter under its ETag in the same entity-group transaction as the rows, so the counters
-/// equal a recount whatever retries, crashes or second instances do, and the cycle's figures are 256 point reads.
+/// equal a recount whatever retries, crashes or second instances do; the cycle's roll-up (<see cref="TotalsAsync"/>) sums them.
 /// </summary>
 public sealed class EntitlementTable(StorageAccount storage)
 {
@@ -149,8 +149,75 @@ public sealed class EntitlementTable(StorageAccount storage)
         return refused;
     }
 
-    /// <summary>The cycle's money per program from the partitions' counter rows (or one school's): 256 point reads, never a scan.</summary>
+    /// <summary>
+    /// The cycle's money per program (or one school's) from its roll-up: one point read, never a scan. The roll-up sits
+    /// in partition <c>{cycle}</c> (outside the rows' partitions <c>{cycle}|xx</c>) under <see cref="CounterRow"/>:
+    /// the sum of the 256 counter rows per school and program (<c>F0</c>…) and per program (<c>T0</c>…, all a
+    /// county-wide answer reads). A cycle without one yet gets it written here from the counters.
+    /// </summary>
     public async Task<IReadOnlyList<ProgramTotals>> TotalsAsync(string cycleId, IEnumerable<string> programOrder, string? schoolCode, CancellationToken cancellationToken)
+    {
+        var found = await Table.GetEntityIfExistsAsync<TableEntity>(cycleId, CounterRow, schoolCode is null ? ["T0", "T1"] : null, cancellationToken);
+        if (!found.HasValue)
+        {
+            // No step has moved a counter since roll-ups were kept: the counters themselves (a read never writes it).
+            return (await SumCountersAsync(cycleId, cancellationToken)).Totals(programOrder, schoolCode);
+        }
+
+        return schoolCode is null
+            ? EntitlementCounters.ReadFrom(found.Value, "T").Totals(programOrder, null)
+            : EntitlementCounters.ReadFrom(found.Value).Totals(programOrder, schoolCode);
+    }
+
+    /// <summary>
+    /// Writes the cycle's roll-up anew from the 256 counter rows. Every step that changes counters calls this at its
+    /// end: the roll-up's ETag is read first, then the counters, then the roll-up is written under that ETag (another
+    /// refresher in between: read everything again), so the last writer always wrote sums read after every change that
+    /// came before it, and a change made later is followed by its own refresh. A redelivered step refreshes again.
+    /// <para>Each write numbers the roll-up one past the version it read. A refresh that first read version v and then
+    /// lost a race is done once the roll-up is at v + 2 or later: that writer read v + 1, written after this refresh's
+    /// first read, so it read the counters after this step's changes too. So concurrent steps do not redo each other's
+    /// work over and over.</para>
+    /// </summary>
+    public async Task RefreshRollupAsync(string cycleId, CancellationToken cancellationToken)
+    {
+        long? first = null;
+        while (true)
+        {
+            var stored = await Table.GetEntityIfExistsAsync<TableEntity>(cycleId, CounterRow, ["Version"], cancellationToken);
+            var version = stored.HasValue ? stored.Value!.GetInt64("Version") ?? 0 : -1;
+            if (version >= first + 2)
+            {
+                return;
+            }
+
+            first ??= version;
+            var all = await SumCountersAsync(cycleId, cancellationToken);
+            var row = new TableEntity(cycleId, CounterRow) { ["Version"] = version + 1 };
+            all.WriteTo(row);
+            all.PerProgram().WriteTo(row, "T");
+            try
+            {
+                if (stored.HasValue)
+                {
+                    await Table.UpdateEntityAsync(row, stored.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                else
+                {
+                    await Table.AddEntityAsync(row, cancellationToken);
+                }
+
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                // Another refresh wrote it since its ETag was read: read the counters again.
+            }
+        }
+    }
+
+    /// <summary>The sum of the cycle's 256 counter rows (per school and program): what the roll-up holds.</summary>
+    public async Task<EntitlementCounters> SumCountersAsync(string cycleId, CancellationToken cancellationToken)
     {
         var all = new EntitlementCounters();
         await Parallel.ForEachAsync(Enumerable.Range(0, 256), new ParallelOptions { MaxDegreeOfParallelism = ReadParallelism, CancellationToken = cancellationToken }, async (shard, ct) =>
@@ -165,6 +232,6 @@ public sealed class EntitlementTable(StorageAccount storage)
                 }
             }
         });
-        return all.Totals(programOrder, schoolCode);
+        return all;
     }
 }

@@ -6,7 +6,7 @@ namespace EduRelief.Hotline;
 
 /// <summary>
 /// Adds to the cycle as people see it: the open objections and held people to its notice, and its hotline cases (how
-/// many, per status, overdue). A school officer's view counts only their school: the cases assigned to it and the
+/// many, per status, overdue: from the figures row the case store keeps per cycle). A school officer's view counts only their school: the cases assigned to it and the
 /// objections that name its students.
 /// </summary>
 public sealed class HotlineCycleFigures(HotlineStore cases, ObjectionHoldStore holds, TimeProvider clock) : ICycleFigures
@@ -28,27 +28,17 @@ public sealed class HotlineCycleFigures(HotlineStore cases, ObjectionHoldStore h
             notice["objectionsUpheld"] = all.Count(h => h.Status == HoldStatuses.Upheld);
         }
 
+        // The cases' figures from the cycle's figures row (one point read), never a scan of the cases.
         var assignee = schoolCode is null ? null : Assignees.ForSchool(schoolCode);
-        var now = clock.GetUtcNow();
-        var byStatus = HotlineStatuses.All.ToDictionary(s => s, _ => 0);
-        var total = 0;
-        var overdue = 0;
-        await foreach (var c in cases.AllForCycleAsync(cycle.CountyCode, cycle.Id, cancellationToken))
-        {
-            if (assignee is not null && c.Assignee != assignee)
-            {
-                continue;
-            }
-
-            total++;
-            byStatus[c.Status] = byStatus.GetValueOrDefault(c.Status) + 1;
-            overdue += c.IsOverdue(now) ? 1 : 0;
-        }
+        var figures = await cases.FiguresAsync(cycle.CountyCode, cycle.Id, cancellationToken);
+        var byStatus = figures.ByStatus(assignee);
+        var total = byStatus.Values.Sum();
+        var overdue = figures.Overdue(clock.GetUtcNow(), assignee);
 
         var statuses = new JsonObject();
         foreach (var status in HotlineStatuses.All.Order(StringComparer.Ordinal))
         {
-            statuses[status] = byStatus[status];
+            statuses[status] = byStatus.GetValueOrDefault(status);
         }
 
         return cycle with

@@ -71,7 +71,8 @@ public sealed record HotlineCaseFilter(string? Status, string? Category, string?
 /// Cases live in <c>hotlinecases</c>, one partition per county. In that partition sit, per case, the case row (RowKey
 /// the case number) and an idempotency row keyed by the hotline's external id, and per year a counter row. A case is
 /// registered in one entity-group transaction that adds both rows and moves the counter under its ETag: a crash leaves
-/// either the whole case or nothing, and two instances can never hand out the same number. Seen signatures live in
+/// either the whole case or nothing, and two instances can never hand out the same number. Per cycle, a figures row
+/// (<see cref="FiguresAsync"/>) is moved in the same transaction as every case change that moves a figure. Seen signatures live in
 /// <c>hotlinesignatures</c>, so a replay is refused whichever instance receives it.
 /// </summary>
 public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadlines)
@@ -217,6 +218,7 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
                 new(TableTransactionActionType.Add, new TableEntity(partition, idempotencyKey) { ["CaseNumber"] = number, ["ExternalId"] = input.ExternalId }),
                 new(TableTransactionActionType.Add, ToEntity(partition, number, first)),
             };
+            actions.AddRange(await FiguresActionsAsync(partition, null, @case, cancellationToken));
 
             try
             {
@@ -247,7 +249,8 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
     /// </summary>
     public async Task<CaseChange?> ChangeAsync(CaseNumber number, CaseAction action, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < 5; attempt++)
+        // A change of another case of the cycle meanwhile moves the cycle's figures row: that is no reason to give up.
+        for (var (attempt, rounds) = (0, 0); attempt < 5 && rounds < MaxAttempts; rounds++)
         {
             var row = await _cases.GetEntityIfExistsAsync<TableEntity>(number.CountyCode, number.ToString(), cancellationToken: cancellationToken);
             if (!row.HasValue || row.Value is not { } entity || entity.GetString("Kind") != CaseKind)
@@ -255,7 +258,8 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
                 return null;
             }
 
-            var change = CaseLifecycle.Apply(ToCase(entity), action);
+            var before = ToCase(entity);
+            var change = CaseLifecycle.Apply(before, action);
             if (change.Refusal is not null)
             {
                 return change;
@@ -267,6 +271,7 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
                     [
                         new(TableTransactionActionType.UpdateReplace, ToEntity(change.Case!), entity.ETag),
                         new(TableTransactionActionType.Add, ToEntity(number.CountyCode, number.ToString(), change.Entry!)),
+                        .. await FiguresActionsAsync(number.CountyCode, before, change.Case, cancellationToken),
                     ],
                     cancellationToken);
                 return change;
@@ -274,6 +279,7 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
             catch (TableTransactionFailedException ex) when (ex.Status is StatusCodes.Status409Conflict or StatusCodes.Status412PreconditionFailed)
             {
                 // Someone else changed the case first: judge the action again on what they left.
+                attempt += ex.FailedTransactionActionIndex is >= 2 ? 0 : 1;
             }
         }
 
@@ -293,6 +299,87 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
         }
 
         return entries;
+    }
+
+    /// <summary>
+    /// The figures of a cycle's cases (<see cref="StatusTally"/>, grouped by assignee; "" for the bureau's own): one point
+    /// read of the row <c>~figures|{cycle}</c> of the county's partition, which every registration and change that moves
+    /// a figure rewrites in its own transaction. A cycle without the row yet (none of its cases changed since figures
+    /// were kept) gets it here from a scan of its cases, added only if still absent.
+    /// </summary>
+    public async Task<StatusTally> FiguresAsync(string countyCode, string cycleId, CancellationToken cancellationToken)
+    {
+        var (tally, etag) = await ReadFiguresAsync(countyCode, cycleId, cancellationToken);
+        if (etag is null)
+        {
+            var row = new TableEntity(countyCode, FiguresKey(cycleId));
+            tally.WriteTo(row);
+            try
+            {
+                await _cases.AddEntityAsync(row, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status409Conflict)
+            {
+                // A registration or change wrote it first, from the same scan or later.
+                (tally, _) = await ReadFiguresAsync(countyCode, cycleId, cancellationToken);
+            }
+        }
+
+        return tally;
+    }
+
+    /// <summary>The same figures from every case of the cycle: the oracle the figures row is tested against.</summary>
+    public async Task<StatusTally> RecountAsync(string countyCode, string cycleId, CancellationToken cancellationToken)
+    {
+        var tally = new StatusTally();
+        await foreach (var c in AllForCycleAsync(countyCode, cycleId, cancellationToken))
+        {
+            tally.Apply(null, Entry(c));
+        }
+
+        return tally;
+    }
+
+    private const string FiguresPrefix = "~figures|";
+
+    private static string FiguresKey(string cycleId) => FiguresPrefix + cycleId;
+
+    /// <summary>What a case adds to its cycle's figures: its assignee, its status and, while it owes an answer, its deadline.</summary>
+    private static TallyEntry? Entry(HotlineCase? c) =>
+        c?.Subject?.CycleId is null ? null : new TallyEntry(c.Assignee ?? "", c.Status, HotlineStatuses.Open.Contains(c.Status) ? c.Deadline : null);
+
+    /// <summary>The figures row as stored with its ETag, or (absent) as a scan of the cycle's cases counts it with no ETag.</summary>
+    private async Task<(StatusTally Tally, ETag? ETag)> ReadFiguresAsync(string countyCode, string cycleId, CancellationToken cancellationToken)
+    {
+        var row = await _cases.GetEntityIfExistsAsync<TableEntity>(countyCode, FiguresKey(cycleId), cancellationToken: cancellationToken);
+        return row.HasValue ? (StatusTally.ReadFrom(row.Value), row.Value!.ETag) : (await RecountAsync(countyCode, cycleId, cancellationToken), null);
+    }
+
+    /// <summary>
+    /// The figures rows a case's change from <paramref name="before"/> (null: new) to <paramref name="after"/> moves, to
+    /// write in the same transaction as the case: each under the ETag read, or added when absent (so a concurrent first
+    /// writer makes the transaction fail and be retried).
+    /// </summary>
+    private async Task<List<TableTransactionAction>> FiguresActionsAsync(string countyCode, HotlineCase? before, HotlineCase? after, CancellationToken cancellationToken)
+    {
+        var actions = new List<TableTransactionAction>();
+        var (fromCycle, toCycle) = (before?.Subject?.CycleId, after?.Subject?.CycleId);
+        var (from, to) = (Entry(before), Entry(after));
+        if (fromCycle == toCycle && from == to)
+        {
+            return actions;
+        }
+
+        foreach (var cycleId in new[] { fromCycle, toCycle }.OfType<string>().Distinct())
+        {
+            var (tally, etag) = await ReadFiguresAsync(countyCode, cycleId, cancellationToken);
+            tally.Apply(fromCycle == cycleId ? from : null, toCycle == cycleId ? to : null);
+            var row = new TableEntity(countyCode, FiguresKey(cycleId));
+            tally.WriteTo(row);
+            actions.Add(etag is { } e ? new(TableTransactionActionType.UpdateReplace, row, e) : new(TableTransactionActionType.Add, row));
+        }
+
+        return actions;
     }
 
     /// <summary>Every case about a cycle (cases live in their county's partition).</summary>

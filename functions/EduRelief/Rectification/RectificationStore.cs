@@ -118,6 +118,7 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
                 new(TableTransactionActionType.Add, ToEntity(item)),
                 new(TableTransactionActionType.Add, new TableEntity(partition, sourceRow) { ["ItemId"] = id, ["Source"] = input.Source, ["SourceKey"] = input.SourceKey }),
                 new(TableTransactionActionType.Add, HistoryEntity(item, new RectificationChange(1, now, input.Actor, RectificationLifecycle.Opened, null, RectificationStatuses.Open, null))),
+                (await FiguresActionAsync(partition, null, item, ct))!,
             };
 
             try
@@ -307,6 +308,33 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
     /// </summary>
     public async Task<RectificationSummary> SummarizeAsync(string cycleId, DateTimeOffset now, CancellationToken ct, string? owner = null)
     {
+        var (figures, etag) = await ReadFiguresAsync(cycleId, ct);
+        if (etag is null)
+        {
+            // None of the cycle's items changed since figures were kept: add the row from the scan, unless a change did first.
+            var row = new TableEntity(cycleId, FiguresKey);
+            figures.WriteTo(row);
+            try
+            {
+                await _table.AddEntityAsync(row, ct);
+            }
+            catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status409Conflict)
+            {
+                (figures, _) = await ReadFiguresAsync(cycleId, ct);
+            }
+        }
+
+        var byStatus = figures.ByStatus(owner);
+        var accepted = byStatus.GetValueOrDefault(RectificationStatuses.Accepted);
+        var items = byStatus.Values.Sum();
+        return new RectificationSummary(
+            items, byStatus.GetValueOrDefault(RectificationStatuses.Open), byStatus.GetValueOrDefault(RectificationStatuses.Submitted), accepted,
+            byStatus.GetValueOrDefault(RectificationStatuses.Returned), figures.Overdue(now, owner), Rate(accepted, items));
+    }
+
+    /// <summary>The same figures from a scan of every item of the cycle: the oracle the figures row is tested against.</summary>
+    public async Task<RectificationSummary> RecountSummaryAsync(string cycleId, DateTimeOffset now, CancellationToken ct, string? owner = null)
+    {
         int items = 0, open = 0, submitted = 0, accepted = 0, returned = 0, overdue = 0;
         await foreach (var e in _table.QueryAsync<TableEntity>(ItemRange(cycleId), select: ["Status", "DueAt", "Owner"], cancellationToken: ct))
         {
@@ -437,7 +465,7 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
 
             var rows = new List<TableTransactionAction>
             {
-                new(TableTransactionActionType.Delete, new TableEntity(cycleId, ItemKey(itemId)), ETag.All),
+                new(TableTransactionActionType.Delete, new TableEntity(cycleId, ItemKey(itemId)), stored.ETag),
                 new(TableTransactionActionType.Delete, new TableEntity(cycleId, SourceRowKey(stored.Item.Source, stored.Item.SourceKey)), ETag.All),
             };
             await foreach (var history in Range(cycleId, $"hist-{itemId}-", ct))
@@ -445,7 +473,16 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
                 rows.Add(new(TableTransactionActionType.Delete, history, ETag.All));
             }
 
-            await _table.SubmitTransactionAsync(rows, ct);
+            rows.Add((await FiguresActionAsync(cycleId, stored.Item, null, ct))!);
+            try
+            {
+                await _table.SubmitTransactionAsync(rows, ct);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is StatusCodes.Status409Conflict or StatusCodes.Status412PreconditionFailed)
+            {
+                // The item or the figures changed since they were read (or another withdrawal took it): look again.
+                await WithdrawAsync(cycleId, [itemId], null, ct);
+            }
         }
 
         if (inspectionId is not null)
@@ -472,25 +509,82 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         var now = clock.GetUtcNow();
         var updated = apply(item) with { Status = change.To, UpdatedAt = now, Version = item.Version + 1 };
         var history = new RectificationChange(updated.Version, now, actor, change.Action, item.Status, change.To, noteOverride ?? change.Note);
-        var actions = new List<TableTransactionAction>
+        // The figures row last: another item's change moving it meanwhile is read again, not answered as Concurrent.
+        for (var attempt = 0; ; attempt++)
         {
-            new(TableTransactionActionType.UpdateReplace, ToEntity(updated), stored.ETag),
-            new(TableTransactionActionType.Add, HistoryEntity(updated, history)),
-        };
-        if (extra is not null)
+            var actions = new List<TableTransactionAction>
+            {
+                new(TableTransactionActionType.UpdateReplace, ToEntity(updated), stored.ETag),
+                new(TableTransactionActionType.Add, HistoryEntity(updated, history)),
+            };
+            if (extra is not null)
+            {
+                actions.Add(extra);
+            }
+
+            if (await FiguresActionAsync(item.CycleId, item, updated, ct) is { } figures)
+            {
+                actions.Add(figures);
+            }
+
+            try
+            {
+                await _table.SubmitTransactionAsync(actions, ct);
+                return new ChangeResult(ChangeOutcome.Applied, updated);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is StatusCodes.Status409Conflict or StatusCodes.Status412PreconditionFailed)
+            {
+                if (ex.FailedTransactionActionIndex != actions.Count - 1 || actions[^1].Entity.RowKey != FiguresKey || attempt >= MaxAttempts)
+                {
+                    return new ChangeResult(ChangeOutcome.Concurrent, item);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The figures row (<c>figures</c> in the cycle's partition): items per owner and status, and the deadlines of those
+    /// awaiting their owner (<see cref="StatusTally"/>). Every transaction that opens, changes or withdraws an item and
+    /// moves a figure rewrites it under its ETag, so it always equals a scan of the items.
+    /// </summary>
+    private const string FiguresKey = "figures";
+
+    /// <summary>What an item adds to its cycle's figures: its owner, its status and, while it awaits its owner, its deadline.</summary>
+    private static TallyEntry? Entry(RectificationItem? i) =>
+        i is null ? null : new TallyEntry(i.Owner, i.Status, RectificationStatuses.AwaitsOwner(i.Status) ? i.DueAt : null);
+
+    /// <summary>The figures row as stored with its ETag, or (absent) as a scan of the cycle's items counts it, with no ETag.</summary>
+    private async Task<(StatusTally Tally, ETag? ETag)> ReadFiguresAsync(string cycleId, CancellationToken ct)
+    {
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(cycleId, FiguresKey, cancellationToken: ct);
+        if (row.HasValue)
         {
-            actions.Add(extra);
+            return (StatusTally.ReadFrom(row.Value), row.Value!.ETag);
         }
 
-        try
+        var tally = new StatusTally();
+        await foreach (var e in _table.QueryAsync<TableEntity>(ItemRange(cycleId), select: ["Status", "DueAt", "Owner"], cancellationToken: ct))
         {
-            await _table.SubmitTransactionAsync(actions, ct);
-            return new ChangeResult(ChangeOutcome.Applied, updated);
+            var status = e.GetString("Status") ?? RectificationStatuses.Open;
+            tally.Apply(null, new TallyEntry(e.GetString("Owner") ?? "", status, RectificationStatuses.AwaitsOwner(status) ? e.GetDateTimeOffset("DueAt") : null));
         }
-        catch (TableTransactionFailedException ex) when (ex.Status is StatusCodes.Status409Conflict or StatusCodes.Status412PreconditionFailed)
+
+        return (tally, null);
+    }
+
+    /// <summary>The write of the figures row that moves <paramref name="before"/> (null: new) to <paramref name="after"/> (null: withdrawn); null when no figure moves.</summary>
+    private async Task<TableTransactionAction?> FiguresActionAsync(string cycleId, RectificationItem? before, RectificationItem? after, CancellationToken ct)
+    {
+        if (Entry(before) == Entry(after))
         {
-            return new ChangeResult(ChangeOutcome.Concurrent, item);
+            return null;
         }
+
+        var (tally, etag) = await ReadFiguresAsync(cycleId, ct);
+        tally.Apply(Entry(before), Entry(after));
+        var row = new TableEntity(cycleId, FiguresKey);
+        tally.WriteTo(row);
+        return etag is { } e ? new(TableTransactionActionType.UpdateReplace, row, e) : new(TableTransactionActionType.Add, row);
     }
 
     private IAsyncEnumerable<TableEntity> Range(string cycleId, string prefix, CancellationToken ct) =>

@@ -11,13 +11,20 @@ public sealed class CountersTests
     private const string Program = "living_subsidy";
     private static readonly CancellationToken None = CancellationToken.None;
 
-    /// <summary>County-wide and for each school, the counters equal a scan of every entitlement row.</summary>
+    /// <summary>
+    /// County-wide and for each school, the cycle's roll-up (what GET /api/cycles/{id} shows) and the sum of the
+    /// partitions' counters both equal a scan of every entitlement row: a writer that forgot to refresh the roll-up fails here.
+    /// </summary>
     internal static async Task AssertCountersEqualRecountAsync(DisbursementService service)
     {
-        Assert.Equal(await service.RecountAsync(LedgerWorld.CycleId, None), await service.TotalsAsync(LedgerWorld.CycleId, None));
+        var recount = await service.RecountAsync(LedgerWorld.CycleId, None);
+        Assert.Equal(recount, await service.CountersTotalsAsync(LedgerWorld.CycleId, None));
+        Assert.Equal(recount, await service.TotalsAsync(LedgerWorld.CycleId, None));
         foreach (var school in new[] { "4107260001", "4107260002" })
         {
-            Assert.Equal(await service.RecountAsync(LedgerWorld.CycleId, None, school), await service.TotalsAsync(LedgerWorld.CycleId, None, school));
+            recount = await service.RecountAsync(LedgerWorld.CycleId, None, school);
+            Assert.Equal(recount, await service.CountersTotalsAsync(LedgerWorld.CycleId, None, school));
+            Assert.Equal(recount, await service.TotalsAsync(LedgerWorld.CycleId, None, school));
         }
     }
 
@@ -42,6 +49,22 @@ public sealed class CountersTests
     }
 
     [Fact]
+    public async Task TotalsAsync_ManyStepsRefreshingAtOnceOnTwoInstances_EqualsRecount()
+    {
+        var world = await LedgerWorld.CreateAsync();
+        var instances = new[] { world.Service(), world.Service() };
+        await instances[0].PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+
+        // Each late entitlement moves one partition's counter and then refreshes the roll-up, racing the others.
+        await Parallel.ForEachAsync(Enumerable.Range(1, 16), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (n, ct) =>
+            await instances[n % 2].AddLateAsync(
+                LedgerWorld.CycleId, new Payable($"学生{n}", LedgerWorld.IdFor(n), n % 3 == 0 ? "4107260002" : "4107260001", "城关镇第一小学", Program, 500m + n), "控辍保学劝返入学", ct));
+
+        await AssertCountersEqualRecountAsync(instances[1]);
+        Assert.Equal(16, (await instances[0].TotalsAsync(LedgerWorld.CycleId, None)).Single().Pending.Count);
+    }
+
+    [Fact]
     public async Task TotalsAsync_JourneyWithFailuresInDoubtHoldsAndBackPay_EqualsRecountAfterEveryStep()
     {
         var world = await LedgerWorld.CreateAsync();
@@ -50,32 +73,41 @@ public sealed class CountersTests
         await world.HoldAsync("C1", students[0], HoldStatuses.Open);
         await world.HoldAsync("C2", students[1], HoldStatuses.Open);
         var service = world.Service();
+        await AssertCountersEqualRecountAsync(service);
         await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
         await AssertCountersEqualRecountAsync(service);
         Assert.Equal(new Figure(2, 1250m), (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single().Held);
 
         var first = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch!;
+        await AssertCountersEqualRecountAsync(service);
         var items = await service.ListItemsAsync(LedgerWorld.CycleId, first.Id, None);
         // Rows 1-2 fail, row 3 comes back twice with two answers (in doubt), row 4 is not returned, the rest are paid.
         var lines = BankResult.For(items.Where(i => i.Sequence != 4), i => i.Sequence <= 2).ToList();
         lines.Add(new BankResult.Line(3, items[2].IdNumber, items[2].Amount, false, "账户异常"));
         await BankResult.ReconcileAsync(service, first.Id, BankResult.Csv(lines));
         await AssertCountersEqualRecountAsync(service);
+        Assert.Equal(new Figure(2, 1250m), (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single().InDoubt);
 
         // One in-doubt row resolved paid, the other unpaid; one hold dismissed (补发), the other upheld (cancelled).
         await service.ResolveAsync(LedgerWorld.CycleId, first.Id, 3, paid: true, "银行确认已入账", "admin", None);
+        await AssertCountersEqualRecountAsync(service);
         await service.ResolveAsync(LedgerWorld.CycleId, first.Id, 4, paid: false, "银行未收到", "admin", None);
+        await AssertCountersEqualRecountAsync(service);
         await world.HoldAsync("C1", students[0], HoldStatuses.Dismissed);
         await world.HoldAsync("C2", students[1], HoldStatuses.Upheld);
         await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
+        await AssertCountersEqualRecountAsync(service);
         await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生99", LedgerWorld.IdFor(99), "4107260002", "城关镇第二小学", Program, 750m), "控辍保学劝返入学", None);
         await AssertCountersEqualRecountAsync(service);
 
         var second = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch!;
+        await AssertCountersEqualRecountAsync(service);
         await BankResult.ReconcileAsync(service, second.Id, BankResult.Csv(BankResult.For(await service.ListItemsAsync(LedgerWorld.CycleId, second.Id, None))));
+        await AssertCountersEqualRecountAsync(service);
         world.Registry.Give(LedgerWorld.IdFor(99), "学生99");
         await world.CheckAccountsAsync("disbursement");
         var backPay = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.BackPay, "补发", "admin", null, None)).Batch!;
+        await AssertCountersEqualRecountAsync(service);
         await BankResult.ReconcileAsync(service, backPay.Id, BankResult.Csv(BankResult.For(await service.ListItemsAsync(LedgerWorld.CycleId, backPay.Id, None))));
 
         await AssertCountersEqualRecountAsync(service);
