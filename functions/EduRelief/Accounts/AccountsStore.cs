@@ -25,7 +25,7 @@ public sealed class AccountsStore(StorageAccount storage) : IAccountsRegistry
     private const string LatestPrefix = "latest|";
     private const string HistoryPrefix = "history|";
     private const string VersionRow = "version";
-    private const int Parallelism = 8;
+    private const int Parallelism = 16;
 
     private readonly TableClient _table = storage.Table("accounts");
     private readonly ContentAddressedBlobs _files = new(storage.Blobs.GetBlobContainerClient(storage.ContainerName("accountfiles")));
@@ -78,6 +78,24 @@ public sealed class AccountsStore(StorageAccount storage) : IAccountsRegistry
             result[record.PersonKey] = record;
         }
 
+        return result;
+    }
+
+    /// <summary>The latest account of each of <paramref name="personKeys"/> that has one: point reads, many at once.</summary>
+    public async Task<IReadOnlyDictionary<string, AccountRecord>> LatestForAsync(string county, IReadOnlyCollection<string> personKeys, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, AccountRecord>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(personKeys.Distinct(), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (key, ct) =>
+        {
+            var e = await _table.GetEntityIfExistsAsync<TableEntity>(Partition(county, key), LatestPrefix + key, cancellationToken: ct);
+            if (e.HasValue)
+            {
+                lock (result)
+                {
+                    result[key] = ToRecord(e.Value!);
+                }
+            }
+        });
         return result;
     }
 

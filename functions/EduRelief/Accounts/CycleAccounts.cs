@@ -38,6 +38,13 @@ public interface IAccountsRegistry
 {
     /// <summary>The latest account row of every child of the county that has one, by person key.</summary>
     Task<IReadOnlyDictionary<string, AccountRecord>> LatestForCountyAsync(string county, CancellationToken cancellationToken);
+
+    /// <summary>The latest account row of each of <paramref name="personKeys"/> that has one (by default, from the county's).</summary>
+    async Task<IReadOnlyDictionary<string, AccountRecord>> LatestForAsync(string county, IReadOnlyCollection<string> personKeys, CancellationToken cancellationToken)
+    {
+        var all = await LatestForCountyAsync(county, cancellationToken);
+        return personKeys.Where(all.ContainsKey).Distinct().ToDictionary(k => k, k => all[k], StringComparer.Ordinal);
+    }
 }
 
 /// <summary>
@@ -45,9 +52,9 @@ public interface IAccountsRegistry
 /// <c>cycleaccounts</c> (PK <c>{cycle}|{2 hex of the person key}</c>, RK the person key; the counts in PK
 /// <c>{cycle}|summary</c>, RK <c>county</c> and <c>school|{code}</c>), rebuilt by <see cref="RefreshAsync"/> whenever
 /// what decides it changes: a verification run, a confirmed name mismatch, an accounts upload, a holder decision, and
-/// before every batch cut. A holder mismatch is a discrepancy of the run (kind <c>holderMismatch</c>, one per child,
-/// id <c>holderMismatch-{person key}</c>) decided like a name mismatch; a decision holds for the account it was made
-/// on, and a new account asks again. The cut pays only children whose row is usable (<see cref="LoadPayableAsync"/>).
+/// before the notice's end cuts (a cut by hand checks its children only: <see cref="PayableForAsync"/>). A holder
+/// mismatch is a discrepancy of the run (kind <c>holderMismatch</c>, one per child, id <c>holderMismatch-{person key}</c>)
+/// decided like a name mismatch; a decision holds for the account it was made on, and a new account asks again. The cut pays only children whose row is usable (<see cref="LoadPayableAsync"/>).
 /// </summary>
 public sealed class CycleAccounts(
     StorageAccount storage, EligibilityStore eligibility, DisbursementService disbursement, IAccountsRegistry registry, RectificationStore rectification, ILogger<CycleAccounts> logger)
@@ -190,6 +197,45 @@ public sealed class CycleAccounts(
         }
 
         return payable;
+    }
+
+    /// <summary>
+    /// For a cut of a few rows (<c>POST …/batches</c>): the account each of <paramref name="personKeys"/> is paid to, only
+    /// those usable, read from the children's rows alone. Each row is checked against the registry's latest account
+    /// (point reads): when one is not the account the cycle last looked at (an upload whose refresh did not finish),
+    /// the whole cycle is refreshed first (<see cref="RefreshAsync"/>), as every cut did before.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, PayableAccount>> PayableForAsync(
+        string cycleId, string countyCode, string runId, string stage, IReadOnlyCollection<string> personKeys, CancellationToken cancellationToken)
+    {
+        var rows = await ChildRowsAsync(cycleId, personKeys, cancellationToken);
+        var latest = await registry.LatestForAsync(countyCode, personKeys, cancellationToken);
+        if (personKeys.Any(k => (rows.TryGetValue(k, out var row) ? row.GetString("AccountVersion") : null) != VersionOf(latest.GetValueOrDefault(k))))
+        {
+            await RefreshAsync(cycleId, countyCode, runId, stage, cancellationToken);
+            rows = await ChildRowsAsync(cycleId, personKeys, cancellationToken);
+        }
+
+        return rows.Values
+            .Where(e => e.GetBoolean("Usable") == true && e.GetString("AccountNumber") is { Length: > 0 })
+            .ToDictionary(e => e.RowKey, e => new PayableAccount(e.GetString("Holder") ?? "", e.GetString("AccountNumber")!, e.GetString("Bank") ?? ""), StringComparer.Ordinal);
+    }
+
+    private async Task<Dictionary<string, TableEntity>> ChildRowsAsync(string cycleId, IReadOnlyCollection<string> personKeys, CancellationToken cancellationToken)
+    {
+        var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(personKeys.Distinct(), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (key, ct) =>
+        {
+            var row = await _table.GetEntityIfExistsAsync<TableEntity>(ChildPartition(cycleId, key), key, cancellationToken: ct);
+            if (row.HasValue)
+            {
+                lock (rows)
+                {
+                    rows[key] = row.Value!;
+                }
+            }
+        });
+        return rows;
     }
 
     private static string HolderMismatchKey(string discrepancyId) => discrepancyId[(DiscrepancyKinds.HolderMismatch.Length + 1)..];

@@ -16,30 +16,93 @@ public sealed partial class DisbursementService
     /// batch of the program is being cut, every caller finishes that one, and <paramref name="requestId"/> (a workflow
     /// step's id) returns the batch it cut before. Nothing to pay → no batch.
     /// </summary>
-    public Task<CutOutcome> CutBatchAsync(string cycleId, string program, string kind, string? reason, string actor, string? requestId, CancellationToken cancellationToken) =>
-        RefreshingAsync(cycleId, () => CutAsync(cycleId, program, kind, reason, actor, requestId, cancellationToken), cancellationToken);
+    /// <remarks>
+    /// <paramref name="accountsFor"/> (the bureau's cut by hand): the accounts of just the children the batch may take,
+    /// instead of every payable child of the cycle.
+    /// </remarks>
+    public async Task<CutOutcome> CutBatchAsync(
+        string cycleId, string program, string kind, string? reason, string actor, string? requestId, CancellationToken cancellationToken, AccountsFor? accountsFor = null) =>
+        await RefreshingAsync(cycleId, async () => (await CutProgramsAsync(cycleId, [program], kind, reason, actor, _ => requestId, cancellationToken, accountsFor))[0], cancellationToken);
 
-    private async Task<CutOutcome> CutAsync(string cycleId, string program, string kind, string? reason, string actor, string? requestId, CancellationToken cancellationToken)
+    /// <summary>Given the children some rows name, those who can be paid, and to which account.</summary>
+    public delegate Task<IReadOnlyDictionary<string, Accounts.PayableAccount>> AccountsFor(IReadOnlyCollection<string> personKeys, CancellationToken cancellationToken);
+
+    /// <summary>Every payable child of the cycle, whoever the rows name (one scan of the cycle's accounts).</summary>
+    private AccountsFor AllPayable(string cycleId) => (_, ct) => Accounts.CycleAccounts.LoadPayableAsync(_storage, cycleId, ct);
+
+    /// <summary>
+    /// <see cref="CutBatchAsync"/> for several programs at once: one read of the rows they may take, the new batches'
+    /// rows claimed together (a transaction per entity partition holds every program's rows there), then each batch's
+    /// items and seal. A batch found open or asked for again is finished alone, as <see cref="FinishAsync"/> does.
+    /// </summary>
+    private async Task<IReadOnlyList<CutOutcome>> CutProgramsAsync(
+        string cycleId, IReadOnlyList<string> programs, string kind, string? reason, string actor, Func<string, string?> requestIds, CancellationToken cancellationToken,
+        AccountsFor? accountsFor = null)
     {
-        var batches = (await ListBatchesAsync(cycleId, cancellationToken)).Where(b => b.Program == program).ToList();
-        if (requestId is not null && batches.FirstOrDefault(b => b.RequestId == requestId) is { } asked)
+        var all = await ListBatchesAsync(cycleId, cancellationToken);
+        var outcomes = new CutOutcome?[programs.Count];
+        var toCut = new List<int>();
+        for (var p = 0; p < programs.Count; p++)
         {
-            return new CutOutcome(asked.Status == BatchStatuses.Cutting ? await FinishAsync(asked, cancellationToken) : asked, false);
+            var batches = all.Where(b => b.Program == programs[p]).ToList();
+            if (requestIds(programs[p]) is { } requestId && batches.FirstOrDefault(b => b.RequestId == requestId) is { } asked)
+            {
+                outcomes[p] = new CutOutcome(asked.Status == BatchStatuses.Cutting ? await FinishAsync(asked, cancellationToken) : asked, false);
+            }
+            else if (batches.FirstOrDefault(b => b.Status == BatchStatuses.Cutting) is { } open)
+            {
+                outcomes[p] = new CutOutcome(await FinishAsync(open, cancellationToken), false);
+            }
+            else
+            {
+                toCut.Add(p);
+            }
         }
 
-        if (batches.FirstOrDefault(b => b.Status == BatchStatuses.Cutting) is { } open)
+        if (toCut.Count > 0)
         {
-            return new CutOutcome(await FinishAsync(open, cancellationToken), false);
+            // The rows were read before the batches existed; every claim is under the row's ETag, so a row changed since
+            // is looked at again, and one that became owed since waits for the next batch.
+            var (claimable, accounts) = toCut.Count == 1
+                ? await ClaimableAsync(cycleId, programs[toCut[0]], kind, batchId: null, accountsFor ?? AllPayable(cycleId), cancellationToken)
+                : await ClaimableAsync(cycleId, null, kind, batchId: null, accountsFor ?? AllPayable(cycleId), cancellationToken, toCut.Select(p => programs[p]).ToHashSet(StringComparer.Ordinal));
+            var byProgram = claimable.GroupBy(e => e.GetString("Program") ?? "").ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+            var started = new List<(int Index, Batch Batch, List<TableEntity> Rows)>();
+            foreach (var p in toCut)
+            {
+                if (!byProgram.TryGetValue(programs[p], out var rows) || rows.Count == 0)
+                {
+                    outcomes[p] = new CutOutcome(null, false);
+                    continue;
+                }
+
+                var (batch, created) = await StartBatchAsync(cycleId, programs[p], kind, reason, actor, requestIds(programs[p]), all.Count(b => b.Program == programs[p]), cancellationToken);
+                if (created && batch.Status == BatchStatuses.Cutting)
+                {
+                    started.Add((p, batch, rows));
+                }
+                else
+                {
+                    outcomes[p] = new CutOutcome(batch.Status == BatchStatuses.Cutting ? await FinishAsync(batch, cancellationToken) : batch, created);
+                }
+            }
+
+            var claimed = await ClaimAllAsync(started.SelectMany(s => s.Rows.Select(r => (Row: r, BatchId: s.Batch.Id))), cancellationToken);
+            await FaultAsync("rows.claimed");
+            foreach (var (index, batch, _) in started)
+            {
+                outcomes[index] = new CutOutcome(await CompleteAsync(batch, claimed.GetValueOrDefault(batch.Id) ?? [], accounts, cancellationToken), true);
+            }
         }
 
-        var accounts = await Accounts.CycleAccounts.LoadPayableAsync(_storage, cycleId, cancellationToken);
-        var claimable = await ClaimableAsync(cycleId, program, kind, batchId: null, accounts, cancellationToken);
-        if (claimable.Count == 0)
-        {
-            return new CutOutcome(null, false);
-        }
+        return outcomes.Select(o => o!).ToList();
+    }
 
-        var id = $"{program}-{batches.Count + 1:D3}";
+    /// <summary>The batch's head and its stripes; another instance that started the same batch first makes it theirs (created false).</summary>
+    private async Task<(Batch Batch, bool Created)> StartBatchAsync(
+        string cycleId, string program, string kind, string? reason, string actor, string? requestId, int programBatches, CancellationToken cancellationToken)
+    {
+        var id = $"{program}-{programBatches + 1:D3}";
         var head = new TableEntity(BatchPartition(cycleId, id), Head)
         {
             ["CycleId"] = cycleId,
@@ -54,7 +117,7 @@ public sealed partial class DisbursementService
         var created = true;
         try
         {
-            // The head and its stripes at once: item chunks touch a stripe each, so they go in parallel (see FinishAsync).
+            // The head and its stripes at once: item chunks touch a stripe each, so they go in parallel (see CompleteAsync).
             await _batches.SubmitTransactionAsync(
                 [new TableTransactionAction(TableTransactionActionType.Add, head),
                  .. Enumerable.Range(0, Stripes).Select(s => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(head.PartitionKey, StripeRow(s))))],
@@ -67,8 +130,7 @@ public sealed partial class DisbursementService
         }
 
         await FaultAsync("batch.created");
-        var batch = (await GetBatchAsync(cycleId, id, cancellationToken))!;
-        return new CutOutcome(batch.Status == BatchStatuses.Cutting ? await FinishAsync(batch, cancellationToken) : batch, created);
+        return ((await GetBatchAsync(cycleId, id, cancellationToken))!, created);
     }
 
     /// <summary>
@@ -78,10 +140,7 @@ public sealed partial class DisbursementService
     public async Task<IReadOnlyList<Batch>> CutAfterNoticeAsync(string cycleId, string runId, string stepId, CancellationToken cancellationToken)
     {
         await PrepareAsync(cycleId, runId, cancellationToken);
-        foreach (var program in LedgerWorkbook.ProgramSheets.Keys)
-        {
-            await CutBatchAsync(cycleId, program, BatchKinds.Regular, "notice ended", "workflow", $"{stepId}|{program}", cancellationToken);
-        }
+        await RefreshingAsync(cycleId, () => CutProgramsAsync(cycleId, [.. LedgerWorkbook.ProgramSheets.Keys], BatchKinds.Regular, "notice ended", "workflow", program => $"{stepId}|{program}", cancellationToken), cancellationToken);
 
         // Every batch of the cycle, also one the bureau cut by hand before this step ran: "nothing to pay" must mean it.
         return await ListBatchesAsync(cycleId, cancellationToken);
@@ -95,10 +154,15 @@ public sealed partial class DisbursementService
     }
 
     /// <summary>Entitlement rows this batch may take (or, with no batch yet, whether there is anything to cut).</summary>
-    /// <remarks><paramref name="accounts"/>: the children who can be paid and to which account (<see cref="Accounts.CycleAccounts.LoadPayableAsync"/>).</remarks>
-    private async Task<List<TableEntity>> ClaimableAsync(
-        string cycleId, string program, string kind, string? batchId, IReadOnlyDictionary<string, Accounts.PayableAccount> accounts, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="accountsFor"/>: given the children the rows name, those who can be paid and to which account
+    /// (<see cref="Accounts.CycleAccounts.LoadPayableAsync"/>), also the answer's. <paramref name="program"/> null: every
+    /// program, or those in <paramref name="programs"/>.
+    /// </remarks>
+    private async Task<(List<TableEntity> Rows, IReadOnlyDictionary<string, Accounts.PayableAccount> Accounts)> ClaimableAsync(
+        string cycleId, string? program, string kind, string? batchId, AccountsFor accountsFor, CancellationToken cancellationToken, IReadOnlySet<string>? programs = null)
     {
+        var taken = new List<TableEntity>();
         var sealedMembers = new Dictionary<string, HashSet<string>?>();
         var reconciling = new Dictionary<string, bool>();
         var rows = new List<TableEntity>();
@@ -106,16 +170,23 @@ public sealed partial class DisbursementService
         var withoutAccount = new List<TableEntity>();
         // An objection that arrived since the entitlements were last prepared holds its person all the same.
         var cycleHolds = (await _holds.ListAsync(cycleId, cancellationToken)).Where(h => h.Status != HoldStatuses.Dismissed).ToList();
-        await foreach (var e in QueryEntitlementsAsync(cycleId, program, cancellationToken))
+        // Only pending and failed rows can be taken: storage leaves out the paid, held, cancelled and in-doubt ones.
+        await foreach (var e in _rows.QueryAsync(cycleId, program, cancellationToken, statuses: Takeable))
         {
             var status = e.GetString("Status");
             var inBatch = e.GetString("BatchId");
-            if (kind == BatchKinds.BackPay && e.GetBoolean("BackPay") != true && inBatch != batchId)
+            if (programs is not null && !programs.Contains(e.GetString("Program") ?? ""))
             {
                 continue;
             }
 
-            if (inBatch != batchId && cycleHolds.Any(h => h.Covers(e.GetString("SchoolCode") ?? "", e.GetString("Name") ?? "")))
+            if (kind == BatchKinds.BackPay && e.GetBoolean("BackPay") != true && !(batchId is not null && inBatch == batchId))
+            {
+                continue;
+            }
+
+            var claimedByThisBatch = batchId is not null && inBatch == batchId;
+            if (!claimedByThisBatch && cycleHolds.Any(h => h.Covers(e.GetString("SchoolCode") ?? "", e.GetString("Name") ?? "")))
             {
                 continue;
             }
@@ -125,15 +196,17 @@ public sealed partial class DisbursementService
             var take = (status == EntitlementStatuses.Failed && !await FailedInOpenBatchAsync(cycleId, e, reconciling, cancellationToken))
                 || (status == EntitlementStatuses.Pending && (inBatch is null || inBatch == batchId))
                 || (status == EntitlementStatuses.Pending && await IsOrphanAsync(cycleId, inBatch!, e, sealedMembers, cancellationToken));
-            var claimedByThisBatch = batchId is not null && inBatch == batchId;
-            if (take && !claimedByThisBatch && !accounts.ContainsKey(PersonKeyOf(e)))
+            if (take)
             {
-                withoutAccount.Add(e);
+                taken.Add(e);
             }
-            else if (take)
-            {
-                rows.Add(e);
-            }
+        }
+
+        var accounts = await accountsFor(taken.Select(PersonKeyOf).ToHashSet(StringComparer.Ordinal), cancellationToken);
+        foreach (var e in taken)
+        {
+            var claimedByThisBatch = batchId is not null && e.GetString("BatchId") == batchId;
+            (claimedByThisBatch || accounts.ContainsKey(PersonKeyOf(e)) ? rows : withoutAccount).Add(e);
         }
 
         if (kind == BatchKinds.Regular)
@@ -141,8 +214,10 @@ public sealed partial class DisbursementService
             await MarkForBackPayAsync(withoutAccount, "no usable account when the regular batch was cut", cancellationToken);
         }
 
-        return rows;
+        return (rows, accounts);
     }
+
+    private static readonly string[] Takeable = [EntitlementStatuses.Pending, EntitlementStatuses.Failed];
 
     /// <summary>
     /// Rows a regular batch leaves out for want of an account are owed as 补发: the next back-pay batch takes them once
@@ -190,20 +265,37 @@ public sealed partial class DisbursementService
     private async Task<Batch> FinishAsync(Batch batch, CancellationToken cancellationToken)
     {
         // One read of the payable accounts decides both who is claimed and the account each item carries.
-        var accounts = await Accounts.CycleAccounts.LoadPayableAsync(_storage, batch.CycleId, cancellationToken);
-        var claimable = await ClaimableAsync(batch.CycleId, batch.Program, batch.Kind, batch.Id, accounts, cancellationToken);
-        var claimed = new List<TableEntity>();
-        var chunks = claimable.GroupBy(e => e.PartitionKey).SelectMany(g => g.Chunk(EntitlementTable.RowsPerTransaction));
+        var (claimable, accounts) = await ClaimableAsync(batch.CycleId, batch.Program, batch.Kind, batch.Id, AllPayable(batch.CycleId), cancellationToken);
+        var claimed = await ClaimAllAsync(claimable.Select(r => (r, batch.Id)), cancellationToken);
+        await FaultAsync("rows.claimed");
+        return await CompleteAsync(batch, claimed.GetValueOrDefault(batch.Id) ?? [], accounts, cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims rows for their batches: each partition's rows (of any batch) up to 99 in one transaction, many partitions
+    /// at once. The answer is, per batch, the rows that are now its own.
+    /// </summary>
+    private async Task<Dictionary<string, List<TableEntity>>> ClaimAllAsync(IEnumerable<(TableEntity Row, string BatchId)> rows, CancellationToken cancellationToken)
+    {
+        var claimed = new Dictionary<string, List<TableEntity>>(StringComparer.Ordinal);
+        var chunks = rows.GroupBy(r => r.Row.PartitionKey).SelectMany(g => g.Chunk(EntitlementTable.RowsPerTransaction));
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
         {
-            var mine = await ClaimChunkAsync(chunk, batch.Id, ct);
+            var mine = await ClaimChunkAsync(chunk, ct);
             lock (claimed)
             {
-                claimed.AddRange(mine);
+                foreach (var (row, batchId) in mine)
+                {
+                    (claimed.TryGetValue(batchId, out var list) ? list : claimed[batchId] = []).Add(row);
+                }
             }
         });
+        return claimed;
+    }
 
-        await FaultAsync("rows.claimed");
+    /// <summary>Adds the claimed rows as items and seals; rows a seal by another instance left out go back.</summary>
+    private async Task<Batch> CompleteAsync(Batch batch, List<TableEntity> claimed, IReadOnlyDictionary<string, Accounts.PayableAccount> accounts, CancellationToken cancellationToken)
+    {
         var itemChunks = claimed.OrderBy(e => e.RowKey, StringComparer.Ordinal).Chunk(ItemsPerTransaction).Select((rows, n) => (Rows: rows, Stripe: StripeRow(n % Stripes)));
         var stopped = 0;
         await Parallel.ForEachAsync(itemChunks, new ParallelOptions { MaxDegreeOfParallelism = Stripes, CancellationToken = cancellationToken }, async (chunk, ct) =>
@@ -231,11 +323,12 @@ public sealed partial class DisbursementService
         return await SealAsync(batch.CycleId, batch.Id, cancellationToken);
     }
 
-    /// <summary>Claims up to 100 rows of one partition in one transaction, each under its ETag; on a conflict, row by row.</summary>
-    private async Task<IReadOnlyList<TableEntity>> ClaimChunkAsync(TableEntity[] rows, string batchId, CancellationToken cancellationToken)
+    /// <summary>Claims up to 99 rows of one partition (each for its batch) in one transaction, each under its ETag; on a conflict, row by row.</summary>
+    private async Task<IReadOnlyList<(TableEntity Row, string BatchId)>> ClaimChunkAsync((TableEntity Row, string BatchId)[] rows, CancellationToken cancellationToken)
     {
-        var toClaim = rows.Where(r => !(r.GetString("Status") == EntitlementStatuses.Pending && r.GetString("BatchId") == batchId)).ToList();
-        var already = rows.Except(toClaim).ToList();
+        static bool Mine(TableEntity r, string batchId) => r.GetString("Status") == EntitlementStatuses.Pending && r.GetString("BatchId") == batchId;
+        var toClaim = rows.Where(r => !Mine(r.Row, r.BatchId)).ToList();
+        var already = rows.Where(r => Mine(r.Row, r.BatchId)).ToList();
         if (toClaim.Count == 0)
         {
             return already;
@@ -243,23 +336,23 @@ public sealed partial class DisbursementService
 
         var updated = toClaim.Select(r =>
         {
-            var copy = new TableEntity(r) { ETag = r.ETag };
+            var copy = new TableEntity(r.Row) { ETag = r.Row.ETag };
             copy["Status"] = EntitlementStatuses.Pending;
-            copy["BatchId"] = batchId;
-            return copy;
+            copy["BatchId"] = r.BatchId;
+            return (Row: copy, r.BatchId);
         }).ToList();
-        if (await _rows.CommitAsync(toClaim.Zip(updated, (before, after) => new EntitlementWrite(before, after)).ToList(), cancellationToken) is null)
+        if (await _rows.CommitAsync(toClaim.Zip(updated, (before, after) => new EntitlementWrite(before.Row, after.Row)).ToList(), cancellationToken) is null)
         {
             return [.. already, .. updated];
         }
 
         // Another writer changed a row: claim them one by one.
-        var mine = new List<TableEntity>(already);
-        foreach (var row in toClaim)
+        var mine = new List<(TableEntity, string)>(already);
+        foreach (var (row, batchId) in toClaim)
         {
             if (await ClaimAsync(row, batchId, cancellationToken) is { } claimed)
             {
-                mine.Add(claimed);
+                mine.Add((claimed, batchId));
             }
         }
 

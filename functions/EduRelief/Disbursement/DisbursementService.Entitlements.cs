@@ -25,6 +25,10 @@ public sealed partial class DisbursementService
             existing[(e.PartitionKey, e.RowKey)] = e;
         }
 
+        // A partition without rows has no counter yet: its first rows add one without reading it first.
+        var occupied = existing.Keys.Select(k => k.Item1).ToHashSet(StringComparer.Ordinal);
+        _rows.KnownWithoutCounter(Enumerable.Range(0, 256).Select(shard => $"{cycleId}|{shard:x2}").Where(p => !occupied.Contains(p)));
+
         var changed = 0;
         var fresh = new Dictionary<(string, string), TableEntity>();
         foreach (var program in LedgerWorkbook.ProgramSheets.Keys)
@@ -65,6 +69,49 @@ public sealed partial class DisbursementService
         var added = await AddEntitlementAsync(cycleId, payable, target, backPay: true, reason, "late", cancellationToken);
         await RefreshFiguresAsync(cycleId, cancellationToken);
         return added;
+    }
+
+    /// <summary>
+    /// What <see cref="PrepareAsync"/> would still change once the notice's end prepared the cycle, found without reading
+    /// every row: the rows an objection hold covers follow it (one scan per school with a hold), and ledger rows
+    /// confirmed since verification (review, rectification) whose entitlement is missing, as after a crash between the
+    /// two writes, are added (the ledger's few such rows, then a point read each). For a cut by hand.
+    /// </summary>
+    public async Task<int> CatchUpAsync(string cycleId, string runId, CancellationToken cancellationToken)
+    {
+        var cycleHolds = await _holds.ListAsync(cycleId, cancellationToken);
+        var regularCut = (await ListBatchesAsync(cycleId, cancellationToken)).Where(b => b.Kind == BatchKinds.Regular).Select(b => b.Program).ToHashSet();
+        var changed = 0;
+        foreach (var school in cycleHolds.Select(h => h.SchoolCode).Distinct(StringComparer.Ordinal))
+        {
+            await foreach (var e in QueryEntitlementsAsync(cycleId, null, cancellationToken, school))
+            {
+                if (cycleHolds.Any(h => h.Covers(e.GetString("SchoolCode") ?? "", e.GetString("Name") ?? ""))
+                    && await FollowHoldAsync(e, HoldTarget(cycleHolds, e.GetString("SchoolCode") ?? "", e.GetString("Name") ?? ""), regularCut.Contains(e.GetString("Program") ?? ""), cancellationToken))
+                {
+                    changed++;
+                }
+            }
+        }
+
+        await foreach (var row in _ledger.LateLedgerAsync(cycleId, runId, cancellationToken))
+        {
+            var key = PersonKey(row.IdNumber);
+            if ((await _rows.Table.GetEntityIfExistsAsync<TableEntity>(EntitlementPartition(cycleId, key), EntitlementRow(row.Program, key), select: ["RowKey"], cancellationToken: cancellationToken)).HasValue)
+            {
+                continue;
+            }
+
+            var target = HoldTarget(cycleHolds, row.SchoolCode, row.Name);
+            var backPay = target == EntitlementStatuses.Pending && regularCut.Contains(row.Program);
+            var reason = backPay ? (row.Source == "review" ? "confirmed by review after the regular batch was cut" : "confirmed after the regular batch was cut") : null;
+            if (await TryAddAsync(NewEntitlement(cycleId, new Payable(row.Name, row.IdNumber, row.SchoolCode, row.SchoolName, row.Program, row.Amount), target, backPay, reason, row.Source), cancellationToken))
+            {
+                changed++;
+            }
+        }
+
+        return changed;
     }
 
     private static string HoldTarget(IReadOnlyList<ObjectionHold> cycleHolds, string schoolCode, string name)
@@ -145,7 +192,7 @@ public sealed partial class DisbursementService
     public async Task<IReadOnlyList<RepeatedFailure>> RepeatedFailuresAsync(string cycleId, CancellationToken cancellationToken)
     {
         var failures = new List<RepeatedFailure>();
-        await foreach (var row in QueryEntitlementsAsync(cycleId, null, cancellationToken))
+        await foreach (var row in _rows.QueryAsync(cycleId, null, cancellationToken, statuses: Takeable, where: "Attempts ge 2"))
         {
             if (row.GetInt32("Attempts") is >= 2 and var attempts && row.GetString("Status") is EntitlementStatuses.Failed or EntitlementStatuses.Pending)
             {

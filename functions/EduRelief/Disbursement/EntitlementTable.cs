@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using EduRelief.Rosters;
@@ -37,13 +38,25 @@ public sealed class EntitlementTable(StorageAccount storage)
     public static string PersonKeyOf(TableEntity entitlement) => entitlement.RowKey[(entitlement.RowKey.IndexOf('|', StringComparison.Ordinal) + 1)..];
 
     /// <summary>The cycle's entitlement rows (not the counters), of one program or school when given.</summary>
-    public IAsyncEnumerable<TableEntity> QueryAsync(string cycleId, string? program, CancellationToken cancellationToken, string? schoolCode = null, IEnumerable<string>? select = null)
+    public IAsyncEnumerable<TableEntity> QueryAsync(
+        string cycleId, string? program, CancellationToken cancellationToken, string? schoolCode = null, IEnumerable<string>? select = null, IReadOnlyList<string>? statuses = null,
+        string? where = null)
     {
         var filter = StorageTables.StartsWith("PartitionKey", cycleId + "|")
             + " and " + (program is null ? TableClient.CreateQueryFilter($"RowKey lt {CounterRow}") : StorageTables.StartsWith("RowKey", program + "|"));
         if (schoolCode is not null)
         {
             filter += " and " + TableClient.CreateQueryFilter($"SchoolCode eq {schoolCode}");
+        }
+
+        if (statuses is { Count: > 0 })
+        {
+            filter += " and (" + string.Join(" or ", statuses.Select(s => TableClient.CreateQueryFilter($"Status eq {s}"))) + ")";
+        }
+
+        if (where is not null)
+        {
+            filter += " and " + where;
         }
 
         return Table.QueryAsync<TableEntity>(filter, select: select, cancellationToken: cancellationToken);
@@ -69,20 +82,34 @@ public sealed class EntitlementTable(StorageAccount storage)
             var actions = writes.Select(w => w.Before is null
                 ? new TableTransactionAction(TableTransactionActionType.Add, w.After)
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, w.After, w.Before.ETag)).ToList();
+            var cached = false;
+            TableEntity? counterRow = null;
             if (counted)
             {
-                var stored = await Table.GetEntityIfExistsAsync<TableEntity>(partition, CounterRow, cancellationToken: cancellationToken);
-                var counters = EntitlementCounters.ReadFrom(stored.HasValue ? stored.Value : null);
+                // The counter this instance wrote last, under the ETag storage gave it; a stale one fails the
+                // transaction on the counter (412), and the counter is read again.
+                TableEntity? stored;
+                if (_lastCounters.TryGetValue(partition, out var known))
+                {
+                    (stored, cached) = (known, true);
+                }
+                else
+                {
+                    var found = await Table.GetEntityIfExistsAsync<TableEntity>(partition, CounterRow, cancellationToken: cancellationToken);
+                    stored = found.HasValue ? found.Value : null;
+                }
+
+                var counters = EntitlementCounters.ReadFrom(stored);
                 foreach (var w in writes)
                 {
                     counters.Apply(w.Before, w.After);
                 }
 
-                var row = new TableEntity(partition, CounterRow);
-                counters.WriteTo(row);
-                actions.Add(stored.HasValue
-                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, stored.Value!.ETag)
-                    : new TableTransactionAction(TableTransactionActionType.Add, row));
+                counterRow = new TableEntity(partition, CounterRow);
+                counters.WriteTo(counterRow);
+                actions.Add(stored is not null && stored.ETag != default
+                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, counterRow, stored.ETag)
+                    : new TableTransactionAction(TableTransactionActionType.Add, counterRow));
             }
 
             try
@@ -93,14 +120,26 @@ public sealed class EntitlementTable(StorageAccount storage)
                     writes[i].After.ETag = response.Value[i].Headers.ETag ?? writes[i].After.ETag;
                 }
 
+                if (counterRow is not null)
+                {
+                    Remember(counterRow, response.Value[writes.Count].Headers.ETag);
+                }
+
                 return null;
+            }
+            catch (TableTransactionFailedException ex) when (cached && ex.Status == 404)
+            {
+                // The remembered counter is gone (a test's reset): read it again.
+                _lastCounters.TryRemove(partition, out _);
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
             {
                 // Azurite and Azure name the failed action; without it, take the rows one by one to find it.
                 var failed = ex.FailedTransactionActionIndex;
-                if (failed == writes.Count && counted)
+                if (counted && (failed == writes.Count || (failed is null && cached)))
                 {
+                    // The counter changed meanwhile (or may have): read it again.
+                    _lastCounters.TryRemove(partition, out _);
                     continue;
                 }
 
@@ -113,6 +152,48 @@ public sealed class EntitlementTable(StorageAccount storage)
                 return writes.Count == 1 ? 0 : -1;
             }
         }
+    }
+
+    /// <summary>
+    /// The counter rows this instance wrote last, by partition, with the ETag storage answered: a write after a write
+    /// needs no read of the counter. Bounded; cleared when full (the next write of a partition reads it again).
+    /// </summary>
+    private readonly ConcurrentDictionary<string, TableEntity> _lastCounters = new(StringComparer.Ordinal);
+
+    private const int RememberedCounters = 1024;
+
+    /// <summary>
+    /// Partitions a scan found without rows have no counter row yet (one is only ever written with rows): their first
+    /// write adds it without reading it. Another writer that added it meanwhile fails that Add (409), and it is read.
+    /// </summary>
+    public void KnownWithoutCounter(IEnumerable<string> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            if (_lastCounters.Count >= RememberedCounters)
+            {
+                return;
+            }
+
+            _lastCounters.TryAdd(partition, new TableEntity(partition, CounterRow));
+        }
+    }
+
+    private void Remember(TableEntity counterRow, ETag? etag)
+    {
+        if (etag is not { } tag)
+        {
+            _lastCounters.TryRemove(counterRow.PartitionKey, out _);
+            return;
+        }
+
+        if (_lastCounters.Count >= RememberedCounters)
+        {
+            _lastCounters.Clear();
+        }
+
+        counterRow.ETag = tag;
+        _lastCounters[counterRow.PartitionKey] = counterRow;
     }
 
     /// <summary>One row; false when it changed since it was read (or, for a new row, exists).</summary>

@@ -236,6 +236,16 @@ public sealed class EligibilityStore(StorageAccount storage)
         }
     }
 
+    /// <summary>Every ledger row of a run that verification did not write (confirmed later: review, rectification), of every program.</summary>
+    public async IAsyncEnumerable<LedgerRow> LateLedgerAsync(string cycleId, string runId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var filter = StorageTables.StartsWith("PartitionKey", $"{cycleId}|{runId}|") + " and " + TableClient.CreateQueryFilter($"Source ne {"verification"}");
+        await foreach (var e in _ledger.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            yield return ToLedger(e);
+        }
+    }
+
     /// <summary>Every ledger row of one school in a run (one partition).</summary>
     public async IAsyncEnumerable<LedgerRow> SchoolLedgerAsync(string cycleId, string runId, string schoolCode, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
