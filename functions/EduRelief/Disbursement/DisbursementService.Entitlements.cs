@@ -77,7 +77,10 @@ public sealed partial class DisbursementService
     /// confirmed since verification (review, rectification) whose entitlement is missing, as after a crash between the
     /// two writes, are added (the ledger's few such rows, then a point read each). For a cut by hand.
     /// </summary>
-    public async Task<int> CatchUpAsync(string cycleId, string runId, CancellationToken cancellationToken)
+    public Task<int> CatchUpAsync(string cycleId, string runId, CancellationToken cancellationToken) =>
+        RefreshingAsync(cycleId, () => CatchUpRowsAsync(cycleId, runId, cancellationToken), cancellationToken);
+
+    private async Task<int> CatchUpRowsAsync(string cycleId, string runId, CancellationToken cancellationToken)
     {
         var cycleHolds = await _holds.ListAsync(cycleId, cancellationToken);
         var regularCut = (await ListBatchesAsync(cycleId, cancellationToken)).Where(b => b.Kind == BatchKinds.Regular).Select(b => b.Program).ToHashSet();
