@@ -90,10 +90,9 @@ public static class DisbursementEndpoints
             // The entitlements were prepared when the notice ended and follow what changes since (objection decisions,
             // late entitlements): the cut catches up on those alone, reads only the rows it may take, and the accounts of
             // just those children.
-            await service.CatchUpAsync(id, runId, ct);
-            var outcome = await service.CutBatchAsync(
-                id, body.Program!, kind, string.IsNullOrEmpty(reason) ? null : reason, user.Actor(), body.RequestId, ct,
-                (keys, token) => accounts.PayableForAsync(id, cycle.CountyCode, runId, cycle.Stage, keys, token));
+            var outcome = await service.CutByHandAsync(
+                id, runId, body.Program!, kind, string.IsNullOrEmpty(reason) ? null : reason, user.Actor(), body.RequestId,
+                (keys, token) => accounts.PayableForAsync(id, cycle.CountyCode, runId, cycle.Stage, keys, token), ct);
             if (outcome.Batch is null)
             {
                 return Problems.Conflict(new Text($"本周期的{BankFiles.ProgramName(body.Program!)}没有可发放的款项：应发的每一笔都已发放、暂缓或在未结批次中。", $"Nothing of {body.Program} is payable in cycle {id}: every owed row is paid, held or in an open batch."));

@@ -16,13 +16,21 @@ public sealed partial class DisbursementService
     /// batch of the program is being cut, every caller finishes that one, and <paramref name="requestId"/> (a workflow
     /// step's id) returns the batch it cut before. Nothing to pay → no batch.
     /// </summary>
-    /// <remarks>
-    /// <paramref name="accountsFor"/> (the bureau's cut by hand): the accounts of just the children the batch may take,
-    /// instead of every payable child of the cycle.
-    /// </remarks>
-    public async Task<CutOutcome> CutBatchAsync(
-        string cycleId, string program, string kind, string? reason, string actor, string? requestId, CancellationToken cancellationToken, AccountsFor? accountsFor = null) =>
-        await RefreshingAsync(cycleId, async () => (await CutProgramsAsync(cycleId, [program], kind, reason, actor, _ => requestId, cancellationToken, accountsFor))[0], cancellationToken);
+    public Task<CutOutcome> CutBatchAsync(string cycleId, string program, string kind, string? reason, string actor, string? requestId, CancellationToken cancellationToken) =>
+        RefreshingAsync(cycleId, async () => (await CutProgramsAsync(cycleId, [program], kind, reason, actor, _ => requestId, cancellationToken))[0], cancellationToken);
+
+    /// <summary>
+    /// The bureau's cut by hand (<c>POST …/batches</c>): <see cref="CatchUpAsync"/>'s catch-up on what changed since the
+    /// notice's end, then <see cref="CutBatchAsync"/> with <paramref name="accountsFor"/>, the accounts of just the
+    /// children the batch may take instead of every payable child of the cycle; the roll-up is refreshed once, after both.
+    /// </summary>
+    public Task<CutOutcome> CutByHandAsync(
+        string cycleId, string runId, string program, string kind, string? reason, string actor, string? requestId, AccountsFor accountsFor, CancellationToken cancellationToken) =>
+        RefreshingAsync(cycleId, async () =>
+        {
+            await CatchUpRowsAsync(cycleId, runId, cancellationToken);
+            return (await CutProgramsAsync(cycleId, [program], kind, reason, actor, _ => requestId, cancellationToken, accountsFor))[0];
+        }, cancellationToken);
 
     /// <summary>Given the children some rows name, those who can be paid, and to which account.</summary>
     public delegate Task<IReadOnlyDictionary<string, Accounts.PayableAccount>> AccountsFor(IReadOnlyCollection<string> personKeys, CancellationToken cancellationToken);
@@ -139,8 +147,12 @@ public sealed partial class DisbursementService
     /// </summary>
     public async Task<IReadOnlyList<Batch>> CutAfterNoticeAsync(string cycleId, string runId, string stepId, CancellationToken cancellationToken)
     {
-        await PrepareAsync(cycleId, runId, cancellationToken);
-        await RefreshingAsync(cycleId, () => CutProgramsAsync(cycleId, [.. LedgerWorkbook.ProgramSheets.Keys], BatchKinds.Regular, "notice ended", "workflow", program => $"{stepId}|{program}", cancellationToken), cancellationToken);
+        // The preparation and the cut move counters; the roll-up is refreshed once, after both.
+        await RefreshingAsync(cycleId, async () =>
+        {
+            await PrepareRowsAsync(cycleId, runId, cancellationToken);
+            return await CutProgramsAsync(cycleId, [.. LedgerWorkbook.ProgramSheets.Keys], BatchKinds.Regular, "notice ended", "workflow", program => $"{stepId}|{program}", cancellationToken);
+        }, cancellationToken);
 
         // Every batch of the cycle, also one the bureau cut by hand before this step ran: "nothing to pay" must mean it.
         return await ListBatchesAsync(cycleId, cancellationToken);
