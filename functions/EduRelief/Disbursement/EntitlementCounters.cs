@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Azure.Data.Tables;
+using EduRelief.Storage;
 
 namespace EduRelief.Disbursement;
 
@@ -22,7 +23,6 @@ public sealed class EntitlementCounters
 
     public const string BackPaid = "backPaid";
 
-    private const int ChunkChars = 30_000;
 
     private readonly SortedDictionary<string, long[]> _cells = new(StringComparer.Ordinal);
 
@@ -161,7 +161,7 @@ public sealed class EntitlementCounters
 
     /// <summary>
     /// Stored as lines <c>{school}|{program}:{n},{fen},…</c> (ASCII) in properties <c>F0</c>, <c>F1</c>… (or another
-    /// <paramref name="prefix"/>) of at most 30,000 characters each; the counter row is always replaced whole.
+    /// <paramref name="prefix"/>) of at most <see cref="ChunkedText.ChunkChars"/> characters each; the counter row is always replaced whole.
     /// </summary>
     public void WriteTo(TableEntity row, string prefix = "F")
     {
@@ -171,11 +171,7 @@ public sealed class EntitlementCounters
             text.Append(key).Append(':').AppendJoin(',', values.Select(v => v.ToString(CultureInfo.InvariantCulture))).Append('\n');
         }
 
-        var all = text.ToString();
-        for (var (chunk, start) = (0, 0); start < all.Length || chunk == 0; chunk++, start += ChunkChars)
-        {
-            row[$"{prefix}{chunk}"] = all.Substring(start, Math.Min(ChunkChars, all.Length - start));
-        }
+        ChunkedText.Write(row, ChunkedText.Numbered(prefix), text.ToString());
     }
 
     public static EntitlementCounters ReadFrom(TableEntity? row, string prefix = "F")
@@ -186,13 +182,7 @@ public sealed class EntitlementCounters
             return counters;
         }
 
-        var text = new StringBuilder();
-        for (var chunk = 0; row.GetString($"{prefix}{chunk}") is { } part; chunk++)
-        {
-            text.Append(part);
-        }
-
-        foreach (var line in text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in ChunkedText.Read(row, ChunkedText.Numbered(prefix)).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var colon = line.LastIndexOf(':');
             counters._cells[line[..colon]] = line[(colon + 1)..].Split(',').Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();

@@ -307,26 +307,8 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
     /// a figure rewrites in its own transaction. A cycle without the row yet (none of its cases changed since figures
     /// were kept) gets it here from a scan of its cases, added only if still absent.
     /// </summary>
-    public async Task<StatusTally> FiguresAsync(string countyCode, string cycleId, CancellationToken cancellationToken)
-    {
-        var (tally, etag) = await ReadFiguresAsync(countyCode, cycleId, cancellationToken);
-        if (etag is null)
-        {
-            var row = new TableEntity(countyCode, FiguresKey(cycleId));
-            tally.WriteTo(row);
-            try
-            {
-                await _cases.AddEntityAsync(row, cancellationToken);
-            }
-            catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status409Conflict)
-            {
-                // A registration or change wrote it first, from the same scan or later.
-                (tally, _) = await ReadFiguresAsync(countyCode, cycleId, cancellationToken);
-            }
-        }
-
-        return tally;
-    }
+    public Task<StatusTally> FiguresAsync(string countyCode, string cycleId, CancellationToken cancellationToken) =>
+        StatusTally.ReadOrAddRowAsync(_cases, countyCode, FiguresKey(cycleId), () => RecountAsync(countyCode, cycleId, cancellationToken), cancellationToken);
 
     /// <summary>The same figures from every case of the cycle: the oracle the figures row is tested against.</summary>
     public async Task<StatusTally> RecountAsync(string countyCode, string cycleId, CancellationToken cancellationToken)
@@ -348,13 +330,6 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
     private static TallyEntry? Entry(HotlineCase? c) =>
         c?.Subject?.CycleId is null ? null : new TallyEntry(c.Assignee ?? "", c.Status, HotlineStatuses.Open.Contains(c.Status) ? c.Deadline : null);
 
-    /// <summary>The figures row as stored with its ETag, or (absent) as a scan of the cycle's cases counts it with no ETag.</summary>
-    private async Task<(StatusTally Tally, ETag? ETag)> ReadFiguresAsync(string countyCode, string cycleId, CancellationToken cancellationToken)
-    {
-        var row = await _cases.GetEntityIfExistsAsync<TableEntity>(countyCode, FiguresKey(cycleId), cancellationToken: cancellationToken);
-        return row.HasValue ? (StatusTally.ReadFrom(row.Value), row.Value!.ETag) : (await RecountAsync(countyCode, cycleId, cancellationToken), null);
-    }
-
     /// <summary>
     /// The figures rows a case's change from <paramref name="before"/> (null: new) to <paramref name="after"/> moves, to
     /// write in the same transaction as the case: each under the ETag read, or added when absent (so a concurrent first
@@ -372,11 +347,9 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
 
         foreach (var cycleId in new[] { fromCycle, toCycle }.OfType<string>().Distinct())
         {
-            var (tally, etag) = await ReadFiguresAsync(countyCode, cycleId, cancellationToken);
+            var (tally, etag) = await StatusTally.ReadRowAsync(_cases, countyCode, FiguresKey(cycleId), () => RecountAsync(countyCode, cycleId, cancellationToken), cancellationToken);
             tally.Apply(fromCycle == cycleId ? from : null, toCycle == cycleId ? to : null);
-            var row = new TableEntity(countyCode, FiguresKey(cycleId));
-            tally.WriteTo(row);
-            actions.Add(etag is { } e ? new(TableTransactionActionType.UpdateReplace, row, e) : new(TableTransactionActionType.Add, row));
+            actions.Add(tally.WriteAction(countyCode, FiguresKey(cycleId), etag));
         }
 
         return actions;

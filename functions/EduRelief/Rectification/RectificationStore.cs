@@ -308,22 +308,7 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
     /// </summary>
     public async Task<RectificationSummary> SummarizeAsync(string cycleId, DateTimeOffset now, CancellationToken ct, string? owner = null)
     {
-        var (figures, etag) = await ReadFiguresAsync(cycleId, ct);
-        if (etag is null)
-        {
-            // None of the cycle's items changed since figures were kept: add the row from the scan, unless a change did first.
-            var row = new TableEntity(cycleId, FiguresKey);
-            figures.WriteTo(row);
-            try
-            {
-                await _table.AddEntityAsync(row, ct);
-            }
-            catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status409Conflict)
-            {
-                (figures, _) = await ReadFiguresAsync(cycleId, ct);
-            }
-        }
-
+        var figures = await StatusTally.ReadOrAddRowAsync(_table, cycleId, FiguresKey, () => ScanFiguresAsync(cycleId, ct), ct);
         var byStatus = figures.ByStatus(owner);
         var accepted = byStatus.GetValueOrDefault(RectificationStatuses.Accepted);
         var items = byStatus.Values.Sum();
@@ -553,15 +538,9 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
     private static TallyEntry? Entry(RectificationItem? i) =>
         i is null ? null : new TallyEntry(i.Owner, i.Status, RectificationStatuses.AwaitsOwner(i.Status) ? i.DueAt : null);
 
-    /// <summary>The figures row as stored with its ETag, or (absent) as a scan of the cycle's items counts it, with no ETag.</summary>
-    private async Task<(StatusTally Tally, ETag? ETag)> ReadFiguresAsync(string cycleId, CancellationToken ct)
+    /// <summary>The figures from a scan of the cycle's items (a cycle whose figures row is not written yet).</summary>
+    private async Task<StatusTally> ScanFiguresAsync(string cycleId, CancellationToken ct)
     {
-        var row = await _table.GetEntityIfExistsAsync<TableEntity>(cycleId, FiguresKey, cancellationToken: ct);
-        if (row.HasValue)
-        {
-            return (StatusTally.ReadFrom(row.Value), row.Value!.ETag);
-        }
-
         var tally = new StatusTally();
         await foreach (var e in _table.QueryAsync<TableEntity>(ItemRange(cycleId), select: ["Status", "DueAt", "Owner"], cancellationToken: ct))
         {
@@ -569,7 +548,7 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
             tally.Apply(null, new TallyEntry(e.GetString("Owner") ?? "", status, RectificationStatuses.AwaitsOwner(status) ? e.GetDateTimeOffset("DueAt") : null));
         }
 
-        return (tally, null);
+        return tally;
     }
 
     /// <summary>The write of the figures row that moves <paramref name="before"/> (null: new) to <paramref name="after"/> (null: withdrawn); null when no figure moves.</summary>
@@ -580,11 +559,9 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
             return null;
         }
 
-        var (tally, etag) = await ReadFiguresAsync(cycleId, ct);
+        var (tally, etag) = await StatusTally.ReadRowAsync(_table, cycleId, FiguresKey, () => ScanFiguresAsync(cycleId, ct), ct);
         tally.Apply(Entry(before), Entry(after));
-        var row = new TableEntity(cycleId, FiguresKey);
-        tally.WriteTo(row);
-        return etag is { } e ? new(TableTransactionActionType.UpdateReplace, row, e) : new(TableTransactionActionType.Add, row);
+        return tally.WriteAction(cycleId, FiguresKey, etag);
     }
 
     private IAsyncEnumerable<TableEntity> Range(string cycleId, string prefix, CancellationToken ct) =>

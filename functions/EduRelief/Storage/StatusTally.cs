@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using Azure;
 using Azure.Data.Tables;
 
 namespace EduRelief.Storage;
@@ -12,12 +12,10 @@ public sealed record TallyEntry(string Group, string Status, DateTimeOffset? Due
 /// and status, and the deadlines of those still owed an answer, so that "overdue at <c>now</c>" is counted without
 /// reading an item. Pure: <see cref="Apply"/> moves an item's entry from its old state to its new one, so a tally written
 /// in the same entity-group transaction as the item it counts always equals a recount. Stored as JSON in properties
-/// <c>F0</c>, <c>F1</c>… of at most 30,000 characters each; the row is always replaced whole.
+/// <c>F0</c>, <c>F1</c>… (<see cref="ChunkedText"/>); the row is always replaced whole.
 /// </summary>
 public sealed class StatusTally
 {
-    private const int ChunkChars = 30_000;
-
     /// <summary>Per group: per status, how many.</summary>
     private readonly SortedDictionary<string, SortedDictionary<string, int>> _counts = new(StringComparer.Ordinal);
 
@@ -96,10 +94,7 @@ public sealed class StatusTally
     public void WriteTo(TableEntity row)
     {
         var all = JsonSerializer.Serialize(new Stored(_counts, _due.ToDictionary(g => g.Key, g => g.Value.ToDictionary(d => d.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), d => d.Value))));
-        for (var (chunk, start) = (0, 0); start < all.Length || chunk == 0; chunk++, start += ChunkChars)
-        {
-            row[$"F{chunk}"] = all.Substring(start, Math.Min(ChunkChars, all.Length - start));
-        }
+        ChunkedText.Write(row, Properties, all);
     }
 
     public static StatusTally ReadFrom(TableEntity? row)
@@ -110,13 +105,8 @@ public sealed class StatusTally
             return tally;
         }
 
-        var text = new StringBuilder();
-        for (var chunk = 0; row.GetString($"F{chunk}") is { } part; chunk++)
-        {
-            text.Append(part);
-        }
-
-        if (text.Length == 0 || JsonSerializer.Deserialize<Stored>(text.ToString()) is not { } stored)
+        var text = ChunkedText.Read(row, Properties);
+        if (text.Length == 0 || JsonSerializer.Deserialize<Stored>(text) is not { } stored)
         {
             return tally;
         }
@@ -133,6 +123,50 @@ public sealed class StatusTally
 
         return tally;
     }
+
+    /// <summary>The tally row <paramref name="partition"/>/<paramref name="rowKey"/> as stored with its ETag, or (absent) as <paramref name="recount"/> counts it, with no ETag.</summary>
+    public static async Task<(StatusTally Tally, ETag? ETag)> ReadRowAsync(
+        TableClient table, string partition, string rowKey, Func<Task<StatusTally>> recount, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken);
+        return row.HasValue ? (ReadFrom(row.Value), row.Value!.ETag) : (await recount(), null);
+    }
+
+    /// <summary>
+    /// For a reader: the tally row, or (absent: nothing it counts changed since tallies were kept) the recount, added as
+    /// the row unless a writer added it first, whose row is then read.
+    /// </summary>
+    public static async Task<StatusTally> ReadOrAddRowAsync(
+        TableClient table, string partition, string rowKey, Func<Task<StatusTally>> recount, CancellationToken cancellationToken)
+    {
+        var (tally, etag) = await ReadRowAsync(table, partition, rowKey, recount, cancellationToken);
+        if (etag is null)
+        {
+            try
+            {
+                await table.AddEntityAsync(tally.ToRow(partition, rowKey), cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status409Conflict)
+            {
+                (tally, _) = await ReadRowAsync(table, partition, rowKey, recount, cancellationToken);
+            }
+        }
+
+        return tally;
+    }
+
+    /// <summary>The write of this tally as its row, in the same transaction as the items it counts: under the ETag read, or added when absent (a concurrent first writer fails it).</summary>
+    public TableTransactionAction WriteAction(string partition, string rowKey, ETag? etag) =>
+        etag is { } e ? new(TableTransactionActionType.UpdateReplace, ToRow(partition, rowKey), e) : new(TableTransactionActionType.Add, ToRow(partition, rowKey));
+
+    private TableEntity ToRow(string partition, string rowKey)
+    {
+        var row = new TableEntity(partition, rowKey);
+        WriteTo(row);
+        return row;
+    }
+
+    private static readonly Func<int, string> Properties = ChunkedText.Numbered("F");
 
     private sealed record Stored(IDictionary<string, SortedDictionary<string, int>> Counts, IDictionary<string, Dictionary<string, int>> Due);
 }

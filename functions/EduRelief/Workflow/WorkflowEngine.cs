@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
+using EduRelief.Storage;
 
 namespace EduRelief.Workflow;
 
@@ -18,14 +19,13 @@ public sealed class WorkflowEngine(
     TimeProvider clock,
     ILogger<WorkflowEngine> logger)
 {
-    private const int DataChunkChars = 30_000;
 
     /// <summary>Chinese text stored as itself, not as six-character \uXXXX escapes: names and reasons fill instance data.</summary>
     private static readonly System.Text.Json.JsonSerializerOptions StoredJson = new()
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
     };
-    private const int MaxDataChars = 8 * DataChunkChars;
+    private const int MaxDataChars = 8 * ChunkedText.ChunkChars;
     private const int MaxConflictRetries = 50;
 
     private TableClient Table => tables.Instances;
@@ -250,7 +250,7 @@ public sealed class WorkflowEngine(
 
     /// <summary>
     /// The instance's data as JSON, in properties <c>Data</c>, <c>Data1</c>, <c>Data2</c>… of at most
-    /// <see cref="DataChunkChars"/> characters each (a table string property holds 64 KiB, 32K UTF-16 characters); the
+    /// <see cref="ChunkedText.ChunkChars"/> characters each (a table string property holds 64 KiB, 32K UTF-16 characters); the
     /// whole stays under <see cref="MaxDataChars"/>, well inside the 1 MiB entity and 4 MiB transaction limits. The state
     /// row is always replaced whole, so a shorter value leaves no stale chunk behind.
     /// </summary>
@@ -262,39 +262,10 @@ public sealed class WorkflowEngine(
             throw new InvalidOperationException($"Instance data is {json.Length} characters; keep it under {MaxDataChars} and store bulk data in its own table or blob.");
         }
 
-        var chunk = 0;
-        var start = 0;
-        do
-        {
-            var length = Math.Min(DataChunkChars, json.Length - start);
-            // Never split a surrogate pair (a rare character in a name, such as 𠮷): end the chunk before it.
-            if (start + length < json.Length && char.IsHighSurrogate(json[start + length - 1]))
-            {
-                length--;
-            }
-
-            state[DataProperty(chunk++)] = json.Substring(start, length);
-            start += length;
-        }
-        while (start < json.Length);
+        ChunkedText.Write(state, DataProperty, json);
     }
 
-    private static string ReadData(TableEntity state)
-    {
-        var first = state.GetString(DataProperty(0)) ?? "{}";
-        if (state.GetString(DataProperty(1)) is null)
-        {
-            return first;
-        }
-
-        var json = new System.Text.StringBuilder(first);
-        for (var chunk = 1; state.GetString(DataProperty(chunk)) is { } part; chunk++)
-        {
-            json.Append(part);
-        }
-
-        return json.ToString();
-    }
+    private static string ReadData(TableEntity state) => ChunkedText.Read(state, DataProperty) is { Length: > 0 } json ? json : "{}";
 
     private static string DataProperty(int chunk) => chunk == 0 ? "Data" : $"Data{chunk.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
