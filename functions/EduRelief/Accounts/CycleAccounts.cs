@@ -190,9 +190,9 @@ public sealed class CycleAccounts(
         var filter = StorageTables.StartsWith("PartitionKey", cycleId + "|") + " and Usable eq true";
         await foreach (var e in storage.Table(TableName).QueryAsync<TableEntity>(filter, select: ["RowKey", "Holder", "AccountNumber", "Bank"], cancellationToken: cancellationToken))
         {
-            if (e.GetString("AccountNumber") is { Length: > 0 } number)
+            if (Payable(e) is { } account)
             {
-                payable[e.RowKey] = new PayableAccount(e.GetString("Holder") ?? "", number, e.GetString("Bank") ?? "");
+                payable[e.RowKey] = account;
             }
         }
 
@@ -217,9 +217,15 @@ public sealed class CycleAccounts(
         }
 
         return rows.Values
-            .Where(e => e.GetBoolean("Usable") == true && e.GetString("AccountNumber") is { Length: > 0 })
-            .ToDictionary(e => e.RowKey, e => new PayableAccount(e.GetString("Holder") ?? "", e.GetString("AccountNumber")!, e.GetString("Bank") ?? ""), StringComparer.Ordinal);
+            .Where(e => e.GetBoolean("Usable") == true)
+            .Select(e => (e.RowKey, Account: Payable(e)))
+            .Where(p => p.Account is not null)
+            .ToDictionary(p => p.RowKey, p => p.Account!, StringComparer.Ordinal);
     }
+
+    /// <summary>The account a usable child's row pays to; null when it names no account number.</summary>
+    private static PayableAccount? Payable(TableEntity usable) =>
+        usable.GetString("AccountNumber") is { Length: > 0 } number ? new PayableAccount(usable.GetString("Holder") ?? "", number, usable.GetString("Bank") ?? "") : null;
 
     private async Task<Dictionary<string, TableEntity>> ChildRowsAsync(string cycleId, IReadOnlyCollection<string> personKeys, CancellationToken cancellationToken)
     {

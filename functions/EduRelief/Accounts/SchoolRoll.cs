@@ -1,7 +1,6 @@
 using System.Text.Json;
 using EduRelief.Cycles;
 using EduRelief.Eligibility;
-using EduRelief.Hosting;
 using EduRelief.Rosters;
 
 namespace EduRelief.Accounts;
@@ -17,7 +16,7 @@ public sealed class SchoolRoll(CycleService cycles, EligibilityStore eligibility
     public async Task<IReadOnlySet<string>> PersonKeysAsync(string county, string schoolCode, CancellationToken cancellationToken)
     {
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        if (await LatestVerifiedAsync(county, cancellationToken) is not var (cycleId, runId))
+        if (await cycles.LatestVerifiedAsync(county, cancellationToken) is not { Id: var cycleId, State.Verification.RunId: { } runId })
         {
             return keys;
         }
@@ -36,28 +35,5 @@ public sealed class SchoolRoll(CycleService cycles, EligibilityStore eligibility
         }
 
         return keys;
-    }
-
-    private async Task<(string CycleId, string RunId)?> LatestVerifiedAsync(string county, CancellationToken cancellationToken)
-    {
-        Cycle? latest = null;
-        string? token = null;
-        do
-        {
-            var page = await cycles.ListAsync(new CycleFilter(county, null, null), token, Paging.Max, cancellationToken);
-            foreach (var cycle in page.Items)
-            {
-                if (cycle.State.Verification is { IsCompleted: true, RunId: not null }
-                    && (latest is null || cycle.CreatedAt > latest.CreatedAt))
-                {
-                    latest = cycle;
-                }
-            }
-
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-
-        return latest is null ? null : (latest.Id, (string)latest.Verification!["runId"]!);
     }
 }

@@ -122,6 +122,32 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
         return instance is null || instance.Definition != AidCycleDefinition.WorkflowName ? null : ToCycle(instance, []);
     }
 
+    /// <summary>
+    /// The county's latest cycle (by creation) whose verification completed, or null before any: the app knows a
+    /// county's schools and children only from its verified rosters.
+    /// </summary>
+    public async Task<Cycle?> LatestVerifiedAsync(string countyCode, CancellationToken cancellationToken)
+    {
+        Cycle? latest = null;
+        string? token = null;
+        do
+        {
+            var page = await ListAsync(new CycleFilter(countyCode, null, null), token, Hosting.Paging.Max, cancellationToken);
+            foreach (var cycle in page.Items)
+            {
+                if (cycle.State.Verification is { IsCompleted: true, RunId: not null } && (latest is null || cycle.CreatedAt > latest.CreatedAt))
+                {
+                    latest = cycle;
+                }
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return latest;
+    }
+
     public async Task<Page<Cycle>> ListAsync(CycleFilter filter, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
         var clauses = new List<string> { "PartitionKey eq 'cycle'" };

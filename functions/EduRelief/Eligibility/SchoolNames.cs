@@ -31,21 +31,10 @@ public sealed class SchoolNames(CycleService cycles, EligibilityStore eligibilit
         Cycle? latest = null;
         foreach (var county in counties ?? (SchoolCode.IsValid(schoolCode) ? [schoolCode[..6]] : []))
         {
-            string? token = null;
-            do
+            if (await cycles.LatestVerifiedAsync(county, cancellationToken) is { } cycle && (latest is null || cycle.CreatedAt > latest.CreatedAt))
             {
-                var page = await cycles.ListAsync(new CycleFilter(county, null, null), token, Paging.Max, cancellationToken);
-                foreach (var cycle in page.Items)
-                {
-                    if ((string?)cycle.Verification?["status"] == "completed" && (latest is null || cycle.CreatedAt > latest.CreatedAt))
-                    {
-                        latest = cycle;
-                    }
-                }
-
-                token = page.ContinuationToken;
+                latest = cycle;
             }
-            while (token is not null);
         }
 
         return latest is null ? null : await FindAsync(latest.Id, schoolCode, cancellationToken);
@@ -55,9 +44,7 @@ public sealed class SchoolNames(CycleService cycles, EligibilityStore eligibilit
     public async Task<string?> FindAsync(string cycleId, string schoolCode, CancellationToken cancellationToken)
     {
         if (!SchoolCode.IsValid(schoolCode)
-            || await cycles.FindAsync(cycleId, cancellationToken) is not { } cycle
-            || (string?)cycle.Verification?["status"] != "completed"
-            || (string?)cycle.Verification["runId"] is not { } runId)
+            || await cycles.FindAsync(cycleId, cancellationToken) is not { State.Verification: { IsCompleted: true, RunId: { } runId } })
         {
             return null;
         }
