@@ -58,6 +58,14 @@ public sealed class StepProcessor(
             return;
         }
 
+        if (message.Type == StepMessage.Shard && await ShardRecordedAsync(message, cancellationToken))
+        {
+            // A second copy of a shard whose result is already recorded (a re-sent dispatch chunk, or a delivery whose
+            // lease lapsed after the first had finished): running it again would only be thrown away by the fan-in.
+            logger.LogDebug("{InstanceId}: shard {StepId} was recorded before; not run again", message.InstanceId, message.DeadLetterKey);
+            return;
+        }
+
         JsonObject? output;
         try
         {
@@ -97,6 +105,10 @@ public sealed class StepProcessor(
                 cancellationToken);
         }
     }
+
+    private async Task<bool> ShardRecordedAsync(StepMessage message, CancellationToken cancellationToken) =>
+        (await tables.Instances.GetEntityIfExistsAsync<TableEntity>(
+            message.InstanceId, Keys.Done(message.StepId!, message.ShardIndex!.Value), select: ["RowKey"], cancellationToken: cancellationToken)).HasValue;
 
     /// <summary>
     /// Sends one message per shard. Progress is saved every 100 sends in its own row (not the counter row, whose

@@ -85,10 +85,10 @@ public sealed class EngineBehaviourTests(EngineFixture fixture) : IClassFixture<
             await queue.SendMessageAsync(m.ToJson());
         }
 
-        // The extra shard run is recorded by the test activity; wait for it, then for the queue to drain.
-        await Eventually.UntilAsync(() => App.TestRunsAsync("dup-queue"), r => r.Runs == 6, TimeSpan.FromSeconds(30), "the duplicate shard to run");
+        // The queue's count includes messages being processed, so a drained queue means all three were handled.
         await Eventually.UntilAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount, c => c == 0, TimeSpan.FromSeconds(30), "the queue to drain");
         var after = await App.InstanceAsync("dup-queue");
+        Assert.Equal(5, (await App.TestRunsAsync("dup-queue")).Runs); // the recorded shard was not run again
         Assert.Equal(historyBefore, after["history"]!.AsArray().Count);
         Assert.Equal(5, (int)after["fanOuts"]![0]!["completed"]!);
         Assert.Equal(EngineTestSupport.ExpectedSum(5), (long)after["instance"]!["data"]!["sum"]!);
