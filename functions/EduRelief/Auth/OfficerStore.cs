@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using EduRelief.Storage;
-using Page = EduRelief.Workflow.Page<EduRelief.Auth.OfficerMapping>;
+using Page = EduRelief.Storage.Page<EduRelief.Auth.OfficerMapping>;
 
 namespace EduRelief.Auth;
 

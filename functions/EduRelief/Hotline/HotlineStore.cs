@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Azure;
-using Page = EduRelief.Workflow.Page<EduRelief.Hotline.HotlineCase>;
+using Page = EduRelief.Storage.Page<EduRelief.Hotline.HotlineCase>;
 using Azure.Data.Tables;
 using EduRelief.Hosting;
 using EduRelief.Storage;

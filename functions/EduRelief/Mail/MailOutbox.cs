@@ -6,7 +6,7 @@ using Azure.Data.Tables;
 using EduRelief.Counties;
 using EduRelief.Storage;
 using EduRelief.Workflow;
-using Page = EduRelief.Workflow.Page<EduRelief.Mail.MailItem>;
+using Page = EduRelief.Storage.Page<EduRelief.Mail.MailItem>;
 
 namespace EduRelief.Mail;
 

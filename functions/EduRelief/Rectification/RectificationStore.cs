@@ -8,7 +8,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using EduRelief.Calendar;
 using EduRelief.Storage;
-using Page = EduRelief.Workflow.Page<EduRelief.Rectification.RectificationItem>;
+using Page = EduRelief.Storage.Page<EduRelief.Rectification.RectificationItem>;
 
 namespace EduRelief.Rectification;
 

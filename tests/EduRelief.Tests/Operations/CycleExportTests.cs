@@ -9,9 +9,9 @@ using EduRelief.Operations;
 using EduRelief.Storage;
 using EduRelief.Tests.Disbursement;
 using EduRelief.Tests.Hotline;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using EduRelief.Tests.Rectification;
-using EduRelief.Tests.Verification;
+using EduRelief.Tests.Eligibility;
 using Xunit;
 
 namespace EduRelief.Tests.Operations;
