@@ -34,8 +34,10 @@ public sealed record DiscrepancyRow(
 /// school so a school's rows are one partition; discrepancies partitioned by cycle and run, keyed by kind. A new run
 /// (a replaced roster) writes new partitions, so old results never mix with new ones.
 /// </summary>
-public sealed class EligibilityStore(StorageAccount storage)
+public sealed class EligibilityStore(StorageAccount storage) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("ledger", CycleRowScope.CyclePartitions), new("discrepancies", CycleRowScope.CyclePartitions)];
+
     private const int Parallelism = 16;
 
     private readonly TableClient _ledger = storage.Table("ledger");

@@ -75,8 +75,10 @@ public sealed record HotlineCaseFilter(string? Status, string? Category, string?
 /// (<see cref="FiguresAsync"/>) is moved in the same transaction as every case change that moves a figure. Seen signatures live in
 /// <c>hotlinesignatures</c>, so a replay is refused whichever instance receives it.
 /// </summary>
-public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadlines)
+public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadlines) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("hotlinecases", CycleRowScope.CountyPartition), new("hotlinesignatures")];
+
     private const string CaseKind = "case";
     private const int MaxAttempts = 200;
 

@@ -51,8 +51,10 @@ public sealed record ChangeResult(ChangeOutcome Outcome, RectificationItem Item,
 /// </para>
 /// Evidence bytes are immutable, content-addressed blobs <c>sha256/{hash}</c> in container <c>evidence</c>.
 /// </summary>
-public sealed class RectificationStore(StorageAccount storage, WorkingCalendar calendar, TimeProvider clock)
+public sealed class RectificationStore(StorageAccount storage, WorkingCalendar calendar, TimeProvider clock) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("rectification", CycleRowScope.CyclePartitions)];
+
     public const long MaxEvidenceBytes = 20L * 1024 * 1024;
     private const string CounterKey = "counter";
     private const int MaxAttempts = 200;
@@ -70,8 +72,10 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
     public async Task CreateAsync(CancellationToken cancellationToken)
     {
         await _table.CreateIfNotExistsAsync(cancellationToken);
-        await _evidence.CreateAsync(cancellationToken);
+        await CreateContainerAsync(cancellationToken);
     }
+
+    public Task CreateContainerAsync(CancellationToken cancellationToken) => _evidence.CreateAsync(cancellationToken);
 
     /// <summary>
     /// Opens the item for <paramref name="input"/>'s source and key in its cycle, or returns the item opened for them

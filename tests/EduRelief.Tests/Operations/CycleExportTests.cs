@@ -235,6 +235,29 @@ public sealed class CycleExportTests(ExportedCycleFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task DeclaredTables_AfterAWholeCycle_EveryTableTheAppCreatedIsDeclaredAndTheExportHasEveryCycleTable()
+    {
+        var declared = DeclaredTables.All.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var source = fixture.Storage(fixture.SourcePrefix);
+        var created = new List<string>();
+        await foreach (var t in source.Tables.QueryAsync($"TableName ge '{fixture.SourcePrefix}' and TableName lt '{fixture.SourcePrefix}{{'"))
+        {
+            created.Add(t.Name[fixture.SourcePrefix.Length..]);
+        }
+
+        // The app under test runs the test workflows too, so it created every declared table, and no other.
+        Assert.Contains("workflow", created);
+        Assert.All(created, name => Assert.Contains(name, declared));
+        Assert.Equal(declared.Order(StringComparer.Ordinal), created.Order(StringComparer.Ordinal));
+
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(fixture.Directory, CycleBackup.ManifestFile)))!;
+        var exported = manifest["tables"]!.AsArray().Select(t => (string)t!["name"]!).Order(StringComparer.Ordinal);
+        var cycleTables = DeclaredTables.All.Where(t => t.CycleRows is not null).Select(t => t.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(cycleTables, exported);
+        Assert.Contains("accounts", exported);
+    }
+
+    [Fact]
     public async Task Import_RowsAlreadyThere_RefusedUnlessReplace()
     {
         var target = Repo.NewPrefix();
