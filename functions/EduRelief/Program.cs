@@ -78,7 +78,6 @@ foreach (var version in AidCycleDefinition.Live)
 }
 
 builder.Services.AddSingleton(new InvocationGuard(settings.InvocationToken));
-builder.Services.AddSingleton<RunnerSignals>();
 
 // Features.
 builder.Services.AddSingleton(CountyCatalog.LoadDefault());
@@ -132,6 +131,8 @@ if (settings.LocalRunner)
         o.InvocationToken = settings.InvocationToken ?? "";
         o.MessageLease = settings.RunnerMessageLease;
     });
+    builder.Services.AddSingleton<RunnerSignals>();
+    builder.Services.AddSingleton<ITriggerSignals>(sp => sp.GetRequiredService<RunnerSignals>());
     builder.Services.AddHostedService<TriggerRunner>();
 }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EduRelief.Hosting;
 
 namespace EduRelief.Runner;
 
@@ -7,7 +8,7 @@ namespace EduRelief.Runner;
 /// and a development clock that jumped should be noticed by the timers at once. A signal is only a hint; every loop
 /// also polls, so a missed signal costs latency, never correctness.
 /// </summary>
-public sealed class RunnerSignals
+public sealed class RunnerSignals : ITriggerSignals
 {
     private readonly ConcurrentDictionary<string, Pulse> _queues = new(StringComparer.OrdinalIgnoreCase);
     private readonly Pulse _clock = new();
