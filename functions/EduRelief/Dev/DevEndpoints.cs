@@ -3,7 +3,6 @@ using System.Xml;
 using Azure.Data.Tables;
 using EduRelief.Auth;
 using EduRelief.Hosting;
-using EduRelief.Runner;
 using EduRelief.Storage;
 using EduRelief.Workflow;
 using Microsoft.AspNetCore.Http.Json;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using EduRelief.Hosting;
 
 namespace EduRelief.Runner;
 
@@ -8,7 +7,7 @@ namespace EduRelief.Runner;
 /// and a development clock that jumped should be noticed by the timers at once. A signal is only a hint; every loop
 /// also polls, so a missed signal costs latency, never correctness.
 /// </summary>
-public sealed class RunnerSignals : ITriggerSignals
+public sealed class RunnerSignals
 {
     private readonly ConcurrentDictionary<string, Pulse> _queues = new(StringComparer.OrdinalIgnoreCase);
     private readonly Pulse _clock = new();
