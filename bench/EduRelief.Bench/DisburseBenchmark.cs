@@ -9,7 +9,7 @@ using EduRelief.Bench.Generator;
 using EduRelief.Rosters;
 using EduRelief.Rosters.Parsing;
 using EduRelief.Storage;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 
 namespace EduRelief.Bench;
 

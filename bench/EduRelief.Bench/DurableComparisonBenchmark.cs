@@ -8,7 +8,7 @@ using Azure.Storage.Queues;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using EduRelief.Storage;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 
 namespace EduRelief.Bench;
 

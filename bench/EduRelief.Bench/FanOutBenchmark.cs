@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Azure.Data.Tables;
 using EduRelief.Storage;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 
 namespace EduRelief.Bench;
 

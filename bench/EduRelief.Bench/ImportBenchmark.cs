@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using EduRelief.Bench.Generator;
 using EduRelief.Storage;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 
 namespace EduRelief.Bench;
 

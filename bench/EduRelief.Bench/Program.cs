@@ -24,7 +24,7 @@ switch (command)
         // The yardstick alone, on this run's own Azurite: raw batch upserts of each count given.
         foreach (var count in args[1..].Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)))
         {
-            var (elapsed, transactions) = await RawBaseline.UpsertsAsync((await EduRelief.Tests.Infrastructure.Azurite.SharedAsync()).ConnectionString, count, dropAfter: true);
+            var (elapsed, transactions) = await RawBaseline.UpsertsAsync((await EduRelief.Tests.Hosting.Azurite.SharedAsync()).ConnectionString, count, dropAfter: true);
             Console.WriteLine($"raw batch upserts: {count} entities in {elapsed.TotalSeconds:F2} s, {transactions} transactions, load {File.ReadAllText("/proc/loadavg").Trim()}");
         }
 
@@ -38,5 +38,5 @@ switch (command)
 }
 
 // Azurite is this run's own; stop it rather than leave it to process exit.
-(await EduRelief.Tests.Infrastructure.Azurite.SharedAsync()).Process.Kill(entireProcessTree: true);
+(await EduRelief.Tests.Hosting.Azurite.SharedAsync()).Process.Kill(entireProcessTree: true);
 return 0;

@@ -16,7 +16,6 @@ using EduRelief.Reminders;
 using EduRelief.Notices;
 using EduRelief.Observability;
 using EduRelief.Operations;
-using EduRelief.Runner;
 using EduRelief.Storage;
 using EduRelief.Workflow;
 using EduRelief.WebConsole;
@@ -78,7 +77,6 @@ foreach (var version in AidCycleDefinition.Live)
 }
 
 builder.Services.AddSingleton(new InvocationGuard(settings.InvocationToken));
-builder.Services.AddSingleton<RunnerSignals>();
 
 // Features.
 builder.Services.AddSingleton(CountyCatalog.LoadDefault());
@@ -125,14 +123,7 @@ if (settings.TestWorkflows)
 
 if (settings.LocalRunner)
 {
-    builder.Services.AddHttpClient();
-    builder.Services.Configure<RunnerOptions>(o =>
-    {
-        o.FunctionsRoot = settings.FunctionsRoot;
-        o.InvocationToken = settings.InvocationToken ?? "";
-        o.MessageLease = settings.RunnerMessageLease;
-    });
-    builder.Services.AddHostedService<TriggerRunner>();
+    builder.Services.AddLocalRunner(settings);
 }
 
 // Who may do what: API keys, and Entra ID bearer tokens when configured.

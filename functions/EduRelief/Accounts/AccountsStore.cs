@@ -18,8 +18,10 @@ public sealed record AccountsApplied(int Changed, AccountsVersion Version);
 /// stored, in a key or elsewhere. Partition <c>{county}</c>, row <c>version</c>, counts the changes so that others can
 /// tell when to look again. The uploaded files are kept as content-addressed blobs (container <c>accountfiles</c>).
 /// </summary>
-public sealed class AccountsStore(StorageAccount storage) : IAccountsRegistry
+public sealed class AccountsStore(StorageAccount storage) : IAccountsRegistry, IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("accounts", CycleRowScope.CountyPartitions)];
+
     public const long MaxFileBytes = 64L * 1024 * 1024;
 
     private const string LatestPrefix = "latest|";
@@ -33,8 +35,10 @@ public sealed class AccountsStore(StorageAccount storage) : IAccountsRegistry
     public async Task CreateAsync(CancellationToken cancellationToken)
     {
         await _table.CreateIfNotExistsAsync(cancellationToken);
-        await _files.CreateAsync(cancellationToken);
+        await CreateContainerAsync(cancellationToken);
     }
+
+    public Task CreateContainerAsync(CancellationToken cancellationToken) => _files.CreateAsync(cancellationToken);
 
     /// <summary>Keeps the uploaded file as evidence under its SHA-256, unless those bytes are stored already.</summary>
     public Task SaveFileAsync(string path, string sha256, string contentType, CancellationToken cancellationToken) =>

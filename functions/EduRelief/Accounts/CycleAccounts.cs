@@ -57,9 +57,11 @@ public interface IAccountsRegistry
 /// decided like a name mismatch; a decision holds for the account it was made on, and a new account asks again. The cut pays only children whose row is usable (<see cref="LoadPayableAsync"/>).
 /// </summary>
 public sealed class CycleAccounts(
-    StorageAccount storage, EligibilityStore eligibility, DisbursementService disbursement, IAccountsRegistry registry, RectificationStore rectification, ILogger<CycleAccounts> logger)
+    StorageAccount storage, EligibilityStore eligibility, DisbursementService disbursement, IAccountsRegistry registry, RectificationStore rectification, ILogger<CycleAccounts> logger) : IDeclaresTables
 {
     public const string TableName = "cycleaccounts";
+
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new(TableName, CycleRowScope.CyclePartitions)];
     private const string SummaryPartitionSuffix = "|summary";
     private const string CountyRow = "county";
     private const string SchoolRowPrefix = "school|";

@@ -36,8 +36,10 @@ public sealed record ApiKeySecret(ApiKeyInfo Key, string Hash, DateTimeOffset? R
 /// current one a <c>RetiresAt</c>, so both work until then. <c>LastUsedAt</c> is written at most once per
 /// <see cref="LastUseGranularity"/> per secret, never on every request.
 /// </summary>
-public sealed class ApiKeyStore(StorageAccount storage, TimeProvider clock)
+public sealed class ApiKeyStore(StorageAccount storage, TimeProvider clock) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("apikeys")];
+
     public static readonly TimeSpan LastUseGranularity = TimeSpan.FromMinutes(1);
 
     private const string Partition = "key";

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using EduRelief.Storage;
-using Page = EduRelief.Workflow.Page<EduRelief.Auth.OfficerMapping>;
+using Page = EduRelief.Storage.Page<EduRelief.Auth.OfficerMapping>;
 
 namespace EduRelief.Auth;
 
@@ -14,8 +14,10 @@ public sealed record OfficerMapping(string ObjectId, string SchoolCode, DateTime
 /// claim. Sign-in reads it on every bearer request, so lookups are cached for <see cref="CacheFor"/>; a change made on
 /// this instance takes effect at once, on others within that time.
 /// </summary>
-public sealed class OfficerStore(StorageAccount storage, TimeProvider clock)
+public sealed class OfficerStore(StorageAccount storage, TimeProvider clock) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("officers")];
+
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
     private const string Partition = "officer";

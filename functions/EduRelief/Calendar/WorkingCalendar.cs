@@ -16,8 +16,10 @@ public sealed record CalendarWriteResult(CalendarView? Calendar, IReadOnlyDictio
 /// entered without a release. Overrides are read through a per-year in-process cache of <see cref="CacheFor"/>: a PUT
 /// is seen at once by the instance that took it, other instances see it within <see cref="CacheFor"/> (60 s).
 /// </summary>
-public sealed class WorkingCalendar
+public sealed class WorkingCalendar : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("calendar")];
+
     public const int MinYear = 2000;
     public const int MaxYear = 2099;
     public const string Partition = "year";

@@ -70,8 +70,10 @@ public static class Assignees
 }
 
 /// <summary>One row per county in table <c>counties</c> (PartitionKey "contacts", RowKey the county code).</summary>
-public sealed class CountyContactsStore(StorageAccount storage, TimeProvider clock)
+public sealed class CountyContactsStore(StorageAccount storage, TimeProvider clock) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("counties", CycleRowScope.CountyContacts)];
+
     private const string Partition = "contacts";
     private readonly TableClient _table = storage.Table("counties");
 

@@ -54,8 +54,10 @@ public interface ICycleFigures
 public sealed record CycleFilter(string? CountyCode, string? Semester, string? Stage, IReadOnlyList<string>? Counties = null);
 
 /// <summary>Cycles are instances of the aid-cycle workflow; a small index table lists them by county and semester.</summary>
-public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, StepProcessor steps, IEnumerable<ICycleFigures> figures)
+public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, StepProcessor steps, IEnumerable<ICycleFigures> figures) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("cycles", CycleRowScope.CycleIndexRow)];
+
     private readonly TableClient _index = storage.Table("cycles");
 
     public Task CreateTableAsync(CancellationToken cancellationToken) => _index.CreateIfNotExistsAsync(cancellationToken);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using EduRelief.Hosting;
+using EduRelief.Rosters;
 using EduRelief.Workflow;
 
 namespace EduRelief.Cycles;
@@ -25,7 +26,7 @@ public sealed record CycleState
     /// <summary>Working days of public notice asked for at kick-off.</summary>
     public int? NoticeDays { get; init; }
 
-    /// <summary>The current upload of each roster, by kind (<see cref="Eligibility.RosterFiles"/>).</summary>
+    /// <summary>The current upload of each roster, by kind (<see cref="RosterFiles"/>).</summary>
     public IReadOnlyDictionary<string, RosterUpload>? Rosters { get; init; }
 
     public VerificationRun? Verification { get; init; }
@@ -49,7 +50,7 @@ public sealed record CycleState
     /// <summary>Both rosters verification needs are in.</summary>
     [JsonIgnore]
     public bool HasBothRosters =>
-        Rosters is { } r && r.GetValueOrDefault(Eligibility.RosterFiles.Students) is not null && r.GetValueOrDefault(Eligibility.RosterFiles.Poverty) is not null;
+        Rosters is { } r && r.GetValueOrDefault(RosterFiles.Students) is not null && r.GetValueOrDefault(RosterFiles.Poverty) is not null;
 }
 
 /// <summary>One roster upload as the roster endpoint records it (<c>roster.uploaded</c>'s payload).</summary>

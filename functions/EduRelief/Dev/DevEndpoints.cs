@@ -3,7 +3,6 @@ using System.Xml;
 using Azure.Data.Tables;
 using EduRelief.Auth;
 using EduRelief.Hosting;
-using EduRelief.Runner;
 using EduRelief.Storage;
 using EduRelief.Workflow;
 using Microsoft.AspNetCore.Http.Json;
@@ -25,7 +24,7 @@ public static class DevEndpoints
     {
         var group = app.MapGroup("/api/dev/clock").RequireAuthorization(Policies.Admin);
         group.MapGet("", (DevClock clock) => TypedResults.Ok(new { now = clock.GetUtcNow() }));
-        group.MapPost("", async (HttpRequest http, DevClock clock, RunnerSignals signals, IOptions<JsonOptions> json) =>
+        group.MapPost("", async (HttpRequest http, DevClock clock, [Microsoft.AspNetCore.Mvc.FromServices] IEnumerable<ITriggerSignals> signals, IOptions<JsonOptions> json) =>
         {
             var (body, problem) = await JsonBody.ReadAsync<ClockRequest>(http, json.Value.SerializerOptions);
             if (problem is not null)
@@ -67,7 +66,11 @@ public static class DevEndpoints
                 return Problems.Invalid("body", new Text("setTo（ISO 8601 时间）与 advanceBy（ISO 8601 时长）须且只能给出其一。", "Give exactly one of setTo (ISO 8601 time) or advanceBy (ISO 8601 duration)."));
             }
 
-            signals.ClockChanged();
+            foreach (var listener in signals)
+            {
+                listener.ClockChanged();
+            }
+
             return TypedResults.Ok(new { now });
         });
     }

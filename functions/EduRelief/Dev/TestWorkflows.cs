@@ -76,8 +76,10 @@ public sealed class VersionedTestWorkflow(int version) : WorkflowDefinition
 }
 
 /// <summary>Returns index + 1 so the fan-in's sum proves each shard counted once; records every run to show retries happened.</summary>
-public sealed class TestShardActivity(StorageAccount storage, WorkflowEngine engine) : IActivity
+public sealed class TestShardActivity(StorageAccount storage, WorkflowEngine engine) : IActivity, IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("testruns", TestWorkflowsOnly: true)];
+
     public const string KindName = "test.shard";
 
     public string Kind => KindName;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CsvHelper;
 using EduRelief.Eligibility;
 using EduRelief.Exports;
 using EduRelief.Rosters;
@@ -31,28 +32,39 @@ public static class BankFiles
 
     public static string ProgramName(string program) => LedgerWorkbook.ProgramSheets.TryGetValue(program, out var name) ? name : program;
 
+    /// <summary>RFC 4180 with CRLF, quoted only where a field holds a comma, quote or line break; the trailer has three fields.</summary>
+    private static readonly CsvWriterOptions PaymentCsv = CsvWriterOptions.Default with { ValidateFieldCount = false };
+
     public static byte[] WritePaymentFile(IReadOnlyList<BatchItem> items)
     {
-        var text = new StringBuilder();
-        text.Append(string.Join(',', PaymentHeader)).Append("\r\n");
-        foreach (var item in items)
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = CsvWriter.Create(text, PaymentCsv, leaveOpen: true))
         {
-            text.Append(item.Sequence.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(SpreadsheetText.CsvField(item.Name)).Append(',')
-                .Append(SpreadsheetText.CsvField(item.IdNumber)).Append(',')
-                .Append(SpreadsheetText.CsvField(ProgramName(item.Program))).Append(',')
-                .Append(EligibilityStore.FormatAmount(item.Amount)).Append(',')
-                .Append(SpreadsheetText.CsvField(item.SchoolCode)).Append(',')
-                .Append(SpreadsheetText.CsvField(item.Account?.Holder ?? "")).Append(',')
-                .Append(SpreadsheetText.CsvField(item.Account?.Number ?? "")).Append(',')
-                .Append(SpreadsheetText.CsvField(item.Account?.Bank ?? "")).Append("\r\n");
+            csv.WriteRecord(PaymentHeader);
+            foreach (var item in items)
+            {
+                csv.WriteRecord(PaymentRow(item));
+            }
+
+            csv.WriteRecord([TrailerLabel, items.Count.ToString(CultureInfo.InvariantCulture), EligibilityStore.FormatAmount(items.Sum(i => i.Amount))]);
         }
 
-        text.Append(TrailerLabel).Append(',')
-            .Append(items.Count.ToString(CultureInfo.InvariantCulture)).Append(',')
-            .Append(EligibilityStore.FormatAmount(items.Sum(i => i.Amount))).Append("\r\n");
         return TextEncodings.Gb18030.GetBytes(text.ToString());
     }
+
+    /// <summary>A payment row; its texts neutralised where they start like a formula (<see cref="SpreadsheetText.ForCsv"/>).</summary>
+    private static string[] PaymentRow(BatchItem item) =>
+    [
+        item.Sequence.ToString(CultureInfo.InvariantCulture),
+        SpreadsheetText.ForCsv(item.Name),
+        SpreadsheetText.ForCsv(item.IdNumber),
+        SpreadsheetText.ForCsv(ProgramName(item.Program)),
+        EligibilityStore.FormatAmount(item.Amount),
+        SpreadsheetText.ForCsv(item.SchoolCode),
+        SpreadsheetText.ForCsv(item.Account?.Holder ?? ""),
+        SpreadsheetText.ForCsv(item.Account?.Number ?? ""),
+        SpreadsheetText.ForCsv(item.Account?.Bank ?? ""),
+    ];
 
     /// <summary>Parses a result file completely; any error names its row and column and nothing is applied.</summary>
     public static (IReadOnlyList<BankResultRow> Rows, IDictionary<string, Text[]> Errors) ParseResult(byte[] bytes)

@@ -313,7 +313,7 @@ public static class DisbursementEndpoints
         group.MapGet("/disclosure.xlsx", async (string id, CycleService cycles, DisbursementService service, CancellationToken ct) =>
             await cycles.FindAsync(id, ct) is null
                 ? (IResult)Problems.NotFound(Messages.Cycle(id))
-                : TypedResults.File(DisclosureWorkbook.Write(id, await service.DisclosureAsync(id, ct)), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"{id}-disclosure.xlsx"))
+                : TypedResults.File(await DisclosureWorkbook.WriteAsync(id, await service.DisclosureAsync(id, ct), ct), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"{id}-disclosure.xlsx"))
             .WithNoStore().RequireAuthorization(Policies.Staff);
     }
 

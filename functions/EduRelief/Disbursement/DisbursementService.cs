@@ -31,8 +31,11 @@ namespace EduRelief.Disbursement;
 /// <c>.PaymentFiles</c>, <c>.Reconciliation</c> and <c>.Queries</c>; table <c>entitlements</c> and its counters are
 /// <see cref="EntitlementTable"/>.
 /// </summary>
-public sealed partial class DisbursementService(StorageAccount storage, EligibilityStore ledger, ObjectionHoldStore holds, TimeProvider clock)
+public sealed partial class DisbursementService(StorageAccount storage, EligibilityStore ledger, ObjectionHoldStore holds, TimeProvider clock) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } =
+        [new("payments", CycleRowScope.CyclePartitions), new("batches", CycleRowScope.CyclePartitions), new("reconciliation", CycleRowScope.CyclePartitions), new("downloads", CycleRowScope.CyclePartitions)];
+
     private const string Head = "head";
     private const string ItemPrefix = "i|";
     private const string StripePrefix = "stripe|";
@@ -70,9 +73,12 @@ public sealed partial class DisbursementService(StorageAccount storage, Eligibil
             await table.CreateIfNotExistsAsync(cancellationToken);
         }
 
-        // Payment files carry full ID numbers: the container is private.
-        await _files.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: cancellationToken);
+        await CreateContainerAsync(cancellationToken);
     }
+
+    /// <summary>Payment files carry full ID numbers: the container is private.</summary>
+    public Task CreateContainerAsync(CancellationToken cancellationToken) =>
+        _files.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: cancellationToken);
 
     /// <summary>A stable, non-reversible-by-reading key for a person: the first 32 hex digits of SHA-256 of the number.</summary>
     public static string PersonKey(string idNumber) => PersonKeys.Of(idNumber);

@@ -15,8 +15,10 @@ public sealed record EntitlementWrite(TableEntity? Before, TableEntity After);
 /// any figure replaces the counter under its ETag in the same entity-group transaction as the rows, so the counters
 /// equal a recount whatever retries, crashes or second instances do; the cycle's roll-up (<see cref="TotalsAsync"/>) sums them.
 /// </summary>
-public sealed class EntitlementTable(StorageAccount storage)
+public sealed class EntitlementTable(StorageAccount storage) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("entitlements", CycleRowScope.CyclePartitions)];
+
     /// <summary>Sorts after every program's rows (<c>{program}|{person key}</c>), so no row query of a program meets it.</summary>
     public const string CounterRow = "~figures";
 

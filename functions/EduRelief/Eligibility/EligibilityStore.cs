@@ -34,8 +34,10 @@ public sealed record DiscrepancyRow(
 /// school so a school's rows are one partition; discrepancies partitioned by cycle and run, keyed by kind. A new run
 /// (a replaced roster) writes new partitions, so old results never mix with new ones.
 /// </summary>
-public sealed class EligibilityStore(StorageAccount storage)
+public sealed class EligibilityStore(StorageAccount storage) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("ledger", CycleRowScope.CyclePartitions), new("discrepancies", CycleRowScope.CyclePartitions)];
+
     private const int Parallelism = 16;
 
     private readonly TableClient _ledger = storage.Table("ledger");
@@ -123,7 +125,7 @@ public sealed class EligibilityStore(StorageAccount storage)
 
     private static string RowKeyOf(string discrepancyId) => discrepancyId.Replace('-', '|');
 
-    public async Task<EduRelief.Workflow.Page<DiscrepancyRow>> ListDiscrepanciesAsync(string cycleId, string runId, string? kind, string? schoolCode, string? token, int pageSize, CancellationToken cancellationToken)
+    public async Task<EduRelief.Storage.Page<DiscrepancyRow>> ListDiscrepanciesAsync(string cycleId, string runId, string? kind, string? schoolCode, string? token, int pageSize, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DiscrepancyPartition(cycleId, runId)}");
         if (kind is not null)
@@ -138,10 +140,10 @@ public sealed class EligibilityStore(StorageAccount storage)
 
         await foreach (var page in _discrepancies.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(token, pageSize))
         {
-            return new EduRelief.Workflow.Page<DiscrepancyRow>(page.Values.Select(ToDiscrepancy).ToList(), page.ContinuationToken);
+            return new EduRelief.Storage.Page<DiscrepancyRow>(page.Values.Select(ToDiscrepancy).ToList(), page.ContinuationToken);
         }
 
-        return new EduRelief.Workflow.Page<DiscrepancyRow>([], null);
+        return new EduRelief.Storage.Page<DiscrepancyRow>([], null);
     }
 
     /// <summary>Every discrepancy of one school in a run (a school's students; rows of the poverty registry have none).</summary>
@@ -209,7 +211,7 @@ public sealed class EligibilityStore(StorageAccount storage)
         }
     }
 
-    public async Task<EduRelief.Workflow.Page<LedgerRow>> ListLedgerAsync(string cycleId, string runId, string? program, string? schoolCode, string? token, int pageSize, CancellationToken cancellationToken)
+    public async Task<EduRelief.Storage.Page<LedgerRow>> ListLedgerAsync(string cycleId, string runId, string? program, string? schoolCode, string? token, int pageSize, CancellationToken cancellationToken)
     {
         var filter = schoolCode is not null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {LedgerPartition(cycleId, runId, schoolCode)}")
@@ -221,10 +223,10 @@ public sealed class EligibilityStore(StorageAccount storage)
 
         await foreach (var page in _ledger.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(token, pageSize))
         {
-            return new EduRelief.Workflow.Page<LedgerRow>(page.Values.Select(ToLedger).ToList(), page.ContinuationToken);
+            return new EduRelief.Storage.Page<LedgerRow>(page.Values.Select(ToLedger).ToList(), page.ContinuationToken);
         }
 
-        return new EduRelief.Workflow.Page<LedgerRow>([], null);
+        return new EduRelief.Storage.Page<LedgerRow>([], null);
     }
 
     public async IAsyncEnumerable<LedgerRow> AllLedgerAsync(string cycleId, string runId, string program, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

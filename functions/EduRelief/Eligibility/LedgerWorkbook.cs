@@ -1,7 +1,5 @@
 using System.Globalization;
-using DocumentFormat.OpenXml;
-using DocumentFormat.OpenXml.Packaging;
-using DocumentFormat.OpenXml.Spreadsheet;
+using System.Runtime.CompilerServices;
 using EduRelief.Disbursement;
 using EduRelief.Exports;
 using EduRelief.Hosting;
@@ -26,40 +24,27 @@ public static class LedgerWorkbook
 
     public const string DropoutSheet = "控辍保学";
 
-    public static async Task WriteAsync(Stream output, EligibilityStore store, PaymentStatusQueries payments, string cycleId, string runId, CancellationToken cancellationToken)
+    public static readonly string[] ProgramHeader = ["序号", "学校标识码", "学校名称", "姓名", "身份证号", "学段", "年级", "是否住校", "金额(元)", "来源", "发放状态", "批次", "发放日期"];
+
+    public static readonly string[] DropoutHeader = ["序号", "姓名", "乡镇", "村", "年龄", "身份证号", "说明"];
+
+    public static Task WriteAsync(Stream output, EligibilityStore store, PaymentStatusQueries payments, string cycleId, string runId, CancellationToken cancellationToken) =>
+        XlsxWorkbook.WriteAsync(
+            output,
+            [
+                .. ProgramSheets.Select(p => new XlsxSheet(p.Value, ProgramHeader, ProgramCells(store, payments, cycleId, runId, p.Key, cancellationToken))),
+                new XlsxSheet(DropoutSheet, DropoutHeader, DropoutCells(store.AllDiscrepanciesAsync(cycleId, runId, DiscrepancyKinds.NotEnrolled, cancellationToken))),
+            ],
+            cancellationToken);
+
+    /// <summary>The program's sheet: its payments are read when the sheet is written, then its ledger rows streamed.</summary>
+    private static async IAsyncEnumerable<object[]> ProgramCells(
+        EligibilityStore store, PaymentStatusQueries payments, string cycleId, string runId, string program, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // The packaging API needs a seekable stream; a temporary file keeps memory flat for a large county.
-        var path = Path.GetTempFileName();
-        try
+        var paid = await payments.ForProgramAsync(cycleId, program, cancellationToken);
+        await foreach (var row in Cells(store.AllLedgerAsync(cycleId, runId, program, cancellationToken), paid).WithCancellation(cancellationToken))
         {
-            using (var document = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook))
-            {
-                var workbook = document.AddWorkbookPart();
-                var sheets = new List<(string Name, string RelationshipId)>();
-                foreach (var (program, sheetName) in ProgramSheets)
-                {
-                    var rows = store.AllLedgerAsync(cycleId, runId, program, cancellationToken);
-                    var paid = await payments.ForProgramAsync(cycleId, program, cancellationToken);
-                    var part = workbook.AddNewPart<WorksheetPart>();
-                    await WriteSheetAsync(part, ["序号", "学校标识码", "学校名称", "姓名", "身份证号", "学段", "年级", "是否住校", "金额(元)", "来源", "发放状态", "批次", "发放日期"], Cells(rows, paid), cancellationToken);
-                    sheets.Add((sheetName, workbook.GetIdOfPart(part)));
-                }
-
-                var dropout = workbook.AddNewPart<WorksheetPart>();
-                await WriteSheetAsync(dropout, ["序号", "姓名", "乡镇", "村", "年龄", "身份证号", "说明"],
-                    DropoutCells(store.AllDiscrepanciesAsync(cycleId, runId, DiscrepancyKinds.NotEnrolled, cancellationToken)), cancellationToken);
-                sheets.Add((DropoutSheet, workbook.GetIdOfPart(dropout)));
-
-                workbook.Workbook = new Workbook(new Sheets(sheets.Select((s, i) => new Sheet { Name = s.Name, SheetId = (uint)(i + 1), Id = s.RelationshipId })));
-                workbook.Workbook.Save();
-            }
-
-            await using var file = File.OpenRead(path);
-            await file.CopyToAsync(output, cancellationToken);
-        }
-        finally
-        {
-            File.Delete(path);
+            yield return row;
         }
     }
 
@@ -100,31 +85,5 @@ public static class LedgerWorkbook
         {
             yield return [++n, r.PovertyName ?? "", r.Township ?? "", r.Village ?? "", r.Age ?? 0, r.MaskedId ?? "", "建档立卡适龄儿童未在学籍名册中"];
         }
-    }
-
-    private static async Task WriteSheetAsync(WorksheetPart part, string[] header, IAsyncEnumerable<object[]> rows, CancellationToken cancellationToken)
-    {
-        using var writer = OpenXmlWriter.Create(part);
-        writer.WriteStartElement(new Worksheet());
-        writer.WriteStartElement(new SheetData());
-        WriteRow(writer, header.Cast<object>().ToArray());
-        await foreach (var row in rows.WithCancellation(cancellationToken))
-        {
-            WriteRow(writer, row);
-        }
-
-        writer.WriteEndElement();
-        writer.WriteEndElement();
-    }
-
-    private static void WriteRow(OpenXmlWriter writer, object[] values)
-    {
-        writer.WriteStartElement(new Row());
-        foreach (var value in values)
-        {
-            writer.WriteElement(SpreadsheetText.XlsxCell(value));
-        }
-
-        writer.WriteEndElement();
     }
 }

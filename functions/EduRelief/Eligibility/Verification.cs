@@ -24,12 +24,6 @@ public static class DiscrepancyKinds
     public static readonly IReadOnlyList<string> Decided = [NameMismatch, HolderMismatch];
 }
 
-public static class RosterFiles
-{
-    public const string Students = "students";
-    public const string Poverty = "poverty";
-}
-
 /// <summary>A student who is entitled, or would be once a person confirms a name mismatch.</summary>
 public sealed record StudentRecord(
     string IdNumber,

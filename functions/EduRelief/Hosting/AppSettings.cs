@@ -107,31 +107,19 @@ public sealed record AppSettings(
     private static bool Flag(IConfiguration config, string key) => string.Equals(config[key], "true", StringComparison.OrdinalIgnoreCase);
 }
 
-/// <summary>Creates tables, queues and containers before the app serves anything.</summary>
+/// <summary>Creates the declared tables, the queues and the containers before the app serves anything.</summary>
 public static class StorageInitializer
 {
     public static async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        await services.GetRequiredService<EduRelief.Workflow.WorkflowTables>().CreateAsync(cancellationToken);
-        await services.GetRequiredService<EduRelief.Auth.ApiKeyStore>().CreateTableAsync(cancellationToken);
-        await services.GetRequiredService<EduRelief.Auth.OfficerStore>().CreateTableAsync(cancellationToken);
-        await services.GetRequiredService<EduRelief.Cycles.CycleService>().CreateTableAsync(cancellationToken);
-        await services.GetRequiredService<PolicyStore>().CreateTableAsync(cancellationToken);
+        // Every table a class of the app declares (IDeclaresTables); the test workflows' own only when they run.
+        var testWorkflows = services.GetServices<EduRelief.Workflow.IActivity>().Any(a => a.Kind == EduRelief.Dev.TestShardActivity.KindName);
+        await DeclaredTables.CreateAsync(services.GetRequiredService<StorageAccount>(), testWorkflows, cancellationToken);
+        await services.GetRequiredService<EduRelief.Workflow.WorkflowTables>().CreateQueuesAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Rosters.RosterStore>().CreateContainerAsync(cancellationToken);
-        await services.GetRequiredService<EduRelief.Eligibility.EligibilityStore>().CreateTablesAsync(cancellationToken);
-        await services.GetRequiredService<EduRelief.Hotline.HotlineStore>().CreateTablesAsync(cancellationToken);
-        await services.GetRequiredService<EduRelief.Hotline.ObjectionHoldStore>().CreateTableAsync(cancellationToken);
-        await services.GetRequiredService<EduRelief.Calendar.WorkingCalendar>().CreateTableAsync(cancellationToken);
-        await services.GetRequiredService<EduRelief.Counties.CountyContactsStore>().CreateTableAsync(cancellationToken);
-        await services.GetRequiredService<EduRelief.Rectification.RectificationStore>().CreateAsync(cancellationToken);
-        await services.GetRequiredService<EduRelief.Mail.MailOutbox>().CreateTableAsync(cancellationToken);
-        await services.GetRequiredService<EduRelief.Notices.NoticeStore>().CreateAsync(cancellationToken);
-        await services.GetRequiredService<EduRelief.Disbursement.DisbursementService>().CreateStorageAsync(cancellationToken);
-        await services.GetRequiredService<EduRelief.Accounts.AccountsStore>().CreateAsync(cancellationToken);
-        await services.GetRequiredService<EduRelief.Accounts.CycleAccounts>().CreateTableAsync(cancellationToken);
-        if (services.GetServices<EduRelief.Workflow.IActivity>().Any(a => a.Kind == EduRelief.Dev.TestShardActivity.KindName))
-        {
-            await services.GetRequiredService<StorageAccount>().Table("testruns").CreateIfNotExistsAsync(cancellationToken);
-        }
+        await services.GetRequiredService<EduRelief.Rectification.RectificationStore>().CreateContainerAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Notices.NoticeStore>().CreateContainerAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Disbursement.DisbursementService>().CreateContainerAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Accounts.AccountsStore>().CreateContainerAsync(cancellationToken);
     }
 }

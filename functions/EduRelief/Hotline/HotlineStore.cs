@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Azure;
-using Page = EduRelief.Workflow.Page<EduRelief.Hotline.HotlineCase>;
+using Page = EduRelief.Storage.Page<EduRelief.Hotline.HotlineCase>;
 using Azure.Data.Tables;
 using EduRelief.Hosting;
 using EduRelief.Storage;
@@ -75,8 +75,10 @@ public sealed record HotlineCaseFilter(string? Status, string? Category, string?
 /// (<see cref="FiguresAsync"/>) is moved in the same transaction as every case change that moves a figure. Seen signatures live in
 /// <c>hotlinesignatures</c>, so a replay is refused whichever instance receives it.
 /// </summary>
-public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadlines)
+public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadlines) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("hotlinecases", CycleRowScope.CountyPartition), new("hotlinesignatures")];
+
     private const string CaseKind = "case";
     private const int MaxAttempts = 200;
 
@@ -186,55 +188,34 @@ public sealed class HotlineStore(StorageAccount storage, ICaseDeadlines deadline
         var counterKey = $"seq-{year.ToString("D4", CultureInfo.InvariantCulture)}";
         var deadline = await deadlines.ForNewCaseAsync(input, cancellationToken);
 
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var existing = await _cases.GetEntityIfExistsAsync<TableEntity>(partition, idempotencyKey, cancellationToken: cancellationToken);
-            if (existing.HasValue && existing.Value is { } seen)
+        var added = await NumberedInsert.AddAsync(
+            _cases,
+            partition,
+            counterKey,
+            idempotencyKey,
+            async seen => ToCase((await _cases.GetEntityAsync<TableEntity>(partition, seen.GetString("CaseNumber"), cancellationToken: cancellationToken)).Value),
+            async next =>
             {
-                var stored = await _cases.GetEntityAsync<TableEntity>(partition, seen.GetString("CaseNumber"), cancellationToken: cancellationToken);
-                return (false, ToCase(stored.Value));
-            }
-
-            var counter = await _cases.GetEntityIfExistsAsync<TableEntity>(partition, counterKey, cancellationToken: cancellationToken);
-            var next = (counter.HasValue ? counter.Value!.GetInt64("Next") ?? 0 : 0) + 1;
-            var number = new CaseNumber(input.CountyCode, year, next).ToString();
-            var registered = new HotlineCase(
-                number, input.ExternalId, input.CountyCode, input.Category, HotlineStatuses.New, input.ReceivedAt, registeredAt,
-                deadline.DueAt, deadline.Rule, input.CallerName, input.CallerPhone, input.Content, input.Subject)
-            {
-                DeadlineCalendarMissing = deadline.CalendarMissing,
-                HistoryCount = 1,
-            };
-            var @case = registered;
-            var first = new CaseHistoryEntry(1, registeredAt, "hotline", "registered", null, HotlineStatuses.New, deadline.Note);
-
-            var counterRow = new TableEntity(partition, counterKey) { ["Next"] = next };
-            var actions = new List<TableTransactionAction>
-            {
-                counter.HasValue
-                    ? new(TableTransactionActionType.UpdateReplace, counterRow, counter.Value!.ETag)
-                    : new(TableTransactionActionType.Add, counterRow),
-                new(TableTransactionActionType.Add, ToEntity(@case)),
-                new(TableTransactionActionType.Add, new TableEntity(partition, idempotencyKey) { ["CaseNumber"] = number, ["ExternalId"] = input.ExternalId }),
-                new(TableTransactionActionType.Add, ToEntity(partition, number, first)),
-            };
-            actions.AddRange(await FiguresActionsAsync(partition, null, @case, cancellationToken));
-
-            try
-            {
-                await _cases.SubmitTransactionAsync(actions, cancellationToken);
-                return (true, @case);
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status is StatusCodes.Status409Conflict or StatusCodes.Status412PreconditionFailed)
-            {
-                // Another instance took this number or registered this external id first: look again.
-            }
-
-            // Spread contending writers apart so each round lets one of them through.
-            await Task.Delay(Random.Shared.Next(0, 5 + Math.Min(attempt, 20)), cancellationToken);
-        }
-
-        throw new InvalidOperationException($"No case number could be allocated in county {input.CountyCode} after {MaxAttempts} attempts.");
+                var number = new CaseNumber(input.CountyCode, year, next).ToString();
+                var @case = new HotlineCase(
+                    number, input.ExternalId, input.CountyCode, input.Category, HotlineStatuses.New, input.ReceivedAt, registeredAt,
+                    deadline.DueAt, deadline.Rule, input.CallerName, input.CallerPhone, input.Content, input.Subject)
+                {
+                    DeadlineCalendarMissing = deadline.CalendarMissing,
+                    HistoryCount = 1,
+                };
+                var first = new CaseHistoryEntry(1, registeredAt, "hotline", "registered", null, HotlineStatuses.New, deadline.Note);
+                List<TableTransactionAction> rows =
+                [
+                    new(TableTransactionActionType.Add, ToEntity(@case)),
+                    new(TableTransactionActionType.Add, new TableEntity(partition, idempotencyKey) { ["CaseNumber"] = number, ["ExternalId"] = input.ExternalId }),
+                    new(TableTransactionActionType.Add, ToEntity(partition, number, first)),
+                    .. await FiguresActionsAsync(partition, null, @case, cancellationToken),
+                ];
+                return (@case, rows);
+            },
+            cancellationToken);
+        return added ?? throw new InvalidOperationException($"No case number could be allocated in county {input.CountyCode} after {NumberedInsert.MaxAttempts} attempts.");
     }
 
     public async Task<HotlineCase?> GetAsync(CaseNumber number, CancellationToken cancellationToken)

@@ -35,8 +35,10 @@ public sealed record ObjectionHold(string CycleId, string CaseNumber, string Sch
 /// A hold is written after its case (the webhook's retry of the same externalId writes it again, so a crash in between
 /// is repaired) and is decided with its objection. Disbursement pays nobody a hold covers unless it was dismissed.
 /// </summary>
-public sealed class ObjectionHoldStore(StorageAccount storage)
+public sealed class ObjectionHoldStore(StorageAccount storage) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("holds", CycleRowScope.CyclePartitions)];
+
     private readonly TableClient _table = storage.Table("holds");
 
     public Task CreateTableAsync(CancellationToken cancellationToken) => _table.CreateIfNotExistsAsync(cancellationToken);

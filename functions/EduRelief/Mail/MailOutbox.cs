@@ -6,7 +6,7 @@ using Azure.Data.Tables;
 using EduRelief.Counties;
 using EduRelief.Storage;
 using EduRelief.Workflow;
-using Page = EduRelief.Workflow.Page<EduRelief.Mail.MailItem>;
+using Page = EduRelief.Storage.Page<EduRelief.Mail.MailItem>;
 
 namespace EduRelief.Mail;
 
@@ -47,9 +47,11 @@ public sealed record MailItem(
 /// same row at once and a crash mid-send only delays it. Rows of other kinds (reminder markers) share the partitions so
 /// that they commit with their email in one transaction.
 /// </summary>
-public sealed class MailOutbox(StorageAccount storage, MailSender sender, MailSettings settings, CountyContactsStore contacts, TimeProvider clock, EduRelief.Observability.AppMetrics metrics, ILogger<MailOutbox> logger)
+public sealed class MailOutbox(StorageAccount storage, MailSender sender, MailSettings settings, CountyContactsStore contacts, TimeProvider clock, EduRelief.Observability.AppMetrics metrics, ILogger<MailOutbox> logger) : IDeclaresTables
 {
     public const string TableName = "mail";
+
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new(TableName, CycleRowScope.CountyPartition)];
     public const string MailKind = "mail";
     public const int MaxBodyChars = 30_000;
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);

@@ -15,16 +15,20 @@ public sealed record NoticeEntry(string CycleId, string SchoolCode, string Schoo
 /// Notice documents as immutable, content-addressed blobs (container <c>notices</c>, <c>sha256/{hash}</c>, like the
 /// rosters), and one row per school in table <c>notices</c> (PartitionKey the cycle id, RowKey the school code).
 /// </summary>
-public sealed class NoticeStore(StorageAccount storage)
+public sealed class NoticeStore(StorageAccount storage) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("notices", CycleRowScope.CyclePartitions)];
+
     private readonly ContentAddressedBlobs _documents = new(storage.Blobs.GetBlobContainerClient(storage.ContainerName("notices")));
     private readonly TableClient _table = storage.Table("notices");
 
     public async Task CreateAsync(CancellationToken cancellationToken)
     {
-        await _documents.CreateAsync(cancellationToken);
+        await CreateContainerAsync(cancellationToken);
         await _table.CreateIfNotExistsAsync(cancellationToken);
     }
+
+    public Task CreateContainerAsync(CancellationToken cancellationToken) => _documents.CreateAsync(cancellationToken);
 
     /// <summary>Stores the document unless the same bytes are stored already; returns its SHA-256.</summary>
     public Task<string> SaveDocumentAsync(byte[] content, string contentType, CancellationToken cancellationToken) =>

@@ -11,31 +11,6 @@ using EduRelief.Storage;
 
 namespace EduRelief.Operations;
 
-/// <summary>Which rows of a table belong to one cycle of one county.</summary>
-public enum CycleRowScope
-{
-    /// <summary>PartitionKey is the cycle id or starts with <c>{cycleId}|</c>.</summary>
-    CyclePartitions,
-
-    /// <summary>The cycle's row in the <c>cycles</c> index (PartitionKey <c>cycle</c>, RowKey the id).</summary>
-    CycleIndexRow,
-
-    /// <summary>Durable timer rows (PartitionKey <c>due</c>) whose RowKey names the cycle: <c>{ticks}|{cycleId}|{timerId}</c>.</summary>
-    DueTimers,
-
-    /// <summary>The county's whole partition (mail outbox and reminder markers, hotline cases and their counters).</summary>
-    CountyPartition,
-
-    /// <summary>The county's contacts row (PartitionKey <c>contacts</c>, RowKey the county code).</summary>
-    CountyContacts,
-
-    /// <summary>
-    /// A county-wide registry kept across cycles (the accounts): PartitionKey is the county code or starts with
-    /// <c>{countyCode}|</c>. The cycle's payments were cut from it, so a cycle restored elsewhere needs it too.
-    /// </summary>
-    CountyPartitions,
-}
-
 public sealed record CycleTable(string Name, CycleRowScope Scope);
 
 public sealed record ExportedTable(string Name, string File, long Rows, string Sha256);
@@ -57,30 +32,9 @@ public sealed partial class CycleBackup(StorageAccount storage, TimeProvider clo
     public const string Format = "edurelief-cycle-export/1";
     public const string ManifestFile = "manifest.json";
 
-    /// <summary>Every table that holds a cycle's data, with how it keys the cycle's rows.</summary>
+    /// <summary>Every table that holds a cycle's data, with how it keys the cycle's rows, as the stores declare them.</summary>
     public static readonly IReadOnlyList<CycleTable> Tables =
-    [
-        new("cycles", CycleRowScope.CycleIndexRow),
-        new("workflow", CycleRowScope.CyclePartitions),
-        new("timers", CycleRowScope.DueTimers),
-        new("deadletters", CycleRowScope.CyclePartitions),
-        new("discards", CycleRowScope.CyclePartitions),
-        new("ledger", CycleRowScope.CyclePartitions),
-        new("discrepancies", CycleRowScope.CyclePartitions),
-        new("notices", CycleRowScope.CyclePartitions),
-        new("holds", CycleRowScope.CyclePartitions),
-        new("rectification", CycleRowScope.CyclePartitions),
-        new("entitlements", CycleRowScope.CyclePartitions),
-        new("payments", CycleRowScope.CyclePartitions),
-        new("batches", CycleRowScope.CyclePartitions),
-        new("reconciliation", CycleRowScope.CyclePartitions),
-        new("downloads", CycleRowScope.CyclePartitions),
-        new("cycleaccounts", CycleRowScope.CyclePartitions),
-        new("accounts", CycleRowScope.CountyPartitions),
-        new("hotlinecases", CycleRowScope.CountyPartition),
-        new("mail", CycleRowScope.CountyPartition),
-        new("counties", CycleRowScope.CountyContacts),
-    ];
+        [.. DeclaredTables.All.Where(t => t.CycleRows is not null).Select(t => new CycleTable(t.Name, t.CycleRows!.Value))];
 
     /// <summary>Containers of content-addressed blobs; a blob is the cycle's when a row of the cycle names its hash.</summary>
     public static readonly IReadOnlyList<string> Containers = ["rosters", "notices", "evidence", "bankfiles"];

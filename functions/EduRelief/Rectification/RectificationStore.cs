@@ -8,7 +8,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using EduRelief.Calendar;
 using EduRelief.Storage;
-using Page = EduRelief.Workflow.Page<EduRelief.Rectification.RectificationItem>;
+using Page = EduRelief.Storage.Page<EduRelief.Rectification.RectificationItem>;
 
 namespace EduRelief.Rectification;
 
@@ -51,8 +51,10 @@ public sealed record ChangeResult(ChangeOutcome Outcome, RectificationItem Item,
 /// </para>
 /// Evidence bytes are immutable, content-addressed blobs <c>sha256/{hash}</c> in container <c>evidence</c>.
 /// </summary>
-public sealed class RectificationStore(StorageAccount storage, WorkingCalendar calendar, TimeProvider clock)
+public sealed class RectificationStore(StorageAccount storage, WorkingCalendar calendar, TimeProvider clock) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("rectification", CycleRowScope.CyclePartitions)];
+
     public const long MaxEvidenceBytes = 20L * 1024 * 1024;
     private const string CounterKey = "counter";
     private const int MaxAttempts = 200;
@@ -70,8 +72,10 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
     public async Task CreateAsync(CancellationToken cancellationToken)
     {
         await _table.CreateIfNotExistsAsync(cancellationToken);
-        await _evidence.CreateAsync(cancellationToken);
+        await CreateContainerAsync(cancellationToken);
     }
+
+    public Task CreateContainerAsync(CancellationToken cancellationToken) => _evidence.CreateAsync(cancellationToken);
 
     /// <summary>
     /// Opens the item for <paramref name="input"/>'s source and key in its cycle, or returns the item opened for them
@@ -90,52 +94,34 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         var partition = input.CycleId;
         var sourceRow = SourceRowKey(input.Source, input.SourceKey);
         var days = input.DeadlineWorkingDays ?? RectificationItemInput.DefaultWorkingDays;
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var seen = await _table.GetEntityIfExistsAsync<TableEntity>(partition, sourceRow, cancellationToken: ct);
-            if (seen.HasValue && seen.Value is { } source)
+        var added = await NumberedInsert.AddAsync(
+            _table,
+            partition,
+            CounterKey,
+            sourceRow,
+            async source => (await FindAsync(partition, source.GetString("ItemId"), ct))!.Item,
+            async next =>
             {
-                var existing = await FindAsync(partition, source.GetString("ItemId"), ct);
-                return new OpenedItem(false, existing!.Item);
-            }
-
-            var now = clock.GetUtcNow();
-            var deadline = await calendar.AfterReceiptAsync(now, days, ct);
-            var counter = await _table.GetEntityIfExistsAsync<TableEntity>(partition, CounterKey, cancellationToken: ct);
-            var next = (counter.HasValue ? counter.Value!.GetInt64("Next") ?? 0 : 0) + 1;
-            var id = "R-" + next.ToString("D6", CultureInfo.InvariantCulture);
-            var school = input.SchoolCode ?? (Counties.Assignees.TryParse(input.Owner, out var kind, out var key) && kind == Counties.Assignees.School ? key : null);
-            var item = new RectificationItem(
-                id, partition, input.Source, input.SourceKey, input.Title.Trim(), input.Description?.Trim(), input.Owner, school, input.Township, input.StudentName,
-                RectificationStatuses.Open, days, deadline.DueAt, deadline.CalendarMissing, now, input.Actor, 0, null, null, null, null, null, null, null, now, 1);
-
-            var counterRow = new TableEntity(partition, CounterKey) { ["Next"] = next };
-            var actions = new List<TableTransactionAction>
-            {
-                counter.HasValue
-                    ? new(TableTransactionActionType.UpdateReplace, counterRow, counter.Value!.ETag)
-                    : new(TableTransactionActionType.Add, counterRow),
-                new(TableTransactionActionType.Add, ToEntity(item)),
-                new(TableTransactionActionType.Add, new TableEntity(partition, sourceRow) { ["ItemId"] = id, ["Source"] = input.Source, ["SourceKey"] = input.SourceKey }),
-                new(TableTransactionActionType.Add, HistoryEntity(item, new RectificationChange(1, now, input.Actor, RectificationLifecycle.Opened, null, RectificationStatuses.Open, null))),
-                (await FiguresActionAsync(partition, null, item, ct))!,
-            };
-
-            try
-            {
-                await _table.SubmitTransactionAsync(actions, ct);
-                return new OpenedItem(true, item);
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status is StatusCodes.Status409Conflict or StatusCodes.Status412PreconditionFailed)
-            {
-                // Another caller took this number or opened this source key first: look again.
-            }
-
-            // Spread contending writers apart so each round lets one of them through.
-            await Task.Delay(Random.Shared.Next(0, 5 + Math.Min(attempt, 20)), ct);
-        }
-
-        throw new InvalidOperationException($"No rectification item could be opened in cycle {input.CycleId} after {MaxAttempts} attempts.");
+                var now = clock.GetUtcNow();
+                var deadline = await calendar.AfterReceiptAsync(now, days, ct);
+                var id = "R-" + next.ToString("D6", CultureInfo.InvariantCulture);
+                var school = input.SchoolCode ?? (Counties.Assignees.TryParse(input.Owner, out var kind, out var key) && kind == Counties.Assignees.School ? key : null);
+                var item = new RectificationItem(
+                    id, partition, input.Source, input.SourceKey, input.Title.Trim(), input.Description?.Trim(), input.Owner, school, input.Township, input.StudentName,
+                    RectificationStatuses.Open, days, deadline.DueAt, deadline.CalendarMissing, now, input.Actor, 0, null, null, null, null, null, null, null, now, 1);
+                List<TableTransactionAction> rows =
+                [
+                    new(TableTransactionActionType.Add, ToEntity(item)),
+                    new(TableTransactionActionType.Add, new TableEntity(partition, sourceRow) { ["ItemId"] = id, ["Source"] = input.Source, ["SourceKey"] = input.SourceKey }),
+                    new(TableTransactionActionType.Add, HistoryEntity(item, new RectificationChange(1, now, input.Actor, RectificationLifecycle.Opened, null, RectificationStatuses.Open, null))),
+                    (await FiguresActionAsync(partition, null, item, ct))!,
+                ];
+                return (item, rows);
+            },
+            ct);
+        return added is { } opened
+            ? new OpenedItem(opened.Created, opened.Item)
+            : throw new InvalidOperationException($"No rectification item could be opened in cycle {input.CycleId} after {NumberedInsert.MaxAttempts} attempts.");
     }
 
     /// <summary>

@@ -1,7 +1,4 @@
 using System.Globalization;
-using DocumentFormat.OpenXml;
-using DocumentFormat.OpenXml.Packaging;
-using DocumentFormat.OpenXml.Spreadsheet;
 using EduRelief.Exports;
 using EduRelief.Hosting;
 
@@ -18,41 +15,15 @@ public static class RectificationWorkbook
     public static readonly string[] Header =
         ["序号", "整改编号", "问题来源", "问题描述", "学生姓名", "责任单位", "整改时限", "状态", "是否逾期", "整改情况/备注", "佐证材料数", "完成时间"];
 
-    public static async Task WriteAsync(Stream output, IAsyncEnumerable<RectificationItem> items, DateTimeOffset now, CancellationToken cancellationToken)
+    public static Task WriteAsync(Stream output, IAsyncEnumerable<RectificationItem> items, DateTimeOffset now, CancellationToken cancellationToken) =>
+        XlsxWorkbook.WriteAsync(output, [new XlsxSheet(SheetName, Header, Rows(items, now))], cancellationToken);
+
+    private static async IAsyncEnumerable<object[]> Rows(IAsyncEnumerable<RectificationItem> items, DateTimeOffset now)
     {
-        // The packaging API needs a seekable stream; a temporary file keeps memory flat for a large county.
-        var path = Path.GetTempFileName();
-        try
+        var n = 0;
+        await foreach (var item in items)
         {
-            using (var document = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook))
-            {
-                var workbook = document.AddWorkbookPart();
-                var part = workbook.AddNewPart<WorksheetPart>();
-                using (var writer = OpenXmlWriter.Create(part))
-                {
-                    writer.WriteStartElement(new Worksheet());
-                    writer.WriteStartElement(new SheetData());
-                    WriteRow(writer, Header);
-                    var n = 0;
-                    await foreach (var item in items.WithCancellation(cancellationToken))
-                    {
-                        WriteRow(writer, Cells(++n, item, now));
-                    }
-
-                    writer.WriteEndElement();
-                    writer.WriteEndElement();
-                }
-
-                workbook.Workbook = new Workbook(new Sheets(new Sheet { Name = SheetName, SheetId = 1, Id = workbook.GetIdOfPart(part) }));
-                workbook.Workbook.Save();
-            }
-
-            await using var file = File.OpenRead(path);
-            await file.CopyToAsync(output, cancellationToken);
-        }
-        finally
-        {
-            File.Delete(path);
+            yield return Cells(++n, item, now);
         }
     }
 
@@ -98,15 +69,4 @@ public static class RectificationWorkbook
     }
 
     private static string Day(DateTimeOffset at) => ChinaTime.ToChina(at).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private static void WriteRow(OpenXmlWriter writer, object[] values)
-    {
-        writer.WriteStartElement(new Row());
-        foreach (var value in values)
-        {
-            writer.WriteElement(SpreadsheetText.XlsxCell(value));
-        }
-
-        writer.WriteEndElement();
-    }
 }

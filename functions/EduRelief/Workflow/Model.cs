@@ -35,8 +35,6 @@ public sealed record EventResult(EventOutcome Outcome, InstanceSnapshot? Instanc
 
 public sealed record StartResult(bool Created, InstanceSnapshot Instance);
 
-public sealed record Page<T>(IReadOnlyList<T> Items, string? ContinuationToken);
-
 /// <summary>A row written in the same transaction as the transition, carried out after it commits.</summary>
 internal sealed record OutboxItem(string RowKey, string Kind, string? Body, string? TimerId, string? TimerEvent, DateTimeOffset? DueAt)
 {

@@ -1,12 +1,12 @@
 using Azure.Storage.Queues;
+using EduRelief.Hosting;
 using EduRelief.Observability;
-using EduRelief.Runner;
 using EduRelief.Storage;
 
 namespace EduRelief.Workflow;
 
-/// <summary>Sends step messages; wakes the in-process trigger runner so local runs do not wait for a poll.</summary>
-public sealed class StepQueue(StorageAccount storage, WorkflowTables tables, RunnerSignals signals)
+/// <summary>Sends step messages; tells the trigger signals' listeners (a local runner) so local runs do not wait for a poll.</summary>
+public sealed class StepQueue(StorageAccount storage, WorkflowTables tables, IEnumerable<ITriggerSignals> signals)
 {
     private readonly QueueClient _queue = storage.Queues.GetQueueClient(tables.StepsQueueName);
 
@@ -19,7 +19,10 @@ public sealed class StepQueue(StorageAccount storage, WorkflowTables tables, Run
         await _queue.SendMessageAsync(WithCorrelation(messageText, LogContext.Current?.CorrelationId), visibilityTimeout: delay, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken);
         if (delay is null || delay <= TimeSpan.Zero)
         {
-            signals.QueueWritten(tables.StepsQueueName);
+            foreach (var listener in signals)
+            {
+                listener.QueueWritten(tables.StepsQueueName);
+            }
         }
     }
 

@@ -166,7 +166,7 @@ public sealed class WorkflowEngine(
         return response.HasValue && response.Value is not null ? ToSnapshot(response.Value) : null;
     }
 
-    public async Task<Page<HistoryEntry>> GetHistoryAsync(string instanceId, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    public async Task<Storage.Page<HistoryEntry>> GetHistoryAsync(string instanceId, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {instanceId} and RowKey ge {Keys.HistoryPrefix} and RowKey lt {Keys.End(Keys.HistoryPrefix)}");
         await foreach (var page in Table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(continuationToken, pageSize))
@@ -179,10 +179,10 @@ public sealed class WorkflowEngine(
                 e.GetString("From"),
                 e.GetString("To") ?? "",
                 e.GetString("Reason"))).ToList();
-            return new Page<HistoryEntry>(items, page.ContinuationToken);
+            return new Storage.Page<HistoryEntry>(items, page.ContinuationToken);
         }
 
-        return new Page<HistoryEntry>([], null);
+        return new Storage.Page<HistoryEntry>([], null);
     }
 
     /// <summary>Carries out outbox rows, then deletes them. Failures leave the rows for the sweeper.</summary>

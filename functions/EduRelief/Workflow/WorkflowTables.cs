@@ -4,8 +4,10 @@ using EduRelief.Storage;
 namespace EduRelief.Workflow;
 
 /// <summary>The engine's tables and queue, created once at start.</summary>
-public sealed class WorkflowTables(StorageAccount storage, IConfiguration configuration)
+public sealed class WorkflowTables(StorageAccount storage, IConfiguration configuration) : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("workflow", CycleRowScope.CyclePartitions), new("timers", CycleRowScope.DueTimers), new("deadletters", CycleRowScope.CyclePartitions), new("discards", CycleRowScope.CyclePartitions)];
+
     /// <summary>One partition per instance: state, history, event markers, outbox, fan-outs, completions, timers.</summary>
     public TableClient Instances { get; } = storage.Table("workflow");
 
@@ -26,6 +28,11 @@ public sealed class WorkflowTables(StorageAccount storage, IConfiguration config
         await Timers.CreateIfNotExistsAsync(cancellationToken);
         await DeadLetters.CreateIfNotExistsAsync(cancellationToken);
         await Discarded.CreateIfNotExistsAsync(cancellationToken);
+        await CreateQueuesAsync(cancellationToken);
+    }
+
+    public async Task CreateQueuesAsync(CancellationToken cancellationToken)
+    {
         await storage.Queues.GetQueueClient(StepsQueueName).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         await storage.Queues.GetQueueClient(StepsQueueName + "-poison").CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }

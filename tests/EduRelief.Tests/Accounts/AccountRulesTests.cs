@@ -1,7 +1,7 @@
 using EduRelief.Accounts;
 using EduRelief.Rosters;
 using EduRelief.Rosters.Parsing;
-using EduRelief.Tests.Verification;
+using EduRelief.Tests.Eligibility;
 using Xunit;
 
 namespace EduRelief.Tests.Accounts;

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using EduRelief.Accounts;
-using EduRelief.Tests.Infrastructure;
-using EduRelief.Tests.Verification;
+using EduRelief.Tests.Hosting;
+using EduRelief.Tests.Eligibility;
 using EduRelief.Tests.Workflow;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using EduRelief.Tests.Hotline;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using EduRelief.Tests.Workflow;
 using Xunit;
 

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using EduRelief.Auth;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using EduRelief.Tests.Runner;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;

@@ -1,6 +1,6 @@
 using EduRelief.Calendar;
 using EduRelief.Storage;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 

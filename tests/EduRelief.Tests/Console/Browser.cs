@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using Microsoft.Playwright;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using EduRelief.Tests.Cycles;
 using EduRelief.Tests.Hotline;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using EduRelief.Tests.Rectification;
 using Microsoft.Playwright;
 using Xunit;

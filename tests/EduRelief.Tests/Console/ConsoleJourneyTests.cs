@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using EduRelief.Tests.Hotline;
-using EduRelief.Tests.Infrastructure;
-using EduRelief.Tests.Verification;
+using EduRelief.Tests.Hosting;
+using EduRelief.Tests.Eligibility;
 using Microsoft.Playwright;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using Xunit;
 
 namespace EduRelief.Tests.Console;

@@ -1,4 +1,4 @@
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using Microsoft.Playwright;
 
 namespace EduRelief.Tests.Console;

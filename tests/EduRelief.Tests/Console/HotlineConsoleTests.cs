@@ -1,6 +1,6 @@
 using EduRelief.Tests.Hotline;
-using EduRelief.Tests.Infrastructure;
-using EduRelief.Tests.Verification;
+using EduRelief.Tests.Hosting;
+using EduRelief.Tests.Eligibility;
 using Microsoft.Playwright;
 using Xunit;
 

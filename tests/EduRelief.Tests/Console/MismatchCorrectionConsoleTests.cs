@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using EduRelief.Tests.Infrastructure;
-using EduRelief.Tests.Verification;
+using EduRelief.Tests.Hosting;
+using EduRelief.Tests.Eligibility;
 using Microsoft.Playwright;
 using Xunit;
 

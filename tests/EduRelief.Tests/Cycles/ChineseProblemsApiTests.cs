@@ -2,8 +2,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using EduRelief.Tests.Infrastructure;
-using EduRelief.Tests.Verification;
+using EduRelief.Tests.Hosting;
+using EduRelief.Tests.Eligibility;
 using EduRelief.Tests.Workflow;
 using Xunit;
 

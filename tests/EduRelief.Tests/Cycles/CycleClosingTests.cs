@@ -3,7 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using EduRelief.Tests.Rectification;
 using EduRelief.Tests.Hotline;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using Xunit;
 
 namespace EduRelief.Tests.Cycles;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EduRelief.Cycles;
 using EduRelief.Eligibility;
+using EduRelief.Rosters;
 using EduRelief.Workflow;
 using Xunit;
 

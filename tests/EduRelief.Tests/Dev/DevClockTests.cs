@@ -1,6 +1,6 @@
 using EduRelief.Dev;
 using EduRelief.Tests.Hotline;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using Xunit;
 
 namespace EduRelief.Tests.Dev;

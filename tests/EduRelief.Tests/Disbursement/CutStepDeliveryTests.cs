@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using EduRelief.Storage;
-using EduRelief.Tests.Infrastructure;
-using EduRelief.Tests.Verification;
+using EduRelief.Tests.Hosting;
+using EduRelief.Tests.Eligibility;
 using EduRelief.Workflow;
 using Xunit;
 

@@ -9,7 +9,7 @@ using EduRelief.Hotline;
 using EduRelief.Rectification;
 using EduRelief.Rosters;
 using EduRelief.Storage;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

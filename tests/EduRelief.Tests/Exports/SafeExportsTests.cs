@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using EduRelief.Tests.Disbursement;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using EduRelief.Tests.Rectification;
-using EduRelief.Tests.Verification;
+using EduRelief.Tests.Eligibility;
 using Xunit;
 using GeneratedRosters = EduRelief.Tests.Generator.RosterFiles;
 

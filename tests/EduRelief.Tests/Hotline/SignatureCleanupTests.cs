@@ -1,6 +1,6 @@
 using Azure.Data.Tables;
 using EduRelief.Storage;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using Xunit;
 
 namespace EduRelief.Tests.Hotline;

@@ -1,6 +1,6 @@
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using EduRelief.Tests.Reminders;
-using EduRelief.Tests.Verification;
+using EduRelief.Tests.Eligibility;
 using Xunit;
 
 namespace EduRelief.Tests.Mail;

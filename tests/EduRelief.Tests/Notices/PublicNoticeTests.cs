@@ -1,8 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using DocumentFormat.OpenXml.Packaging;
-using EduRelief.Tests.Infrastructure;
-using EduRelief.Tests.Verification;
+using EduRelief.Tests.Hosting;
+using EduRelief.Tests.Eligibility;
 using Xunit;
 
 namespace EduRelief.Tests.Notices;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using EduRelief.Tests.Reminders;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using EduRelief.Tests.Hotline;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using EduRelief.Tests.Workflow;
 using Xunit;
 

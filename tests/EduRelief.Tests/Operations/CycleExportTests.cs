@@ -9,9 +9,9 @@ using EduRelief.Operations;
 using EduRelief.Storage;
 using EduRelief.Tests.Disbursement;
 using EduRelief.Tests.Hotline;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using EduRelief.Tests.Rectification;
-using EduRelief.Tests.Verification;
+using EduRelief.Tests.Eligibility;
 using Xunit;
 
 namespace EduRelief.Tests.Operations;
@@ -232,6 +232,29 @@ public sealed class CycleExportTests(ExportedCycleFixture fixture) : IClassFixtu
         var (caseStatus, _) = await app.Admin.GetJsonAsync($"/api/hotline/cases/{fixture.CaseNumber}");
         Assert.Equal(200, caseStatus);
         Assert.True(blobs >= 4);
+    }
+
+    [Fact]
+    public async Task DeclaredTables_AfterAWholeCycle_EveryTableTheAppCreatedIsDeclaredAndTheExportHasEveryCycleTable()
+    {
+        var declared = DeclaredTables.All.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var source = fixture.Storage(fixture.SourcePrefix);
+        var created = new List<string>();
+        await foreach (var t in source.Tables.QueryAsync($"TableName ge '{fixture.SourcePrefix}' and TableName lt '{fixture.SourcePrefix}{{'"))
+        {
+            created.Add(t.Name[fixture.SourcePrefix.Length..]);
+        }
+
+        // The app under test runs the test workflows too, so it created every declared table, and no other.
+        Assert.Contains("workflow", created);
+        Assert.All(created, name => Assert.Contains(name, declared));
+        Assert.Equal(declared.Order(StringComparer.Ordinal), created.Order(StringComparer.Ordinal));
+
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(fixture.Directory, CycleBackup.ManifestFile)))!;
+        var exported = manifest["tables"]!.AsArray().Select(t => (string)t!["name"]!).Order(StringComparer.Ordinal);
+        var cycleTables = DeclaredTables.All.Where(t => t.CycleRows is not null).Select(t => t.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(cycleTables, exported);
+        Assert.Contains("accounts", exported);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using Azure.Data.Tables;
 using EduRelief.Operations;
 using EduRelief.Storage;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using Xunit;
 
 namespace EduRelief.Tests.Operations;

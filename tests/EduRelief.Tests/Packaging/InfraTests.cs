@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using Xunit;
 
 namespace EduRelief.Tests.Packaging;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using Xunit;
 
 namespace EduRelief.Tests.Packaging;

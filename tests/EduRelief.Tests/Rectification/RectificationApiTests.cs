@@ -7,7 +7,7 @@ using DocumentFormat.OpenXml.Spreadsheet;
 using EduRelief.Calendar;
 using EduRelief.Rectification;
 using EduRelief.Storage;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using Xunit;
 
 namespace EduRelief.Tests.Rectification;

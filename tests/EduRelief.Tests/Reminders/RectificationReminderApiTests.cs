@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Azure;
 using Azure.Data.Tables;
 using EduRelief.Reminders;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using EduRelief.Tests.Rectification;
 using Xunit;
 

@@ -60,8 +60,10 @@ public sealed record PolicyWriteResult(ResolvedPolicy? Policy, IReadOnlyDictiona
 /// shipped with the app. Each write also keeps an immutable copy under RowKey = its version, so the exact policy a
 /// cycle recorded can be read back after the override changes.
 /// </summary>
-public sealed class PolicyStore
+public sealed class PolicyStore : IDeclaresTables
 {
+    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("policies")];
+
     public const int MinSchoolYear = 2000;
     public const int MaxSchoolYear = 2099;
 

@@ -1,4 +1,4 @@
-namespace EduRelief.Tests.Infrastructure;
+namespace EduRelief.Tests.Hosting;
 
 public static class Repo
 {

@@ -1,10 +1,10 @@
 using System.Text.RegularExpressions;
 using EduRelief.Tests.Hotline;
-using EduRelief.Tests.Infrastructure;
-using EduRelief.Tests.Verification;
+using EduRelief.Tests.Hosting;
+using EduRelief.Tests.Eligibility;
 using Xunit;
 
-namespace EduRelief.Tests.EndToEnd;
+namespace EduRelief.Tests.Cycles;
 
 /// <summary>
 /// The notice and hotline issue's journey on the dev clock, with DOMAIN's dates: approved on 2026-09-30, an objection

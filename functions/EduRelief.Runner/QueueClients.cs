@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using Azure.Core;
 using Azure.Storage.Queues;
-using EduRelief.Storage;
 
 namespace EduRelief.Runner;
 
@@ -10,7 +8,7 @@ namespace EduRelief.Runner;
 /// own storage account so requests are counted with everything else. The account's clients always Base64-decode, so
 /// messageEncoding "none" needs its own client, built from the binding's connection setting as the host would.
 /// </summary>
-internal sealed class QueueClients(StorageAccount storage, IConfiguration configuration)
+internal sealed class QueueClients(IRunnerStorage storage, IConfiguration configuration)
 {
     private readonly ConcurrentDictionary<string, QueueServiceClient> _plain = new(StringComparer.Ordinal);
 
@@ -28,7 +26,7 @@ internal sealed class QueueClients(StorageAccount storage, IConfiguration config
             ?? throw new FunctionConfigurationException(
                 $"messageEncoding \"none\" needs the storage connection string setting '{connection}', which is not set.");
         var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
-        options.AddPolicy(new CountingPolicy(storage.Counter, StorageService.Queue), HttpPipelinePosition.PerRetry);
+        storage.CountRequests(options);
         return new QueueServiceClient(connectionString, options);
     }
 }

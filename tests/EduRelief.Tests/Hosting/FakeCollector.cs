@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 
-namespace EduRelief.Tests.Infrastructure;
+namespace EduRelief.Tests.Hosting;
 
 /// <summary>Accepts OTLP/HTTP posts and keeps their bodies as text (protobuf keeps names and strings as UTF-8).</summary>
 public sealed class FakeCollector : IAsyncDisposable

@@ -7,12 +7,12 @@ using EduRelief.Bench.Generator;
 using EduRelief.Tests.Disbursement;
 using EduRelief.Tests.Generator;
 using EduRelief.Tests.Hotline;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using EduRelief.Tests.Rectification;
-using EduRelief.Tests.Verification;
+using EduRelief.Tests.Eligibility;
 using Xunit;
 
-namespace EduRelief.Tests.EndToEnd;
+namespace EduRelief.Tests.Cycles;
 
 /// <summary>
 /// A whole semester of a generated county on the dev clock, on one app process with a fake SendGrid: kick-off, both

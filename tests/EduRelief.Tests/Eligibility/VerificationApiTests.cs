@@ -4,11 +4,11 @@ using System.Text;
 using System.Text.Json.Nodes;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using EduRelief.Tests.Workflow;
 using Xunit;
 
-namespace EduRelief.Tests.Verification;
+namespace EduRelief.Tests.Eligibility;
 
 /// <summary>Roster upload, verification, review and ledgers over HTTP against the real app.</summary>
 public sealed class VerificationApiTests(EngineFixture fixture) : IClassFixture<EngineFixture>

@@ -1,7 +1,7 @@
 using EduRelief.Cycles;
 using Xunit;
 
-namespace EduRelief.Tests.Unit;
+namespace EduRelief.Tests.Cycles;
 
 public sealed class CycleValueTests
 {

@@ -2,7 +2,7 @@ using EduRelief.Eligibility;
 using EduRelief.Rosters.Parsing;
 using Xunit;
 
-namespace EduRelief.Tests.Verification;
+namespace EduRelief.Tests.Eligibility;
 
 /// <summary>DOMAIN.md's counting rules, on rows in memory.</summary>
 public sealed class VerifierTests

@@ -2,7 +2,7 @@ using EduRelief.Hosting;
 using EduRelief.Tests.Runner;
 using Xunit;
 
-namespace EduRelief.Tests.Unit;
+namespace EduRelief.Tests.Hosting;
 
 public sealed class AppSettingsTests
 {

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace EduRelief.Tests.Infrastructure;
+namespace EduRelief.Tests.Hosting;
 
 /// <summary>
 /// The real app as a child process (Kestrel, its in-process trigger runner, the dev clock) against the run's Azurite.

@@ -1,5 +1,4 @@
 using Azure.Storage.Blobs;
-using EduRelief.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -19,7 +18,7 @@ public sealed class TriggerRunner : BackgroundService
     /// <summary>After shutdown starts, invocations in flight get this long to finish before they are abandoned.</summary>
     private static readonly TimeSpan AbandonGrace = TimeSpan.FromSeconds(10);
 
-    private readonly StorageAccount _storage;
+    private readonly IRunnerStorage _storage;
     private readonly TimeProvider _clock;
     private readonly IConfiguration _configuration;
     private readonly RunnerSignals _signals;
@@ -33,7 +32,7 @@ public sealed class TriggerRunner : BackgroundService
 
     /// <param name="httpClientFactory">Used when registered (tests can then route invocations to an in-memory server); otherwise the runner makes its own client.</param>
     public TriggerRunner(
-        StorageAccount storage,
+        IRunnerStorage storage,
         TimeProvider clock,
         IConfiguration configuration,
         RunnerSignals signals,

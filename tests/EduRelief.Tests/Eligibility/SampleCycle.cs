@@ -1,7 +1,7 @@
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Hosting;
 using Xunit;
 
-namespace EduRelief.Tests.Verification;
+namespace EduRelief.Tests.Eligibility;
 
 /// <summary>Drives the sample county's cycle as the bureau would: contacts, kick-off, both rosters, the one mismatch decided.</summary>
 public static class SampleCycle

@@ -1,7 +1,8 @@
-using EduRelief.Tests.Infrastructure;
+using EduRelief.Tests.Eligibility;
+using EduRelief.Tests.Hosting;
 using Xunit;
 
-namespace EduRelief.Tests.Verification;
+namespace EduRelief.Tests.Notices;
 
 /// <summary>Approval opens the public notice on the working-day calendar; a durable timer ends it at 23:59:59 China time.</summary>
 public sealed class NoticePeriodTests

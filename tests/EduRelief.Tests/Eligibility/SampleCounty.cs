@@ -3,7 +3,7 @@ using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 
-namespace EduRelief.Tests.Verification;
+namespace EduRelief.Tests.Eligibility;
 
 /// <summary>
 /// A small county whose expected verification was worked out by hand from DOMAIN.md; every discrepancy kind occurs.

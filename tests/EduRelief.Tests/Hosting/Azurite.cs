@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace EduRelief.Tests.Infrastructure;
+namespace EduRelief.Tests.Hosting;
 
 /// <summary>
 /// One in-memory Azurite per test run, on free ports, started from the repo's pinned npm package and killed when the

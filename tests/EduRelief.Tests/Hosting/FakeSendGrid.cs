@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace EduRelief.Tests.Infrastructure;
+namespace EduRelief.Tests.Hosting;
 
 /// <summary>
 /// A stand-in for SendGrid's v3 API on a free loopback port: records every accepted POST /v3/mail/send body, and can be

@@ -1,7 +1,7 @@
 using EduRelief.Hosting;
 using Xunit;
 
-namespace EduRelief.Tests.Unit;
+namespace EduRelief.Tests.Hosting;
 
 /// <summary>Which language a problem answers in: Chinese unless the request prefers English over Chinese.</summary>
 public sealed class ProblemLanguageTests

@@ -5,7 +5,7 @@ using EduRelief.Workflow;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
-namespace EduRelief.Tests.Unit;
+namespace EduRelief.Tests.Workflow;
 
 public sealed class WorkflowUnitTests
 {
