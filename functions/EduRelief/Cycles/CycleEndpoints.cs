@@ -21,6 +21,17 @@ public static class CycleEndpoints
     public const int MinNoticeDays = 5;
     public const int MaxNoticeDays = 30;
 
+    /// <summary>Cycles: the aid-cycle workflow in each live version, the service, and what closes a cycle or refuses work after it.</summary>
+    public static IServiceCollection AddCycles(this IServiceCollection services)
+    {
+        foreach (var version in AidCycleDefinition.Live)
+        {
+            services.AddSingleton<WorkflowDefinition>(version);
+        }
+
+        return services.AddSingleton<CycleService>().AddSingleton<CycleCloser>().AddSingleton<CycleGate>();
+    }
+
     public static void MapCycles(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/cycles");

@@ -21,6 +21,14 @@ public sealed record ApproveRequest(string? Reason);
 
 public static class ReviewEndpoints
 {
+    /// <summary>Policies, verification and its ledgers, and school names (from the verified rosters).</summary>
+    public static IServiceCollection AddEligibility(this IServiceCollection services) => services
+        .AddSingleton<PolicyStore>()
+        .AddSingleton<EligibilityStore>()
+        .AddSingleton<SchoolNames>()
+        .AddSingleton<ICycleFigures, VerificationCycleFigures>()
+        .AddSingleton<IActivity, VerifyActivity>();
+
     public static void MapReview(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/cycles/{id}");

@@ -86,6 +86,14 @@ public static class RectificationEndpoints
     private const int MaxFileNameChars = 255;
     private const int MaxFindings = 200;
 
+    /// <summary>Items, their evidence and inspections; the findings opened when a cycle ends; children owed after an accepted item.</summary>
+    public static IServiceCollection AddRectification(this IServiceCollection services) => services
+        .AddSingleton<RectificationStore>()
+        .AddSingleton<LateEntitlements>()
+        .AddSingleton<Workflow.IActivity, CycleFindingsActivity>()
+        .AddSingleton<ICycleFigures, RectificationCycleFigures>()
+        .AddSingleton<Reminders.IReminderSource, RectificationReminderSource>();
+
     public static void MapRectification(this IEndpointRouteBuilder app)
     {
         var cycle = app.MapGroup("/api/cycles/{id}");

@@ -16,6 +16,8 @@ public static class RosterEndpoints
     private const string XlsxType = FileUploads.XlsxType;
     private const int MaxFileNameChars = 255;
 
+    public static IServiceCollection AddRosters(this IServiceCollection services) => services.AddSingleton<RosterStore>();
+
     public static void MapRosters(this IEndpointRouteBuilder app)
     {
         app.MapPut("/api/cycles/{id}/rosters/{kind}", UploadAsync).RequireAuthorization(Policies.Admin);
