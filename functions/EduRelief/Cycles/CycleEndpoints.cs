@@ -35,6 +35,7 @@ public static class CycleEndpoints
     public static void MapCycles(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/cycles");
+        var ofCycle = app.MapCycleGroup();
 
         group.MapPost("", async (HttpRequest http, ClaimsPrincipal user, CountyCatalog counties, CycleService cycles, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
@@ -99,23 +100,16 @@ public static class CycleEndpoints
         }).RequireAuthorization(Policies.Staff);
 
         // A school officer sees the cycle through their school: its stage and dates, and its own figures, not the county's.
-        group.MapGet("/{id}", async (string id, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>
-            await (user.IsInRole(Roles.SchoolOfficer) ? cycles.GetForSchoolAsync(id, user.SchoolCode() ?? "", ct) : cycles.GetAsync(id, ct)) is { } cycle
-                ? (IResult)TypedResults.Ok(cycle)
-                : Problems.NotFound(Messages.Cycle(id)))
+        ofCycle.MapGet("", async (HttpContext http, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>
+            TypedResults.Ok(user.IsInRole(Roles.SchoolOfficer) ? await cycles.ForSchoolAsync(http.Cycle(), user.SchoolCode() ?? "", ct) : await cycles.CompleteAsync(http.Cycle(), ct)))
             .RequireAuthorization(Policies.Staff);
 
         // A school officer reads the stage transitions only, without who made them and why.
-        group.MapGet("/{id}/history", async (string id, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>
+        ofCycle.MapGet("/history", async (string id, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
                 return (IResult)problem!;
-            }
-
-            if (await cycles.FindAsync(id, ct) is null)
-            {
-                return Problems.NotFound(Messages.Cycle(id));
             }
 
             var officer = user.IsInRole(Roles.SchoolOfficer);
@@ -136,7 +130,7 @@ public static class CycleEndpoints
             });
         }).RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/{id}/cancel", async (string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, IOptions<JsonOptions> json, CancellationToken ct) =>
+        ofCycle.MapPost("/cancel", async (string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
             var (body, problem) = await JsonBody.ReadAsync<CancelRequest>(http, json.Value.SerializerOptions);
             if (problem is not null)
@@ -150,11 +144,6 @@ public static class CycleEndpoints
                 return Problems.Invalid("reason", Messages.ReasonRequired);
             }
 
-            if (await cycles.FindAsync(id, ct) is null)
-            {
-                return Problems.NotFound(Messages.Cycle(id));
-            }
-
             var result = await cycles.CancelAsync(id, reason, user.Actor(), ct);
             return result.Outcome switch
             {
@@ -166,16 +155,11 @@ public static class CycleEndpoints
 
         // The bureau closes a cycle itself when the automatic close did not happen (for example after a late acceptance):
         // 409 lists what still blocks it.
-        group.MapPost("/{id}/close", async (string id, ClaimsPrincipal user, CycleService cycles, CycleCloser closer, CancellationToken ct) =>
+        ofCycle.MapPost("/close", async (string id, HttpContext http, ClaimsPrincipal user, CycleService cycles, CycleCloser closer, CancellationToken ct) =>
         {
-            if (await cycles.FindAsync(id, ct) is not { } cycle)
+            if (http.Cycle().Stage == Stages.Closed)
             {
-                return (IResult)Problems.NotFound(Messages.Cycle(id));
-            }
-
-            if (cycle.Stage == Stages.Closed)
-            {
-                return TypedResults.Ok(await cycles.GetAsync(id, ct));
+                return (IResult)TypedResults.Ok(await cycles.CompleteAsync(http.Cycle(), ct));
             }
 
             var (result, check) = await closer.TryCloseAsync(id, user.Actor(), ct);
@@ -218,7 +202,7 @@ public static class CycleEndpoints
         }).RequireAuthorization(Policies.Admin);
 
         // A school's own view of the cycle; later features add the school's rosters, ledger rows and notices here.
-        group.MapGet("/{id}/schools/{schoolCode}", async (string id, string schoolCode, ClaimsPrincipal user, CycleService cycles, Eligibility.SchoolNames names, CancellationToken ct) =>
+        ofCycle.MapGet("/schools/{schoolCode}", async (string id, string schoolCode, HttpContext http, ClaimsPrincipal user, Eligibility.SchoolNames names, CancellationToken ct) =>
         {
             if (!SchoolCode.IsValid(schoolCode))
             {
@@ -230,9 +214,7 @@ public static class CycleEndpoints
                 return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, schoolCode, ct)));
             }
 
-            return await cycles.FindAsync(id, ct) is { } cycle
-                ? TypedResults.Ok(new SchoolView(cycle.Id, schoolCode, cycle.Stage))
-                : Problems.NotFound(Messages.Cycle(id));
+            return TypedResults.Ok(new SchoolView(http.Cycle().Id, schoolCode, http.Cycle().Stage));
         }).RequireAuthorization(Policies.Staff);
     }
 }

@@ -27,8 +27,9 @@ public static class NoticePreviewEndpoints
 
     public static void MapNoticePreview(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/cycles/{id}/notice-preview/{schoolCode}", async (
-            string id, string schoolCode, HttpContext http, ClaimsPrincipal user, CycleService cycles, EligibilityStore ledger,
+        var group = app.MapCycleGroup();
+        group.MapGet("/notice-preview/{schoolCode}", async (
+            string id, string schoolCode, HttpContext http, ClaimsPrincipal user, EligibilityStore ledger,
             CountyContactsStore contacts, WorkingCalendar calendar, SchoolNames names, CancellationToken ct) =>
         {
             if (!SchoolCode.IsValid(schoolCode))
@@ -41,11 +42,7 @@ public static class NoticePreviewEndpoints
                 return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, schoolCode, ct)));
             }
 
-            if (await cycles.FindAsync(id, ct) is not { } cycle)
-            {
-                return Problems.NotFound(Messages.Cycle(id));
-            }
-
+            var cycle = http.Cycle();
             if (cycle.State.Verification is not { IsCompleted: true, RunId: { } runId })
             {
                 return Problems.Conflict(new Text($"资助周期 {id} 尚未完成核验。", $"Cycle {id} has no completed verification yet."));
@@ -83,16 +80,11 @@ public static class NoticePreviewEndpoints
         }).RequireAuthorization(Policies.Staff);
 
         // What approving now would give: the period on the working-day calendar, as approval computes it.
-        app.MapGet("/api/cycles/{id}/notice-period", async (string id, CycleService cycles, WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
+        group.MapGet("/notice-period", async (HttpContext http, WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
         {
-            if (await cycles.FindAsync(id, ct) is not { } cycle)
-            {
-                return (IResult)Problems.NotFound(Messages.Cycle(id));
-            }
-
             var now = clock.GetUtcNow();
-            var period = await calendar.NoticeEndAsync(now, cycle.NoticeDays, ct);
-            return TypedResults.Ok(new NoticePeriodIfApproved(ChinaTime.Format(now), ChinaTime.Format(period.EndsAt), cycle.NoticeDays, period.CalendarMissing));
+            var period = await calendar.NoticeEndAsync(now, http.Cycle().NoticeDays, ct);
+            return TypedResults.Ok(new NoticePeriodIfApproved(ChinaTime.Format(now), ChinaTime.Format(period.EndsAt), http.Cycle().NoticeDays, period.CalendarMissing));
         }).RequireAuthorization(Policies.Staff);
     }
 
