@@ -100,9 +100,12 @@ public static class CycleEndpoints
         }).RequireAuthorization(Policies.Staff);
 
         // A school officer sees the cycle through their school: its stage and dates, and its own figures, not the county's.
+        // With what the caller may do now and what the cycle waits on, so that the console need not work them out.
         ofCycle.MapGet("", async (HttpContext http, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>
-            TypedResults.Ok(user.IsInRole(Roles.SchoolOfficer) ? await cycles.ForSchoolAsync(http.Cycle(), user.SchoolCode() ?? "", ct) : await cycles.CompleteAsync(http.Cycle(), ct)))
-            .RequireAuthorization(Policies.Staff);
+        {
+            var cycle = user.IsInRole(Roles.SchoolOfficer) ? await cycles.ForSchoolAsync(http.Cycle(), user.SchoolCode() ?? "", ct) : await cycles.CompleteAsync(http.Cycle(), ct);
+            return TypedResults.Ok(cycle with { AllowedActions = CycleActions.For(cycle, user), WaitingOn = CycleWait.Of(cycle) });
+        }).RequireAuthorization(Policies.Staff);
 
         // A school officer reads the stage transitions only, without who made them and why.
         ofCycle.MapGet("/history", async (string id, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, CancellationToken ct) =>

@@ -33,6 +33,14 @@ public sealed record Cycle(
     /// <summary>Whether each eligible child can be paid: with a usable account, without, or with a holder mismatch to decide.</summary>
     public JsonNode? Accounts { get; init; }
 
+    /// <summary>What the caller may do now (<see cref="CycleActions"/>); only in <c>GET /api/cycles/{id}</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? AllowedActions { get; init; }
+
+    /// <summary>What the cycle waits on now (<see cref="CycleWait"/>); only in <c>GET /api/cycles/{id}</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<CycleWait>? WaitingOn { get; init; }
+
     /// <summary>The cycle's state as stored, typed: what code reads. The JSON parts above are what people see.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public CycleState State { get; init; } = new();

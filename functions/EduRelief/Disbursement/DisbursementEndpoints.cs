@@ -75,7 +75,7 @@ public static class DisbursementEndpoints
             }
 
             var cycle = http.HttpContext.Cycle();
-            if (cycle.Stage is not (Stages.Disbursement or Stages.Rectification) || cycle.State.Verification?.RunId is not { } runId)
+            if (!CycleActions.CuttingStages.Contains(cycle.Stage) || cycle.State.Verification?.RunId is not { } runId)
             {
                 return CycleGate.StageProblem(id, cycle.Stage, new Text("发放批次只能在发放阶段至周期关闭前生成", "batches are cut from disbursement until the cycle closes"));
             }
