@@ -33,8 +33,10 @@ public static class DisbursementEndpoints
             .RequireAuthorization(Policies.Staff);
 
         // Batches are the county's payment files: the bureau's and the inspectors', not a school's.
-        ofCycle.MapGet("/batches", async (string id, ClaimsPrincipal user, DisbursementService service, CancellationToken ct) =>
+        // Outside the cycle group: a school officer is refused (403) before the cycle is looked for.
+        group.MapGet("/batches", async (string id, ClaimsPrincipal user, CycleService cycles, DisbursementService service, CancellationToken ct) =>
             user.IsInRole(Roles.SchoolOfficer) ? (IResult)BatchesForbidden()
+            : await cycles.FindAsync(id, ct) is null ? Problems.NotFound(Messages.Cycle(id))
             : TypedResults.Ok(new { items = (await service.ListBatchesAsync(id, ct)).Select(BatchView), continuationToken = (string?)null }))
             .RequireAuthorization(Policies.Staff);
 

@@ -11,7 +11,8 @@ public static class PaymentStatusEndpoints
 {
     public static void MapPaymentStatus(this IEndpointRouteBuilder app)
     {
-        app.MapCycleGroup().MapGet("/payments", async (string id, string[]? status, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, PaymentStatusQueries payments, Eligibility.SchoolNames names, CancellationToken ct) =>
+        // Outside the cycle group: another school is refused (403) before the cycle is looked for.
+        app.MapGet($"{CycleRoutes.Prefix}/payments", async (string id, string[]? status, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, PaymentStatusQueries payments, Eligibility.SchoolNames names, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -38,6 +39,11 @@ public static class PaymentStatusEndpoints
                 {
                     return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, schoolCode, ct)));
                 }
+            }
+
+            if (await cycles.FindAsync(id, ct) is null)
+            {
+                return Problems.NotFound(Messages.Cycle(id));
             }
 
             var all = await payments.ListAsync(id, statuses, schoolCode, ct);

@@ -27,9 +27,9 @@ public static class NoticePreviewEndpoints
 
     public static void MapNoticePreview(this IEndpointRouteBuilder app)
     {
-        var group = app.MapCycleGroup();
-        group.MapGet("/notice-preview/{schoolCode}", async (
-            string id, string schoolCode, HttpContext http, ClaimsPrincipal user, EligibilityStore ledger,
+        // Outside the cycle group: another school is refused (403) before the cycle is looked for.
+        app.MapGet($"{CycleRoutes.Prefix}/notice-preview/{{schoolCode}}", async (
+            string id, string schoolCode, HttpContext http, ClaimsPrincipal user, CycleService cycles, EligibilityStore ledger,
             CountyContactsStore contacts, WorkingCalendar calendar, SchoolNames names, CancellationToken ct) =>
         {
             if (!SchoolCode.IsValid(schoolCode))
@@ -42,7 +42,11 @@ public static class NoticePreviewEndpoints
                 return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, schoolCode, ct)));
             }
 
-            var cycle = http.Cycle();
+            if (await cycles.FindAsync(id, ct) is not { } cycle)
+            {
+                return Problems.NotFound(Messages.Cycle(id));
+            }
+
             if (cycle.State.Verification is not { IsCompleted: true, RunId: { } runId })
             {
                 return Problems.Conflict(new Text($"资助周期 {id} 尚未完成核验。", $"Cycle {id} has no completed verification yet."));
@@ -80,7 +84,7 @@ public static class NoticePreviewEndpoints
         }).RequireAuthorization(Policies.Staff);
 
         // What approving now would give: the period on the working-day calendar, as approval computes it.
-        group.MapGet("/notice-period", async (HttpContext http, WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
+        app.MapCycleGroup().MapGet("/notice-period", async (HttpContext http, WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
         {
             var now = clock.GetUtcNow();
             var period = await calendar.NoticeEndAsync(now, http.Cycle().NoticeDays, ct);

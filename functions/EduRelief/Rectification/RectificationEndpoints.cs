@@ -99,7 +99,8 @@ public static class RectificationEndpoints
         var cycle = app.MapCycleGroup();
         var group = cycle.MapGroup("/rectification");
 
-        group.MapGet("", ListAsync).RequireAuthorization(Policies.Staff);
+        // Outside the cycle group: a school officer asking for another owner is refused (403) before the cycle is looked for.
+        app.MapGet($"{CycleRoutes.Prefix}/rectification", ListAsync).RequireAuthorization(Policies.Staff);
 
         // A school officer's summary counts their school's items, the ones their list shows.
         group.MapGet("/summary", async (string id, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
@@ -241,7 +242,7 @@ public static class RectificationEndpoints
 
     private static async Task<IResult> ListAsync(
         string id, string? status, string? source, string? owner, string? overdue, string? continuationToken, int? pageSize,
-        ClaimsPrincipal user, RectificationStore store, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct)
+        ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct)
     {
         if (!Paging.TryGetSize(pageSize, out var size, out var problem))
         {
@@ -284,6 +285,11 @@ public static class RectificationEndpoints
             }
 
             owner = own;
+        }
+
+        if (await cycles.FindAsync(id, ct) is null)
+        {
+            return Problems.NotFound(Messages.Cycle(id));
         }
 
         var now = clock.GetUtcNow();
