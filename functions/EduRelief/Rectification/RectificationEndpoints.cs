@@ -74,6 +74,9 @@ public sealed record FindingRequest(string? Title, string? Description, string? 
 
 public sealed record InspectionRequest(string? InspectionId, string? Team, DateTimeOffset? InspectedAt, List<FindingRequest?>? Findings);
 
+/// <summary>The answer to an evidence upload: the file as stored (null only if it vanished since) and the item with it.</summary>
+public sealed record EvidenceAdded(EvidenceFile? Evidence, RectificationItemView Item);
+
 public sealed record InspectionView(string InspectionId, string CycleId, string Team, DateTimeOffset InspectedAt, IReadOnlyList<RectificationItemView> Items);
 
 /// <summary>
@@ -294,7 +297,7 @@ public static class RectificationEndpoints
 
         var now = clock.GetUtcNow();
         var page = await store.ListAsync(id, new RectificationFilter(status, source, owner, overdue == "true"), now, continuationToken, size, ct);
-        return TypedResults.Ok(new { items = page.Items.Select(i => RectificationItemView.From(i, now)), continuationToken = page.ContinuationToken });
+        return TypedResults.Ok(new Workflow.Page<RectificationItemView>([.. page.Items.Select(i => RectificationItemView.From(i, now))], page.ContinuationToken));
     }
 
     private static async Task<IResult> UploadEvidenceAsync(
@@ -378,8 +381,8 @@ public static class RectificationEndpoints
         var now = clock.GetUtcNow();
         return result.Outcome switch
         {
-            ChangeOutcome.Applied => TypedResults.Created($"/api/cycles/{id}/rectification/{itemId}/evidence/{file.Sha256}", new { evidence = file, item = RectificationItemView.From(result.Item, now) }),
-            ChangeOutcome.Duplicate => TypedResults.Ok(new { evidence = await store.FindEvidenceAsync(id, itemId, file.Sha256, ct), item = RectificationItemView.From(result.Item, now) }),
+            ChangeOutcome.Applied => TypedResults.Created($"/api/cycles/{id}/rectification/{itemId}/evidence/{file.Sha256}", new EvidenceAdded(file, RectificationItemView.From(result.Item, now))),
+            ChangeOutcome.Duplicate => TypedResults.Ok(new EvidenceAdded(await store.FindEvidenceAsync(id, itemId, file.Sha256, ct), RectificationItemView.From(result.Item, now))),
             _ => Answer(result, now),
         };
     }
