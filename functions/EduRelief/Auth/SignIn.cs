@@ -18,6 +18,7 @@ public static class SignIn
 
     public static IServiceCollection AddSignIn(this IServiceCollection services, string? adminKey, EntraSettings? entra)
     {
+        services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<OfficerStore>();
         var auth = services.AddAuthentication(entra is null ? ApiKeyAuthenticationHandler.SchemeName : SchemeName)
             .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, o => o.AdminKey = adminKey);

@@ -7,6 +7,8 @@ namespace EduRelief.Calendar;
 
 public static class CalendarEndpoints
 {
+    public static IServiceCollection AddCalendar(this IServiceCollection services) => services.AddSingleton<WorkingCalendar>();
+
     public static void MapCalendar(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/calendar");

@@ -9,6 +9,10 @@ namespace EduRelief.Counties;
 
 public static class CountyEndpoints
 {
+    public static IServiceCollection AddCounties(this IServiceCollection services) => services
+        .AddSingleton(CountyCatalog.LoadDefault())
+        .AddSingleton<CountyContactsStore>();
+
     public static void MapCounties(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/counties/{countyCode}/contacts");

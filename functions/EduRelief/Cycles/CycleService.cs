@@ -33,6 +33,14 @@ public sealed record Cycle(
     /// <summary>Whether each eligible child can be paid: with a usable account, without, or with a holder mismatch to decide.</summary>
     public JsonNode? Accounts { get; init; }
 
+    /// <summary>What the caller may do now (<see cref="CycleActions"/>); only in <c>GET /api/cycles/{id}</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? AllowedActions { get; init; }
+
+    /// <summary>What the cycle waits on now (<see cref="CycleWait"/>); only in <c>GET /api/cycles/{id}</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<CycleWait>? WaitingOn { get; init; }
+
     /// <summary>The cycle's state as stored, typed: what code reads. The JSON parts above are what people see.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public CycleState State { get; init; } = new();
@@ -81,14 +89,13 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
     }
 
     /// <summary>The cycle as people see it, with its dead-lettered steps and the figures of its features.</summary>
-    public async Task<Cycle?> GetAsync(string id, CancellationToken cancellationToken)
-    {
-        if (await FindAsync(id, cancellationToken) is not { } cycle)
-        {
-            return null;
-        }
+    public async Task<Cycle?> GetAsync(string id, CancellationToken cancellationToken) =>
+        await FindAsync(id, cancellationToken) is { } cycle ? await CompleteAsync(cycle, cancellationToken) : null;
 
-        cycle = cycle with { DeadLetters = await steps.GetDeadLettersAsync(id, cancellationToken) };
+    /// <summary>A cycle already read (<see cref="FindAsync"/>) as people see it: with its dead-lettered steps and its features' figures.</summary>
+    public async Task<Cycle> CompleteAsync(Cycle found, CancellationToken cancellationToken)
+    {
+        var cycle = found with { DeadLetters = await steps.GetDeadLettersAsync(found.Id, cancellationToken) };
         foreach (var figure in figures)
         {
             cycle = await figure.AddToAsync(cycle, cancellationToken);
@@ -101,13 +108,12 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
     /// The cycle as one school's officer sees it: its stage, dates and notice period, and its features' figures for
     /// that school only (<see cref="SchoolCycleView"/>); nothing of other schools, no people, files or free text.
     /// </summary>
-    public async Task<Cycle?> GetForSchoolAsync(string id, string schoolCode, CancellationToken cancellationToken)
-    {
-        if (await FindAsync(id, cancellationToken) is not { } found)
-        {
-            return null;
-        }
+    public async Task<Cycle?> GetForSchoolAsync(string id, string schoolCode, CancellationToken cancellationToken) =>
+        await FindAsync(id, cancellationToken) is { } found ? await ForSchoolAsync(found, schoolCode, cancellationToken) : null;
 
+    /// <summary>A cycle already read as one school's officer sees it (<see cref="GetForSchoolAsync"/>).</summary>
+    public async Task<Cycle> ForSchoolAsync(Cycle found, string schoolCode, CancellationToken cancellationToken)
+    {
         var cycle = SchoolCycleView.Of(found, schoolCode);
         foreach (var figure in figures)
         {

@@ -20,6 +20,54 @@ public sealed record RaiseRequest(string? EventId, string? Name, JsonObject? Pay
 /// <summary>Routes that exist only in Development: the clock, and (for engine tests) raw workflow instances.</summary>
 public static class DevEndpoints
 {
+    /// <summary>The clock: the system's, or in Development one that tests and people can set and advance.</summary>
+    public static IServiceCollection AddDevClock(this IServiceCollection services, AppSettings settings)
+    {
+        if (settings.DevClock)
+        {
+            services.AddSingleton<DevClock>(_ => new DevClock(TimeProvider.System));
+            return services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<DevClock>());
+        }
+
+        return services.AddSingleton(TimeProvider.System);
+    }
+
+    /// <summary>The engine tests' workflows and activities, and the pause before a close commits; only with test workflows on.</summary>
+    public static IServiceCollection AddDevWorkflows(this IServiceCollection services, AppSettings settings)
+    {
+        if (!settings.TestWorkflows)
+        {
+            return services;
+        }
+
+        services.AddSingleton<WorkflowDefinition, FanOutTestWorkflow>();
+        services.AddSingleton<WorkflowDefinition, TimerTestWorkflow>();
+        for (var v = 1; v <= settings.TestVersionedMax; v++)
+        {
+            var version = v;
+            services.AddSingleton<WorkflowDefinition>(_ => new VersionedTestWorkflow(version));
+        }
+
+        return services.AddSingleton<IActivity, TestShardActivity>().AddSingleton<IActivity, TestSumActivity>().AddSingleton<ClosePause>();
+    }
+
+    /// <summary>The Development routes the settings turn on: the clock, and the engine tests' raw workflows and close pause.</summary>
+    public static void MapDev(this WebApplication app, AppSettings settings)
+    {
+        if (settings.DevClock)
+        {
+            app.MapDevClock();
+        }
+
+        if (settings.TestWorkflows)
+        {
+            app.MapDevWorkflows();
+            ClosePause.Map(app);
+            var pause = app.Services.GetRequiredService<ClosePause>();
+            app.Services.GetRequiredService<Cycles.CycleCloser>().PauseBeforeCommit = pause.AtCommitAsync;
+        }
+    }
+
     public static void MapDevClock(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/dev/clock").RequireAuthorization(Policies.Admin);

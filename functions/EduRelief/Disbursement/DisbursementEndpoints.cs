@@ -23,24 +23,24 @@ public static class DisbursementEndpoints
 
     public static void MapDisbursement(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/cycles/{id}");
+        var ofCycle = app.MapCycleGroup();
+        var group = app.MapGroup(CycleRoutes.Prefix);
         app.MapPaymentStatus();
 
         // A school officer gets the money of their own school's students.
-        group.MapGet("/disbursement", async (string id, ClaimsPrincipal user, CycleService cycles, DisbursementService service, CancellationToken ct) =>
-            await cycles.FindAsync(id, ct) is null
-                ? (IResult)Problems.NotFound(Messages.Cycle(id))
-                : TypedResults.Ok(new { programs = (await service.TotalsAsync(id, ct, OwnSchool(user))).Select(TotalsView) }))
+        ofCycle.MapGet("/disbursement", async (string id, ClaimsPrincipal user, DisbursementService service, CancellationToken ct) =>
+            TypedResults.Ok(new { programs = (await service.TotalsAsync(id, ct, OwnSchool(user))).Select(TotalsView) }))
             .RequireAuthorization(Policies.Staff);
 
         // Batches are the county's payment files: the bureau's and the inspectors', not a school's.
+        // Outside the cycle group: a school officer is refused (403) before the cycle is looked for.
         group.MapGet("/batches", async (string id, ClaimsPrincipal user, CycleService cycles, DisbursementService service, CancellationToken ct) =>
             user.IsInRole(Roles.SchoolOfficer) ? (IResult)BatchesForbidden()
             : await cycles.FindAsync(id, ct) is null ? Problems.NotFound(Messages.Cycle(id))
             : TypedResults.Ok(new { items = (await service.ListBatchesAsync(id, ct)).Select(BatchView), continuationToken = (string?)null }))
             .RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/batches", async (string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, DisbursementService service, Accounts.CycleAccounts accounts, IOptions<JsonOptions> json, CancellationToken ct) =>
+        ofCycle.MapPost("/batches", async (string id, HttpRequest http, ClaimsPrincipal user, DisbursementService service, Accounts.CycleAccounts accounts, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
             var (body, problem) = await JsonBody.ReadAsync<CutBatchRequest>(http, json.Value.SerializerOptions);
             if (problem is not null)
@@ -76,13 +76,8 @@ public static class DisbursementEndpoints
                 return Problems.Invalid(errors);
             }
 
-            var cycle = await cycles.FindAsync(id, ct);
-            if (cycle is null)
-            {
-                return Problems.NotFound(Messages.Cycle(id));
-            }
-
-            if (cycle.Stage is not (Stages.Disbursement or Stages.Rectification) || cycle.State.Verification?.RunId is not { } runId)
+            var cycle = http.HttpContext.Cycle();
+            if (!CycleActions.CuttingStages.Contains(cycle.Stage) || cycle.State.Verification?.RunId is not { } runId)
             {
                 return CycleGate.StageProblem(id, cycle.Stage, new Text("发放批次只能在发放阶段至周期关闭前生成", "batches are cut from disbursement until the cycle closes"));
             }
@@ -310,10 +305,8 @@ public static class DisbursementEndpoints
             };
         }).RequireAuthorization(Policies.Admin);
 
-        group.MapGet("/disclosure.xlsx", async (string id, CycleService cycles, DisbursementService service, CancellationToken ct) =>
-            await cycles.FindAsync(id, ct) is null
-                ? (IResult)Problems.NotFound(Messages.Cycle(id))
-                : TypedResults.File(await DisclosureWorkbook.WriteAsync(id, await service.DisclosureAsync(id, ct), ct), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"{id}-disclosure.xlsx"))
+        ofCycle.MapGet("/disclosure.xlsx", async (string id, DisbursementService service, CancellationToken ct) =>
+            TypedResults.File(await DisclosureWorkbook.WriteAsync(id, await service.DisclosureAsync(id, ct), ct), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"{id}-disclosure.xlsx"))
             .WithNoStore().RequireAuthorization(Policies.Staff);
     }
 

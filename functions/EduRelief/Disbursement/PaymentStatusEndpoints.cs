@@ -11,7 +11,8 @@ public static class PaymentStatusEndpoints
 {
     public static void MapPaymentStatus(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/cycles/{id}/payments", async (string id, string[]? status, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, PaymentStatusQueries payments, Eligibility.SchoolNames names, CancellationToken ct) =>
+        // Outside the cycle group: another school is refused (403) before the cycle is looked for.
+        app.MapGet($"{CycleRoutes.Prefix}/payments", async (string id, string[]? status, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, PaymentStatusQueries payments, Eligibility.SchoolNames names, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {

@@ -21,11 +21,19 @@ public sealed record ApproveRequest(string? Reason);
 
 public static class ReviewEndpoints
 {
+    /// <summary>Policies, verification and its ledgers, and school names (from the verified rosters).</summary>
+    public static IServiceCollection AddEligibility(this IServiceCollection services) => services
+        .AddSingleton<PolicyStore>()
+        .AddSingleton<EligibilityStore>()
+        .AddSingleton<SchoolNames>()
+        .AddSingleton<ICycleFigures, VerificationCycleFigures>()
+        .AddSingleton<IActivity, VerifyActivity>();
+
     public static void MapReview(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/cycles/{id}");
+        var group = app.MapCycleGroup();
 
-        group.MapGet("/discrepancies", async (string id, string? kind, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, SchoolNames names, CancellationToken ct) =>
+        group.MapGet("/discrepancies", async (string id, string? kind, string? schoolCode, string? continuationToken, int? pageSize, HttpContext http, ClaimsPrincipal user, EligibilityStore store, SchoolNames names, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -37,7 +45,7 @@ public static class ReviewEndpoints
                 return Problems.Invalid("kind", new Text($"kind 应为以下之一：{string.Join(", ", DiscrepancyKinds.Listed)}。", $"kind is one of {string.Join(", ", DiscrepancyKinds.Listed)}."));
             }
 
-            var (run, refusal) = await CurrentRunAsync(id, cycles, ct);
+            var (run, refusal) = CurrentRun(http.Cycle());
             if (refusal is not null)
             {
                 return refusal;
@@ -74,11 +82,7 @@ public static class ReviewEndpoints
                 reason = body.Reason?.Trim() ?? reason;
             }
 
-            var cycle = await cycles.FindAsync(id, ct);
-            if (cycle is null)
-            {
-                return (IResult)Problems.NotFound(Messages.Cycle(id));
-            }
+            var cycle = http.HttpContext.Cycle();
 
             // A notice without a way to object is not a notice: it prints the county's hotline and address.
             // (Checked once nothing is pending review, so that the engine's refusal names what to do first.)
@@ -128,14 +132,14 @@ public static class ReviewEndpoints
             };
         }).RequireAuthorization(Policies.Admin);
 
-        group.MapGet("/ledger", async (string id, string? program, string? schoolCode, string? continuationToken, int? pageSize, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, Disbursement.PaymentStatusQueries payments, SchoolNames names, CancellationToken ct) =>
+        group.MapGet("/ledger", async (string id, string? program, string? schoolCode, string? continuationToken, int? pageSize, HttpContext http, ClaimsPrincipal user, EligibilityStore store, Disbursement.PaymentStatusQueries payments, SchoolNames names, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
                 return (IResult)problem!;
             }
 
-            var (run, refusal) = await CurrentRunAsync(id, cycles, ct);
+            var (run, refusal) = CurrentRun(http.Cycle());
             if (refusal is not null)
             {
                 return refusal;
@@ -161,9 +165,9 @@ public static class ReviewEndpoints
             });
         }).RequireAuthorization(Policies.Staff);
 
-        group.MapGet("/ledger.xlsx", async (string id, HttpContext http, CycleService cycles, EligibilityStore store, Disbursement.PaymentStatusQueries payments, CancellationToken ct) =>
+        group.MapGet("/ledger.xlsx", async (string id, HttpContext http, EligibilityStore store, Disbursement.PaymentStatusQueries payments, CancellationToken ct) =>
         {
-            var (run, refusal) = await CurrentRunAsync(id, cycles, ct);
+            var (run, refusal) = CurrentRun(http.Cycle());
             if (refusal is not null)
             {
                 return refusal;
@@ -177,7 +181,7 @@ public static class ReviewEndpoints
     }
 
     private static async Task<IResult> DecideAsync(
-        string id, string discrepancyId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, EligibilityStore store, WorkflowEngine engine,
+        string id, string discrepancyId, HttpRequest http, ClaimsPrincipal user, EligibilityStore store, WorkflowEngine engine,
         Accounts.CycleAccounts accounts, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadAsync<DecisionRequest>(http, json.Value.SerializerOptions);
@@ -203,12 +207,7 @@ public static class ReviewEndpoints
             return Problems.Invalid(errors);
         }
 
-        var cycle = await cycles.FindAsync(id, ct);
-        if (cycle is null)
-        {
-            return Problems.NotFound(Messages.Cycle(id));
-        }
-
+        var cycle = http.HttpContext.Cycle();
         var run = cycle.State.Verification?.RunId;
         var row = run is null ? null : await store.GetDiscrepancyAsync(id, run, discrepancyId, ct);
         if (row is null)
@@ -282,18 +281,10 @@ public static class ReviewEndpoints
     }
 
     /// <summary>The run whose results are current, or why there are none yet.</summary>
-    private static async Task<(string? Run, IResult? Refusal)> CurrentRunAsync(string id, CycleService cycles, CancellationToken ct)
-    {
-        var cycle = await cycles.FindAsync(id, ct);
-        if (cycle is null)
-        {
-            return (null, Problems.NotFound(Messages.Cycle(id)));
-        }
-
-        return cycle.State.Verification is { IsCompleted: true } run
+    private static (string? Run, IResult? Refusal) CurrentRun(Cycle cycle) =>
+        cycle.State.Verification is { IsCompleted: true } run
             ? (run.RunId, null)
-            : (null, Problems.Conflict(new Text($"资助周期 {id} 尚未完成核验。", $"Cycle {id} has no completed verification yet.")));
-    }
+            : (null, Problems.Conflict(new Text($"资助周期 {cycle.Id} 尚未完成核验。", $"Cycle {cycle.Id} has no completed verification yet.")));
 
     /// <summary>The approval refused by the cycle's guard: names still pending review, in both languages.</summary>
     private static IResult PendingReview(int pending, string guardReason)

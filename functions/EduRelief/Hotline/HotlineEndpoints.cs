@@ -92,6 +92,7 @@ public static class HotlineEndpoints
         services.AddSingleton<ObjectionSubjects>();
         services.AddSingleton<CaseActions>();
         services.AddSingleton<ICycleFigures, HotlineCycleFigures>();
+        services.AddSingleton<Reminders.IReminderSource, HotlineReminderSource>();
         return services;
     }
 

@@ -23,6 +23,12 @@ public static class NoticeEndpoints
     /// <summary>What a public notice page may load: nothing but its own inline style.</summary>
     public const string PublicContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
 
+    public static IServiceCollection AddNotices(this IServiceCollection services) => services
+        .AddSingleton<NoticeStore>()
+        .AddSingleton<ICycleFigures, NoticeCycleFigures>()
+        .AddSingleton<Workflow.IActivity, NoticeRenderActivity>()
+        .AddSingleton<Workflow.IActivity, NoticeSummaryActivity>();
+
     public static void MapNotices(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/notices").AllowAnonymous().AddEndpointFilter(async (context, next) =>

@@ -27,7 +27,8 @@ public static class NoticePreviewEndpoints
 
     public static void MapNoticePreview(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/cycles/{id}/notice-preview/{schoolCode}", async (
+        // Outside the cycle group: another school is refused (403) before the cycle is looked for.
+        app.MapGet($"{CycleRoutes.Prefix}/notice-preview/{{schoolCode}}", async (
             string id, string schoolCode, HttpContext http, ClaimsPrincipal user, CycleService cycles, EligibilityStore ledger,
             CountyContactsStore contacts, WorkingCalendar calendar, SchoolNames names, CancellationToken ct) =>
         {
@@ -83,16 +84,11 @@ public static class NoticePreviewEndpoints
         }).RequireAuthorization(Policies.Staff);
 
         // What approving now would give: the period on the working-day calendar, as approval computes it.
-        app.MapGet("/api/cycles/{id}/notice-period", async (string id, CycleService cycles, WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
+        app.MapCycleGroup().MapGet("/notice-period", async (HttpContext http, WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
         {
-            if (await cycles.FindAsync(id, ct) is not { } cycle)
-            {
-                return (IResult)Problems.NotFound(Messages.Cycle(id));
-            }
-
             var now = clock.GetUtcNow();
-            var period = await calendar.NoticeEndAsync(now, cycle.NoticeDays, ct);
-            return TypedResults.Ok(new NoticePeriodIfApproved(ChinaTime.Format(now), ChinaTime.Format(period.EndsAt), cycle.NoticeDays, period.CalendarMissing));
+            var period = await calendar.NoticeEndAsync(now, http.Cycle().NoticeDays, ct);
+            return TypedResults.Ok(new NoticePeriodIfApproved(ChinaTime.Format(now), ChinaTime.Format(period.EndsAt), http.Cycle().NoticeDays, period.CalendarMissing));
         }).RequireAuthorization(Policies.Staff);
     }
 

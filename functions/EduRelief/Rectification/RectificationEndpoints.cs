@@ -74,6 +74,9 @@ public sealed record FindingRequest(string? Title, string? Description, string? 
 
 public sealed record InspectionRequest(string? InspectionId, string? Team, DateTimeOffset? InspectedAt, List<FindingRequest?>? Findings);
 
+/// <summary>The answer to an evidence upload: the file as stored (null only if it vanished since) and the item with it.</summary>
+public sealed record EvidenceAdded(EvidenceFile? Evidence, RectificationItemView Item);
+
 public sealed record InspectionView(string InspectionId, string CycleId, string Team, DateTimeOffset InspectedAt, IReadOnlyList<RectificationItemView> Items);
 
 /// <summary>
@@ -86,35 +89,37 @@ public static class RectificationEndpoints
     private const int MaxFileNameChars = 255;
     private const int MaxFindings = 200;
 
+    /// <summary>Items, their evidence and inspections; the findings opened when a cycle ends; children owed after an accepted item.</summary>
+    public static IServiceCollection AddRectification(this IServiceCollection services) => services
+        .AddSingleton<RectificationStore>()
+        .AddSingleton<LateEntitlements>()
+        .AddSingleton<Workflow.IActivity, CycleFindingsActivity>()
+        .AddSingleton<ICycleFigures, RectificationCycleFigures>()
+        .AddSingleton<Reminders.IReminderSource, RectificationReminderSource>();
+
     public static void MapRectification(this IEndpointRouteBuilder app)
     {
-        var cycle = app.MapGroup("/api/cycles/{id}");
-        var group = app.MapGroup("/api/cycles/{id}/rectification");
+        var cycle = app.MapCycleGroup();
+        var group = cycle.MapGroup("/rectification");
 
-        group.MapGet("", ListAsync).RequireAuthorization(Policies.Staff);
+        // Outside the cycle group: a school officer asking for another owner is refused (403) before the cycle is looked for.
+        app.MapGet($"{CycleRoutes.Prefix}/rectification", ListAsync).RequireAuthorization(Policies.Staff);
 
         // A school officer's summary counts their school's items, the ones their list shows.
-        group.MapGet("/summary", async (string id, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
-            await cycles.FindAsync(id, ct) is null
-                ? (IResult)Problems.NotFound(Messages.Cycle(id))
-                : TypedResults.Ok(await store.SummarizeAsync(id, clock.GetUtcNow(), ct, OwnSchool(user)))).RequireAuthorization(Policies.Staff);
+        group.MapGet("/summary", async (string id, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
+            TypedResults.Ok(await store.SummarizeAsync(id, clock.GetUtcNow(), ct, OwnSchool(user)))).RequireAuthorization(Policies.Staff);
 
-        cycle.MapGet("/rectification.xlsx", async (string id, HttpContext http, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
+        cycle.MapGet("/rectification.xlsx", async (string id, HttpContext http, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
         {
-            if (await cycles.FindAsync(id, ct) is null)
-            {
-                return (IResult)Problems.NotFound(Messages.Cycle(id));
-            }
-
             http.Response.ContentType = EvidenceFormats.Xlsx;
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-rectification.xlsx\"";
             await RectificationWorkbook.WriteAsync(http.Response.Body, store.AllAsync(id, ct), clock.GetUtcNow(), ct);
             return Results.Empty;
         }).WithNoStore().RequireAuthorization(Policies.Inspection);
 
-        group.MapGet("/{itemId}", async (string id, string itemId, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
+        group.MapGet("/{itemId}", async (string id, string itemId, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
         {
-            var (stored, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
+            var (stored, refusal) = await LoadAsync(id, itemId, user, store, ct);
             if (refusal is not null)
             {
                 return refusal;
@@ -127,9 +132,9 @@ public static class RectificationEndpoints
 
         group.MapPost("/{itemId}/evidence", UploadEvidenceAsync).RequireAuthorization(Policies.Staff);
 
-        group.MapGet("/{itemId}/evidence/{sha256}", async (string id, string itemId, string sha256, HttpContext http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, CancellationToken ct) =>
+        group.MapGet("/{itemId}/evidence/{sha256}", async (string id, string itemId, string sha256, HttpContext http, ClaimsPrincipal user, RectificationStore store, CancellationToken ct) =>
         {
-            var (_, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
+            var (_, refusal) = await LoadAsync(id, itemId, user, store, ct);
             if (refusal is not null)
             {
                 return refusal;
@@ -145,7 +150,7 @@ public static class RectificationEndpoints
             return TypedResults.Stream(await store.OpenEvidenceAsync(sha256, ct), file.ContentType);
         }).WithNoStore().RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/{itemId}/submit", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+        group.MapPost("/{itemId}/submit", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
             var (body, problem) = await JsonBody.ReadAsync<SubmitRequest>(http, json.Value.SerializerOptions);
             if (problem is not null)
@@ -156,7 +161,7 @@ public static class RectificationEndpoints
             // Free text lands in the item, its history and the 整改台账 handed to inspectors: ID and phone numbers masked.
             body = body! with { Note = SensitiveText.Mask(body.Note), Reason = SensitiveText.Mask(body.Reason) };
 
-            var (stored, refusal) = await LoadForOwnerAsync(id, itemId, user, cycles, store, ct);
+            var (stored, refusal) = await LoadForOwnerAsync(id, itemId, user, store, ct);
             if (refusal is not null)
             {
                 return refusal;
@@ -177,7 +182,7 @@ public static class RectificationEndpoints
             return Answer(result, now);
         }).RequireAuthorization(Policies.Staff);
 
-        group.MapPost("/{itemId}/accept", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, CycleCloser closer, LateEntitlements late, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+        group.MapPost("/{itemId}/accept", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, CycleCloser closer, LateEntitlements late, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
             AcceptRequest? body = null;
             if (http.ContentLength is > 0 || (http.ContentLength is null && http.HasJsonContentType()))
@@ -191,7 +196,7 @@ public static class RectificationEndpoints
                 body = body! with { Note = SensitiveText.Mask(body.Note) };
             }
 
-            var (stored, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
+            var (stored, refusal) = await LoadAsync(id, itemId, user, store, ct);
             if (refusal is not null)
             {
                 return refusal;
@@ -212,7 +217,7 @@ public static class RectificationEndpoints
             return Answer(result, now);
         }).RequireAuthorization(Policies.Admin);
 
-        group.MapPost("/{itemId}/return", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
+        group.MapPost("/{itemId}/return", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
             var (body, problem) = await JsonBody.ReadAsync<ReturnRequest>(http, json.Value.SerializerOptions);
             if (problem is not null)
@@ -222,7 +227,7 @@ public static class RectificationEndpoints
 
             body = body! with { Reason = SensitiveText.Mask(body.Reason) };
 
-            var (stored, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
+            var (stored, refusal) = await LoadAsync(id, itemId, user, store, ct);
             if (refusal is not null)
             {
                 return refusal;
@@ -292,13 +297,13 @@ public static class RectificationEndpoints
 
         var now = clock.GetUtcNow();
         var page = await store.ListAsync(id, new RectificationFilter(status, source, owner, overdue == "true"), now, continuationToken, size, ct);
-        return TypedResults.Ok(new { items = page.Items.Select(i => RectificationItemView.From(i, now)), continuationToken = page.ContinuationToken });
+        return TypedResults.Ok(new Storage.Page<RectificationItemView>([.. page.Items.Select(i => RectificationItemView.From(i, now))], page.ContinuationToken));
     }
 
     private static async Task<IResult> UploadEvidenceAsync(
-        string id, string itemId, string? fileName, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, CancellationToken ct)
+        string id, string itemId, string? fileName, HttpRequest http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, CancellationToken ct)
     {
-        var (stored, refusal) = await LoadForOwnerAsync(id, itemId, user, cycles, store, ct);
+        var (stored, refusal) = await LoadForOwnerAsync(id, itemId, user, store, ct);
         if (refusal is not null)
         {
             return refusal;
@@ -376,14 +381,14 @@ public static class RectificationEndpoints
         var now = clock.GetUtcNow();
         return result.Outcome switch
         {
-            ChangeOutcome.Applied => TypedResults.Created($"/api/cycles/{id}/rectification/{itemId}/evidence/{file.Sha256}", new { evidence = file, item = RectificationItemView.From(result.Item, now) }),
-            ChangeOutcome.Duplicate => TypedResults.Ok(new { evidence = await store.FindEvidenceAsync(id, itemId, file.Sha256, ct), item = RectificationItemView.From(result.Item, now) }),
+            ChangeOutcome.Applied => TypedResults.Created($"/api/cycles/{id}/rectification/{itemId}/evidence/{file.Sha256}", new EvidenceAdded(file, RectificationItemView.From(result.Item, now))),
+            ChangeOutcome.Duplicate => TypedResults.Ok(new EvidenceAdded(await store.FindEvidenceAsync(id, itemId, file.Sha256, ct), RectificationItemView.From(result.Item, now))),
             _ => Answer(result, now),
         };
     }
 
     private static async Task<IResult> RecordInspectionAsync(
-        string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, CycleGate gate, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
+        string id, HttpRequest http, ClaimsPrincipal user, CycleGate gate, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadAsync<InspectionRequest>(http, json.Value.SerializerOptions);
         if (problem is not null)
@@ -447,11 +452,6 @@ public static class RectificationEndpoints
             return Problems.Invalid(errors);
         }
 
-        if (await cycles.FindAsync(id, ct) is null)
-        {
-            return Problems.NotFound(Messages.Cycle(id));
-        }
-
         if (await gate.RefuseIfEndedAsync(id, ct) is { } ended)
         {
             return ended.Problem("inspections");
@@ -500,13 +500,8 @@ public static class RectificationEndpoints
 
     /// <summary>The item if the caller may see it: bureau and inspectors every item, a school officer their school's (others are 404).</summary>
     private static async Task<(StoredItem? Item, IResult? Refusal)> LoadAsync(
-        string id, string itemId, ClaimsPrincipal user, CycleService cycles, RectificationStore store, CancellationToken ct)
+        string id, string itemId, ClaimsPrincipal user, RectificationStore store, CancellationToken ct)
     {
-        if (await cycles.FindAsync(id, ct) is null)
-        {
-            return (null, Problems.NotFound(Messages.Cycle(id)));
-        }
-
         var stored = await store.FindAsync(id, itemId, ct);
         return stored is null || !(user.IsInRole(Roles.BureauAdmin) || user.IsInRole(Roles.Inspector) || IsOwner(user, stored.Item))
             ? (null, Problems.NotFound(new Text($"资助周期 {id} 的整改项 {itemId}", $"Rectification item {itemId} of cycle {id}")))
@@ -515,9 +510,9 @@ public static class RectificationEndpoints
 
     /// <summary>The item if the caller acts for its owner: the officer of its school, or the bureau.</summary>
     private static async Task<(StoredItem? Item, IResult? Refusal)> LoadForOwnerAsync(
-        string id, string itemId, ClaimsPrincipal user, CycleService cycles, RectificationStore store, CancellationToken ct)
+        string id, string itemId, ClaimsPrincipal user, RectificationStore store, CancellationToken ct)
     {
-        var (stored, refusal) = await LoadAsync(id, itemId, user, cycles, store, ct);
+        var (stored, refusal) = await LoadAsync(id, itemId, user, store, ct);
         if (refusal is not null)
         {
             return (null, refusal);

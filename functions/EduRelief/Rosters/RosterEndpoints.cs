@@ -16,25 +16,22 @@ public static class RosterEndpoints
     private const string XlsxType = FileUploads.XlsxType;
     private const int MaxFileNameChars = 255;
 
+    public static IServiceCollection AddRosters(this IServiceCollection services) => services.AddSingleton<RosterStore>();
+
     public static void MapRosters(this IEndpointRouteBuilder app)
     {
-        app.MapPut("/api/cycles/{id}/rosters/{kind}", UploadAsync).RequireAuthorization(Policies.Admin);
+        app.MapCycleGroup().MapPut("/rosters/{kind}", UploadAsync).RequireAuthorization(Policies.Admin);
     }
 
     private static async Task<IResult> UploadAsync(
-        string id, string kind, HttpRequest http, ClaimsPrincipal user, CycleService cycles, RosterStore store, WorkflowEngine engine, TimeProvider clock, CancellationToken ct)
+        string id, string kind, HttpRequest http, ClaimsPrincipal user, RosterStore store, WorkflowEngine engine, TimeProvider clock, CancellationToken ct)
     {
         if (kind is not (RosterFiles.Students or RosterFiles.Poverty))
         {
             return Problems.NotFound(new Text($"名册“{kind}”（应为 students 或 poverty）", $"Roster '{kind}' (students or poverty)"));
         }
 
-        var cycle = await cycles.FindAsync(id, ct);
-        if (cycle is null)
-        {
-            return Problems.NotFound(Messages.Cycle(id));
-        }
-
+        var cycle = http.HttpContext.Cycle();
         if (!Stages.AcceptingRosters.Contains(cycle.Stage))
         {
             return CycleGate.StageProblem(id, cycle.Stage, new Text("名册只能在审核结束前替换", "rosters can be replaced only until review ends"));

@@ -7,6 +7,17 @@ namespace EduRelief.Workflow;
 /// <summary>The engine's queue and timer functions, as the custom handler serves them: POST /{FunctionName}.</summary>
 public static class WorkflowFunctions
 {
+    /// <summary>The engine: its tables, the step queue, the processor, the fan-in committer and the sweeper.</summary>
+    public static IServiceCollection AddWorkflowEngine(this IServiceCollection services) => services
+        .AddSingleton<WorkflowTables>()
+        .AddSingleton<StepQueue>()
+        .AddSingleton<WorkflowEngine>()
+        .AddSingleton(sp => new Lazy<WorkflowEngine>(sp.GetRequiredService<WorkflowEngine>))
+        .AddSingleton<FanInCommitter>()
+        .AddSingleton<StepProcessor>()
+        .AddSingleton<WorkflowSweeper>()
+        .AddSingleton<WorkflowRegistry>();
+
     public static void MapWorkflowFunctions(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").AddEndpointFilter(async (context, next) =>

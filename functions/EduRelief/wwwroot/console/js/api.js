@@ -157,3 +157,9 @@ export async function getAll(path, limit = 1000) {
   } while (token && items.length < limit);
   return items;
 }
+
+/** Whether GET /api/cycles/{id} offers the caller this action now (its allowedActions): the API applies the lifecycle rules. */
+export const allows = (cycle, action) => (cycle.allowedActions ?? []).includes(action);
+
+/** What the cycle waits on of these kinds (its waitingOn), e.g. waits(cycle, 'approval', 'nameMismatches'). */
+export const waits = (cycle, ...kinds) => (cycle.waitingOn ?? []).filter((w) => kinds.includes(w.kind));

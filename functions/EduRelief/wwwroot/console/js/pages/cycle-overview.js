@@ -3,7 +3,7 @@
 // scopes to their school), never the county's; their history has no actors or reasons, their cycle no error texts.
 
 import { t, strings, lang } from '../i18n.js';
-import { api, getAll } from '../api.js';
+import { api, getAll, allows } from '../api.js';
 import { h, badge, barChart, money, count, dateTime, subsection as section, facts, table, actionButton, problem, toast } from '../ui.js';
 
 strings({
@@ -209,63 +209,46 @@ function timeline(cycle, entered, cancelled) {
     }));
 }
 
+/** Each thing the API says the cycle waits on (its waitingOn), in words. */
+function waitText(wait, cycle) {
+  const verification = cycle.verification ?? {};
+  switch (wait.kind) {
+    case 'rosters':
+      return wait.missing.map((kind) => t('overview.wait.roster', { kind: t(`roster.${kind}`) }));
+    case 'verificationFailed':
+      // A school officer is not given the error (it is about the county's files): the bureau acts on it.
+      return verification.error ? t('overview.wait.verifyFailed', { error: (lang() === 'en' && verification.errorEn) || verification.error }) : t('overview.wait.verifyFailedSchool');
+    case 'verification':
+      return t('overview.wait.verifying', { at: dateTime(wait.since) });
+    case 'nameMismatches':
+      return t('overview.wait.pending', { n: count(wait.count) });
+    case 'approval':
+      return t('overview.wait.approve');
+    case 'noticeDocuments':
+      return t('overview.wait.documents');
+    case 'noticePeriod':
+      return t('overview.wait.notice', { at: dateTime(wait.until), n: count(wait.count) });
+    case 'batchCutting':
+      return t('overview.wait.cutting');
+    case 'bankResults':
+      return t('overview.wait.batches', { n: count(wait.count) });
+    case 'rectificationItems':
+      return t('overview.wait.rectification', { n: count(wait.count), overdue: count(wait.overdue) });
+    default:
+      return [];
+  }
+}
+
 /** What the cycle waits on now, in words. */
 function waitingOn(cycle, me, onRetried) {
-  const items = [];
-  const rosters = cycle.rosters ?? {};
-  const verification = cycle.verification ?? {};
-  switch (cycle.stage) {
-    case 'awaiting_rosters':
-      for (const kind of ['students', 'poverty']) {
-        if (!rosters[kind]) {
-          items.push(t('overview.wait.roster', { kind: t(`roster.${kind}`) }));
-        }
-      }
-      break;
-    case 'verifying':
-      // A school officer is not given the error (it is about the county's files): the bureau acts on it.
-      if (verification.status === 'failed') {
-        items.push(verification.error ? t('overview.wait.verifyFailed', { error: (lang() === 'en' && verification.errorEn) || verification.error }) : t('overview.wait.verifyFailedSchool'));
-      } else {
-        items.push(t('overview.wait.verifying', { at: dateTime(verification.startedAt) }));
-      }
-      break;
-    case 'review':
-      items.push(verification.pendingReview > 0 ? t('overview.wait.pending', { n: count(verification.pendingReview) }) : t('overview.wait.approve'));
-      break;
-    case 'notice':
-      if (!cycle.notice?.documents) {
-        items.push(t('overview.wait.documents'));
-      }
-      items.push(t('overview.wait.notice', { at: dateTime(cycle.notice?.endsAt), n: count(cycle.notice?.objectionsOpen ?? 0) }));
-      break;
-    case 'disbursement': {
-      const batches = cycle.disbursement?.batches ?? [];
-      const waiting = batches.filter((b) => b.status === 'sealed' || b.status === 'reconciling').length;
-      if (batches.some((b) => b.status === 'cutting') || !cycle.disbursement) {
-        items.push(t('overview.wait.cutting'));
-      }
-      if (waiting) {
-        items.push(t('overview.wait.batches', { n: count(waiting) }));
-      }
-      // A school officer is given no batches (they are the county's), only their school's money.
-      if (me.role === 'school_officer' && Array.isArray(cycle.disbursement?.programs)) {
-        const sum = (key) => cycle.disbursement.programs.reduce((n, p) => n + (p[key]?.count ?? 0), 0);
-        items.push(t('overview.wait.schoolPaying', { owed: count(sum('owed')), paid: count(sum('paid')) }));
-      }
-      break;
-    }
-    case 'rectification': {
-      const r = cycle.rectification ?? {};
-      const open = (r.open ?? 0) + (r.submitted ?? 0) + (r.returned ?? 0);
-      items.push(t('overview.wait.rectification', { n: count(open), overdue: count(r.overdue ?? 0) }));
-      break;
-    }
-    case 'closed':
-      items.push(t('overview.wait.closed'));
-      break;
-    default:
-      break;
+  const items = (cycle.waitingOn ?? []).flatMap((wait) => waitText(wait, cycle));
+  // A school officer is given no batches (they are the county's), only their school's money.
+  if (cycle.stage === 'disbursement' && me.role === 'school_officer' && Array.isArray(cycle.disbursement?.programs)) {
+    const sum = (key) => cycle.disbursement.programs.reduce((n, p) => n + (p[key]?.count ?? 0), 0);
+    items.push(t('overview.wait.schoolPaying', { owed: count(sum('owed')), paid: count(sum('paid')) }));
+  }
+  if (cycle.stage === 'closed') {
+    items.push(t('overview.wait.closed'));
   }
 
   const list = h('ul', { class: 'waiting' }, items.map((text) => h('li', {}, text)));
@@ -368,7 +351,7 @@ async function closingPanel(cycle, me, refresh) {
   return h('section', { class: 'panel', 'aria-labelledby': 'overview-closing' },
     h('h3', { id: 'overview-closing' }, t('overview.closing')),
     body,
-    answer.canClose && me.role === 'bureau_admin'
+    answer.canClose && allows(cycle, 'close')
       ? actionButton(t('overview.closing.close'), () => api.post(`/api/cycles/${encodeURIComponent(cycle.id)}/close`),
         { errorTarget: errors, onDone: () => { toast(t('overview.closing.closed')); refresh(); } })
       : null,

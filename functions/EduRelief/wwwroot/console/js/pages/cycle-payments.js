@@ -3,7 +3,7 @@
 // download is recorded), the bank's result, the exceptions and their resolution. Cutting a batch (also 补发) is here.
 
 import { t, strings } from '../i18n.js';
-import { api } from '../api.js';
+import { api, allows } from '../api.js';
 import { h, clear, table, barChart, badge, money, count, dateTime, problem, actionButton, field, facts, toast, fileUpload } from '../ui.js';
 
 strings({
@@ -296,7 +296,7 @@ export default async function render(container, ctx) {
   if (!officer) {
     container.append(h('section', { class: 'panel', 'aria-labelledby': 'pay-batches' }, h('h3', { id: 'pay-batches' }, t('pay.batches')), batchTable(batches.items, ctx)));
   }
-  if (isAdmin(me) && cycle.stage !== 'closed') {
+  if (allows(cycle, 'cutBatch')) {
     container.append(cutForm(ctx));
   }
 }

@@ -3,7 +3,7 @@
 // (the bureau, or the officer of the student's school). Then approval (bureau): what it does, and why it is refused.
 
 import { t, strings, lang } from '../i18n.js';
-import { api } from '../api.js';
+import { api, allows, waits } from '../api.js';
 import { h, badge, count, dateTime, field, subsection, table, problem, toast } from '../ui.js';
 import { KINDS } from './cycle-overview.js';
 
@@ -121,7 +121,7 @@ function decisionView(d) {
 }
 
 function canDecide(d, cycle, me) {
-  return d.kind === 'nameMismatch' && !d.decision && cycle.stage === 'review'
+  return d.kind === 'nameMismatch' && !d.decision && allows(cycle, 'decideNameMismatch')
     && (me.role === 'bureau_admin' || (me.role === 'school_officer' && d.schoolCode === me.schoolCode));
 }
 
@@ -200,10 +200,10 @@ function discrepancyTable(items, cycle, me, onDecided) {
 }
 
 function approvalPanel(cycle, navigate, path) {
-  const pending = cycle.verification?.pendingReview ?? 0;
-  const inReview = cycle.stage === 'review';
+  const [pending] = waits(cycle, 'nameMismatches');
+  const inReview = waits(cycle, 'approval', 'nameMismatches').length > 0;
   const errors = h('div', { 'aria-live': 'polite' });
-  const blocked = !inReview ? t('review.approveStage', { stage: t(`stage.${cycle.stage}`) }) : pending > 0 ? t('review.approveBlocked', { n: count(pending) }) : null;
+  const blocked = allows(cycle, 'approve') ? null : pending ? t('review.approveBlocked', { n: count(pending.count) }) : t('review.approveStage', { stage: t(`stage.${cycle.stage}`) });
   const button = h('button', { type: 'button', class: 'btn btn-primary', disabled: Boolean(blocked), 'aria-describedby': 'approve-what' }, t('review.approveButton'));
   // Approval puts children's names before the public and cannot be undone: it takes a second, explicit click.
   const confirmBox = h('div', { class: 'alert alert-warn approve-confirm', role: 'alertdialog', 'aria-labelledby': 'approve-confirm-text', hidden: true });
@@ -272,7 +272,7 @@ export default async function render(container, { cycle, me, query, navigate, re
   const listHolder = h('div', {});
   const approvalHolder = h('div', {});
   const showApproval = (latest) => approvalHolder.replaceChildren(
-    me.role === 'bureau_admin' && ['review', 'verifying'].includes(latest.stage) ? approvalPanel(latest, navigate, path) : '');
+    me.role === 'bureau_admin' && waits(latest, 'verification', 'verificationFailed', 'nameMismatches', 'approval').length ? approvalPanel(latest, navigate, path) : '');
   // A decision redraws its row and the approval panel in place: pages already loaded, the scroll position and the
   // user's place in the list stay; focus moves on to the next undecided mismatch.
   const onDecided = async (decided) => {

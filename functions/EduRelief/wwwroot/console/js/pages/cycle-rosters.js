@@ -4,7 +4,7 @@
 // verification, the rows it could not use (the import report: invalid rows and ID numbers, duplicates).
 
 import { t, strings, lang } from '../i18n.js';
-import { api, getAll, ApiError } from '../api.js';
+import { api, getAll, ApiError, allows } from '../api.js';
 import { h, badge, count, dateTime, facts, field, table, problem, toast } from '../ui.js';
 
 strings({
@@ -103,7 +103,6 @@ strings({
 });
 
 const KINDS = ['students', 'poverty'];
-const ACCEPTING = ['awaiting_rosters', 'verifying', 'review'];
 const REPORT_KINDS = ['invalidRow', 'invalidId', 'duplicateId'];
 const POLL_MS = 1500;
 
@@ -151,7 +150,7 @@ function statusText(cycle, lastKind) {
 
 function uploadPanel(kind, cycle, { onAccepted }) {
   const name = t(`rosters.${kind}`);
-  const open = ACCEPTING.includes(cycle.stage);
+  const open = allows(cycle, 'uploadRosters');
   const roster = cycle.rosters?.[kind];
   const input = h('input', { type: 'file', name: `${kind}-file`, accept: '.csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', disabled: !open });
   const progress = h('progress', { max: '1', value: '0', 'aria-label': t('rosters.progress', { kind: name }), hidden: true });
@@ -247,7 +246,7 @@ async function importReport(cycle) {
 
 export default async function render(container, { cycle, refresh }) {
   await import('./cycle-overview.js'); // the discrepancy kinds' names
-  const open = ACCEPTING.includes(cycle.stage);
+  const open = allows(cycle, 'uploadRosters');
   const status = h('p', { class: 'roster-status', role: 'status', 'aria-live': 'polite' }, statusText(cycle));
   let watching = false;
 
