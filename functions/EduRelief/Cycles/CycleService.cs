@@ -16,7 +16,7 @@ public sealed record Cycle(
     int DefinitionVersion,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<DeadLetter> DeadLetters,
+    IReadOnlyList<PausedStep> DeadLetters,
     JsonNode? Rosters,
     JsonNode? Verification,
     JsonNode? Notice)
@@ -86,7 +86,7 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
             return null;
         }
 
-        cycle = cycle with { DeadLetters = await steps.GetDeadLettersAsync(id, cancellationToken) };
+        cycle = cycle with { DeadLetters = (await steps.GetDeadLettersAsync(id, cancellationToken)).Select(PausedStep.Of).ToList() };
         foreach (var figure in figures)
         {
             cycle = await figure.AddToAsync(cycle, cancellationToken);
@@ -192,7 +192,7 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
         // One cancellation per cycle: the constant event id makes a repeated request a no-op.
         engine.RaiseAsync(id, new WorkflowEvent("cancel", CycleEvents.Cancel, null, actor, reason), cancellationToken);
 
-    internal static Cycle ToCycle(InstanceSnapshot i, IReadOnlyList<DeadLetter> deadLetters)
+    internal static Cycle ToCycle(InstanceSnapshot i, IReadOnlyList<PausedStep> deadLetters)
     {
         var state = CycleState.Of(i);
         return new(
