@@ -33,21 +33,20 @@ public sealed record PausedStep(
 /// <summary>The aid cycle's background steps as people name them, by activity kind (or step name).</summary>
 public static class StepNames
 {
-    private static readonly Dictionary<string, (string Zh, string En)> Names = new(StringComparer.Ordinal)
-    {
-        [VerificationSteps.VerifyKind] = ("名册核验", "roster verification"),
-        [VerificationSteps.Verify] = ("名册核验", "roster verification"),
-        [NoticeSteps.RenderKind] = ("生成学校公示文件", "rendering a school's notice"),
-        [NoticeSteps.Documents] = ("生成学校公示文件", "rendering a school's notice"),
-        [NoticeSteps.SummarizeKind] = ("汇总公示文件", "counting the notice documents"),
-        [NoticeSteps.Summary] = ("汇总公示文件", "counting the notice documents"),
-        [SettlementSteps.FindingsKind] = ("生成整改事项", "opening rectification items"),
-        [SettlementSteps.Findings] = ("生成整改事项", "opening rectification items"),
-        [SettlementSteps.PaymentsKind] = ("生成发放批次", "cutting payment batches"),
-        [SettlementSteps.Payments] = ("生成发放批次", "cutting payment batches"),
-        [SettlementSteps.ReconcileKind] = ("银行结果对账", "reconciling a bank result"),
-        [SettlementSteps.Reconcile] = ("银行结果对账", "reconciling a bank result"),
-    };
+    private static readonly (string Kind, string Name, string Zh, string En)[] Steps =
+    [
+        (VerificationSteps.VerifyKind, VerificationSteps.Verify, "名册核验", "roster verification"),
+        (NoticeSteps.RenderKind, NoticeSteps.Documents, "生成学校公示文件", "rendering a school's notice"),
+        (NoticeSteps.SummarizeKind, NoticeSteps.Summary, "汇总公示文件", "counting the notice documents"),
+        (SettlementSteps.FindingsKind, SettlementSteps.Findings, "生成整改事项", "opening rectification items"),
+        (SettlementSteps.PaymentsKind, SettlementSteps.Payments, "生成发放批次", "cutting payment batches"),
+        (SettlementSteps.ReconcileKind, SettlementSteps.Reconcile, "银行结果对账", "reconciling a bank result"),
+    ];
+
+    /// <summary>Each step's names by its activity kind and by its step name.</summary>
+    private static readonly Dictionary<string, (string Zh, string En)> Names = Steps
+        .SelectMany(s => new[] { (Key: s.Kind, s.Zh, s.En), (Key: s.Name, s.Zh, s.En) })
+        .ToDictionary(s => s.Key, s => (s.Zh, s.En), StringComparer.Ordinal);
 
     /// <summary>The step's names; a step the cycle does not know (a stray message) is "未知步骤（kind）".</summary>
     public static (string Zh, string En) Of(string? kind, string? name) =>
