@@ -16,7 +16,7 @@ public sealed record Cycle(
     int DefinitionVersion,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<DeadLetter> DeadLetters,
+    IReadOnlyList<PausedStep> DeadLetters,
     JsonNode? Rosters,
     JsonNode? Verification,
     JsonNode? Notice)
@@ -95,7 +95,7 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
     /// <summary>A cycle already read (<see cref="FindAsync"/>) as people see it: with its dead-lettered steps and its features' figures.</summary>
     public async Task<Cycle> CompleteAsync(Cycle found, CancellationToken cancellationToken)
     {
-        var cycle = found with { DeadLetters = await steps.GetDeadLettersAsync(found.Id, cancellationToken) };
+        var cycle = found with { DeadLetters = (await steps.GetDeadLettersAsync(found.Id, cancellationToken)).Select(PausedStep.Of).ToList() };
         foreach (var figure in figures)
         {
             cycle = await figure.AddToAsync(cycle, cancellationToken);
@@ -200,7 +200,7 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
         // One cancellation per cycle: the constant event id makes a repeated request a no-op.
         engine.RaiseAsync(id, new WorkflowEvent("cancel", CycleEvents.Cancel, null, actor, reason), cancellationToken);
 
-    internal static Cycle ToCycle(InstanceSnapshot i, IReadOnlyList<DeadLetter> deadLetters)
+    internal static Cycle ToCycle(InstanceSnapshot i, IReadOnlyList<PausedStep> deadLetters)
     {
         var state = CycleState.Of(i);
         return new(

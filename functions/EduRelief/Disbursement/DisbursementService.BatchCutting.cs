@@ -151,7 +151,7 @@ public sealed partial class DisbursementService
         await RefreshingAsync(cycleId, async () =>
         {
             await PrepareRowsAsync(cycleId, runId, cancellationToken);
-            return await CutProgramsAsync(cycleId, [.. LedgerWorkbook.ProgramSheets.Keys], BatchKinds.Regular, "notice ended", "workflow", program => $"{stepId}|{program}", cancellationToken);
+            return await CutProgramsAsync(cycleId, [.. LedgerWorkbook.ProgramSheets.Keys], BatchKinds.Regular, SystemReasons.NoticeEnded, "workflow", program => $"{stepId}|{program}", cancellationToken);
         }, cancellationToken);
 
         // Every batch of the cycle, also one the bureau cut by hand before this step ran: "nothing to pay" must mean it.
@@ -223,7 +223,7 @@ public sealed partial class DisbursementService
 
         if (kind == BatchKinds.Regular)
         {
-            await MarkForBackPayAsync(withoutAccount, "no usable account when the regular batch was cut", cancellationToken);
+            await MarkForBackPayAsync(withoutAccount, SystemReasons.NoUsableAccount, cancellationToken);
         }
 
         return (rows, accounts);

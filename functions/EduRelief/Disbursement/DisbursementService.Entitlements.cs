@@ -170,7 +170,7 @@ public sealed partial class DisbursementService
         if (status == EntitlementStatuses.Held && target == EntitlementStatuses.Pending && regularCut)
         {
             after["BackPay"] = true;
-            after["BackPayReason"] = "objection dismissed after the regular batch was cut";
+            after["BackPayReason"] = SystemReasons.ObjectionDismissed;
         }
 
         after["Status"] = target;

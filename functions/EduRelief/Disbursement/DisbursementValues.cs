@@ -50,6 +50,19 @@ public static class BatchStatuses
     public const string Reconciled = "reconciled";
 }
 
+/// <summary>
+/// The reasons the system itself writes on a batch or a 补发 row: fixed phrases stored as they are, which the console
+/// shows in its language (<c>pay.sys.{reason}</c> in cycle-payments.js); a person's reason is shown as they wrote it.
+/// </summary>
+public static class SystemReasons
+{
+    public const string NoticeEnded = "notice ended";
+    public const string ObjectionDismissed = "objection dismissed after the regular batch was cut";
+    public const string NoUsableAccount = "no usable account when the regular batch was cut";
+
+    public static readonly IReadOnlyList<string> All = [NoticeEnded, ObjectionDismissed, NoUsableAccount];
+}
+
 /// <summary>Kinds of reconciliation exception; each becomes a rectification item.</summary>
 public static class ReconciliationKinds
 {

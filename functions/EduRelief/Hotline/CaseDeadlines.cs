@@ -59,7 +59,7 @@ public sealed class CalendarCaseDeadlines(EduRelief.Calendar.WorkingCalendar cal
 
         var fallback = DeadlineRule.For(HotlineCategories.Complaint);
         var late = await calendar.AfterReceiptAsync(input.ReceivedAt, fallback.WorkingDays!.Value, cancellationToken);
-        return new CaseDeadline(late.DueAt, fallback.Name, late.CalendarMissing, "the notice it names is not open: due like a complaint");
+        return new CaseDeadline(late.DueAt, fallback.Name, late.CalendarMissing, "所涉公示当前不在公示期内，按投诉的办理时限计算。");
     }
 
     public Task<EduRelief.Calendar.Deadline> AfterAsync(DateTimeOffset from, int workingDays, CancellationToken cancellationToken) =>

@@ -11,7 +11,8 @@ using Microsoft.Extensions.Options;
 
 namespace EduRelief.Hotline;
 
-public sealed record HotlineSubjectView(string? CycleId, string? SchoolCode, string? StudentName);
+/// <summary>Whom a case is about; <paramref name="SchoolName"/> names the school as the county's verified roster does.</summary>
+public sealed record HotlineSubjectView(string? CycleId, string? SchoolCode, string? StudentName, string? SchoolName = null);
 
 /// <summary>The payment hold an objection places: <c>onNotice</c> false when the named person is not on the approved list.</summary>
 public sealed record HoldView(string Status, bool OnNotice, DateTimeOffset? DecidedAt);
@@ -69,6 +70,16 @@ public sealed record HotlineCaseView(
         hold is null ? null : new HoldView(hold.Status, hold.OnNotice, hold.DecidedAt),
         calendars is null ? null : CaseCountdown.Of(c, now, calendars));
     }
+
+    /// <summary>The assignee as people read it: a school by its name, a section by its own.</summary>
+    public string? AssigneeName { get; init; }
+
+    /// <summary>The view with its subject's school and its assignee named as people read them: school names, not codes.</summary>
+    public async Task<HotlineCaseView> NamedAsync(Eligibility.SchoolNameCache schools, CancellationToken cancellationToken) => this with
+    {
+        Subject = Subject is { SchoolCode: { } school } ? Subject with { SchoolName = await schools.FindAsync(school, cancellationToken) } : Subject,
+        AssigneeName = Assignee is null ? null : await schools.AssigneeAsync(Assignee, cancellationToken),
+    };
 
     /// <summary>A tip-off's caller is the bureau's to know; every other case shows its caller to whoever may read it.</summary>
     public static bool ShowsCaller(HotlineCase c, ClaimsPrincipal? viewer) =>
@@ -227,7 +238,7 @@ public static class HotlineEndpoints
             return TypedResults.Created($"/api/hotline/cases/{@case.CaseNumber}", view);
         }).AllowAnonymous();
 
-        group.MapGet("", async (string? status, string? category, string? cycleId, bool? overdue, string? continuationToken, int? pageSize, ClaimsPrincipal user, HotlineStore store, Calendar.WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
+        group.MapGet("", async (string? status, string? category, string? cycleId, bool? overdue, string? continuationToken, int? pageSize, ClaimsPrincipal user, HotlineStore store, Calendar.WorkingCalendar calendar, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct) =>
         {
             if (!Paging.TryGetSize(pageSize, out var size, out var problem))
             {
@@ -261,17 +272,25 @@ public static class HotlineEndpoints
             var filter = new HotlineCaseFilter(status, category, cycleId, assignee, overdue == true ? now : null, user.CountyLimit());
             var page = await store.ListAsync(filter, continuationToken, size, ct);
             var calendars = await CaseCountdown.CalendarsAsync(calendar, now, ct);
-            return TypedResults.Ok(new { items = page.Items.Select(c => HotlineCaseView.From(c, now, user, calendars: calendars)), continuationToken = page.ContinuationToken });
+            var schools = names.ByCounty();
+            var items = new List<HotlineCaseView>(page.Items.Count);
+            foreach (var c in page.Items)
+            {
+                items.Add(await HotlineCaseView.From(c, now, user, calendars: calendars).NamedAsync(schools(c.CountyCode), ct));
+            }
+
+            return TypedResults.Ok(new { items, continuationToken = page.ContinuationToken });
         }).RequireAuthorization(Policies.Staff);
 
-        group.MapGet("/{caseNumber}", async (string caseNumber, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, Calendar.WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
+        group.MapGet("/{caseNumber}", async (string caseNumber, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, Calendar.WorkingCalendar calendar, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct) =>
         {
             if (await VisibleCaseAsync(caseNumber, user, store, ct) is not { } found)
             {
                 return (IResult)Problems.NotFound(new Text($"热线工单 {caseNumber}", $"Hotline case {caseNumber}"));
             }
 
-            return TypedResults.Ok(await CaseViewAsync(found.Case, clock.GetUtcNow(), user, holds, calendar, ct, await store.HistoryAsync(found.Number, ct)));
+            var view = await CaseViewAsync(found.Case, clock.GetUtcNow(), user, holds, calendar, ct, await store.HistoryAsync(found.Number, ct));
+            return TypedResults.Ok(await view.NamedAsync(names.InCounty(found.Case.CountyCode), ct));
         }).RequireAuthorization(Policies.Staff);
 
         group.MapCaseLifecycle();

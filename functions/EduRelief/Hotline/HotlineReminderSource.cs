@@ -12,7 +12,7 @@ namespace EduRelief.Hotline;
 /// <c>EscalatedAt</c>) are a contract with the case lifecycle. Only these columns are selected: the caller's name and
 /// phone and the content never leave the table here.
 /// </summary>
-public sealed class HotlineReminderSource(StorageAccount storage) : IReminderSource
+public sealed class HotlineReminderSource(StorageAccount storage, Eligibility.SchoolNames names) : IReminderSource
 {
     /// <summary>Statuses in which a case still waits for the bureau's answer.</summary>
     public static readonly IReadOnlySet<string> OpenStatuses = new HashSet<string>(StringComparer.Ordinal) { "new", "assigned", "in_progress", "reopened" };
@@ -26,6 +26,7 @@ public sealed class HotlineReminderSource(StorageAccount storage) : IReminderSou
     public async Task<IReadOnlyList<DueItem>> FindAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var items = new List<DueItem>();
+        var schools = names.ByCounty();
         var filter = TableClient.CreateQueryFilter($"Kind eq {"case"}") + " and ("
             + string.Join(" or ", OpenStatuses.Order(StringComparer.Ordinal).Select(s => TableClient.CreateQueryFilter($"Status eq {s}"))) + ")";
         await foreach (var row in _cases.QueryAsync<TableEntity>(filter, select: Columns, cancellationToken: cancellationToken))
@@ -35,6 +36,7 @@ public sealed class HotlineReminderSource(StorageAccount storage) : IReminderSou
                 continue;
             }
 
+            var school = row.GetString("SubjectSchoolCode");
             items.Add(new DueItem(
                 row.RowKey,
                 row.PartitionKey,
@@ -42,9 +44,10 @@ public sealed class HotlineReminderSource(StorageAccount storage) : IReminderSou
                 row.GetString("Assignee") is { Length: > 0 } assignee ? assignee : null,
                 "热线工单",
                 row.RowKey,
-                row.GetString("Category") ?? "",
-                row.GetString("SubjectSchoolCode"),
-                row.GetString("SubjectStudentName")));
+                HotlineCategories.Chinese(row.GetString("Category") ?? ""),
+                school,
+                row.GetString("SubjectStudentName"),
+                SchoolName: school is null ? null : await schools(row.PartitionKey).FindAsync(school, cancellationToken)));
         }
 
         return items;

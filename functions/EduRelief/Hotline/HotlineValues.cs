@@ -16,6 +16,17 @@ public static class HotlineCategories
 
     /// <summary>The codes with their Chinese names, as a problem lists them: inquiry（咨询）、complaint（投诉）…</summary>
     public const string ChineseList = "inquiry（咨询）、complaint（投诉）、help（求助）、tipoff（举报）、objection（公示异议）";
+
+    /// <summary>A category as a person reads it (咨询, 投诉 …).</summary>
+    public static string Chinese(string category) => category switch
+    {
+        Inquiry => "咨询",
+        Complaint => "投诉",
+        Help => "求助",
+        TipOff => "举报",
+        Objection => "公示异议",
+        _ => category,
+    };
 }
 
 /// <summary>Where a case stands: <c>new → assigned → in_progress → replied → closed</c>, plus <c>reopened</c> once.</summary>

@@ -46,7 +46,7 @@ public sealed record RectificationItemView(
     DateTimeOffset? EscalatedAt,
     DateTimeOffset? ReturnRemindedAt)
 {
-    public static RectificationItemView From(RectificationItem i, DateTimeOffset now) => new(
+    public static RectificationItemView From(RectificationItem i, DateTimeOffset now, ItemNames? names = null) => new(
         i.Id, i.CycleId, i.Source, i.SourceKey, i.Title, i.Description, i.Owner, i.SchoolCode, i.Township, i.StudentName, i.Status,
         i.DeadlineWorkingDays, i.DueAt, i.CalendarMissing, i.IsOverdue(now), i.CreatedAt, i.CreatedBy, i.EvidenceCount, i.Note, i.Outcome,
         i.OutcomeSchoolCode, i.OutcomeReason, i.SubmittedAt, i.ReturnReason, i.AcceptedAt, i.UpdatedAt,
@@ -55,7 +55,23 @@ public sealed record RectificationItemView(
         OutcomeStage = i.OutcomeStage,
         OutcomeGrade = i.OutcomeGrade,
         OutcomeBoarding = i.OutcomeBoarding,
+        OwnerName = names?.Owner,
+        SchoolName = names?.School,
+        OutcomeSchoolName = names?.OutcomeSchool,
     };
+
+    /// <summary>The view with its owner and outcome school named as a person reads them.</summary>
+    public static async Task<RectificationItemView> NamedAsync(RectificationItem i, DateTimeOffset now, Eligibility.SchoolNameCache schools, CancellationToken cancellationToken) =>
+        From(i, now, await ItemNames.OfAsync(i, schools, cancellationToken));
+
+    /// <summary>The owner as a person reads it: the school's name (学校标识码为 … 的学校 while unknown) or the section.</summary>
+    public string? OwnerName { get; init; }
+
+    /// <summary>The item's school, by name.</summary>
+    public string? SchoolName { get; init; }
+
+    /// <summary>The school an outcome names (enrolled at), by name.</summary>
+    public string? OutcomeSchoolName { get; init; }
 
     public string? OutcomeStage { get; init; }
 
@@ -109,15 +125,15 @@ public static class RectificationEndpoints
         group.MapGet("/summary", async (string id, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
             TypedResults.Ok(await store.SummarizeAsync(id, clock.GetUtcNow(), ct, OwnSchool(user)))).RequireAuthorization(Policies.Staff);
 
-        cycle.MapGet("/rectification.xlsx", async (string id, HttpContext http, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
+        cycle.MapGet("/rectification.xlsx", async (string id, HttpContext http, RectificationStore store, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct) =>
         {
             http.Response.ContentType = EvidenceFormats.Xlsx;
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-rectification.xlsx\"";
-            await RectificationWorkbook.WriteAsync(http.Response.Body, store.AllAsync(id, ct), clock.GetUtcNow(), ct);
+            await RectificationWorkbook.WriteAsync(http.Response.Body, store.AllAsync(id, ct), names.InCycle(id), clock.GetUtcNow(), ct);
             return Results.Empty;
         }).WithNoStore().RequireAuthorization(Policies.Inspection);
 
-        group.MapGet("/{itemId}", async (string id, string itemId, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
+        group.MapGet("/{itemId}", async (string id, string itemId, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct) =>
         {
             var (stored, refusal) = await LoadAsync(id, itemId, user, store, ct);
             if (refusal is not null)
@@ -127,7 +143,7 @@ public static class RectificationEndpoints
 
             var history = await store.HistoryAsync(id, itemId, ct);
             var evidence = await store.EvidenceAsync(id, itemId, ct);
-            return TypedResults.Ok(new RectificationItemDetail(RectificationItemView.From(stored!.Item, clock.GetUtcNow()), history, evidence));
+            return TypedResults.Ok(new RectificationItemDetail(await RectificationItemView.NamedAsync(stored!.Item, clock.GetUtcNow(), names.InCycle(id), ct), history, evidence));
         }).RequireAuthorization(Policies.Staff);
 
         group.MapPost("/{itemId}/evidence", UploadEvidenceAsync).RequireAuthorization(Policies.Staff);
@@ -297,7 +313,14 @@ public static class RectificationEndpoints
 
         var now = clock.GetUtcNow();
         var page = await store.ListAsync(id, new RectificationFilter(status, source, owner, overdue == "true"), now, continuationToken, size, ct);
-        return TypedResults.Ok(new Storage.Page<RectificationItemView>([.. page.Items.Select(i => RectificationItemView.From(i, now))], page.ContinuationToken));
+        var schools = names.InCycle(id);
+        var items = new List<RectificationItemView>(page.Items.Count);
+        foreach (var item in page.Items)
+        {
+            items.Add(await RectificationItemView.NamedAsync(item, now, schools, ct));
+        }
+
+        return TypedResults.Ok(new Storage.Page<RectificationItemView>(items, page.ContinuationToken));
     }
 
     private static async Task<IResult> UploadEvidenceAsync(

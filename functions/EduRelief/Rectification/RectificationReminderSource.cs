@@ -20,7 +20,7 @@ namespace EduRelief.Rectification;
 /// reminder shows on the item as <c>remindedAt</c>, <c>escalatedAt</c> or <c>returnRemindedAt</c> and one history row
 /// (actor <c>timer</c>) keyed by the reminder, so recording it twice after a crash leaves one row.
 /// </summary>
-public sealed class RectificationReminderSource(StorageAccount storage, CycleService cycles, RectificationStore store) : IReminderSource
+public sealed class RectificationReminderSource(StorageAccount storage, CycleService cycles, RectificationStore store, Eligibility.SchoolNames names) : IReminderSource
 {
     /// <summary>The owner is reminded when the deadline falls within this many working days.</summary>
     public const int DueSoonWorkingDays = 3;
@@ -42,9 +42,10 @@ public sealed class RectificationReminderSource(StorageAccount storage, CycleSer
                 continue;
             }
 
+            var schools = names.InCycle(cycle.Id);
             foreach (var item in await store.AwaitingOwnerAsync(cycle.Id, cancellationToken))
             {
-                items.Add(ToDueItem(cycle.CountyCode, item));
+                items.Add(ToDueItem(cycle.CountyCode, item, item.SchoolCode is { } code ? await schools.FindAsync(code, cancellationToken) : null));
             }
         }
 
@@ -63,8 +64,11 @@ public sealed class RectificationReminderSource(StorageAccount storage, CycleSer
         await store.RecordReminderAsync(cycleId, itemId, column, action, $"{kind}|{moment.UtcTicks}", note, at, cancellationToken);
     }
 
-    /// <summary>The item as the reminder run sees it; its key is <c>{cycleId}/{itemId}</c> (item ids repeat across cycles).</summary>
-    public static DueItem ToDueItem(string countyCode, RectificationItem item) => new(
+    /// <summary>
+    /// The item as the reminder run sees it; its key is <c>{cycleId}/{itemId}</c> (item ids repeat across cycles), its
+    /// school named <paramref name="schoolName"/> when the cycle's roster names it.
+    /// </summary>
+    public static DueItem ToDueItem(string countyCode, RectificationItem item, string? schoolName = null) => new(
         $"{item.CycleId}/{item.Id}",
         countyCode,
         item.DueAt,
@@ -76,7 +80,8 @@ public sealed class RectificationReminderSource(StorageAccount storage, CycleSer
         string.IsNullOrWhiteSpace(item.StudentName) ? null : item.StudentName,
         DueSoonWorkingDays,
         item.Status == RectificationStatuses.Returned ? ReturnMoment(item) : null,
-        item.Title);
+        item.Title,
+        schoolName);
 
     /// <summary>
     /// What identifies the item's current return: its time; for an item returned before that was recorded, the time of

@@ -15,44 +15,41 @@ public static class RectificationWorkbook
     public static readonly string[] Header =
         ["序号", "整改编号", "问题来源", "问题描述", "学生姓名", "责任单位", "整改时限", "状态", "是否逾期", "整改情况/备注", "佐证材料数", "完成时间"];
 
-    public static Task WriteAsync(Stream output, IAsyncEnumerable<RectificationItem> items, DateTimeOffset now, CancellationToken cancellationToken) =>
-        XlsxWorkbook.WriteAsync(output, [new XlsxSheet(SheetName, Header, Rows(items, now))], cancellationToken);
+    /// <summary>The workbook of <paramref name="items"/>; owners and schools are named by <paramref name="schools"/>.</summary>
+    public static Task WriteAsync(Stream output, IAsyncEnumerable<RectificationItem> items, Eligibility.SchoolNameCache schools, DateTimeOffset now, CancellationToken cancellationToken) =>
+        XlsxWorkbook.WriteAsync(output, [new XlsxSheet(SheetName, Header, Rows(items, schools, now, cancellationToken))], cancellationToken);
 
-    private static async IAsyncEnumerable<object[]> Rows(IAsyncEnumerable<RectificationItem> items, DateTimeOffset now)
+    private static async IAsyncEnumerable<object[]> Rows(IAsyncEnumerable<RectificationItem> items, Eligibility.SchoolNameCache schools, DateTimeOffset now, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var n = 0;
-        await foreach (var item in items)
+        await foreach (var item in items.WithCancellation(cancellationToken))
         {
-            yield return Cells(++n, item, now);
+            yield return Cells(++n, item, await ItemNames.OfAsync(item, schools, cancellationToken), now);
         }
     }
 
-    private static object[] Cells(int n, RectificationItem i, DateTimeOffset now) =>
+    private static object[] Cells(int n, RectificationItem i, ItemNames names, DateTimeOffset now) =>
     [
         n,
         i.Id,
         RectificationSources.Label(i.Source),
         string.IsNullOrEmpty(i.Description) ? i.Title : $"{i.Title}：{i.Description}",
         i.StudentName ?? "",
-        OwnerLabel(i.Owner),
+        names.Owner,
         Day(i.DueAt),
         RectificationStatuses.Label(i.Status),
         i.IsOverdue(now) ? "是" : "否",
-        Remarks(i),
+        Remarks(i, names),
         i.EvidenceCount,
         i.AcceptedAt is { } at ? Day(at) : "",
     ];
 
-    /// <summary><c>school:4107260001</c> → 学校 4107260001; <c>section:资助股</c> → 资助股.</summary>
-    public static string OwnerLabel(string owner) =>
-        Counties.Assignees.TryParse(owner, out var kind, out var key) ? (kind == Counties.Assignees.School ? $"学校 {key}" : key) : owner;
-
-    private static string Remarks(RectificationItem i)
+    private static string Remarks(RectificationItem i, ItemNames names)
     {
         var parts = new List<string>();
         if (i.Outcome is not null)
         {
-            parts.Add(DropoutOutcomes.Label(i.Outcome) + (i.OutcomeSchoolCode is { } s ? $"（学校 {s}）" : "") + (i.OutcomeReason is { } r ? $"（{r}）" : ""));
+            parts.Add(DropoutOutcomes.Label(i.Outcome) + (names.OutcomeSchool is { } s ? $"（{s}）" : "") + (i.OutcomeReason is { } r ? $"（{r}）" : ""));
         }
 
         if (i.Note is not null)

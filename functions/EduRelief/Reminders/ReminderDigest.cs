@@ -49,7 +49,8 @@ public static class ReminderDigest
     };
 
     /// <summary>
-    /// The digest body: one line per item with its reference, category, deadline, school and student name. Never the
+    /// The digest body: one line per item with its reference, category, deadline, school (by name; by code while no
+    /// verified roster names it) and student name. Never the
     /// caller's name or phone, the case content or an ID number: the sources do not even hand those over.
     /// </summary>
     public static string Body(string kind, string bureauName, IReadOnlyList<DueItem> items, int dueSoonWorkingDays = 1)
@@ -73,9 +74,13 @@ public static class ReminderDigest
             }
 
             text.Append(CultureInfo.InvariantCulture, $" | 类别 {item.Category} | 期限 {Deadline(item.Deadline)}");
-            if (!string.IsNullOrEmpty(item.SchoolCode))
+            if (!string.IsNullOrEmpty(item.SchoolName))
             {
-                text.Append(CultureInfo.InvariantCulture, $" | 学校 {item.SchoolCode}");
+                text.Append(CultureInfo.InvariantCulture, $" | 学校 {item.SchoolName}");
+            }
+            else if (!string.IsNullOrEmpty(item.SchoolCode))
+            {
+                text.Append(CultureInfo.InvariantCulture, $" | 学校标识码 {item.SchoolCode}");
             }
 
             if (!string.IsNullOrEmpty(item.StudentName))

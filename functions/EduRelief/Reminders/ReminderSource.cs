@@ -18,6 +18,8 @@ public static class ReminderKinds
 /// <see cref="DueSoonWorkingDays"/> is the item's "due soon" window: reminded once its deadline falls no later than the
 /// end of that many working days after today (hotline cases 1, rectification items 3). <see cref="ReturnedAt"/> is set
 /// for an item sent back to its owner and not yet resubmitted: the owner is reminded once per return (the time keys it).
+/// <see cref="SchoolName"/> is the school's name as the verified roster gives it (null while none does): the digest
+/// names the school by it, by its code only when unknown.
 /// </summary>
 public sealed record DueItem(
     string Key,
@@ -31,7 +33,8 @@ public sealed record DueItem(
     string? StudentName,
     int DueSoonWorkingDays = 1,
     DateTimeOffset? ReturnedAt = null,
-    string? Title = null);
+    string? Title = null,
+    string? SchoolName = null);
 
 /// <summary>
 /// Something with deadlines people must meet: hotline cases now, rectification items later. Each source is registered

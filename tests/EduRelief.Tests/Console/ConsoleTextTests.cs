@@ -87,6 +87,17 @@ public sealed partial class ConsoleTextTests
     }
 
     [Fact]
+    public void SystemReasons_EveryOneTheAppWrites_HasChineseOnThePaymentsPage()
+    {
+        var chinese = ChineseBlock().Match(File.ReadAllText(Path.Combine(Console, "js", "pages", "cycle-payments.js"))).Value;
+
+        var missing = global::EduRelief.Disbursement.SystemReasons.All.Where(r => !Regex.IsMatch(chinese, $@"'pay\.sys\.{Regex.Escape(r)}': '[^'\n]*[\u4e00-\u9fff]")).ToList();
+
+        Assert.True(chinese.Length > 0, "the payments page's Chinese dictionary was not found");
+        Assert.True(missing.Count == 0, "System reasons the console shows in English: " + string.Join(", ", missing));
+    }
+
+    [Fact]
     public void Page_Html_ShowsOnlyChinese()
     {
         var html = File.ReadAllText(Path.Combine(Console, "index.html"));

@@ -184,7 +184,8 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
             var open = page.Locator("[data-testid=column-open]");
             var card = open.GetByRole(AriaRole.Link, new() { Name = "资助政策宣传栏未更新" }).First;
             await Expect(card);
-            Assert.Contains($"学校 {MoneyConsoleFixture.School}", await open.InnerTextAsync());
+            Assert.Contains("城关镇第一小学", await open.InnerTextAsync());
+            Assert.DoesNotContain(MoneyConsoleFixture.School, await open.InnerTextAsync());
             Assert.Contains("督导检查", await open.InnerTextAsync());
             // An officer records no inspections.
             Assert.Equal(0, await page.GetByRole(AriaRole.Heading, new() { Name = "录入督导检查" }).CountAsync());
@@ -258,7 +259,7 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         await page.GetByLabel("就读学校标识码").FillAsync(MoneyConsoleFixture.School);
         await page.GetByRole(AriaRole.Button, new() { Name = "提交验收" }).ClickAsync();
         await Expect(page.Locator("[data-testid=item-status]").Filter(new() { HasText = "已提交待验收" }));
-        Assert.Contains($"已入学（{MoneyConsoleFixture.School}）", await page.Locator("dl.facts").InnerTextAsync());
+        Assert.Contains("已入学（城关镇第一小学）", await page.Locator("dl.facts").InnerTextAsync());
 
         // The bureau returns it with a reason: the owner sees why, and the board has it under 已退回.
         await page.GetByLabel("退回原因（必填）").FillAsync("请补充入学证明");

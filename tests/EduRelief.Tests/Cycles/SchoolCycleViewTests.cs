@@ -15,7 +15,7 @@ public sealed class SchoolCycleViewTests
 
     private static Cycle CountyCycle() => new(
         "410726-2026-autumn", "410726", "延津县", "2026-autumn", 2026, 5, Stages.Disbursement, 3, At, At,
-        [new DeadLetter("d1", "fanout", "notice-documents", "notice.render", "4107260002", "render failed for 李四", 5, At)],
+        [PausedStep.Of(new DeadLetter("d1", "fanout", "notice-documents", "notice.render", "4107260002", "render failed for 李四", 5, At))],
         JsonNode.Parse("""{"students":{"kind":"students","sha256":"abc123","fileName":"学籍.csv","rows":120,"uploadedBy":"张科长","uploadedAt":"2026-09-28T09:00:00+08:00"}}"""),
         JsonNode.Parse("""{"status":"completed","runId":"r3","startedAt":"2026-09-28T09:00:00+08:00","students":120,"eligible":40,"totalAmount":25000.00,"error":"row 7","schools":["4107260001","4107260002"]}"""),
         JsonNode.Parse("""{"publishedAt":"2026-09-30T10:00:00+08:00","endsAt":"2026-10-12T23:59:59+08:00","workingDays":5,"calendarMissing":false,"objectionsOpen":3,"documents":{"schools":2,"rows":40,"completedAt":"2026-09-30T10:01:00+08:00"}}"""))

@@ -107,33 +107,48 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// DOMAIN "Bank results": random result files (contradictory rows, identical duplicates, strays, other amounts, rows
-    /// left out, unknown ID numbers) uploaded three times at once over two crashing instances, and in-doubt rows
-    /// resolved at random, twice at once, sometimes with a contradicting second resolution. After every step: for every
-    /// ledger key the money in batches the bank may have paid it in is at most the entitlement, and the key is in at most
-    /// one batch not yet reconciled. "May have paid" is the test's own reading of the file: every row naming the person
-    /// is a failure at its sequence with its amount, or a person resolved it unpaid; anything else might be money.
+    /// DOMAIN "Bank results" and "Accounts": random result files (contradictory rows, identical duplicates, strays, other
+    /// amounts, rows left out, unknown ID numbers) uploaded three times at once over two crashing instances, in-doubt rows
+    /// resolved at random, twice at once, sometimes with a contradicting second resolution, and about a third of the
+    /// children starting without a usable account (no row, an invalid number, a holder mismatch pending) whose account
+    /// arrives, or whose mismatch is decided, at random points between the cuts, uploads and resolutions. After every
+    /// step: for every ledger key the money in batches the bank may have paid it in is at most the entitlement, the key is
+    /// in at most one batch not yet reconciled, and no batch holds a child who had no usable account when it was cut.
+    /// "May have paid" is the test's own reading of the file: every row naming the person is a failure at its sequence
+    /// with its amount, or a person resolved it unpaid; anything else might be money. In the end every key is paid once,
+    /// and a child whose account came after their program's regular batch was paid as 补发.
     /// </summary>
     [Theory]
     [MemberData(nameof(Seeds))]
-    public async Task RandomResultFiles_ContradictionsDuplicatesStraysCrashesAndResolutions_NoKeyPaidBeyondItsEntitlement(int seed)
+    public async Task RandomResultFilesAndLateAccounts_CrashesAndResolutions_NoKeyPaidBeyondItsEntitlementNoneWithoutAnAccount(int seed)
     {
-        var (world, students) = await WorldAsync(16, 4);
+        var (world, students) = await WorldAsync(16, 4, withAccounts: false);
         var entitled = students.SelectMany(s => s.Entitlements.Select(e => (Key: (e.Program, DisbursementService.PersonKey(s.IdNumber)), e.Amount))).ToDictionary(x => x.Key, x => x.Amount);
         var random = new Random(seed);
         var crashes = new RandomCrashes(new Random(seed), 0.15);
         var files = new Dictionary<string, IReadOnlyList<BankResult.Line>>();
         var unpaid = new HashSet<(string BatchId, string PersonKey)>();
+        var accounts = await LateAccounts.StartAsync(world, students, new Random(seed + 1000));
         var a = world.Service(crashes.At);
         var b = world.Service(crashes.At);
+        Task InvariantAsync(DisbursementService service) => AssertBankResultInvariantAsync(service, entitled, files, unpaid, accounts.Usable);
+
+        // An account arriving writes no batch and no ledger row: the invariant is checked after the next cut, upload or
+        // resolution, before any later arrival could make the child look usable.
         async Task StepAsync(DisbursementService x, DisbursementService y, bool cleanBank)
         {
+            await accounts.MaybeArriveAsync(x);
+            // 补发 first: a child whose account arrived since the last step is owed there.
+            await Task.WhenAll(
+                Survive(() => x.CutBatchAsync(LedgerWorld.CycleId, Programs[0], BatchKinds.BackPay, "补发", "admin", null, None)),
+                Survive(() => y.CutBatchAsync(LedgerWorld.CycleId, Programs[1], BatchKinds.BackPay, "补发", "admin", null, None)));
+            await InvariantAsync(y);
             await Task.WhenAll(
                 Survive(() => x.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None)),
                 Survive(() => x.CutBatchAsync(LedgerWorld.CycleId, Programs[0], BatchKinds.Regular, null, "workflow", null, None)),
                 Survive(() => y.CutBatchAsync(LedgerWorld.CycleId, Programs[0], BatchKinds.Regular, null, "workflow", null, None)),
                 Survive(() => y.CutBatchAsync(LedgerWorld.CycleId, Programs[1], BatchKinds.Regular, null, "workflow", null, None)));
-            await AssertBankResultInvariantAsync(x, entitled, files, unpaid);
+            await InvariantAsync(x);
 
             foreach (var batch in (await x.ListBatchesAsync(LedgerWorld.CycleId, None)).Where(z => z.Status is BatchStatuses.Sealed or BatchStatuses.Reconciling))
             {
@@ -148,7 +163,8 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
                     Survive(() => BankResult.ReconcileAsync(x, batch.Id, file)),
                     Survive(() => BankResult.ReconcileAsync(y, batch.Id, file)),
                     Survive(() => BankResult.ReconcileAsync(x, batch.Id, file)));
-                await AssertBankResultInvariantAsync(y, entitled, files, unpaid);
+                await InvariantAsync(y);
+                await accounts.MaybeArriveAsync(y);
             }
 
             foreach (var batch in (await x.ListBatchesAsync(LedgerWorld.CycleId, None)).Where(z => z.Status == BatchStatuses.Reconciled))
@@ -177,7 +193,8 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
                         unpaid.Add((batch.Id, state.Item.PersonKey));
                     }
 
-                    await AssertBankResultInvariantAsync(x, entitled, files, unpaid);
+                    await InvariantAsync(x);
+                    await accounts.MaybeArriveAsync(x);
                 }
             }
         }
@@ -187,15 +204,24 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
             await StepAsync(a, b, cleanBank: false);
         }
 
-        // Then healthy instances and, at last, a bank that pays everything: the ledger settles, each key paid once.
+        // Then healthy instances, every account still missing arriving on the way, and at last a bank that pays
+        // everything: the ledger settles, each key paid once.
         var healthy = world.Service();
         for (var round = 0; round < 6; round++)
         {
+            if (round == 2)
+            {
+                await accounts.AllArriveAsync(healthy);
+            }
+
             await StepAsync(healthy, world.Service(), cleanBank: round >= 3);
         }
 
-        output.WriteLine($"seed {seed}: {crashes.Count} simulated crashes, {files.Count} result files, {unpaid.Count} rows resolved unpaid");
+        output.WriteLine($"seed {seed}: {crashes.Count} simulated crashes, {files.Count} result files, {unpaid.Count} rows resolved unpaid, "
+            + $"{accounts.Late} children without a usable account at first, {accounts.OwedBackPay.Count} of their entitlements owed as 补发");
         Assert.True(crashes.Count > 0, "the seed injected no crash");
+        Assert.True(accounts.OwedBackPay.Count > 0, "no account arrived after a regular batch");
+        await accounts.AssertEachPaidOnceAsBackPayAsync(healthy);
         var payments = await world.AllAsync("payments");
         Assert.Equal(payments.Count, payments.Select(p => (p.PartitionKey, p.RowKey)).Distinct().Count());
         var totals = await healthy.TotalsAsync(LedgerWorld.CycleId, None);
@@ -248,7 +274,8 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
     }
 
     private static async Task AssertBankResultInvariantAsync(
-        DisbursementService service, Dictionary<(string, string), decimal> entitled, Dictionary<string, IReadOnlyList<BankResult.Line>> files, HashSet<(string, string)> unpaid)
+        DisbursementService service, Dictionary<(string, string), decimal> entitled, Dictionary<string, IReadOnlyList<BankResult.Line>> files, HashSet<(string, string)> unpaid,
+        IReadOnlySet<string> usable)
     {
         var money = new Dictionary<(string, string), decimal>();
         var open = new Dictionary<(string, string), List<string>>();
@@ -257,6 +284,9 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
             var answered = batch.Status is BatchStatuses.Reconciling or BatchStatuses.Reconciled ? files[batch.Id] : null;
             foreach (var item in await service.ListItemsAsync(LedgerWorld.CycleId, batch.Id, None))
             {
+                // Accounts only ever arrive here, so a child usable now was usable at every later cut; one not usable
+                // now was not at the cut that took them (DOMAIN "Accounts": never cut).
+                Assert.True(usable.Contains(item.PersonKey), $"{item.Program} of {item.Name} is in batch {batch.Id} ({batch.Kind}) without a usable account");
                 var key = (item.Program, item.PersonKey);
                 if (batch.Status != BatchStatuses.Reconciled)
                 {
@@ -309,14 +339,156 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
         await CountersTests.AssertCountersEqualRecountAsync(service);
     }
 
-    /// <summary>A ledger of <paramref name="people"/> living subsidies over two schools; the first <paramref name="preschool"/> also get a preschool aid.</summary>
-    private static async Task<(LedgerWorld World, List<EduRelief.Eligibility.StudentRecord> Students)> WorldAsync(int people, int preschool)
+    /// <summary>
+    /// A ledger of <paramref name="people"/> living subsidies over two schools; the first <paramref name="preschool"/>
+    /// also get a preschool aid. Each child has an account in their name unless <paramref name="withAccounts"/> is false.
+    /// </summary>
+    private static async Task<(LedgerWorld World, List<EduRelief.Eligibility.StudentRecord> Students)> WorldAsync(int people, int preschool, bool withAccounts = true)
     {
         var world = await LedgerWorld.CreateAsync();
         var students = Enumerable.Range(1, people).Select(n => LedgerWorld.Student(n, n % 2 == 0 ? "4107260001" : "4107260002")).ToList();
         students.AddRange(Enumerable.Range(1, preschool).Select(n => LedgerWorld.Student(n, amount: 500m, program: "preschool_aid")));
-        await world.AddLedgerAsync(students);
+        await world.AddLedgerAsync(students, withAccounts: withAccounts);
         return (world, students);
+    }
+
+    /// <summary>
+    /// The children's accounts as the run changes them, and the test's own record of who is payable: about a third of
+    /// the children start without a usable account (no row, an invalid number, or a holder that is neither the child nor
+    /// of the household, pending review); at random points one of them gets an account in their name, or their mismatch
+    /// is decided (confirmed: usable; rejected: they wait for an account in their name). Accounts are never taken away.
+    /// </summary>
+    private sealed class LateAccounts
+    {
+        private const double Chance = 0.25;
+
+        private readonly LedgerWorld _world;
+        private readonly Random _random;
+        private readonly Dictionary<string, (EduRelief.Eligibility.StudentRecord Student, bool Mismatch)> _waiting = new(StringComparer.Ordinal);
+
+        private LateAccounts(LedgerWorld world, Random random) => (_world, _random) = (world, random);
+
+        /// <summary>Person keys of the children whose account is usable, as the cycle's accounts last checked them.</summary>
+        public HashSet<string> Usable { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>How many children started without a usable account.</summary>
+        public int Late { get; private set; }
+
+        /// <summary>(program, person key) of late children whose program had a regular batch before their account came.</summary>
+        public HashSet<(string Program, string PersonKey)> OwedBackPay { get; } = [];
+
+        public static async Task<LateAccounts> StartAsync(LedgerWorld world, IEnumerable<EduRelief.Eligibility.StudentRecord> students, Random random)
+        {
+            var accounts = new LateAccounts(world, random);
+            foreach (var student in students.DistinctBy(s => s.IdNumber))
+            {
+                accounts.Start(student);
+            }
+
+            await world.CheckAccountsAsync();
+            return accounts;
+        }
+
+        private void Start(EduRelief.Eligibility.StudentRecord student)
+        {
+            var key = DisbursementService.PersonKey(student.IdNumber);
+            switch (_random.Next(6))
+            {
+                case 0: // no row at all
+                    _waiting[key] = (student, false);
+                    break;
+                case 1:
+                    _world.Registry.Give(student.IdNumber, student.Name, valid: false);
+                    _waiting[key] = (student, false);
+                    break;
+                case 2:
+                    _world.Registry.Give(student.IdNumber, "王某某");
+                    _waiting[key] = (student, true);
+                    break;
+                default:
+                    _world.Registry.Give(student.IdNumber, student.Name);
+                    Usable.Add(key);
+                    break;
+            }
+
+            Late = _waiting.Count;
+        }
+
+        /// <summary>Now and then one waiting child's account arrives or their mismatch is decided.</summary>
+        public async Task MaybeArriveAsync(DisbursementService service)
+        {
+            if (_waiting.Count > 0 && _random.NextDouble() < Chance)
+            {
+                await ArriveAsync(service, _waiting.Keys.Order(StringComparer.Ordinal).ElementAt(_random.Next(_waiting.Count)));
+            }
+        }
+
+        /// <summary>Every child still waiting gets an account in their own name.</summary>
+        public async Task AllArriveAsync(DisbursementService service)
+        {
+            while (_waiting.Count > 0)
+            {
+                var key = _waiting.Keys.Order(StringComparer.Ordinal).First();
+                _waiting[key] = (_waiting[key].Student, false);
+                await ArriveAsync(service, key);
+            }
+        }
+
+        private async Task ArriveAsync(DisbursementService service, string key)
+        {
+            var (student, mismatch) = _waiting[key];
+            var confirmed = false;
+            if (mismatch)
+            {
+                confirmed = _random.Next(2) == 0;
+                var row = await _world.Ledger.GetDiscrepancyAsync(LedgerWorld.CycleId, LedgerWorld.RunId, $"{EduRelief.Eligibility.DiscrepancyKinds.HolderMismatch}-{key}", None);
+                Assert.NotNull(row);
+                Assert.True(await _world.Ledger.RecordDecisionAsync(LedgerWorld.CycleId, LedgerWorld.RunId, row, confirmed ? "confirm" : "reject", "admin", "核实账户持有人", _world.Clock.GetUtcNow(), None));
+            }
+            else
+            {
+                _world.Registry.Give(student.IdNumber, student.Name);
+            }
+
+            var usableNow = !mismatch || confirmed;
+            if (usableNow)
+            {
+                // A program whose regular batch is out left this child out for want of an account: owed as 补发 there.
+                var regular = (await service.ListBatchesAsync(LedgerWorld.CycleId, None)).Where(b => b.Kind == BatchKinds.Regular && b.Status != BatchStatuses.Cutting).Select(b => b.Program).ToHashSet();
+                OwedBackPay.UnionWith(student.Entitlements.Select(e => e.Program).Where(regular.Contains).Select(p => (p, key)));
+            }
+
+            // As at the notice: the school's no-account rectification item is not what this run is about.
+            await _world.CheckAccountsAsync();
+            if (usableNow)
+            {
+                _waiting.Remove(key);
+                Usable.Add(key);
+            }
+            else
+            {
+                _waiting[key] = (student, false); // rejected: waits for an account in their own name
+            }
+        }
+
+        /// <summary>Each entitlement owed as 补发 was paid by exactly one batch, in a row marked 补发.</summary>
+        public async Task AssertEachPaidOnceAsBackPayAsync(DisbursementService service)
+        {
+            var paidBy = new Dictionary<(string, string), List<BatchItem>>();
+            foreach (var batch in await service.ListBatchesAsync(LedgerWorld.CycleId, None))
+            {
+                foreach (var state in (await service.ListItemStatesAsync(LedgerWorld.CycleId, batch.Id, None)).Where(x => x.Status == EntitlementStatuses.Paid))
+                {
+                    (paidBy.TryGetValue((state.Item.Program, state.Item.PersonKey), out var list) ? list : paidBy[(state.Item.Program, state.Item.PersonKey)] = []).Add(state.Item);
+                }
+            }
+
+            Assert.All(OwedBackPay, key =>
+            {
+                var paid = Assert.Single(paidBy.GetValueOrDefault(key) ?? []);
+                Assert.True(paid.BackPay, $"{key} was paid, but not as 补发");
+            });
+        }
     }
 
     /// <summary>The fault injector: a crash at a random share of the points between storage writes, counted.</summary>

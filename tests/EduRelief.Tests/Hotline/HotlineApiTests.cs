@@ -123,6 +123,8 @@ public sealed class HotlineApiTests(HotlineFixture fixture) : IClassFixture<Hotl
         Assert.Equal("410726-2026-autumn", (string?)body["subject"]!["cycleId"]);
         var (_, list) = await App.Admin.GetJsonAsync(Url + "?cycleId=410726-2026-autumn&category=objection");
         Assert.Contains(list!["items"]!.AsArray(), i => (string?)i!["externalId"] == "objection-1");
+        var (_, detail) = await App.Admin.GetJsonAsync($"{Url}/{(string)body["caseNumber"]!}");
+        Assert.Equal("所涉公示当前不在公示期内，按投诉的办理时限计算。", (string?)detail!["history"]![0]!["note"]);
     }
 
     [Fact]

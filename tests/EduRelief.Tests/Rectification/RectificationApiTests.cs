@@ -433,12 +433,7 @@ public sealed class RectificationApiTests(RectificationFixture fixture) : IClass
         using var response = await inspector.GetAsync($"/api/cycles/{cycle}/rectification.xlsx");
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal(403, (int)(await officer.GetAsync($"/api/cycles/{cycle}/rectification.xlsx")).StatusCode);
-        using var document = SpreadsheetDocument.Open(new MemoryStream(await response.Content.ReadAsByteArrayAsync()), false);
-        var workbook = document.WorkbookPart!;
-        var sheet = Assert.Single(workbook.Workbook.Sheets!.Elements<Sheet>());
-        Assert.Equal("整改台账", sheet.Name?.Value);
-        var rows = ((WorksheetPart)workbook.GetPartById(sheet.Id!)).Worksheet.Descendants<Row>()
-            .Select(r => r.Elements<Cell>().Select(c => c.InlineString?.InnerText ?? c.CellValue?.Text ?? "").ToArray()).ToList();
+        var rows = WorkbookRows(await response.Content.ReadAsByteArrayAsync());
         Assert.Equal(3, rows.Count);
         Assert.Equal(["序号", "整改编号", "问题来源", "问题描述"], rows[0][..4]);
         Assert.Contains("整改时限", rows[0]);
@@ -447,6 +442,17 @@ public sealed class RectificationApiTests(RectificationFixture fixture) : IClass
         Assert.Contains("资助政策宣传不到位", rows[1][3]);
         Assert.Contains("资助股", rows[2]);
         Assert.Contains("待整改", rows[2]);
+    }
+
+    /// <summary>The 整改台账's one sheet, each row's cells as text (the header first).</summary>
+    public static List<string[]> WorkbookRows(byte[] xlsx)
+    {
+        using var document = SpreadsheetDocument.Open(new MemoryStream(xlsx), false);
+        var workbook = document.WorkbookPart!;
+        var sheet = Assert.Single(workbook.Workbook.Sheets!.Elements<Sheet>());
+        Assert.Equal("整改台账", sheet.Name?.Value);
+        return ((WorksheetPart)workbook.GetPartById(sheet.Id!)).Worksheet.Descendants<Row>()
+            .Select(r => r.Elements<Cell>().Select(c => c.InlineString?.InnerText ?? c.CellValue?.Text ?? "").ToArray()).ToList();
     }
 
     [Fact]

@@ -4,9 +4,11 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Azure;
 using Azure.Data.Tables;
+using EduRelief.Rectification;
 using EduRelief.Reminders;
 using EduRelief.Tests.Hosting;
 using EduRelief.Tests.Rectification;
+using EduRelief.Tests.Eligibility;
 using Xunit;
 
 namespace EduRelief.Tests.Reminders;
@@ -52,7 +54,7 @@ public sealed partial class RectificationReminderApiTests : IAsyncLifetime
         Assert.Contains("2 due soon, 0 overdue, 2 digests", log);
         var toSchool = Assert.Single(_mail.SentTo(MailApp.SchoolEmail));
         var text = FakeSendGrid.Text(toSchool);
-        Assert.Contains($"整改事项 {dueSoon} 资助政策宣传不到位 | 类别 督导检查 | 期限 2026-10-15 23:59:59 (+08:00) | 学校 {MailApp.School} | 学生 李明", text);
+        Assert.Contains($"整改事项 {dueSoon} 资助政策宣传不到位 | 类别 督导检查 | 期限 2026-10-15 23:59:59 (+08:00) | 学校标识码 {MailApp.School} | 学生 李明", text);
         Assert.DoesNotContain(later, text);
         Assert.Contains("3 个工作日内", FakeSendGrid.Subject(toSchool));
         Assert.Contains(section, FakeSendGrid.Text(Assert.Single(_mail.SentTo(MailApp.SectionEmail))));
@@ -145,6 +147,41 @@ public sealed partial class RectificationReminderApiTests : IAsyncLifetime
         await _mail.FireAsync();
         await _mail.FireAsync();
         Assert.Equal(2, _mail.SentTo(MailApp.SchoolEmail).Count(m => FakeSendGrid.Subject(m).Contains("退回", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task VerifiedRoster_ItemCaseWorkbookAndDigestsNameTheSchoolNotItsCode()
+    {
+        Assert.Equal(_cycle, await SampleCycle.ToReviewAsync(_mail.App.Admin, Monday));
+        await _mail.PutContactsAsync();
+        var item = Assert.Single(await InspectAsync(new
+        {
+            title = "资助政策宣传不到位", description = Description, owner = "school:4107260002", schoolCode = "4107260002", deadlineWorkingDays = 3,
+        }));
+        var @case = await _mail.PostCaseAsync("named", "2026-10-09T09:30:00+08:00", category: "inquiry", studentName: "李明");
+        await _mail.MergeCaseAsync(@case, new Dictionary<string, object?> { ["Assignee"] = "school:4107260002", ["Status"] = "assigned", ["SubjectSchoolCode"] = "4107260002" });
+
+        var (_, list) = await _mail.App.Admin.GetJsonAsync($"/api/cycles/{_cycle}/rectification");
+        var detail = (await ItemAsync(item))["item"]!;
+        var (_, caseView) = await _mail.App.Admin.GetJsonAsync($"/api/hotline/cases/{@case}");
+        var (_, cases) = await _mail.App.Admin.GetJsonAsync("/api/hotline/cases");
+        using var response = await _mail.App.Admin.GetAsync($"/api/cycles/{_cycle}/rectification.xlsx");
+        var row = RectificationApiTests.WorkbookRows(await response.Content.ReadAsByteArrayAsync())[1];
+        await _mail.FireAsync();
+        string Digest(string reference) => FakeSendGrid.Text(Assert.Single(_mail.SendGrid.Accepted, m => FakeSendGrid.Text(m).Contains(reference, StringComparison.Ordinal)));
+
+        Assert.Equal("第一初级中学", (string?)list!["items"]![0]!["ownerName"]);
+        Assert.Equal(("第一初级中学", "第一初级中学"), ((string?)detail["ownerName"], (string?)detail["schoolName"]));
+        Assert.Equal(("第一初级中学", "第一初级中学"), ((string?)caseView!["subject"]!["schoolName"], (string?)caseView["assigneeName"]));
+        Assert.Equal("第一初级中学", (string?)cases!["items"]!.AsArray().Single(c => (string?)c!["caseNumber"] == @case)!["assigneeName"]);
+        Assert.Equal("第一初级中学", row[Array.IndexOf(RectificationWorkbook.Header, "责任单位")]);
+        foreach (var digest in new[] { Digest(item), Digest(@case) })
+        {
+            Assert.Contains("| 学校 第一初级中学", digest);
+            Assert.DoesNotContain("4107260002", digest);
+        }
+
+        Assert.Contains("| 类别 咨询 |", Digest(@case));
     }
 
     private static object Finding(string title, string owner, int days, string? studentName = null) =>

@@ -95,10 +95,11 @@ public sealed class RectificationReminderRulesTests
     [Fact]
     public void ToDueItem_Item_CarriesTitleLabelSchoolAndStudentButNoDescription()
     {
-        var due = RectificationReminderSource.ToDueItem("410726", Item(EndOf(10, 20)));
+        var due = RectificationReminderSource.ToDueItem("410726", Item(EndOf(10, 20)), "城关镇第一小学");
         var body = ReminderDigest.Body(ReminderKinds.DueSoon, "测试县教育局", [due], due.DueSoonWorkingDays);
 
-        Assert.Contains("整改事项 R-000001 资助政策宣传不到位 | 类别 督导检查 | 期限 2026-10-20 23:59:59 (+08:00) | 学校 2141007261 | 学生 李明", body);
+        Assert.Contains("整改事项 R-000001 资助政策宣传不到位 | 类别 督导检查 | 期限 2026-10-20 23:59:59 (+08:00) | 学校 城关镇第一小学 | 学生 李明", body);
+        Assert.DoesNotContain("2141007261", body);
         Assert.Contains("3 个工作日内到期", body);
         Assert.DoesNotContain("公示栏", body);
         Assert.Contains("3 个工作日内", ReminderDigest.Subject(ReminderKinds.DueSoon, "测试县教育局", 1, 3));

@@ -46,6 +46,8 @@ public sealed class ReminderApiTests : IAsyncLifetime
         Assert.Contains(schoolCase, schoolText);
         Assert.Contains("李明", schoolText);
         Assert.Contains(MailApp.School, schoolText);
+        Assert.Contains("类别 投诉", schoolText);
+        Assert.DoesNotContain("complaint", schoolText);
         Assert.Contains("2026-10-15 23:59:59", schoolText);
         Assert.DoesNotContain(sectionCase, schoolText);
         Assert.Contains(sectionCase, FakeSendGrid.Text(toSection));

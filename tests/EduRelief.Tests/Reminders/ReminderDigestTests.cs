@@ -58,15 +58,18 @@ public sealed partial class ReminderDigestTests
     {
         var items = new[]
         {
-            new DueItem("410726-2026-000002", "410726", EndOf(10, 16), "school:2141007261", "热线工单", "410726-2026-000002", "complaint", "2141007261", "李明"),
-            new DueItem("410726-2026-000001", "410726", EndOf(10, 15), null, "热线工单", "410726-2026-000001", "inquiry", null, null),
+            new DueItem("410726-2026-000002", "410726", EndOf(10, 16), "school:2141007261", "热线工单", "410726-2026-000002", "投诉", "2141007261", "李明", SchoolName: "城关镇第一小学"),
+            new DueItem("410726-2026-000001", "410726", EndOf(10, 15), null, "热线工单", "410726-2026-000001", "咨询", null, null),
+            new DueItem("410726-2026-000003", "410726", EndOf(10, 16), null, "热线工单", "410726-2026-000003", "求助", "2141007269", null),
         };
 
         var body = ReminderDigest.Body(ReminderKinds.DueSoon, "测试县教育局", items);
 
-        Assert.Contains("以下 2 件事项", body);
+        Assert.Contains("以下 3 件事项", body);
         Assert.True(body.IndexOf("000001", StringComparison.Ordinal) < body.IndexOf("000002", StringComparison.Ordinal), "earliest deadline first");
-        Assert.Contains("410726-2026-000002 | 类别 complaint | 期限 2026-10-16 23:59:59 (+08:00) | 学校 2141007261 | 学生 李明", body);
+        Assert.Contains("410726-2026-000002 | 类别 投诉 | 期限 2026-10-16 23:59:59 (+08:00) | 学校 城关镇第一小学 | 学生 李明", body);
+        Assert.DoesNotContain("2141007261", body);
+        Assert.Contains("410726-2026-000003 | 类别 求助 | 期限 2026-10-16 23:59:59 (+08:00) | 学校标识码 2141007269", body);
         Assert.DoesNotMatch(PhoneOrId(), body);
         Assert.Contains("超期", ReminderDigest.Subject(ReminderKinds.Overdue, "测试县教育局", 2));
     }

@@ -128,7 +128,10 @@ public sealed class EngineBehaviourTests(EngineFixture fixture) : IClassFixture<
         await queue.SendMessageAsync(new StepMessage { Type = StepMessage.Activity, InstanceId = id, StepId = "9.ghost", Name = "ghost", Kind = "no.such.kind" }.ToJson());
 
         var shown = await Eventually.UntilAsync(() => App.Admin.GetJsonAsync($"/api/cycles/{id}"), r => r.Body!["deadLetters"]!.AsArray().Count == 1, TimeSpan.FromSeconds(30), "the dead letter on the cycle");
-        Assert.Contains("no.such.kind", (string?)shown.Body!["deadLetters"]![0]!["error"]);
+        var dead = shown.Body!["deadLetters"]![0]!;
+        Assert.Equal("后台步骤“未知步骤（no.such.kind）”失败 1 次后已暂停，等待运维人员处理后重试。", (string?)dead["error"]);
+        Assert.Contains("No activity of kind 'no.such.kind' is registered.", (string?)dead["technical"]);
+        Assert.Contains("paused after 1 failed attempt(s)", (string?)dead["errorEn"]);
     }
 
     [Fact]

@@ -299,11 +299,15 @@ function deadline(c) {
   return h('span', { class: 'deadline', dataset: { state: countdown?.state ?? 'none' } }, h('time', { datetime: c.deadline }, dateTime(c.deadline)), h('br'), words);
 }
 
-function assigneeText(assignee) {
-  if (!assignee) {
+/** The assignee as the API names it (a school by its name); the code only from an answer that does not name it. */
+function assigneeText(c) {
+  if (!c.assignee) {
     return t('hotline.unassigned');
   }
-  const [kind, key] = assignee.split(':');
+  if (c.assigneeName) {
+    return c.assigneeName;
+  }
+  const [kind, key] = c.assignee.split(':');
   return kind === 'school' ? `${t('act.kindSchool')} ${key}` : key;
 }
 
@@ -357,8 +361,8 @@ async function renderList(container, { cycle, me, query, navigate, path }) {
     { label: t('hotline.category'), value: (c) => t(`cat.${c.category}`) },
     { label: t('hotline.status'), value: (c) => statusBadge(c.status) },
     { label: t('hotline.received'), value: (c) => dateTime(c.receivedAt) },
-    { label: t('hotline.school'), value: (c) => c.subject?.schoolCode ?? '—' },
-    { label: t('hotline.assignee'), value: (c) => assigneeText(c.assignee) },
+    { label: t('hotline.school'), value: (c) => c.subject?.schoolName ?? c.subject?.schoolCode ?? '—' },
+    { label: t('hotline.assignee'), value: (c) => assigneeText(c) },
     { label: t('hotline.deadline'), value: deadline },
   ], cases, { empty: t('hotline.empty'), rowAttrs: (c) => ({ class: c.countdown?.state === 'overdue' ? 'row-bad' : null, dataset: { case: c.caseNumber } }) }));
   draw();
@@ -473,8 +477,8 @@ function caseFacts(c) {
     [t('case.caller'), c.callerName],
     [t('case.phone'), c.callerPhone],
     [t('case.content'), h('span', { class: 'hotline-content' }, c.content)],
-    c.subject ? [t('case.subject'), t('case.subjectText', { school: c.subject.schoolCode ?? '—', student: c.subject.studentName ?? '—' })] : null,
-    [t('hotline.assignee'), assigneeText(c.assignee)],
+    c.subject ? [t('case.subject'), t('case.subjectText', { school: c.subject.schoolName ?? c.subject.schoolCode ?? '—', student: c.subject.studentName ?? '—' })] : null,
+    [t('hotline.assignee'), assigneeText(c)],
     extension ? [t('case.extension'), extension] : null,
     objection ? [t('case.objection'), objection] : null,
     c.reply ? [t('case.reply'), h('span', { class: 'hotline-content' }, c.reply)] : null,

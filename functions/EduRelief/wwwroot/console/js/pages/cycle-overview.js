@@ -43,7 +43,6 @@ strings({
     'overview.block.cases': '{n} 件热线工单尚未办结。',
     'overview.block.items': '{n} 项整改尚未验收。',
     'overview.block.payments': '{n} 笔资助尚未发放完毕（待发、失败、暂停或待核实）。',
-    'overview.wait.deadLetter': '后台步骤“{name}”多次失败已暂停：{error}',
     'overview.retry': '重试',
     'overview.retried': '已重新排队，稍后刷新查看。',
     'overview.counts': '核验结果',
@@ -122,7 +121,6 @@ strings({
     'overview.block.cases': '{n} hotline cases are not closed yet.',
     'overview.block.items': '{n} rectification items are not accepted yet.',
     'overview.block.payments': '{n} payments are still owed (pending, failed, held or in doubt).',
-    'overview.wait.deadLetter': 'Background step "{name}" failed repeatedly and is paused: {error}',
     'overview.retry': 'Retry',
     'overview.retried': 'Queued again; refresh in a moment.',
     'overview.counts': 'Verification results',
@@ -256,7 +254,8 @@ function waitingOn(cycle, me, onRetried) {
     const errors = h('div', { 'aria-live': 'polite' });
     list.append(h('li', { class: 'dead-letter' },
       badge(t('error.title'), 'bad'), ' ',
-      t('overview.wait.deadLetter', { name: dead.name ?? dead.kind ?? dead.type, error: dead.error }), ' ',
+      // The API says which step stopped in people's words; the exception text (technical) is for the operators' tools.
+      (lang() === 'en' && dead.errorEn) || dead.error, ' ',
       h('span', { class: 'muted' }, dateTime(dead.failedAt)), ' ',
       me.role === 'bureau_admin'
         ? actionButton(t('overview.retry'), () => api.post(`/api/cycles/${encodeURIComponent(cycle.id)}/dead-letters/${encodeURIComponent(dead.id)}/retry`),

@@ -29,7 +29,7 @@ strings({
     'rect.src.inspection': '督导检查',
     'rect.source': '问题来源',
     'rect.owner': '责任单位',
-    'rect.ownerSchool': '学校 {code}',
+    'rect.ownerSchool': '学校标识码 {code}',
     'rect.due': '整改时限',
     'rect.dueDays': '{date}（{n} 个工作日）',
     'rect.filterSource': '按来源筛选',
@@ -236,9 +236,11 @@ const TONES = { open: 'warn', submitted: 'info', returned: 'bad', accepted: 'ok'
 
 export const statusBadge = (status) => badge(t(`rect.st.${status}`), TONES[status] ?? 'muted');
 
-function ownerText(owner) {
-  const [kind, key] = (owner ?? '').split(/:(.*)/s);
-  return kind === 'school' ? t('rect.ownerSchool', { code: key }) : key || owner;
+/** The owner as the API names it (a school by its name); the code only from an answer that does not name it. */
+function ownerText(item) {
+  if (item.ownerName) return item.ownerName;
+  const [kind, key] = (item.owner ?? '').split(/:(.*)/s);
+  return kind === 'school' ? t('rect.ownerSchool', { code: key }) : key || item.owner;
 }
 
 function deadline(item) {
@@ -337,7 +339,7 @@ function card(item, ctx) {
     h('a', { href: `#${ctx.path('rectification', item.id)}`, class: 'card-title' }, item.title),
     h('dl', { class: 'card-facts' },
       h('dt', {}, t('rect.source')), h('dd', {}, t(`rect.src.${item.source}`)),
-      h('dt', {}, t('rect.owner')), h('dd', {}, ownerText(item.owner)),
+      h('dt', {}, t('rect.owner')), h('dd', {}, ownerText(item)),
       h('dt', {}, t('rect.due')), h('dd', {}, deadline(item))));
 }
 
@@ -426,15 +428,15 @@ async function renderItem(container, ctx) {
       facts([
         [t('rect.source'), t(`rect.src.${item.source}`)],
         item.description ? [t('rect.description'), item.description] : null,
-        [t('rect.owner'), ownerText(item.owner)],
-        item.schoolCode ? [t('rect.school'), item.schoolCode] : null,
+        [t('rect.owner'), ownerText(item)],
+        item.schoolCode ? [t('rect.school'), item.schoolName ?? item.schoolCode] : null,
         item.township ? [t('rect.township'), item.township] : null,
         item.studentName ? [t('rect.student'), item.studentName] : null,
         [t('rect.due'), deadline(item)],
         [t('rect.createdAt'), dateTime(item.createdAt)],
         [t('rect.createdBy'), item.createdBy],
         item.note ? [t('rect.note'), item.note] : null,
-        item.outcome ? [t(item.source === 'mismatch' ? 'rect.mismatchOutcome' : 'rect.outcome'), [t(`rect.out.${item.outcome}`), item.outcomeSchoolCode ? `（${item.outcomeSchoolCode}）` : '', item.outcomeReason ? `（${item.outcomeReason}）` : '']] : null,
+        item.outcome ? [t(item.source === 'mismatch' ? 'rect.mismatchOutcome' : 'rect.outcome'), [t(`rect.out.${item.outcome}`), item.outcomeSchoolCode ? `（${item.outcomeSchoolName ?? item.outcomeSchoolCode}）` : '', item.outcomeReason ? `（${item.outcomeReason}）` : '']] : null,
         item.submittedAt ? [t('rect.submittedAt'), dateTime(item.submittedAt)] : null,
         item.returnReason ? [t('rect.returnReason'), item.returnReason] : null,
         item.acceptedAt ? [t('rect.acceptedAt'), dateTime(item.acceptedAt)] : null,
