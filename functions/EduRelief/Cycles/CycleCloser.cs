@@ -74,7 +74,7 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
             await engine.RaiseAsync(cycleId, new WorkflowEvent("reconciled", CycleEvents.Reconciled, null, actor, "every payment batch reconciled"), cancellationToken);
         }
 
-        await TryCloseAsync(cycleId, actor, cancellationToken);
+        await TryCloseAsync(cycleId, actor, cancellationToken, firstLookFromRollup: true);
     }
 
     /// <summary>What blocks closing the cycle now (the console shows it); null when there is no such cycle.</summary>
@@ -94,8 +94,12 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
         });
     }
 
-    /// <summary>What still blocks closing the cycle, read from its instance, items, cases, ledger and holds.</summary>
-    private async Task<ClosingCheck> CheckAsync(InstanceSnapshot instance, CancellationToken cancellationToken)
+    /// <summary>
+    /// What still blocks closing the cycle, read from its instance, items, cases, ledger and holds. The money owed is
+    /// summed from the counters themselves, or read from the roll-up (<paramref name="fromRollup"/>: a first look that
+    /// decides nothing but whether to try).
+    /// </summary>
+    private async Task<ClosingCheck> CheckAsync(InstanceSnapshot instance, CancellationToken cancellationToken, bool fromRollup = false)
     {
         var cycleId = instance.Id;
         var blockers = new List<ClosingBlocker>();
@@ -130,7 +134,7 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
         }
 
         // The counters themselves, not the roll-up GET shows: a close must not follow a refresh a crash cut short.
-        foreach (var t in await disbursement.CountersTotalsAsync(cycleId, cancellationToken))
+        foreach (var t in fromRollup ? await disbursement.TotalsAsync(cycleId, cancellationToken) : await disbursement.CountersTotalsAsync(cycleId, cancellationToken))
         {
             var owed = t.Pending.Count + t.Failed.Count + t.Held.Count + t.InDoubt.Count;
             if (owed > 0)
@@ -142,8 +146,13 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
         return new ClosingCheck(blockers);
     }
 
-    /// <summary>Closes the cycle when it is in rectification and nothing blocks it; returns what blocks it otherwise.</summary>
-    public async Task<(EventResult? Result, ClosingCheck Check)> TryCloseAsync(string cycleId, string actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Closes the cycle when it is in rectification and nothing blocks it; returns what blocks it otherwise. After a bank
+    /// result (<paramref name="firstLookFromRollup"/>) the first look reads the money from the roll-up, not the 256
+    /// counter rows: each batch's step would otherwise sum them while rows are still owed. The check behind the fence
+    /// always sums the counters, and a person's close looks at them first.
+    /// </summary>
+    public async Task<(EventResult? Result, ClosingCheck Check)> TryCloseAsync(string cycleId, string actor, CancellationToken cancellationToken, bool firstLookFromRollup = false)
     {
         var instance = await engine.GetAsync(cycleId, cancellationToken);
         if (instance?.Stage != Stages.Rectification)
@@ -152,7 +161,7 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
         }
 
         // A first look without the fence, so that the usual answer (something still open) writes nothing.
-        var check = await CheckAsync(instance, cancellationToken);
+        var check = await CheckAsync(instance, cancellationToken, firstLookFromRollup);
         if (!check.CanClose)
         {
             return (null, check);

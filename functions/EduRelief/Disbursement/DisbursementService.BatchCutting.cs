@@ -152,7 +152,7 @@ public sealed partial class DisbursementService
         {
             await PrepareRowsAsync(cycleId, runId, cancellationToken);
             return await CutProgramsAsync(cycleId, [.. LedgerWorkbook.ProgramSheets.Keys], BatchKinds.Regular, SystemReasons.NoticeEnded, "workflow", program => $"{stepId}|{program}", cancellationToken);
-        }, cancellationToken);
+        }, cancellationToken, everyPartition: true);
 
         // Every batch of the cycle, also one the bureau cut by hand before this step ran: "nothing to pay" must mean it.
         return await ListBatchesAsync(cycleId, cancellationToken);

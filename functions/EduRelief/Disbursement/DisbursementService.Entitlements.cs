@@ -13,7 +13,7 @@ public sealed partial class DisbursementService
     /// program's regular batch was cut already; upheld → cancelled). Rows in a batch are not touched.
     /// </summary>
     public Task<int> PrepareAsync(string cycleId, string runId, CancellationToken cancellationToken) =>
-        RefreshingAsync(cycleId, () => PrepareRowsAsync(cycleId, runId, cancellationToken), cancellationToken);
+        RefreshingAsync(cycleId, () => PrepareRowsAsync(cycleId, runId, cancellationToken), cancellationToken, everyPartition: true);
 
     private async Task<int> PrepareRowsAsync(string cycleId, string runId, CancellationToken cancellationToken)
     {
@@ -63,13 +63,12 @@ public sealed partial class DisbursementService
     /// An entitlement confirmed after batches were cut (a correction from rectification, a child enrolled after
     /// 控辍保学 follow-up): owed at once, paid as 补发 with <paramref name="reason"/>. False when the ledger key exists.
     /// </summary>
-    public async Task<bool> AddLateAsync(string cycleId, Payable payable, string reason, CancellationToken cancellationToken)
-    {
-        var target = HoldTarget(await _holds.ListAsync(cycleId, cancellationToken), payable.SchoolCode, payable.Name);
-        var added = await AddEntitlementAsync(cycleId, payable, target, backPay: true, reason, "late", cancellationToken);
-        await RefreshFiguresAsync(cycleId, cancellationToken);
-        return added;
-    }
+    public Task<bool> AddLateAsync(string cycleId, Payable payable, string reason, CancellationToken cancellationToken) =>
+        RefreshingAsync(cycleId, async () =>
+        {
+            var target = HoldTarget(await _holds.ListAsync(cycleId, cancellationToken), payable.SchoolCode, payable.Name);
+            return await AddEntitlementAsync(cycleId, payable, target, backPay: true, reason, "late", cancellationToken);
+        }, cancellationToken, () => [PersonKey(payable.IdNumber)]);
 
     /// <summary>
     /// What <see cref="PrepareAsync"/> would still change once the notice's end prepared the cycle, found without reading

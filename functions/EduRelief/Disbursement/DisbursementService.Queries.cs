@@ -97,40 +97,13 @@ public sealed partial class DisbursementService
         (await _rows.SumCountersAsync(cycleId, cancellationToken)).Totals(LedgerWorkbook.ProgramSheets.Keys, schoolCode);
 
     /// <summary>
-    /// Writes the cycle's roll-up anew from the counters (<see cref="EntitlementTable.RefreshRollupAsync"/>): the last
-    /// call of every step that changes entitlement rows, also when a redelivered step found nothing left to change.
+    /// Runs a step that moves counters, then brings the roll-up up to date (<see cref="EntitlementTable.TrackingAsync"/>)
+    /// with the partitions it wrote and those of <paramref name="personKeys"/> (what a redelivered step that finds
+    /// nothing left to write still names), or with every partition (<paramref name="everyPartition"/>).
     /// </summary>
-    public Task RefreshFiguresAsync(string cycleId, CancellationToken cancellationToken) => _rows.RefreshRollupAsync(cycleId, cancellationToken);
-
-    /// <summary>
-    /// Runs a step that moves counters, then refreshes the roll-up: also when the step fails part-way (its failure is
-    /// what is thrown; its retry or redelivery refreshes again). Only a process killed in between leaves the roll-up
-    /// behind, until the step's redelivery or the request's retry.
-    /// </summary>
-    private async Task<T> RefreshingAsync<T>(string cycleId, Func<Task<T>> step, CancellationToken cancellationToken)
-    {
-        T result;
-        try
-        {
-            result = await step();
-        }
-        catch
-        {
-            try
-            {
-                await RefreshFiguresAsync(cycleId, CancellationToken.None);
-            }
-            catch (Azure.RequestFailedException)
-            {
-                // Storage is failing as a whole: the step's own failure is the one to report.
-            }
-
-            throw;
-        }
-
-        await RefreshFiguresAsync(cycleId, cancellationToken);
-        return result;
-    }
+    private Task<T> RefreshingAsync<T>(
+        string cycleId, Func<Task<T>> step, CancellationToken cancellationToken, Func<IEnumerable<string>>? personKeys = null, bool everyPartition = false) =>
+        _rows.TrackingAsync(cycleId, step, personKeys is null ? null : () => personKeys().Select(k => EntitlementPartition(cycleId, k)), everyPartition, cancellationToken);
 
     /// <summary>The same figures by reading every entitlement row: the oracle the counters are tested against.</summary>
     public async Task<IReadOnlyList<ProgramTotals>> RecountAsync(string cycleId, CancellationToken cancellationToken, string? schoolCode = null)

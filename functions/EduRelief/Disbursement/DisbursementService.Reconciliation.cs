@@ -128,9 +128,12 @@ public sealed partial class DisbursementService
         await AddExceptionsAsync(plan.Exceptions.Select(e => ExceptionEntity(partition, e.Key, e.Kind, e.Row, e.Item)), cancellationToken);
         await FaultAsync("outcomes.recorded");
 
-        var alreadyPaid = await ApplyDecisionsAsync(cycleId, batchId, plan.Items, rows, cancellationToken);
-        await AddExceptionsAsync(alreadyPaid.Select(e => ExceptionEntity(partition, e.Key, e.Kind, e.Row, e.Item)), cancellationToken);
-        await RefreshFiguresAsync(cycleId, cancellationToken);
+        var alreadyPaid = await RefreshingAsync(cycleId, async () =>
+        {
+            var refused = await ApplyDecisionsAsync(cycleId, batchId, plan.Items, rows, cancellationToken);
+            await AddExceptionsAsync(refused.Select(e => ExceptionEntity(partition, e.Key, e.Kind, e.Row, e.Item)), cancellationToken);
+            return refused;
+        }, cancellationToken, () => plan.Items.Select(d => d.Item.PersonKey));
 
         await FaultAsync("rows.applied");
         Figure Sum(PlannedOutcome outcome) => plan.Items.Where(d => d.Outcome == outcome).Aggregate(Figure.Zero, (f, d) => f.Add(d.Item.Amount));
@@ -441,8 +444,11 @@ public sealed partial class DisbursementService
         // The recorded resolution's effects are finished whoever asks, also when a crash cut its writer short and the
         // next request asks for the other outcome.
         await FaultAsync("resolution.recorded");
-        await ApplyResolutionAsync(cycleId, batchId, item, recorded!, cancellationToken);
-        await RefreshFiguresAsync(cycleId, cancellationToken);
+        await RefreshingAsync(cycleId, async () =>
+        {
+            await ApplyResolutionAsync(cycleId, batchId, item, recorded!, cancellationToken);
+            return true;
+        }, cancellationToken, () => [item.PersonKey]);
         return new ResolveOutcome(
             recorded!.Outcome != (paid ? "paid" : "unpaid") ? ResolveStatus.Conflict : fresh ? ResolveStatus.Resolved : ResolveStatus.AlreadyResolved, recorded);
     }

@@ -95,7 +95,7 @@ public sealed class EntitlementCounters
         cell[(column * 2) + 1] += sign * fen;
     }
 
-    /// <summary>Adds another partition's counters (for totals).</summary>
+    /// <summary>Adds another partition's counters (for totals), or a change of one (<see cref="CounterVersions"/>: negative too).</summary>
     public void AddAll(EntitlementCounters other)
     {
         foreach (var (key, values) in other._cells)
@@ -104,6 +104,11 @@ public sealed class EntitlementCounters
             for (var i = 0; i < cell.Length; i++)
             {
                 cell[i] += values[i];
+            }
+
+            if (cell.All(v => v == 0))
+            {
+                _cells.Remove(key);
             }
         }
     }
@@ -163,7 +168,13 @@ public sealed class EntitlementCounters
     /// Stored as lines <c>{school}|{program}:{n},{fen},…</c> (ASCII) in properties <c>F0</c>, <c>F1</c>… (or another
     /// <paramref name="prefix"/>) of at most <see cref="ChunkedText.ChunkChars"/> characters each; the counter row is always replaced whole.
     /// </summary>
-    public void WriteTo(TableEntity row, string prefix = "F")
+    public void WriteTo(TableEntity row, string prefix = "F") => ChunkedText.Write(row, ChunkedText.Numbered(prefix), ToText());
+
+    public static EntitlementCounters ReadFrom(TableEntity? row, string prefix = "F") =>
+        row is null ? new EntitlementCounters() : FromText(ChunkedText.Read(row, ChunkedText.Numbered(prefix)));
+
+    /// <summary>One line <c>{school}|{program}:{n},{fen},…</c> per cell.</summary>
+    public string ToText()
     {
         var text = new StringBuilder();
         foreach (var (key, values) in _cells)
@@ -171,18 +182,13 @@ public sealed class EntitlementCounters
             text.Append(key).Append(':').AppendJoin(',', values.Select(v => v.ToString(CultureInfo.InvariantCulture))).Append('\n');
         }
 
-        ChunkedText.Write(row, ChunkedText.Numbered(prefix), text.ToString());
+        return text.ToString();
     }
 
-    public static EntitlementCounters ReadFrom(TableEntity? row, string prefix = "F")
+    public static EntitlementCounters FromText(string text)
     {
         var counters = new EntitlementCounters();
-        if (row is null)
-        {
-            return counters;
-        }
-
-        foreach (var line in ChunkedText.Read(row, ChunkedText.Numbered(prefix)).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var colon = line.LastIndexOf(':');
             counters._cells[line[..colon]] = line[(colon + 1)..].Split(',').Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();

@@ -102,13 +102,17 @@ public sealed class EntitlementTable(StorageAccount storage) : IDeclaresTables
                 }
 
                 var counters = EntitlementCounters.ReadFrom(stored);
+                var change = new EntitlementCounters();
                 foreach (var w in writes)
                 {
                     counters.Apply(w.Before, w.After);
+                    change.Apply(w.Before, w.After);
                 }
 
                 counterRow = new TableEntity(partition, CounterRow);
                 counters.WriteTo(counterRow);
+                CounterVersions.Follow(stored, counterRow, change);
+                Touched.Value?.TryAdd(partition, 0);
                 actions.Add(stored is not null && stored.ETag != default
                     ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, counterRow, stored.ETag)
                     : new TableTransactionAction(TableTransactionActionType.Add, counterRow));
@@ -128,6 +132,12 @@ public sealed class EntitlementTable(StorageAccount storage) : IDeclaresTables
                 }
 
                 return null;
+            }
+            catch (Exception ex) when (ex is not TableTransactionFailedException { Status: 404 or 409 or 412 })
+            {
+                // Storage may have written it all the same: the counter remembered is no longer known to be the latest.
+                _lastCounters.TryRemove(partition, out _);
+                throw;
             }
             catch (TableTransactionFailedException ex) when (cached && ex.Status == 404)
             {
@@ -253,68 +263,187 @@ public sealed class EntitlementTable(StorageAccount storage) : IDeclaresTables
     }
 
     /// <summary>
-    /// Writes the cycle's roll-up anew from the 256 counter rows. Every step that changes counters calls this at its
-    /// end: the roll-up's ETag is read first, then the counters, then the roll-up is written under that ETag (another
-    /// refresher in between: read everything again), so the last writer always wrote sums read after every change that
-    /// came before it, and a change made later is followed by its own refresh. A redelivered step refreshes again.
-    /// <para>Each write numbers the roll-up one past the version it read. A refresh that first read version v and then
-    /// lost a race is done once the roll-up is at v + 2 or later: that writer read v + 1, written after this refresh's
-    /// first read, so it read the counters after this step's changes too. So concurrent steps do not redo each other's
-    /// work over and over.</para>
+    /// The partitions whose counters the current step wrote (<see cref="TrackingAsync"/>), for its refresh. Flows into
+    /// the step's parallel work; null outside a tracked step.
     /// </summary>
-    public async Task RefreshRollupAsync(string cycleId, CancellationToken cancellationToken)
-    {
-        long? first = null;
-        while (true)
-        {
-            var stored = await Table.GetEntityIfExistsAsync<TableEntity>(cycleId, CounterRow, ["Version"], cancellationToken);
-            var version = stored.HasValue ? stored.Value!.GetInt64("Version") ?? 0 : -1;
-            if (version >= first + 2)
-            {
-                return;
-            }
+    private static readonly AsyncLocal<ConcurrentDictionary<string, byte>?> Touched = new();
 
-            first ??= version;
-            var all = await SumCountersAsync(cycleId, cancellationToken);
-            var row = new TableEntity(cycleId, CounterRow) { ["Version"] = version + 1 };
-            all.WriteTo(row);
-            all.PerProgram().WriteTo(row, "T");
+    /// <summary>
+    /// Runs a step that moves counters, keeping the partitions whose counters it writes, then refreshes the roll-up
+    /// for those and <paramref name="alsoRefresh"/> (<see cref="RefreshRollupAsync"/>; <paramref name="everyPartition"/>:
+    /// all 256), also when the step fails part-way (its failure is what is thrown; its retry or redelivery refreshes
+    /// again). Only a process killed in between leaves the roll-up behind for the partitions it wrote, until a step
+    /// writes or names them again (a reconciliation names its batch's, a cut after the notice all) or the next refresh
+    /// of every partition.
+    /// </summary>
+    public async Task<T> TrackingAsync<T>(string cycleId, Func<Task<T>> step, Func<IEnumerable<string>>? alsoRefresh, bool everyPartition, CancellationToken cancellationToken)
+    {
+        var touched = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+        var outer = Touched.Value;
+        Touched.Value = touched;
+        T result;
+        try
+        {
+            result = await step();
+        }
+        catch
+        {
             try
             {
-                if (stored.HasValue)
-                {
-                    await Table.UpdateEntityAsync(row, stored.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-                else
-                {
-                    await Table.AddEntityAsync(row, cancellationToken);
-                }
-
-                return;
+                await RefreshRollupAsync(cycleId, everyPartition ? null : Scope(touched, alsoRefresh), CancellationToken.None, touched.Keys.ToHashSet(StringComparer.Ordinal));
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            catch (RequestFailedException)
             {
-                // Another refresh wrote it since its ETag was read: read the counters again.
+                // Storage is failing as a whole: the step's own failure is the one to report.
+            }
+
+            throw;
+        }
+        finally
+        {
+            Touched.Value = outer;
+            foreach (var partition in touched.Keys)
+            {
+                outer?.TryAdd(partition, 0);
             }
         }
+
+        await RefreshRollupAsync(cycleId, everyPartition ? null : Scope(touched, alsoRefresh), cancellationToken, touched.Keys.ToHashSet(StringComparer.Ordinal));
+        return result;
+    }
+
+    private static HashSet<string> Scope(ConcurrentDictionary<string, byte> touched, Func<IEnumerable<string>>? alsoRefresh) =>
+        [.. touched.Keys, .. alsoRefresh?.Invoke() ?? []];
+
+    /// <summary>
+    /// Brings the cycle's roll-up up to date with the counters of <paramref name="partitions"/> (null: all 256). Every
+    /// step that changes counters calls this at its end with the partitions it wrote (<see cref="TrackingAsync"/>). The
+    /// roll-up is read with its ETag, then each partition's counter row, and the changes between the version the roll-up
+    /// holds and the one read are added (<see cref="CounterVersions"/>); the roll-up is written under that ETag. Another
+    /// refresher in between: the roll-up is read again and the same counter rows caught up with it, and a version it
+    /// holds that is later than one read here is kept (never taken back). Versions only grow, so the roll-up holds, for
+    /// every partition refreshed, a version read after the change that asked for the refresh. When a row no longer keeps
+    /// the changes in between (or the roll-up predates versions, or every partition is asked for), the roll-up is summed
+    /// anew from all 256 counter rows, read after it. A refresh that would change nothing writes nothing.
+    /// </summary>
+    public async Task RefreshRollupAsync(string cycleId, IReadOnlyCollection<string>? partitions, CancellationToken cancellationToken, IReadOnlySet<string>? written = null)
+    {
+        Dictionary<string, TableEntity?>? counters = null;
+        while (true)
+        {
+            var stored = await Table.GetEntityIfExistsAsync<TableEntity>(cycleId, CounterRow, cancellationToken: cancellationToken);
+            var rollup = stored.HasValue ? stored.Value! : null;
+            var included = rollup is null ? null : CounterVersions.ReadIncluded(rollup);
+            var sums = EntitlementCounters.ReadFrom(rollup);
+            var changed = false;
+            if (partitions is null || included is null || !TryCatchUp(counters ??= await ReadCountersAsync(partitions, cancellationToken, written), included, sums, out changed))
+            {
+                counters = await ReadCountersAsync(AllPartitions(cycleId), cancellationToken);
+                (sums, included, changed) = (new EntitlementCounters(), new Dictionary<string, long>(StringComparer.Ordinal), true);
+                foreach (var (partition, row) in counters)
+                {
+                    sums.AddAll(EntitlementCounters.ReadFrom(row));
+                    included[partition] = CounterVersions.VersionOf(row);
+                }
+            }
+
+            if (!changed || await TryWriteRollupAsync(cycleId, rollup, sums, included, cancellationToken))
+            {
+                return;
+            }
+
+            // Another refresh wrote it since it was read: catch up on what it holds now with the rows read.
+            partitions = counters.Keys;
+        }
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="sums"/> each row's changes since the version <paramref name="included"/> names and
+    /// records the row's version; false when a row no longer keeps them.
+    /// </summary>
+    private static bool TryCatchUp(Dictionary<string, TableEntity?> counters, Dictionary<string, long> included, EntitlementCounters sums, out bool changed)
+    {
+        changed = false;
+        foreach (var (partition, row) in counters)
+        {
+            var since = included.GetValueOrDefault(partition);
+            if (CounterVersions.VersionOf(row) <= since)
+            {
+                // The roll-up holds this version, or a later one another refresher read.
+                continue;
+            }
+
+            if (!CounterVersions.TryAddChanges(row, since, sums))
+            {
+                return false;
+            }
+
+            included[partition] = CounterVersions.VersionOf(row);
+            changed = true;
+        }
+
+        return true;
+    }
+
+    private async Task<bool> TryWriteRollupAsync(
+        string cycleId, TableEntity? stored, EntitlementCounters sums, Dictionary<string, long> included, CancellationToken cancellationToken)
+    {
+        var row = new TableEntity(cycleId, CounterRow) { ["Version"] = (stored?.GetInt64("Version") ?? 0) + 1 };
+        sums.WriteTo(row);
+        sums.PerProgram().WriteTo(row, "T");
+        CounterVersions.WriteIncluded(row, included);
+        try
+        {
+            if (stored is not null)
+            {
+                await Table.UpdateEntityAsync(row, stored.ETag, TableUpdateMode.Replace, cancellationToken);
+            }
+            else
+            {
+                await Table.AddEntityAsync(row, cancellationToken);
+            }
+
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    private static IEnumerable<string> AllPartitions(string cycleId) => Enumerable.Range(0, 256).Select(shard => $"{cycleId}|{shard:x2}");
+
+    /// <summary>
+    /// The counter rows of <paramref name="partitions"/> (null where a partition has none), read many at a time. Of a
+    /// partition in <paramref name="written"/>, the row this instance wrote last is taken when it remembers one: it holds
+    /// the step's own change, and a later change by anyone else is followed by that writer's own refresh.
+    /// </summary>
+    private async Task<Dictionary<string, TableEntity?>> ReadCountersAsync(IEnumerable<string> partitions, CancellationToken cancellationToken, IReadOnlySet<string>? written = null)
+    {
+        var rows = new ConcurrentDictionary<string, TableEntity?>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(partitions.Distinct(), new ParallelOptions { MaxDegreeOfParallelism = ReadParallelism, CancellationToken = cancellationToken }, async (partition, ct) =>
+        {
+            if (written?.Contains(partition) == true && _lastCounters.TryGetValue(partition, out var known))
+            {
+                rows[partition] = known;
+                return;
+            }
+
+            var row = await Table.GetEntityIfExistsAsync<TableEntity>(partition, CounterRow, cancellationToken: ct);
+            rows[partition] = row.HasValue ? row.Value : null;
+        });
+        return new Dictionary<string, TableEntity?>(rows, StringComparer.Ordinal);
     }
 
     /// <summary>The sum of the cycle's 256 counter rows (per school and program): what the roll-up holds.</summary>
     public async Task<EntitlementCounters> SumCountersAsync(string cycleId, CancellationToken cancellationToken)
     {
         var all = new EntitlementCounters();
-        await Parallel.ForEachAsync(Enumerable.Range(0, 256), new ParallelOptions { MaxDegreeOfParallelism = ReadParallelism, CancellationToken = cancellationToken }, async (shard, ct) =>
+        foreach (var row in (await ReadCountersAsync(AllPartitions(cycleId), cancellationToken)).Values)
         {
-            var row = await Table.GetEntityIfExistsAsync<TableEntity>($"{cycleId}|{shard:x2}", CounterRow, cancellationToken: ct);
-            if (row.HasValue)
-            {
-                var counters = EntitlementCounters.ReadFrom(row.Value);
-                lock (all)
-                {
-                    all.AddAll(counters);
-                }
-            }
-        });
+            all.AddAll(EntitlementCounters.ReadFrom(row));
+        }
+
         return all;
     }
 }

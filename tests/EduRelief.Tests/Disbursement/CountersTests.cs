@@ -49,6 +49,43 @@ public sealed class CountersTests
     }
 
     [Fact]
+    public void TryAddChanges_KeptChangesAddUpToTheDifference_OlderVersionsAreRefused()
+    {
+        static TableEntity Row(int n) => new("c|00", $"{Program}|{n:x4}")
+        {
+            ["SchoolCode"] = "4107260001", ["Program"] = Program, ["AmountFen"] = 100L * n, ["Status"] = EntitlementStatuses.Pending,
+        };
+
+        // Twelve writes, one new pending row each: version n holds rows 1..n.
+        var written = new List<TableEntity?> { null };
+        var counters = new EntitlementCounters();
+        for (var n = 1; n <= 12; n++)
+        {
+            var change = new EntitlementCounters();
+            counters.Apply(null, Row(n));
+            change.Apply(null, Row(n));
+            var next = new TableEntity("c|00", EntitlementTable.CounterRow);
+            counters.WriteTo(next);
+            CounterVersions.Follow(written[^1], next, change);
+            written.Add(next);
+        }
+
+        var latest = written[^1];
+        Assert.Equal(12, CounterVersions.VersionOf(latest));
+
+        // From version 6: rows 7..12 are added, as a roll-up holding version 6 needs.
+        var sums = EntitlementCounters.ReadFrom(written[6]);
+        Assert.True(CounterVersions.TryAddChanges(latest, 6, sums));
+        Assert.Equal(EntitlementCounters.ReadFrom(latest).Totals([Program], null), sums.Totals([Program], null));
+
+        // Version 3 is more than the kept changes behind: refused, nothing added (the roll-up is summed anew).
+        var untouched = EntitlementCounters.ReadFrom(written[3]);
+        Assert.False(CounterVersions.TryAddChanges(latest, 3, untouched));
+        Assert.Equal(EntitlementCounters.ReadFrom(written[3]).Totals([Program], null), untouched.Totals([Program], null));
+        Assert.True(CounterVersions.TryAddChanges(latest, 12, untouched));
+    }
+
+    [Fact]
     public async Task TotalsAsync_ManyStepsRefreshingAtOnceOnTwoInstances_EqualsRecount()
     {
         var world = await LedgerWorld.CreateAsync();
