@@ -158,8 +158,10 @@ public sealed class ReminderService(
             }
 
             committed++;
-            await outbox.TrySendAsync(partition, mailRow.RowKey, cancellationToken);
+            // Shown on the items before the mail leaves (the outbox sends it even if this process dies here), so whoever
+            // reads an item after receiving its reminder sees that it was reminded.
             await RecordAsync(chunk, kind, now, partition, cancellationToken);
+            await outbox.TrySendAsync(partition, mailRow.RowKey, cancellationToken);
         }
 
         logger.LogWarning("Reminders: gave up committing {Kind} digests in county {CountyCode} after {Rounds} rounds; the next run tries again", kind, county.CountyCode, MaxRounds);
