@@ -101,6 +101,29 @@ public static class NoticeSteps
     public const string Summary = "notice-summary";
     public const string RenderKind = "notice.render";
     public const string SummarizeKind = "notice.summarize";
+
+    /// <summary>
+    /// Schools one render shard takes: the shard's fixed costs (its queue message and fan-in row, the cycle and heading
+    /// it reads, its ledger scan, its batch of notice rows) are shared by this many schools.
+    /// </summary>
+    public const int SchoolsPerShard = 16;
+
+    /// <summary>Joins a shard's school codes: a line break is in no school code (codes are 10 digits).</summary>
+    private const char Separator = '\n';
+
+    /// <summary>
+    /// The render fan-out's shards: the schools in the order of their ledger partitions (so a shard's schools are
+    /// adjacent and read in one range scan), <see cref="SchoolsPerShard"/> to a shard, each shard's codes joined.
+    /// </summary>
+    public static IReadOnlyList<string> SchoolShards(IEnumerable<string> schools) =>
+        schools.Distinct(StringComparer.Ordinal)
+            .OrderBy(Keys.Safe, StringComparer.Ordinal)
+            .Chunk(SchoolsPerShard)
+            .Select(group => string.Join(Separator, group))
+            .ToList();
+
+    /// <summary>The school codes of a render shard; a shard of a fan-out started before the grouping is one school.</summary>
+    public static IReadOnlyList<string> SchoolsOf(string shardKey) => shardKey.Split(Separator);
 }
 
 
@@ -224,14 +247,15 @@ public abstract class AidCycleDefinition : WorkflowDefinition
     }
 
     /// <summary>
-    /// As <see cref="PublishNotice"/>, and each school on the list gets its notice documents: one shard per school code
-    /// recorded by the verification run (eligible and pending-review students), over the run being approved.
+    /// As <see cref="PublishNotice"/>, and each school on the list gets its notice documents: every school code recorded
+    /// by the verification run (eligible and pending-review students), over the run being approved, in shards of
+    /// <see cref="NoticeSteps.SchoolsPerShard"/> schools.
     /// </summary>
     protected static IEnumerable<Effect> PublishNoticeWithDocuments(TransitionContext ctx)
     {
         var effects = PublishNotice(ctx).ToList();
-        var schools = State(ctx).Verification?.Schools?.ToList() ?? [];
-        effects.Add(new FanOut(NoticeSteps.Documents, NoticeSteps.RenderKind, schools, CurrentRun(ctx)));
+        var shards = NoticeSteps.SchoolShards(State(ctx).Verification?.Schools ?? []);
+        effects.Add(new FanOut(NoticeSteps.Documents, NoticeSteps.RenderKind, shards, CurrentRun(ctx)));
         return effects;
     }
 

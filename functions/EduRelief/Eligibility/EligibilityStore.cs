@@ -229,6 +229,34 @@ public sealed class EligibilityStore(StorageAccount storage) : IDeclaresTables
         return new EduRelief.Storage.Page<LedgerRow>([], null);
     }
 
+    /// <summary>
+    /// The ledger rows of several schools of a run, by school code, in one range scan: a run's school partitions are
+    /// adjacent in key order, so the scan spans the schools from the first to the last key and keeps only those asked
+    /// for. Within a school, rows come in key order, as <see cref="ListLedgerAsync"/> gives them.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, List<LedgerRow>>> LedgerOfSchoolsAsync(string cycleId, string runId, IReadOnlyCollection<string> schoolCodes, CancellationToken cancellationToken)
+    {
+        var byPartition = schoolCodes.Distinct(StringComparer.Ordinal)
+            .ToDictionary(code => LedgerPartition(cycleId, runId, code), code => (Code: code, Rows: new List<LedgerRow>()), StringComparer.Ordinal);
+        if (byPartition.Count == 0)
+        {
+            return new Dictionary<string, List<LedgerRow>>();
+        }
+
+        var first = byPartition.Keys.Min(StringComparer.Ordinal)!;
+        var last = byPartition.Keys.Max(StringComparer.Ordinal)!;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey le {last}");
+        await foreach (var e in _ledger.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (byPartition.TryGetValue(e.PartitionKey, out var school))
+            {
+                school.Rows.Add(ToLedger(e));
+            }
+        }
+
+        return byPartition.Values.ToDictionary(s => s.Code, s => s.Rows, StringComparer.Ordinal);
+    }
+
     public async IAsyncEnumerable<LedgerRow> AllLedgerAsync(string cycleId, string runId, string program, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var filter = StorageTables.StartsWith("PartitionKey", $"{cycleId}|{runId}|") + " and " + StorageTables.StartsWith("RowKey", program + "|");

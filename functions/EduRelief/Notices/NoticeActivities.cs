@@ -8,46 +8,52 @@ using EduRelief.Workflow;
 namespace EduRelief.Notices;
 
 /// <summary>
-/// One shard of the notice fan-out: renders one school's notice (HTML and XLSX) from its ledger rows of the approved
-/// run, stores both as content-addressed blobs and records the school's row. Idempotent and deterministic: a retry
-/// renders the same bytes, which land on the same blob names, and rewrites the same row. A school left with no rows
-/// (its only students were rejected at review) publishes nothing.
+/// One shard of the notice fan-out: renders the notices (HTML and XLSX) of a group of schools (see
+/// <see cref="NoticeSteps.SchoolShards"/>) from their ledger rows of the approved run, stores the documents as
+/// content-addressed blobs and records the schools' rows in one batch. The cycle and the heading are read once per
+/// shard, the schools' ledger rows in one range scan. Idempotent and deterministic: a retry renders the same bytes,
+/// which land on the same blob names, and rewrites the same rows. A school left with no rows (its only students were
+/// rejected at review) publishes nothing.
 /// </summary>
 public sealed class NoticeRenderActivity(
     WorkflowEngine engine, EligibilityStore ledger, NoticeStore notices, CountyContactsStore contacts, WorkingCalendar calendar, ILogger<NoticeRenderActivity> logger) : IActivity
 {
-    private const int PageSize = 1000;
+    /// <summary>Schools of a shard whose documents are uploaded at once (rendering is CPU; uploads wait on storage).</summary>
+    private const int SchoolsInFlight = 4;
 
     public string Kind => NoticeSteps.RenderKind;
 
     public async Task<JsonObject?> RunAsync(ActivityContext context, CancellationToken cancellationToken)
     {
         var runId = (string)context.Input!["runId"]!;
-        var schoolCode = context.ShardKey ?? throw new InvalidOperationException("A notice is rendered per school shard.");
+        var schools = NoticeSteps.SchoolsOf(context.ShardKey ?? throw new InvalidOperationException("Notices are rendered per shard of schools."));
         var cycle = await engine.GetAsync(context.InstanceId, cancellationToken) ?? throw new InvalidOperationException($"Cycle {context.InstanceId} does not exist.");
         var heading = await HeadingAsync(cycle, contacts, calendar, cancellationToken);
+        var rows = await ledger.LedgerOfSchoolsAsync(context.InstanceId, runId, schools, cancellationToken);
 
-        var rows = new List<LedgerRow>();
-        string? token = null;
-        do
-        {
-            var page = await ledger.ListLedgerAsync(context.InstanceId, runId, null, schoolCode, token, PageSize, cancellationToken);
-            rows.AddRange(page.Items);
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
+        var entries = new NoticeEntry?[schools.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, schools.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = SchoolsInFlight, CancellationToken = cancellationToken },
+            async (i, ct) => entries[i] = await RenderAsync(context.InstanceId, runId, heading, schools[i], rows[schools[i]], ct));
+        var published = entries.OfType<NoticeEntry>().ToList();
+        await notices.UpsertAllAsync(published, cancellationToken);
+        logger.LogInformation("{CycleId}: notices of {Schools} schools rendered, {Rows} rows", context.InstanceId, published.Count, published.Sum(e => e.Rows));
+        return new JsonObject { ["schools"] = published.Count, ["rows"] = published.Sum(e => e.Rows) };
+    }
 
+    /// <summary>One school's documents stored, and its row to record; null for a school with no rows.</summary>
+    private async Task<NoticeEntry?> RenderAsync(string cycleId, string runId, NoticeHeading heading, string schoolCode, List<LedgerRow> rows, CancellationToken cancellationToken)
+    {
         if (rows.Count == 0)
         {
-            return new JsonObject { ["schoolCode"] = schoolCode, ["rows"] = 0 };
+            return null;
         }
 
         var notice = NoticeContent.Create(heading, schoolCode, rows);
         var html = await notices.SaveDocumentAsync(NoticeRenderer.Html(notice), NoticeRenderer.HtmlType, cancellationToken);
         var xlsx = await notices.SaveDocumentAsync(NoticeRenderer.Workbook(notice), NoticeRenderer.XlsxType, cancellationToken);
-        await notices.UpsertAsync(new NoticeEntry(context.InstanceId, schoolCode, notice.SchoolName, runId, rows.Count, notice.Recipients, notice.Total, html, xlsx), cancellationToken);
-        logger.LogInformation("{CycleId}: notice of school {SchoolCode} rendered, {Rows} rows", context.InstanceId, schoolCode, rows.Count);
-        return new JsonObject { ["schoolCode"] = schoolCode, ["rows"] = rows.Count };
+        return new NoticeEntry(cycleId, schoolCode, notice.SchoolName, runId, rows.Count, notice.Recipients, notice.Total, html, xlsx);
     }
 
     /// <summary>The county, semester, period and hotline every school's notice shows.</summary>

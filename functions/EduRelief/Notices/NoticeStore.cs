@@ -36,20 +36,32 @@ public sealed class NoticeStore(StorageAccount storage) : IDeclaresTables
 
     public Task<Stream> OpenDocumentAsync(string sha256, CancellationToken cancellationToken) => _documents.OpenAsync(sha256, cancellationToken);
 
-    public Task UpsertAsync(NoticeEntry entry, CancellationToken cancellationToken) =>
-        _table.UpsertEntityAsync(
-            new TableEntity(entry.CycleId, entry.SchoolCode)
+    /// <summary>
+    /// Writes the schools' rows of one cycle (one partition) in entity-group transactions of up to 100: each
+    /// transaction all or nothing, and a retry rewrites the same rows.
+    /// </summary>
+    public async Task UpsertAllAsync(IReadOnlyList<NoticeEntry> entries, CancellationToken cancellationToken)
+    {
+        foreach (var cycle in entries.GroupBy(e => e.CycleId))
+        {
+            foreach (var chunk in cycle.Chunk(100))
             {
-                ["SchoolName"] = entry.SchoolName,
-                ["RunId"] = entry.RunId,
-                ["Rows"] = entry.Rows,
-                ["Recipients"] = entry.Recipients,
-                ["AmountFen"] = (long)(entry.Amount * 100),
-                ["HtmlSha256"] = entry.HtmlSha256,
-                ["XlsxSha256"] = entry.XlsxSha256,
-            },
-            TableUpdateMode.Replace,
-            cancellationToken);
+                await _table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(e))), cancellationToken);
+            }
+        }
+    }
+
+    private static TableEntity ToEntity(NoticeEntry entry) =>
+        new(entry.CycleId, entry.SchoolCode)
+        {
+            ["SchoolName"] = entry.SchoolName,
+            ["RunId"] = entry.RunId,
+            ["Rows"] = entry.Rows,
+            ["Recipients"] = entry.Recipients,
+            ["AmountFen"] = (long)(entry.Amount * 100),
+            ["HtmlSha256"] = entry.HtmlSha256,
+            ["XlsxSha256"] = entry.XlsxSha256,
+        };
 
     public async Task<NoticeEntry?> GetAsync(string cycleId, string schoolCode, CancellationToken cancellationToken)
     {

@@ -38,14 +38,14 @@ public sealed class NoticeCycleVersionTests
     }
 
     [Fact]
-    public void Approve_OnVersion2_AlsoFansOutOneShardPerSchoolOfTheRun()
+    public void Approve_OnVersion2_AlsoFansOutEverySchoolOfTheRun()
     {
         var (effects, data) = Approve(new AidCycleDefinitionV2());
 
         Assert.Contains(effects, e => e is StartTimer { Event: CycleEvents.NoticeEnded });
         var fanOut = Assert.Single(effects.OfType<FanOut>());
         Assert.Equal((NoticeSteps.Documents, NoticeSteps.RenderKind), (fanOut.Name, fanOut.Kind));
-        Assert.Equal(["4107260001", "4107260002"], fanOut.Shards);
+        Assert.Equal(["4107260001", "4107260002"], fanOut.Shards.SelectMany(NoticeSteps.SchoolsOf));
         Assert.Equal("r7", (string?)fanOut.Input!["runId"]);
         Assert.Equal("2026-10-12T23:59:59+08:00", (string?)data["notice"]!["endsAt"]);
         Assert.Null(new AidCycleDefinitionV2().Find(Stages.Notice, CycleEvents.DocumentsRendered)!.To); // stays in notice
