@@ -222,5 +222,3 @@ public static class BatchItemStatuses
 {
     public static readonly IReadOnlyList<string> All = [EntitlementStatuses.Pending, EntitlementStatuses.Paid, EntitlementStatuses.Failed, EntitlementStatuses.InDoubt];
 }
-
-public sealed record ResolveRequest(string? Outcome, string? Reason);

@@ -8,17 +8,69 @@ using EduRelief.Cycles;
 using EduRelief.Exports;
 using EduRelief.Hosting;
 using EduRelief.Workflow;
+using EduRelief.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace EduRelief.Eligibility;
 
-public sealed record DecisionRequest(string? Decision, string? Reason);
+/// <summary>A review decision on a name or account holder mismatch: <c>POST …/discrepancies/{discrepancyId}/decision</c>.</summary>
+public sealed record DecisionRequest(string? Decision, string? Reason)
+{
+    /// <summary>The trimmed reason when decision and reason are valid; else the errors naming each field.</summary>
+    public (string? Reason, Dictionary<string, Text[]> Errors) Validate()
+    {
+        var errors = new Dictionary<string, Text[]>();
+        if (Decision is not ("confirm" or "reject"))
+        {
+            errors["decision"] = [new Text("decision 为 confirm（确认）或 reject（不予确认）。", "decision is confirm or reject.")];
+        }
+
+        var reason = Reason?.Trim();
+        if (string.IsNullOrEmpty(reason) || reason.Length > 500)
+        {
+            errors["reason"] = [Messages.ReasonRequired];
+        }
+
+        return (reason, errors);
+    }
+}
+
+/// <summary>The optional body of <c>POST …/approve</c>.</summary>
+public sealed record ApproveRequest(string? Reason)
+{
+    /// <summary>The trimmed reason, the given default when none is given, or the problem naming <c>reason</c>.</summary>
+    public (string? Reason, ProblemHttpResult? Problem) Validate(string otherwise) =>
+        Reason is { } given && (string.IsNullOrWhiteSpace(given) || given.Trim().Length > 500)
+            ? (null, Problems.Invalid("reason", new Text("填写原因时应为 1 至 500 个字符。", "reason is 1 to 500 characters when given.")))
+            : (Reason?.Trim() ?? otherwise, null);
+}
+
+/// <summary>One discrepancy of the current verification run, as listed and as answered to a decision.</summary>
+public sealed record DiscrepancyView(
+    string Id, string Kind, string File, string Reason, string ReasonEn, int? StudentRow, int? PovertyRow, string? StudentName, string? PovertyName,
+    string? SchoolCode, string? SchoolName, string? IdNumber, string? Column, string? Township, string? Village, int? Age,
+    string? Decision, string? DecidedBy, DateTimeOffset? DecidedAt, string? DecisionReason, string? MaskedAccount)
+{
+    public static DiscrepancyView From(DiscrepancyRow d) => new(
+        d.Id, d.Kind, d.File, d.Reason.Zh, d.Reason.En, d.StudentRow, d.PovertyRow, d.StudentName, d.PovertyName,
+        d.SchoolCode, d.SchoolName, d.MaskedId, d.Column, d.Township, d.Village, d.Age,
+        d.Decision, d.DecidedBy, d.DecidedAt, d.DecisionReason, d.MaskedAccount);
+}
+
+/// <summary>One ledger (台账) row with its payment: status, batch and time are null before the notice ended.</summary>
+public sealed record LedgerEntryView(
+    string Id, string SchoolCode, string SchoolName, string Name, string IdNumber, string Stage, int Grade, bool Boarding, string Program, decimal Amount, string Source,
+    string? Status, string? BatchId, DateTimeOffset? PaidAt)
+{
+    /// <summary>The row with its ID number masked and its amount in yuan to the fen.</summary>
+    public static LedgerEntryView From(LedgerRow row, Disbursement.EntitlementState? payment) => new(
+        row.Id, row.SchoolCode, row.SchoolName, row.Name, Rosters.IdNumbers.Mask(row.IdNumber), row.Stage, row.Grade, row.Boarding, row.Program,
+        VerificationSummary.Money(row.Amount), row.Source, payment?.Status, payment?.BatchId, payment?.PaidAt);
+}
 
 /// <summary>Discrepancies, review decisions, approval, and the ledgers (台账) of a cycle's current verification run.</summary>
-/// <summary>The optional body of <c>POST …/approve</c>.</summary>
-public sealed record ApproveRequest(string? Reason);
-
 public static class ReviewEndpoints
 {
     /// <summary>Policies, verification and its ledgers, and school names (from the verified rosters).</summary>
@@ -32,155 +84,154 @@ public static class ReviewEndpoints
     public static void MapReview(this IEndpointRouteBuilder app)
     {
         var group = app.MapCycleGroup();
-
-        group.MapGet("/discrepancies", async (string id, string? kind, string? schoolCode, string? continuationToken, int? pageSize, HttpContext http, ClaimsPrincipal user, EligibilityStore store, SchoolNames names, CancellationToken ct) =>
-        {
-            if (!Paging.TryGetSize(pageSize, out var size, out var problem))
-            {
-                return (IResult)problem!;
-            }
-
-            if (kind is not null && !DiscrepancyKinds.Listed.Contains(kind))
-            {
-                return Problems.Invalid("kind", new Text($"kind 应为以下之一：{string.Join(", ", DiscrepancyKinds.Listed)}。", $"kind is one of {string.Join(", ", DiscrepancyKinds.Listed)}."));
-            }
-
-            var (run, refusal) = CurrentRun(http.Cycle());
-            if (refusal is not null)
-            {
-                return refusal;
-            }
-
-            if (ScopeToSchool(user, ref schoolCode) is { } other)
-            {
-                return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, other, ct)));
-            }
-
-            var page = await store.ListDiscrepanciesAsync(id, run!, kind, schoolCode, continuationToken, size, ct);
-            return TypedResults.Ok(new { items = page.Items.Select(ToView), continuationToken = page.ContinuationToken });
-        }).RequireAuthorization(Policies.Staff);
-
+        group.MapGet("/discrepancies", ListDiscrepanciesAsync).RequireAuthorization(Policies.Staff);
         group.MapPost("/discrepancies/{discrepancyId}/decision", DecideAsync).RequireAuthorization(Policies.Staff);
-
-        group.MapPost("/approve", async (string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, WorkingCalendar calendar, CountyContactsStore contacts, EduRelief.Mail.CalendarWarnings warnings, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
-        {
-            // An optional {"reason"}: what the approval is sent with is recorded in the cycle's history.
-            var reason = "approved for public notice";
-            if (http.ContentLength > 0 || http.Headers.TransferEncoding.Count > 0)
-            {
-                var (body, problem) = await JsonBody.ReadAsync<ApproveRequest>(http, json.Value.SerializerOptions);
-                if (problem is not null)
-                {
-                    return (IResult)problem;
-                }
-
-                if (body!.Reason is { } given && (string.IsNullOrWhiteSpace(given) || given.Trim().Length > 500))
-                {
-                    return Problems.Invalid("reason", new Text("填写原因时应为 1 至 500 个字符。", "reason is 1 to 500 characters when given."));
-                }
-
-                reason = body.Reason?.Trim() ?? reason;
-            }
-
-            var cycle = http.HttpContext.Cycle();
-
-            // A notice without a way to object is not a notice: it prints the county's hotline and address.
-            // (Checked once nothing is pending review, so that the engine's refusal names what to do first.)
-            if (cycle.Stage == Stages.Review && cycle.State.Verification?.PendingReview is null or 0 && await contacts.GetAsync(cycle.CountyCode, ct) is null)
-            {
-                return Problems.Conflict(
-                    new Text(
-                        $"县 {cycle.CountyCode} 尚未登记联系方式：批准前请通过 PUT /api/counties/{cycle.CountyCode}/contacts 登记监督电话和异议受理地址。",
-                        $"County {cycle.CountyCode} has no contacts; publish its hotline and address with PUT /api/counties/{cycle.CountyCode}/contacts before approving."),
-                    new Dictionary<string, Text[]>
-                    {
-                        ["contacts"] = [new Text("公示须载明县教育局的监督电话和异议受理地址。", "The county's hotline number and objection address are required on a public notice.")],
-                    });
-            }
-
-            var period = await calendar.NoticeEndAsync(clock.GetUtcNow(), cycle.NoticeDays, ct);
-            var notice = new JsonObject
-            {
-                ["endsAt"] = ChinaTime.Format(period.EndsAt),
-                ["workingDays"] = cycle.NoticeDays,
-                ["calendarMissing"] = period.CalendarMissing,
-            };
-            var result = await engine.RaiseAsync(id, new WorkflowEvent("approve", CycleEvents.Approve, notice, user.Actor(), reason), ct);
-            if (period.CalendarMissing && result.Outcome is (EventOutcome.Applied or EventOutcome.Duplicate))
-            {
-                // The notice ends after a year whose State Council calendar is not entered: tell the bureau, once per
-                // county and year (the mail's key). A repeated approve (a client retrying) asks again, idempotently.
-                await warnings.WarnAsync(cycle.CountyCode, period.EndsAt, ct);
-            }
-
-            return result.Outcome switch
-            {
-                EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok(await cycles.GetAsync(id, ct)),
-                EventOutcome.Refused => PendingReview((int?)result.Instance?.Data["verification"]?["pendingReview"] ?? 0, result.Reason!),
-                _ => CycleGate.StageProblem(id, result.Instance?.Stage ?? cycle.Stage, result.Reason ?? new Text("只有处于审核阶段的周期才能批准", "only a cycle in review can be approved")),
-            };
-        }).RequireAuthorization(Policies.Admin);
-
-        group.MapPost("/verification/rerun", async (string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, CancellationToken ct) =>
-        {
-            var result = await engine.RaiseAsync(id, new WorkflowEvent(Guid.NewGuid().ToString("N"), CycleEvents.VerificationRerun, null, user.Actor(), "verification re-run requested"), ct);
-            return result.Outcome switch
-            {
-                EventOutcome.Applied => TypedResults.Accepted($"/api/cycles/{id}", await cycles.GetAsync(id, ct)),
-                EventOutcome.NotFound => (IResult)Problems.NotFound(Messages.Cycle(id)),
-                _ => Problems.Conflict(result.Reason ?? new Text("只有在核验或审核阶段才能重新核验。", "Verification can be re-run only while verifying or in review.")),
-            };
-        }).RequireAuthorization(Policies.Admin);
-
-        group.MapGet("/ledger", async (string id, string? program, string? schoolCode, string? continuationToken, int? pageSize, HttpContext http, ClaimsPrincipal user, EligibilityStore store, Disbursement.PaymentStatusQueries payments, SchoolNames names, CancellationToken ct) =>
-        {
-            if (!Paging.TryGetSize(pageSize, out var size, out var problem))
-            {
-                return (IResult)problem!;
-            }
-
-            var (run, refusal) = CurrentRun(http.Cycle());
-            if (refusal is not null)
-            {
-                return refusal;
-            }
-
-            if (ScopeToSchool(user, ref schoolCode) is { } other)
-            {
-                return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, other, ct)));
-            }
-
-            var page = await store.ListLedgerAsync(id, run!, program, schoolCode, continuationToken, size, ct);
-            // Each row's payment (null before the notice ended): one scan per school on the page, never one read per child.
-            var paid = await payments.ForSchoolsAsync(id, page.Items.Select(l => l.SchoolCode), ct);
-            return TypedResults.Ok(new
-            {
-                items = page.Items.Select(l => (Row: l, Payment: paid.GetValueOrDefault((l.Program, Rosters.PersonKeys.Of(l.IdNumber))))).Select(x => new
-                {
-                    id = x.Row.Id, schoolCode = x.Row.SchoolCode, schoolName = x.Row.SchoolName, name = x.Row.Name, idNumber = Rosters.IdNumbers.Mask(x.Row.IdNumber),
-                    stage = x.Row.Stage, grade = x.Row.Grade, boarding = x.Row.Boarding, program = x.Row.Program, amount = VerificationSummary.Money(x.Row.Amount), source = x.Row.Source,
-                    status = x.Payment?.Status, batchId = x.Payment?.BatchId, paidAt = x.Payment?.PaidAt,
-                }),
-                continuationToken = page.ContinuationToken,
-            });
-        }).RequireAuthorization(Policies.Staff);
-
-        group.MapGet("/ledger.xlsx", async (string id, HttpContext http, EligibilityStore store, Disbursement.PaymentStatusQueries payments, CancellationToken ct) =>
-        {
-            var (run, refusal) = CurrentRun(http.Cycle());
-            if (refusal is not null)
-            {
-                return refusal;
-            }
-
-            http.Response.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-ledger.xlsx\"";
-            await LedgerWorkbook.WriteAsync(http.Response.Body, store, payments, id, run!, ct);
-            return Results.Empty;
-        }).WithNoStore().RequireAuthorization(Policies.Inspection);
+        group.MapPost("/approve", ApproveAsync).RequireAuthorization(Policies.Admin);
+        group.MapPost("/verification/rerun", RerunAsync).RequireAuthorization(Policies.Admin);
+        group.MapGet("/ledger", LedgerAsync).RequireAuthorization(Policies.Staff);
+        group.MapGet("/ledger.xlsx", LedgerWorkbookAsync).WithNoStore().RequireAuthorization(Policies.Inspection);
     }
 
-    private static async Task<IResult> DecideAsync(
+    private static async Task<Results<Ok<Page<DiscrepancyView>>, ProblemHttpResult>> ListDiscrepanciesAsync(
+        string id, string? kind, string? schoolCode, string? continuationToken, int? pageSize, HttpContext http, ClaimsPrincipal user, EligibilityStore store, SchoolNames names, CancellationToken ct)
+    {
+        if (!Paging.TryGetSize(pageSize, out var size, out var problem))
+        {
+            return problem!;
+        }
+
+        if (kind is not null && !DiscrepancyKinds.Listed.Contains(kind))
+        {
+            return Problems.Invalid("kind", new Text($"kind 应为以下之一：{string.Join(", ", DiscrepancyKinds.Listed)}。", $"kind is one of {string.Join(", ", DiscrepancyKinds.Listed)}."));
+        }
+
+        var (run, refusal) = CurrentRun(http.Cycle());
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (ScopeToSchool(user, ref schoolCode) is { } other)
+        {
+            return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, other, ct)));
+        }
+
+        var page = await store.ListDiscrepanciesAsync(id, run!, kind, schoolCode, continuationToken, size, ct);
+        return TypedResults.Ok(new Page<DiscrepancyView>([.. page.Items.Select(DiscrepancyView.From)], page.ContinuationToken));
+    }
+
+    private static async Task<Results<Ok<Cycle>, ProblemHttpResult>> ApproveAsync(
+        string id, HttpRequest http, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, WorkingCalendar calendar, CountyContactsStore contacts,
+        EduRelief.Mail.CalendarWarnings warnings, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        // An optional {"reason"}: what the approval is sent with is recorded in the cycle's history.
+        var reason = "approved for public notice";
+        if (http.ContentLength > 0 || http.Headers.TransferEncoding.Count > 0)
+        {
+            var (body, problem) = await JsonBody.ReadAsync<ApproveRequest>(http, json.Value.SerializerOptions);
+            var (given, invalid) = body?.Validate(reason) ?? default;
+            if ((problem ?? invalid) is { } refused)
+            {
+                return refused;
+            }
+
+            reason = given!;
+        }
+
+        var cycle = http.HttpContext.Cycle();
+
+        // A notice without a way to object is not a notice: it prints the county's hotline and address.
+        // (Checked once nothing is pending review, so that the engine's refusal names what to do first.)
+        if (cycle.Stage == Stages.Review && cycle.State.Verification?.PendingReview is null or 0 && await contacts.GetAsync(cycle.CountyCode, ct) is null)
+        {
+            return Problems.Conflict(
+                new Text(
+                    $"县 {cycle.CountyCode} 尚未登记联系方式：批准前请通过 PUT /api/counties/{cycle.CountyCode}/contacts 登记监督电话和异议受理地址。",
+                    $"County {cycle.CountyCode} has no contacts; publish its hotline and address with PUT /api/counties/{cycle.CountyCode}/contacts before approving."),
+                new Dictionary<string, Text[]>
+                {
+                    ["contacts"] = [new Text("公示须载明县教育局的监督电话和异议受理地址。", "The county's hotline number and objection address are required on a public notice.")],
+                });
+        }
+
+        var period = await calendar.NoticeEndAsync(clock.GetUtcNow(), cycle.NoticeDays, ct);
+        var notice = new JsonObject
+        {
+            ["endsAt"] = ChinaTime.Format(period.EndsAt),
+            ["workingDays"] = cycle.NoticeDays,
+            ["calendarMissing"] = period.CalendarMissing,
+        };
+        var result = await engine.RaiseAsync(id, new WorkflowEvent("approve", CycleEvents.Approve, notice, user.Actor(), reason), ct);
+        if (period.CalendarMissing && result.Outcome is (EventOutcome.Applied or EventOutcome.Duplicate))
+        {
+            // The notice ends after a year whose State Council calendar is not entered: tell the bureau, once per
+            // county and year (the mail's key). A repeated approve (a client retrying) asks again, idempotently.
+            await warnings.WarnAsync(cycle.CountyCode, period.EndsAt, ct);
+        }
+
+        return result.Outcome switch
+        {
+            EventOutcome.Applied or EventOutcome.Duplicate => TypedResults.Ok((await cycles.GetAsync(id, ct))!),
+            EventOutcome.Refused => PendingReview((int?)result.Instance?.Data["verification"]?["pendingReview"] ?? 0, result.Reason!),
+            _ => CycleGate.StageProblem(id, result.Instance?.Stage ?? cycle.Stage, result.Reason ?? new Text("只有处于审核阶段的周期才能批准", "only a cycle in review can be approved")),
+        };
+    }
+
+    private static async Task<Results<Accepted<Cycle>, ProblemHttpResult>> RerunAsync(string id, ClaimsPrincipal user, CycleService cycles, WorkflowEngine engine, CancellationToken ct)
+    {
+        var result = await engine.RaiseAsync(id, new WorkflowEvent(Guid.NewGuid().ToString("N"), CycleEvents.VerificationRerun, null, user.Actor(), "verification re-run requested"), ct);
+        return result.Outcome switch
+        {
+            EventOutcome.Applied => TypedResults.Accepted($"/api/cycles/{id}", (await cycles.GetAsync(id, ct))!),
+            EventOutcome.NotFound => Problems.NotFound(Messages.Cycle(id)),
+            _ => Problems.Conflict(result.Reason ?? new Text("只有在核验或审核阶段才能重新核验。", "Verification can be re-run only while verifying or in review.")),
+        };
+    }
+
+    private static async Task<Results<Ok<Page<LedgerEntryView>>, ProblemHttpResult>> LedgerAsync(
+        string id, string? program, string? schoolCode, string? continuationToken, int? pageSize, HttpContext http, ClaimsPrincipal user, EligibilityStore store,
+        Disbursement.PaymentStatusQueries payments, SchoolNames names, CancellationToken ct)
+    {
+        if (!Paging.TryGetSize(pageSize, out var size, out var problem))
+        {
+            return problem!;
+        }
+
+        var (run, refusal) = CurrentRun(http.Cycle());
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (ScopeToSchool(user, ref schoolCode) is { } other)
+        {
+            return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, other, ct)));
+        }
+
+        var page = await store.ListLedgerAsync(id, run!, program, schoolCode, continuationToken, size, ct);
+        // Each row's payment (null before the notice ended): one scan per school on the page, never one read per child.
+        var paid = await payments.ForSchoolsAsync(id, page.Items.Select(l => l.SchoolCode), ct);
+        return TypedResults.Ok(new Page<LedgerEntryView>(
+            [.. page.Items.Select(l => LedgerEntryView.From(l, paid.GetValueOrDefault((l.Program, Rosters.PersonKeys.Of(l.IdNumber)))))],
+            page.ContinuationToken));
+    }
+
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> LedgerWorkbookAsync(
+        string id, HttpContext http, EligibilityStore store, Disbursement.PaymentStatusQueries payments, CancellationToken ct)
+    {
+        var (run, refusal) = CurrentRun(http.Cycle());
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        http.Response.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-ledger.xlsx\"";
+        await LedgerWorkbook.WriteAsync(http.Response.Body, store, payments, id, run!, ct);
+        return TypedResults.Empty;
+    }
+
+    private static async Task<Results<Ok<DiscrepancyView>, ProblemHttpResult>> DecideAsync(
         string id, string discrepancyId, HttpRequest http, ClaimsPrincipal user, EligibilityStore store, WorkflowEngine engine,
         Accounts.CycleAccounts accounts, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
     {
@@ -190,18 +241,7 @@ public static class ReviewEndpoints
             return problem;
         }
 
-        var errors = new Dictionary<string, Text[]>();
-        if (body!.Decision is not ("confirm" or "reject"))
-        {
-            errors["decision"] = [new Text("decision 为 confirm（确认）或 reject（不予确认）。", "decision is confirm or reject.")];
-        }
-
-        var reason = body.Reason?.Trim();
-        if (string.IsNullOrEmpty(reason) || reason.Length > 500)
-        {
-            errors["reason"] = [Messages.ReasonRequired];
-        }
-
+        var (reason, errors) = body!.Validate();
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -247,7 +287,7 @@ public static class ReviewEndpoints
         {
             // Payment follows the decision at the next cut; the cycle's figures follow it now.
             await accounts.RefreshAsync(cycle, ct);
-            return TypedResults.Ok(ToView((await store.GetDiscrepancyAsync(id, run!, discrepancyId, ct))!));
+            return TypedResults.Ok(DiscrepancyView.From((await store.GetDiscrepancyAsync(id, run!, discrepancyId, ct))!));
         }
 
         var student = row.StudentJson is null ? null : JsonSerializer.Deserialize<StudentRecord>(row.StudentJson);
@@ -277,17 +317,17 @@ public static class ReviewEndpoints
         }
 
         var decided = await store.GetDiscrepancyAsync(id, run!, discrepancyId, ct);
-        return TypedResults.Ok(ToView(decided!));
+        return TypedResults.Ok(DiscrepancyView.From(decided!));
     }
 
     /// <summary>The run whose results are current, or why there are none yet.</summary>
-    private static (string? Run, IResult? Refusal) CurrentRun(Cycle cycle) =>
+    private static (string? Run, ProblemHttpResult? Refusal) CurrentRun(Cycle cycle) =>
         cycle.State.Verification is { IsCompleted: true } run
             ? (run.RunId, null)
             : (null, Problems.Conflict(new Text($"资助周期 {cycle.Id} 尚未完成核验。", $"Cycle {cycle.Id} has no completed verification yet.")));
 
     /// <summary>The approval refused by the cycle's guard: names still pending review, in both languages.</summary>
-    private static IResult PendingReview(int pending, string guardReason)
+    private static ProblemHttpResult PendingReview(int pending, string guardReason)
     {
         var reason = pending > 0
             ? new Text($"尚有 {pending} 条姓名不一致待审核；请逐条处理后再批准。", $"{pending} name mismatches are pending review; decide each before approving.")
@@ -307,29 +347,4 @@ public static class ReviewEndpoints
         schoolCode ??= user.SchoolCode();
         return user.CanAccessSchool(schoolCode!) ? null : schoolCode ?? "";
     }
-
-    private static object ToView(DiscrepancyRow d) => new
-    {
-        id = d.Id,
-        kind = d.Kind,
-        file = d.File,
-        reason = d.Reason.Zh,
-        reasonEn = d.Reason.En,
-        studentRow = d.StudentRow,
-        povertyRow = d.PovertyRow,
-        studentName = d.StudentName,
-        povertyName = d.PovertyName,
-        schoolCode = d.SchoolCode,
-        schoolName = d.SchoolName,
-        idNumber = d.MaskedId,
-        column = d.Column,
-        township = d.Township,
-        village = d.Village,
-        age = d.Age,
-        decision = d.Decision,
-        decidedBy = d.DecidedBy,
-        decidedAt = d.DecidedAt,
-        decisionReason = d.DecisionReason,
-        maskedAccount = d.MaskedAccount,
-    };
 }

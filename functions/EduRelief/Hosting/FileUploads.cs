@@ -89,7 +89,7 @@ public static class FileUploads
     }
 
     /// <summary>413, naming the file: <paramref name="what"/> may be at most <paramref name="maxBytes"/>.</summary>
-    public static IResult TooLarge(Text what, long maxBytes)
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooLarge(Text what, long maxBytes)
     {
         var limit = $"{maxBytes / (1024 * 1024)} MiB";
         return Problems.Create(StatusCodes.Status413PayloadTooLarge, new Text($"{what.Zh}最大为 {limit}。", $"{what.En} may be at most {limit}."),

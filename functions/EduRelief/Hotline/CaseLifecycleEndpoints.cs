@@ -3,6 +3,7 @@ using EduRelief.Auth;
 using EduRelief.Counties;
 using EduRelief.Hosting;
 using EduRelief.Rectification;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -31,94 +32,101 @@ public static class CaseLifecycleEndpoints
 
     public static void MapCaseLifecycle(this RouteGroupBuilder group)
     {
-        group.MapPost("/{caseNumber}/assign", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
-            actions.ActAsync<AssignRequest>(caseNumber, http, user, (body, c, now) =>
-                Text(body.Note, "note", required: false) is { } bad ? bad
-                : Task.FromResult<CaseOutcome>(new AssignCase(user.Actor(), now, body.Assignee?.Trim() ?? "", Clean(body.Note))), ct))
-            .RequireAuthorization(Policies.Admin);
-
-        group.MapPost("/{caseNumber}/progress", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
-            actions.ActAsync<NoteRequest>(caseNumber, http, user, (body, c, now) =>
-                Text(body.Note, "note") ?? Task.FromResult<CaseOutcome>(new RecordProgress(user.Actor(), now, Clean(body.Note)!)), ct))
-            .RequireAuthorization(Policies.Staff);
-
-        group.MapPost("/{caseNumber}/extension", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
-            actions.ActAsync<ExtensionRequest>(caseNumber, http, user, (body, c, now) =>
-                Text(body.Reason, "reason")
-                ?? (body.WorkingDays is null
-                    ? Task.FromResult<CaseOutcome>(Problems.Invalid("workingDays", new Text($"workingDays 为申请延长的工作日数，1 至 {CaseLifecycle.MaxExtensionDays}。", $"workingDays is the number of working days asked for, 1 to {CaseLifecycle.MaxExtensionDays}.")))
-                    : Task.FromResult<CaseOutcome>(new RequestExtension(user.Actor(), now, Clean(body.Reason)!, body.WorkingDays.Value))), ct))
-            .RequireAuthorization(Policies.Staff);
-
-        group.MapPost("/{caseNumber}/extension/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ICaseDeadlines deadlines, CancellationToken ct) =>
-            actions.ActAsync<DecisionRequest>(caseNumber, http, user, async (body, c, now) =>
-            {
-                if (body.Decision is not (CaseExtension.Approved or CaseExtension.Refused))
-                {
-                    return Problems.Invalid("decision", new Text("decision 应为 approved 或 refused。", "decision is approved or refused."));
-                }
-
-                if (Text(body.Reason, "reason", required: body.Decision == CaseExtension.Refused) is { } bad)
-                {
-                    return await bad;
-                }
-
-                if (body.Decision == CaseExtension.Refused || c.Extension is not { } extension)
-                {
-                    return new DecideExtension(user.Actor(), now, false, Clean(body.Reason), null, false);
-                }
-
-                // The extra working days count on from the current deadline (or from today, for a case without one).
-                var extended = await deadlines.AfterAsync(c.Deadline ?? now, extension.WorkingDays, ct);
-                return new DecideExtension(user.Actor(), now, true, Clean(body.Reason), extended.DueAt, extended.CalendarMissing);
-            }, ct))
-            .RequireAuthorization(Policies.Admin);
-
-        // The hold follows the case: written after the decision commits, and again when the same decision is repeated,
-        // so a crash in between leaves the person held (never paid by mistake) until the client's retry.
-        group.MapPost("/{caseNumber}/objection/decision", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ObjectionHoldStore holds, ObjectionSubjects subjects, RectificationStore rectification, Cycles.CycleCloser closer, TimeProvider clock, CancellationToken ct) =>
-            actions.ActAsync<DecisionRequest>(caseNumber, http, user, (body, c, now) =>
-                !ObjectionDecisions.All.Contains(body.Decision ?? "")
-                    ? Task.FromResult<CaseOutcome>(Problems.Invalid("decision", new Text("decision 应为 upheld 或 dismissed。", "decision is upheld or dismissed.")))
-                    : c.ObjectionDecision == body.Decision
-                        ? Task.FromResult(CaseOutcome.Unchanged)
-                        : Text(body.Reason, "reason") ?? Task.FromResult<CaseOutcome>(new DecideObjection(user.Actor(), now, body.Decision!, Clean(body.Reason)!)),
-                ct,
-                after: async decided =>
-                {
-                    await holds.DecideAsync(decided, c => subjects.IsOnNoticeAsync(decided.Subject, c), decided.ObjectionDecidedAt ?? clock.GetUtcNow(), ct);
-                    if (decided.ObjectionDecision == ObjectionDecisions.Upheld && UpheldObjectionItem(decided) is { } item)
-                    {
-                        await rectification.OpenAsync(item, ct);
-                    }
-
-                    if (decided.Subject?.CycleId is { } cycleId)
-                    {
-                        await closer.AfterObjectionDecidedAsync(cycleId, user.Actor(), ct);
-                    }
-                }))
-            .RequireAuthorization(Policies.Admin);
-
-        group.MapPost("/{caseNumber}/reply", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
-            actions.ActAsync<ReplyRequest>(caseNumber, http, user, (body, c, now) =>
-                Text(body.Reply, "reply") ?? Task.FromResult<CaseOutcome>(new ReplyToCaller(user.Actor(), now, Clean(body.Reply)!)), ct))
-            .RequireAuthorization(Policies.Staff);
-
-        group.MapPost("/{caseNumber}/satisfaction", (string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ICaseDeadlines deadlines, CancellationToken ct) =>
-            actions.ActAsync<SatisfactionRequest>(caseNumber, http, user, async (body, c, now) =>
-            {
-                if (!Satisfaction.All.Contains(body.Satisfaction ?? ""))
-                {
-                    return Problems.Invalid("satisfaction", new Text($"satisfaction 须为以下之一：{Satisfaction.ChineseList}。", $"satisfaction is one of {string.Join(", ", Satisfaction.All)}."));
-                }
-
-                // Should the caller's verdict reopen the case, it runs again for its category's working days (objections: a complaint's).
-                var days = DeadlineRule.For(c.Category).WorkingDays ?? DeadlineRule.For(HotlineCategories.Complaint).WorkingDays!.Value;
-                var reopened = await deadlines.AfterAsync(now, days, ct);
-                return new RecordSatisfaction(user.Actor(), now, body.Satisfaction!, reopened.DueAt, reopened.CalendarMissing);
-            }, ct))
-            .RequireAuthorization(Policies.Admin);
+        group.MapPost("/{caseNumber}/assign", AssignAsync).RequireAuthorization(Policies.Admin);
+        group.MapPost("/{caseNumber}/progress", ProgressAsync).RequireAuthorization(Policies.Staff);
+        group.MapPost("/{caseNumber}/extension", ExtensionAsync).RequireAuthorization(Policies.Staff);
+        group.MapPost("/{caseNumber}/extension/decision", DecideExtensionAsync).RequireAuthorization(Policies.Admin);
+        group.MapPost("/{caseNumber}/objection/decision", DecideObjectionAsync).RequireAuthorization(Policies.Admin);
+        group.MapPost("/{caseNumber}/reply", ReplyAsync).RequireAuthorization(Policies.Staff);
+        group.MapPost("/{caseNumber}/satisfaction", SatisfactionAsync).RequireAuthorization(Policies.Admin);
     }
+
+    private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> AssignAsync(string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
+        actions.ActAsync<AssignRequest>(caseNumber, http, user, (body, c, now) =>
+            Text(body.Note, "note", required: false) is { } bad ? bad
+            : Task.FromResult<CaseOutcome>(new AssignCase(user.Actor(), now, body.Assignee?.Trim() ?? "", Clean(body.Note))), ct);
+
+    private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> ProgressAsync(string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
+        actions.ActAsync<NoteRequest>(caseNumber, http, user, (body, c, now) =>
+            Text(body.Note, "note") ?? Task.FromResult<CaseOutcome>(new RecordProgress(user.Actor(), now, Clean(body.Note)!)), ct);
+
+    private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> ExtensionAsync(string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
+        actions.ActAsync<ExtensionRequest>(caseNumber, http, user, (body, c, now) =>
+            Text(body.Reason, "reason")
+            ?? (body.WorkingDays is null
+                ? Task.FromResult<CaseOutcome>(Problems.Invalid("workingDays", new Text($"workingDays 为申请延长的工作日数，1 至 {CaseLifecycle.MaxExtensionDays}。", $"workingDays is the number of working days asked for, 1 to {CaseLifecycle.MaxExtensionDays}.")))
+                : Task.FromResult<CaseOutcome>(new RequestExtension(user.Actor(), now, Clean(body.Reason)!, body.WorkingDays.Value))), ct);
+
+    private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> DecideExtensionAsync(
+        string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ICaseDeadlines deadlines, CancellationToken ct) =>
+        actions.ActAsync<DecisionRequest>(caseNumber, http, user, async (body, c, now) =>
+        {
+            if (body.Decision is not (CaseExtension.Approved or CaseExtension.Refused))
+            {
+                return Problems.Invalid("decision", new Text("decision 应为 approved 或 refused。", "decision is approved or refused."));
+            }
+
+            if (Text(body.Reason, "reason", required: body.Decision == CaseExtension.Refused) is { } bad)
+            {
+                return await bad;
+            }
+
+            if (body.Decision == CaseExtension.Refused || c.Extension is not { } extension)
+            {
+                return new DecideExtension(user.Actor(), now, false, Clean(body.Reason), null, false);
+            }
+
+            // The extra working days count on from the current deadline (or from today, for a case without one).
+            var extended = await deadlines.AfterAsync(c.Deadline ?? now, extension.WorkingDays, ct);
+            return new DecideExtension(user.Actor(), now, true, Clean(body.Reason), extended.DueAt, extended.CalendarMissing);
+        }, ct);
+
+    /// <summary>
+    /// The hold follows the case: written after the decision commits, and again when the same decision is repeated,
+    /// so a crash in between leaves the person held (never paid by mistake) until the client's retry.
+    /// </summary>
+    private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> DecideObjectionAsync(
+        string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ObjectionHoldStore holds, ObjectionSubjects subjects,
+        RectificationStore rectification, Cycles.CycleCloser closer, TimeProvider clock, CancellationToken ct) =>
+        actions.ActAsync<DecisionRequest>(caseNumber, http, user, (body, c, now) =>
+            !ObjectionDecisions.All.Contains(body.Decision ?? "")
+                ? Task.FromResult<CaseOutcome>(Problems.Invalid("decision", new Text("decision 应为 upheld 或 dismissed。", "decision is upheld or dismissed.")))
+                : c.ObjectionDecision == body.Decision
+                    ? Task.FromResult(CaseOutcome.Unchanged)
+                    : Text(body.Reason, "reason") ?? Task.FromResult<CaseOutcome>(new DecideObjection(user.Actor(), now, body.Decision!, Clean(body.Reason)!)),
+            ct,
+            after: async decided =>
+            {
+                await holds.DecideAsync(decided, c => subjects.IsOnNoticeAsync(decided.Subject, c), decided.ObjectionDecidedAt ?? clock.GetUtcNow(), ct);
+                if (decided.ObjectionDecision == ObjectionDecisions.Upheld && UpheldObjectionItem(decided) is { } item)
+                {
+                    await rectification.OpenAsync(item, ct);
+                }
+
+                if (decided.Subject?.CycleId is { } cycleId)
+                {
+                    await closer.AfterObjectionDecidedAsync(cycleId, user.Actor(), ct);
+                }
+            });
+
+    private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> ReplyAsync(string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
+        actions.ActAsync<ReplyRequest>(caseNumber, http, user, (body, c, now) =>
+            Text(body.Reply, "reply") ?? Task.FromResult<CaseOutcome>(new ReplyToCaller(user.Actor(), now, Clean(body.Reply)!)), ct);
+
+    private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> SatisfactionAsync(
+        string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ICaseDeadlines deadlines, CancellationToken ct) =>
+        actions.ActAsync<SatisfactionRequest>(caseNumber, http, user, async (body, c, now) =>
+        {
+            if (!Satisfaction.All.Contains(body.Satisfaction ?? ""))
+            {
+                return Problems.Invalid("satisfaction", new Text($"satisfaction 须为以下之一：{Satisfaction.ChineseList}。", $"satisfaction is one of {string.Join(", ", Satisfaction.All)}."));
+            }
+
+            // Should the caller's verdict reopen the case, it runs again for its category's working days (objections: a complaint's).
+            var days = DeadlineRule.For(c.Category).WorkingDays ?? DeadlineRule.For(HotlineCategories.Complaint).WorkingDays!.Value;
+            var reopened = await deadlines.AfterAsync(now, days, ct);
+            return new RecordSatisfaction(user.Actor(), now, body.Satisfaction!, reopened.DueAt, reopened.CalendarMissing);
+        }, ct);
 
     /// <summary>
     /// An upheld objection means a child was on the approved list who should not have been: the school owns finding out
@@ -145,14 +153,14 @@ public static class CaseLifecycleEndpoints
     {
         public CaseAction? Action { get; private init; }
 
-        public IResult? Refusal { get; private init; }
+        public ProblemHttpResult? Refusal { get; private init; }
 
         /// <summary>The request repeats what the case already records: answer it as done, change nothing.</summary>
         public static CaseOutcome Unchanged { get; } = new();
 
         public static implicit operator CaseOutcome(CaseAction action) => new() { Action = action };
 
-        public static implicit operator CaseOutcome(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult refusal) => new() { Refusal = refusal };
+        public static implicit operator CaseOutcome(ProblemHttpResult refusal) => new() { Refusal = refusal };
     }
 
     /// <summary>Free text as stored: trimmed, with ID and phone numbers masked (the caller's, a child's or anyone's).</summary>
@@ -174,7 +182,7 @@ public static class CaseLifecycleEndpoints
 public sealed class CaseActions(HotlineStore store, ObjectionHoldStore holds, TimeProvider clock, IOptions<JsonOptions> json, Mail.CalendarWarnings warnings, Calendar.WorkingCalendar calendar)
 {
     /// <summary>Reads the body, finds the case the user may act on, builds the action and applies it under the case's ETag.</summary>
-    public async Task<IResult> ActAsync<TBody>(
+    public async Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> ActAsync<TBody>(
         string caseNumber,
         HttpRequest http,
         ClaimsPrincipal user,

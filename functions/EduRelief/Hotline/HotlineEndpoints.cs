@@ -112,188 +112,196 @@ public static class HotlineEndpoints
         var group = app.MapGroup("/api/hotline/cases");
 
         // The hotline system authenticates by signature, not by API key.
-        group.MapPost("", async (
-            HttpRequest http,
-            IOptions<HotlineOptions> options,
-            TimeProvider clock,
-            CountyCatalog counties,
-            HotlineStore store,
-            ObjectionHoldStore holds,
-            ObjectionSubjects subjects,
-            CycleGate gate,
-            Calendar.WorkingCalendar calendar,
-            Mail.CalendarWarnings warnings,
-            IOptions<JsonOptions> json,
-            ILoggerFactory loggers,
-            CancellationToken ct) =>
-        {
-            var log = loggers.CreateLogger("EduRelief.Hotline");
-            var body = await ReadLimitedAsync(http, ct);
-            if (body is null)
-            {
-                return (IResult)Problems.Create(
-                    StatusCodes.Status413PayloadTooLarge, new Text($"一件热线工单最大 {MaxBodyBytes / 1024} KiB。", $"A hotline case is at most {MaxBodyBytes / 1024} KiB."));
-            }
-
-            var now = clock.GetUtcNow();
-            var signature = http.Headers[HotlineSignature.SignatureHeader].ToString();
-            var check = HotlineSignature.Verify(options.Value.Secret, http.Headers[HotlineSignature.TimestampHeader].ToString(), signature, body, now);
-            if (check != SignatureCheck.Valid)
-            {
-                log.LogWarning("Hotline webhook refused: {Check}", check);
-                return Unauthorized(check switch
-                {
-                    SignatureCheck.Missing => new Text($"请求须带 {HotlineSignature.TimestampHeader} 和 {HotlineSignature.SignatureHeader} 两个请求头。", $"Send {HotlineSignature.TimestampHeader} and {HotlineSignature.SignatureHeader}."),
-                    SignatureCheck.OutsideWindow => new Text("时间戳与服务器时间相差超过 5 分钟。", "The timestamp is more than 5 minutes from the server's clock."),
-                    _ => new Text("签名不符。", "The signature does not match."),
-                });
-            }
-
-            var signedAt = long.Parse(http.Headers[HotlineSignature.TimestampHeader].ToString(), System.Globalization.CultureInfo.InvariantCulture);
-            var bodyHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
-            if (!await store.TryRecordSignatureAsync(signature, signedAt, now, ct))
-            {
-                // The hotline retrying a delivery whose answer it lost gets that answer again; anything else is a replay.
-                if (await store.AnsweredCaseAsync(signature, signedAt, bodyHash, ct) is { } answered && await store.GetAsync(answered, ct) is { } again)
-                {
-                    return TypedResults.Ok(await CaseViewAsync(again, now, viewer: null, holds, calendar, ct));
-                }
-
-                log.LogWarning("Hotline webhook refused: replayed signature");
-                return Unauthorized(new Text("这一签名请求此前已送达过，不再受理。", "This signed request was delivered before."));
-            }
-
-            HotlineCaseRequest? request;
-            try
-            {
-                request = JsonSerializer.Deserialize<HotlineCaseRequest>(body, json.Value.SerializerOptions);
-            }
-            catch (JsonException ex)
-            {
-                var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-                return Problems.Invalid(field, Messages.NotValidJson);
-            }
-
-            if (request is null)
-            {
-                return Problems.Invalid("body", new Text("需要一个 JSON 对象。", "A JSON object is required."));
-            }
-
-            var (input, errors) = HotlineIntake.Validate(request, counties, now);
-            if (input is null)
-            {
-                return Problems.Invalid(errors);
-            }
-
-            bool created;
-            HotlineCase @case;
-            GateRefusal? refusal = null;
-            try
-            {
-                // A closed or cancelled cycle takes no new objection: the case is still recorded (a call was made), without a hold.
-                refusal = input.Subject?.CycleId is { } named ? await gate.RefuseIfEndedAsync(named, ct) : null;
-                (created, @case) = await store.RegisterAsync(input, now, ct);
-                if (@case.Subject?.CycleId is { } cycleId && refusal is null)
-                {
-                    if (@case.Category == HotlineCategories.Objection)
-                    {
-                        await holds.EnsureAsync(@case, c => subjects.IsOnNoticeAsync(@case.Subject, c), ct);
-                    }
-
-                    // Written first, then the cycle read (CycleGate): a close that committed meanwhile never saw this case.
-                    refusal = await gate.ConfirmAsync(cycleId, "hotline", ct);
-                    if (refusal is not null)
-                    {
-                        await holds.ReleaseUndecidedAsync(cycleId, @case.CaseNumber, ct);
-                    }
-                }
-
-                await store.MarkSignatureAnsweredAsync(signature, signedAt, bodyHash, @case.CaseNumber, ct);
-            }
-            catch (Exception ex) when (ex is Azure.RequestFailedException or OperationCanceledException or InvalidOperationException)
-            {
-                // Nothing was answered: forget the signature so the hotline's retry of this very request is not taken
-                // for a replay, and finishes the case and its hold (both are idempotent by externalId).
-                await store.ForgetSignatureAsync(signature, signedAt, CancellationToken.None);
-                throw;
-            }
-
-            var view = await CaseViewAsync(@case, now, viewer: null, holds, calendar, ct) with
-            {
-                NoHoldReason = refusal is null ? null
-                    : @case.Category == HotlineCategories.Objection ? $"{refusal.ChineseDetail}本异议已登记为工单，但不暂停任何人的发放。"
-                    : $"{refusal.ChineseDetail}本工单已登记，按一般工单办理。",
-            };
-            if (!created)
-            {
-                return TypedResults.Ok(view);
-            }
-
-            if (@case is { DeadlineCalendarMissing: true, Deadline: { } due })
-            {
-                await warnings.WarnAsync(@case.CountyCode, due, ct);
-            }
-
-            log.LogInformation("Hotline case {CaseNumber} registered: {Category}", @case.CaseNumber, @case.Category);
-            return TypedResults.Created($"/api/hotline/cases/{@case.CaseNumber}", view);
-        }).AllowAnonymous();
-
-        group.MapGet("", async (string? status, string? category, string? cycleId, bool? overdue, string? continuationToken, int? pageSize, ClaimsPrincipal user, HotlineStore store, Calendar.WorkingCalendar calendar, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct) =>
-        {
-            if (!Paging.TryGetSize(pageSize, out var size, out var problem))
-            {
-                return (IResult)problem!;
-            }
-
-            var errors = new Dictionary<string, Text[]>();
-            if (status is not null && !HotlineStatuses.All.Contains(status))
-            {
-                errors["status"] = [new Text($"status 须为以下之一：{HotlineStatuses.ChineseList}。", $"status is one of {string.Join(", ", HotlineStatuses.All)}.")];
-            }
-
-            if (category is not null && !HotlineCategories.All.Contains(category))
-            {
-                errors["category"] = [new Text($"category 须为以下之一：{HotlineCategories.ChineseList}。", $"category is one of {string.Join(", ", HotlineCategories.All)}.")];
-            }
-
-            if (cycleId is not null && !HotlineIntake.IsCycleId(cycleId))
-            {
-                errors["cycleId"] = [HotlineIntake.CycleIdFormat("cycleId")];
-            }
-
-            if (errors.Count > 0)
-            {
-                return Problems.Invalid(errors);
-            }
-
-            // A school officer sees the cases assigned to their school, nothing else.
-            var assignee = user.IsInRole(Roles.SchoolOfficer) ? Assignees.ForSchool(user.SchoolCode() ?? "") : null;
-            var now = clock.GetUtcNow();
-            var filter = new HotlineCaseFilter(status, category, cycleId, assignee, overdue == true ? now : null, user.CountyLimit());
-            var page = await store.ListAsync(filter, continuationToken, size, ct);
-            var calendars = await CaseCountdown.CalendarsAsync(calendar, now, ct);
-            var schools = names.ByCounty();
-            var items = new List<HotlineCaseView>(page.Items.Count);
-            foreach (var c in page.Items)
-            {
-                items.Add(await HotlineCaseView.From(c, now, user, calendars: calendars).NamedAsync(schools(c.CountyCode), ct));
-            }
-
-            return TypedResults.Ok(new { items, continuationToken = page.ContinuationToken });
-        }).RequireAuthorization(Policies.Staff);
-
-        group.MapGet("/{caseNumber}", async (string caseNumber, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, Calendar.WorkingCalendar calendar, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct) =>
-        {
-            if (await VisibleCaseAsync(caseNumber, user, store, ct) is not { } found)
-            {
-                return (IResult)Problems.NotFound(new Text($"热线工单 {caseNumber}", $"Hotline case {caseNumber}"));
-            }
-
-            var view = await CaseViewAsync(found.Case, clock.GetUtcNow(), user, holds, calendar, ct, await store.HistoryAsync(found.Number, ct));
-            return TypedResults.Ok(await view.NamedAsync(names.InCounty(found.Case.CountyCode), ct));
-        }).RequireAuthorization(Policies.Staff);
-
+        group.MapPost("", ReceiveAsync).AllowAnonymous();
+        group.MapGet("", ListAsync).RequireAuthorization(Policies.Staff);
+        group.MapGet("/{caseNumber}", GetAsync).RequireAuthorization(Policies.Staff);
         group.MapCaseLifecycle();
+    }
+
+    /// <summary>A case the hotline system sends, signed: 201 when new, 200 with the same case when sent again.</summary>
+    private static async Task<Results<Created<HotlineCaseView>, Ok<HotlineCaseView>, ProblemHttpResult>> ReceiveAsync(
+        HttpRequest http,
+        IOptions<HotlineOptions> options,
+        TimeProvider clock,
+        CountyCatalog counties,
+        HotlineStore store,
+        ObjectionHoldStore holds,
+        ObjectionSubjects subjects,
+        CycleGate gate,
+        Calendar.WorkingCalendar calendar,
+        Mail.CalendarWarnings warnings,
+        IOptions<JsonOptions> json,
+        ILoggerFactory loggers,
+        CancellationToken ct)
+    {
+        var log = loggers.CreateLogger("EduRelief.Hotline");
+        var body = await ReadLimitedAsync(http, ct);
+        if (body is null)
+        {
+            return Problems.Create(
+                StatusCodes.Status413PayloadTooLarge, new Text($"一件热线工单最大 {MaxBodyBytes / 1024} KiB。", $"A hotline case is at most {MaxBodyBytes / 1024} KiB."));
+        }
+
+        var now = clock.GetUtcNow();
+        var signature = http.Headers[HotlineSignature.SignatureHeader].ToString();
+        var check = HotlineSignature.Verify(options.Value.Secret, http.Headers[HotlineSignature.TimestampHeader].ToString(), signature, body, now);
+        if (check != SignatureCheck.Valid)
+        {
+            log.LogWarning("Hotline webhook refused: {Check}", check);
+            return Unauthorized(check switch
+            {
+                SignatureCheck.Missing => new Text($"请求须带 {HotlineSignature.TimestampHeader} 和 {HotlineSignature.SignatureHeader} 两个请求头。", $"Send {HotlineSignature.TimestampHeader} and {HotlineSignature.SignatureHeader}."),
+                SignatureCheck.OutsideWindow => new Text("时间戳与服务器时间相差超过 5 分钟。", "The timestamp is more than 5 minutes from the server's clock."),
+                _ => new Text("签名不符。", "The signature does not match."),
+            });
+        }
+
+        var signedAt = long.Parse(http.Headers[HotlineSignature.TimestampHeader].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+        var bodyHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
+        if (!await store.TryRecordSignatureAsync(signature, signedAt, now, ct))
+        {
+            // The hotline retrying a delivery whose answer it lost gets that answer again; anything else is a replay.
+            if (await store.AnsweredCaseAsync(signature, signedAt, bodyHash, ct) is { } answered && await store.GetAsync(answered, ct) is { } again)
+            {
+                return TypedResults.Ok(await CaseViewAsync(again, now, viewer: null, holds, calendar, ct));
+            }
+
+            log.LogWarning("Hotline webhook refused: replayed signature");
+            return Unauthorized(new Text("这一签名请求此前已送达过，不再受理。", "This signed request was delivered before."));
+        }
+
+        HotlineCaseRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize<HotlineCaseRequest>(body, json.Value.SerializerOptions);
+        }
+        catch (JsonException ex)
+        {
+            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+            return Problems.Invalid(field, Messages.NotValidJson);
+        }
+
+        if (request is null)
+        {
+            return Problems.Invalid("body", new Text("需要一个 JSON 对象。", "A JSON object is required."));
+        }
+
+        var (input, errors) = HotlineIntake.Validate(request, counties, now);
+        if (input is null)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        bool created;
+        HotlineCase @case;
+        GateRefusal? refusal = null;
+        try
+        {
+            // A closed or cancelled cycle takes no new objection: the case is still recorded (a call was made), without a hold.
+            refusal = input.Subject?.CycleId is { } named ? await gate.RefuseIfEndedAsync(named, ct) : null;
+            (created, @case) = await store.RegisterAsync(input, now, ct);
+            if (@case.Subject?.CycleId is { } cycleId && refusal is null)
+            {
+                if (@case.Category == HotlineCategories.Objection)
+                {
+                    await holds.EnsureAsync(@case, c => subjects.IsOnNoticeAsync(@case.Subject, c), ct);
+                }
+
+                // Written first, then the cycle read (CycleGate): a close that committed meanwhile never saw this case.
+                refusal = await gate.ConfirmAsync(cycleId, "hotline", ct);
+                if (refusal is not null)
+                {
+                    await holds.ReleaseUndecidedAsync(cycleId, @case.CaseNumber, ct);
+                }
+            }
+
+            await store.MarkSignatureAnsweredAsync(signature, signedAt, bodyHash, @case.CaseNumber, ct);
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or OperationCanceledException or InvalidOperationException)
+        {
+            // Nothing was answered: forget the signature so the hotline's retry of this very request is not taken
+            // for a replay, and finishes the case and its hold (both are idempotent by externalId).
+            await store.ForgetSignatureAsync(signature, signedAt, CancellationToken.None);
+            throw;
+        }
+
+        var view = await CaseViewAsync(@case, now, viewer: null, holds, calendar, ct) with
+        {
+            NoHoldReason = refusal is null ? null
+                : @case.Category == HotlineCategories.Objection ? $"{refusal.ChineseDetail}本异议已登记为工单，但不暂停任何人的发放。"
+                : $"{refusal.ChineseDetail}本工单已登记，按一般工单办理。",
+        };
+        if (!created)
+        {
+            return TypedResults.Ok(view);
+        }
+
+        if (@case is { DeadlineCalendarMissing: true, Deadline: { } due })
+        {
+            await warnings.WarnAsync(@case.CountyCode, due, ct);
+        }
+
+        log.LogInformation("Hotline case {CaseNumber} registered: {Category}", @case.CaseNumber, @case.Category);
+        return TypedResults.Created($"/api/hotline/cases/{@case.CaseNumber}", view);
+    }
+
+    private static async Task<Results<Ok<Storage.Page<HotlineCaseView>>, ProblemHttpResult>> ListAsync(
+        string? status, string? category, string? cycleId, bool? overdue, string? continuationToken, int? pageSize, ClaimsPrincipal user, HotlineStore store,
+        Calendar.WorkingCalendar calendar, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct)
+    {
+        if (!Paging.TryGetSize(pageSize, out var size, out var problem))
+        {
+            return problem!;
+        }
+
+        var errors = new Dictionary<string, Text[]>();
+        if (status is not null && !HotlineStatuses.All.Contains(status))
+        {
+            errors["status"] = [new Text($"status 须为以下之一：{HotlineStatuses.ChineseList}。", $"status is one of {string.Join(", ", HotlineStatuses.All)}.")];
+        }
+
+        if (category is not null && !HotlineCategories.All.Contains(category))
+        {
+            errors["category"] = [new Text($"category 须为以下之一：{HotlineCategories.ChineseList}。", $"category is one of {string.Join(", ", HotlineCategories.All)}.")];
+        }
+
+        if (cycleId is not null && !HotlineIntake.IsCycleId(cycleId))
+        {
+            errors["cycleId"] = [HotlineIntake.CycleIdFormat("cycleId")];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        // A school officer sees the cases assigned to their school, nothing else.
+        var assignee = user.IsInRole(Roles.SchoolOfficer) ? Assignees.ForSchool(user.SchoolCode() ?? "") : null;
+        var now = clock.GetUtcNow();
+        var filter = new HotlineCaseFilter(status, category, cycleId, assignee, overdue == true ? now : null, user.CountyLimit());
+        var page = await store.ListAsync(filter, continuationToken, size, ct);
+        var calendars = await CaseCountdown.CalendarsAsync(calendar, now, ct);
+        var schools = names.ByCounty();
+        var items = new List<HotlineCaseView>(page.Items.Count);
+        foreach (var c in page.Items)
+        {
+            items.Add(await HotlineCaseView.From(c, now, user, calendars: calendars).NamedAsync(schools(c.CountyCode), ct));
+        }
+
+        return TypedResults.Ok(new Storage.Page<HotlineCaseView>(items, page.ContinuationToken));
+    }
+
+    private static async Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> GetAsync(
+        string caseNumber, ClaimsPrincipal user, HotlineStore store, ObjectionHoldStore holds, Calendar.WorkingCalendar calendar, TimeProvider clock,
+        Eligibility.SchoolNames names, CancellationToken ct)
+    {
+        if (await VisibleCaseAsync(caseNumber, user, store, ct) is not { } found)
+        {
+            return Problems.NotFound(new Text($"热线工单 {caseNumber}", $"Hotline case {caseNumber}"));
+        }
+
+        var view = await CaseViewAsync(found.Case, clock.GetUtcNow(), user, holds, calendar, ct, await store.HistoryAsync(found.Number, ct));
+        return TypedResults.Ok(await view.NamedAsync(names.InCounty(found.Case.CountyCode), ct));
     }
 
     /// <summary>The case as <c>GET /api/hotline/cases/{caseNumber}</c> shows it: with its hold (an objection) and countdown.</summary>

@@ -7,6 +7,7 @@ using EduRelief.Exports;
 using EduRelief.Hosting;
 using EduRelief.Rosters;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -88,7 +89,71 @@ public sealed record AcceptRequest(string? Note);
 
 public sealed record FindingRequest(string? Title, string? Description, string? Owner, string? SchoolCode, string? Township, string? StudentName, int? DeadlineWorkingDays);
 
-public sealed record InspectionRequest(string? InspectionId, string? Team, DateTimeOffset? InspectedAt, List<FindingRequest?>? Findings);
+public sealed record InspectionRequest(string? InspectionId, string? Team, DateTimeOffset? InspectedAt, List<FindingRequest?>? Findings)
+{
+    public const int MaxFindings = 200;
+
+    /// <summary>
+    /// The trimmed inspection id and team, the time, and an item input for each finding (its text masked) when each is
+    /// valid; else the errors naming each field, and each finding's field as <c>findings[i].field</c>.
+    /// </summary>
+    public (string? InspectionId, string? Team, DateTimeOffset InspectedAt, List<RectificationItemInput> Inputs, Dictionary<string, Text[]> Errors) Validate(
+        string cycleId, string actor, DateTimeOffset now)
+    {
+        var errors = new Dictionary<string, Text[]>();
+        var inspectionId = InspectionId?.Trim();
+        if (string.IsNullOrEmpty(inspectionId) || inspectionId.Length > 100)
+        {
+            errors["inspectionId"] = [new Text("须填写 inspectionId（检查编号），1 至 100 个字符；重复提交同一编号不会重复记录。", "An inspectionId of 1 to 100 characters is required; sending the same one again records nothing new.")];
+        }
+
+        var team = Team?.Trim();
+        if (string.IsNullOrEmpty(team) || team.Length > 100)
+        {
+            errors["team"] = [new Text("须填写检查组，1 至 100 个字符。", "A team of 1 to 100 characters is required.")];
+        }
+
+        if (InspectedAt is not { } inspectedAt)
+        {
+            errors["inspectedAt"] = [new Text("须填写 inspectedAt（检查时间）。", "inspectedAt is required.")];
+            inspectedAt = default;
+        }
+        else if (inspectedAt > now.AddMinutes(5))
+        {
+            errors["inspectedAt"] = [new Text("inspectedAt（检查时间）晚于当前时间。", "inspectedAt is in the future.")];
+        }
+
+        var inputs = new List<RectificationItemInput>();
+        if (Findings is not { Count: > 0 and <= MaxFindings } findings)
+        {
+            errors["findings"] = [new Text($"须有 1 至 {MaxFindings} 条检查发现。", $"1 to {MaxFindings} findings are required.")];
+        }
+        else
+        {
+            for (var i = 0; i < findings.Count; i++)
+            {
+                if (findings[i] is not { } f)
+                {
+                    errors[$"findings[{i}]"] = [new Text("每条检查发现须为一个 JSON 对象。", "A finding is an object.")];
+                    continue;
+                }
+
+                // A finding's text goes to the school, the board and the 整改台账: ID and phone numbers in it are masked.
+                var input = new RectificationItemInput(
+                    cycleId, RectificationSources.Inspection, $"{inspectionId}/{i + 1}", SensitiveText.Mask(f.Title ?? ""), SensitiveText.Mask(f.Description), f.Owner ?? "", f.SchoolCode, f.Township, f.StudentName,
+                    f.DeadlineWorkingDays, actor);
+                foreach (var (field, messages) in input.Validate($"findings[{i}]."))
+                {
+                    errors[field] = messages;
+                }
+
+                inputs.Add(input);
+            }
+        }
+
+        return (inspectionId, team, inspectedAt, inputs, errors);
+    }
+}
 
 /// <summary>The answer to an evidence upload: the file as stored (null only if it vanished since) and the item with it.</summary>
 public sealed record EvidenceAdded(EvidenceFile? Evidence, RectificationItemView Item);
@@ -103,7 +168,6 @@ public sealed record InspectionView(string InspectionId, string CycleId, string 
 public static class RectificationEndpoints
 {
     private const int MaxFileNameChars = 255;
-    private const int MaxFindings = 200;
 
     /// <summary>Items, their evidence and inspections; the findings opened when a cycle ends; children owed after an accepted item.</summary>
     public static IServiceCollection AddRectification(this IServiceCollection services) => services
@@ -122,144 +186,156 @@ public static class RectificationEndpoints
         app.MapGet($"{CycleRoutes.Prefix}/rectification", ListAsync).RequireAuthorization(Policies.Staff);
 
         // A school officer's summary counts their school's items, the ones their list shows.
-        group.MapGet("/summary", async (string id, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
-            TypedResults.Ok(await store.SummarizeAsync(id, clock.GetUtcNow(), ct, OwnSchool(user)))).RequireAuthorization(Policies.Staff);
-
-        cycle.MapGet("/rectification.xlsx", async (string id, HttpContext http, RectificationStore store, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct) =>
-        {
-            http.Response.ContentType = EvidenceFormats.Xlsx;
-            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-rectification.xlsx\"";
-            await RectificationWorkbook.WriteAsync(http.Response.Body, store.AllAsync(id, ct), names.InCycle(id), clock.GetUtcNow(), ct);
-            return Results.Empty;
-        }).WithNoStore().RequireAuthorization(Policies.Inspection);
-
-        group.MapGet("/{itemId}", async (string id, string itemId, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct) =>
-        {
-            var (stored, refusal) = await LoadAsync(id, itemId, user, store, ct);
-            if (refusal is not null)
-            {
-                return refusal;
-            }
-
-            var history = await store.HistoryAsync(id, itemId, ct);
-            var evidence = await store.EvidenceAsync(id, itemId, ct);
-            return TypedResults.Ok(new RectificationItemDetail(await RectificationItemView.NamedAsync(stored!.Item, clock.GetUtcNow(), names.InCycle(id), ct), history, evidence));
-        }).RequireAuthorization(Policies.Staff);
-
+        group.MapGet("/summary", SummaryAsync).RequireAuthorization(Policies.Staff);
+        cycle.MapGet("/rectification.xlsx", WorkbookAsync).WithNoStore().RequireAuthorization(Policies.Inspection);
+        group.MapGet("/{itemId}", GetAsync).RequireAuthorization(Policies.Staff);
         group.MapPost("/{itemId}/evidence", UploadEvidenceAsync).RequireAuthorization(Policies.Staff);
-
-        group.MapGet("/{itemId}/evidence/{sha256}", async (string id, string itemId, string sha256, HttpContext http, ClaimsPrincipal user, RectificationStore store, CancellationToken ct) =>
-        {
-            var (_, refusal) = await LoadAsync(id, itemId, user, store, ct);
-            if (refusal is not null)
-            {
-                return refusal;
-            }
-
-            var file = sha256.Length == 64 && sha256.All(char.IsAsciiHexDigitLower) ? await store.FindEvidenceAsync(id, itemId, sha256, ct) : null;
-            if (file is null)
-            {
-                return Problems.NotFound(new Text($"整改项 {itemId} 的佐证材料 {sha256}", $"Evidence {sha256} of item {itemId}"));
-            }
-
-            http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("attachment") { FileNameStar = file.FileName ?? sha256 }.ToString();
-            return TypedResults.Stream(await store.OpenEvidenceAsync(sha256, ct), file.ContentType);
-        }).WithNoStore().RequireAuthorization(Policies.Staff);
-
-        group.MapPost("/{itemId}/submit", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
-        {
-            var (body, problem) = await JsonBody.ReadAsync<SubmitRequest>(http, json.Value.SerializerOptions);
-            if (problem is not null)
-            {
-                return problem;
-            }
-
-            // Free text lands in the item, its history and the 整改台账 handed to inspectors: ID and phone numbers masked.
-            body = body! with { Note = SensitiveText.Mask(body.Note), Reason = SensitiveText.Mask(body.Reason) };
-
-            var (stored, refusal) = await LoadForOwnerAsync(id, itemId, user, store, ct);
-            if (refusal is not null)
-            {
-                return refusal;
-            }
-
-            var now = clock.GetUtcNow();
-            var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Submit(s, body!), i => i with
-            {
-                Note = body!.Note?.Trim(),
-                Outcome = i.IsDropout || i.IsMismatch ? body.Outcome : null,
-                OutcomeSchoolCode = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.SchoolCode : null,
-                OutcomeReason = i.IsDropout && body.Outcome == DropoutOutcomes.Exempt ? body.Reason?.Trim() : null,
-                OutcomeStage = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.Stage : null,
-                OutcomeGrade = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.Grade : null,
-                OutcomeBoarding = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.Boarding ?? false : null,
-                SubmittedAt = now,
-            }, ct);
-            return Answer(result, now);
-        }).RequireAuthorization(Policies.Staff);
-
-        group.MapPost("/{itemId}/accept", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, CycleCloser closer, LateEntitlements late, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
-        {
-            AcceptRequest? body = null;
-            if (http.ContentLength is > 0 || (http.ContentLength is null && http.HasJsonContentType()))
-            {
-                (body, var problem) = await JsonBody.ReadAsync<AcceptRequest>(http, json.Value.SerializerOptions);
-                if (problem is not null)
-                {
-                    return problem;
-                }
-
-                body = body! with { Note = SensitiveText.Mask(body.Note) };
-            }
-
-            var (stored, refusal) = await LoadAsync(id, itemId, user, store, ct);
-            if (refusal is not null)
-            {
-                return refusal;
-            }
-
-            var now = clock.GetUtcNow();
-            var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Accept(s, body?.Note), i => i with { AcceptedAt = now }, ct);
-            if (result.Outcome is ChangeOutcome.Applied or ChangeOutcome.Duplicate)
-            {
-                // A child found enrolled or a corrected name is owed from now on (a repeat finishes a half-done accept);
-                // owed first, so that the last accepted item never closes a cycle that still has to pay them.
-                await late.AfterAcceptAsync(result.Item, ct);
-
-                // The last accepted item of a settled cycle closes it.
-                await closer.TryCloseAsync(id, user.Actor(), ct);
-            }
-
-            return Answer(result, now);
-        }).RequireAuthorization(Policies.Admin);
-
-        group.MapPost("/{itemId}/return", async (string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct) =>
-        {
-            var (body, problem) = await JsonBody.ReadAsync<ReturnRequest>(http, json.Value.SerializerOptions);
-            if (problem is not null)
-            {
-                return problem;
-            }
-
-            body = body! with { Reason = SensitiveText.Mask(body.Reason) };
-
-            var (stored, refusal) = await LoadAsync(id, itemId, user, store, ct);
-            if (refusal is not null)
-            {
-                return refusal;
-            }
-
-            var now = clock.GetUtcNow();
-            var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Return(s, body!.Reason), i => i with { ReturnReason = body!.Reason?.Trim(), ReturnedAt = now }, ct);
-            return Answer(result, now);
-        }).RequireAuthorization(Policies.Admin);
-
+        group.MapGet("/{itemId}/evidence/{sha256}", EvidenceAsync).WithNoStore().RequireAuthorization(Policies.Staff);
+        group.MapPost("/{itemId}/submit", SubmitAsync).RequireAuthorization(Policies.Staff);
+        group.MapPost("/{itemId}/accept", AcceptAsync).RequireAuthorization(Policies.Admin);
+        group.MapPost("/{itemId}/return", ReturnAsync).RequireAuthorization(Policies.Admin);
         cycle.MapPost("/inspections", RecordInspectionAsync).RequireAuthorization(Policies.Inspection);
     }
 
     private static readonly Text EvidenceFile = new("佐证材料", "An evidence file");
 
-    private static async Task<IResult> ListAsync(
+    private static async Task<Ok<RectificationSummary>> SummaryAsync(string id, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(await store.SummarizeAsync(id, clock.GetUtcNow(), ct, OwnSchool(user)));
+
+    private static async Task<EmptyHttpResult> WorkbookAsync(string id, HttpContext http, RectificationStore store, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct)
+    {
+        http.Response.ContentType = EvidenceFormats.Xlsx;
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}-rectification.xlsx\"";
+        await RectificationWorkbook.WriteAsync(http.Response.Body, store.AllAsync(id, ct), names.InCycle(id), clock.GetUtcNow(), ct);
+        return TypedResults.Empty;
+    }
+
+    private static async Task<Results<Ok<RectificationItemDetail>, ProblemHttpResult>> GetAsync(
+        string id, string itemId, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct)
+    {
+        var (stored, refusal) = await LoadAsync(id, itemId, user, store, ct);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var history = await store.HistoryAsync(id, itemId, ct);
+        var evidence = await store.EvidenceAsync(id, itemId, ct);
+        return TypedResults.Ok(new RectificationItemDetail(await RectificationItemView.NamedAsync(stored!.Item, clock.GetUtcNow(), names.InCycle(id), ct), history, evidence));
+    }
+
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> EvidenceAsync(
+        string id, string itemId, string sha256, HttpContext http, ClaimsPrincipal user, RectificationStore store, CancellationToken ct)
+    {
+        var (_, refusal) = await LoadAsync(id, itemId, user, store, ct);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var file = sha256.Length == 64 && sha256.All(char.IsAsciiHexDigitLower) ? await store.FindEvidenceAsync(id, itemId, sha256, ct) : null;
+        if (file is null)
+        {
+            return Problems.NotFound(new Text($"整改项 {itemId} 的佐证材料 {sha256}", $"Evidence {sha256} of item {itemId}"));
+        }
+
+        http.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("attachment") { FileNameStar = file.FileName ?? sha256 }.ToString();
+        return TypedResults.Stream(await store.OpenEvidenceAsync(sha256, ct), file.ContentType);
+    }
+
+    private static async Task<Results<Ok<RectificationItemView>, ProblemHttpResult>> SubmitAsync(
+        string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<SubmitRequest>(http, json.Value.SerializerOptions);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        // Free text lands in the item, its history and the 整改台账 handed to inspectors: ID and phone numbers masked.
+        body = body! with { Note = SensitiveText.Mask(body.Note), Reason = SensitiveText.Mask(body.Reason) };
+
+        var (stored, refusal) = await LoadForOwnerAsync(id, itemId, user, store, ct);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var now = clock.GetUtcNow();
+        var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Submit(s, body!), i => i with
+        {
+            Note = body!.Note?.Trim(),
+            Outcome = i.IsDropout || i.IsMismatch ? body.Outcome : null,
+            OutcomeSchoolCode = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.SchoolCode : null,
+            OutcomeReason = i.IsDropout && body.Outcome == DropoutOutcomes.Exempt ? body.Reason?.Trim() : null,
+            OutcomeStage = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.Stage : null,
+            OutcomeGrade = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.Grade : null,
+            OutcomeBoarding = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.Boarding ?? false : null,
+            SubmittedAt = now,
+        }, ct);
+        return Answer(result, now);
+    }
+
+    private static async Task<Results<Ok<RectificationItemView>, ProblemHttpResult>> AcceptAsync(
+        string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, CycleCloser closer, LateEntitlements late, TimeProvider clock,
+        IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        AcceptRequest? body = null;
+        if (http.ContentLength is > 0 || (http.ContentLength is null && http.HasJsonContentType()))
+        {
+            (body, var problem) = await JsonBody.ReadAsync<AcceptRequest>(http, json.Value.SerializerOptions);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            body = body! with { Note = SensitiveText.Mask(body.Note) };
+        }
+
+        var (stored, refusal) = await LoadAsync(id, itemId, user, store, ct);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var now = clock.GetUtcNow();
+        var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Accept(s, body?.Note), i => i with { AcceptedAt = now }, ct);
+        if (result.Outcome is ChangeOutcome.Applied or ChangeOutcome.Duplicate)
+        {
+            // A child found enrolled or a corrected name is owed from now on (a repeat finishes a half-done accept);
+            // owed first, so that the last accepted item never closes a cycle that still has to pay them.
+            await late.AfterAcceptAsync(result.Item, ct);
+
+            // The last accepted item of a settled cycle closes it.
+            await closer.TryCloseAsync(id, user.Actor(), ct);
+        }
+
+        return Answer(result, now);
+    }
+
+    private static async Task<Results<Ok<RectificationItemView>, ProblemHttpResult>> ReturnAsync(
+        string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var (body, problem) = await JsonBody.ReadAsync<ReturnRequest>(http, json.Value.SerializerOptions);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        body = body! with { Reason = SensitiveText.Mask(body.Reason) };
+
+        var (stored, refusal) = await LoadAsync(id, itemId, user, store, ct);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var now = clock.GetUtcNow();
+        var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Return(s, body!.Reason), i => i with { ReturnReason = body!.Reason?.Trim(), ReturnedAt = now }, ct);
+        return Answer(result, now);
+    }
+
+    private static async Task<Results<Ok<Storage.Page<RectificationItemView>>, ProblemHttpResult>> ListAsync(
         string id, string? status, string? source, string? owner, string? overdue, string? continuationToken, int? pageSize,
         ClaimsPrincipal user, CycleService cycles, RectificationStore store, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct)
     {
@@ -323,7 +399,7 @@ public static class RectificationEndpoints
         return TypedResults.Ok(new Storage.Page<RectificationItemView>(items, page.ContinuationToken));
     }
 
-    private static async Task<IResult> UploadEvidenceAsync(
+    private static async Task<Results<Created<EvidenceAdded>, Ok<EvidenceAdded>, ProblemHttpResult>> UploadEvidenceAsync(
         string id, string itemId, string? fileName, HttpRequest http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, CancellationToken ct)
     {
         var (stored, refusal) = await LoadForOwnerAsync(id, itemId, user, store, ct);
@@ -406,11 +482,11 @@ public static class RectificationEndpoints
         {
             ChangeOutcome.Applied => TypedResults.Created($"/api/cycles/{id}/rectification/{itemId}/evidence/{file.Sha256}", new EvidenceAdded(file, RectificationItemView.From(result.Item, now))),
             ChangeOutcome.Duplicate => TypedResults.Ok(new EvidenceAdded(await store.FindEvidenceAsync(id, itemId, file.Sha256, ct), RectificationItemView.From(result.Item, now))),
-            _ => Answer(result, now),
+            _ => Refused(result),
         };
     }
 
-    private static async Task<IResult> RecordInspectionAsync(
+    private static async Task<Results<Created<InspectionView>, Ok<InspectionView>, ProblemHttpResult>> RecordInspectionAsync(
         string id, HttpRequest http, ClaimsPrincipal user, CycleGate gate, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadAsync<InspectionRequest>(http, json.Value.SerializerOptions);
@@ -419,57 +495,7 @@ public static class RectificationEndpoints
             return problem;
         }
 
-        var errors = new Dictionary<string, Text[]>();
-        var inspectionId = body!.InspectionId?.Trim();
-        if (string.IsNullOrEmpty(inspectionId) || inspectionId.Length > 100)
-        {
-            errors["inspectionId"] = [new Text("须填写 inspectionId（检查编号），1 至 100 个字符；重复提交同一编号不会重复记录。", "An inspectionId of 1 to 100 characters is required; sending the same one again records nothing new.")];
-        }
-
-        var team = body.Team?.Trim();
-        if (string.IsNullOrEmpty(team) || team.Length > 100)
-        {
-            errors["team"] = [new Text("须填写检查组，1 至 100 个字符。", "A team of 1 to 100 characters is required.")];
-        }
-
-        if (body.InspectedAt is not { } inspectedAt)
-        {
-            errors["inspectedAt"] = [new Text("须填写 inspectedAt（检查时间）。", "inspectedAt is required.")];
-            inspectedAt = default;
-        }
-        else if (inspectedAt > clock.GetUtcNow().AddMinutes(5))
-        {
-            errors["inspectedAt"] = [new Text("inspectedAt（检查时间）晚于当前时间。", "inspectedAt is in the future.")];
-        }
-
-        var inputs = new List<RectificationItemInput>();
-        if (body.Findings is not { Count: > 0 and <= MaxFindings } findings)
-        {
-            errors["findings"] = [new Text($"须有 1 至 {MaxFindings} 条检查发现。", $"1 to {MaxFindings} findings are required.")];
-        }
-        else
-        {
-            for (var i = 0; i < findings.Count; i++)
-            {
-                if (findings[i] is not { } f)
-                {
-                    errors[$"findings[{i}]"] = [new Text("每条检查发现须为一个 JSON 对象。", "A finding is an object.")];
-                    continue;
-                }
-
-                // A finding's text goes to the school, the board and the 整改台账: ID and phone numbers in it are masked.
-                var input = new RectificationItemInput(
-                    id, RectificationSources.Inspection, $"{inspectionId}/{i + 1}", SensitiveText.Mask(f.Title ?? ""), SensitiveText.Mask(f.Description), f.Owner ?? "", f.SchoolCode, f.Township, f.StudentName,
-                    f.DeadlineWorkingDays, user.Actor());
-                foreach (var (field, messages) in input.Validate($"findings[{i}]."))
-                {
-                    errors[field] = messages;
-                }
-
-                inputs.Add(input);
-            }
-        }
-
+        var (inspectionId, team, inspectedAt, inputs, errors) = body!.Validate(id, user.Actor(), clock.GetUtcNow());
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -513,16 +539,19 @@ public static class RectificationEndpoints
         return created ? TypedResults.Created($"/api/cycles/{id}/rectification?source=inspection", view) : TypedResults.Ok(view);
     }
 
-    private static IResult Answer(ChangeResult result, DateTimeOffset now) => result.Outcome switch
+    private static Results<Ok<RectificationItemView>, ProblemHttpResult> Answer(ChangeResult result, DateTimeOffset now) =>
+        result.Outcome is ChangeOutcome.Applied or ChangeOutcome.Duplicate ? TypedResults.Ok(RectificationItemView.From(result.Item, now)) : Refused(result);
+
+    /// <summary>A change not made: refused by the item's lifecycle (400 or 409), or made by someone else meanwhile (409).</summary>
+    private static ProblemHttpResult Refused(ChangeResult result) => result.Outcome switch
     {
-        ChangeOutcome.Applied or ChangeOutcome.Duplicate => TypedResults.Ok(RectificationItemView.From(result.Item, now)),
         ChangeOutcome.Refused when result.Refusal!.Kind == RefusalKind.Invalid => Problems.Invalid(new Dictionary<string, Text[]>(result.Refusal.Errors)),
         ChangeOutcome.Refused => Problems.Conflict(result.Refusal!.Detail, new Dictionary<string, Text[]>(result.Refusal.Errors)),
         _ => Problems.Conflict(new Text($"整改项 {result.Item.Id} 刚刚已被他人修改；请刷新。", $"Item {result.Item.Id} was changed by someone else just now; reload it."), new Dictionary<string, string[]> { ["item"] = [$"{result.Item.Id} changed meanwhile (now {result.Item.Status})"] }),
     };
 
     /// <summary>The item if the caller may see it: bureau and inspectors every item, a school officer their school's (others are 404).</summary>
-    private static async Task<(StoredItem? Item, IResult? Refusal)> LoadAsync(
+    private static async Task<(StoredItem? Item, ProblemHttpResult? Refusal)> LoadAsync(
         string id, string itemId, ClaimsPrincipal user, RectificationStore store, CancellationToken ct)
     {
         var stored = await store.FindAsync(id, itemId, ct);
@@ -532,7 +561,7 @@ public static class RectificationEndpoints
     }
 
     /// <summary>The item if the caller acts for its owner: the officer of its school, or the bureau.</summary>
-    private static async Task<(StoredItem? Item, IResult? Refusal)> LoadForOwnerAsync(
+    private static async Task<(StoredItem? Item, ProblemHttpResult? Refusal)> LoadForOwnerAsync(
         string id, string itemId, ClaimsPrincipal user, RectificationStore store, CancellationToken ct)
     {
         var (stored, refusal) = await LoadAsync(id, itemId, user, store, ct);
