@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EduRelief.Disbursement;
+using EduRelief.Hosting;
 using EduRelief.Hotline;
 using EduRelief.Rectification;
 using EduRelief.Workflow;
@@ -8,9 +9,18 @@ namespace EduRelief.Cycles;
 
 /// <summary>
 /// One thing that keeps a cycle from closing: <paramref name="Kind"/> is <c>stage</c>, <c>findings</c>,
-/// <c>objections</c>, <c>cases</c>, <c>items</c> or <c>payments</c>; <paramref name="Count"/> how many.
+/// <c>objections</c>, <c>cases</c>, <c>items</c> or <c>payments</c>; <paramref name="Count"/> how many;
+/// <paramref name="Detail"/> says it in Chinese and <paramref name="DetailEn"/> in English.
 /// </summary>
-public sealed record ClosingBlocker(string Kind, int Count, string Detail);
+public sealed record ClosingBlocker(string Kind, int Count, string Detail, string DetailEn)
+{
+    public ClosingBlocker(string kind, int count, Text detail)
+        : this(kind, count, detail.Zh, detail.En)
+    {
+    }
+
+    internal Text Words => new(Detail, DetailEn);
+}
 
 /// <summary>Why a cycle cannot close yet; empty when it can.</summary>
 public sealed record ClosingCheck(IReadOnlyList<ClosingBlocker> Blockers)
@@ -18,19 +28,21 @@ public sealed record ClosingCheck(IReadOnlyList<ClosingBlocker> Blockers)
     public bool CanClose => Blockers.Count == 0;
 
     /// <summary>The 409 problem's <c>errors</c>: <c>cycle</c> lists every blocker, and each kind names its own.</summary>
-    public Dictionary<string, string[]> Errors()
+    public Dictionary<string, Text[]> Errors()
     {
-        var errors = new Dictionary<string, string[]> { ["cycle"] = [.. Blockers.Select(b => b.Detail)] };
+        var errors = new Dictionary<string, Text[]> { ["cycle"] = [.. Blockers.Select(b => b.Words)] };
         foreach (var kind in Blockers.GroupBy(b => b.Kind))
         {
-            errors[kind.Key] = [.. kind.Select(b => b.Detail)];
+            errors[kind.Key] = [.. kind.Select(b => b.Words)];
         }
 
         return errors;
     }
 
     public static ClosingCheck NotInRectification(string? stage) =>
-        new([new ClosingBlocker("stage", 1, $"The cycle is in stage {stage ?? "none"}; only a cycle in rectification closes.")]);
+        new([new ClosingBlocker("stage", 1, new Text(
+            $"资助周期处于“{(stage is null ? "无" : Stages.Chinese(stage))}”阶段；只有处于整改阶段的周期才能关闭。",
+            $"The cycle is in stage {stage ?? "none"}; only a cycle in rectification closes."))]);
 }
 
 /// <summary>
@@ -107,13 +119,15 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
         if (instance.Version >= 3 && state.Findings is null)
         {
             // Version 3 opens the verification's findings as items at approval; until that step is done they are not counted.
-            blockers.Add(new("findings", 1, "The verification's findings are not yet opened as rectification items (see the cycle's dead letters)."));
+            blockers.Add(new("findings", 1, new Text(
+                "核验发现的问题尚未生成整改事项（请查看该周期已暂停的后台步骤）。",
+                "The verification's findings are not yet opened as rectification items (see the cycle's dead letters).")));
         }
 
         var undecided = (await holds.ListAsync(cycleId, cancellationToken)).Count(h => h.Status == HoldStatuses.Open);
         if (undecided > 0)
         {
-            blockers.Add(new("objections", undecided, $"{undecided} objections are not decided yet."));
+            blockers.Add(new("objections", undecided, new Text($"还有 {undecided} 件公示异议尚未作出决定。", $"{undecided} objections are not decided yet.")));
         }
 
         var openCases = 0;
@@ -124,13 +138,15 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
 
         if (openCases > 0)
         {
-            blockers.Add(new("cases", openCases, $"{openCases} hotline cases of the cycle are not closed yet."));
+            blockers.Add(new("cases", openCases, new Text($"本周期还有 {openCases} 件热线工单尚未办结。", $"{openCases} hotline cases of the cycle are not closed yet.")));
         }
 
         var items = await rectification.SummarizeAsync(cycleId, clock.GetUtcNow(), cancellationToken);
         if (items.Accepted < items.Items)
         {
-            blockers.Add(new("items", items.Items - items.Accepted, $"{items.Items - items.Accepted} of {items.Items} rectification items are not accepted yet."));
+            blockers.Add(new("items", items.Items - items.Accepted, new Text(
+                $"{items.Items} 项整改事项中还有 {items.Items - items.Accepted} 项尚未验收。",
+                $"{items.Items - items.Accepted} of {items.Items} rectification items are not accepted yet.")));
         }
 
         // The counters themselves, not the roll-up GET shows: a close must not follow a refresh a crash cut short.
@@ -139,7 +155,9 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
             var owed = t.Pending.Count + t.Failed.Count + t.Held.Count + t.InDoubt.Count;
             if (owed > 0)
             {
-                blockers.Add(new("payments", owed, $"{t.Program}: {t.Pending.Count} pending, {t.Failed.Count} failed, {t.Held.Count} held and {t.InDoubt.Count} in-doubt payments are still owed."));
+                blockers.Add(new("payments", owed, new Text(
+                    $"{Notices.NoticeContent.ProgramName(t.Program)}：还有 {t.Pending.Count} 笔待发放、{t.Failed.Count} 笔发放失败、{t.Held.Count} 笔暂缓、{t.InDoubt.Count} 笔待核实的资金未结清。",
+                    $"{t.Program}: {t.Pending.Count} pending, {t.Failed.Count} failed, {t.Held.Count} held and {t.InDoubt.Count} in-doubt payments are still owed.")));
             }
         }
 

@@ -185,7 +185,17 @@ public sealed class CycleClosingTests(RectificationFixture fixture) : IClassFixt
         var blocker = Assert.Single(closing["blockers"]!.AsArray());
         Assert.Equal("cases", (string?)blocker!["kind"]);
         Assert.Equal(1, (int)blocker["count"]!);
+        Assert.Equal("本周期还有 1 件热线工单尚未办结。", (string?)blocker["detail"]);
+        Assert.Equal("1 hotline cases of the cycle are not closed yet.", (string?)blocker["detailEn"]);
         Assert.Equal("rectification", await fixture.StageAsync(id));
         Assert.NotNull(complaint);
+
+        // Without Accept-Language: en, the 409 names what blocks in Chinese.
+        using var inChinese = new HttpRequestMessage(HttpMethod.Post, $"/api/cycles/{id}/close");
+        inChinese.Headers.Add("Accept-Language", "zh-CN");
+        using var answer = await App.Admin.SendAsync(inChinese);
+        var chinese = System.Text.Json.Nodes.JsonNode.Parse(await answer.Content.ReadAsStringAsync())!;
+        Assert.Equal(409, (int)answer.StatusCode);
+        Assert.Equal("本周期还有 1 件热线工单尚未办结。", (string?)chinese["errors"]!["cases"]![0]);
     }
 }
