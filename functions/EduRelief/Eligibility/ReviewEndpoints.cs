@@ -105,18 +105,13 @@ public static class ReviewEndpoints
             return Problems.Invalid("kind", new Text($"kind 应为以下之一：{string.Join(", ", DiscrepancyKinds.Listed)}。", $"kind is one of {string.Join(", ", DiscrepancyKinds.Listed)}."));
         }
 
-        var (run, refusal) = CurrentRun(http.Cycle());
+        var (run, school, refusal) = await ListScopeAsync(id, schoolCode, http, user, names, ct);
         if (refusal is not null)
         {
             return refusal;
         }
 
-        if (ScopeToSchool(user, ref schoolCode) is { } other)
-        {
-            return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, other, ct)));
-        }
-
-        var page = await store.ListDiscrepanciesAsync(id, run!, kind, schoolCode, continuationToken, size, ct);
+        var page = await store.ListDiscrepanciesAsync(id, run!, kind, school, continuationToken, size, ct);
         return TypedResults.Ok(new Page<DiscrepancyView>([.. page.Items.Select(DiscrepancyView.From)], page.ContinuationToken));
     }
 
@@ -197,18 +192,13 @@ public static class ReviewEndpoints
             return problem!;
         }
 
-        var (run, refusal) = CurrentRun(http.Cycle());
+        var (run, school, refusal) = await ListScopeAsync(id, schoolCode, http, user, names, ct);
         if (refusal is not null)
         {
             return refusal;
         }
 
-        if (ScopeToSchool(user, ref schoolCode) is { } other)
-        {
-            return Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, other, ct)));
-        }
-
-        var page = await store.ListLedgerAsync(id, run!, program, schoolCode, continuationToken, size, ct);
+        var page = await store.ListLedgerAsync(id, run!, program, school, continuationToken, size, ct);
         // Each row's payment (null before the notice ended): one scan per school on the page, never one read per child.
         var paid = await payments.ForSchoolsAsync(id, page.Items.Select(l => l.SchoolCode), ct);
         return TypedResults.Ok(new Page<LedgerEntryView>(
@@ -321,6 +311,24 @@ public static class ReviewEndpoints
     }
 
     /// <summary>The run whose results are current, or why there are none yet.</summary>
+    /// <summary>
+    /// What a list of the verification reads: the completed run, and the school it is scoped to (an officer's own, however
+    /// asked); or the problem refusing it (no completed run, another school).
+    /// </summary>
+    private static async Task<(string? Run, string? School, ProblemHttpResult? Refusal)> ListScopeAsync(
+        string id, string? schoolCode, HttpContext http, ClaimsPrincipal user, SchoolNames names, CancellationToken ct)
+    {
+        var (run, refusal) = CurrentRun(http.Cycle());
+        if (refusal is not null)
+        {
+            return (null, null, refusal);
+        }
+
+        return ScopeToSchool(user, ref schoolCode) is { } other
+            ? (null, null, Problems.Forbidden(Messages.OtherSchool(await names.DescribeAsync(id, other, ct))))
+            : (run, schoolCode, null);
+    }
+
     private static (string? Run, ProblemHttpResult? Refusal) CurrentRun(Cycle cycle) =>
         cycle.State.Verification is { IsCompleted: true } run
             ? (run.RunId, null)
