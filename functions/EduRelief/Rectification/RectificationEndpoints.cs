@@ -244,7 +244,7 @@ public static class RectificationEndpoints
     }
 
     private static async Task<Results<Ok<RectificationItemView>, ProblemHttpResult>> SubmitAsync(
-        string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
+        string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, Eligibility.SchoolNames names, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadAsync<SubmitRequest>(http, json.Value.SerializerOptions);
         if (problem is not null)
@@ -273,12 +273,12 @@ public static class RectificationEndpoints
             OutcomeBoarding = i.IsDropout && body.Outcome == DropoutOutcomes.Enrolled ? body.Boarding ?? false : null,
             SubmittedAt = now,
         }, ct);
-        return Answer(result, now);
+        return await AnswerAsync(result, now, names.InCycle(id), ct);
     }
 
     private static async Task<Results<Ok<RectificationItemView>, ProblemHttpResult>> AcceptAsync(
         string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, CycleCloser closer, LateEntitlements late, TimeProvider clock,
-        IOptions<JsonOptions> json, CancellationToken ct)
+        IOptions<JsonOptions> json, Eligibility.SchoolNames names, CancellationToken ct)
     {
         AcceptRequest? body = null;
         if (http.ContentLength is > 0 || (http.ContentLength is null && http.HasJsonContentType()))
@@ -310,11 +310,11 @@ public static class RectificationEndpoints
             await closer.TryCloseAsync(id, user.Actor(), ct);
         }
 
-        return Answer(result, now);
+        return await AnswerAsync(result, now, names.InCycle(id), ct);
     }
 
     private static async Task<Results<Ok<RectificationItemView>, ProblemHttpResult>> ReturnAsync(
-        string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
+        string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, Eligibility.SchoolNames names, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadAsync<ReturnRequest>(http, json.Value.SerializerOptions);
         if (problem is not null)
@@ -332,7 +332,7 @@ public static class RectificationEndpoints
 
         var now = clock.GetUtcNow();
         var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Return(s, body!.Reason), i => i with { ReturnReason = body!.Reason?.Trim(), ReturnedAt = now }, ct);
-        return Answer(result, now);
+        return await AnswerAsync(result, now, names.InCycle(id), ct);
     }
 
     private static async Task<Results<Ok<Storage.Page<RectificationItemView>>, ProblemHttpResult>> ListAsync(
@@ -400,7 +400,7 @@ public static class RectificationEndpoints
     }
 
     private static async Task<Results<Created<EvidenceAdded>, Ok<EvidenceAdded>, ProblemHttpResult>> UploadEvidenceAsync(
-        string id, string itemId, string? fileName, HttpRequest http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, CancellationToken ct)
+        string id, string itemId, string? fileName, HttpRequest http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct)
     {
         var (stored, refusal) = await LoadForOwnerAsync(id, itemId, user, store, ct);
         if (refusal is not null)
@@ -478,16 +478,17 @@ public static class RectificationEndpoints
         var file = new EvidenceFile(spooled.Sha256, spooled.Size, detected, name, user.Actor(), clock.GetUtcNow());
         var result = await store.AddEvidenceAsync(stored, file, ct);
         var now = clock.GetUtcNow();
+        var schools = names.InCycle(id);
         return result.Outcome switch
         {
-            ChangeOutcome.Applied => TypedResults.Created($"/api/cycles/{id}/rectification/{itemId}/evidence/{file.Sha256}", new EvidenceAdded(file, RectificationItemView.From(result.Item, now))),
-            ChangeOutcome.Duplicate => TypedResults.Ok(new EvidenceAdded(await store.FindEvidenceAsync(id, itemId, file.Sha256, ct), RectificationItemView.From(result.Item, now))),
+            ChangeOutcome.Applied => TypedResults.Created($"/api/cycles/{id}/rectification/{itemId}/evidence/{file.Sha256}", new EvidenceAdded(file, await RectificationItemView.NamedAsync(result.Item, now, schools, ct))),
+            ChangeOutcome.Duplicate => TypedResults.Ok(new EvidenceAdded(await store.FindEvidenceAsync(id, itemId, file.Sha256, ct), await RectificationItemView.NamedAsync(result.Item, now, schools, ct))),
             _ => Refused(result),
         };
     }
 
     private static async Task<Results<Created<InspectionView>, Ok<InspectionView>, ProblemHttpResult>> RecordInspectionAsync(
-        string id, HttpRequest http, ClaimsPrincipal user, CycleGate gate, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
+        string id, HttpRequest http, ClaimsPrincipal user, CycleGate gate, RectificationStore store, TimeProvider clock, IOptions<JsonOptions> json, Eligibility.SchoolNames names, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadAsync<InspectionRequest>(http, json.Value.SerializerOptions);
         if (problem is not null)
@@ -518,10 +519,11 @@ public static class RectificationEndpoints
         var items = new List<RectificationItemView>();
         var opened = new List<string>();
         var now = clock.GetUtcNow();
+        var schools = names.InCycle(id);
         foreach (var input in inputs)
         {
             var item = await store.OpenAsync(input, ct);
-            items.Add(RectificationItemView.From(item.Item, now));
+            items.Add(await RectificationItemView.NamedAsync(item.Item, now, schools, ct));
             if (item.Created)
             {
                 opened.Add(item.Item.Id);
@@ -539,8 +541,9 @@ public static class RectificationEndpoints
         return created ? TypedResults.Created($"/api/cycles/{id}/rectification?source=inspection", view) : TypedResults.Ok(view);
     }
 
-    private static Results<Ok<RectificationItemView>, ProblemHttpResult> Answer(ChangeResult result, DateTimeOffset now) =>
-        result.Outcome is ChangeOutcome.Applied or ChangeOutcome.Duplicate ? TypedResults.Ok(RectificationItemView.From(result.Item, now)) : Refused(result);
+    /// <summary>The changed item as GET shows it, its owner and schools named; or why it was not changed.</summary>
+    private static async Task<Results<Ok<RectificationItemView>, ProblemHttpResult>> AnswerAsync(ChangeResult result, DateTimeOffset now, Eligibility.SchoolNameCache schools, CancellationToken ct) =>
+        result.Outcome is ChangeOutcome.Applied or ChangeOutcome.Duplicate ? TypedResults.Ok(await RectificationItemView.NamedAsync(result.Item, now, schools, ct)) : Refused(result);
 
     /// <summary>A change not made: refused by the item's lifecycle (400 or 409), or made by someone else meanwhile (409).</summary>
     private static ProblemHttpResult Refused(ChangeResult result) => result.Outcome switch

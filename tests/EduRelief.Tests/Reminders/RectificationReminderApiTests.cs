@@ -182,6 +182,10 @@ public sealed partial class RectificationReminderApiTests : IAsyncLifetime
         }
 
         Assert.Contains("| 类别 咨询 |", Digest(@case));
+
+        // An action's answer names them as GET does.
+        var submitted = await SubmitAsync(item);
+        Assert.Equal(("submitted", "第一初级中学", "第一初级中学"), ((string?)submitted["status"], (string?)submitted["ownerName"], (string?)submitted["schoolName"]));
     }
 
     private static object Finding(string title, string owner, int days, string? studentName = null) =>
@@ -203,7 +207,8 @@ public sealed partial class RectificationReminderApiTests : IAsyncLifetime
         return body!["items"]!.AsArray().Select(i => (string)i!["id"]!).ToList();
     }
 
-    private async Task SubmitAsync(string item)
+    /// <summary>Uploads a photo to the item and submits it; answers the submit's item.</summary>
+    private async Task<System.Text.Json.Nodes.JsonNode> SubmitAsync(string item)
     {
         using var content = new ByteArrayContent(EvidenceSamples.Png());
         content.Headers.ContentType = MediaTypeHeaderValue.Parse("image/png");
@@ -211,6 +216,7 @@ public sealed partial class RectificationReminderApiTests : IAsyncLifetime
         Assert.True(upload.IsSuccessStatusCode, $"evidence: {(int)upload.StatusCode}");
         var (status, body) = await _mail.App.Admin.PostAsync($"{Url(item)}/submit", new { note = "已整改" });
         Assert.True(status == 200, $"submit: {status} {body}");
+        return body!;
     }
 
     private async Task<JsonNode> ItemAsync(string item)
