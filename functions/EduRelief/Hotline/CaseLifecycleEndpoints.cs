@@ -179,7 +179,7 @@ public static class CaseLifecycleEndpoints
 }
 
 /// <summary>Carries out a person's action on a case: reads the body, finds the case the user may act on, builds the action and applies it under the case's ETag.</summary>
-public sealed class CaseActions(HotlineStore store, ObjectionHoldStore holds, TimeProvider clock, IOptions<JsonOptions> json, Mail.CalendarWarnings warnings, Calendar.WorkingCalendar calendar)
+public sealed class CaseActions(HotlineStore store, ObjectionHoldStore holds, TimeProvider clock, IOptions<JsonOptions> json, Mail.CalendarWarnings warnings, Calendar.WorkingCalendar calendar, Eligibility.SchoolNames names)
 {
     /// <summary>Reads the body, finds the case the user may act on, builds the action and applies it under the case's ETag.</summary>
     public async Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> ActAsync<TBody>(
@@ -244,6 +244,8 @@ public sealed class CaseActions(HotlineStore store, ObjectionHoldStore holds, Ti
             await warnings.WarnAsync(changed.CountyCode, due, ct);
         }
 
-        return TypedResults.Ok(await HotlineEndpoints.CaseViewAsync(changed, now, user, holds, calendar, ct, await store.HistoryAsync(found.Number, ct)));
+        // Named as GET names them: the subject's school and the assignee.
+        var view = await HotlineEndpoints.CaseViewAsync(changed, now, user, holds, calendar, ct, await store.HistoryAsync(found.Number, ct));
+        return TypedResults.Ok(await view.NamedAsync(names.InCounty(changed.CountyCode), ct));
     }
 }

@@ -184,6 +184,9 @@ public sealed partial class RectificationReminderApiTests : IAsyncLifetime
         Assert.Contains("| 类别 咨询 |", Digest(@case));
 
         // An action's answer names them as GET does.
+        var (progressed, noted) = await _mail.App.Admin.PostAsync($"/api/hotline/cases/{@case}/progress", new { note = "已电话联系家长" });
+        Assert.Equal(200, progressed);
+        Assert.Equal(("第一初级中学", "第一初级中学"), ((string?)noted!["subject"]!["schoolName"], (string?)noted["assigneeName"]));
         var submitted = await SubmitAsync(item);
         Assert.Equal(("submitted", "第一初级中学", "第一初级中学"), ((string?)submitted["status"], (string?)submitted["ownerName"], (string?)submitted["schoolName"]));
     }
