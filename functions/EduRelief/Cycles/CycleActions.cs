@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using EduRelief.Auth;
+using EduRelief.Rectification;
 using EduRelief.Workflow;
 
 namespace EduRelief.Cycles;
@@ -117,7 +118,7 @@ public sealed record CycleWait(string Kind)
     /// <summary>Items not yet accepted (open, submitted or returned), and how many of them are overdue.</summary>
     private static CycleWait Rectifying(JsonNode? rectification) => new(RectificationItems)
     {
-        Count = new[] { "open", "submitted", "returned" }.Sum(s => (int?)rectification?[s] ?? 0),
+        Count = RectificationStatuses.All.Where(s => s != RectificationStatuses.Accepted).Sum(s => (int?)rectification?[s] ?? 0),
         Overdue = (int?)rectification?["overdue"] ?? 0,
     };
 }
