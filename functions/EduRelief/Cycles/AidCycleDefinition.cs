@@ -53,6 +53,18 @@ public static class CycleEvents
     public const string ResultTaken = "disbursement.result";
     public const string RectificationCompleted = "rectification.completed";
 
+    /// <summary>
+    /// A bank result was applied to its batch outside the reconcile step (in the request, for a cycle on a version
+    /// without that step), or the same result was sent again (payload <c>batchId</c>): the result's follow-up runs.
+    /// </summary>
+    public const string ResultApplied = "disbursement.applied";
+
+    /// <summary>An objection about a child of the cycle was decided (its hold is written): the payable rows follow it.</summary>
+    public const string ObjectionDecided = "objection.decided";
+
+    /// <summary>Something that kept the cycle open was done (an item accepted, an in-doubt row resolved): it closes if it can.</summary>
+    public const string CloseRequested = "close.requested";
+
     /// <summary>The closer fences the cycle before its last check (see <see cref="CycleCloser"/>); new items meet the fence.</summary>
     public const string CloseFenced = "close.fenced";
 
@@ -92,6 +104,33 @@ public static class SettlementSteps
     public const string FindingsOpened = Findings + StepEvents.CompletedSuffix;
     public const string Reconciled = Reconcile + StepEvents.CompletedSuffix;
     public const string PaymentsCut = Payments + StepEvents.CompletedSuffix;
+}
+
+/// <summary>
+/// Names of the steps that move a cycle on once something it waits for has changed, in every version, and the activity
+/// kinds that run them: a bank result's follow-up, the payable rows after an objection's decision, and the settling
+/// itself (to rectification once every batch is reconciled, closed once nothing blocks: <see cref="CycleCloser"/>).
+/// </summary>
+public static class ClosingSteps
+{
+    /// <summary>A bank result was applied: what it leaves for people becomes rectification items (Disbursement/).</summary>
+    public const string ResultFollowUp = "result-follow-up";
+    public const string ResultFollowUpKind = "disbursement.follow-up";
+
+    /// <summary>An objection was decided while money moves: the payable rows follow its hold (Disbursement/).</summary>
+    public const string Payables = "payables";
+    public const string PayablesKind = "disbursement.payables";
+
+    /// <summary>The cycle moves on if it can (Cycles/SettleCycleActivity).</summary>
+    public const string Settle = "settle";
+    public const string SettleKind = "cycle.settle";
+
+    public const string ResultFollowedUp = ResultFollowUp + StepEvents.CompletedSuffix;
+    public const string PayablesFollowed = Payables + StepEvents.CompletedSuffix;
+    public const string Settled = Settle + StepEvents.CompletedSuffix;
+
+    /// <summary>The stages in which money moves or follow-up runs: the only ones a settling step changes anything in.</summary>
+    public static readonly IReadOnlyList<string> During = [Stages.Disbursement, Stages.Rectification];
 }
 
 /// <summary>Names of the notice steps, and the activity kinds that run them (Notices/).</summary>
@@ -323,6 +362,47 @@ public abstract class AidCycleDefinition : WorkflowDefinition
     {
         var p = ctx.Event.Payload;
         ctx.Reason = $"batch {(string?)p?["batchId"]} reconciled: {(int?)p?["paid"] ?? 0} paid, {(int?)p?["failed"] ?? 0} failed, {(int?)p?["inDoubt"] ?? 0} in doubt, {(int?)p?["exceptions"] ?? 0} exceptions";
+        return [FollowUpResult((string?)p?["batchId"], (string?)p?["actor"] ?? ctx.Event.Actor)];
+    }
+
+    private static RunActivity FollowUpResult(string? batchId, string actor) =>
+        new(ClosingSteps.ResultFollowUp, ClosingSteps.ResultFollowUpKind, new JsonObject { ["batchId"] = batchId, ["actor"] = actor });
+
+    /// <summary>A result applied outside the reconcile step, or sent again: its follow-up runs (again: it opens nothing twice).</summary>
+    protected static IEnumerable<Effect> FollowUpAppliedResult(TransitionContext ctx)
+    {
+        var batchId = (string?)ctx.Event.Payload?["batchId"];
+        ctx.Reason = $"bank result for batch {batchId} applied";
+        return [FollowUpResult(batchId, ctx.Event.Actor)];
+    }
+
+    /// <summary>After a bank result's follow-up: the last reconciled batch moves the cycle on, and a settled cycle closes.</summary>
+    protected static IEnumerable<Effect> SettleAfterResult(TransitionContext ctx)
+    {
+        ctx.Reason = $"follow-up of batch {(string?)ctx.Event.Payload?["batchId"]} done: {(int?)ctx.Event.Payload?["items"] ?? 0} items opened or kept";
+        return [Settle((string?)ctx.Event.Payload?["actor"] ?? ctx.Event.Actor, afterResult: true)];
+    }
+
+    /// <summary>An objection was decided: the payable rows of the run being paid follow the holds.</summary>
+    protected static IEnumerable<Effect> FollowHolds(TransitionContext ctx)
+    {
+        ctx.Reason = $"objection {(string?)ctx.Event.Payload?["caseNumber"]} decided: {(string?)ctx.Event.Payload?["decision"]}";
+        return [new RunActivity(ClosingSteps.Payables, ClosingSteps.PayablesKind, new JsonObject { ["runId"] = State(ctx).Verification?.RunId, ["actor"] = ctx.Event.Actor })];
+    }
+
+    /// <summary>Something that kept the cycle open changed: it closes if nothing else blocks it.</summary>
+    protected static IEnumerable<Effect> SettleNow(TransitionContext ctx)
+    {
+        ctx.Reason ??= ctx.Event.Reason ?? $"{ctx.Event.Name}: the cycle closes if nothing blocks it";
+        return [Settle((string?)ctx.Event.Payload?["actor"] ?? ctx.Event.Actor, afterResult: false)];
+    }
+
+    private static RunActivity Settle(string actor, bool afterResult) =>
+        new(ClosingSteps.Settle, ClosingSteps.SettleKind, new JsonObject { ["actor"] = actor, ["afterResult"] = afterResult });
+
+    protected static IEnumerable<Effect> RecordSettled(TransitionContext ctx)
+    {
+        ctx.Reason = (bool?)ctx.Event.Payload?["closed"] == true ? "settled: the cycle closed" : "settled: something still keeps the cycle open";
         return [];
     }
 
@@ -408,6 +488,23 @@ public abstract class AidCycleDefinition : WorkflowDefinition
         new(Stages.Rectification,   CycleEvents.RectificationCompleted, Stages.Closed,        RecordClosing, Guard: UnderItsFence),
     ];
 
+    /// <summary>
+    /// Settling, in every version: what a bank result, an objection's decision, an accepted item or a resolved row changes
+    /// for the cycle runs as steps here, never in the request that changed it. A bank result's follow-up opens its items,
+    /// an objection's decision moves the payable rows, and then the cycle moves on if it can (<see cref="CycleCloser"/>:
+    /// to rectification after the last reconciled batch, closed when nothing blocks). Only the bureau's own close
+    /// (<c>POST /api/cycles/{id}/close</c>) decides within its request, because its answer is the decision.
+    /// </summary>
+    protected static IEnumerable<Transition> Settling =>
+    [
+        .. Transition.FromEach(ClosingSteps.During, CycleEvents.ResultApplied,     null,  FollowUpAppliedResult),
+        .. Transition.FromEach(ClosingSteps.During, ClosingSteps.ResultFollowedUp, null,  SettleAfterResult),
+        .. Transition.FromEach(ClosingSteps.During, CycleEvents.ObjectionDecided,  null,  FollowHolds),
+        .. Transition.FromEach(ClosingSteps.During, ClosingSteps.PayablesFollowed, null,  SettleNow),
+        .. Transition.FromEach(ClosingSteps.During, CycleEvents.CloseRequested,    null,  SettleNow),
+        .. Transition.FromEach(ClosingSteps.During, ClosingSteps.Settled,          null,  RecordSettled),
+    ];
+
     /// <summary>Cancelling, in every version: from any stage that is not finished.</summary>
     protected static IEnumerable<Transition> Cancelling => Transition.FromEach(Stages.Active, CycleEvents.Cancel, Stages.Cancelled);
 }
@@ -424,6 +521,7 @@ public sealed class AidCycleDefinitionV1 : AidCycleDefinition
         new(Stages.Review,          CycleEvents.Approve,               Stages.Notice,        PublishNotice, Guard: NothingPending),
         new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement,  TakeDownNotice),
         new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
+        .. Settling,
         .. Closing,
         .. Cancelling,
     ];
@@ -445,6 +543,7 @@ public sealed class AidCycleDefinitionV2 : AidCycleDefinition
         .. DocumentRendering,
         new(Stages.Notice,          CycleEvents.NoticeEnded,           Stages.Disbursement,  TakeDownNotice),
         new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
+        .. Settling,
         .. Closing,
         .. Cancelling,
     ];
@@ -471,6 +570,7 @@ public sealed class AidCycleDefinitionV3 : AidCycleDefinition
         new(Stages.Disbursement,    CycleEvents.Reconciled,            Stages.Rectification),
         .. Transition.FromEach([Stages.Disbursement, Stages.Rectification], CycleEvents.ResultTaken, null, ReconcileBatch),
         .. Transition.FromEach([Stages.Disbursement, Stages.Rectification], SettlementSteps.Reconciled, null, RecordReconciliation),
+        .. Settling,
         .. Closing,
         .. Cancelling,
     ];

@@ -48,8 +48,9 @@ public sealed record ClosingCheck(IReadOnlyList<ClosingBlocker> Blockers)
 /// <summary>
 /// Moves a cycle on when its money or its follow-up is done: to <c>rectification</c> once every payment batch is
 /// reconciled, and to <c>closed</c> once every rectification item is accepted, every hotline case of the cycle closed,
-/// every objection decided and the ledger settled (everyone owed was paid, nothing failed or held). Called after each
-/// reconciliation, accepted item and decided objection, and by the bureau's explicit close.
+/// every objection decided and the ledger settled (everyone owed was paid, nothing failed or held). Run by the cycle's
+/// settling step (<see cref="SettleCycleActivity"/>, after each bank result, accepted item, resolved row and decided
+/// objection: see <see cref="AidCycleDefinition"/>'s settling rows), and by the bureau's explicit close.
 /// <para>
 /// Closing is a fence (<see cref="CycleEvents.CloseFenced"/>), a last check, then the close under that fence
 /// (<see cref="CycleEvents.RectificationCompleted"/>, guarded by the fence's id) or the fence taken down. Whatever opens
@@ -63,30 +64,17 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
     public Func<string, CancellationToken, Task>? PauseBeforeCommit { get; set; }
 
     /// <summary>
-    /// After an objection is decided while money is moving: the payable rows follow the hold (dismissed → owed as 补发,
-    /// upheld → not owed), and a cycle that was waiting only on that decision closes.
+    /// After a bank result's follow-up: the last reconciled batch moves the cycle from disbursement to rectification,
+    /// and a cycle with nothing left open closes.
     /// </summary>
-    public async Task AfterObjectionDecidedAsync(string cycleId, string actor, CancellationToken cancellationToken)
-    {
-        var instance = await engine.GetAsync(cycleId, cancellationToken);
-        if (instance?.Stage is not (Stages.Disbursement or Stages.Rectification) || CycleState.Of(instance).Verification?.RunId is not { } runId)
-        {
-            return;
-        }
-
-        await disbursement.PrepareAsync(cycleId, runId, cancellationToken);
-        await TryCloseAsync(cycleId, actor, cancellationToken);
-    }
-
-    /// <summary>After a bank result: the last reconciled batch moves the cycle from disbursement to rectification.</summary>
-    public async Task AfterReconciliationAsync(string cycleId, string actor, CancellationToken cancellationToken)
+    public async Task<(EventResult? Result, ClosingCheck Check)> AfterReconciliationAsync(string cycleId, string actor, CancellationToken cancellationToken)
     {
         if (await disbursement.AllReconciledAsync(cycleId, cancellationToken))
         {
             await engine.RaiseAsync(cycleId, new WorkflowEvent("reconciled", CycleEvents.Reconciled, null, actor, "every payment batch reconciled"), cancellationToken);
         }
 
-        await TryCloseAsync(cycleId, actor, cancellationToken, firstLookFromRollup: true);
+        return await TryCloseAsync(cycleId, actor, cancellationToken, firstLookFromRollup: true);
     }
 
     /// <summary>What blocks closing the cycle now (the console shows it); null when there is no such cycle.</summary>

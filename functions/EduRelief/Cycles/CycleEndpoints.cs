@@ -66,7 +66,8 @@ public static class CycleEndpoints
             services.AddSingleton<WorkflowDefinition>(version);
         }
 
-        return services.AddSingleton<CycleService>().AddSingleton<CycleCloser>().AddSingleton<CycleGate>();
+        return services.AddSingleton<CycleService>().AddSingleton<CycleCloser>().AddSingleton<CycleGate>().AddSingleton<CycleSignals>()
+            .AddSingleton<Workflow.IActivity, SettleCycleActivity>();
     }
 
     public static void MapCycles(this IEndpointRouteBuilder app)

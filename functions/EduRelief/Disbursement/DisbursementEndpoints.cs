@@ -143,6 +143,8 @@ public static class DisbursementEndpoints
         .AddSingleton<PaymentStatusQueries>()
         .AddSingleton<Workflow.IActivity, CutBatchesActivity>()
         .AddSingleton<Workflow.IActivity, ReconcileResultActivity>()
+        .AddSingleton<Workflow.IActivity, ResultFollowUpActivity>()
+        .AddSingleton<Workflow.IActivity, PayablesActivity>()
         .AddSingleton<ICycleFigures, DisbursementCycleFigures>();
 
     public static void MapDisbursement(this IEndpointRouteBuilder app)
@@ -289,7 +291,7 @@ public static class DisbursementEndpoints
             null));
 
     private static async Task<Results<Accepted<ResultAccepted>, Ok<ReconciledView>, ProblemHttpResult>> ResultAsync(
-        string id, string batchId, HttpRequest http, ClaimsPrincipal user, DisbursementService service, ReconciliationFollowUp followUp, CycleCloser closer,
+        string id, string batchId, HttpRequest http, ClaimsPrincipal user, DisbursementService service, CycleSignals signals,
         Workflow.WorkflowEngine engine, CancellationToken ct)
     {
         // The file is the body, or the file part of a multipart form (as the console's upload sends it).
@@ -325,9 +327,9 @@ public static class DisbursementEndpoints
             case AcceptStatus.DifferentFile:
                 return Problems.Conflict(new Text($"发放批次 {batchId} 已用另一份回盘文件对账。", $"Batch {batchId} was reconciled with another result file."));
             case AcceptStatus.AlreadyReconciled:
-                // A repeat finishes what a crash after reconciling may have left undone, and answers the outcome.
-                await followUp.OpenItemsAsync(id, ct);
-                await closer.AfterReconciliationAsync(id, user.Actor(), ct);
+                // A repeat finishes what a crash after reconciling may have left undone (the cycle's follow-up
+                // steps, which open nothing twice), and answers the outcome.
+                await signals.ResultAppliedAsync(id, batchId, accepted.Batch!.ResultHash, user.Actor(), ct);
                 return TypedResults.Ok(new ReconciledView(false, BatchView.From(accepted.Batch!), [.. (await service.ListExceptionsAsync(id, batchId, ct)).Select(ExceptionView.From)]));
         }
 
@@ -335,10 +337,10 @@ public static class DisbursementEndpoints
         var raised = await engine.RaiseAsync(id, new Workflow.WorkflowEvent($"result|{batchId}|{accepted.Batch!.ResultHash}", CycleEvents.ResultTaken, new System.Text.Json.Nodes.JsonObject { ["batchId"] = batchId }, user.Actor()), ct);
         if (raised.Outcome is not (Workflow.EventOutcome.Applied or Workflow.EventOutcome.Duplicate))
         {
-            // A cycle on an earlier definition has no reconciliation step: reconcile within the request, as it did.
+            // A cycle on an earlier definition has no reconciliation step: reconcile within the request, as it did; the
+            // follow-up and the cycle moving on are its steps all the same.
             await service.ApplyResultAsync(id, batchId, ct);
-            await followUp.OpenItemsAsync(id, ct);
-            await closer.AfterReconciliationAsync(id, user.Actor(), ct);
+            await signals.ResultAppliedAsync(id, batchId, accepted.Batch.ResultHash, user.Actor(), ct);
         }
 
         var batch = (await service.GetBatchAsync(id, batchId, ct))!;
@@ -346,7 +348,7 @@ public static class DisbursementEndpoints
     }
 
     private static async Task<Results<Ok<ResolvedView>, ProblemHttpResult>> ResolveAsync(
-        string id, string batchId, int sequence, HttpRequest http, ClaimsPrincipal user, DisbursementService service, CycleCloser closer, IOptions<JsonOptions> json, CancellationToken ct)
+        string id, string batchId, int sequence, HttpRequest http, ClaimsPrincipal user, DisbursementService service, CycleSignals signals, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadAsync<ResolveRequest>(http, json.Value.SerializerOptions);
         if (problem is not null)
@@ -364,7 +366,7 @@ public static class DisbursementEndpoints
         if (outcome.Status is ResolveStatus.Resolved or ResolveStatus.AlreadyResolved)
         {
             // Also on a repeat: it finishes what a crash after resolving may have left undone.
-            await closer.TryCloseAsync(id, user.Actor(), ct);
+            await signals.CloseRequestedAsync(id, $"resolved|{batchId}|{sequence}", $"batch {batchId} row {sequence} resolved", user.Actor(), ct);
         }
 
         return outcome.Status switch

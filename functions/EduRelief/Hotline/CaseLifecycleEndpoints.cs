@@ -87,7 +87,7 @@ public static class CaseLifecycleEndpoints
     /// </summary>
     private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> DecideObjectionAsync(
         string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ObjectionHoldStore holds, ObjectionSubjects subjects,
-        RectificationStore rectification, Cycles.CycleCloser closer, TimeProvider clock, CancellationToken ct) =>
+        RectificationStore rectification, Cycles.CycleSignals signals, TimeProvider clock, CancellationToken ct) =>
         actions.ActAsync<DecisionRequest>(caseNumber, http, user, (body, c, now) =>
             !ObjectionDecisions.All.Contains(body.Decision ?? "")
                 ? Task.FromResult<CaseOutcome>(Problems.Invalid("decision", new Text("decision 应为 upheld 或 dismissed。", "decision is upheld or dismissed.")))
@@ -103,9 +103,10 @@ public static class CaseLifecycleEndpoints
                     await rectification.OpenAsync(item, ct);
                 }
 
-                if (decided.Subject?.CycleId is { } cycleId)
+                // The cycle's steps move the payable rows and close it if that was all it waited for.
+                if (decided.Subject?.CycleId is { } cycleId && decided.ObjectionDecision is { } decision)
                 {
-                    await closer.AfterObjectionDecidedAsync(cycleId, user.Actor(), ct);
+                    await signals.ObjectionDecidedAsync(cycleId, decided.CaseNumber, decision, decided.ObjectionDecidedAt ?? clock.GetUtcNow(), user.Actor(), ct);
                 }
             });
 

@@ -277,7 +277,7 @@ public static class RectificationEndpoints
     }
 
     private static async Task<Results<Ok<RectificationItemView>, ProblemHttpResult>> AcceptAsync(
-        string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, CycleCloser closer, LateEntitlements late, TimeProvider clock,
+        string id, string itemId, HttpRequest http, ClaimsPrincipal user, RectificationStore store, CycleSignals signals, LateEntitlements late, TimeProvider clock,
         IOptions<JsonOptions> json, Eligibility.SchoolNames names, CancellationToken ct)
     {
         AcceptRequest? body = null;
@@ -306,8 +306,8 @@ public static class RectificationEndpoints
             // owed first, so that the last accepted item never closes a cycle that still has to pay them.
             await late.AfterAcceptAsync(result.Item, ct);
 
-            // The last accepted item of a settled cycle closes it.
-            await closer.TryCloseAsync(id, user.Actor(), ct);
+            // The last accepted item of a settled cycle closes it (the cycle's settling step).
+            await signals.CloseRequestedAsync(id, $"accepted|{result.Item.Id}", $"rectification item {result.Item.Id} accepted", user.Actor(), ct);
         }
 
         return await AnswerAsync(result, now, names.InCycle(id), ct);

@@ -60,14 +60,17 @@ public sealed class CycleTransitionTableTests
     /// <summary>What each version's effects complete with; a new version must say what its effects are.</summary>
     private static readonly Dictionary<int, string[]> Completions = new()
     {
-        [1] = [CycleEvents.VerifyCompleted, CycleEvents.NoticeEnded],
-        [2] = [CycleEvents.VerifyCompleted, CycleEvents.NoticeEnded, CycleEvents.DocumentsRendered, CycleEvents.DocumentsSummarized],
+        [1] = [CycleEvents.VerifyCompleted, CycleEvents.NoticeEnded, .. SettlingCompletions],
+        [2] = [CycleEvents.VerifyCompleted, CycleEvents.NoticeEnded, CycleEvents.DocumentsRendered, CycleEvents.DocumentsSummarized, .. SettlingCompletions],
         [3] =
         [
             CycleEvents.VerifyCompleted, CycleEvents.NoticeEnded, CycleEvents.DocumentsRendered, CycleEvents.DocumentsSummarized,
-            SettlementSteps.FindingsOpened, SettlementSteps.PaymentsCut, SettlementSteps.Reconciled,
+            SettlementSteps.FindingsOpened, SettlementSteps.PaymentsCut, SettlementSteps.Reconciled, .. SettlingCompletions,
         ],
     };
+
+    /// <summary>The settling steps every version runs: a bank result's follow-up, the payable rows after an objection, the settling itself.</summary>
+    private static string[] SettlingCompletions => [ClosingSteps.ResultFollowedUp, ClosingSteps.PayablesFollowed, ClosingSteps.Settled];
 
     /// <summary>
     /// Every row that has effects runs them over a cycle that has everything (so each effect is asked for), and each
@@ -107,6 +110,9 @@ public sealed class CycleTransitionTableTests
         Assert.Equal(SettlementSteps.FindingsOpened, StepEvents.Completed(SettlementSteps.Findings));
         Assert.Equal(SettlementSteps.PaymentsCut, StepEvents.Completed(SettlementSteps.Payments));
         Assert.Equal(SettlementSteps.Reconciled, StepEvents.Completed(SettlementSteps.Reconcile));
+        Assert.Equal(ClosingSteps.ResultFollowedUp, StepEvents.Completed(ClosingSteps.ResultFollowUp));
+        Assert.Equal(ClosingSteps.PayablesFollowed, StepEvents.Completed(ClosingSteps.Payables));
+        Assert.Equal(ClosingSteps.Settled, StepEvents.Completed(ClosingSteps.Settle));
         Assert.Equal("verify.completed", CycleEvents.VerifyCompleted);
     }
 
@@ -141,7 +147,9 @@ public sealed class CycleTransitionTableTests
         CycleEvents.DocumentsSummarized => new JsonObject { ["schools"] = 2, ["rows"] = 40 },
         SettlementSteps.FindingsOpened => new JsonObject { ["items"] = 3 },
         SettlementSteps.PaymentsCut => new JsonObject { ["batches"] = new JsonArray(new JsonObject { ["id"] = "living-001", ["program"] = "living", ["count"] = 3, ["total"] = 1750m }) },
-        CycleEvents.ResultTaken or SettlementSteps.Reconciled => new JsonObject { ["batchId"] = "living-001" },
+        CycleEvents.ResultTaken or SettlementSteps.Reconciled or CycleEvents.ResultApplied => new JsonObject { ["batchId"] = "living-001", ["actor"] = "admin" },
+        ClosingSteps.ResultFollowedUp => new JsonObject { ["batchId"] = "living-001", ["actor"] = "admin", ["items"] = 1 },
+        CycleEvents.ObjectionDecided => new JsonObject { ["caseNumber"] = "410726-2026-000001", ["decision"] = "dismissed" },
         CycleEvents.CloseFenced or CycleEvents.CloseWithdrawn or CycleEvents.RectificationCompleted => new JsonObject { ["fenceId"] = "f1" },
         _ => null,
     };

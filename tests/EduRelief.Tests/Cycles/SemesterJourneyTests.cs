@@ -388,6 +388,13 @@ public sealed class SemesterJourneyTests
             Assert.Equal(
                 ["awaiting_rosters", "verifying", "review", "notice", "disbursement", "rectification", "closed"],
                 history.Select(h => (string)h!["to"]!).Distinct().ToArray());
+            // The last acceptance asked the cycle to close, and the cycle's settling step closed it after that request.
+            var events = history.Select(h => (string)h!["event"]!).ToList();
+            var requested = events.FindLastIndex(e => e == global::EduRelief.Cycles.CycleEvents.CloseRequested);
+            Assert.True(requested >= 0, string.Join(", ", events));
+            Assert.Contains(lastId, (string?)history[requested]!["reason"], StringComparison.Ordinal);
+            Assert.Equal(global::EduRelief.Cycles.CycleEvents.RectificationCompleted, events[^1]);
+            Assert.Equal([global::EduRelief.Cycles.CycleEvents.CloseFenced, global::EduRelief.Cycles.CycleEvents.RectificationCompleted], events[(requested + 1)..]);
 
             // ── Act 13: the mail: exactly the three expected, none with an ID or phone number ───────────────────────────
             Assert.Equal(3, sendGrid.Accepted.Count);

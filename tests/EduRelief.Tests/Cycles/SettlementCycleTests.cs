@@ -73,6 +73,57 @@ public sealed class SettlementCycleTests
         Assert.Null(new AidCycleDefinitionV2().Find(Stages.Disbursement, SettlementSteps.PaymentsCut));
     }
 
+    /// <summary>The one step a row starts, with its name, kind and input.</summary>
+    private static RunActivity StepOf(string stage, string eventName, JsonObject? payload = null)
+    {
+        var data = new JsonObject { ["verification"] = new JsonObject { ["runId"] = "r7" } };
+        var (transition, context) = On(stage, eventName, data, payload);
+        var step = Assert.Single(transition.Effects!(context).OfType<RunActivity>());
+        Assert.Null(transition.To);
+        return step;
+    }
+
+    [Theory]
+    [InlineData(Stages.Disbursement)]
+    [InlineData(Stages.Rectification)]
+    public void BankResult_ReconciledThenFollowedUpThenSettled_EachAStepOfTheTable(string stage)
+    {
+        var followUp = StepOf(stage, SettlementSteps.Reconciled, new JsonObject { ["batchId"] = "living-001", ["actor"] = "admin", ["paid"] = 3 });
+        Assert.Equal((ClosingSteps.ResultFollowUp, ClosingSteps.ResultFollowUpKind, "living-001", "admin"), (followUp.Name, followUp.Kind, (string?)followUp.Input!["batchId"], (string?)followUp.Input["actor"]));
+
+        var applied = StepOf(stage, CycleEvents.ResultApplied, new JsonObject { ["batchId"] = "living-002" });
+        Assert.Equal((ClosingSteps.ResultFollowUpKind, "living-002", "timer"), (applied.Kind, (string?)applied.Input!["batchId"], (string?)applied.Input["actor"]));
+
+        var settle = StepOf(stage, ClosingSteps.ResultFollowedUp, new JsonObject { ["batchId"] = "living-001", ["actor"] = "admin", ["items"] = 2 });
+        Assert.Equal((ClosingSteps.SettleKind, "admin", true), (settle.Kind, (string?)settle.Input!["actor"], (bool?)settle.Input["afterResult"]));
+    }
+
+    [Theory]
+    [InlineData(Stages.Disbursement)]
+    [InlineData(Stages.Rectification)]
+    public void ObjectionDecidedOrCloseRequested_MovesPayablesOrSettles_NeverAfterAResult(string stage)
+    {
+        var payables = StepOf(stage, CycleEvents.ObjectionDecided, new JsonObject { ["caseNumber"] = "410726-2026-000001", ["decision"] = "dismissed" });
+        Assert.Equal((ClosingSteps.PayablesKind, "r7"), (payables.Kind, (string?)payables.Input!["runId"]));
+
+        foreach (var on in new[] { ClosingSteps.PayablesFollowed, CycleEvents.CloseRequested })
+        {
+            var settle = StepOf(stage, on);
+            Assert.Equal((ClosingSteps.SettleKind, false), (settle.Kind, (bool?)settle.Input!["afterResult"]));
+        }
+    }
+
+    [Theory]
+    [InlineData(Stages.Review)]
+    [InlineData(Stages.Notice)]
+    public void SettlingEvents_BeforeMoneyMoves_HaveNoRow(string stage)
+    {
+        foreach (var on in new[] { CycleEvents.ResultApplied, CycleEvents.ObjectionDecided, CycleEvents.CloseRequested, ClosingSteps.Settled })
+        {
+            Assert.Null(V3.Find(stage, on));
+        }
+    }
+
     [Fact]
     public void Close_CommitsOnlyUnderTheFenceItsCheckRanUnder()
     {
