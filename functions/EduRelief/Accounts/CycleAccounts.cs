@@ -248,7 +248,7 @@ public sealed class CycleAccounts(
 
     private static string HolderMismatchKey(string discrepancyId) => discrepancyId[(DiscrepancyKinds.HolderMismatch.Length + 1)..];
 
-    private sealed record Child(string IdNumber, string Name, string SchoolCode, string SchoolName, IReadOnlyList<string> HouseholdNames);
+    private sealed record Child(IdNumber IdNumber, string Name, string SchoolCode, string SchoolName, IReadOnlyList<string> HouseholdNames);
 
     /// <summary>Every child the run's ledger (verification and review) or a late confirmation makes eligible, by person key.</summary>
     private async Task<Dictionary<string, Child>> EligibleChildrenAsync(string cycleId, string runId, CancellationToken cancellationToken)
@@ -258,7 +258,7 @@ public sealed class CycleAccounts(
         {
             await foreach (var row in eligibility.AllLedgerAsync(cycleId, runId, program, cancellationToken))
             {
-                children.TryAdd(PersonKeys.Of(row.IdNumber), new Child(row.IdNumber, row.Name, row.SchoolCode, row.SchoolName, row.HouseholdNames));
+                children.TryAdd(row.IdNumber.PersonKey, new Child(row.IdNumber, row.Name, row.SchoolCode, row.SchoolName, row.HouseholdNames));
             }
         }
 
@@ -280,7 +280,7 @@ public sealed class CycleAccounts(
             ["StudentName"] = child.Name,
             ["SchoolCode"] = child.SchoolCode,
             ["SchoolName"] = child.SchoolName,
-            ["MaskedId"] = IdNumbers.Mask(child.IdNumber),
+            ["MaskedId"] = child.IdNumber.Masked,
             ["MaskedAccount"] = account.MaskedAccount,
             ["AccountVersion"] = VersionOf(account),
             ["Column"] = "账户名",

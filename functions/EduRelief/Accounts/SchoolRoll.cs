@@ -23,14 +23,14 @@ public sealed class SchoolRoll(CycleService cycles, EligibilityStore eligibility
 
         await foreach (var row in eligibility.SchoolLedgerAsync(cycleId, runId, schoolCode, cancellationToken))
         {
-            keys.Add(PersonKeys.Of(row.IdNumber));
+            keys.Add(row.IdNumber.PersonKey);
         }
 
         await foreach (var row in eligibility.SchoolDiscrepanciesAsync(cycleId, runId, schoolCode, cancellationToken))
         {
-            if (row.StudentJson is { } json && JsonSerializer.Deserialize<StudentRecord>(json) is { IdNumber.Length: > 0 } student)
+            if (row.StudentJson is { } json && JsonSerializer.Deserialize<StudentRecord>(json) is { } student)
             {
-                keys.Add(PersonKeys.Of(student.IdNumber));
+                keys.Add(student.IdNumber.PersonKey);
             }
         }
 

@@ -57,7 +57,7 @@ public static class BankFiles
     [
         item.Sequence.ToString(CultureInfo.InvariantCulture),
         SpreadsheetText.ForCsv(item.Name),
-        SpreadsheetText.ForCsv(item.IdNumber),
+        item.IdNumber.Value,
         SpreadsheetText.ForCsv(ProgramName(item.Program)),
         EligibilityStore.FormatAmount(item.Amount),
         SpreadsheetText.ForCsv(item.SchoolCode),

@@ -119,7 +119,7 @@ public sealed record BatchItemView(
     string? BackPayReason, string Status, string? BankReason, string? InDoubtReason)
 {
     public static BatchItemView From(BatchItemState s) => new(
-        s.Item.Sequence.ToString(CultureInfo.InvariantCulture), s.Item.Sequence, s.Item.Name, IdNumbers.Mask(s.Item.IdNumber), s.Item.SchoolCode, s.Item.SchoolName,
+        s.Item.Sequence.ToString(CultureInfo.InvariantCulture), s.Item.Sequence, s.Item.Name, s.Item.IdNumber.Masked, s.Item.SchoolCode, s.Item.SchoolName,
         s.Item.Program, s.Item.Amount, s.Item.BackPay, s.Item.BackPayReason, s.Status, s.BankReason, s.InDoubtReason);
 }
 

@@ -36,7 +36,7 @@ public sealed partial class DisbursementService
             await foreach (var row in _ledger.AllLedgerAsync(cycleId, runId, program, cancellationToken))
             {
                 var target = HoldTarget(cycleHolds, row.SchoolCode, row.Name);
-                var key = PersonKey(row.IdNumber);
+                var key = row.IdNumber.PersonKey;
                 var (pk, rk) = (EntitlementPartition(cycleId, key), EntitlementRow(program, key));
                 if (!existing.TryGetValue((pk, rk), out var entity))
                 {
@@ -68,7 +68,7 @@ public sealed partial class DisbursementService
         {
             var target = HoldTarget(await _holds.ListAsync(cycleId, cancellationToken), payable.SchoolCode, payable.Name);
             return await AddEntitlementAsync(cycleId, payable, target, backPay: true, reason, "late", cancellationToken);
-        }, cancellationToken, () => [PersonKey(payable.IdNumber)]);
+        }, cancellationToken, () => [payable.IdNumber.PersonKey]);
 
     /// <summary>
     /// What <see cref="PrepareAsync"/> would still change once the notice's end prepared the cycle, found without reading
@@ -98,7 +98,7 @@ public sealed partial class DisbursementService
 
         await foreach (var row in _ledger.LateLedgerAsync(cycleId, runId, cancellationToken))
         {
-            var key = PersonKey(row.IdNumber);
+            var key = row.IdNumber.PersonKey;
             if ((await _rows.Table.GetEntityIfExistsAsync<TableEntity>(EntitlementPartition(cycleId, key), EntitlementRow(row.Program, key), select: ["RowKey"], cancellationToken: cancellationToken)).HasValue)
             {
                 continue;
@@ -129,11 +129,11 @@ public sealed partial class DisbursementService
 
     private TableEntity NewEntitlement(string cycleId, Payable p, string status, bool backPay, string? reason, string source)
     {
-        var key = PersonKey(p.IdNumber);
+        var key = p.IdNumber.PersonKey;
         var entity = new TableEntity(EntitlementPartition(cycleId, key), EntitlementRow(p.Program, key))
         {
             ["Name"] = p.Name,
-            ["IdNumber"] = p.IdNumber,
+            ["IdNumber"] = p.IdNumber.Value,
             ["SchoolCode"] = p.SchoolCode,
             ["SchoolName"] = p.SchoolName,
             ["Program"] = p.Program,
@@ -177,7 +177,7 @@ public sealed partial class DisbursementService
     }
 
     /// <summary>Each person the cycle's entitlements name (once, whatever the programs), with their school: the accounts check's view.</summary>
-    public async IAsyncEnumerable<(string PersonKey, string IdNumber, string Name, string SchoolCode, string SchoolName)> EntitledPeopleAsync(
+    public async IAsyncEnumerable<(string PersonKey, Rosters.IdNumber IdNumber, string Name, string SchoolCode, string SchoolName)> EntitledPeopleAsync(
         string cycleId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -185,7 +185,7 @@ public sealed partial class DisbursementService
         {
             if (seen.Add(PersonKeyOf(e)))
             {
-                yield return (PersonKeyOf(e), e.GetString("IdNumber") ?? "", e.GetString("Name") ?? "", e.GetString("SchoolCode") ?? "", e.GetString("SchoolName") ?? "");
+                yield return (PersonKeyOf(e), Rosters.IdNumber.FromStored(e.GetString("IdNumber")), e.GetString("Name") ?? "", e.GetString("SchoolCode") ?? "", e.GetString("SchoolName") ?? "");
             }
         }
     }

@@ -163,7 +163,7 @@ public sealed partial class DisbursementService
         {
             var status = e.GetString("Status") ?? EntitlementStatuses.Pending;
             yield return new EntitlementState(
-                PersonKeyOf(e), e.GetString("Program") ?? "", e.GetString("Name") ?? "", e.GetString("IdNumber") ?? "", e.GetString("SchoolCode") ?? "",
+                PersonKeyOf(e), e.GetString("Program") ?? "", e.GetString("Name") ?? "", Rosters.IdNumber.FromStored(e.GetString("IdNumber")), e.GetString("SchoolCode") ?? "",
                 e.GetString("SchoolName") ?? "", FromFen(e.GetInt64("AmountFen")), status,
                 status == EntitlementStatuses.Paid ? e.GetString("PaidBatchId") : e.GetString("BatchId") ?? e.GetString("LastFailedBatchId"),
                 status == EntitlementStatuses.Paid ? e.GetDateTimeOffset("PaidAt") : null,

@@ -173,7 +173,7 @@ public sealed partial class DisbursementService
         var paidAt = _clock.GetUtcNow();
         var refusedKeys = await AddPaymentsAsync(cycleId, batchId, decisions.Where(d => d.Outcome == PlannedOutcome.Paid).Select(d => d.Item), paidAt, cancellationToken);
         var alreadyPaid = decisions.Where(d => refusedKeys.Contains(d.Item.PersonKey + "|" + d.Item.Program))
-            .Select(d => new PlannedException(ReconciliationKinds.AlreadyPaid, rows.First(r => r.IdNumber == d.Item.IdNumber && r.Sequence == d.Item.Sequence), d.Item)).ToList();
+            .Select(d => new PlannedException(ReconciliationKinds.AlreadyPaid, rows.First(r => r.IdNumber == d.Item.IdNumber.Value && r.Sequence == d.Item.Sequence), d.Item)).ToList();
         await FaultAsync("payment.added");
 
         var current = new Dictionary<(string, string), TableEntity>();
@@ -386,7 +386,7 @@ public sealed partial class DisbursementService
         ["Sequence"] = row?.Sequence ?? item?.Sequence,
         ["ItemSequence"] = item?.Sequence,
         ["FileRow"] = row?.FileRow,
-        ["MaskedId"] = MaskAny(row?.IdNumber ?? item!.IdNumber),
+        ["MaskedId"] = MaskAny(row?.IdNumber ?? item!.IdNumber.Value),
         ["BatchAmountFen"] = item is null ? null : ToFen(item.Amount),
         ["BankAmountFen"] = row is null ? null : ToFen(row.Amount),
         ["BankStatus"] = row is null ? null : row.Success ? BankFiles.Success : BankFiles.Failure,

@@ -110,7 +110,7 @@ public sealed partial class DisbursementService(StorageAccount storage, Eligibil
     private static string PersonKeyOf(TableEntity entitlement) => EntitlementTable.PersonKeyOf(entitlement);
 
     private static BatchItem ToItem(TableEntity e, int index) => new(
-        index + 1, e.RowKey[ItemPrefix.Length..], e.GetString("Name") ?? "", e.GetString("IdNumber") ?? "", e.GetString("SchoolCode") ?? "",
+        index + 1, e.RowKey[ItemPrefix.Length..], e.GetString("Name") ?? "", Rosters.IdNumber.FromStored(e.GetString("IdNumber")), e.GetString("SchoolCode") ?? "",
         e.GetString("SchoolName") ?? "", e.GetString("Program") ?? "", FromFen(e.GetInt64("AmountFen")), e.GetBoolean("BackPay") ?? false,
         e.GetString("BackPayReason"))
     {

@@ -89,7 +89,7 @@ public static class ReconciliationKinds
 }
 
 /// <summary>One entitlement to pay: what the ledger (or a late confirmation) says is owed to one person under one program.</summary>
-public sealed record Payable(string Name, string IdNumber, string SchoolCode, string SchoolName, string Program, decimal Amount);
+public sealed record Payable(string Name, Rosters.IdNumber IdNumber, string SchoolCode, string SchoolName, string Program, decimal Amount);
 
 public sealed record Batch(
     string Id,
@@ -119,7 +119,7 @@ public sealed record BatchFigures(int Paid, decimal PaidAmount, int Failed, deci
 }
 
 /// <summary>One row of a sealed batch. Sequence is the row's place in the payment file (items ordered by key, from 1).</summary>
-public sealed record BatchItem(int Sequence, string PersonKey, string Name, string IdNumber, string SchoolCode, string SchoolName, string Program, decimal Amount, bool BackPay, string? BackPayReason)
+public sealed record BatchItem(int Sequence, string PersonKey, string Name, Rosters.IdNumber IdNumber, string SchoolCode, string SchoolName, string Program, decimal Amount, bool BackPay, string? BackPayReason)
 {
     /// <summary>The account the bank pays: copied from the cycle's accounts when the row was cut, so the file never changes.</summary>
     public Accounts.PayableAccount? Account { get; init; }

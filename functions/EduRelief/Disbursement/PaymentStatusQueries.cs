@@ -8,7 +8,7 @@ namespace EduRelief.Disbursement;
 /// payment is in doubt.
 /// </summary>
 public sealed record EntitlementState(
-    string PersonKey, string Program, string Name, string IdNumber, string SchoolCode, string SchoolName, decimal Amount, string Status,
+    string PersonKey, string Program, string Name, Rosters.IdNumber IdNumber, string SchoolCode, string SchoolName, decimal Amount, string Status,
     string? BatchId, DateTimeOffset? PaidAt, string? BankReason, string? InDoubtReason, bool BackPay, string Source);
 
 /// <summary>
@@ -87,7 +87,7 @@ public sealed class PaymentStatusQueries(DisbursementService disbursement)
     {
         id = $"{s.Program}.{s.PersonKey}",
         name = s.Name,
-        maskedId = IdNumbers.Mask(s.IdNumber),
+        maskedId = s.IdNumber.Masked,
         schoolCode = s.SchoolCode,
         schoolName = s.SchoolName,
         program = s.Program,

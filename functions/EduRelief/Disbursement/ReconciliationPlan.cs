@@ -52,7 +52,7 @@ public static class ReconciliationPlan
 {
     public static ReconciliationDecision Decide(IReadOnlyList<BatchItem> items, IReadOnlyList<BankResultRow> rows)
     {
-        var byId = items.ToDictionary(i => i.IdNumber, StringComparer.Ordinal);
+        var byId = items.ToDictionary(i => i.IdNumber.Value, StringComparer.Ordinal);
         var exceptions = new List<PlannedException>();
         var answers = items.ToDictionary(i => i.Sequence, _ => new List<BankResultRow>());
         var stray = new HashSet<int>();

@@ -9,7 +9,7 @@ using EduRelief.Hosting;
 
 namespace EduRelief.Eligibility;
 
-public sealed record LedgerRow(string Id, string SchoolCode, string SchoolName, string Name, string IdNumber, string Stage, int Grade, bool Boarding, string Program, decimal Amount, string Source)
+public sealed record LedgerRow(string Id, string SchoolCode, string SchoolName, string Name, IdNumber IdNumber, string Stage, int Grade, bool Boarding, string Program, decimal Amount, string Source)
 {
     /// <summary>The names of the student's household in the poverty registry: who may hold the account (empty for rows written before this was kept).</summary>
     public IReadOnlyList<string> HouseholdNames { get; init; } = [];
@@ -26,7 +26,7 @@ public sealed record DiscrepancyRow(
     public string? AccountVersion { get; init; }
 
     /// <summary>The full number of a poverty-registry row (a 控辍保学 child), kept for follow-up; never shown.</summary>
-    public string? IdNumber { get; init; }
+    public IdNumber? IdNumber { get; init; }
 }
 
 /// <summary>
@@ -85,7 +85,7 @@ public sealed class EligibilityStore(StorageAccount storage) : IDeclaresTables
             ["SchoolCode"] = s.SchoolCode,
             ["SchoolName"] = s.SchoolName,
             ["Name"] = s.Name,
-            ["IdNumber"] = s.IdNumber,
+            ["IdNumber"] = s.IdNumber.Value,
             ["Stage"] = SchoolStages.Chinese(s.Stage),
             ["Grade"] = s.Grade,
             ["Boarding"] = s.Boarding,
@@ -111,7 +111,7 @@ public sealed class EligibilityStore(StorageAccount storage) : IDeclaresTables
             ["PovertyName"] = d.PovertyName,
             ["SchoolCode"] = d.SchoolCode,
             ["SchoolName"] = d.SchoolName,
-            ["IdNumber"] = d.IdNumber,
+            ["IdNumber"] = d.IdNumber?.Value,
             ["MaskedId"] = d.MaskedId,
             ["Column"] = d.Column,
             ["Township"] = d.Township,
@@ -288,7 +288,7 @@ public sealed class EligibilityStore(StorageAccount storage) : IDeclaresTables
 
     private static LedgerRow ToLedger(TableEntity e) => new(
         $"{e.PartitionKey.Split('|')[^1]}.{e.RowKey.Replace('|', '.')}",
-        e.GetString("SchoolCode") ?? "", e.GetString("SchoolName") ?? "", e.GetString("Name") ?? "", e.GetString("IdNumber") ?? "",
+        e.GetString("SchoolCode") ?? "", e.GetString("SchoolName") ?? "", e.GetString("Name") ?? "", IdNumber.FromStored(e.GetString("IdNumber")),
         e.GetString("Stage") ?? "", e.GetInt32("Grade") ?? 0, e.GetBoolean("Boarding") ?? false, e.GetString("Program") ?? "",
         (e.GetInt64("AmountFen") ?? 0) / 100m, e.GetString("Source") ?? "")
     {
@@ -304,7 +304,7 @@ public sealed class EligibilityStore(StorageAccount storage) : IDeclaresTables
     {
         MaskedAccount = e.GetString("MaskedAccount"),
         AccountVersion = e.GetString("AccountVersion"),
-        IdNumber = e.GetString("IdNumber"),
+        IdNumber = e.GetString("IdNumber") is { } stored ? Rosters.IdNumber.FromStored(stored) : null,
     };
 
 

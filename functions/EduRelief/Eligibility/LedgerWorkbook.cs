@@ -57,13 +57,13 @@ public static class LedgerWorkbook
         var n = 0;
         await foreach (var r in rows)
         {
-            var payment = paid.Remove(PersonKeys.Of(r.IdNumber), out var p) ? p : null;
-            yield return [++n, r.SchoolCode, r.SchoolName, r.Name, IdNumbers.Mask(r.IdNumber), r.Stage, r.Grade, r.Boarding ? "是" : "否", r.Amount, SourceLabel(r.Source), .. PaymentCells(payment)];
+            var payment = paid.Remove(r.IdNumber.PersonKey, out var p) ? p : null;
+            yield return [++n, r.SchoolCode, r.SchoolName, r.Name, r.IdNumber.Masked, r.Stage, r.Grade, r.Boarding ? "是" : "否", r.Amount, SourceLabel(r.Source), .. PaymentCells(payment)];
         }
 
         foreach (var p in paid.Values.OrderBy(p => p.SchoolCode, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal))
         {
-            yield return [++n, p.SchoolCode, p.SchoolName, p.Name, IdNumbers.Mask(p.IdNumber), "", "", "", p.Amount, "整改确认", .. PaymentCells(p)];
+            yield return [++n, p.SchoolCode, p.SchoolName, p.Name, p.IdNumber.Masked, "", "", "", p.Amount, "整改确认", .. PaymentCells(p)];
         }
     }
 

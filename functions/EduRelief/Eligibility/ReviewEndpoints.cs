@@ -66,7 +66,7 @@ public sealed record LedgerEntryView(
 {
     /// <summary>The row with its ID number masked and its amount in yuan to the fen.</summary>
     public static LedgerEntryView From(LedgerRow row, Disbursement.EntitlementState? payment) => new(
-        row.Id, row.SchoolCode, row.SchoolName, row.Name, Rosters.IdNumbers.Mask(row.IdNumber), row.Stage, row.Grade, row.Boarding, row.Program,
+        row.Id, row.SchoolCode, row.SchoolName, row.Name, row.IdNumber.Masked, row.Stage, row.Grade, row.Boarding, row.Program,
         VerificationSummary.Money(row.Amount), row.Source, payment?.Status, payment?.BatchId, payment?.PaidAt);
 }
 
@@ -202,7 +202,7 @@ public static class ReviewEndpoints
         // Each row's payment (null before the notice ended): one scan per school on the page, never one read per child.
         var paid = await payments.ForSchoolsAsync(id, page.Items.Select(l => l.SchoolCode), ct);
         return TypedResults.Ok(new Page<LedgerEntryView>(
-            [.. page.Items.Select(l => LedgerEntryView.From(l, paid.GetValueOrDefault((l.Program, Rosters.PersonKeys.Of(l.IdNumber)))))],
+            [.. page.Items.Select(l => LedgerEntryView.From(l, paid.GetValueOrDefault((l.Program, l.IdNumber.PersonKey))))],
             page.ContinuationToken));
     }
 

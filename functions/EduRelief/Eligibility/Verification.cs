@@ -26,7 +26,7 @@ public static class DiscrepancyKinds
 
 /// <summary>A student who is entitled, or would be once a person confirms a name mismatch.</summary>
 public sealed record StudentRecord(
-    string IdNumber,
+    IdNumber IdNumber,
     string Name,
     string SchoolCode,
     string SchoolName,
@@ -47,7 +47,10 @@ public sealed record StudentRecord(
     public IReadOnlyList<string> HouseholdNames { get; init; } = [];
 }
 
-/// <summary>One discrepancy, as reported to people. <see cref="IdNumber"/> is the full valid number, kept for follow-up but shown only masked.</summary>
+/// <summary>
+/// One discrepancy, as reported to people. <see cref="IdNumber"/> is the valid number, kept for follow-up and shown
+/// only masked; <see cref="MaskedId"/> is what people read (for an invalid number, as much as can be masked).
+/// </summary>
 public sealed record Discrepancy(
     string Kind,
     string File,
@@ -58,7 +61,7 @@ public sealed record Discrepancy(
     string? PovertyName = null,
     string? SchoolCode = null,
     string? SchoolName = null,
-    string? IdNumber = null,
+    IdNumber? IdNumber = null,
     string? MaskedId = null,
     string? Column = null,
     string? Township = null,
@@ -134,21 +137,20 @@ public static class Verifier
         await foreach (var row in poverty.WithCancellation(cancellationToken))
         {
             povertyRows++;
-            var id = IdNumbers.Normalize(row[PovertyId]);
-            var problem = IdNumbers.Validate(id, cycleCreated);
+            var problem = IdNumber.TryParse(row[PovertyId], cycleCreated, out var id, out var normalized);
             if (problem != IdProblem.None)
             {
                 Report(new Discrepancy(DiscrepancyKinds.InvalidId, RosterFiles.Poverty, IdNumbers.Describe(problem), PovertyRow: row.RowNumber,
-                    PovertyName: row[PovertyName], MaskedId: MaskAny(id), Column: "身份证号", Township: row[PovertyTownship], Village: row[PovertyVillage]));
+                    PovertyName: row[PovertyName], MaskedId: MaskAny(normalized), Column: "身份证号", Township: row[PovertyTownship], Village: row[PovertyVillage]));
                 continue;
             }
 
             var person = new PovertyPerson(row.RowNumber, row[PovertyName], row[PovertyHousehold], Shared(row[PovertyTownship]), Shared(row[PovertyVillage]), Shared(row[PovertyCategory]));
-            if (!registered.TryAdd(IdNumbers.ToKey(id), person))
+            if (!registered.TryAdd(id.Key, person))
             {
-                var first = registered[IdNumbers.ToKey(id)];
+                var first = registered[id.Key];
                 Report(new Discrepancy(DiscrepancyKinds.DuplicateId, RosterFiles.Poverty, new Text($"同一身份证号已在第 {first.Row} 行出现", $"the same number appears first on row {first.Row}"), PovertyRow: row.RowNumber,
-                    PovertyName: row[PovertyName], IdNumber: id, MaskedId: IdNumbers.Mask(id), Column: "身份证号", Township: person.Township, Village: person.Village));
+                    PovertyName: row[PovertyName], IdNumber: id, MaskedId: id.Masked, Column: "身份证号", Township: person.Township, Village: person.Village));
             }
         }
 
@@ -173,21 +175,20 @@ public static class Verifier
         await foreach (var row in students.WithCancellation(cancellationToken))
         {
             studentRows++;
-            var id = IdNumbers.Normalize(row[StudentId]);
-            var problem = IdNumbers.Validate(id, cycleCreated);
+            var problem = IdNumber.TryParse(row[StudentId], cycleCreated, out var id, out var normalized);
             var school = (Code: Shared(row[StudentSchoolCode]), Name: Shared(row[StudentSchoolName]));
             if (problem != IdProblem.None)
             {
                 Report(new Discrepancy(DiscrepancyKinds.InvalidId, RosterFiles.Students, IdNumbers.Describe(problem), StudentRow: row.RowNumber,
-                    StudentName: row[StudentName], SchoolCode: school.Code, SchoolName: school.Name, MaskedId: MaskAny(id), Column: "身份证号"));
+                    StudentName: row[StudentName], SchoolCode: school.Code, SchoolName: school.Name, MaskedId: MaskAny(normalized), Column: "身份证号"));
                 continue;
             }
 
-            var key = IdNumbers.ToKey(id);
+            var key = id.Key;
             if (!seen.Add(key))
             {
                 Report(new Discrepancy(DiscrepancyKinds.DuplicateId, RosterFiles.Students, new Text("同一身份证号已在前面的行出现", "the same number appears on an earlier row"), StudentRow: row.RowNumber,
-                    StudentName: row[StudentName], SchoolCode: school.Code, SchoolName: school.Name, IdNumber: id, MaskedId: IdNumbers.Mask(id), Column: "身份证号"));
+                    StudentName: row[StudentName], SchoolCode: school.Code, SchoolName: school.Name, IdNumber: id, MaskedId: id.Masked, Column: "身份证号"));
                 continue;
             }
 
@@ -195,7 +196,7 @@ public static class Verifier
             if (read.Fields is not { } fields)
             {
                 Report(new Discrepancy(DiscrepancyKinds.InvalidRow, RosterFiles.Students, read.Reason!, StudentRow: row.RowNumber,
-                    StudentName: row[StudentName], SchoolCode: school.Code, SchoolName: school.Name, IdNumber: id, MaskedId: IdNumbers.Mask(id), Column: read.Column));
+                    StudentName: row[StudentName], SchoolCode: school.Code, SchoolName: school.Name, IdNumber: id, MaskedId: id.Masked, Column: read.Column));
                 continue;
             }
 
@@ -219,7 +220,7 @@ public static class Verifier
             {
                 pending++;
                 Report(new Discrepancy(DiscrepancyKinds.NameMismatch, RosterFiles.Students, new Text("两份名册中的姓名不一致", "the names in the two files differ"), StudentRow: row.RowNumber, PovertyRow: person.Row,
-                    StudentName: row[StudentName], PovertyName: person.Name, SchoolCode: school.Code, SchoolName: school.Name, IdNumber: id, MaskedId: IdNumbers.Mask(id),
+                    StudentName: row[StudentName], PovertyName: person.Name, SchoolCode: school.Code, SchoolName: school.Name, IdNumber: id, MaskedId: id.Masked,
                     Township: person.Township, Village: person.Village, Student: record));
             }
         }
@@ -233,12 +234,12 @@ public static class Verifier
                 continue;
             }
 
-            var id = IdNumbers.FromKey(key);
-            var age = IdNumbers.AgeOn(id, ageDay);
+            var id = IdNumber.FromKey(key);
+            var age = id.AgeOn(ageDay);
             if (age is >= 6 and <= 15)
             {
                 Report(new Discrepancy(DiscrepancyKinds.NotEnrolled, RosterFiles.Poverty, new Text($"{ageDay:yyyy-MM-dd} 时年满 {age} 周岁，但不在任何学校的名册中", $"aged {age} on {ageDay:yyyy-MM-dd} and in no school's roster"), PovertyRow: person.Row,
-                    PovertyName: person.Name, IdNumber: id, MaskedId: IdNumbers.Mask(id), Township: person.Township, Village: person.Village, Age: age));
+                    PovertyName: person.Name, IdNumber: id, MaskedId: id.Masked, Township: person.Township, Village: person.Village, Age: age));
             }
         }
 

@@ -73,7 +73,7 @@ public sealed class CutByHandTests
 
         Assert.Equal(1, await service.CatchUpAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None));
         var rows = await world.AllAsync("entitlements");
-        var added = rows.Single(r => r.GetString("IdNumber") == late.IdNumber);
+        var added = rows.Single(r => r.GetString("IdNumber") == late.IdNumber.Value);
         Assert.Equal((EntitlementStatuses.Pending, true, "rectification"), (added.GetString("Status"), added.GetBoolean("BackPay"), added.GetString("Source")));
         Assert.Equal(0, await service.CatchUpAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None));
         await CountersTests.AssertCountersEqualRecountAsync(service);
@@ -93,7 +93,7 @@ public sealed class CutByHandTests
 
         Assert.Equal(new Figure(1, 625m), (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single().Held);
         var batch = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch!;
-        Assert.Equal([LedgerWorld.IdFor(2)], (await service.ListItemsAsync(LedgerWorld.CycleId, batch.Id, None)).Select(i => i.IdNumber));
+        Assert.Equal([LedgerWorld.IdFor(2)], (await service.ListItemsAsync(LedgerWorld.CycleId, batch.Id, None)).Select(i => i.IdNumber.Value));
     }
 
     [Fact]
@@ -102,11 +102,11 @@ public sealed class CutByHandTests
         var world = await LedgerWorld.CreateAsync();
         var student = LedgerWorld.Student(1);
         await world.AddLedgerAsync([student, LedgerWorld.Student(2)]);
-        var key = DisbursementService.PersonKey(student.IdNumber);
+        var key = student.IdNumber.PersonKey;
         var before = (await world.Accounts.PayableForAsync(LedgerWorld.CycleId, "410726", LedgerWorld.RunId, "disbursement", [key], None))[key];
 
         // A new upload whose refresh of the cycle never ran (a crash after the registry was written).
-        world.Registry.Give(student.IdNumber, student.Name);
+        world.Registry.Give(student.IdNumber.Value, student.Name);
         var after = await world.Accounts.PayableForAsync(LedgerWorld.CycleId, "410726", LedgerWorld.RunId, "disbursement", [key], None);
 
         Assert.NotEqual(before.Number, after[key].Number);

@@ -54,8 +54,11 @@ public sealed class LedgerWorld
         return first17 + IdNumbers.CheckCharacter(first17);
     }
 
+    /// <summary>Person <paramref name="n"/>'s number as the app holds it.</summary>
+    public static IdNumber Id(int n) => IdNumber.FromStored(IdFor(n));
+
     public static StudentRecord Student(int n, string school = "4107260001", decimal amount = 625m, string program = "living_subsidy") => new(
-        IdFor(n), $"学生{n}", school, school == "4107260001" ? "城关镇第一小学" : "城关镇第二小学", SchoolStage.Primary, 3, true, n, n, $"学生{n}", $"H{n}", "脱贫户",
+        Id(n), $"学生{n}", school, school == "4107260001" ? "城关镇第一小学" : "城关镇第二小学", SchoolStage.Primary, 3, true, n, n, $"学生{n}", $"H{n}", "脱贫户",
         [new Entitlement(program, amount)]);
 
     /// <summary>The county's accounts registry as these tests fill it: by person key.</summary>
@@ -75,7 +78,7 @@ public sealed class LedgerWorld
         {
             foreach (var s in list)
             {
-                Registry.Give(s.IdNumber, s.Name);
+                Registry.Give(s.IdNumber.Value, s.Name);
             }
         }
 
@@ -124,7 +127,7 @@ public static class BankResult
 
     /// <summary>The bank pays every item except those <paramref name="fail"/> picks.</summary>
     public static IEnumerable<Line> For(IEnumerable<BatchItem> items, Func<BatchItem, bool>? fail = null) =>
-        items.Select(i => fail?.Invoke(i) == true ? new Line(i.Sequence, i.IdNumber, i.Amount, false, "账户已冻结") : new Line(i.Sequence, i.IdNumber, i.Amount, true));
+        items.Select(i => fail?.Invoke(i) == true ? new Line(i.Sequence, i.IdNumber.Value, i.Amount, false, "账户已冻结") : new Line(i.Sequence, i.IdNumber.Value, i.Amount, true));
 
     public static async Task<ReconcileOutcome> ReconcileAsync(DisbursementService service, string batchId, byte[] file)
     {

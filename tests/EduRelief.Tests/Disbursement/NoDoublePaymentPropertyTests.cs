@@ -123,7 +123,7 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
     public async Task RandomResultFilesAndLateAccounts_CrashesAndResolutions_NoKeyPaidBeyondItsEntitlementNoneWithoutAnAccount(int seed)
     {
         var (world, students) = await WorldAsync(16, 4, withAccounts: false);
-        var entitled = students.SelectMany(s => s.Entitlements.Select(e => (Key: (e.Program, DisbursementService.PersonKey(s.IdNumber)), e.Amount))).ToDictionary(x => x.Key, x => x.Amount);
+        var entitled = students.SelectMany(s => s.Entitlements.Select(e => (Key: (e.Program, s.IdNumber.PersonKey), e.Amount))).ToDictionary(x => x.Key, x => x.Amount);
         var random = new Random(seed);
         var crashes = new RandomCrashes(new Random(seed), 0.15);
         var files = new Dictionary<string, IReadOnlyList<BankResult.Line>>();
@@ -236,7 +236,7 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
         var lines = new List<BankResult.Line>();
         foreach (var i in items)
         {
-            BankResult.Line Answer(bool success, decimal? amount = null) => new(i.Sequence, i.IdNumber, amount ?? i.Amount, success, success ? "" : "账户已冻结");
+            BankResult.Line Answer(bool success, decimal? amount = null) => new(i.Sequence, i.IdNumber.Value, amount ?? i.Amount, success, success ? "" : "账户已冻结");
             var roll = random.Next(100);
             switch (roll)
             {
@@ -262,7 +262,7 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
                 case < 92:
                     break; // not returned
                 case < 96:
-                    lines.AddRange([Answer(true), new(i.Sequence % items.Count + 1, i.IdNumber, i.Amount, random.Next(2) == 0)]); // a stray under another sequence
+                    lines.AddRange([Answer(true), new(i.Sequence % items.Count + 1, i.IdNumber.Value, i.Amount, random.Next(2) == 0)]); // a stray under another sequence
                     break;
                 default:
                     lines.AddRange([Answer(true), new(i.Sequence, LedgerWorld.IdFor(900 + i.Sequence), i.Amount, true)]); // an ID number nobody in the batch has
@@ -293,7 +293,7 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
                     (open.TryGetValue(key, out var list) ? list : open[key] = []).Add(batch.Id);
                 }
 
-                var naming = answered?.Where(l => l.IdNumber == item.IdNumber).ToList() ?? [];
+                var naming = answered?.Where(l => l.IdNumber == item.IdNumber.Value).ToList() ?? [];
                 var failed = naming.Count > 0 && naming.All(l => !l.Success && l.Sequence == item.Sequence && l.Amount == item.Amount);
                 if (!failed && !unpaid.Contains((batch.Id, item.PersonKey)))
                 {
@@ -391,22 +391,22 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
 
         private void Start(EduRelief.Eligibility.StudentRecord student)
         {
-            var key = DisbursementService.PersonKey(student.IdNumber);
+            var key = student.IdNumber.PersonKey;
             switch (_random.Next(6))
             {
                 case 0: // no row at all
                     _waiting[key] = (student, false);
                     break;
                 case 1:
-                    _world.Registry.Give(student.IdNumber, student.Name, valid: false);
+                    _world.Registry.Give(student.IdNumber.Value, student.Name, valid: false);
                     _waiting[key] = (student, false);
                     break;
                 case 2:
-                    _world.Registry.Give(student.IdNumber, "王某某");
+                    _world.Registry.Give(student.IdNumber.Value, "王某某");
                     _waiting[key] = (student, true);
                     break;
                 default:
-                    _world.Registry.Give(student.IdNumber, student.Name);
+                    _world.Registry.Give(student.IdNumber.Value, student.Name);
                     Usable.Add(key);
                     break;
             }
@@ -447,7 +447,7 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
             }
             else
             {
-                _world.Registry.Give(student.IdNumber, student.Name);
+                _world.Registry.Give(student.IdNumber.Value, student.Name);
             }
 
             var usableNow = !mismatch || confirmed;

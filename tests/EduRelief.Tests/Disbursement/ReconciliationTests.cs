@@ -62,7 +62,7 @@ public sealed class ReconciliationTests
         var account = items[0].Account!;
         Assert.Equal(items[0].Name, account.Holder);
         Assert.Matches("^62[0-9]{17}$", account.Number);
-        Assert.Equal($"1,{items[0].Name},{items[0].IdNumber},生活补助,625.00,4107260001,{items[0].Name},{account.Number},中国农业银行延津县支行", lines[1]);
+        Assert.Equal($"1,{items[0].Name},{items[0].IdNumber.Value},生活补助,625.00,4107260001,{items[0].Name},{account.Number},中国农业银行延津县支行", lines[1]);
         Assert.Equal("合计,3,1875.00", lines[^1]);
         Assert.Equal(5, lines.Length);
         var downloads = await service.ListDownloadsAsync(LedgerWorld.CycleId, batch.Id, None);
@@ -76,12 +76,12 @@ public sealed class ReconciliationTests
         var (_, service, batch, items) = await CutFirstBatchAsync(5);
         var file = BankResult.Csv(
         [
-            new(1, items[0].IdNumber, items[0].Amount, true),                // paid
-            new(2, items[1].IdNumber, items[1].Amount + 10m, true),          // amountDiffers
-            new(3, items[1].IdNumber, items[2].Amount, true),                // idMismatch: sequence 3 is someone else
+            new(1, items[0].IdNumber.Value, items[0].Amount, true),                // paid
+            new(2, items[1].IdNumber.Value, items[1].Amount + 10m, true),          // amountDiffers
+            new(3, items[1].IdNumber.Value, items[2].Amount, true),                // idMismatch: sequence 3 is someone else
             new(9, LedgerWorld.IdFor(99), 625m, true),                       // notInBatch
-            new(1, items[0].IdNumber, items[0].Amount, true),                // duplicateRow
-            new(4, items[3].IdNumber, items[3].Amount, false, "卡号错误"),    // failed: owed, next batch
+            new(1, items[0].IdNumber.Value, items[0].Amount, true),                // duplicateRow
+            new(4, items[3].IdNumber.Value, items[3].Amount, false, "卡号错误"),    // failed: owed, next batch
             new(5, LedgerWorld.IdFor(98), items[4].Amount, true),            // notInBatch: nobody of the batch
             // sequences 3 and 5: no row answers for them, notReturned
         ]);
@@ -137,9 +137,9 @@ public sealed class ReconciliationTests
         // Row 2 comes back with another amount, row 3 not at all; rows 1 and 4 are paid.
         await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv(
         [
-            new(1, items[0].IdNumber, items[0].Amount, true),
-            new(2, items[1].IdNumber, items[1].Amount + 10m, true),
-            new(4, items[3].IdNumber, items[3].Amount, true),
+            new(1, items[0].IdNumber.Value, items[0].Amount, true),
+            new(2, items[1].IdNumber.Value, items[1].Amount + 10m, true),
+            new(4, items[3].IdNumber.Value, items[3].Amount, true),
         ]));
         Assert.Equal(new Figure(2, 1250m), (await TotalsAsync(service)).InDoubt);
         Assert.Null((await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch);
@@ -178,10 +178,10 @@ public sealed class ReconciliationTests
         var doubtful = items[0];
         await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv(
         [
-            new(1, doubtful.IdNumber, doubtful.Amount, false, "账户已冻结"),
-            new(2, items[1].IdNumber, items[1].Amount, false, "卡号错误"),
-            new(3, items[2].IdNumber, items[2].Amount, true),
-            new(1, doubtful.IdNumber, doubtful.Amount, true),
+            new(1, doubtful.IdNumber.Value, doubtful.Amount, false, "账户已冻结"),
+            new(2, items[1].IdNumber.Value, items[1].Amount, false, "卡号错误"),
+            new(3, items[2].IdNumber.Value, items[2].Amount, true),
+            new(1, doubtful.IdNumber.Value, doubtful.Amount, true),
         ]));
         // Preparing the entitlements again (a dismissed objection names the person) does not move an in-doubt row.
         await world.HoldAsync("C1", LedgerWorld.Student(int.Parse(doubtful.Name[2..])), HoldStatuses.Dismissed);
@@ -246,7 +246,7 @@ public sealed class ReconciliationTests
     public async Task ResolveAsync_IdenticalResolutionsAtOnce_AppliedOnce()
     {
         var (world, service, batch, items) = await CutFirstBatchAsync(2);
-        await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv([new(1, items[0].IdNumber, items[0].Amount, true)]));
+        await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv([new(1, items[0].IdNumber.Value, items[0].Amount, true)]));
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(n => world.Service().ResolveAsync(LedgerWorld.CycleId, batch.Id, 2, paid: false, "银行未收到", $"admin-{n}", None)));
 
@@ -327,8 +327,8 @@ public sealed class ReconciliationTests
         await world.HoldAsync("C2", cancelled, HoldStatuses.Upheld);
         await world.AddLedgerAsync([LedgerWorld.Student(4)], source: "review");
         await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
-        Assert.True(await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生5", LedgerWorld.IdFor(5), "4107260002", "城关镇第二小学", Program, 625m), "控辍保学劝返入学", None));
-        Assert.False(await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生5", LedgerWorld.IdFor(5), "4107260002", "城关镇第二小学", Program, 625m), "again", None));
+        Assert.True(await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生5", LedgerWorld.Id(5), "4107260002", "城关镇第二小学", Program, 625m), "控辍保学劝返入学", None));
+        Assert.False(await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生5", LedgerWorld.Id(5), "4107260002", "城关镇第二小学", Program, 625m), "again", None));
         // A late child is paid only once an account in their name is on file and checked.
         world.Registry.Give(LedgerWorld.IdFor(5), "学生5");
         await world.CheckAccountsAsync();
@@ -389,7 +389,7 @@ public sealed class ReconciliationTests
         var batch = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch!;
 
         var items = await service.ListItemsAsync(LedgerWorld.CycleId, batch.Id, None);
-        Assert.Equal([LedgerWorld.IdFor(2)], items.Select(i => i.IdNumber));
+        Assert.Equal([LedgerWorld.IdFor(2)], items.Select(i => i.IdNumber.Value));
         await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
         Assert.Equal(new Figure(1, 625m), (await TotalsAsync(service)).Held);
     }

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
 using DocumentFormat.OpenXml.Packaging;
+using EduRelief.Rosters;
 using EduRelief.Bench.Generator;
 using EduRelief.Calendar;
 using EduRelief.Eligibility;
@@ -62,7 +63,7 @@ public sealed class NoticeDocumentTests
     {
         var school = await County.Value;
         var notice = NoticeContent.Create(Heading, school.SchoolCode, school.Rows);
-        var births = school.County.Select(s => Birth(s.IdNumber)).ToList();
+        var births = school.County.Select(s => Birth(s.IdNumber.Value)).ToList();
         Assert.True(school.Rows.Count >= 20, $"a realistic school has many rows, got {school.Rows.Count}");
         Assert.Contains(school.County, s => s.Category.Length > 0);
 
@@ -143,7 +144,7 @@ public sealed class NoticeDocumentTests
     {
         var rows = new List<LedgerRow>
         {
-            new("4107260001.living_subsidy.00000002", "4107260001", "城关镇<b>第一</b>小学", "<script>alert(1)</script>", "410726201503010113", "小学", 3, false, "living_subsidy", 312.50m, "verification"),
+            new("4107260001.living_subsidy.00000002", "4107260001", "城关镇<b>第一</b>小学", "<script>alert(1)</script>", IdNumber.FromStored("410726201503010113"), "小学", 3, false, "living_subsidy", 312.50m, "verification"),
         };
         var html = Encoding.UTF8.GetString(NoticeRenderer.Html(NoticeContent.Create(Heading, "4107260001", rows)));
 
