@@ -1,3 +1,4 @@
+using EduRelief.Eligibility;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -121,7 +122,7 @@ public sealed record VerificationRun
     /// <summary>Per program code: recipients and yuan.</summary>
     public IReadOnlyDictionary<string, ProgramFigures>? Programs { get; init; }
 
-    public decimal? TotalAmount { get; init; }
+    public Yuan? TotalAmount { get; init; }
 
     public string? PolicyVersion { get; init; }
 
@@ -137,7 +138,7 @@ public sealed record VerificationRun
     public bool IsCompleted => Status == Completed;
 }
 
-public sealed record ProgramFigures(int? Recipients, decimal? Amount);
+public sealed record ProgramFigures(int? Recipients, Yuan? Amount);
 
 /// <summary>The public notice period set at approval, and what happened to it since.</summary>
 public sealed record CycleNotice
@@ -177,7 +178,7 @@ public sealed record CutBatch
 
     public int? Count { get; init; }
 
-    public decimal? Total { get; init; }
+    public Yuan? Total { get; init; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Other { get; init; }

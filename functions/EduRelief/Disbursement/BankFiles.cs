@@ -46,7 +46,7 @@ public static class BankFiles
                 csv.WriteRecord(PaymentRow(item));
             }
 
-            csv.WriteRecord([TrailerLabel, items.Count.ToString(CultureInfo.InvariantCulture), EligibilityStore.FormatAmount(items.Sum(i => i.Amount))]);
+            csv.WriteRecord([TrailerLabel, items.Count.ToString(CultureInfo.InvariantCulture), items.Sum(i => i.Amount).ToString()]);
         }
 
         return TextEncodings.Gb18030.GetBytes(text.ToString());
@@ -59,7 +59,7 @@ public static class BankFiles
         SpreadsheetText.ForCsv(item.Name),
         item.IdNumber.Value,
         SpreadsheetText.ForCsv(ProgramName(item.Program)),
-        EligibilityStore.FormatAmount(item.Amount),
+        item.Amount.ToString(),
         SpreadsheetText.ForCsv(item.SchoolCode),
         SpreadsheetText.ForCsv(item.Account?.Holder ?? ""),
         SpreadsheetText.ForCsv(item.Account?.Number ?? ""),
@@ -144,7 +144,7 @@ public static class BankFiles
             }
 
             var reason = index["原因"] >= 0 ? Get("原因") : "";
-            rows.Add(new BankResultRow(row, sequence, id, amount, status == Success, reason.Length == 0 ? null : reason));
+            rows.Add(new BankResultRow(row, sequence, id, new Yuan(amount), status == Success, reason.Length == 0 ? null : reason));
         }
 
         return (errors.Count > 0 ? [] : rows, errors);

@@ -28,7 +28,7 @@ public sealed class CutBatchesActivity(DisbursementService service, Accounts.Cyc
         var list = new JsonArray();
         foreach (var b in batches)
         {
-            list.Add(new JsonObject { ["id"] = b.Id, ["program"] = b.Program, ["count"] = b.Count, ["total"] = b.Total });
+            list.Add(new JsonObject { ["id"] = b.Id, ["program"] = b.Program, ["count"] = b.Count, ["total"] = b.Total.Value });
         }
 
         return new JsonObject { ["batches"] = list };

@@ -1,3 +1,4 @@
+using EduRelief.Eligibility;
 using System.Globalization;
 using System.Security.Claims;
 using EduRelief.Auth;
@@ -67,9 +68,9 @@ public sealed record ResolveRequest(string? Outcome, string? Reason)
 }
 
 /// <summary>A count of rows and their money, in yuan to the fen.</summary>
-public sealed record FigureView(int Count, decimal Amount)
+public sealed record FigureView(int Count, Yuan Amount)
 {
-    public static FigureView From(Figure f) => new(f.Count, decimal.Round(f.Amount, 2));
+    public static FigureView From(Figure f) => new(f.Count, new Yuan(decimal.Round(f.Amount.Value, 2)));
 }
 
 /// <summary>One program's money in a cycle (or a school's part of it).</summary>
@@ -85,14 +86,14 @@ public sealed record ProgramTotalsView(
 public sealed record DisbursementView(IReadOnlyList<ProgramTotalsView> Programs);
 
 /// <summary>What a reconciled batch came to.</summary>
-public sealed record BatchResultView(int Paid, decimal PaidAmount, int Failed, decimal FailedAmount, int InDoubt, decimal InDoubtAmount, int Exceptions)
+public sealed record BatchResultView(int Paid, Yuan PaidAmount, int Failed, Yuan FailedAmount, int InDoubt, Yuan InDoubtAmount, int Exceptions)
 {
     public static BatchResultView From(BatchFigures r) => new(r.Paid, r.PaidAmount, r.Failed, r.FailedAmount, r.InDoubt.Count, r.InDoubt.Amount, r.Exceptions);
 }
 
 /// <summary>A payment batch; result is null until it is reconciled.</summary>
 public sealed record BatchView(
-    string Id, string Program, string Kind, string? Reason, string Status, int Count, decimal Total, string CreatedBy, DateTimeOffset CreatedAt,
+    string Id, string Program, string Kind, string? Reason, string Status, int Count, Yuan Total, string CreatedBy, DateTimeOffset CreatedAt,
     DateTimeOffset? SealedAt, string? PaymentFileSha256, int Downloads, string? ResultSha256, DateTimeOffset? ReconciledAt, BatchResultView? Result)
 {
     public static BatchView From(Batch b) => new(
@@ -102,7 +103,7 @@ public sealed record BatchView(
 
 /// <summary>One reconciliation exception of a batch, with the bureau's resolution once given.</summary>
 public sealed record ExceptionView(
-    string Id, string Kind, int? Sequence, int? ItemSequence, int? FileRow, string? MaskedId, decimal? BatchAmount, decimal? BankAmount, string? BankStatus,
+    string Id, string Kind, int? Sequence, int? ItemSequence, int? FileRow, string? MaskedId, Yuan? BatchAmount, Yuan? BankAmount, string? BankStatus,
     string? BankReason, string? Resolution, string? ResolutionReason, string? ResolvedBy, DateTimeOffset? ResolvedAt)
 {
     public static ExceptionView From(ReconciliationException e) => new(
@@ -115,7 +116,7 @@ public sealed record BatchDetailView(BatchView Batch, IReadOnlyList<ExceptionVie
 
 /// <summary>One row of a batch with what became of it.</summary>
 public sealed record BatchItemView(
-    string Id, int Sequence, string Name, string MaskedId, string SchoolCode, string SchoolName, string Program, decimal Amount, bool BackPay,
+    string Id, int Sequence, string Name, string MaskedId, string SchoolCode, string SchoolName, string Program, Yuan Amount, bool BackPay,
     string? BackPayReason, string Status, string? BankReason, string? InDoubtReason)
 {
     public static BatchItemView From(BatchItemState s) => new(

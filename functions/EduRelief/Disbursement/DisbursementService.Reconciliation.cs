@@ -1,3 +1,4 @@
+using EduRelief.Eligibility;
 using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;

@@ -149,9 +149,7 @@ public sealed partial class DisbursementService(StorageAccount storage, Eligibil
         }
     }
 
-    private static long ToFen(decimal yuan) => (long)decimal.Round(yuan * 100m, 0, MidpointRounding.AwayFromZero);
+    private static long ToFen(Yuan amount) => amount.Fen;
 
-    private static decimal FromFen(long? fen) => (fen ?? 0) / 100m;
-
-    internal static string Format(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
+    private static Yuan FromFen(long? fen) => Yuan.FromFen(fen ?? 0);
 }

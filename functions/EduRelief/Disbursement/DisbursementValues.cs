@@ -1,3 +1,4 @@
+using EduRelief.Eligibility;
 using Azure;
 
 namespace EduRelief.Disbursement;
@@ -89,7 +90,7 @@ public static class ReconciliationKinds
 }
 
 /// <summary>One entitlement to pay: what the ledger (or a late confirmation) says is owed to one person under one program.</summary>
-public sealed record Payable(string Name, Rosters.IdNumber IdNumber, string SchoolCode, string SchoolName, string Program, decimal Amount);
+public sealed record Payable(string Name, Rosters.IdNumber IdNumber, string SchoolCode, string SchoolName, string Program, Yuan Amount);
 
 public sealed record Batch(
     string Id,
@@ -99,7 +100,7 @@ public sealed record Batch(
     string? Reason,
     string Status,
     int Count,
-    decimal Total,
+    Yuan Total,
     string CreatedBy,
     DateTimeOffset CreatedAt,
     DateTimeOffset? SealedAt,
@@ -112,20 +113,20 @@ public sealed record Batch(
     ETag ETag);
 
 /// <summary>What a reconciled batch came to.</summary>
-public sealed record BatchFigures(int Paid, decimal PaidAmount, int Failed, decimal FailedAmount, int Exceptions)
+public sealed record BatchFigures(int Paid, Yuan PaidAmount, int Failed, Yuan FailedAmount, int Exceptions)
 {
     /// <summary>Rows the result left in doubt (a person resolves each).</summary>
     public Figure InDoubt { get; init; } = Figure.Zero;
 }
 
 /// <summary>One row of a sealed batch. Sequence is the row's place in the payment file (items ordered by key, from 1).</summary>
-public sealed record BatchItem(int Sequence, string PersonKey, string Name, Rosters.IdNumber IdNumber, string SchoolCode, string SchoolName, string Program, decimal Amount, bool BackPay, string? BackPayReason)
+public sealed record BatchItem(int Sequence, string PersonKey, string Name, Rosters.IdNumber IdNumber, string SchoolCode, string SchoolName, string Program, Yuan Amount, bool BackPay, string? BackPayReason)
 {
     /// <summary>The account the bank pays: copied from the cycle's accounts when the row was cut, so the file never changes.</summary>
     public Accounts.PayableAccount? Account { get; init; }
 }
 
-public sealed record ReconciliationException(string Id, string BatchId, string Kind, int? Sequence, int? FileRow, string? MaskedId, decimal? BatchAmount, decimal? BankAmount, string? BankStatus, string? BankReason)
+public sealed record ReconciliationException(string Id, string BatchId, string Kind, int? Sequence, int? FileRow, string? MaskedId, Yuan? BatchAmount, Yuan? BankAmount, string? BankStatus, string? BankReason)
 {
     /// <summary>The bureau's word once it asked the bank: <c>paid</c> or <c>unpaid</c>; null while unresolved.</summary>
     public string? Resolution { get; init; }
@@ -140,11 +141,11 @@ public sealed record ReconciliationException(string Id, string BatchId, string K
     public int? ItemSequence { get; init; }
 }
 
-public sealed record Figure(int Count, decimal Amount)
+public sealed record Figure(int Count, Yuan Amount)
 {
-    public static readonly Figure Zero = new(0, 0m);
+    public static readonly Figure Zero = new(0, Yuan.Zero);
 
-    public Figure Add(decimal amount) => new(Count + 1, Amount + amount);
+    public Figure Add(Yuan amount) => new(Count + 1, Amount + amount);
 
     public static Figure operator +(Figure a, Figure b) => new(a.Count + b.Count, a.Amount + b.Amount);
 }
@@ -152,10 +153,10 @@ public sealed record Figure(int Count, decimal Amount)
 /// <summary>A program's money in one cycle. Always: owed = paid + pending + failed + held + inDoubt. BackPaid is the part of paid that was 补发.</summary>
 public sealed record ProgramTotals(string Program, Figure Owed, Figure Paid, Figure Pending, Figure Failed, Figure Held, Figure BackPaid, Figure Cancelled, Figure InDoubt);
 
-public sealed record DisclosureRow(string SchoolCode, string SchoolName, string Program, int Recipients, decimal Amount);
+public sealed record DisclosureRow(string SchoolCode, string SchoolName, string Program, int Recipients, Yuan Amount);
 
 /// <summary>One row of the bank's result file, parsed.</summary>
-public sealed record BankResultRow(int FileRow, int Sequence, string IdNumber, decimal Amount, bool Success, string? Reason);
+public sealed record BankResultRow(int FileRow, int Sequence, string IdNumber, Yuan Amount, bool Success, string? Reason);
 
 /// <summary>What cutting a batch came to: the batch, or nothing to pay (no batch written).</summary>
 public sealed record CutOutcome(Batch? Batch, bool Created);

@@ -1,4 +1,5 @@
 using EduRelief.Exports;
+using EduRelief.Eligibility;
 
 namespace EduRelief.Disbursement;
 

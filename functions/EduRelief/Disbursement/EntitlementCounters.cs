@@ -1,4 +1,5 @@
 using System.Globalization;
+using EduRelief.Eligibility;
 using System.Text;
 using Azure.Data.Tables;
 using EduRelief.Storage;
@@ -155,7 +156,7 @@ public sealed class EntitlementCounters
             Figure Get(string column)
             {
                 var i = Array.IndexOf(ColumnOrder, column);
-                return new Figure((int)v[i * 2], v[(i * 2) + 1] / 100m);
+                return new Figure((int)v[i * 2], Yuan.FromFen(v[(i * 2) + 1]));
             }
 
             var owed = Get(EntitlementStatuses.Paid) + Get(EntitlementStatuses.Pending) + Get(EntitlementStatuses.Failed) + Get(EntitlementStatuses.Held) + Get(EntitlementStatuses.InDoubt);

@@ -1,3 +1,4 @@
+using EduRelief.Eligibility;
 using EduRelief.Rosters;
 
 namespace EduRelief.Disbursement;
@@ -8,7 +9,7 @@ namespace EduRelief.Disbursement;
 /// payment is in doubt.
 /// </summary>
 public sealed record EntitlementState(
-    string PersonKey, string Program, string Name, Rosters.IdNumber IdNumber, string SchoolCode, string SchoolName, decimal Amount, string Status,
+    string PersonKey, string Program, string Name, Rosters.IdNumber IdNumber, string SchoolCode, string SchoolName, Yuan Amount, string Status,
     string? BatchId, DateTimeOffset? PaidAt, string? BankReason, string? InDoubtReason, bool BackPay, string Source);
 
 /// <summary>

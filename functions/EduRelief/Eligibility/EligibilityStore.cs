@@ -9,7 +9,7 @@ using EduRelief.Hosting;
 
 namespace EduRelief.Eligibility;
 
-public sealed record LedgerRow(string Id, string SchoolCode, string SchoolName, string Name, IdNumber IdNumber, string Stage, int Grade, bool Boarding, string Program, decimal Amount, string Source)
+public sealed record LedgerRow(string Id, string SchoolCode, string SchoolName, string Name, IdNumber IdNumber, string Stage, int Grade, bool Boarding, string Program, Yuan Amount, string Source)
 {
     /// <summary>The names of the student's household in the poverty registry: who may hold the account (empty for rows written before this was kept).</summary>
     public IReadOnlyList<string> HouseholdNames { get; init; } = [];
@@ -90,7 +90,7 @@ public sealed class EligibilityStore(StorageAccount storage) : IDeclaresTables
             ["Grade"] = s.Grade,
             ["Boarding"] = s.Boarding,
             ["Program"] = e.Program,
-            ["AmountFen"] = (long)(e.Amount * 100),
+            ["AmountFen"] = e.Amount.Fen,
             ["Source"] = source,
             ["HouseholdNames"] = JsonSerializer.Serialize(s.HouseholdNames),
         };
@@ -290,7 +290,7 @@ public sealed class EligibilityStore(StorageAccount storage) : IDeclaresTables
         $"{e.PartitionKey.Split('|')[^1]}.{e.RowKey.Replace('|', '.')}",
         e.GetString("SchoolCode") ?? "", e.GetString("SchoolName") ?? "", e.GetString("Name") ?? "", IdNumber.FromStored(e.GetString("IdNumber")),
         e.GetString("Stage") ?? "", e.GetInt32("Grade") ?? 0, e.GetBoolean("Boarding") ?? false, e.GetString("Program") ?? "",
-        (e.GetInt64("AmountFen") ?? 0) / 100m, e.GetString("Source") ?? "")
+        Yuan.FromFen(e.GetInt64("AmountFen") ?? 0), e.GetString("Source") ?? "")
     {
         HouseholdNames = e.GetString("HouseholdNames") is { Length: > 0 } names ? JsonSerializer.Deserialize<string[]>(names) ?? [] : [],
     };
@@ -306,7 +306,4 @@ public sealed class EligibilityStore(StorageAccount storage) : IDeclaresTables
         AccountVersion = e.GetString("AccountVersion"),
         IdNumber = e.GetString("IdNumber") is { } stored ? Rosters.IdNumber.FromStored(stored) : null,
     };
-
-
-    public static string FormatAmount(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
 }

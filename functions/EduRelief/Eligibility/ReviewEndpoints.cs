@@ -61,13 +61,13 @@ public sealed record DiscrepancyView(
 
 /// <summary>One ledger (台账) row with its payment: status, batch and time are null before the notice ended.</summary>
 public sealed record LedgerEntryView(
-    string Id, string SchoolCode, string SchoolName, string Name, string IdNumber, string Stage, int Grade, bool Boarding, string Program, decimal Amount, string Source,
+    string Id, string SchoolCode, string SchoolName, string Name, string IdNumber, string Stage, int Grade, bool Boarding, string Program, Yuan Amount, string Source,
     string? Status, string? BatchId, DateTimeOffset? PaidAt)
 {
     /// <summary>The row with its ID number masked and its amount in yuan to the fen.</summary>
     public static LedgerEntryView From(LedgerRow row, Disbursement.EntitlementState? payment) => new(
         row.Id, row.SchoolCode, row.SchoolName, row.Name, row.IdNumber.Masked, row.Stage, row.Grade, row.Boarding, row.Program,
-        VerificationSummary.Money(row.Amount), row.Source, payment?.Status, payment?.BatchId, payment?.PaidAt);
+        row.Amount.ToFenExact(), row.Source, payment?.Status, payment?.BatchId, payment?.PaidAt);
 }
 
 /// <summary>Discrepancies, review decisions, approval, and the ledgers (台账) of a cycle's current verification run.</summary>
@@ -292,7 +292,7 @@ public static class ReviewEndpoints
             ["discrepancyId"] = discrepancyId,
             ["decision"] = body.Decision,
             ["reason"] = reason,
-            ["entitlements"] = new JsonArray((student?.Entitlements ?? []).Select(e => (JsonNode)new JsonObject { ["program"] = e.Program, ["amount"] = e.Amount }).ToArray()),
+            ["entitlements"] = new JsonArray((student?.Entitlements ?? []).Select(e => (JsonNode)new JsonObject { ["program"] = e.Program, ["amount"] = e.Amount.Value }).ToArray()),
         };
         var result = await engine.RaiseAsync(id, new WorkflowEvent($"decision|{run}|{discrepancyId}", CycleEvents.ReviewDecided, payload, user.Actor(), reason), ct);
         if (result.Outcome is not (EventOutcome.Applied or EventOutcome.Duplicate))

@@ -69,7 +69,7 @@ public sealed record Discrepancy(
     int? Age = null,
     StudentRecord? Student = null);
 
-public sealed record ProgramTotal(int Recipients, decimal Amount);
+public sealed record ProgramTotal(int Recipients, Yuan Amount);
 
 public sealed record VerificationCounts(
     int Students,
@@ -80,7 +80,7 @@ public sealed record VerificationCounts(
     IReadOnlyDictionary<string, int> Discrepancies,
     IReadOnlyDictionary<string, ProgramTotal> Programs)
 {
-    public decimal TotalAmount => Programs.Values.Sum(p => p.Amount);
+    public Yuan TotalAmount => Programs.Values.Sum(p => p.Amount);
 }
 
 public sealed record VerificationResult(VerificationCounts Counts, IReadOnlyList<StudentRecord> Eligible, IReadOnlyList<Discrepancy> Discrepancies);
@@ -253,7 +253,7 @@ public static class Verifier
         var totals = new SortedDictionary<string, ProgramTotal>(StringComparer.Ordinal);
         foreach (var e in eligible.SelectMany(s => s.Entitlements))
         {
-            var t = totals.GetValueOrDefault(e.Program, new ProgramTotal(0, 0m));
+            var t = totals.GetValueOrDefault(e.Program, new ProgramTotal(0, Yuan.Zero));
             totals[e.Program] = new ProgramTotal(t.Recipients + 1, t.Amount + e.Amount);
         }
 

@@ -60,7 +60,7 @@ public static class VerificationSummary
 
         verification["discrepancies"] = kinds;
         var programs = new JsonObject();
-        var total = 0m;
+        var total = Yuan.Zero;
         foreach (var program in ledger.GroupBy(l => l.Program).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var amount = program.Sum(l => l.Amount);
@@ -94,13 +94,13 @@ public static class VerificationSummary
         }
 
         var programs = new Dictionary<string, Cycles.ProgramFigures>(verification.Programs ?? new Dictionary<string, Cycles.ProgramFigures>());
-        var total = verification.TotalAmount ?? 0m;
+        var total = verification.TotalAmount ?? Yuan.Zero;
         foreach (var e in decision["entitlements"]?.AsArray() ?? [])
         {
             var code = (string)e!["program"]!;
-            var amount = (decimal)e["amount"]!;
+            var amount = new Yuan((decimal)e["amount"]!);
             var program = programs.GetValueOrDefault(code);
-            programs[code] = new Cycles.ProgramFigures((program?.Recipients ?? 0) + 1, Money((program?.Amount ?? 0m) + amount));
+            programs[code] = new Cycles.ProgramFigures((program?.Recipients ?? 0) + 1, ((program?.Amount ?? Yuan.Zero) + amount).ToFenExact());
             total += amount;
         }
 
@@ -109,10 +109,10 @@ public static class VerificationSummary
             PendingReview = pendingReview,
             Eligible = (verification.Eligible ?? 0) + 1,
             Programs = programs,
-            TotalAmount = Money(total),
+            TotalAmount = total.ToFenExact(),
         };
     }
 
     /// <summary>Yuan with exactly two decimals, as a JSON number.</summary>
-    public static decimal Money(decimal amount) => decimal.Round(amount, 2, MidpointRounding.AwayFromZero) + 0.00m;
+    private static decimal Money(Yuan amount) => amount.ToFenExact().Value;
 }

@@ -39,6 +39,7 @@ public static class SpreadsheetText
     {
         int i => new Cell { DataType = CellValues.Number, CellValue = new CellValue(i.ToString(CultureInfo.InvariantCulture)) },
         decimal d => new Cell { DataType = CellValues.Number, CellValue = new CellValue(d.ToString("0.00", CultureInfo.InvariantCulture)) },
+        Eligibility.Yuan y => new Cell { DataType = CellValues.Number, CellValue = new CellValue(y.ToString()) },
         _ => new Cell { DataType = CellValues.InlineString, InlineString = new InlineString(XlsxText(ForXlsx(value.ToString() ?? ""))) },
     };
 

@@ -5,7 +5,7 @@ using EduRelief.Eligibility;
 namespace EduRelief.Notices;
 
 /// <summary>One line of a public notice: the shown fields only (DOMAIN.md, "Public notice"), nothing that identifies a household.</summary>
-public sealed record NoticeLine(string Name, string SchoolName, string Stage, int Grade, string Program, decimal Amount);
+public sealed record NoticeLine(string Name, string SchoolName, string Stage, int Grade, string Program, Yuan Amount);
 
 /// <summary>Everything a school's notice shows. Built from the ledger by <see cref="NoticeContent.Create"/>, which drops every other field.</summary>
 public sealed record NoticeContent(
@@ -20,7 +20,7 @@ public sealed record NoticeContent(
 {
     public int Recipients { get; init; }
 
-    public decimal Total => Lines.Sum(l => l.Amount);
+    public Yuan Total => Lines.Sum(l => l.Amount);
 
     /// <summary>
     /// The notice of one school: its ledger rows reduced to the shown fields, sorted by stage, grade and name (then

@@ -1,3 +1,4 @@
+using EduRelief.Eligibility;
 using System.Globalization;
 using System.Text;
 using EduRelief.Auth;
@@ -12,7 +13,7 @@ namespace EduRelief.Notices;
 /// <summary>A cycle's published notice as the public sees it: when it runs, and each school's figures.</summary>
 public sealed record NoticeListing(string CycleId, DateTimeOffset PublishedAt, DateTimeOffset EndsAt, int WorkingDays, IReadOnlyList<NoticeSchool> Schools);
 
-public sealed record NoticeSchool(string SchoolCode, string SchoolName, int Recipients, decimal Amount);
+public sealed record NoticeSchool(string SchoolCode, string SchoolName, int Recipients, Yuan Amount);
 
 /// <summary>
 /// The public notice pages (anonymous, the PublicNotices function's route <c>notices/{*path}</c>): the list of
@@ -124,7 +125,7 @@ public static class NoticeEndpoints
 
         return (new NoticeListing(
             cycleId, open.PublishedAt, open.EndsAt, open.WorkingDays,
-            entries.Select(e => new NoticeSchool(e.SchoolCode, e.SchoolName, e.Recipients, Eligibility.VerificationSummary.Money(e.Amount))).ToList()), open.Title, null);
+            entries.Select(e => new NoticeSchool(e.SchoolCode, e.SchoolName, e.Recipients, e.Amount.ToFenExact())).ToList()), open.Title, null);
     }
 
     private static string ListPage(NoticeListing listing, string title, string period)

@@ -1,3 +1,4 @@
+using EduRelief.Eligibility;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
@@ -29,7 +30,7 @@ public static class NoticeRenderer
 
     public static string Escape(string text) => Encoder.Encode(text);
 
-    public static string Amount(decimal amount) => amount.ToString("0.00", CultureInfo.InvariantCulture);
+    public static string Amount(Yuan amount) => amount.ToString();
 
     /// <summary>The page's head and style, shared with the cycle's list of schools: readable on a phone, no scripts.</summary>
     public static void Head(StringBuilder html, string title)

@@ -1,3 +1,4 @@
+using EduRelief.Eligibility;
 using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
@@ -9,7 +10,7 @@ using EduRelief.Workflow;
 namespace EduRelief.Notices;
 
 /// <summary>A school's published notice: its figures and the hashes of its two documents.</summary>
-public sealed record NoticeEntry(string CycleId, string SchoolCode, string SchoolName, string RunId, int Rows, int Recipients, decimal Amount, string HtmlSha256, string XlsxSha256);
+public sealed record NoticeEntry(string CycleId, string SchoolCode, string SchoolName, string RunId, int Rows, int Recipients, Yuan Amount, string HtmlSha256, string XlsxSha256);
 
 /// <summary>
 /// Notice documents as immutable, content-addressed blobs (container <c>notices</c>, <c>sha256/{hash}</c>, like the
@@ -58,7 +59,7 @@ public sealed class NoticeStore(StorageAccount storage) : IDeclaresTables
             ["RunId"] = entry.RunId,
             ["Rows"] = entry.Rows,
             ["Recipients"] = entry.Recipients,
-            ["AmountFen"] = (long)(entry.Amount * 100),
+            ["AmountFen"] = entry.Amount.Fen,
             ["HtmlSha256"] = entry.HtmlSha256,
             ["XlsxSha256"] = entry.XlsxSha256,
         };
@@ -88,6 +89,6 @@ public sealed class NoticeStore(StorageAccount storage) : IDeclaresTables
 
     private static NoticeEntry ToEntry(TableEntity e) => new(
         e.PartitionKey, e.RowKey, e.GetString("SchoolName") ?? "", e.GetString("RunId") ?? "",
-        e.GetInt32("Rows") ?? 0, e.GetInt32("Recipients") ?? 0, (e.GetInt64("AmountFen") ?? 0) / 100m,
+        e.GetInt32("Rows") ?? 0, e.GetInt32("Recipients") ?? 0, Yuan.FromFen(e.GetInt64("AmountFen") ?? 0),
         e.GetString("HtmlSha256") ?? "", e.GetString("XlsxSha256") ?? "");
 }

@@ -78,7 +78,7 @@ public sealed class CycleAccountsTests
 
         Assert.Equal(["学生1"], items.Select(i => i.Name));
         // All four stay owed: one in the batch, three waiting for an account.
-        Assert.Equal(new Figure(4, 2500m), (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single().Pending);
+        Assert.Equal(new Figure(4, new Yuan(2500m)), (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single().Pending);
         // Nobody else is payable: another cut writes nothing.
         Assert.Null((await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.BackPay, "补发", "admin", null, None)).Batch);
 

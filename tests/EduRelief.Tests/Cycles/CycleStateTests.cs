@@ -82,11 +82,11 @@ public sealed class CycleStateTests
         Assert.True(state.Verification!.IsCompleted);
         Assert.Equal(("r7", 0, "2026-v1"), (state.Verification.RunId, state.Verification.PendingReview!.Value, state.Verification.PolicyVersion));
         Assert.Equal(["4107260001", "4107260002"], state.Verification.Schools!);
-        Assert.Equal(2500.50m, state.Verification.Programs!["tuition"].Amount);
+        Assert.Equal(new Yuan(2500.50m), state.Verification.Programs!["tuition"].Amount);
         Assert.Equal(new DateTimeOffset(2026, 10, 12, 23, 59, 59, TimeSpan.FromHours(8)), state.Notice!.EndsAt);
         Assert.Equal(40, state.Notice.Documents!.Rows);
         Assert.Equal(3, state.Findings!.Items);
-        Assert.Equal(15000.00m, state.Disbursement!.Batches![0].Total);
+        Assert.Equal(new Yuan(15000.00m), state.Disbursement!.Batches![0].Total);
         Assert.Equal("f1", state.Closing!.Id);
     }
 

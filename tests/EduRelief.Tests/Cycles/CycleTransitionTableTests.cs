@@ -130,7 +130,7 @@ public sealed class CycleTransitionTableTests
                 Rosters = new Dictionary<string, RosterUpload> { [RosterFiles.Students] = upload with { Kind = RosterFiles.Students, Sha256 = "aa11" }, [RosterFiles.Poverty] = upload },
                 Verification = new VerificationRun { Status = VerificationRun.Completed, RunId = "r7", PendingReview = 0, Schools = ["4107260001", "4107260002"] },
                 Notice = new CycleNotice { PublishedAt = Now, EndsAt = Now.AddDays(7), WorkingDays = 5, CalendarMissing = false, ObjectionsOpen = 0 },
-                Disbursement = new CycleDisbursement([new CutBatch { Id = "living-001", Program = "living", Count = 3, Total = 1750m }], Now),
+                Disbursement = new CycleDisbursement([new CutBatch { Id = "living-001", Program = "living", Count = 3, Total = new Yuan(1750m) }], Now),
                 Closing = new ClosingFence("f1", Now),
             },
             data);

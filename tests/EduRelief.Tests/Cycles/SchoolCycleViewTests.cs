@@ -56,7 +56,7 @@ public sealed class SchoolCycleViewTests
     public void AddSchool_LedgerAndDiscrepancies_CountsTheSchoolsOwn()
     {
         var verification = new JsonObject { ["status"] = "completed" };
-        LedgerRow Row(string program, decimal amount) => new("x", Own, "第一小学", "张三", Disbursement.LedgerWorld.Id(1), "小学", 3, true, program, amount, "verification");
+        LedgerRow Row(string program, decimal amount) => new("x", Own, "第一小学", "张三", Disbursement.LedgerWorld.Id(1), "小学", 3, true, program, new Yuan(amount), "verification");
         DiscrepancyRow Mismatch(string? decision) => new("nameMismatch-1", DiscrepancyKinds.NameMismatch, "students", "", 1, 1, "赵六", "赵陆", Own, "第一小学", null, null, null, null, null, decision, null, null, null, null, default);
 
         VerificationSummary.AddSchool(verification, [Row("living_subsidy", 625m), Row("living_subsidy", 312.5m), Row("preschool_aid", 500m)], [Mismatch(null), Mismatch("reject"), Mismatch("confirm")]);

@@ -1,4 +1,5 @@
 using System.Text;
+using EduRelief.Eligibility;
 using EduRelief.Rosters;
 using EduRelief.Accounts;
 using EduRelief.Disbursement;
@@ -18,12 +19,12 @@ public sealed class BankFilesTests
     {
         BatchItem[] items =
         [
-            new(1, "k1", "张三", IdNumber.FromStored("410726201503010012"), "4107260001", "第一小学", "living_subsidy", 625m, false, null)
+            new(1, "k1", "张三", IdNumber.FromStored("410726201503010012"), "4107260001", "第一小学", "living_subsidy", new Yuan(625m), false, null)
             {
                 Account = new PayableAccount("张大山", "6217000011112222333", "中国农业银行延津县支行"),
             },
-            new(2, "k2", "=李,\"四\"", IdNumber.FromStored("41072620150301002X"), "4107260002", "第二小学", "hs_grant", 1000.5m, true, "补发"),
-            new(3, "k3", " 𠀀王 ", IdNumber.FromStored("410726201503010039"), "4107260003", "第三小学", "preschool_aid", 0.05m, false, null)
+            new(2, "k2", "=李,\"四\"", IdNumber.FromStored("41072620150301002X"), "4107260002", "第二小学", "hs_grant", new Yuan(1000.5m), true, "补发"),
+            new(3, "k3", " 𠀀王 ", IdNumber.FromStored("410726201503010039"), "4107260003", "第三小学", "preschool_aid", new Yuan(0.05m), false, null)
             {
                 Account = new PayableAccount("@王五", "-6217", "延津\r\n支行"),
             },

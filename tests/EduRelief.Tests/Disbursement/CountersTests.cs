@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using EduRelief.Eligibility;
 using EduRelief.Disbursement;
 using EduRelief.Hotline;
 using Xunit;
@@ -44,7 +45,7 @@ public sealed class CountersTests
         counters.WriteTo(stored);
         var totals = Assert.Single(EntitlementCounters.ReadFrom(stored).Totals([Program], "4107260001"));
 
-        Assert.Equal((new Figure(1, 625m), new Figure(1, 625m), Figure.Zero, new Figure(1, 625m)), (totals.Owed, totals.Paid, totals.Pending, totals.BackPaid));
+        Assert.Equal((new Figure(1, new Yuan(625m)), new Figure(1, new Yuan(625m)), Figure.Zero, new Figure(1, new Yuan(625m))), (totals.Owed, totals.Paid, totals.Pending, totals.BackPaid));
         Assert.Empty(EntitlementCounters.ReadFrom(stored).Totals([Program], "4107260002"));
     }
 
@@ -95,7 +96,7 @@ public sealed class CountersTests
         // Each late entitlement moves one partition's counter and then refreshes the roll-up, racing the others.
         await Parallel.ForEachAsync(Enumerable.Range(1, 16), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (n, ct) =>
             await instances[n % 2].AddLateAsync(
-                LedgerWorld.CycleId, new Payable($"学生{n}", LedgerWorld.Id(n), n % 3 == 0 ? "4107260002" : "4107260001", "城关镇第一小学", Program, 500m + n), "控辍保学劝返入学", ct));
+                LedgerWorld.CycleId, new Payable($"学生{n}", LedgerWorld.Id(n), n % 3 == 0 ? "4107260002" : "4107260001", "城关镇第一小学", Program, new Yuan(500m + n)), "控辍保学劝返入学", ct));
 
         await AssertCountersEqualRecountAsync(instances[1]);
         Assert.Equal(16, (await instances[0].TotalsAsync(LedgerWorld.CycleId, None)).Single().Pending.Count);
@@ -113,17 +114,17 @@ public sealed class CountersTests
         await AssertCountersEqualRecountAsync(service);
         await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
         await AssertCountersEqualRecountAsync(service);
-        Assert.Equal(new Figure(2, 1250m), (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single().Held);
+        Assert.Equal(new Figure(2, new Yuan(1250m)), (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single().Held);
 
         var first = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch!;
         await AssertCountersEqualRecountAsync(service);
         var items = await service.ListItemsAsync(LedgerWorld.CycleId, first.Id, None);
         // Rows 1-2 fail, row 3 comes back twice with two answers (in doubt), row 4 is not returned, the rest are paid.
         var lines = BankResult.For(items.Where(i => i.Sequence != 4), i => i.Sequence <= 2).ToList();
-        lines.Add(new BankResult.Line(3, items[2].IdNumber.Value, items[2].Amount, false, "账户异常"));
+        lines.Add(new BankResult.Line(3, items[2].IdNumber.Value, items[2].Amount.Value, false, "账户异常"));
         await BankResult.ReconcileAsync(service, first.Id, BankResult.Csv(lines));
         await AssertCountersEqualRecountAsync(service);
-        Assert.Equal(new Figure(2, 1250m), (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single().InDoubt);
+        Assert.Equal(new Figure(2, new Yuan(1250m)), (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single().InDoubt);
 
         // One in-doubt row resolved paid, the other unpaid; one hold dismissed (补发), the other upheld (cancelled).
         await service.ResolveAsync(LedgerWorld.CycleId, first.Id, 3, paid: true, "银行确认已入账", "admin", None);
@@ -134,7 +135,7 @@ public sealed class CountersTests
         await world.HoldAsync("C2", students[1], HoldStatuses.Upheld);
         await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
         await AssertCountersEqualRecountAsync(service);
-        await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生99", LedgerWorld.Id(99), "4107260002", "城关镇第二小学", Program, 750m), "控辍保学劝返入学", None);
+        await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生99", LedgerWorld.Id(99), "4107260002", "城关镇第二小学", Program, new Yuan(750m)), "控辍保学劝返入学", None);
         await AssertCountersEqualRecountAsync(service);
 
         var second = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch!;

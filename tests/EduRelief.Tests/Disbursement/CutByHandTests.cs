@@ -52,7 +52,7 @@ public sealed class CutByHandTests
         Assert.True(await one.TryWriteAsync(null, Row("3"), None));
 
         var totals = Assert.Single(await world.Service().TotalsAsync(LedgerWorld.CycleId, None, "4107260001"));
-        Assert.Equal(new Figure(3, 1875m), totals.Pending);
+        Assert.Equal(new Figure(3, new Yuan(1875m)), totals.Pending);
         await CountersTests.AssertCountersEqualRecountAsync(world.Service());
     }
 
@@ -91,7 +91,7 @@ public sealed class CutByHandTests
 
         Assert.Equal(1, await service.CatchUpAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None));
 
-        Assert.Equal(new Figure(1, 625m), (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single().Held);
+        Assert.Equal(new Figure(1, new Yuan(625m)), (await service.TotalsAsync(LedgerWorld.CycleId, None)).Single().Held);
         var batch = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch!;
         Assert.Equal([LedgerWorld.IdFor(2)], (await service.ListItemsAsync(LedgerWorld.CycleId, batch.Id, None)).Select(i => i.IdNumber.Value));
     }

@@ -59,7 +59,7 @@ public sealed class LedgerWorld
 
     public static StudentRecord Student(int n, string school = "4107260001", decimal amount = 625m, string program = "living_subsidy") => new(
         Id(n), $"学生{n}", school, school == "4107260001" ? "城关镇第一小学" : "城关镇第二小学", SchoolStage.Primary, 3, true, n, n, $"学生{n}", $"H{n}", "脱贫户",
-        [new Entitlement(program, amount)]);
+        [new Entitlement(program, new Yuan(amount))]);
 
     /// <summary>The county's accounts registry as these tests fill it: by person key.</summary>
     public FakeAccountsRegistry Registry { get; } = new();
@@ -127,7 +127,7 @@ public static class BankResult
 
     /// <summary>The bank pays every item except those <paramref name="fail"/> picks.</summary>
     public static IEnumerable<Line> For(IEnumerable<BatchItem> items, Func<BatchItem, bool>? fail = null) =>
-        items.Select(i => fail?.Invoke(i) == true ? new Line(i.Sequence, i.IdNumber.Value, i.Amount, false, "账户已冻结") : new Line(i.Sequence, i.IdNumber.Value, i.Amount, true));
+        items.Select(i => fail?.Invoke(i) == true ? new Line(i.Sequence, i.IdNumber.Value, i.Amount.Value, false, "账户已冻结") : new Line(i.Sequence, i.IdNumber.Value, i.Amount.Value, true));
 
     public static async Task<ReconcileOutcome> ReconcileAsync(DisbursementService service, string batchId, byte[] file)
     {

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using EduRelief.Eligibility;
 using EduRelief.Disbursement;
 using Xunit;
 using Xunit.Abstractions;
@@ -236,7 +237,7 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
         var lines = new List<BankResult.Line>();
         foreach (var i in items)
         {
-            BankResult.Line Answer(bool success, decimal? amount = null) => new(i.Sequence, i.IdNumber.Value, amount ?? i.Amount, success, success ? "" : "账户已冻结");
+            BankResult.Line Answer(bool success, Yuan? amount = null) => new(i.Sequence, i.IdNumber.Value, (amount ?? i.Amount).Value, success, success ? "" : "账户已冻结");
             var roll = random.Next(100);
             switch (roll)
             {
@@ -250,10 +251,10 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
                     lines.AddRange([Answer(false), Answer(true)]);
                     break;
                 case < 70:
-                    lines.AddRange([Answer(true), Answer(true, i.Amount - 25m)]);
+                    lines.AddRange([Answer(true), Answer(true, i.Amount - new Yuan(25m))]);
                     break;
                 case < 77:
-                    lines.Add(Answer(random.Next(2) == 0, i.Amount + 10m));
+                    lines.Add(Answer(random.Next(2) == 0, i.Amount + new Yuan(10m)));
                     break;
                 case < 85:
                     var twice = Answer(random.Next(2) == 0);
@@ -262,10 +263,10 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
                 case < 92:
                     break; // not returned
                 case < 96:
-                    lines.AddRange([Answer(true), new(i.Sequence % items.Count + 1, i.IdNumber.Value, i.Amount, random.Next(2) == 0)]); // a stray under another sequence
+                    lines.AddRange([Answer(true), new(i.Sequence % items.Count + 1, i.IdNumber.Value, i.Amount.Value, random.Next(2) == 0)]); // a stray under another sequence
                     break;
                 default:
-                    lines.AddRange([Answer(true), new(i.Sequence, LedgerWorld.IdFor(900 + i.Sequence), i.Amount, true)]); // an ID number nobody in the batch has
+                    lines.AddRange([Answer(true), new(i.Sequence, LedgerWorld.IdFor(900 + i.Sequence), i.Amount.Value, true)]); // an ID number nobody in the batch has
                     break;
             }
         }
@@ -274,10 +275,10 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
     }
 
     private static async Task AssertBankResultInvariantAsync(
-        DisbursementService service, Dictionary<(string, string), decimal> entitled, Dictionary<string, IReadOnlyList<BankResult.Line>> files, HashSet<(string, string)> unpaid,
+        DisbursementService service, Dictionary<(string, string), Yuan> entitled, Dictionary<string, IReadOnlyList<BankResult.Line>> files, HashSet<(string, string)> unpaid,
         IReadOnlySet<string> usable)
     {
-        var money = new Dictionary<(string, string), decimal>();
+        var money = new Dictionary<(string, string), Yuan>();
         var open = new Dictionary<(string, string), List<string>>();
         foreach (var batch in await service.ListBatchesAsync(LedgerWorld.CycleId, None))
         {
@@ -294,7 +295,7 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
                 }
 
                 var naming = answered?.Where(l => l.IdNumber == item.IdNumber.Value).ToList() ?? [];
-                var failed = naming.Count > 0 && naming.All(l => !l.Success && l.Sequence == item.Sequence && l.Amount == item.Amount);
+                var failed = naming.Count > 0 && naming.All(l => !l.Success && l.Sequence == item.Sequence && l.Amount == item.Amount.Value);
                 if (!failed && !unpaid.Contains((batch.Id, item.PersonKey)))
                 {
                     money[key] = money.GetValueOrDefault(key) + item.Amount;

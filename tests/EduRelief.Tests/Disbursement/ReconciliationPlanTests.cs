@@ -1,3 +1,4 @@
+using EduRelief.Eligibility;
 using EduRelief.Disbursement;
 using Xunit;
 
@@ -8,10 +9,10 @@ public sealed class ReconciliationPlanTests
 {
     private static readonly BatchItem[] Items = [Item(1), Item(2), Item(3)];
 
-    private static BatchItem Item(int n) => new(n, $"key{n}", $"学生{n}", LedgerWorld.Id(n), "4107260001", "城关镇第一小学", "living_subsidy", 625m, false, null);
+    private static BatchItem Item(int n) => new(n, $"key{n}", $"学生{n}", LedgerWorld.Id(n), "4107260001", "城关镇第一小学", "living_subsidy", new Yuan(625m), false, null);
 
     private static BankResultRow Row(int fileRow, int sequence, int person, bool success, decimal amount = 625m, string? reason = null) =>
-        new(fileRow, sequence, LedgerWorld.IdFor(person), amount, success, reason);
+        new(fileRow, sequence, LedgerWorld.IdFor(person), new Yuan(amount), success, reason);
 
     private static ReconciliationDecision Decide(params BankResultRow[] rows) => ReconciliationPlan.Decide(Items, rows);
 

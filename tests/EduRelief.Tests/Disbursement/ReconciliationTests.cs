@@ -1,4 +1,5 @@
 using System.Text;
+using EduRelief.Eligibility;
 using EduRelief.Disbursement;
 using EduRelief.Hotline;
 using Xunit;
@@ -37,14 +38,14 @@ public sealed class ReconciliationTests
         Assert.Equal(BatchStatuses.Sealed, batch.Status);
         Assert.Equal($"{Program}-001", batch.Id);
         Assert.Equal(4, batch.Count);
-        Assert.Equal(2500m, batch.Total);
+        Assert.Equal(new Yuan(2500m), batch.Total);
         Assert.Equal([1, 2, 3, 4], items.Select(i => i.Sequence));
         Assert.Equal(items.OrderBy(i => i.PersonKey, StringComparer.Ordinal).Select(i => i.PersonKey), items.Select(i => i.PersonKey));
         // Everything is claimed: a second cut has nothing to pay and writes no batch.
         Assert.Null((await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch);
         Assert.Single(await service.ListBatchesAsync(LedgerWorld.CycleId, None));
         var totals = await TotalsAsync(service);
-        Assert.Equal(new Figure(4, 2500m), totals.Pending);
+        Assert.Equal(new Figure(4, new Yuan(2500m)), totals.Pending);
     }
 
     [Fact]
@@ -76,13 +77,13 @@ public sealed class ReconciliationTests
         var (_, service, batch, items) = await CutFirstBatchAsync(5);
         var file = BankResult.Csv(
         [
-            new(1, items[0].IdNumber.Value, items[0].Amount, true),                // paid
-            new(2, items[1].IdNumber.Value, items[1].Amount + 10m, true),          // amountDiffers
-            new(3, items[1].IdNumber.Value, items[2].Amount, true),                // idMismatch: sequence 3 is someone else
+            new(1, items[0].IdNumber.Value, items[0].Amount.Value, true),                // paid
+            new(2, items[1].IdNumber.Value, items[1].Amount.Value + 10m, true),          // amountDiffers
+            new(3, items[1].IdNumber.Value, items[2].Amount.Value, true),                // idMismatch: sequence 3 is someone else
             new(9, LedgerWorld.IdFor(99), 625m, true),                       // notInBatch
-            new(1, items[0].IdNumber.Value, items[0].Amount, true),                // duplicateRow
-            new(4, items[3].IdNumber.Value, items[3].Amount, false, "卡号错误"),    // failed: owed, next batch
-            new(5, LedgerWorld.IdFor(98), items[4].Amount, true),            // notInBatch: nobody of the batch
+            new(1, items[0].IdNumber.Value, items[0].Amount.Value, true),                // duplicateRow
+            new(4, items[3].IdNumber.Value, items[3].Amount.Value, false, "卡号错误"),    // failed: owed, next batch
+            new(5, LedgerWorld.IdFor(98), items[4].Amount.Value, true),            // notInBatch: nobody of the batch
             // sequences 3 and 5: no row answers for them, notReturned
         ]);
 
@@ -94,14 +95,14 @@ public sealed class ReconciliationTests
             outcome.Exceptions.Select(e => e.Kind).Order(StringComparer.Ordinal));
         Assert.Equal([3, 5], outcome.Exceptions.Where(e => e.Kind == ReconciliationKinds.NotReturned).Select(e => e.Sequence!.Value).Order());
         Assert.Equal(3, outcome.Exceptions.Single(e => e.Kind == ReconciliationKinds.IdMismatch).Sequence);
-        Assert.Equal(635m, outcome.Exceptions.Single(e => e.Kind == ReconciliationKinds.AmountDiffers).BankAmount);
+        Assert.Equal(new Yuan(635m), outcome.Exceptions.Single(e => e.Kind == ReconciliationKinds.AmountDiffers).BankAmount);
         Assert.All(outcome.Exceptions, e => Assert.Contains("********", e.MaskedId));
-        Assert.Equal(new BatchFigures(1, 625m, 1, 625m, 7) { InDoubt = new Figure(3, 1875m) }, outcome.Batch!.Result);
+        Assert.Equal(new BatchFigures(1, new Yuan(625m), 1, new Yuan(625m), 7) { InDoubt = new Figure(3, new Yuan(1875m)) }, outcome.Batch!.Result);
         var totals = await TotalsAsync(service);
-        Assert.Equal(new Figure(1, 625m), totals.Paid);
-        Assert.Equal(new Figure(1, 625m), totals.Failed);
+        Assert.Equal(new Figure(1, new Yuan(625m)), totals.Paid);
+        Assert.Equal(new Figure(1, new Yuan(625m)), totals.Failed);
         Assert.Equal(Figure.Zero, totals.Pending);
-        Assert.Equal(new Figure(3, 1875m), totals.InDoubt); // rows 2, 3 and 5 stay owed in the batch until a person resolves them
+        Assert.Equal(new Figure(3, new Yuan(1875m)), totals.InDoubt); // rows 2, 3 and 5 stay owed in the batch until a person resolves them
         var states = await service.ListItemStatesAsync(LedgerWorld.CycleId, batch.Id, None);
         Assert.Equal(
             [("paid", null), ("inDoubt", ReconciliationKinds.AmountDiffers), ("inDoubt", ReconciliationKinds.NotReturned), ("failed", null), ("inDoubt", ReconciliationKinds.NotReturned)],
@@ -137,11 +138,11 @@ public sealed class ReconciliationTests
         // Row 2 comes back with another amount, row 3 not at all; rows 1 and 4 are paid.
         await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv(
         [
-            new(1, items[0].IdNumber.Value, items[0].Amount, true),
-            new(2, items[1].IdNumber.Value, items[1].Amount + 10m, true),
-            new(4, items[3].IdNumber.Value, items[3].Amount, true),
+            new(1, items[0].IdNumber.Value, items[0].Amount.Value, true),
+            new(2, items[1].IdNumber.Value, items[1].Amount.Value + 10m, true),
+            new(4, items[3].IdNumber.Value, items[3].Amount.Value, true),
         ]));
-        Assert.Equal(new Figure(2, 1250m), (await TotalsAsync(service)).InDoubt);
+        Assert.Equal(new Figure(2, new Yuan(1250m)), (await TotalsAsync(service)).InDoubt);
         Assert.Null((await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch);
 
         // The bank confirms row 2 arrived (its amount was a typo in their file); row 3 never left: pay it again.
@@ -156,8 +157,8 @@ public sealed class ReconciliationTests
         Assert.Equal(ResolveStatus.Resolved, (await service.ResolveAsync(LedgerWorld.CycleId, batch.Id, 3, paid: false, "银行未收到该行", "admin", None)).Status);
 
         var totals = await TotalsAsync(service);
-        Assert.Equal(new Figure(3, 1875m), totals.Paid);
-        Assert.Equal(new Figure(1, 625m), totals.Failed);
+        Assert.Equal(new Figure(3, new Yuan(1875m)), totals.Paid);
+        Assert.Equal(new Figure(1, new Yuan(625m)), totals.Failed);
         Assert.Equal(Figure.Zero, totals.InDoubt);
         Assert.Equal(3, (await world.AllAsync("payments")).Count);
         var next = await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None);
@@ -178,10 +179,10 @@ public sealed class ReconciliationTests
         var doubtful = items[0];
         await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv(
         [
-            new(1, doubtful.IdNumber.Value, doubtful.Amount, false, "账户已冻结"),
-            new(2, items[1].IdNumber.Value, items[1].Amount, false, "卡号错误"),
-            new(3, items[2].IdNumber.Value, items[2].Amount, true),
-            new(1, doubtful.IdNumber.Value, doubtful.Amount, true),
+            new(1, doubtful.IdNumber.Value, doubtful.Amount.Value, false, "账户已冻结"),
+            new(2, items[1].IdNumber.Value, items[1].Amount.Value, false, "卡号错误"),
+            new(3, items[2].IdNumber.Value, items[2].Amount.Value, true),
+            new(1, doubtful.IdNumber.Value, doubtful.Amount.Value, true),
         ]));
         // Preparing the entitlements again (a dismissed objection names the person) does not move an in-doubt row.
         await world.HoldAsync("C1", LedgerWorld.Student(int.Parse(doubtful.Name[2..])), HoldStatuses.Dismissed);
@@ -192,7 +193,7 @@ public sealed class ReconciliationTests
 
         Assert.Equal([items[1].PersonKey], (await service.ListItemsAsync(LedgerWorld.CycleId, next.Batch!.Id, None)).Select(i => i.PersonKey));
         Assert.Null(backPay.Batch);
-        Assert.Equal(new Figure(1, 625m), (await TotalsAsync(service)).InDoubt);
+        Assert.Equal(new Figure(1, new Yuan(625m)), (await TotalsAsync(service)).InDoubt);
         Assert.DoesNotContain(await world.AllAsync("payments"), x => x.RowKey.EndsWith(doubtful.PersonKey, StringComparison.Ordinal));
         Assert.False(DisbursementCycleFigures.IsSettled(await service.TotalsAsync(LedgerWorld.CycleId, None)));
 
@@ -219,7 +220,7 @@ public sealed class ReconciliationTests
         var redelivered = await service.ApplyResultAsync(LedgerWorld.CycleId, batch.Id, None);
 
         Assert.Equal(BatchStatuses.Reconciled, first!.Status);
-        Assert.Equal(new BatchFigures(3, 1875m, 1, 625m, 0) { InDoubt = Figure.Zero }, first.Result);
+        Assert.Equal(new BatchFigures(3, new Yuan(1875m), 1, new Yuan(625m), 0) { InDoubt = Figure.Zero }, first.Result);
         Assert.Equal(first.Result, redelivered!.Result);
         Assert.Equal(3, (await world.AllAsync("payments")).Count);
         Assert.Single((await world.AllAsync("entitlements")).Where(e => e.GetString("Status") == EntitlementStatuses.Failed), e => e.GetInt32("Attempts") == 1);
@@ -246,7 +247,7 @@ public sealed class ReconciliationTests
     public async Task ResolveAsync_IdenticalResolutionsAtOnce_AppliedOnce()
     {
         var (world, service, batch, items) = await CutFirstBatchAsync(2);
-        await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv([new(1, items[0].IdNumber.Value, items[0].Amount, true)]));
+        await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv([new(1, items[0].IdNumber.Value, items[0].Amount.Value, true)]));
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(n => world.Service().ResolveAsync(LedgerWorld.CycleId, batch.Id, 2, paid: false, "银行未收到", $"admin-{n}", None)));
 
@@ -262,18 +263,18 @@ public sealed class ReconciliationTests
         var (world, service, batch, items) = await CutFirstBatchAsync(3);
         var failing = items[1];
         await BankResult.ReconcileAsync(service, batch.Id, BankResult.Csv(BankResult.For(items, i => i.PersonKey == failing.PersonKey)));
-        Assert.Equal(new Figure(1, 625m), (await TotalsAsync(service)).Failed);
+        Assert.Equal(new Figure(1, new Yuan(625m)), (await TotalsAsync(service)).Failed);
 
         var next = await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None);
         var nextItems = await service.ListItemsAsync(LedgerWorld.CycleId, next.Batch!.Id, None);
         Assert.Equal($"{Program}-002", next.Batch.Id);
         Assert.Equal([failing.PersonKey], nextItems.Select(i => i.PersonKey));
-        Assert.Equal(new Figure(1, 625m), (await TotalsAsync(service)).Pending);
+        Assert.Equal(new Figure(1, new Yuan(625m)), (await TotalsAsync(service)).Pending);
 
         await BankResult.ReconcileAsync(service, next.Batch.Id, BankResult.Csv(BankResult.For(nextItems)));
 
         var totals = await TotalsAsync(service);
-        Assert.Equal(new Figure(3, 1875m), totals.Paid);
+        Assert.Equal(new Figure(3, new Yuan(1875m)), totals.Paid);
         Assert.Equal(Figure.Zero, totals.Failed);
         Assert.Equal(Figure.Zero, totals.Pending);
         var payments = await world.AllAsync("payments");
@@ -321,14 +322,14 @@ public sealed class ReconciliationTests
         await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
         var regular = (await service.CutBatchAsync(LedgerWorld.CycleId, Program, BatchKinds.Regular, null, "admin", null, None)).Batch!;
         Assert.Equal(1, regular.Count);
-        Assert.Equal(new Figure(2, 1250m), (await TotalsAsync(service)).Held);
+        Assert.Equal(new Figure(2, new Yuan(1250m)), (await TotalsAsync(service)).Held);
 
         await world.HoldAsync("C1", held, HoldStatuses.Dismissed);
         await world.HoldAsync("C2", cancelled, HoldStatuses.Upheld);
         await world.AddLedgerAsync([LedgerWorld.Student(4)], source: "review");
         await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
-        Assert.True(await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生5", LedgerWorld.Id(5), "4107260002", "城关镇第二小学", Program, 625m), "控辍保学劝返入学", None));
-        Assert.False(await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生5", LedgerWorld.Id(5), "4107260002", "城关镇第二小学", Program, 625m), "again", None));
+        Assert.True(await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生5", LedgerWorld.Id(5), "4107260002", "城关镇第二小学", Program, new Yuan(625m)), "控辍保学劝返入学", None));
+        Assert.False(await service.AddLateAsync(LedgerWorld.CycleId, new Payable("学生5", LedgerWorld.Id(5), "4107260002", "城关镇第二小学", Program, new Yuan(625m)), "again", None));
         // A late child is paid only once an account in their name is on file and checked.
         world.Registry.Give(LedgerWorld.IdFor(5), "学生5");
         await world.CheckAccountsAsync();
@@ -344,12 +345,12 @@ public sealed class ReconciliationTests
         Assert.Contains(items, i => i.BackPayReason == "objection dismissed after the regular batch was cut");
         Assert.Contains(items, i => i.BackPayReason == "控辍保学劝返入学");
         var totals = await TotalsAsync(service);
-        Assert.Equal(new Figure(4, 2500m), totals.Paid);
-        Assert.Equal(new Figure(3, 1875m), totals.BackPaid);
-        Assert.Equal(new Figure(1, 625m), totals.Cancelled);
-        Assert.Equal(new Figure(4, 2500m), totals.Owed);
+        Assert.Equal(new Figure(4, new Yuan(2500m)), totals.Paid);
+        Assert.Equal(new Figure(3, new Yuan(1875m)), totals.BackPaid);
+        Assert.Equal(new Figure(1, new Yuan(625m)), totals.Cancelled);
+        Assert.Equal(new Figure(4, new Yuan(2500m)), totals.Owed);
         var disclosure = await service.DisclosureAsync(LedgerWorld.CycleId, None);
-        Assert.Equal([("4107260001", 3, 1875m), ("4107260002", 1, 625m)], disclosure.Select(d => (d.SchoolCode, d.Recipients, d.Amount)));
+        Assert.Equal([("4107260001", 3, 1875m), ("4107260002", 1, 625m)], disclosure.Select(d => (d.SchoolCode, d.Recipients, d.Amount.Value)));
     }
 
     [Fact]
@@ -373,7 +374,7 @@ public sealed class ReconciliationTests
         }
 
         Assert.True(await service.AllReconciledAsync(LedgerWorld.CycleId, None));
-        Assert.Equal(new Figure(1, 625m), (await TotalsAsync(service)).Pending); // the late row waits for the next batch
+        Assert.Equal(new Figure(1, new Yuan(625m)), (await TotalsAsync(service)).Pending); // the late row waits for the next batch
     }
 
     [Fact]
@@ -391,7 +392,7 @@ public sealed class ReconciliationTests
         var items = await service.ListItemsAsync(LedgerWorld.CycleId, batch.Id, None);
         Assert.Equal([LedgerWorld.IdFor(2)], items.Select(i => i.IdNumber.Value));
         await service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
-        Assert.Equal(new Figure(1, 625m), (await TotalsAsync(service)).Held);
+        Assert.Equal(new Figure(1, new Yuan(625m)), (await TotalsAsync(service)).Held);
     }
 
     [Theory]

@@ -9,7 +9,7 @@ public sealed class PolicyTests
 {
     private static readonly ResolvedPolicy Default2026 = DefaultPolicies.Load(DefaultPolicies.ShippedDirectory)[2026];
 
-    private static decimal Yuan(string text) => decimal.Parse(text, CultureInfo.InvariantCulture);
+    private static decimal Amount(string text) => decimal.Parse(text, CultureInfo.InvariantCulture);
 
     private static PolicyDocument Valid(PolicyDocumentInput input, int year = 2026)
     {
@@ -48,7 +48,7 @@ public sealed class PolicyTests
 
         var entitlement = Assert.Single(Default2026.EntitlementsFor(s, grade, boarding));
 
-        Assert.Equal(new Entitlement(program, Yuan(amount)), entitlement);
+        Assert.Equal(new Entitlement(program, new Yuan(Amount(amount))), entitlement);
     }
 
     [Theory]
@@ -82,7 +82,7 @@ public sealed class PolicyTests
         var policy = ResolvedPolicy.Create(PolicyScope.Default, Valid(Input(Rule("living_subsidy", "小学", boarding: 625, nonBoarding: 0))));
 
         Assert.Empty(policy.EntitlementsFor(SchoolStage.Primary, 2, boarding: false));
-        Assert.Equal(625m, Assert.Single(policy.EntitlementsFor(SchoolStage.Primary, 2, boarding: true)).Amount);
+        Assert.Equal(new Yuan(625m), Assert.Single(policy.EntitlementsFor(SchoolStage.Primary, 2, boarding: true)).Amount);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class PolicyTests
         var policy = ResolvedPolicy.Create(PolicyScope.Default, Valid(Input(Rule("hs_grant", "普通高中", 1150), Rule("living_subsidy", "普通高中", 300))));
 
         Assert.Equal(
-            [new Entitlement("hs_grant", 1150m), new Entitlement("living_subsidy", 300m)],
+            [new Entitlement("hs_grant", new Yuan(1150m)), new Entitlement("living_subsidy", new Yuan(300m))],
             policy.EntitlementsFor(SchoolStage.SeniorSecondary, 2, boarding: true));
     }
 
@@ -224,7 +224,7 @@ public sealed class PolicyTests
         Assert.Equal(["programs[1]"], overlapping.Errors.Keys);
         Assert.True(split.IsValid);
         var policy = ResolvedPolicy.Create(PolicyScope.Default, split.Document!);
-        Assert.Equal(800m, Assert.Single(policy.EntitlementsFor(SchoolStage.VocationalSecondary, 3, false)).Amount);
+        Assert.Equal(new Yuan(800m), Assert.Single(policy.EntitlementsFor(SchoolStage.VocationalSecondary, 3, false)).Amount);
     }
 
     [Fact]
@@ -261,10 +261,10 @@ public sealed class PolicyTests
         var nonBoarding = Assert.Single(policy.EntitlementsFor(SchoolStage.Primary, 1, boarding: false)).Amount;
         var tenth = Assert.Single(policy.EntitlementsFor(SchoolStage.SeniorSecondary, 1, boarding: false)).Amount;
 
-        Assert.Equal(312.50m, nonBoarding);
-        Assert.Equal("312.50", nonBoarding.ToString(CultureInfo.InvariantCulture));
-        Assert.Equal("0.10", tenth.ToString(CultureInfo.InvariantCulture));
-        Assert.Equal(0.3m, tenth + tenth + tenth);
+        Assert.Equal(new Yuan(312.50m), nonBoarding);
+        Assert.Equal("312.50", nonBoarding.ToString());
+        Assert.Equal("0.10", tenth.ToString());
+        Assert.Equal(new Yuan(0.3m), tenth + tenth + tenth);
         Assert.Contains("\"nonBoardingAmount\":312.50", PolicyJson.Canonical(document), StringComparison.Ordinal);
         Assert.Contains("\"boardingAmount\":625.00", PolicyJson.Canonical(document), StringComparison.Ordinal);
     }
@@ -290,7 +290,7 @@ public sealed class PolicyTests
             var defaults = DefaultPolicies.Load(dir);
 
             Assert.Equal([2026, 2027], defaults.Keys.Order());
-            Assert.Equal(600m, Assert.Single(defaults[2027].EntitlementsFor(SchoolStage.Preschool, 1, false)).Amount);
+            Assert.Equal(new Yuan(600m), Assert.Single(defaults[2027].EntitlementsFor(SchoolStage.Preschool, 1, false)).Amount);
             Assert.Equal(Default2026.Version, defaults[2026].Version);
         }
         finally

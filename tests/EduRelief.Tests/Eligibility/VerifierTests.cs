@@ -37,8 +37,8 @@ public sealed class VerifierTests
         var c = result.Counts;
         Assert.Equal((SampleCounty.Expected.Students, SampleCounty.Expected.PovertyPersons, SampleCounty.Expected.Matched, SampleCounty.Expected.Eligible, SampleCounty.Expected.PendingReview),
             (c.Students, c.PovertyPersons, c.Matched, c.Eligible, c.PendingReview));
-        Assert.Equal(SampleCounty.Expected.Total, c.TotalAmount);
-        Assert.Equal(SampleCounty.Expected.LivingSubsidy, c.Programs["living_subsidy"].Amount);
+        Assert.Equal(new Yuan(SampleCounty.Expected.Total), c.TotalAmount);
+        Assert.Equal(new Yuan(SampleCounty.Expected.LivingSubsidy), c.Programs["living_subsidy"].Amount);
     }
 
     [Theory]
@@ -112,7 +112,7 @@ public sealed class VerifierTests
 
         var entitlement = Assert.Single(result.Eligible.Single().Entitlements);
         Assert.Equal(program, entitlement.Program);
-        Assert.Equal(decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), entitlement.Amount);
+        Assert.Equal(new Yuan(decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture)), entitlement.Amount);
     }
 
     [Theory]

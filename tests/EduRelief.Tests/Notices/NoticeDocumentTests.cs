@@ -144,7 +144,7 @@ public sealed class NoticeDocumentTests
     {
         var rows = new List<LedgerRow>
         {
-            new("4107260001.living_subsidy.00000002", "4107260001", "城关镇<b>第一</b>小学", "<script>alert(1)</script>", IdNumber.FromStored("410726201503010113"), "小学", 3, false, "living_subsidy", 312.50m, "verification"),
+            new("4107260001.living_subsidy.00000002", "4107260001", "城关镇<b>第一</b>小学", "<script>alert(1)</script>", IdNumber.FromStored("410726201503010113"), "小学", 3, false, "living_subsidy", new Yuan(312.50m), "verification"),
         };
         var html = Encoding.UTF8.GetString(NoticeRenderer.Html(NoticeContent.Create(Heading, "4107260001", rows)));
 

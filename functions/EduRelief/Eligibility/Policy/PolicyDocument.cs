@@ -19,7 +19,7 @@ public static class ProgramCodes
 }
 
 /// <summary>One programme paid to one eligible student for one semester, in yuan.</summary>
-public sealed record Entitlement(string Program, decimal Amount);
+public sealed record Entitlement(string Program, Yuan Amount);
 
 /// <summary>
 /// What one programme pays at one stage, per student per semester in yuan: either <see cref="Amount"/> for everyone, or
@@ -38,8 +38,8 @@ public sealed record ProgramRule(
 {
     public bool Covers(int grade) => Grades is null || Grades.Contains(grade);
 
-    public decimal AmountFor(bool boarding) =>
-        (boarding ? BoardingAmount : NonBoardingAmount) ?? Amount ?? throw new InvalidOperationException($"Programme {Code} at {Stage} has no amount.");
+    public Yuan AmountFor(bool boarding) =>
+        new((boarding ? BoardingAmount : NonBoardingAmount) ?? Amount ?? throw new InvalidOperationException($"Programme {Code} at {Stage} has no amount."));
 }
 
 /// <summary>
@@ -74,7 +74,7 @@ public sealed record ResolvedPolicy(int SchoolYear, string Version, string Scope
         return Document.Programs
             .Where(p => p.Stage == stage && p.Covers(grade))
             .Select(p => new Entitlement(p.Code, p.AmountFor(boarding)))
-            .Where(e => e.Amount > 0m)
+            .Where(e => e.Amount > Yuan.Zero)
             .ToList();
     }
 }
