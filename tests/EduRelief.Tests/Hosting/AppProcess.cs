@@ -56,6 +56,15 @@ public sealed class AppProcess : IAsyncDisposable
     /// <summary>Everything the app wrote to stdout and stderr, for diagnostics and log scans.</summary>
     public string Output => string.Join('\n', _output);
 
+    /// <summary>What a start outside Development needs besides <see cref="StartAsync"/>'s own settings: Production, mail, no dev clock.</summary>
+    public static Dictionary<string, string> ProductionEnvironment() => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["EDURELIEF_DEV_CLOCK"] = "false",
+        ["EDURELIEF_SENDGRID_KEY"] = "SG.test-key-for-startup",
+        ["EDURELIEF_MAIL_FROM"] = "zizhu@yanjin.example.cn",
+    };
+
     /// <summary>Starts the test host, or the app at <paramref name="appDll"/> (<see cref="Repo.AppDll"/>: production's alone).</summary>
     public static async Task<AppProcess> StartAsync(string? prefix = null, IDictionary<string, string>? environment = null, string? appDll = null)
     {

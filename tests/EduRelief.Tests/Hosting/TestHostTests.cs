@@ -8,15 +8,7 @@ public sealed class TestHostTests
     [Fact]
     public async Task Start_OutsideDevelopmentWithProductionSettings_RefusesNamingTheTestHost()
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["EDURELIEF_DEV_CLOCK"] = "false",
-            ["EDURELIEF_SENDGRID_KEY"] = "SG.test-key-for-startup",
-            ["EDURELIEF_MAIL_FROM"] = "zizhu@yanjin.example.cn",
-        };
-
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => AppProcess.StartAsync(environment: environment));
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => AppProcess.StartAsync(environment: AppProcess.ProductionEnvironment()));
 
         Assert.Contains("The app exited", ex.Message, StringComparison.Ordinal);
         Assert.Contains("EduRelief.TestHost runs only in Development", ex.Message, StringComparison.Ordinal);
