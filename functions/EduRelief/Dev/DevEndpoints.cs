@@ -1,10 +1,6 @@
-using System.Text.Json.Nodes;
 using System.Xml;
-using Azure.Data.Tables;
 using EduRelief.Auth;
 using EduRelief.Hosting;
-using EduRelief.Storage;
-using EduRelief.Workflow;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
