@@ -58,11 +58,10 @@ public sealed record ClosingCheck(IReadOnlyList<ClosingBlocker> Blockers)
 /// settled by the same last check, which now sees the newcomer and takes the fence down, so the close cannot commit.
 /// </para>
 /// </summary>
-public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbursement, RectificationStore rectification, ObjectionHoldStore holds, HotlineStore cases, TimeProvider clock)
+public sealed class CycleCloser(
+    WorkflowEngine engine, DisbursementService disbursement, RectificationStore rectification, ObjectionHoldStore holds, HotlineStore cases, TimeProvider clock,
+    IEnumerable<IClosePause> pauses)
 {
-    /// <summary>Development tests only: awaited between the fenced check and the close commit, to hold a close there.</summary>
-    public Func<string, CancellationToken, Task>? PauseBeforeCommit { get; set; }
-
     /// <summary>
     /// After a bank result's follow-up: the last reconciled batch moves the cycle from disbursement to rectification,
     /// and a cycle with nothing left open closes.
@@ -197,9 +196,9 @@ public sealed class CycleCloser(WorkflowEngine engine, DisbursementService disbu
         }
 
         var check = await CheckAsync(instance, cancellationToken);
-        if (pause && PauseBeforeCommit is { } hold)
+        foreach (var hold in pause ? pauses : [])
         {
-            await hold(cycleId, cancellationToken);
+            await hold.BeforeCommitAsync(cycleId, cancellationToken);
         }
 
         if (!check.CanClose)

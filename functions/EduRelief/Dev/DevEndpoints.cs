@@ -1,10 +1,6 @@
-using System.Text.Json.Nodes;
 using System.Xml;
-using Azure.Data.Tables;
 using EduRelief.Auth;
 using EduRelief.Hosting;
-using EduRelief.Storage;
-using EduRelief.Workflow;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -13,11 +9,7 @@ namespace EduRelief.Dev;
 /// <summary><paramref name="SetTo"/>: an ISO 8601 time; without an offset, or a date only (00:00), it is China time.</summary>
 public sealed record ClockRequest(string? SetTo, string? AdvanceBy);
 
-public sealed record StartInstanceRequest(string? Id, string? Definition, JsonObject? Data);
-
-public sealed record RaiseRequest(string? EventId, string? Name, JsonObject? Payload);
-
-/// <summary>Routes that exist only in Development: the clock, and (for engine tests) raw workflow instances.</summary>
+/// <summary>Routes that exist only in Development: the clock.</summary>
 public static class DevEndpoints
 {
     /// <summary>The clock: the system's, or in Development one that tests and people can set and advance.</summary>
@@ -32,39 +24,12 @@ public static class DevEndpoints
         return services.AddSingleton(TimeProvider.System);
     }
 
-    /// <summary>The engine tests' workflows and activities, and the pause before a close commits; only with test workflows on.</summary>
-    public static IServiceCollection AddDevWorkflows(this IServiceCollection services, AppSettings settings)
-    {
-        if (!settings.TestWorkflows)
-        {
-            return services;
-        }
-
-        services.AddSingleton<WorkflowDefinition, FanOutTestWorkflow>();
-        services.AddSingleton<WorkflowDefinition, TimerTestWorkflow>();
-        for (var v = 1; v <= settings.TestVersionedMax; v++)
-        {
-            var version = v;
-            services.AddSingleton<WorkflowDefinition>(_ => new VersionedTestWorkflow(version));
-        }
-
-        return services.AddSingleton<IActivity, TestShardActivity>().AddSingleton<IActivity, TestSumActivity>().AddSingleton<ClosePause>();
-    }
-
-    /// <summary>The Development routes the settings turn on: the clock, and the engine tests' raw workflows and close pause.</summary>
+    /// <summary>The Development routes the settings turn on: the clock. (Routes only tests call are the test host's.)</summary>
     public static void MapDev(this WebApplication app, AppSettings settings)
     {
         if (settings.DevClock)
         {
             app.MapDevClock();
-        }
-
-        if (settings.TestWorkflows)
-        {
-            app.MapDevWorkflows();
-            ClosePause.Map(app);
-            var pause = app.Services.GetRequiredService<ClosePause>();
-            app.Services.GetRequiredService<Cycles.CycleCloser>().PauseBeforeCommit = pause.AtCommitAsync;
         }
     }
 
@@ -140,93 +105,5 @@ public static class DevEndpoints
         return parsed.Kind == DateTimeKind.Unspecified
             ? new DateTimeOffset(parsed, ChinaTime.Zone.GetUtcOffset(parsed))
             : DateTimeOffset.Parse(text, invariant, System.Globalization.DateTimeStyles.RoundtripKind);
-    }
-
-    public static void MapDevWorkflows(this IEndpointRouteBuilder app)
-    {
-        var group = app.MapGroup("/api/dev").RequireAuthorization(Policies.Admin);
-
-        // Every route the app answers, from the endpoint data source, so a test can walk them all (county scoping, the log scan).
-        group.MapGet("/endpoints", (EndpointDataSource endpoints) => TypedResults.Ok(new
-        {
-            items = endpoints.Endpoints.OfType<RouteEndpoint>()
-                .Select(e => new
-                {
-                    pattern = e.RoutePattern.RawText,
-                    methods = e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [],
-                    anonymous = e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null
-                        || e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>() is null,
-                })
-                .OrderBy(e => e.pattern, StringComparer.Ordinal),
-        }));
-
-        group.MapPost("/instances", async (HttpRequest http, WorkflowEngine engine, IOptions<JsonOptions> json, CancellationToken ct) =>
-        {
-            var (body, problem) = await JsonBody.ReadAsync<StartInstanceRequest>(http, json.Value.SerializerOptions);
-            if (problem is not null)
-            {
-                return (IResult)problem;
-            }
-
-            var result = await engine.StartAsync(body!.Id ?? "", body.Definition ?? "", body.Data ?? [], "test", null, ct);
-            return result.Created ? TypedResults.Created($"/api/dev/instances/{body.Id}", result.Instance) : TypedResults.Ok(result.Instance);
-        });
-
-        group.MapGet("/instances/{id}", async (string id, WorkflowEngine engine, StepProcessor steps, WorkflowTables tables, CancellationToken ct) =>
-        {
-            var instance = await engine.GetAsync(id, ct);
-            if (instance is null)
-            {
-                return (IResult)Problems.NotFound(new Text($"流程实例 {id}", $"Instance {id}"));
-            }
-
-            var fanOuts = new List<object>();
-            await foreach (var row in tables.Instances.QueryAsync<TableEntity>(e => e.PartitionKey == id && e.RowKey.CompareTo("f|") >= 0 && e.RowKey.CompareTo("f}") < 0, cancellationToken: ct))
-            {
-                fanOuts.Add(new { id = row.RowKey[2..], total = row.GetInt32("Total"), completed = row.GetInt32("Completed") });
-            }
-
-            var history = await engine.GetHistoryAsync(id, null, 1000, ct);
-            return TypedResults.Ok(new { instance, fanOuts, deadLetters = await steps.GetDeadLettersAsync(id, ct), history = history.Items });
-        });
-
-        group.MapPost("/instances/{id}/events", async (string id, HttpRequest http, WorkflowEngine engine, IOptions<JsonOptions> json, CancellationToken ct) =>
-        {
-            var (body, problem) = await JsonBody.ReadAsync<RaiseRequest>(http, json.Value.SerializerOptions);
-            if (problem is not null)
-            {
-                return (IResult)problem;
-            }
-
-            if (string.IsNullOrEmpty(body!.EventId) || string.IsNullOrEmpty(body.Name))
-            {
-                return Problems.Invalid("eventId", new Text("eventId 和 name 均为必填。", "eventId and name are required."));
-            }
-
-            var result = await engine.RaiseAsync(id, new WorkflowEvent(body.EventId, body.Name, body.Payload, "test"), ct);
-            return TypedResults.Ok(new { outcome = result.Outcome.ToString().ToLowerInvariant(), instance = result.Instance, reason = result.Reason });
-        });
-
-        group.MapPost("/instances/{id}/dead-letters/{deadLetterId}/retry", async (string id, string deadLetterId, StepProcessor steps, CancellationToken ct) =>
-            await steps.RetryDeadLetterAsync(id, deadLetterId, ct) ? (IResult)TypedResults.Accepted($"/api/dev/instances/{id}") : Problems.NotFound(new Text($"死信 {deadLetterId}", $"Dead letter {deadLetterId}")));
-
-        group.MapGet("/test-runs/{id}", async (string id, StorageAccount storage, CancellationToken ct) =>
-        {
-            var perShard = new SortedDictionary<string, int>(StringComparer.Ordinal);
-            await foreach (var row in storage.Table("testruns").QueryAsync<TableEntity>(e => e.PartitionKey == id, select: ["RowKey"], cancellationToken: ct))
-            {
-                var shard = row.RowKey[..6];
-                perShard[shard] = perShard.GetValueOrDefault(shard) + 1;
-            }
-
-            return TypedResults.Ok(new { runs = perShard.Values.Sum(), shards = perShard.Count });
-        });
-
-        group.MapGet("/metrics", (StorageAccount storage, EduRelief.Observability.MetricsSnapshot meters) =>
-            TypedResults.Ok(new
-            {
-                storageRequests = new { total = storage.Counter.Total, table = storage.Counter.Table, queue = storage.Counter.Queue, blob = storage.Counter.Blob },
-                meters = meters.Read(),
-            }));
     }
 }

@@ -84,7 +84,7 @@ public static class BankFiles
             return (rows, errors);
         }
 
-        var lines = SplitRecords(text);
+        var lines = ReadRecords(text);
         if (lines.Count == 0)
         {
             errors["file"] = [new Text("文件为空：须有表头行。", "The file is empty: a header row is required.")];
@@ -164,62 +164,36 @@ public static class BankFiles
         }
     }
 
-    /// <summary>RFC 4180 records: quoted fields may hold commas, quotes ("") and line breaks.</summary>
-    private static List<List<string>> SplitRecords(string text)
+    /// <summary>
+    /// RFC 4180 records: quoted fields may hold commas, quotes ("") and line breaks; CRLF, LF or CR ends a record. A
+    /// blank line is a record too (it keeps its row number, as a spreadsheet program shows it), and a quoted field may
+    /// have spaces before its opening quote. Quoting that breaks the rules is read as text rather than refused.
+    /// </summary>
+    private static readonly CsvReaderOptions ResultCsv = CsvReaderOptions.Default with
     {
-        var records = new List<List<string>>();
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else if (c is '\r' or '\n')
-            {
-                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-                {
-                    i++;
-                }
+        HasHeader = false,
+        Separator = ',',
+        Mode = CsvMode.Rfc4180,
+        SkipEmptyLines = false,
+        TrimWhitespace = true,
+        DetectSeparatorHint = false,
+        AllowLineBreaksInQuotes = true,
+        MalformedData = CsvMalformedDataHandling.Recover,
+        IncludeValuesInExceptions = false, // values are personal data
+    };
 
-                fields.Add(field.ToString());
-                field.Clear();
-                records.Add(fields);
-                fields = [];
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        if (field.Length > 0 || fields.Count > 0)
+    private static List<string[]> ReadRecords(string text)
+    {
+        var records = new List<string[]>();
+        using var csv = CsvReader.Create(new StringReader(text), ResultCsv, leaveOpen: false);
+        while (csv.Read())
         {
-            fields.Add(field.ToString());
+            var fields = new string[csv.FieldCount];
+            for (var i = 0; i < fields.Length; i++)
+            {
+                fields[i] = csv.GetString(i);
+            }
+
             records.Add(fields);
         }
 

@@ -63,8 +63,11 @@ public sealed partial class DisbursementService(StorageAccount storage, Eligibil
     private readonly TableClient _downloads = storage.Table("downloads");
     private readonly BlobContainerClient _files = storage.Blobs.GetBlobContainerClient(storage.ContainerName("bankfiles"));
 
-    /// <summary>Tests inject crashes here: called between storage writes with the name of the point reached.</summary>
-    public Func<string, Task>? FaultInjector { get; init; }
+    /// <summary>
+    /// Tests inject crashes here: called between storage writes with the name of the point reached. Internal: only
+    /// EduRelief.Tests (InternalsVisibleTo) sets it; the app never does.
+    /// </summary>
+    internal Func<string, Task>? FaultInjector { get; init; }
 
     public async Task CreateStorageAsync(CancellationToken cancellationToken)
     {

@@ -12,8 +12,6 @@ public sealed record AppSettings(
     string StoragePrefix,
     string? AdminKey,
     bool DevClock,
-    bool TestWorkflows,
-    int TestVersionedMax,
     bool LocalRunner,
     string? FunctionsRoot,
     string? InvocationToken,
@@ -52,10 +50,9 @@ public sealed record AppSettings(
         }
 
         var devClock = Flag(config, "EDURELIEF_DEV_CLOCK");
-        var testWorkflows = Flag(config, "EDURELIEF_TEST_WORKFLOWS");
-        if (!development && (devClock || testWorkflows))
+        if (!development && devClock)
         {
-            errors.Add("EDURELIEF_DEV_CLOCK and EDURELIEF_TEST_WORKFLOWS are refused outside Development.");
+            errors.Add("EDURELIEF_DEV_CLOCK is refused outside Development.");
         }
 
         var prefix = config["EDURELIEF_STORAGE_PREFIX"] ?? "";
@@ -75,9 +72,7 @@ public sealed record AppSettings(
         var token = hosted ? null : config["EDURELIEF_INVOCATION_TOKEN"] ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var lease = TimeSpan.TryParse(config["EDURELIEF_RUNNER_MESSAGE_LEASE"], System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : TimeSpan.FromSeconds(30);
         return new AppSettings(
-            storage, prefix, adminKey, devClock, testWorkflows,
-            int.TryParse(config["EDURELIEF_TEST_VERSIONED_MAX"], out var max) ? max : 2,
-            localRunner, config["EDURELIEF_FUNCTIONS_ROOT"], token, lease);
+            storage, prefix, adminKey, devClock, localRunner, config["EDURELIEF_FUNCTIONS_ROOT"], token, lease);
     }
 
     /// <summary>Settings that function.json files name (%EDURELIEF_STEPS_QUEUE% …), defaulted when absent.</summary>
@@ -112,9 +107,8 @@ public static class StorageInitializer
 {
     public static async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        // Every table a class of the app declares (IDeclaresTables); the test workflows' own only when they run.
-        var testWorkflows = services.GetServices<EduRelief.Workflow.IActivity>().Any(a => a.Kind == EduRelief.Dev.TestShardActivity.KindName);
-        await DeclaredTables.CreateAsync(services.GetRequiredService<StorageAccount>(), testWorkflows, cancellationToken);
+        // Every table a class of the app declares (IDeclaresTables).
+        await DeclaredTables.CreateAsync(services.GetRequiredService<StorageAccount>(), cancellationToken);
         await services.GetRequiredService<EduRelief.Workflow.WorkflowTables>().CreateQueuesAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Rosters.RosterStore>().CreateContainerAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Rectification.RectificationStore>().CreateContainerAsync(cancellationToken);

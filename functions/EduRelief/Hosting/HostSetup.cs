@@ -21,7 +21,7 @@ public static class HostSetup
 
         builder.Configuration.AddInMemoryCollection(settings.Defaults(builder.Configuration));
         builder.Services.AddSingleton(settings);
-        builder.AddObservability(devMetrics: settings.TestWorkflows);
+        builder.AddObservability();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = BilingualProblemWriter.Resolve);
 
         // After the default writer: problems still answer, in the request's language, when Accept is not JSON.

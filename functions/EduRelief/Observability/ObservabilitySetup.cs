@@ -34,7 +34,7 @@ public static class ObservabilitySetup
         ["Logging:LogLevel:Azure"] = "Warning",
     };
 
-    public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder, bool devMetrics)
+    public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder)
     {
         builder.Configuration.AddInMemoryCollection(
             DefaultLogLevels.Where(d => string.IsNullOrEmpty(builder.Configuration[d.Key])).Select(d => new KeyValuePair<string, string?>(d.Key, d.Value)));
@@ -51,10 +51,6 @@ public static class ObservabilitySetup
 
         builder.Services.AddSingleton<AppMetrics>();
         builder.Services.AddSingleton<BacklogGauges>();
-        if (devMetrics)
-        {
-            builder.Services.AddSingleton<MetricsSnapshot>();
-        }
 
         var otlp = builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 };
         var appInsights = builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"] is { Length: > 0 } connection ? connection : null;
@@ -90,7 +86,6 @@ public static class ObservabilitySetup
     public static WebApplication UseRequestLogScope(this WebApplication app)
     {
         app.Services.GetRequiredService<BacklogGauges>();
-        app.Services.GetService<MetricsSnapshot>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EduRelief.Requests");
         app.Use(async (context, next) =>
         {

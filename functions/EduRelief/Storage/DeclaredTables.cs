@@ -29,9 +29,9 @@ public enum CycleRowScope
 
 /// <summary>
 /// A table a store writes. <see cref="CycleRows"/> says which of its rows are a cycle's (null: none, the table is not
-/// part of a cycle's export); <see cref="TestWorkflowsOnly"/> tables exist only where the test workflows run.
+/// part of a cycle's export).
 /// </summary>
-public sealed record DeclaredTable(string Name, CycleRowScope? CycleRows = null, bool TestWorkflowsOnly = false);
+public sealed record DeclaredTable(string Name, CycleRowScope? CycleRows = null);
 
 /// <summary>A class that writes tables declares them; the storage initializer and the cycle export take them from there.</summary>
 public interface IDeclaresTables
@@ -44,10 +44,10 @@ public static class DeclaredTables
 {
     public static IReadOnlyList<DeclaredTable> All { get; } = Gather();
 
-    /// <summary>Creates every declared table; the test workflows' own only when they run.</summary>
-    public static async Task CreateAsync(StorageAccount storage, bool testWorkflows, CancellationToken cancellationToken)
+    /// <summary>Creates every declared table.</summary>
+    public static async Task CreateAsync(StorageAccount storage, CancellationToken cancellationToken)
     {
-        foreach (var table in All.Where(t => testWorkflows || !t.TestWorkflowsOnly))
+        foreach (var table in All)
         {
             await storage.Table(table.Name).CreateIfNotExistsAsync(cancellationToken);
         }

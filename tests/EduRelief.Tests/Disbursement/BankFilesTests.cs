@@ -47,6 +47,50 @@ public sealed class BankFilesTests
             Gb18030("序号,姓名,身份证号,资助项目,金额,学校标识码,账户名,账号,开户行\r\n合计,0,0.00\r\n"),
             BankFiles.WritePaymentFile([]));
 
+    [Fact]
+    public void ParseResult_QuotingLineBreaksSpacesAndBlankLines_ReadsEachRecordWithItsRowNumber()
+    {
+        var text =
+            " 原因 ,序号, 身份证号 ,金额,状态\n"
+            + "\"账户已销户，\r\n请补卡\",1,410726201503010012,625.00,失败\r\n"
+            + "\n"
+            + "  \"他说\"\"好\"\"\"  ,2, 41072620150301002x ,375,成功\r"
+            + "合计,2,1000.00";
+
+        var (rows, errors) = BankFiles.ParseResult([.. Encoding.UTF8.Preamble, .. Encoding.UTF8.GetBytes(text)]);
+
+        Assert.Empty(errors);
+        Assert.Equal(
+            [new BankResultRow(2, 1, "410726201503010012", 625m, false, "账户已销户，\r\n请补卡"), new BankResultRow(4, 2, "41072620150301002X", 375m, true, "他说\"好\"")],
+            rows);
+    }
+
+    [Fact]
+    public void ParseResult_GbkFile_ReadsTheChineseText()
+    {
+        var (rows, errors) = BankFiles.ParseResult(Gb18030("序号,身份证号,金额,状态,原因\r\n1,410726201503010012,625.00,失败,账户冻结\r\n合计,1,625.00\r\n"));
+
+        Assert.Empty(errors);
+        Assert.Equal("账户冻结", Assert.Single(rows).Reason);
+    }
+
+    [Fact]
+    public void ParseResult_BadAmountAfterAQuotedLineBreakAndABlankLine_NamesTheRecordsRow()
+    {
+        var (rows, errors) = BankFiles.ParseResult(Encoding.UTF8.GetBytes(
+            "序号,身份证号,金额,状态,原因\r\n1,410726201503010012,625.00,失败,\"一\r\n二\"\r\n\r\n2,410726201503010012,六百,成功\r\n"));
+
+        Assert.Empty(rows);
+        Assert.Equal(["row 4, 金额"], errors.Keys);
+    }
+
+    [Fact]
+    public void ParseResult_NeitherUtf8NorGbkOrEmpty_NamesTheFile()
+    {
+        Assert.Equal(["file"], BankFiles.ParseResult([0x31, 0xFF, 0x0A]).Errors.Keys);
+        Assert.Equal(["file"], BankFiles.ParseResult([]).Errors.Keys);
+    }
+
     private static byte[] Gb18030(string text)
     {
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);

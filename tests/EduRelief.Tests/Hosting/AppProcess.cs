@@ -8,8 +8,10 @@ using System.Text.Json.Nodes;
 namespace EduRelief.Tests.Hosting;
 
 /// <summary>
-/// The real app as a child process (Kestrel, its in-process trigger runner, the dev clock) against the run's Azurite.
-/// Tests talk to it over HTTP only, and can kill it with SIGKILL and start it again on the same storage.
+/// The real app as a child process (Kestrel, its in-process trigger runner, the dev clock) against the run's Azurite,
+/// run by the test host (tests/EduRelief.TestHost: the production app plus the engine's test workflows, the close pause
+/// and the /api/dev routes only tests call). Tests talk to it over HTTP only, and can kill it with SIGKILL and start it
+/// again on the same storage.
 /// </summary>
 public sealed class AppProcess : IAsyncDisposable
 {
@@ -54,7 +56,17 @@ public sealed class AppProcess : IAsyncDisposable
     /// <summary>Everything the app wrote to stdout and stderr, for diagnostics and log scans.</summary>
     public string Output => string.Join('\n', _output);
 
-    public static async Task<AppProcess> StartAsync(string? prefix = null, IDictionary<string, string>? environment = null)
+    /// <summary>What a start outside Development needs besides <see cref="StartAsync"/>'s own settings: Production, mail, no dev clock.</summary>
+    public static Dictionary<string, string> ProductionEnvironment() => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["EDURELIEF_DEV_CLOCK"] = "false",
+        ["EDURELIEF_SENDGRID_KEY"] = "SG.test-key-for-startup",
+        ["EDURELIEF_MAIL_FROM"] = "zizhu@yanjin.example.cn",
+    };
+
+    /// <summary>Starts the test host, or the app at <paramref name="appDll"/> (<see cref="Repo.AppDll"/>: production's alone).</summary>
+    public static async Task<AppProcess> StartAsync(string? prefix = null, IDictionary<string, string>? environment = null, string? appDll = null)
     {
         var azurite = await Azurite.SharedAsync();
         prefix ??= Repo.NewPrefix();
@@ -66,7 +78,7 @@ public sealed class AppProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Repo.Root,
         };
-        info.ArgumentList.Add(Repo.AppDll);
+        info.ArgumentList.Add(appDll ?? Repo.TestHostDll);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         var env = new Dictionary<string, string>
@@ -77,7 +89,6 @@ public sealed class AppProcess : IAsyncDisposable
             ["EDURELIEF_ADMIN_KEY"] = AdminKey,
             ["EDURELIEF_HOTLINE_SECRET"] = "test-hotline-secret",
             ["EDURELIEF_DEV_CLOCK"] = "true",
-            ["EDURELIEF_TEST_WORKFLOWS"] = "true",
             ["EDURELIEF_LOCAL_RUNNER"] = "true",
             ["EDURELIEF_FUNCTIONS_ROOT"] = Repo.Root,
             ["EDURELIEF_RUNNER_MESSAGE_LEASE"] = "00:00:03",
@@ -112,6 +123,8 @@ public sealed class AppProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
+                // Without a timeout it also waits until the redirected output has been read to its end.
+                process.WaitForExit();
                 throw new InvalidOperationException($"The app exited with {process.ExitCode}:\n{app.Output}");
             }
 

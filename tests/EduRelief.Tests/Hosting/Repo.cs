@@ -26,7 +26,11 @@ public static class Repo
     public static string Configuration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 
+    /// <summary>The production app, as packaged: what the operator commands run.</summary>
     public static string AppDll => Path.Combine(Root, "functions", "EduRelief", "bin", Configuration, "net10.0", "EduRelief.dll");
+
+    /// <summary>The same app with the parts only tests use added (tests/EduRelief.TestHost): what <see cref="AppProcess"/> runs.</summary>
+    public static string TestHostDll => Path.Combine(Root, "tests", "EduRelief.TestHost", "bin", Configuration, "net10.0", "EduRelief.TestHost.dll");
 
     public static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..10];
 }

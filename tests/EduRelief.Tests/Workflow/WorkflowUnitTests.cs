@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EduRelief.Dev;
 using EduRelief.Hosting;
+using EduRelief.TestHost;
 using EduRelief.Workflow;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;

@@ -1,13 +1,13 @@
 using EduRelief.Auth;
 using EduRelief.Cycles;
 
-namespace EduRelief.Dev;
+namespace EduRelief.TestHost;
 
 /// <summary>
-/// Development tests only (with the test workflows): holds a close of an armed cycle between its fenced check and its
-/// commit (<see cref="CycleCloser.PauseBeforeCommit"/>), so a test can send something new into exactly that gap.
+/// The test host's <see cref="IClosePause"/>: holds a close of an armed cycle between its fenced check and its commit,
+/// so a test can send something new into exactly that gap.
 /// </summary>
-public sealed class ClosePause
+public sealed class ClosePause : IClosePause
 {
     private readonly Dictionary<string, (TaskCompletionSource Reached, TaskCompletionSource Release)> _armed = new(StringComparer.Ordinal);
 
@@ -36,7 +36,7 @@ public sealed class ClosePause
     }
 
     /// <summary>Waits, when <paramref name="cycleId"/> is armed, until the test releases it (at most a minute).</summary>
-    public async Task AtCommitAsync(string cycleId, CancellationToken cancellationToken)
+    public async Task BeforeCommitAsync(string cycleId, CancellationToken cancellationToken)
     {
         (TaskCompletionSource Reached, TaskCompletionSource Release) pause;
         lock (_armed)

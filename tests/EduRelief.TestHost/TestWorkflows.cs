@@ -3,10 +3,10 @@ using Azure.Data.Tables;
 using EduRelief.Storage;
 using EduRelief.Workflow;
 
-namespace EduRelief.Dev;
+namespace EduRelief.TestHost;
 
 /// <summary>
-/// Workflows that exist only to prove the engine (registered with EDURELIEF_TEST_WORKFLOWS=true, Development only):
+/// Workflows that exist only to prove the engine (the test host registers them, Development only):
 /// a fan-out whose shards can be slowed or made to fail, a long timer, and one definition in two versions.
 /// </summary>
 public sealed class FanOutTestWorkflow : WorkflowDefinition
@@ -76,9 +76,10 @@ public sealed class VersionedTestWorkflow(int version) : WorkflowDefinition
 }
 
 /// <summary>Returns index + 1 so the fan-in's sum proves each shard counted once; records every run to show retries happened.</summary>
-public sealed class TestShardActivity(StorageAccount storage, WorkflowEngine engine) : IActivity, IDeclaresTables
+public sealed class TestShardActivity(StorageAccount storage, WorkflowEngine engine) : IActivity
 {
-    public static IReadOnlyList<DeclaredTable> Tables { get; } = [new("testruns", TestWorkflowsOnly: true)];
+    /// <summary>Every run of a shard, one row each; the test host creates it (the app does not declare it).</summary>
+    public const string RunsTable = "testruns";
 
     public const string KindName = "test.shard";
 
@@ -88,7 +89,7 @@ public sealed class TestShardActivity(StorageAccount storage, WorkflowEngine eng
 
     public async Task<JsonObject?> RunAsync(ActivityContext context, CancellationToken cancellationToken)
     {
-        var runs = storage.Table("testruns");
+        var runs = storage.Table(RunsTable);
         await runs.AddEntityAsync(new TableEntity(context.InstanceId, $"{context.ShardIndex:D6}-{Guid.NewGuid():N}"), cancellationToken);
         var delay = (int?)context.Input?["delayMs"] ?? 0;
         if (delay > 0)

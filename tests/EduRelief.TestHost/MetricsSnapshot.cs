@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using EduRelief.Observability;
 
-namespace EduRelief.Observability;
+namespace EduRelief.TestHost;
 
 /// <summary>
-/// Development only (with the test workflows): listens to the app's own meter and keeps counter totals and the last
+/// The test host only: listens to the app's own meter and keeps counter totals and the last
 /// gauge values per tag set, for <c>GET /api/dev/metrics</c>. Production reads the same instruments via OpenTelemetry.
 /// </summary>
 public sealed class MetricsSnapshot : IDisposable
