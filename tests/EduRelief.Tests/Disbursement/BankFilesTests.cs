@@ -61,7 +61,7 @@ public sealed class BankFilesTests
 
         Assert.Empty(errors);
         Assert.Equal(
-            [new BankResultRow(2, 1, "410726201503010012", 625m, false, "账户已销户，\r\n请补卡"), new BankResultRow(4, 2, "41072620150301002X", 375m, true, "他说\"好\"")],
+            [new BankResultRow(2, 1, "410726201503010012", new Yuan(625m), false, "账户已销户，\r\n请补卡"), new BankResultRow(4, 2, "41072620150301002X", new Yuan(375m), true, "他说\"好\"")],
             rows);
     }
 

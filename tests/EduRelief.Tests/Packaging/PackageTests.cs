@@ -53,7 +53,9 @@ public sealed class PackageTests
     private static async Task AssertHandlerServesEveryTriggerFunctionAsync(ZipArchive zip, List<string> names)
     {
         const string token = "package-test-token";
-        await using var app = await AppProcess.StartAsync(environment: new Dictionary<string, string> { ["EDURELIEF_INVOCATION_TOKEN"] = token, ["EDURELIEF_LOCAL_RUNNER"] = "false" });
+        // The production app alone, as the package ships it: not the test host with its extra routes.
+        await using var app = await AppProcess.StartAsync(
+            environment: new Dictionary<string, string> { ["EDURELIEF_INVOCATION_TOKEN"] = token, ["EDURELIEF_LOCAL_RUNNER"] = "false" }, appDll: Repo.AppDll);
         using var client = app.CreateClient(null);
         client.DefaultRequestHeaders.Add("X-EduRelief-Invocation", token);
         foreach (var name in names)
