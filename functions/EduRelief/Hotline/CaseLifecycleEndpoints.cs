@@ -6,20 +6,87 @@ using EduRelief.Rectification;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using SatisfactionValues = EduRelief.Hotline.Satisfaction;
 
 namespace EduRelief.Hotline;
 
-public sealed record AssignRequest(string? Assignee, string? Note);
+/// <summary>A person's request on a case, which checks its own fields before the case is changed.</summary>
+public interface ICaseRequest
+{
+    /// <summary>The 400 problem naming the first field that is missing, too long or not one of its values; null when the request is well formed.</summary>
+    ProblemHttpResult? Problem();
+}
 
-public sealed record NoteRequest(string? Note);
+public sealed record AssignRequest(string? Assignee, string? Note) : ICaseRequest
+{
+    public ProblemHttpResult? Problem() => CaseText.Check(Note, "note", required: false);
+}
 
-public sealed record ExtensionRequest(string? Reason, int? WorkingDays);
+public sealed record NoteRequest(string? Note) : ICaseRequest
+{
+    public ProblemHttpResult? Problem() => CaseText.Check(Note, "note");
+}
 
-public sealed record DecisionRequest(string? Decision, string? Reason);
+public sealed record ExtensionRequest(string? Reason, int? WorkingDays) : ICaseRequest
+{
+    public ProblemHttpResult? Problem() =>
+        CaseText.Check(Reason, "reason")
+        ?? (WorkingDays is null
+            ? Problems.Invalid("workingDays", new Text($"workingDays 为申请延长的工作日数，1 至 {CaseLifecycle.MaxExtensionDays}。", $"workingDays is the number of working days asked for, 1 to {CaseLifecycle.MaxExtensionDays}."))
+            : null);
+}
 
-public sealed record ReplyRequest(string? Reply);
+/// <summary>The bureau's decision on an extension: approved, or refused with a reason.</summary>
+public sealed record ExtensionDecisionRequest(string? Decision, string? Reason) : ICaseRequest
+{
+    public ProblemHttpResult? Problem() =>
+        Decision is not (CaseExtension.Approved or CaseExtension.Refused)
+            ? Problems.Invalid("decision", new Text("decision 应为 approved 或 refused。", "decision is approved or refused."))
+            : CaseText.Check(Reason, "reason", required: Decision == CaseExtension.Refused);
+}
 
-public sealed record SatisfactionRequest(string? Satisfaction);
+/// <summary>The bureau's decision on an objection: upheld or dismissed, with a reason.</summary>
+public sealed record ObjectionDecisionRequest(string? Decision, string? Reason) : ICaseRequest
+{
+    public ProblemHttpResult? Problem() =>
+        !ObjectionDecisions.All.Contains(Decision ?? "")
+            ? Problems.Invalid("decision", new Text("decision 应为 upheld 或 dismissed。", "decision is upheld or dismissed."))
+            : CaseText.Check(Reason, "reason");
+}
+
+public sealed record ReplyRequest(string? Reply) : ICaseRequest
+{
+    public ProblemHttpResult? Problem() => CaseText.Check(Reply, "reply");
+}
+
+public sealed record SatisfactionRequest(string? Satisfaction) : ICaseRequest
+{
+    public ProblemHttpResult? Problem() =>
+        SatisfactionValues.All.Contains(Satisfaction ?? "")
+            ? null
+            : Problems.Invalid("satisfaction", new Text(
+                $"satisfaction 须为以下之一：{SatisfactionValues.ChineseList}。", $"satisfaction is one of {string.Join(", ", SatisfactionValues.All)}."));
+}
+
+/// <summary>The free text of a case action: required or not, at most <see cref="MaxLength"/> characters, stored cleaned.</summary>
+public static class CaseText
+{
+    public const int MaxLength = 2000;
+
+    /// <summary>A 400 problem when the text is missing (if required) or too long; null when it is fine.</summary>
+    public static ProblemHttpResult? Check(string? value, string field, bool required = true)
+    {
+        if (required && string.IsNullOrWhiteSpace(value))
+        {
+            return Problems.Invalid(field, new Text($"{field} 为必填项。", $"{field} is required."));
+        }
+
+        return value?.Trim().Length > MaxLength ? Problems.Invalid(field, new Text($"{field} 最多 {MaxLength} 个字符。", $"{field} is at most {MaxLength} characters.")) : null;
+    }
+
+    /// <summary>Free text as stored: trimmed, with ID and phone numbers masked (the caller's, a child's or anyone's).</summary>
+    public static string? Clean(string? text) => SensitiveText.Mask(text?.Trim());
+}
 
 /// <summary>
 /// Handling a case: the bureau assigns it to a school or a section; the assignee records progress, may ask once for an
@@ -28,8 +95,6 @@ public sealed record SatisfactionRequest(string? Satisfaction);
 /// </summary>
 public static class CaseLifecycleEndpoints
 {
-    private const int MaxText = 2000;
-
     public static void MapCaseLifecycle(this RouteGroupBuilder group)
     {
         group.MapPost("/{caseNumber}/assign", AssignAsync).RequireAuthorization(Policies.Admin);
@@ -43,42 +108,27 @@ public static class CaseLifecycleEndpoints
 
     private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> AssignAsync(string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
         actions.ActAsync<AssignRequest>(caseNumber, http, user, (body, c, now) =>
-            Text(body.Note, "note", required: false) is { } bad ? bad
-            : Task.FromResult<CaseOutcome>(new AssignCase(user.Actor(), now, body.Assignee?.Trim() ?? "", Clean(body.Note))), ct);
+            Done(new AssignCase(user.Actor(), now, body.Assignee?.Trim() ?? "", CaseText.Clean(body.Note))), ct);
 
     private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> ProgressAsync(string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
-        actions.ActAsync<NoteRequest>(caseNumber, http, user, (body, c, now) =>
-            Text(body.Note, "note") ?? Task.FromResult<CaseOutcome>(new RecordProgress(user.Actor(), now, Clean(body.Note)!)), ct);
+        actions.ActAsync<NoteRequest>(caseNumber, http, user, (body, c, now) => Done(new RecordProgress(user.Actor(), now, CaseText.Clean(body.Note)!)), ct);
 
     private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> ExtensionAsync(string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
         actions.ActAsync<ExtensionRequest>(caseNumber, http, user, (body, c, now) =>
-            Text(body.Reason, "reason")
-            ?? (body.WorkingDays is null
-                ? Task.FromResult<CaseOutcome>(Problems.Invalid("workingDays", new Text($"workingDays 为申请延长的工作日数，1 至 {CaseLifecycle.MaxExtensionDays}。", $"workingDays is the number of working days asked for, 1 to {CaseLifecycle.MaxExtensionDays}.")))
-                : Task.FromResult<CaseOutcome>(new RequestExtension(user.Actor(), now, Clean(body.Reason)!, body.WorkingDays.Value))), ct);
+            Done(new RequestExtension(user.Actor(), now, CaseText.Clean(body.Reason)!, body.WorkingDays!.Value)), ct);
 
     private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> DecideExtensionAsync(
         string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ICaseDeadlines deadlines, CancellationToken ct) =>
-        actions.ActAsync<DecisionRequest>(caseNumber, http, user, async (body, c, now) =>
+        actions.ActAsync<ExtensionDecisionRequest>(caseNumber, http, user, async (body, c, now) =>
         {
-            if (body.Decision is not (CaseExtension.Approved or CaseExtension.Refused))
-            {
-                return Problems.Invalid("decision", new Text("decision 应为 approved 或 refused。", "decision is approved or refused."));
-            }
-
-            if (Text(body.Reason, "reason", required: body.Decision == CaseExtension.Refused) is { } bad)
-            {
-                return await bad;
-            }
-
             if (body.Decision == CaseExtension.Refused || c.Extension is not { } extension)
             {
-                return new DecideExtension(user.Actor(), now, false, Clean(body.Reason), null, false);
+                return new DecideExtension(user.Actor(), now, false, CaseText.Clean(body.Reason), null, false);
             }
 
             // The extra working days count on from the current deadline (or from today, for a case without one).
             var extended = await deadlines.AfterAsync(c.Deadline ?? now, extension.WorkingDays, ct);
-            return new DecideExtension(user.Actor(), now, true, Clean(body.Reason), extended.DueAt, extended.CalendarMissing);
+            return new DecideExtension(user.Actor(), now, true, CaseText.Clean(body.Reason), extended.DueAt, extended.CalendarMissing);
         }, ct);
 
     /// <summary>
@@ -88,12 +138,10 @@ public static class CaseLifecycleEndpoints
     private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> DecideObjectionAsync(
         string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ObjectionHoldStore holds, ObjectionSubjects subjects,
         RectificationStore rectification, Cycles.CycleSignals signals, TimeProvider clock, CancellationToken ct) =>
-        actions.ActAsync<DecisionRequest>(caseNumber, http, user, (body, c, now) =>
-            !ObjectionDecisions.All.Contains(body.Decision ?? "")
-                ? Task.FromResult<CaseOutcome>(Problems.Invalid("decision", new Text("decision 应为 upheld 或 dismissed。", "decision is upheld or dismissed.")))
-                : c.ObjectionDecision == body.Decision
+        actions.ActAsync<ObjectionDecisionRequest>(caseNumber, http, user, (body, c, now) =>
+                c.ObjectionDecision == body.Decision
                     ? Task.FromResult(CaseOutcome.Unchanged)
-                    : Text(body.Reason, "reason") ?? Task.FromResult<CaseOutcome>(new DecideObjection(user.Actor(), now, body.Decision!, Clean(body.Reason)!)),
+                    : Done(new DecideObjection(user.Actor(), now, body.Decision!, CaseText.Clean(body.Reason)!)),
             ct,
             after: async decided =>
             {
@@ -111,23 +159,19 @@ public static class CaseLifecycleEndpoints
             });
 
     private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> ReplyAsync(string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, CancellationToken ct) =>
-        actions.ActAsync<ReplyRequest>(caseNumber, http, user, (body, c, now) =>
-            Text(body.Reply, "reply") ?? Task.FromResult<CaseOutcome>(new ReplyToCaller(user.Actor(), now, Clean(body.Reply)!)), ct);
+        actions.ActAsync<ReplyRequest>(caseNumber, http, user, (body, c, now) => Done(new ReplyToCaller(user.Actor(), now, CaseText.Clean(body.Reply)!)), ct);
 
     private static Task<Results<Ok<HotlineCaseView>, ProblemHttpResult>> SatisfactionAsync(
         string caseNumber, HttpRequest http, ClaimsPrincipal user, CaseActions actions, ICaseDeadlines deadlines, CancellationToken ct) =>
         actions.ActAsync<SatisfactionRequest>(caseNumber, http, user, async (body, c, now) =>
         {
-            if (!Satisfaction.All.Contains(body.Satisfaction ?? ""))
-            {
-                return Problems.Invalid("satisfaction", new Text($"satisfaction 须为以下之一：{Satisfaction.ChineseList}。", $"satisfaction is one of {string.Join(", ", Satisfaction.All)}."));
-            }
-
             // Should the caller's verdict reopen the case, it runs again for its category's working days (objections: a complaint's).
             var days = DeadlineRule.For(c.Category).WorkingDays ?? DeadlineRule.For(HotlineCategories.Complaint).WorkingDays!.Value;
             var reopened = await deadlines.AfterAsync(now, days, ct);
             return new RecordSatisfaction(user.Actor(), now, body.Satisfaction!, reopened.DueAt, reopened.CalendarMissing);
         }, ct);
+
+    private static Task<CaseOutcome> Done(CaseAction action) => Task.FromResult<CaseOutcome>(action);
 
     /// <summary>
     /// An upheld objection means a child was on the approved list who should not have been: the school owns finding out
@@ -163,20 +207,6 @@ public static class CaseLifecycleEndpoints
 
         public static implicit operator CaseOutcome(ProblemHttpResult refusal) => new() { Refusal = refusal };
     }
-
-    /// <summary>Free text as stored: trimmed, with ID and phone numbers masked (the caller's, a child's or anyone's).</summary>
-    private static string? Clean(string? text) => SensitiveText.Mask(text?.Trim());
-
-    /// <summary>A refusal when a text field is missing (if required) or too long; null when it is fine.</summary>
-    private static Task<CaseOutcome>? Text(string? value, string field, bool required = true)
-    {
-        if (required && string.IsNullOrWhiteSpace(value))
-        {
-            return Task.FromResult<CaseOutcome>(Problems.Invalid(field, new Text($"{field} 为必填项。", $"{field} is required.")));
-        }
-
-        return value?.Trim().Length > MaxText ? Task.FromResult<CaseOutcome>(Problems.Invalid(field, new Text($"{field} 最多 {MaxText} 个字符。", $"{field} is at most {MaxText} characters."))) : null;
-    }
 }
 
 /// <summary>Carries out a person's action on a case: reads the body, finds the case the user may act on, builds the action and applies it under the case's ETag.</summary>
@@ -190,7 +220,7 @@ public sealed class CaseActions(HotlineStore store, ObjectionHoldStore holds, Ti
         Func<TBody, HotlineCase, DateTimeOffset, Task<CaseLifecycleEndpoints.CaseOutcome>> build,
         CancellationToken ct,
         Func<HotlineCase, Task>? after = null)
-        where TBody : class
+        where TBody : class, ICaseRequest
     {
         // Inspectors read cases; handling them is the bureau's, or the assigned school's (checked with the case below).
         if (!user.IsInRole(Roles.BureauAdmin) && !user.IsInRole(Roles.SchoolOfficer))
@@ -209,8 +239,13 @@ public sealed class CaseActions(HotlineStore store, ObjectionHoldStore holds, Ti
             return Problems.NotFound(new Text($"热线工单 {caseNumber}", $"Hotline case {caseNumber}"));
         }
 
+        if (body!.Problem() is { } invalid)
+        {
+            return invalid;
+        }
+
         var now = clock.GetUtcNow();
-        var outcome = await build(body!, found.Case, now);
+        var outcome = await build(body, found.Case, now);
         if (outcome.Refusal is not null)
         {
             return outcome.Refusal;
