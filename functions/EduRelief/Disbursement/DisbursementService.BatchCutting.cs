@@ -96,7 +96,6 @@ public sealed partial class DisbursementService
             }
 
             var claimed = await ClaimAllAsync(started.SelectMany(s => s.Rows.Select(r => (Row: r, BatchId: s.Batch.Id))), cancellationToken);
-            await FaultAsync("rows.claimed");
             foreach (var (index, batch, _) in started)
             {
                 outcomes[index] = new CutOutcome(await CompleteAsync(batch, claimed.GetValueOrDefault(batch.Id) ?? [], accounts, cancellationToken), true);
@@ -137,7 +136,6 @@ public sealed partial class DisbursementService
             created = false;
         }
 
-        await FaultAsync("batch.created");
         return ((await GetBatchAsync(cycleId, id, cancellationToken))!, created);
     }
 
@@ -279,7 +277,6 @@ public sealed partial class DisbursementService
         // One read of the payable accounts decides both who is claimed and the account each item carries.
         var (claimable, accounts) = await ClaimableAsync(batch.CycleId, batch.Program, batch.Kind, batch.Id, AllPayable(batch.CycleId), cancellationToken);
         var claimed = await ClaimAllAsync(claimable.Select(r => (r, batch.Id)), cancellationToken);
-        await FaultAsync("rows.claimed");
         return await CompleteAsync(batch, claimed.GetValueOrDefault(batch.Id) ?? [], accounts, cancellationToken);
     }
 
@@ -331,7 +328,6 @@ public sealed partial class DisbursementService
             return (await GetBatchAsync(batch.CycleId, batch.Id, cancellationToken))!;
         }
 
-        await FaultAsync("items.added");
         return await SealAsync(batch.CycleId, batch.Id, cancellationToken);
     }
 

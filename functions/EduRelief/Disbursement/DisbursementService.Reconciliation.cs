@@ -122,12 +122,10 @@ public sealed partial class DisbursementService
     private async Task<Batch> ApplyAsync(string cycleId, string batchId, TableEntity head, IReadOnlyList<BankResultRow> rows, CancellationToken cancellationToken)
     {
         var partition = BatchPartition(cycleId, batchId);
-        await FaultAsync("result.accepted");
         var entities = await ItemEntitiesAsync(cycleId, batchId, cancellationToken);
         var plan = ReconciliationPlan.Decide(entities.Select(ToItem).ToList(), rows);
         await RecordOutcomesAsync(entities, plan.Items, cancellationToken);
         await AddExceptionsAsync(plan.Exceptions.Select(e => ExceptionEntity(partition, e.Key, e.Kind, e.Row, e.Item)), cancellationToken);
-        await FaultAsync("outcomes.recorded");
 
         var alreadyPaid = await RefreshingAsync(cycleId, async () =>
         {
@@ -136,7 +134,6 @@ public sealed partial class DisbursementService
             return refused;
         }, cancellationToken, () => plan.Items.Select(d => d.Item.PersonKey));
 
-        await FaultAsync("rows.applied");
         Figure Sum(PlannedOutcome outcome) => plan.Items.Where(d => d.Outcome == outcome).Aggregate(Figure.Zero, (f, d) => f.Add(d.Item.Amount));
         var paid = Sum(PlannedOutcome.Paid) + new Figure(-alreadyPaid.Count, -alreadyPaid.Sum(e => e.Item!.Amount));
         var (failed, inDoubt) = (Sum(PlannedOutcome.Failed), Sum(PlannedOutcome.InDoubt) + Sum(PlannedOutcome.NotReturned));
@@ -175,7 +172,6 @@ public sealed partial class DisbursementService
         var refusedKeys = await AddPaymentsAsync(cycleId, batchId, decisions.Where(d => d.Outcome == PlannedOutcome.Paid).Select(d => d.Item), paidAt, cancellationToken);
         var alreadyPaid = decisions.Where(d => refusedKeys.Contains(d.Item.PersonKey + "|" + d.Item.Program))
             .Select(d => new PlannedException(ReconciliationKinds.AlreadyPaid, rows.First(r => r.IdNumber == d.Item.IdNumber.Value && r.Sequence == d.Item.Sequence), d.Item)).ToList();
-        await FaultAsync("payment.added");
 
         var current = new Dictionary<(string, string), TableEntity>();
         foreach (var program in decisions.Select(d => d.Item.Program).Distinct())
@@ -444,7 +440,6 @@ public sealed partial class DisbursementService
 
         // The recorded resolution's effects are finished whoever asks, also when a crash cut its writer short and the
         // next request asks for the other outcome.
-        await FaultAsync("resolution.recorded");
         await RefreshingAsync(cycleId, async () =>
         {
             await ApplyResolutionAsync(cycleId, batchId, item, recorded!, cancellationToken);
@@ -513,7 +508,6 @@ public sealed partial class DisbursementService
             return false;
         }
 
-        await FaultAsync("payment.added");
         await MarkEntitlementPaidAsync(cycleId, batchId, item, now, cancellationToken);
         return true;
     }

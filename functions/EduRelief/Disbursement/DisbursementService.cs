@@ -63,12 +63,6 @@ public sealed partial class DisbursementService(StorageAccount storage, Eligibil
     private readonly TableClient _downloads = storage.Table("downloads");
     private readonly BlobContainerClient _files = storage.Blobs.GetBlobContainerClient(storage.ContainerName("bankfiles"));
 
-    /// <summary>
-    /// Tests inject crashes here: called between storage writes with the name of the point reached. Internal: only
-    /// EduRelief.Tests (InternalsVisibleTo) sets it; the app never does.
-    /// </summary>
-    internal Func<string, Task>? FaultInjector { get; init; }
-
     public async Task CreateStorageAsync(CancellationToken cancellationToken)
     {
         foreach (var table in new[] { _rows.Table, _payments, _batches, _exceptions, _downloads })
@@ -91,8 +85,6 @@ public sealed partial class DisbursementService(StorageAccount storage, Eligibil
     private static string EntitlementRow(string program, string personKey) => EntitlementTable.Row(program, personKey);
 
     private static string BatchPartition(string cycleId, string batchId) => $"{cycleId}|{batchId}";
-
-    private Task FaultAsync(string point) => FaultInjector?.Invoke(point) ?? Task.CompletedTask;
 
     // ---------------------------------------------------------------- shared by the parts
 

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
@@ -12,16 +13,18 @@ namespace EduRelief.Storage;
 /// </summary>
 public sealed class StorageAccount
 {
-    public StorageAccount(string connectionString, string prefix, RequestCounter counter)
-        : this(StorageConnection.FromConnectionString(connectionString), prefix, counter)
+    public StorageAccount(string connectionString, string prefix, RequestCounter counter, IEnumerable<HttpPipelinePolicy>? perCall = null)
+        : this(StorageConnection.FromConnectionString(connectionString), prefix, counter, perCall)
     {
     }
 
     /// <summary>
     /// With an identity-based connection the clients sign in with the user-assigned managed identity (Azure.Identity reads
     /// <c>AZURE_AUTHORITY_HOST</c>, so Azure China works the same); the account then needs no shared key.
+    /// <paramref name="perCall"/> are further pipeline policies every client runs once per call, outside its retries
+    /// (the SDK's own extension point; the tests' crash after a committed write is one).
     /// </summary>
-    public StorageAccount(StorageConnection connection, string prefix, RequestCounter counter)
+    public StorageAccount(StorageConnection connection, string prefix, RequestCounter counter, IEnumerable<HttpPipelinePolicy>? perCall = null)
     {
         if (prefix.Length > 0 && !IsValidPrefix(prefix))
         {
@@ -36,6 +39,13 @@ public sealed class StorageAccount
         queueOptions.AddPolicy(new CountingPolicy(counter, StorageService.Queue), HttpPipelinePosition.PerRetry);
         var blobOptions = new BlobClientOptions();
         blobOptions.AddPolicy(new CountingPolicy(counter, StorageService.Blob), HttpPipelinePosition.PerRetry);
+        foreach (var policy in perCall ?? [])
+        {
+            tableOptions.AddPolicy(policy, HttpPipelinePosition.PerCall);
+            queueOptions.AddPolicy(policy, HttpPipelinePosition.PerCall);
+            blobOptions.AddPolicy(policy, HttpPipelinePosition.PerCall);
+        }
+
         if (connection.ConnectionString is { } connectionString)
         {
             Tables = new TableServiceClient(connectionString, tableOptions);

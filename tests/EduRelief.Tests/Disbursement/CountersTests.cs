@@ -13,19 +13,21 @@ public sealed class CountersTests
     private static readonly CancellationToken None = CancellationToken.None;
 
     /// <summary>
-    /// County-wide and for each school, the cycle's roll-up (what GET /api/cycles/{id} shows) and the sum of the
-    /// partitions' counters both equal a scan of every entitlement row: a writer that forgot to refresh the roll-up fails here.
+    /// County-wide and for each school, the sum of the partitions' counters and (<paramref name="rollup"/>) the cycle's
+    /// roll-up (what GET /api/cycles/{id} shows) both equal a scan of every entitlement row: a writer that forgot a
+    /// counter, or forgot to refresh the roll-up, fails here. Right after a crash the roll-up may lag for the partitions
+    /// written before it (until a retry names them or every partition is refreshed): such a check leaves it out.
     /// </summary>
-    internal static async Task AssertCountersEqualRecountAsync(DisbursementService service)
+    internal static async Task AssertCountersEqualRecountAsync(DisbursementService service, bool rollup = true)
     {
-        var recount = await service.RecountAsync(LedgerWorld.CycleId, None);
-        Assert.Equal(recount, await service.CountersTotalsAsync(LedgerWorld.CycleId, None));
-        Assert.Equal(recount, await service.TotalsAsync(LedgerWorld.CycleId, None));
-        foreach (var school in new[] { "4107260001", "4107260002" })
+        foreach (var school in new string?[] { null, "4107260001", "4107260002" })
         {
-            recount = await service.RecountAsync(LedgerWorld.CycleId, None, school);
+            var recount = await service.RecountAsync(LedgerWorld.CycleId, None, school);
             Assert.Equal(recount, await service.CountersTotalsAsync(LedgerWorld.CycleId, None, school));
-            Assert.Equal(recount, await service.TotalsAsync(LedgerWorld.CycleId, None, school));
+            if (rollup)
+            {
+                Assert.Equal(recount, await service.TotalsAsync(LedgerWorld.CycleId, None, school));
+            }
         }
     }
 

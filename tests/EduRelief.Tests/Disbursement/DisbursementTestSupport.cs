@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using EduRelief.Accounts;
 using EduRelief.Calendar;
@@ -15,8 +17,63 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace EduRelief.Tests.Disbursement;
 
-/// <summary>Thrown by the fault injector: a simulated crash between two storage writes.</summary>
-public sealed class SimulatedCrashException(string point) : Exception($"Simulated crash at {point}.");
+/// <summary>Thrown by a crash policy: the process dies right after a storage write committed.</summary>
+public sealed class SimulatedCrashException(string point) : Exception($"Simulated crash after {point}.");
+
+/// <summary>
+/// Crashes a service between two storage writes, from outside the app: a pipeline policy of the service's own storage
+/// account hands every committed write (a 2xx answer to anything but a read, entity-group transactions included) to
+/// <paramref name="afterWrite"/>, which may throw <see cref="SimulatedCrashException"/>. The caller then sees the
+/// crash exactly where the process would have died, with that write done and nothing after it.
+/// </summary>
+public sealed class CrashAfterWritePolicy(Func<string, Task> afterWrite) : HttpPipelinePolicy
+{
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        await ProcessNextAsync(message, pipeline);
+        if (Committed(message))
+        {
+            await afterWrite(Describe(message));
+        }
+    }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        ProcessNext(message, pipeline);
+        if (Committed(message))
+        {
+            afterWrite(Describe(message)).GetAwaiter().GetResult();
+        }
+    }
+
+    private static bool Committed(HttpMessage message) =>
+        message.Request.Method != RequestMethod.Get && message.Request.Method != RequestMethod.Head && message.Response.Status is >= 200 and < 300;
+
+    /// <summary>The method and the resource's last path segment, e.g. <c>POST $batch</c> or <c>PUT p1batches(PartitionKey=…)</c>.</summary>
+    private static string Describe(HttpMessage message) => $"{message.Request.Method} {message.Request.Uri.Path.Split('/')[^1]}";
+}
+
+/// <summary>Crashes once, right after the <paramref name="n"/>th committed write from the moment it is armed.</summary>
+public sealed class CrashAtWrite(int n)
+{
+    private int _writes;
+
+    public bool Armed { get; set; }
+
+    /// <summary>Whether it crashed (the run had at least <c>n</c> writes).</summary>
+    public bool Crashed { get; private set; }
+
+    public Task At(string write)
+    {
+        if (Armed && !Crashed && Interlocked.Increment(ref _writes) == n)
+        {
+            Crashed = true;
+            throw new SimulatedCrashException($"write {n} ({write})");
+        }
+
+        return Task.CompletedTask;
+    }
+}
 
 /// <summary>A cycle's ledger written straight through EligibilityStore on a fresh storage prefix, and services over it.</summary>
 public sealed class LedgerWorld
@@ -24,7 +81,13 @@ public sealed class LedgerWorld
     public const string CycleId = "410726-2026-autumn";
     public const string RunId = "run1";
 
-    private LedgerWorld(StorageAccount storage) => Storage = storage;
+    private readonly string _connectionString;
+
+    private LedgerWorld(string connectionString)
+    {
+        _connectionString = connectionString;
+        Storage = new StorageAccount(connectionString, Repo.NewPrefix(), new RequestCounter());
+    }
 
     public StorageAccount Storage { get; }
 
@@ -36,7 +99,7 @@ public sealed class LedgerWorld
 
     public static async Task<LedgerWorld> CreateAsync()
     {
-        var world = new LedgerWorld(new StorageAccount((await Azurite.SharedAsync()).ConnectionString, Repo.NewPrefix(), new RequestCounter()));
+        var world = new LedgerWorld((await Azurite.SharedAsync()).ConnectionString);
         await world.Ledger.CreateTablesAsync(CancellationToken.None);
         await world.Holds.CreateTableAsync(CancellationToken.None);
         await world.Service().CreateStorageAsync(CancellationToken.None);
@@ -45,7 +108,11 @@ public sealed class LedgerWorld
         return world;
     }
 
-    public DisbursementService Service(Func<string, Task>? faults = null) => new(Storage, Ledger, Holds, Clock) { FaultInjector = faults };
+    /// <summary>A service on this world's storage; with <paramref name="afterWrite"/>, on an account that may crash after each committed write.</summary>
+    public DisbursementService Service(Func<string, Task>? afterWrite = null) =>
+        afterWrite is null
+            ? new(Storage, Ledger, Holds, Clock)
+            : new(new StorageAccount(_connectionString, Storage.Prefix, new RequestCounter(), [new CrashAfterWritePolicy(afterWrite)]), Ledger, Holds, Clock);
 
     /// <summary>A valid 18-digit number for person <paramref name="n"/>, born 2015.</summary>
     public static string IdFor(int n)

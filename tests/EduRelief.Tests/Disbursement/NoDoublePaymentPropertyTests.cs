@@ -27,7 +27,7 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
         var (world, students) = await WorldAsync(24, 6);
         var owed = students.Sum(s => s.Entitlements.Sum(e => e.Amount));
 
-        var crashes = new RandomCrashes(new Random(seed), 0.2);
+        var crashes = new RandomCrashes(new Random(seed), 0.05);
         var a = world.Service(crashes.At);
         var b = world.Service(crashes.At);
         for (var round = 0; round < 4; round++)
@@ -74,6 +74,8 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
 
         output.WriteLine($"seed {seed}: {crashes.Count} simulated crashes, {(await healthy.ListBatchesAsync(LedgerWorld.CycleId, None)).Count} batches");
         Assert.True(crashes.Count > 0, "the seed injected no crash");
+        await RefreshEverythingAsync(healthy);
+        await AssertInvariantAsync(healthy, rollup: true);
 
         // At most one payment row and one paid entitlement per ledger key, and they agree.
         var payments = await world.AllAsync("payments");
@@ -126,7 +128,7 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
         var (world, students) = await WorldAsync(16, 4, withAccounts: false);
         var entitled = students.SelectMany(s => s.Entitlements.Select(e => (Key: (e.Program, s.IdNumber.PersonKey), e.Amount))).ToDictionary(x => x.Key, x => x.Amount);
         var random = new Random(seed);
-        var crashes = new RandomCrashes(new Random(seed), 0.15);
+        var crashes = new RandomCrashes(new Random(seed), 0.04);
         var files = new Dictionary<string, IReadOnlyList<BankResult.Line>>();
         var unpaid = new HashSet<(string BatchId, string PersonKey)>();
         var accounts = await LateAccounts.StartAsync(world, students, new Random(seed + 1000));
@@ -223,6 +225,8 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
         Assert.True(crashes.Count > 0, "the seed injected no crash");
         Assert.True(accounts.OwedBackPay.Count > 0, "no account arrived after a regular batch");
         await accounts.AssertEachPaidOnceAsBackPayAsync(healthy);
+        await RefreshEverythingAsync(healthy);
+        await CountersTests.AssertCountersEqualRecountAsync(healthy);
         var payments = await world.AllAsync("payments");
         Assert.Equal(payments.Count, payments.Select(p => (p.PartitionKey, p.RowKey)).Distinct().Count());
         var totals = await healthy.TotalsAsync(LedgerWorld.CycleId, None);
@@ -305,13 +309,14 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
 
         Assert.All(money, kv => Assert.True(kv.Value <= entitled[kv.Key], $"{kv.Key}: {kv.Value} in batches the bank may have paid, entitled to {entitled[kv.Key]}"));
         Assert.All(open, kv => Assert.True(kv.Value.Count <= 1, $"{kv.Key} is in open batches {string.Join(", ", kv.Value)}"));
-        foreach (var t in await service.TotalsAsync(LedgerWorld.CycleId, None))
+        foreach (var t in await service.CountersTotalsAsync(LedgerWorld.CycleId, None))
         {
             Assert.Equal(t.Owed, t.Paid + t.Pending + t.Failed + t.Held + t.InDoubt);
         }
 
-        // The maintained counters survive the crashes and the concurrent instances exactly.
-        await CountersTests.AssertCountersEqualRecountAsync(service);
+        // The maintained counters survive the crashes and the concurrent instances exactly (the roll-up is checked
+        // once the healthy instances have refreshed every partition).
+        await CountersTests.AssertCountersEqualRecountAsync(service, rollup: false);
     }
 
     /// <summary>One person in four has a frozen card the first time the bank tries.</summary>
@@ -330,15 +335,22 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
         return BankResult.Csv(BankResult.For(items, i => FailsFirst(i.PersonKey) && !earlier.Contains(i.PersonKey)));
     }
 
-    private static async Task AssertInvariantAsync(DisbursementService service)
+    /// <summary>Owed = paid + pending + failed + held, and the counters equal a recount; the roll-up only when <paramref name="rollup"/>.</summary>
+    private static async Task AssertInvariantAsync(DisbursementService service, bool rollup = false)
     {
-        foreach (var t in await service.TotalsAsync(LedgerWorld.CycleId, None))
+        foreach (var t in rollup ? await service.TotalsAsync(LedgerWorld.CycleId, None) : await service.CountersTotalsAsync(LedgerWorld.CycleId, None))
         {
             Assert.Equal(t.Owed, t.Paid + t.Pending + t.Failed + t.Held);
         }
 
-        await CountersTests.AssertCountersEqualRecountAsync(service);
+        await CountersTests.AssertCountersEqualRecountAsync(service, rollup);
     }
+
+    /// <summary>
+    /// What a redelivered prepare or the notice's end does: every partition's counters summed into the roll-up again,
+    /// which catches up whatever a crash between a write and its refresh left behind.
+    /// </summary>
+    private static Task RefreshEverythingAsync(DisbursementService service) => service.PrepareAsync(LedgerWorld.CycleId, LedgerWorld.RunId, None);
 
     /// <summary>
     /// A ledger of <paramref name="people"/> living subsidies over two schools; the first <paramref name="preschool"/>
@@ -492,7 +504,7 @@ public sealed class NoDoublePaymentPropertyTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The fault injector: a crash at a random share of the points between storage writes, counted.</summary>
+    /// <summary>A crash right after a random share of the committed storage writes (<see cref="CrashAfterWritePolicy"/>), counted.</summary>
     private sealed class RandomCrashes(Random random, double share)
     {
         public int Count { get; private set; }
