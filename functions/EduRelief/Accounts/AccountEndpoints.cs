@@ -86,27 +86,54 @@ public static class AccountEndpoints
             sha256, countyCode, content.Rows, applied.Changed, applied.Version.Version);
         if (applied.Changed > 0)
         {
-            await RefreshCyclesAsync(countyCode, cycles, cycleAccounts, ct);
+            await RefreshCyclesAsync(countyCode, applied, store, cycles, cycleAccounts, ct);
         }
 
         return TypedResults.Accepted((string?)null, new AccountsUploaded(content.Rows, content.Valid, content.InvalidAccount, content.Duplicate, sha256));
     }
 
-    /// <summary>Every cycle of the county that is verified and not yet closed sees the new accounts at once: its figures, holder mismatches and items.</summary>
-    private static async Task RefreshCyclesAsync(string countyCode, CycleService cycles, CycleAccounts cycleAccounts, CancellationToken ct)
+    /// <summary>
+    /// Every cycle of the county that is verified and not yet closed sees the new accounts at once: its figures, holder
+    /// mismatches and items, all checked against one reading of the registry (the upload's own when no other upload came
+    /// between). Then the version is read again: when another upload moved it meanwhile, its accounts may be missing
+    /// from what was just written (and its own check may have landed first), so the cycles are checked again against the
+    /// registry read anew, until the version holds still. Whichever upload's check lands last has seen both.
+    /// </summary>
+    private static async Task RefreshCyclesAsync(string countyCode, AccountsApplied applied, AccountsStore store, CycleService cycles, CycleAccounts cycleAccounts, CancellationToken ct)
     {
+        const int MaxRounds = 5;
+        var county = await CountyCyclesAsync(countyCode, cycles, ct);
+        var (latest, version) = (applied.Latest, applied.Version.Version);
+        for (var round = 0; round < MaxRounds; round++)
+        {
+            latest ??= await store.LatestForCountyAsync(countyCode, ct);
+            foreach (var cycle in county)
+            {
+                await cycleAccounts.RefreshAsync(cycle, latest, ct);
+            }
+
+            var now = await store.GetVersionAsync(countyCode, ct);
+            if (now.Version == version)
+            {
+                return;
+            }
+
+            (latest, version) = (null, now.Version);
+        }
+    }
+
+    private static async Task<List<Cycle>> CountyCyclesAsync(string countyCode, CycleService cycles, CancellationToken ct)
+    {
+        var all = new List<Cycle>();
         string? token = null;
         do
         {
             var page = await cycles.ListAsync(new CycleFilter(countyCode, null, null), token, 100, ct);
-            foreach (var cycle in page.Items)
-            {
-                await cycleAccounts.RefreshAsync(cycle, ct);
-            }
-
+            all.AddRange(page.Items);
             token = page.ContinuationToken;
         }
         while (token is not null);
+        return all;
     }
 
     private static async Task<IResult> SearchAsync(

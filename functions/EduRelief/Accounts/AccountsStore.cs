@@ -8,8 +8,13 @@ namespace EduRelief.Accounts;
 /// <summary>The county's registry has changed <see cref="Version"/> times; the last change at <see cref="ChangedAt"/>.</summary>
 public sealed record AccountsVersion(long Version, DateTimeOffset? ChangedAt);
 
-/// <summary>What an upload changed: children whose latest account is new or different (each got one history row).</summary>
-public sealed record AccountsApplied(int Changed, AccountsVersion Version);
+/// <summary>
+/// What an upload changed: children whose latest account is new or different (each got one history row). When no other
+/// upload moved the version between this one's read of the registry and its own move, <see cref="Latest"/> is every
+/// child's latest account as of <see cref="Version"/> (what it read, with its own changes), so that the cycles need not
+/// read the registry again; otherwise null.
+/// </summary>
+public sealed record AccountsApplied(int Changed, AccountsVersion Version, IReadOnlyDictionary<string, AccountRecord>? Latest);
 
 /// <summary>
 /// The county accounts registry (DOMAIN "Accounts"), table <c>accounts</c>. Partitions are <c>{county}|{shard}</c>
@@ -52,6 +57,7 @@ public sealed class AccountsStore(StorageAccount storage) : IAccountsRegistry, I
     /// </summary>
     public async Task<AccountsApplied> ApplyAsync(string county, IReadOnlyList<AccountLine> lines, string fileSha256, string actor, DateTimeOffset at, CancellationToken cancellationToken)
     {
+        var before = await GetVersionAsync(county, cancellationToken);
         var latest = await LatestForCountyAsync(county, cancellationToken);
         var changes = lines
             .Where(l => !latest.TryGetValue(l.PersonKey, out var now) || now.AccountNumber != l.AccountNumber || now.Holder != l.Holder || now.Bank != l.Bank)
@@ -67,7 +73,19 @@ public sealed class AccountsStore(StorageAccount storage) : IAccountsRegistry, I
             }).ToList());
         await Parallel.ForEachAsync(transactions, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (batch, ct) =>
             await _table.SubmitTransactionAsync(batch, ct));
-        return new AccountsApplied(changes.Count, await BumpVersionAsync(county, changes.Count > 0, fileSha256, at, cancellationToken));
+        var version = await BumpVersionAsync(county, changes.Count > 0, fileSha256, at, cancellationToken);
+        return new AccountsApplied(changes.Count, version, version.Version == before.Version + 1 ? WithChanges(latest, changes) : null);
+    }
+
+    private static Dictionary<string, AccountRecord> WithChanges(IReadOnlyDictionary<string, AccountRecord> latest, List<AccountRecord> changes)
+    {
+        var after = new Dictionary<string, AccountRecord>(latest, StringComparer.Ordinal);
+        foreach (var change in changes)
+        {
+            after[change.PersonKey] = change;
+        }
+
+        return after;
     }
 
     /// <summary>Every child's latest account in the county, by person key (<see cref="PersonKeys.Of"/>): one scan of the county's partitions.</summary>

@@ -79,24 +79,22 @@ public sealed class CycleAccounts(
     /// rows that did not change are not written. Stages from disbursement on also open (or update) each school's
     /// rectification item listing its children who cannot be paid.
     /// </summary>
-    public async Task<AccountFigures> RefreshAsync(string cycleId, string countyCode, string runId, string stage, CancellationToken cancellationToken)
-    {
-        var children = await EligibleChildrenAsync(cycleId, runId, cancellationToken);
-        var latest = await registry.LatestForCountyAsync(countyCode, cancellationToken);
-        var decisions = new Dictionary<string, DiscrepancyRow>(StringComparer.Ordinal);
-        await foreach (var d in eligibility.AllDiscrepanciesAsync(cycleId, runId, DiscrepancyKinds.HolderMismatch, cancellationToken))
-        {
-            decisions[HolderMismatchKey(d.Id)] = d;
-        }
+    public Task<AccountFigures> RefreshAsync(string cycleId, string countyCode, string runId, string stage, CancellationToken cancellationToken) =>
+        RefreshAsync(cycleId, runId, stage, registry.LatestForCountyAsync(countyCode, cancellationToken), cancellationToken);
 
-        var existing = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
-        await foreach (var e in _table.QueryAsync<TableEntity>(StorageTables.StartsWith("PartitionKey", cycleId + "|"), cancellationToken: cancellationToken))
-        {
-            if (e.PartitionKey != SummaryPartition(cycleId))
-            {
-                existing[e.RowKey] = e;
-            }
-        }
+    /// <summary>
+    /// The check itself, against <paramref name="latestAccounts"/> (the county's latest accounts, being read or given).
+    /// Its four reads (the eligible children, the registry, the holder decisions, the cycle's rows) are independent,
+    /// so they run at once.
+    /// </summary>
+    private async Task<AccountFigures> RefreshAsync(
+        string cycleId, string runId, string stage, Task<IReadOnlyDictionary<string, AccountRecord>> latestAccounts, CancellationToken cancellationToken)
+    {
+        var childrenRead = EligibleChildrenAsync(cycleId, runId, cancellationToken);
+        var decisionsRead = HolderDecisionsAsync(cycleId, runId, cancellationToken);
+        var existingRead = ChildRowsAsync(cycleId, cancellationToken);
+        await Task.WhenAll(childrenRead, latestAccounts, decisionsRead, existingRead);
+        var (children, latest, decisions, existing) = (childrenRead.Result, latestAccounts.Result, decisionsRead.Result, existingRead.Result);
 
         var writes = new List<TableTransactionAction>();
         var discrepancyWrites = new List<TableEntity>();
@@ -160,10 +158,16 @@ public sealed class CycleAccounts(
     }
 
     /// <summary>The same for a cycle as stored: nothing before its verification has completed (null then).</summary>
-    public async Task<AccountFigures?> RefreshAsync(Cycle cycle, CancellationToken cancellationToken) =>
+    public Task<AccountFigures?> RefreshAsync(Cycle cycle, CancellationToken cancellationToken) => RefreshAsync(cycle, null, cancellationToken);
+
+    /// <summary>
+    /// The same against <paramref name="latest"/>, the county's latest accounts as the caller knows them (an upload that
+    /// just wrote them, for every cycle of the county); the registry is read when null.
+    /// </summary>
+    public async Task<AccountFigures?> RefreshAsync(Cycle cycle, IReadOnlyDictionary<string, AccountRecord>? latest, CancellationToken cancellationToken) =>
         cycle.State.Verification is { IsCompleted: true, RunId: { } runId }
         && cycle.Stage is not (Stages.Closed or Stages.Cancelled)
-            ? await RefreshAsync(cycle.Id, cycle.CountyCode, runId, cycle.Stage, cancellationToken)
+            ? await RefreshAsync(cycle.Id, runId, cycle.Stage, latest is null ? registry.LatestForCountyAsync(cycle.CountyCode, cancellationToken) : Task.FromResult(latest), cancellationToken)
             : null;
 
     /// <summary>What a holder decision is bound to: the registry row it was made on (a new upload asks again).</summary>
@@ -229,6 +233,33 @@ public sealed class CycleAccounts(
     private static PayableAccount? Payable(TableEntity usable) =>
         usable.GetString("AccountNumber") is { Length: > 0 } number ? new PayableAccount(usable.GetString("Holder") ?? "", number, usable.GetString("Bank") ?? "") : null;
 
+    /// <summary>Every child's row of the cycle (not the counts), by person key.</summary>
+    private async Task<Dictionary<string, TableEntity>> ChildRowsAsync(string cycleId, CancellationToken cancellationToken)
+    {
+        var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        await foreach (var e in _table.QueryAsync<TableEntity>(StorageTables.StartsWith("PartitionKey", cycleId + "|"), cancellationToken: cancellationToken))
+        {
+            if (e.PartitionKey != SummaryPartition(cycleId))
+            {
+                rows[e.RowKey] = e;
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>The run's holder-mismatch discrepancies (decided or not), by person key.</summary>
+    private async Task<Dictionary<string, DiscrepancyRow>> HolderDecisionsAsync(string cycleId, string runId, CancellationToken cancellationToken)
+    {
+        var decisions = new Dictionary<string, DiscrepancyRow>(StringComparer.Ordinal);
+        await foreach (var d in eligibility.AllDiscrepanciesAsync(cycleId, runId, DiscrepancyKinds.HolderMismatch, cancellationToken))
+        {
+            decisions[HolderMismatchKey(d.Id)] = d;
+        }
+
+        return decisions;
+    }
+
     private async Task<Dictionary<string, TableEntity>> ChildRowsAsync(string cycleId, IReadOnlyCollection<string> personKeys, CancellationToken cancellationToken)
     {
         var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
@@ -253,19 +284,36 @@ public sealed class CycleAccounts(
     /// <summary>Every child the run's ledger (verification and review) or a late confirmation makes eligible, by person key.</summary>
     private async Task<Dictionary<string, Child>> EligibleChildrenAsync(string cycleId, string runId, CancellationToken cancellationToken)
     {
+        // Read at once, merged in the order they were read one after another before: a child keeps its first program's
+        // row, and a late entitlement adds only a child no ledger lists.
+        var reads = LedgerWorkbook.ProgramSheets.Keys.Select(program => LedgerChildrenAsync(cycleId, runId, program, cancellationToken)).Append(LateChildrenAsync(cycleId, cancellationToken)).ToList();
         var children = new Dictionary<string, Child>(StringComparer.Ordinal);
-        foreach (var program in LedgerWorkbook.ProgramSheets.Keys)
+        foreach (var (key, child) in (await Task.WhenAll(reads)).SelectMany(r => r))
         {
-            await foreach (var row in eligibility.AllLedgerAsync(cycleId, runId, program, cancellationToken))
-            {
-                children.TryAdd(row.IdNumber.PersonKey, new Child(row.IdNumber, row.Name, row.SchoolCode, row.SchoolName, row.HouseholdNames));
-            }
+            children.TryAdd(key, child);
         }
 
-        // Entitlements confirmed after verification (控辍保学 follow-up, rectification) have no ledger row: the child alone may hold the account.
+        return children;
+    }
+
+    /// <summary>Entitlements confirmed after verification (控辍保学 follow-up, rectification) have no ledger row: the child alone may hold the account.</summary>
+    private async Task<List<(string Key, Child Child)>> LateChildrenAsync(string cycleId, CancellationToken cancellationToken)
+    {
+        var children = new List<(string, Child)>();
         await foreach (var p in disbursement.EntitledPeopleAsync(cycleId, cancellationToken))
         {
-            children.TryAdd(p.PersonKey, new Child(p.IdNumber, p.Name, p.SchoolCode, p.SchoolName, []));
+            children.Add((p.PersonKey, new Child(p.IdNumber, p.Name, p.SchoolCode, p.SchoolName, [])));
+        }
+
+        return children;
+    }
+
+    private async Task<List<(string Key, Child Child)>> LedgerChildrenAsync(string cycleId, string runId, string program, CancellationToken cancellationToken)
+    {
+        var children = new List<(string, Child)>();
+        await foreach (var row in eligibility.AllLedgerAsync(cycleId, runId, program, cancellationToken))
+        {
+            children.Add((row.IdNumber.PersonKey, new Child(row.IdNumber, row.Name, row.SchoolCode, row.SchoolName, row.HouseholdNames)));
         }
 
         return children;

@@ -151,6 +151,38 @@ public sealed class AccountsApiTests(EngineFixture fixture) : IClassFixture<Engi
     }
 
     [Fact]
+    public async Task TwoUploadsAtOnce_TheCycleCountsBothOnceBothAreAnswered()
+    {
+        await using var app = await AppProcess.StartAsync();
+        var id = await SampleCycle.ToReviewAsync(app.Admin);
+        var before = await AccountFiguresAsync(app.Admin, id);
+
+        // 张三 and 李四 each get an account in a stranger's name, from two files sent at once: each upload checks the
+        // cycle, and the check that lands last must have seen both files.
+        await UploadAtOnceAsync(app.Admin, Row(SampleCounty.A, "陌生人甲", AccountRulesTests.Card16), Row(SampleCounty.B, "陌生人乙", AccountRulesTests.Card18));
+        var mismatched = await AccountFiguresAsync(app.Admin, id);
+
+        // And back, at once again: both accounts in the children's own names, so both checks may delete the same two
+        // settled mismatches (the second delete finds nothing, which is no failure).
+        await UploadAtOnceAsync(app.Admin, Row(SampleCounty.A, "张三", AccountRulesTests.Card19), Row(SampleCounty.B, "李四", AccountRulesTests.Card16));
+        var settled = await AccountFiguresAsync(app.Admin, id);
+
+        Assert.Equal((int)before["holderMismatch"]! + 2, (int)mismatched["holderMismatch"]!);
+        Assert.Equal((int)before["pendingReview"]! + 2, (int)mismatched["pendingReview"]!);
+        Assert.Equal((int)before["withAccount"]! - 2, (int)mismatched["withAccount"]!);
+        Assert.Equal(before.ToJsonString(), settled.ToJsonString());
+    }
+
+    private static async Task UploadAtOnceAsync(HttpClient admin, string[] first, string[] second)
+    {
+        var answers = await Task.WhenAll(UploadAsync(admin, "410726", GbkCsv(first)), UploadAsync(admin, "410726", GbkCsv(second)));
+        Assert.All(answers, a => Assert.Equal(202, a.Status));
+    }
+
+    private static async Task<JsonNode> AccountFiguresAsync(HttpClient admin, string cycleId) =>
+        (await admin.GetJsonAsync($"/api/cycles/{cycleId}")).Body!["accounts"]!;
+
+    [Fact]
     public async Task Search_ReturnsMaskedAccountOnly_404WhenNoneAnd400ForABadIdNumber()
     {
         Assert.Equal(202, (await UploadAsync(Admin, "410725", GbkCsv(Row(SampleCounty.G, "周八", AccountRulesTests.Card18)))).Status);
