@@ -23,7 +23,14 @@ public static class CountyGenerator
     /// trailing space (headers match after trimming).</summary>
     public static readonly string[] PovertyHeader = ["序号", "乡镇", "村", "户编号", "姓名", "性别", "与户主关系", "身份证号", "人员类别 "];
 
-    public static GeneratedCounty Write(CountySpec spec, string directory, DateOnly cycleCreated)
+    public static GeneratedCounty Write(CountySpec spec, string directory, DateOnly cycleCreated) =>
+        WriteCycle(spec, directory, cycleCreated, null).County;
+
+    /// <summary>
+    /// One cycle's files. With <paramref name="semesters"/>, also remembers each new pupil and each row for the next
+    /// cycle; that consumes no randomness, so the files are byte for byte those of <see cref="Write"/>.
+    /// </summary>
+    internal static (GeneratedCounty County, GenerationContext Context, Rng Root) WriteCycle(CountySpec spec, string directory, DateOnly cycleCreated, SemesterRecorder? semesters)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.CountyCode.Length != 6 || !spec.CountyCode.All(char.IsAsciiDigit))
@@ -41,14 +48,17 @@ public static class CountyGenerator
         var layout = CountyLayout.Create(spec, root.Fork(1));
         var context = new GenerationContext(spec, layout, cycleCreated, root.Fork(2));
         var extras = (int)Math.Round(spec.Students * spec.ExtraPovertyPersonsPer1000Students / 1000.0);
-        var oracle = new VerificationOracle(spec.SchoolYear, cycleCreated, spec.Students, (int)(spec.Students * spec.PovertyShareOfStudents) + extras);
+        var oracle = new VerificationOracle(spec.SchoolYear, cycleCreated, spec.Students, (int)(spec.Students * spec.PovertyShareOfStudents) + extras)
+        {
+            OnMatched = semesters is null ? null : semesters.Changes.AddPreviousChild,
+        };
 
         var studentsPath = Path.Combine(directory, "students" + Extension(spec.StudentFormat));
         var povertyPath = Path.Combine(directory, "poverty" + Extension(spec.PovertyFormat));
         List<CoveredStudent> covered;
         using (var writer = RowWriter.Create(studentsPath, spec.StudentFormat, spec.Gbk, "学生名单", StudentHeader.Concat(layout.CommonTexts())))
         {
-            covered = new StudentRosterWriter(context, writer, oracle, spec.StudentFormat == RosterOutput.Xlsx).Write();
+            covered = new StudentRosterWriter(context, writer, oracle, spec.StudentFormat == RosterOutput.Xlsx, semesters).Write();
         }
 
         using (var writer = RowWriter.Create(povertyPath, spec.PovertyFormat, spec.Gbk, "人员信息", PovertyHeader.Concat(layout.CommonTexts())))
@@ -56,7 +66,7 @@ public static class CountyGenerator
             new PovertyRegistryWriter(context, writer, oracle, spec.PovertyFormat == RosterOutput.Xlsx).Write(covered, extras);
         }
 
-        return new GeneratedCounty(studentsPath, povertyPath, oracle.Result());
+        return (new GeneratedCounty(studentsPath, povertyPath, oracle.Result()), context, root);
     }
 
     /// <summary>The DOMAIN verification of rows given as text (all students first, then the registry).</summary>
@@ -83,9 +93,12 @@ public static class CountyGenerator
 internal sealed record CoveredStudent(string Id, string Name, bool Male, DateOnly Birth, int Township, string FamilyKey, bool Minority);
 
 /// <summary>Shared state and the ways a number or a birth date is made and written.</summary>
-internal sealed class GenerationContext(CountySpec spec, CountyLayout layout, DateOnly cycleCreated, Rng rng)
+internal sealed class GenerationContext(CountySpec spec, CountyLayout layout, DateOnly cycleCreated, Rng rng, IdAllocator? allocator = null)
 {
-    private readonly IdAllocator ids = new();
+    private readonly IdAllocator ids = allocator ?? new();
+
+    /// <summary>The same county in a later cycle: its own randomness, the same numbers already given out.</summary>
+    public GenerationContext ForCycle(CountySpec later, DateOnly created, Rng random) => new(later, Layout, created, random, ids);
 
     public CountySpec Spec { get; } = spec;
 

@@ -7,7 +7,7 @@ namespace EduRelief.Bench.Generator;
 /// a pupil already exported (half the time the same school row again, half the time in this school too, as after a
 /// transfer that the old school did not close). Returns the pupils from covered households.
 /// </summary>
-internal sealed class StudentRosterWriter(GenerationContext context, RowWriter writer, VerificationOracle oracle, bool xlsx)
+internal sealed class StudentRosterWriter(GenerationContext context, RowWriter writer, VerificationOracle oracle, bool xlsx, SemesterRecorder? semesters = null)
 {
     private readonly bool gbkOnly = !xlsx && context.Spec.Gbk;
 
@@ -145,6 +145,7 @@ internal sealed class StudentRosterWriter(GenerationContext context, RowWriter w
         cells[Boarding] = boardingText;
         cells[Note] = rng.Chance(0.03) ? rng.Pick(Notes) : null;
         Emit(cells);
+        semesters?.Pupils.Add(new EnrolledPupil(id, written, male, school, grade, boarding));
 
         reservoir[reservoirNext] = new Snapshot(cells, id, idValid);
         reservoirNext = (reservoirNext + 1) % reservoir.Length;
@@ -179,5 +180,6 @@ internal sealed class StudentRosterWriter(GenerationContext context, RowWriter w
     {
         writer.WriteRow(cells);
         oracle.AddStudentRow(cells[Name].Text, cells[Id].Text, cells[Stage].Text, cells[Grade].Text, cells[Boarding].Text);
+        semesters?.Changes.AddSpringStudentRow(cells[Id].Text, cells[SchoolCode].Text);
     }
 }

@@ -3,6 +3,9 @@ using System.Runtime.InteropServices;
 
 namespace EduRelief.Bench.Generator;
 
+/// <summary>A covered child with a usable student row: <see cref="Stage"/> indexes <see cref="CountyLayout.StageNames"/>.</summary>
+public readonly record struct MatchedStudent(long Key, DateOnly Birth, int Stage, int Grade, bool Eligible);
+
 /// <summary>
 /// The DOMAIN.md verification rules applied row by row to the cell texts exactly as written to the files (the text a
 /// reader gets back: for an XLSX numeric cell, the literal in its &lt;v&gt;). It never sees what the generator meant to
@@ -56,6 +59,9 @@ public sealed class VerificationOracle
         public byte Grade;
         public bool Boarding;
     }
+
+    /// <summary>Told of every matched student (a covered child with a usable student row), eligible or pending review.</summary>
+    public Action<MatchedStudent>? OnMatched { get; init; }
 
     public VerificationOracle(int schoolYear, DateOnly cycleCreated, int expectedStudents = 0, int expectedPovertyPersons = 0)
     {
@@ -137,7 +143,9 @@ public sealed class VerificationOracle
         if (students.TryGetValue(key, out var cell) && cell.Stage >= 0)
         {
             matched++;
-            if (!NormaliseName(name).AsSpan().SequenceEqual(namePool.AsSpan(cell.NameOffset, cell.NameLength)))
+            var sameName = NormaliseName(name).AsSpan().SequenceEqual(namePool.AsSpan(cell.NameOffset, cell.NameLength));
+            OnMatched?.Invoke(new MatchedStudent(key, birth, cell.Stage, cell.Grade, sameName));
+            if (!sameName)
             {
                 nameMismatch++;
                 return;
