@@ -9,7 +9,7 @@ namespace EduRelief.Cycles;
 
 /// <summary>
 /// One thing that keeps a cycle from closing: <paramref name="Kind"/> is <c>stage</c>, <c>findings</c>,
-/// <c>objections</c>, <c>cases</c>, <c>items</c> or <c>payments</c>; <paramref name="Count"/> how many;
+/// <c>objections</c>, <c>cases</c>, <c>items</c>, <c>exceptions</c> or <c>payments</c>; <paramref name="Count"/> how many;
 /// <paramref name="Detail"/> says it in Chinese and <paramref name="DetailEn"/> in English.
 /// </summary>
 public sealed record ClosingBlocker(string Kind, int Count, string Detail, string DetailEn)
@@ -68,12 +68,48 @@ public sealed class CycleCloser(
     /// </summary>
     public async Task<(EventResult? Result, ClosingCheck Check)> AfterReconciliationAsync(string cycleId, string actor, CancellationToken cancellationToken)
     {
+        await LeaveDisbursementIfReconciledAsync(cycleId, actor, cancellationToken);
+        return await TryCloseAsync(cycleId, actor, cancellationToken, firstLookFromRollup: true);
+    }
+
+    /// <summary>
+    /// The bureau's own close (<c>POST /api/cycles/{id}/close</c>), decided in its request: a cycle whose batches are all
+    /// reconciled leaves disbursement first (its settling step may not have run yet), and a close that lost its fence to
+    /// the settling step's own close, with nothing blocking, is tried again. True when the cycle is closed, by this close
+    /// or by a settling step meanwhile.
+    /// </summary>
+    public async Task<(bool Closed, ClosingCheck Check)> CloseByHandAsync(string cycleId, string actor, CancellationToken cancellationToken)
+    {
+        if ((await engine.GetAsync(cycleId, cancellationToken))?.Stage == Stages.Disbursement)
+        {
+            await LeaveDisbursementIfReconciledAsync(cycleId, actor, cancellationToken);
+        }
+
+        var (result, check) = (default(EventResult), ClosingCheck.NotInRectification(null));
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            (result, check) = await TryCloseAsync(cycleId, actor, cancellationToken);
+            var stage = result?.Instance?.Stage ?? (await engine.GetAsync(cycleId, cancellationToken))?.Stage;
+            if (stage == Stages.Closed)
+            {
+                return (true, check);
+            }
+
+            if (!check.CanClose || stage != Stages.Rectification)
+            {
+                break;
+            }
+        }
+
+        return (false, check);
+    }
+
+    private async Task LeaveDisbursementIfReconciledAsync(string cycleId, string actor, CancellationToken cancellationToken)
+    {
         if (await disbursement.AllReconciledAsync(cycleId, cancellationToken))
         {
             await engine.RaiseAsync(cycleId, new WorkflowEvent("reconciled", CycleEvents.Reconciled, null, actor, "every payment batch reconciled"), cancellationToken);
         }
-
-        return await TryCloseAsync(cycleId, actor, cancellationToken, firstLookFromRollup: true);
     }
 
     /// <summary>What blocks closing the cycle now (the console shows it); null when there is no such cycle.</summary>
@@ -134,6 +170,17 @@ public sealed class CycleCloser(
             blockers.Add(new("items", items.Items - items.Accepted, new Text(
                 $"{items.Items} 项整改事项中还有 {items.Items - items.Accepted} 项尚未验收。",
                 $"{items.Items - items.Accepted} of {items.Items} rectification items are not accepted yet.")));
+        }
+
+        // A bank result's exceptions become items in the step after it: until then they block as themselves (a close
+        // in between would leave them outside a closed cycle).
+        var exceptions = await disbursement.ListCycleExceptionsAsync(cycleId, cancellationToken);
+        if (exceptions.Count > 0
+            && await rectification.CountWithoutItemAsync(cycleId, RectificationSources.Reconciliation, exceptions.Select(e => e.Id), cancellationToken) is > 0 and var unopened)
+        {
+            blockers.Add(new("exceptions", unopened, new Text(
+                $"还有 {unopened} 条对账异常尚未生成整改事项（对账的后续步骤尚未完成）。",
+                $"{unopened} reconciliation exceptions are not yet opened as rectification items (the reconciliation's follow-up step has not run yet).")));
         }
 
         // The counters themselves, not the roll-up GET shows: a close must not follow a refresh a crash cut short.

@@ -195,8 +195,8 @@ public static class CycleEndpoints
             return TypedResults.Ok(await cycles.CompleteAsync(http.Cycle(), ct));
         }
 
-        var (result, check) = await closer.TryCloseAsync(id, user.Actor(), ct);
-        return result?.Outcome is EventOutcome.Applied or EventOutcome.Duplicate
+        var (closed, check) = await closer.CloseByHandAsync(id, user.Actor(), ct);
+        return closed
             ? TypedResults.Ok((await cycles.GetAsync(id, ct))!)
             : Problems.Conflict(new Text($"资助周期 {id} 还不能关闭。", $"Cycle {id} cannot close yet."), check.Errors());
     }

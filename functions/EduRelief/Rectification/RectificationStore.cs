@@ -151,6 +151,14 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         }
     }
 
+    /// <summary>How many of <paramref name="sourceKeys"/> no item of <paramref name="source"/> was opened for yet (point reads of their source rows).</summary>
+    public async Task<int> CountWithoutItemAsync(string cycleId, string source, IEnumerable<string> sourceKeys, CancellationToken ct)
+    {
+        var found = await Task.WhenAll(sourceKeys.Select(async key =>
+            (await _table.GetEntityIfExistsAsync<TableEntity>(cycleId, SourceRowKey(source, key), select: ["RowKey"], cancellationToken: ct)).HasValue));
+        return found.Count(f => !f);
+    }
+
     public async Task<StoredItem?> FindAsync(string cycleId, string? itemId, CancellationToken ct)
     {
         if (itemId is null || !IsItemId(itemId))

@@ -169,6 +169,32 @@ public sealed class CycleClosingTests(RectificationFixture fixture) : IClassFixt
         Assert.StartsWith("cancelled", (string?)problem!["errors"]!["stage"]![0], StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Between a bank result's reconcile step and its follow-up step the batch is reconciled and its exceptions stored,
+    /// but they are not items yet: a close then would leave them outside a closed cycle, so they block as themselves.
+    /// </summary>
+    [Fact]
+    public async Task Close_ABankResultsExceptionNotYetAnItem_Is409NamingTheExceptions()
+    {
+        var id = await fixture.CycleReadyToCloseAsync();
+        var batch = $"{id}|living_subsidy-001";
+        await fixture.Storage.Table("batches").AddEntityAsync(new TableEntity(batch, "head")
+        {
+            ["CycleId"] = id, ["Program"] = "living_subsidy", ["Kind"] = "regular", ["Status"] = "reconciled", ["Count"] = 0, ["TotalFen"] = 0L,
+            ["CreatedBy"] = "admin", ["CreatedAt"] = DateTimeOffset.UtcNow,
+        });
+        await fixture.Storage.Table("reconciliation").AddEntityAsync(new TableEntity(batch, "notInBatch|7") { ["Kind"] = "notInBatch", ["FileRow"] = 7, ["MaskedId"] = "410726********1234" });
+
+        var (status, problem) = await App.Admin.PostAsync($"/api/cycles/{id}/close");
+        var (_, closing) = await App.Admin.GetJsonAsync($"/api/cycles/{id}/closing");
+
+        Assert.Equal(409, status);
+        Assert.Equal("1 reconciliation exceptions are not yet opened as rectification items (the reconciliation's follow-up step has not run yet).", (string?)problem!["errors"]!["exceptions"]![0]);
+        var blocker = Assert.Single(closing!["blockers"]!.AsArray());
+        Assert.Equal(("exceptions", 1), ((string?)blocker!["kind"], (int)blocker["count"]!));
+        Assert.Equal("rectification", await fixture.StageAsync(id));
+    }
+
     [Fact]
     public async Task Close_WithAnOpenHotlineCase_Is409NamingTheCases_AndClosingSaysSo()
     {

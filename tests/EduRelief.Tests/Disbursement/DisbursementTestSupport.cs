@@ -22,7 +22,8 @@ public sealed class SimulatedCrashException(string point) : Exception($"Simulate
 
 /// <summary>
 /// Crashes a service between two storage writes, from outside the app: a pipeline policy of the service's own storage
-/// account hands every committed write (a 2xx answer to anything but a read, entity-group transactions included) to
+/// account hands every write storage answered 2xx (anything but a read; an entity-group transaction is answered 202
+/// even when storage refused it inside, so a crash may also follow a write that did not commit) to
 /// <paramref name="afterWrite"/>, which may throw <see cref="SimulatedCrashException"/>. The caller then sees the
 /// crash exactly where the process would have died, with that write done and nothing after it.
 /// </summary>

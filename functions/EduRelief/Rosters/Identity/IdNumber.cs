@@ -7,7 +7,8 @@ namespace EduRelief.Rosters;
 /// A valid 居民身份证号码, normalised (DOMAIN "Identity numbers"): there is no other way to hold one. It is personal
 /// data, so it shows itself masked (<see cref="ToString"/> is <see cref="Masked"/>: an interpolated or logged number
 /// never appears in full); <see cref="Value"/> is the number itself, for the tables that keep it and the bank's file.
-/// JSON carries it as its string, as the tables always stored it.
+/// JSON carries it whole, as the string the tables always stored (a student record kept as JSON): an answer or a log
+/// scope must never serialize one, only its <see cref="Masked"/> form.
 /// </summary>
 [JsonConverter(typeof(IdNumberJsonConverter))]
 public readonly record struct IdNumber
@@ -71,8 +72,18 @@ public readonly record struct IdNumber
 /// <summary>Reads and writes an <see cref="IdNumber"/> as its string, the form the tables and step inputs always held.</summary>
 public sealed class IdNumberJsonConverter : JsonConverter<IdNumber>
 {
-    public override IdNumber Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        IdNumber.FromStored(reader.GetString());
+    public override IdNumber Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        try
+        {
+            return IdNumber.FromStored(reader.TokenType == JsonTokenType.String ? reader.GetString() : null);
+        }
+        catch (InvalidDataException ex)
+        {
+            // What JSON readers report as bad input (a 400 for a request body), not an error of the app.
+            throw new JsonException(ex.Message, ex);
+        }
+    }
 
     public override void Write(Utf8JsonWriter writer, IdNumber value, JsonSerializerOptions options) =>
         writer.WriteStringValue(value.Value);
