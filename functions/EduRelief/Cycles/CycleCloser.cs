@@ -85,23 +85,20 @@ public sealed class CycleCloser(
             await LeaveDisbursementIfReconciledAsync(cycleId, actor, cancellationToken);
         }
 
-        var (result, check) = (default(EventResult), ClosingCheck.NotInRectification(null));
-        for (var attempt = 0; attempt < 3; attempt++)
+        for (var attempt = 1; ; attempt++)
         {
-            (result, check) = await TryCloseAsync(cycleId, actor, cancellationToken);
+            var (result, check) = await TryCloseAsync(cycleId, actor, cancellationToken);
             var stage = result?.Instance?.Stage ?? (await engine.GetAsync(cycleId, cancellationToken))?.Stage;
             if (stage == Stages.Closed)
             {
                 return (true, check);
             }
 
-            if (!check.CanClose || stage != Stages.Rectification)
+            if (!check.CanClose || stage != Stages.Rectification || attempt == 3)
             {
-                break;
+                return (false, check);
             }
         }
-
-        return (false, check);
     }
 
     private async Task LeaveDisbursementIfReconciledAsync(string cycleId, string actor, CancellationToken cancellationToken)

@@ -488,7 +488,7 @@ public sealed partial class DisbursementService
             var now = _clock.GetUtcNow();
             head["Status"] = BatchStatuses.Sealed;
             head["Count"] = items.Count;
-            head["TotalFen"] = items.Sum(i => ToFen(i.Amount));
+            head["TotalFen"] = items.Sum(i => i.Amount.Fen);
             head["SealedAt"] = now;
             try
             {

@@ -137,7 +137,7 @@ public sealed partial class DisbursementService
             ["SchoolCode"] = p.SchoolCode,
             ["SchoolName"] = p.SchoolName,
             ["Program"] = p.Program,
-            ["AmountFen"] = ToFen(p.Amount),
+            ["AmountFen"] = p.Amount.Fen,
             ["Status"] = status,
             ["Attempts"] = 0,
             ["BackPay"] = backPay,

@@ -142,11 +142,11 @@ public sealed partial class DisbursementService
             head["Status"] = BatchStatuses.Reconciled;
             head["ReconciledAt"] = _clock.GetUtcNow();
             head["PaidCount"] = paid.Count;
-            head["PaidFen"] = ToFen(paid.Amount);
+            head["PaidFen"] = paid.Amount.Fen;
             head["FailedCount"] = failed.Count;
-            head["FailedFen"] = ToFen(failed.Amount);
+            head["FailedFen"] = failed.Amount.Fen;
             head["InDoubtCount"] = inDoubt.Count;
-            head["InDoubtFen"] = ToFen(inDoubt.Amount);
+            head["InDoubtFen"] = inDoubt.Amount.Fen;
             head["ExceptionCount"] = plan.Exceptions.Count + alreadyPaid.Count;
             if (await TryReplaceAsync(_batches, head, cancellationToken))
             {
@@ -220,7 +220,7 @@ public sealed partial class DisbursementService
         {
             ["BatchId"] = batchId,
             ["Sequence"] = i.Sequence,
-            ["AmountFen"] = ToFen(i.Amount),
+            ["AmountFen"] = i.Amount.Fen,
             ["PaidAt"] = paidAt,
         }));
         var chunks = rows.GroupBy(r => r.Row.PartitionKey).SelectMany(g => g.Chunk(StorageTables.MaxActions));
@@ -384,8 +384,8 @@ public sealed partial class DisbursementService
         ["ItemSequence"] = item?.Sequence,
         ["FileRow"] = row?.FileRow,
         ["MaskedId"] = MaskAny(row?.IdNumber ?? item!.IdNumber.Value),
-        ["BatchAmountFen"] = item is null ? null : ToFen(item.Amount),
-        ["BankAmountFen"] = row is null ? null : ToFen(row.Amount),
+        ["BatchAmountFen"] = item is null ? null : item.Amount.Fen,
+        ["BankAmountFen"] = row is null ? null : row.Amount.Fen,
         ["BankStatus"] = row is null ? null : row.Success ? BankFiles.Success : BankFiles.Failure,
         // The bank's free text may quote an ID number: kept masked, as every answer shows it.
         ["BankReason"] = Rectification.SensitiveText.MaskIdNumbers(row?.Reason),
@@ -503,7 +503,7 @@ public sealed partial class DisbursementService
     {
         var (pk, rk) = (EntitlementPartition(cycleId, item.PersonKey), EntitlementRow(item.Program, item.PersonKey));
         var now = _clock.GetUtcNow();
-        if (!await AddPaymentAsync(new TableEntity(pk, rk) { ["BatchId"] = batchId, ["Sequence"] = item.Sequence, ["AmountFen"] = ToFen(item.Amount), ["PaidAt"] = now }, batchId, cancellationToken))
+        if (!await AddPaymentAsync(new TableEntity(pk, rk) { ["BatchId"] = batchId, ["Sequence"] = item.Sequence, ["AmountFen"] = item.Amount.Fen, ["PaidAt"] = now }, batchId, cancellationToken))
         {
             return false;
         }

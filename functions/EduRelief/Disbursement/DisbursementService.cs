@@ -77,9 +77,6 @@ public sealed partial class DisbursementService(StorageAccount storage, Eligibil
     public Task CreateContainerAsync(CancellationToken cancellationToken) =>
         _files.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: cancellationToken);
 
-    /// <summary>A stable, non-reversible-by-reading key for a person: the first 32 hex digits of SHA-256 of the number.</summary>
-    public static string PersonKey(string idNumber) => PersonKeys.Of(idNumber);
-
     private static string EntitlementPartition(string cycleId, string personKey) => EntitlementTable.Partition(cycleId, personKey);
 
     private static string EntitlementRow(string program, string personKey) => EntitlementTable.Row(program, personKey);
@@ -143,8 +140,6 @@ public sealed partial class DisbursementService(StorageAccount storage, Eligibil
             // Content-addressed: stored before, the same bytes.
         }
     }
-
-    private static long ToFen(Yuan amount) => amount.Fen;
 
     private static Yuan FromFen(long? fen) => Yuan.FromFen(fen ?? 0);
 }

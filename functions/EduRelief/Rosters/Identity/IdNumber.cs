@@ -56,8 +56,7 @@ public readonly record struct IdNumber
     /// </summary>
     public static IdNumber FromStored(string? stored)
     {
-        if (stored is not { Length: IdNumbers.Length18 } || stored.AsSpan(0, 17).ContainsAnyExceptInRange('0', '9')
-            || !(char.IsAsciiDigit(stored[17]) || stored[17] == 'X'))
+        if (stored is null || !IdNumbers.HasShape(stored))
         {
             throw new InvalidDataException("A stored identity number is not 17 digits and a digit or X.");
         }

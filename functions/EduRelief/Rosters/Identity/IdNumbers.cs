@@ -187,7 +187,8 @@ public static class IdNumbers
         return true;
     }
 
-    private static bool HasShape(string s) =>
+    /// <summary>18 characters: 17 ASCII digits, then a digit or X (no date or check character is verified).</summary>
+    internal static bool HasShape(string s) =>
         s.Length == Length18 && AllDigits(s.AsSpan(0, 17)) && (char.IsAsciiDigit(s[17]) || s[17] == 'X');
 
     private static void RequireShape(string valid)
