@@ -39,9 +39,6 @@ public sealed record SemesterChanges(
 /// </summary>
 public static class SemesterComparison
 {
-    private const int FirstSchoolAge = 6;
-    private const int LastSchoolAge = 15;
-
     /// <param name="previous">The previous cycle's covered children with a student record, one per number.</param>
     /// <param name="previousSemester">The previous cycle's semester: 两后生 are found only from a spring cycle.</param>
     /// <param name="current">This cycle's rosters.</param>
@@ -85,10 +82,10 @@ public static class SemesterComparison
     /// 31 August of the cycle's school year, the day compulsory school age is taken on (as <see cref="Verifier"/>
     /// does): 2026-autumn and 2027-spring both use 2026-08-31.
     /// </summary>
-    public static DateOnly AgeDay(Semester semester) => new(semester.SchoolYear, 8, 31);
+    public static DateOnly AgeDay(Semester semester) => CompulsorySchoolAge.AgeDay(semester.SchoolYear);
 
     /// <summary>DOMAIN: "aged 6 to 15" (whole years on <see cref="AgeDay"/>), both ends included.</summary>
-    public static bool IsOfSchoolAge(int age) => age is >= FirstSchoolAge and <= LastSchoolAge;
+    public static bool IsOfSchoolAge(int age) => CompulsorySchoolAge.Covers(age);
 
     /// <summary>
     /// DOMAIN: "A child whose latest student record is 初中 grade 3 or a later stage (普通高中, 中职, 高校) has completed

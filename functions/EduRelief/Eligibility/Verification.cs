@@ -226,7 +226,7 @@ public static class Verifier
         }
 
         // Registered children of compulsory school age who are in no school's roster.
-        var ageDay = new DateOnly(schoolYear, 8, 31);
+        var ageDay = CompulsorySchoolAge.AgeDay(schoolYear);
         foreach (var (key, person) in registered)
         {
             if (kept.Contains(key))
@@ -236,7 +236,7 @@ public static class Verifier
 
             var id = IdNumber.FromKey(key);
             var age = id.AgeOn(ageDay);
-            if (age is >= 6 and <= 15)
+            if (CompulsorySchoolAge.Covers(age))
             {
                 Report(new Discrepancy(DiscrepancyKinds.NotEnrolled, RosterFiles.Poverty, new Text($"{ageDay:yyyy-MM-dd} 时年满 {age} 周岁，但不在任何学校的名册中", $"aged {age} on {ageDay:yyyy-MM-dd} and in no school's roster"), PovertyRow: person.Row,
                     PovertyName: person.Name, IdNumber: id, MaskedId: id.Masked, Township: person.Township, Village: person.Village, Age: age));
