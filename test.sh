@@ -56,6 +56,27 @@ trx_counter() {
   printf '%s\n' "${value:-0}"
 }
 
+# Prints each failed test of a TRX file with the first lines of its message, so that the end of the log, which is
+# all a CI page may show, names what failed.
+print_failures() {
+  local file=$1
+  awk '
+    function unescape(s) {
+      gsub(/&quot;/, "\"", s); gsub(/&apos;/, "\047", s); gsub(/&lt;/, "<", s); gsub(/&gt;/, ">", s)
+      gsub(/&#xD;/, "", s); gsub(/&#xA;/, " ", s); gsub(/&amp;/, "\\&", s)
+      return s
+    }
+    /<UnitTestResult / && /outcome="(Failed|Error|Timeout|Aborted)"/ {
+      name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name)
+      print "FAILED " unescape(name); failing = 1; lines = 0; next
+    }
+    failing && /<\/UnitTestResult>/ { failing = 0; inmessage = 0; next }
+    failing && /<Message>/ { inmessage = 1 }
+    failing && inmessage && lines < 12 { line = $0; gsub(/<\/?Message>/, "", line); print "  " unescape(line); lines++ }
+    failing && /<\/Message>/ { inmessage = 0 }
+  ' "$file"
+}
+
 ensure_node_modules
 # Exports EDURELIEF_CHROMIUM; the browser tests (tests/EduRelief.Tests/Console) launch it through Playwright.
 ensure_chromium
@@ -93,6 +114,11 @@ for trx in "${trx_files[@]}"; do
   skipped=$((skipped + $(trx_counter "$trx" total) - $(trx_counter "$trx" executed)))
 done
 
+if [[ $failed -gt 0 ]]; then
+  for trx in "${trx_files[@]}"; do
+    print_failures "$trx"
+  done
+fi
 if [[ ${#trx_files[@]} -eq 0 ]]; then
   echo "test.sh: dotnet test wrote no TRX result file to $RESULTS_DIR" >&2
   [[ $test_status -ne 0 ]] || test_status=1
