@@ -79,7 +79,7 @@ public static class WorkingDays
     }
 
     /// <summary>The China calendar date of an instant.</summary>
-    public static DateOnly ChinaDate(DateTimeOffset value) => DateOnly.FromDateTime(ChinaTime.ToChina(value).DateTime);
+    public static DateOnly ChinaDate(DateTimeOffset value) => ChinaTime.DateOf(value);
 
     /// <summary>23:59:59 China time of the day.</summary>
     public static DateTimeOffset EndOf(DateOnly day) =>

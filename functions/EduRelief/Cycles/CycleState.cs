@@ -119,6 +119,9 @@ public sealed record VerificationRun
     /// <summary>How many discrepancies of each kind, in <see cref="Eligibility.DiscrepancyKinds.All"/> order.</summary>
     public IReadOnlyDictionary<string, int>? Discrepancies { get; init; }
 
+    /// <summary>Registered children in no school's roster who study outside the county (the 外地就学 list); absent before that list existed.</summary>
+    public int? OutsideCounty { get; init; }
+
     /// <summary>Per program code: recipients and yuan.</summary>
     public IReadOnlyDictionary<string, ProgramFigures>? Programs { get; init; }
 

@@ -27,6 +27,13 @@ public sealed record DiscrepancyRow(
 
     /// <summary>The full number of a poverty-registry row (a 控辍保学 child), kept for follow-up; never shown.</summary>
     public IdNumber? IdNumber { get; init; }
+
+    /// <summary>For a child studying outside the county: where (就读省市), and its 学段 and 年级 there.</summary>
+    public string? Place { get; init; }
+
+    public string? Stage { get; init; }
+
+    public int? Grade { get; init; }
 }
 
 /// <summary>
@@ -118,6 +125,9 @@ public sealed class EligibilityStore(StorageAccount storage) : IDeclaresTables
             ["Village"] = d.Village,
             ["Age"] = d.Age,
             ["Student"] = d.Student is null ? null : JsonSerializer.Serialize(d.Student),
+            ["Place"] = d.Outside?.Place,
+            ["Stage"] = d.Outside is { } away ? SchoolStages.Chinese(away.Stage) : null,
+            ["Grade"] = d.Outside?.Grade,
         };
 
     /// <summary>Discrepancy ids are the row key with '-' for '|': "nameMismatch-0000012".</summary>
@@ -305,5 +315,8 @@ public sealed class EligibilityStore(StorageAccount storage) : IDeclaresTables
         MaskedAccount = e.GetString("MaskedAccount"),
         AccountVersion = e.GetString("AccountVersion"),
         IdNumber = e.GetString("IdNumber") is { } stored ? Rosters.IdNumber.FromStored(stored) : null,
+        Place = e.GetString("Place"),
+        Stage = e.GetString("Stage"),
+        Grade = e.GetInt32("Grade"),
     };
 }

@@ -8,8 +8,9 @@ using EduRelief.Rosters;
 namespace EduRelief.Eligibility;
 
 /// <summary>
-/// The county's ledgers (台账) as one workbook: a sheet per programme, and 控辍保学 listing the registered children of
-/// school age found in no school, for follow-up. ID numbers are masked. Rows are streamed from storage into the sheets.
+/// The county's ledgers (台账) as one workbook: a sheet per programme, 控辍保学 listing the registered children of
+/// school age found in no school, for follow-up, and 外地就学 listing those studying outside the county. ID numbers are
+/// masked. Rows are streamed from storage into the sheets.
 /// </summary>
 public static class LedgerWorkbook
 {
@@ -24,9 +25,13 @@ public static class LedgerWorkbook
 
     public const string DropoutSheet = "控辍保学";
 
+    public const string OutsideSheet = "外地就学";
+
     public static readonly string[] ProgramHeader = ["序号", "学校标识码", "学校名称", "姓名", "身份证号", "学段", "年级", "是否住校", "金额(元)", "来源", "发放状态", "批次", "发放日期"];
 
     public static readonly string[] DropoutHeader = ["序号", "姓名", "乡镇", "村", "年龄", "身份证号", "说明"];
+
+    public static readonly string[] OutsideHeader = ["序号", "姓名", "乡镇", "村", "年龄", "身份证号", "就读省市", "就读学校", "学段", "年级"];
 
     public static Task WriteAsync(Stream output, EligibilityStore store, PaymentStatusQueries payments, string cycleId, string runId, CancellationToken cancellationToken) =>
         XlsxWorkbook.WriteAsync(
@@ -34,6 +39,7 @@ public static class LedgerWorkbook
             [
                 .. ProgramSheets.Select(p => new XlsxSheet(p.Value, ProgramHeader, ProgramCells(store, payments, cycleId, runId, p.Key, cancellationToken))),
                 new XlsxSheet(DropoutSheet, DropoutHeader, DropoutCells(store.AllDiscrepanciesAsync(cycleId, runId, DiscrepancyKinds.NotEnrolled, cancellationToken))),
+                new XlsxSheet(OutsideSheet, OutsideHeader, OutsideCells(store.AllDiscrepanciesAsync(cycleId, runId, DiscrepancyKinds.OutsideCounty, cancellationToken))),
             ],
             cancellationToken);
 
@@ -84,6 +90,16 @@ public static class LedgerWorkbook
         await foreach (var r in rows)
         {
             yield return [++n, r.PovertyName ?? "", r.Township ?? "", r.Village ?? "", r.Age ?? 0, r.MaskedId ?? "", "建档立卡适龄儿童未在学籍名册中"];
+        }
+    }
+
+    /// <summary>The registered children on the cycle's 外地就学 list who are in no school's roster of the county.</summary>
+    private static async IAsyncEnumerable<object[]> OutsideCells(IAsyncEnumerable<DiscrepancyRow> rows)
+    {
+        var n = 0;
+        await foreach (var r in rows)
+        {
+            yield return [++n, r.PovertyName ?? "", r.Township ?? "", r.Village ?? "", r.Age ?? 0, r.MaskedId ?? "", r.Place ?? "", r.SchoolName ?? "", r.Stage ?? "", r.Grade ?? 0];
         }
     }
 }

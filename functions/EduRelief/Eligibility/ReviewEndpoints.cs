@@ -53,10 +53,22 @@ public sealed record DiscrepancyView(
     string? SchoolCode, string? SchoolName, string? IdNumber, string? Column, string? Township, string? Village, int? Age,
     string? Decision, string? DecidedBy, DateTimeOffset? DecidedAt, string? DecisionReason, string? MaskedAccount)
 {
+    /// <summary>For <c>outsideCounty</c>: 就读省市, and the 学段 and 年级 there (<see cref="SchoolName"/> is the school).</summary>
+    public string? Place { get; init; }
+
+    public string? Stage { get; init; }
+
+    public int? Grade { get; init; }
+
     public static DiscrepancyView From(DiscrepancyRow d) => new(
         d.Id, d.Kind, d.File, d.Reason.Zh, d.Reason.En, d.StudentRow, d.PovertyRow, d.StudentName, d.PovertyName,
         d.SchoolCode, d.SchoolName, d.MaskedId, d.Column, d.Township, d.Village, d.Age,
-        d.Decision, d.DecidedBy, d.DecidedAt, d.DecisionReason, d.MaskedAccount);
+        d.Decision, d.DecidedBy, d.DecidedAt, d.DecisionReason, d.MaskedAccount)
+    {
+        Place = d.Place,
+        Stage = d.Stage,
+        Grade = d.Grade,
+    };
 }
 
 /// <summary>One ledger (台账) row with its payment: status, batch and time are null before the notice ended.</summary>

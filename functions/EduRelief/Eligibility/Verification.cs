@@ -1,3 +1,4 @@
+using EduRelief.Children;
 using EduRelief.Rosters;
 using EduRelief.Rosters.Parsing;
 using EduRelief.Hosting;
@@ -17,8 +18,14 @@ public static class DiscrepancyKinds
     /// <summary>A valid account held by neither the child nor the household: found by the accounts check, not by verification.</summary>
     public const string HolderMismatch = "holderMismatch";
 
+    /// <summary>
+    /// A registered child in no school's roster of the county but on the cycle's 外地就学 list: enrolled elsewhere, so
+    /// not <see cref="NotEnrolled"/>. Listed for the 外地就学 ledger, counted apart (<see cref="VerificationCounts.OutsideCounty"/>), no action.
+    /// </summary>
+    public const string OutsideCounty = "outsideCounty";
+
     /// <summary>Every kind a cycle's discrepancy list can hold.</summary>
-    public static readonly IReadOnlyList<string> Listed = [.. All, HolderMismatch];
+    public static readonly IReadOnlyList<string> Listed = [.. All, HolderMismatch, OutsideCounty];
 
     /// <summary>The kinds a person decides (confirm or reject).</summary>
     public static readonly IReadOnlyList<string> Decided = [NameMismatch, HolderMismatch];
@@ -67,7 +74,11 @@ public sealed record Discrepancy(
     string? Township = null,
     string? Village = null,
     int? Age = null,
-    StudentRecord? Student = null);
+    StudentRecord? Student = null)
+{
+    /// <summary>For an <see cref="DiscrepancyKinds.OutsideCounty"/> child: where it studies (就读省市), and its 学段 and 年级 there; <see cref="SchoolName"/> is the school.</summary>
+    public OutsideChild? Outside { get; init; }
+}
 
 public sealed record ProgramTotal(int Recipients, Yuan Amount);
 
@@ -80,6 +91,9 @@ public sealed record VerificationCounts(
     IReadOnlyDictionary<string, int> Discrepancies,
     IReadOnlyDictionary<string, ProgramTotal> Programs)
 {
+    /// <summary>Registered children in no school's roster who are on the 外地就学 list (<see cref="DiscrepancyKinds.OutsideCounty"/>).</summary>
+    public int OutsideCounty { get; init; }
+
     public Yuan TotalAmount => Programs.Values.Sum(p => p.Amount);
 }
 
@@ -111,20 +125,30 @@ public static class Verifier
 
     /// <param name="cycleCreated">The China date the cycle was created: no valid birth date is after it.</param>
     /// <param name="schoolYear">The school year whose 31 August decides compulsory school age.</param>
+    /// <param name="outside">The cycle's 外地就学 list, read and checked at upload (<see cref="OutsideList"/>); none when not uploaded.</param>
     public static async Task<VerificationResult> RunAsync(
         IAsyncEnumerable<RosterRow> poverty,
         IAsyncEnumerable<RosterRow> students,
         DateOnly cycleCreated,
         int schoolYear,
         ResolvedPolicy policy,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyCollection<OutsideChild>? outside = null)
     {
         var discrepancies = new List<Discrepancy>();
         var counts = DiscrepancyKinds.All.ToDictionary(k => k, _ => 0);
+        var outsideCounty = 0;
         void Report(Discrepancy d)
         {
             discrepancies.Add(d);
-            counts[d.Kind]++;
+            if (d.Kind == DiscrepancyKinds.OutsideCounty)
+            {
+                outsideCounty++;
+            }
+            else
+            {
+                counts[d.Kind]++;
+            }
         }
 
         // Townships, villages, categories and schools repeat across hundreds of thousands of rows: keep one copy each.
@@ -225,7 +249,8 @@ public static class Verifier
             }
         }
 
-        // Registered children of compulsory school age who are in no school's roster.
+        // Registered children in no school's roster: studying outside the county, or of compulsory school age and not enrolled.
+        var elsewhere = (outside ?? []).ToDictionary(c => c.IdNumber.Key);
         var ageDay = CompulsorySchoolAge.AgeDay(schoolYear);
         foreach (var (key, person) in registered)
         {
@@ -236,7 +261,11 @@ public static class Verifier
 
             var id = IdNumber.FromKey(key);
             var age = id.AgeOn(ageDay);
-            if (CompulsorySchoolAge.Covers(age))
+            if (elsewhere.TryGetValue(key, out var away))
+            {
+                Report(StudiesOutside(away, person, age));
+            }
+            else if (CompulsorySchoolAge.Covers(age))
             {
                 Report(new Discrepancy(DiscrepancyKinds.NotEnrolled, RosterFiles.Poverty, new Text($"{ageDay:yyyy-MM-dd} 时年满 {age} 周岁，但不在任何学校的名册中", $"aged {age} on {ageDay:yyyy-MM-dd} and in no school's roster"), PovertyRow: person.Row,
                     PovertyName: person.Name, IdNumber: id, MaskedId: id.Masked, Township: person.Township, Village: person.Village, Age: age));
@@ -244,9 +273,17 @@ public static class Verifier
         }
 
         discrepancies.Sort((a, b) => (a.File, a.StudentRow ?? a.PovertyRow ?? 0).CompareTo((b.File, b.StudentRow ?? b.PovertyRow ?? 0)));
-        var verification = new VerificationCounts(studentRows, povertyRows, matched, eligible.Count, pending, counts, Totals(eligible));
+        var verification = new VerificationCounts(studentRows, povertyRows, matched, eligible.Count, pending, counts, Totals(eligible)) { OutsideCounty = outsideCounty };
         return new VerificationResult(verification, eligible, discrepancies);
     }
+
+    private static Discrepancy StudiesOutside(OutsideChild away, PovertyPerson person, int age) =>
+        new(DiscrepancyKinds.OutsideCounty, RosterFiles.Outside,
+            new Text($"外地就学名单第 {away.Row} 行：在{away.Place}{away.School}就读（{SchoolStages.Chinese(away.Stage)} {away.Grade} 年级）",
+                $"row {away.Row} of the 外地就学 list: studies at {away.School}, {away.Place} ({SchoolStages.Chinese(away.Stage)} grade {away.Grade})"),
+            PovertyRow: person.Row, StudentName: away.Name, PovertyName: person.Name, SchoolName: away.School, IdNumber: away.IdNumber, MaskedId: away.IdNumber.Masked,
+            Township: person.Township, Village: person.Village, Age: age)
+        { Outside = away };
 
     public static IReadOnlyDictionary<string, ProgramTotal> Totals(IEnumerable<StudentRecord> eligible)
     {
@@ -265,16 +302,10 @@ public static class Verifier
     /// <summary>学段, 年级 and 是否住校, or the first column that cannot be read and why.</summary>
     private static (StudentFields? Fields, string? Column, Text? Reason) ReadFields(RosterRow row)
     {
-        if (!SchoolStages.TryParse(row[StudentStage].Trim(), out var stage))
+        var (stage, grade, column, reason) = SchoolStages.ReadStageAndGrade(row[StudentStage], row[StudentGrade]);
+        if (reason is not null)
         {
-            return (null, "学段", new Text($"无法识别的学段“{row[StudentStage]}”", $"unknown school stage '{row[StudentStage]}'"));
-        }
-
-        var gradeText = row[StudentGrade].Trim();
-        if (!int.TryParse(gradeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var grade)
-            || grade < 1 || grade > SchoolStages.MaxGrade(stage))
-        {
-            return (null, "年级", new Text($"年级“{gradeText}”不在{SchoolStages.Chinese(stage)}的 1 至 {SchoolStages.MaxGrade(stage)} 年级之内", $"grade '{gradeText}' is not 1 to {SchoolStages.MaxGrade(stage)} for {SchoolStages.Chinese(stage)}"));
+            return (null, column, reason);
         }
 
         var boarding = row[StudentBoarding].Trim();

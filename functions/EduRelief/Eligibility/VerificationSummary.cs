@@ -34,6 +34,7 @@ public static class VerificationSummary
             ["pendingReview"] = counts.PendingReview,
             ["rejected"] = 0,
             ["discrepancies"] = discrepancies,
+            ["outsideCounty"] = counts.OutsideCounty,
             ["programs"] = programs,
             ["totalAmount"] = Money(counts.TotalAmount),
             ["policyVersion"] = policy.Version,

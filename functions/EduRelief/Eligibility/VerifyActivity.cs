@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EduRelief.Children;
 using EduRelief.Cycles;
 using EduRelief.Hosting;
 using EduRelief.Rosters;
@@ -44,19 +45,21 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
                 $"There is no aid policy for school year {schoolYear}; publish one with PUT /api/policies/{schoolYear}, then re-run verification.")));
         }
 
-        var created = DateOnly.FromDateTime(ChinaTime.ToChina(cycle.CreatedAt).DateTime);
+        var created = ChinaTime.DateOf(cycle.CreatedAt);
         await using var povertyStream = await rosters.OpenAsync(poverty.Sha256!, cancellationToken);
         await using var studentStream = await rosters.OpenAsync(students.Sha256!, cancellationToken);
         VerificationResult result;
         try
         {
+            var outside = await ReadOutsideAsync(state, created, cancellationToken);
             result = await Verifier.RunAsync(
                 RosterReader.ReadAsync(povertyStream, Format(poverty), RosterKind.Poverty, cancellationToken),
                 RosterReader.ReadAsync(studentStream, Format(students), RosterKind.Students, cancellationToken),
                 created,
                 schoolYear,
                 policy,
-                cancellationToken);
+                cancellationToken,
+                outside);
         }
         catch (RosterFileException ex)
         {
@@ -69,6 +72,25 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
         await accounts.RefreshAsync(context.InstanceId, countyCode, runId, cycle.Stage, cancellationToken);
         logger.LogInformation("{CycleId}: verification {RunId} read {Students} student rows and {Persons} registry rows", context.InstanceId, runId, result.Counts.Students, result.Counts.PovertyPersons);
         return Result(runId, VerificationSummary.Completed(runId, result.Counts, policy, VerificationSummary.NoticeSchools(result)));
+    }
+
+    /// <summary>The cycle's 外地就学 list, when one was uploaded; it was checked then, so a refusal now means it reads differently.</summary>
+    private async Task<IReadOnlyList<OutsideChild>?> ReadOutsideAsync(CycleState state, DateOnly created, CancellationToken cancellationToken)
+    {
+        if (state.Rosters?.GetValueOrDefault(RosterFiles.Outside) is not { } upload)
+        {
+            return null;
+        }
+
+        await using var stream = await rosters.OpenAsync(upload.Sha256!, cancellationToken);
+        var content = await OutsideList.ReadAsync(RosterReader.ReadAsync(stream, Format(upload), RosterKind.Outside, cancellationToken), created, cancellationToken);
+        if (content.Refused)
+        {
+            var (where, why) = content.Errors.First();
+            throw RosterFileException.File(new Text("外地就学名单无法读取", "The 外地就学 list cannot be read"), new Text($"{where}：{why[0].Zh}", $"{where}: {why[0].En}"));
+        }
+
+        return content.Children;
     }
 
     private static JsonObject Result(string runId, JsonObject summary)

@@ -15,7 +15,10 @@ public static class ChinaTime
     public static string Format(DateTimeOffset value) =>
         ToChina(value).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
-    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(ToChina(clock.GetUtcNow()).DateTime);
+    public static DateOnly Today(TimeProvider clock) => DateOf(clock.GetUtcNow());
+
+    /// <summary>The China date of an instant.</summary>
+    public static DateOnly DateOf(DateTimeOffset value) => DateOnly.FromDateTime(ToChina(value).DateTime);
 }
 
 /// <summary>Writes every DateTimeOffset in China time with whole seconds; reads any ISO 8601 offset.</summary>

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json.Nodes;
 using EduRelief.Auth;
+using EduRelief.Children;
 using EduRelief.Cycles;
 using EduRelief.Eligibility;
 using EduRelief.Hosting;
@@ -26,9 +27,9 @@ public static class RosterEndpoints
     private static async Task<IResult> UploadAsync(
         string id, string kind, HttpRequest http, ClaimsPrincipal user, RosterStore store, WorkflowEngine engine, TimeProvider clock, CancellationToken ct)
     {
-        if (kind is not (RosterFiles.Students or RosterFiles.Poverty))
+        if (kind is not (RosterFiles.Students or RosterFiles.Poverty or RosterFiles.Outside))
         {
-            return Problems.NotFound(new Text($"名册“{kind}”（应为 students 或 poverty）", $"Roster '{kind}' (students or poverty)"));
+            return Problems.NotFound(new Text($"名册“{kind}”（应为 students、poverty 或 outside）", $"Roster '{kind}' (students, poverty or outside)"));
         }
 
         var cycle = http.HttpContext.Cycle();
@@ -52,17 +53,15 @@ public static class RosterEndpoints
         {
             await using var check = spooled.OpenRead();
             format = await RosterReader.DetectFormatAsync(check, fileType, ct);
-            rows = 0;
-            var rosterKind = kind == RosterFiles.Students ? RosterKind.Students : RosterKind.Poverty;
-            await foreach (var row in RosterReader.ReadAsync(check, format, rosterKind, ct))
+            var (counted, problem) = kind == RosterFiles.Outside
+                ? await CheckOutsideAsync(RosterReader.ReadAsync(check, format, RosterKind.Outside, ct), cycle, ct)
+                : await CheckRosterAsync(check, format, kind == RosterFiles.Students ? RosterKind.Students : RosterKind.Poverty, ct);
+            if (problem is not null)
             {
-                rows++;
-                if (LongCell(row, rosterKind) is { } tooLong)
-                {
-                    return tooLong;
-                }
+                return problem;
             }
 
+            rows = counted;
             if (rows == 0)
             {
                 throw RosterFileException.File(RosterErrors.NoRows, "文件只有表头，没有数据行：没有导入，当前名册保持不变。");
@@ -96,6 +95,29 @@ public static class RosterEndpoints
 
         var accepted = new UploadAccepted(importId, id, kind, spooled.Sha256, spooled.Size, rows, (string)record["format"]!, "accepted", $"/api/cycles/{id}");
         return TypedResults.Accepted($"/api/cycles/{id}", accepted);
+    }
+
+    /// <summary>Counts a registry export's rows; a cell far too long refuses it (its other bad rows become discrepancies).</summary>
+    private static async Task<(int Rows, IResult? Problem)> CheckRosterAsync(Stream file, RosterFormat format, RosterKind kind, CancellationToken ct)
+    {
+        var rows = 0;
+        await foreach (var row in RosterReader.ReadAsync(file, format, kind, ct))
+        {
+            rows++;
+            if (LongCell(row, kind) is { } tooLong)
+            {
+                return (rows, tooLong);
+            }
+        }
+
+        return (rows, null);
+    }
+
+    /// <summary>Reads a 外地就学 list as verification will; any row it cannot use refuses the file, named (<see cref="OutsideList"/>).</summary>
+    private static async Task<(int Rows, IResult? Problem)> CheckOutsideAsync(IAsyncEnumerable<RosterRow> rows, Cycle cycle, CancellationToken ct)
+    {
+        var content = await OutsideList.ReadAsync(rows, ChinaTime.DateOf(cycle.CreatedAt), ct);
+        return (content.Rows, content.Refused ? Problems.Invalid(content.Errors.ToDictionary()) : null);
     }
 
     /// <summary>400 naming the row of a cell longer than a cell may be (<see cref="RosterSchema.LongCell"/>).</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EduRelief.Hosting;
 
 namespace EduRelief.Eligibility;
 
@@ -50,6 +51,27 @@ public static class SchoolStages
 
     /// <summary>The highest 年级 of the stage; grades are 1-based.</summary>
     public static int MaxGrade(SchoolStage s) => Row(s).MaxGrade;
+
+    /// <summary>
+    /// A roster's 学段 and 年级 cells (trimmed here), or the column that cannot be read and why: 学段 one of the six
+    /// names, 年级 a whole number from 1 to the stage's highest grade.
+    /// </summary>
+    public static (SchoolStage Stage, int Grade, string? Column, Text? Reason) ReadStageAndGrade(string stageCell, string gradeCell)
+    {
+        if (!TryParse(stageCell.Trim(), out var stage))
+        {
+            return (default, 0, "学段", new Text($"无法识别的学段“{stageCell}”", $"unknown school stage '{stageCell}'"));
+        }
+
+        var gradeText = gradeCell.Trim();
+        if (!int.TryParse(gradeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var grade)
+            || grade < 1 || grade > MaxGrade(stage))
+        {
+            return (stage, 0, "年级", new Text($"年级“{gradeText}”不在{Chinese(stage)}的 1 至 {MaxGrade(stage)} 年级之内", $"grade '{gradeText}' is not 1 to {MaxGrade(stage)} for {Chinese(stage)}"));
+        }
+
+        return (stage, grade, null, null);
+    }
 
     private static (SchoolStage Stage, string Chinese, int MaxGrade) Row(SchoolStage s) =>
         Array.FindIndex(Table, t => t.Stage == s) is >= 0 and var i ? Table[i] : throw new ArgumentOutOfRangeException(nameof(s), s, "Not a school stage.");

@@ -9,6 +9,9 @@ public enum RosterKind
 
     /// <summary>The county's accounts registry (DOMAIN "Accounts").</summary>
     Accounts,
+
+    /// <summary>The cycle's 外地就学 list: covered children studying outside the county (DOMAIN "A child across semesters").</summary>
+    Outside,
 }
 
 public enum RosterFormat
@@ -23,12 +26,14 @@ public static class RosterSchema
     private static readonly string[] StudentColumns = ["姓名", "身份证号", "学校标识码", "学校名称", "学段", "年级", "是否住校", "备注"];
     private static readonly string[] PovertyColumns = ["序号", "户编号", "姓名", "身份证号", "乡镇", "村", "人员类别"];
     private static readonly string[] AccountColumns = ["身份证号", "账户名", "账号", "开户行"];
+    private static readonly string[] OutsideColumns = ["姓名", "身份证号", "就读省市", "就读学校", "学段", "年级"];
 
     public static IReadOnlyList<string> Columns(RosterKind kind) => kind switch
     {
         RosterKind.Students => StudentColumns,
         RosterKind.Poverty => PovertyColumns,
         RosterKind.Accounts => AccountColumns,
+        RosterKind.Outside => OutsideColumns,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

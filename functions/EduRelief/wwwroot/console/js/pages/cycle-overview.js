@@ -84,6 +84,7 @@ strings({
     'kind.nameMismatch': '姓名不一致',
     'kind.notEnrolled': '适龄未入学（控辍保学）',
     'kind.invalidRow': '数据行有误',
+    'kind.outsideCounty': '外地就学',
   },
   en: {
     'overview.timeline': 'Progress',
@@ -162,11 +163,14 @@ strings({
     'kind.nameMismatch': 'Name mismatch',
     'kind.notEnrolled': 'School-age, not enrolled',
     'kind.invalidRow': 'Invalid row',
+    'kind.outsideCounty': 'Studying outside the county',
   },
 });
 
 export const STAGES = ['awaiting_rosters', 'verifying', 'review', 'notice', 'disbursement', 'rectification', 'closed'];
 export const KINDS = ['invalidId', 'duplicateId', 'nameMismatch', 'notEnrolled', 'invalidRow'];
+/** Kinds listed with the discrepancies that ask nothing of anyone (children studying outside the county). */
+export const LISTED_KINDS = [...KINDS, 'outsideCounty'];
 
 /** When each stage was last entered, from the cycle's history (the transitions between stages). */
 async function stageEntries(cycleId) {
@@ -302,6 +306,9 @@ function countyFigures(cycle) {
   }
   const counts = ['students', 'povertyPersons', 'matched', 'eligible', 'pendingReview', 'rejected']
     .map((name) => ({ label: t(`overview.count.${name}`), value: v[name] ?? 0, tone: name === 'pendingReview' ? 'warn' : name === 'rejected' ? 'muted' : name === 'eligible' ? 'ok' : 'info' }));
+  if (v.outsideCounty) {
+    counts.push({ label: t('kind.outsideCounty'), value: v.outsideCounty, tone: 'info' });
+  }
   const discrepancies = KINDS.map((kind) => ({ label: t(`kind.${kind}`), value: v.discrepancies?.[kind] ?? 0, tone: 'bad' }));
 
   const disbursed = cycle.disbursement?.programs;

@@ -5,7 +5,7 @@
 import { t, strings, lang } from '../i18n.js';
 import { api, allows, waits } from '../api.js';
 import { h, badge, count, dateTime, field, subsection, table, problem, toast } from '../ui.js';
-import { KINDS } from './cycle-overview.js';
+import { LISTED_KINDS } from './cycle-overview.js';
 
 strings({
   zh: {
@@ -22,6 +22,7 @@ strings({
     'review.row': '{file}第 {n} 行',
     'review.names': '姓名',
     'review.studentName': '学籍：{name}',
+    'review.outsideName': '外地就学：{name}',
     'review.povertyName': '建档立卡：{name}',
     'review.school': '学校',
     'review.idNumber': '身份证号（已脱敏）',
@@ -56,6 +57,8 @@ strings({
     'review.contactsLink': '登记本县联系方式',
     'review.file.students': '学籍名册',
     'review.file.poverty': '建档立卡名册',
+    'review.file.outside': '外地就学名单',
+    'review.grade': '{n} 年级',
   },
   en: {
     'review.list': 'What verification found',
@@ -71,6 +74,7 @@ strings({
     'review.row': '{file} row {n}',
     'review.names': 'Name',
     'review.studentName': 'Student roster: {name}',
+    'review.outsideName': '外地就学 list: {name}',
     'review.povertyName': 'Poverty registry: {name}',
     'review.school': 'School',
     'review.idNumber': 'ID number (masked)',
@@ -105,6 +109,8 @@ strings({
     'review.contactsLink': 'Enter the county\'s contacts',
     'review.file.students': 'Student roster',
     'review.file.poverty': 'Poverty registry',
+    'review.file.outside': '外地就学 list',
+    'review.grade': 'grade {n}',
   },
 });
 
@@ -162,7 +168,7 @@ function decisionForm(d, cycle, onDecided) {
 function filters(cycle, me, query, navigate, path) {
   const kind = h('select', { name: 'kind' },
     h('option', { value: '' }, t('review.allKinds')),
-    KINDS.map((k) => h('option', { value: k, selected: query.get('kind') === k }, t(`kind.${k}`))));
+    LISTED_KINDS.map((k) => h('option', { value: k, selected: query.get('kind') === k }, t(`kind.${k}`))));
   const controls = [field(t('review.filterKind'), kind)];
   let school = null;
   if (me.role !== 'school_officer') {
@@ -190,13 +196,24 @@ function filters(cycle, me, query, navigate, path) {
 function discrepancyTable(items, cycle, me, onDecided) {
   return table(t('review.caption'), [
     { label: t('review.kind'), value: (d) => badge(t(`kind.${d.kind}`), TONES[d.kind] ?? 'info') },
-    { label: t('review.where'), value: (d) => [d.studentRow ? t('review.row', { file: t('review.file.students'), n: d.studentRow }) : null, d.povertyRow ? t('review.row', { file: t('review.file.poverty'), n: d.povertyRow }) : null].filter(Boolean).map((line) => h('div', {}, line)) },
-    { label: t('review.names'), value: (d) => [d.studentName ? h('div', {}, t('review.studentName', { name: d.studentName })) : null, d.povertyName ? h('div', {}, t('review.povertyName', { name: d.povertyName })) : null] },
-    { label: t('review.school'), value: (d) => (d.schoolName ? `${d.schoolName}（${d.schoolCode}）` : '—') },
+    { label: t('review.where'), value: (d) => [d.studentRow ? t('review.row', { file: t('review.file.students'), n: d.studentRow }) : null, d.povertyRow ? t('review.row', { file: t('review.file.poverty'), n: d.povertyRow }) : null, d.file === 'outside' ? t('review.file.outside') : null].filter(Boolean).map((line) => h('div', {}, line)) },
+    { label: t('review.names'), value: (d) => [d.studentName ? h('div', {}, t(d.file === 'outside' ? 'review.outsideName' : 'review.studentName', { name: d.studentName })) : null, d.povertyName ? h('div', {}, t('review.povertyName', { name: d.povertyName })) : null] },
+    { label: t('review.school'), value: schoolCell },
     { label: t('review.idNumber'), value: (d) => h('code', {}, d.idNumber ?? '—') },
     { label: t('review.details'), value: (d) => [h('div', {}, (lang() === 'en' && d.reasonEn) || d.reason), d.column ? h('div', { class: 'muted' }, d.column) : null, d.age !== null && d.age !== undefined ? h('div', { class: 'muted' }, t('review.age', { age: d.age })) : null, d.township || d.village ? h('div', { class: 'muted' }, t('review.place', { township: d.township ?? '', village: d.village ?? '' })) : null] },
     { label: t('review.decision'), value: (d) => (canDecide(d, cycle, me) ? decisionForm(d, cycle, onDecided) : decisionView(d)) },
   ], items, { rowAttrs: (d) => ({ 'data-id': d.id, class: d.kind === 'nameMismatch' && !d.decision ? 'row-warn' : null }) });
+}
+
+/** A county school with its code; a school outside the county (外地就学) with where it is, its 学段 and 年级. */
+function schoolCell(d) {
+  if (!d.schoolName) {
+    return '—';
+  }
+  if (d.schoolCode) {
+    return `${d.schoolName}（${d.schoolCode}）`;
+  }
+  return d.place ? [h('div', {}, d.schoolName), h('div', { class: 'muted' }, [d.place, d.stage, d.grade ? t('review.grade', { n: d.grade }) : null].filter(Boolean).join(' · '))] : d.schoolName;
 }
 
 function approvalPanel(cycle, navigate, path) {
@@ -227,16 +244,17 @@ function approvalPanel(cycle, navigate, path) {
       navigate(path('notice'));
     } catch (error) {
       const contacts = error.problem?.errors?.contacts;
-      errors.replaceChildren(problem(error),
-        contacts ? h('p', { class: 'alert alert-warn' }, t('review.contactsMissing'), ' ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/contacts` }, t('review.contactsLink'))) : null);
+      // replaceChildren writes a null as the text "null": leave the optional part out instead.
+      errors.replaceChildren(...[problem(error),
+        contacts ? h('p', { class: 'alert alert-warn' }, t('review.contactsMissing'), ' ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/contacts` }, t('review.contactsLink'))) : null].filter(Boolean));
       button.disabled = false;
     }
   });
   const period = h('p', { class: 'approve-period', 'aria-live': 'polite' });
   if (inReview) {
     api.get(`/api/cycles/${encodeURIComponent(cycle.id)}/notice-period`).then((p) => {
-      period.replaceChildren(t('review.approvePeriod', { at: dateTime(p.endsAt), n: p.workingDays }),
-        p.calendarMissing ? h('span', { class: 'alert alert-warn' }, ' ', t('review.calendarMissing')) : null);
+      period.replaceChildren(...[t('review.approvePeriod', { at: dateTime(p.endsAt), n: p.workingDays }),
+        p.calendarMissing ? h('span', { class: 'alert alert-warn' }, ' ', t('review.calendarMissing')) : null].filter(Boolean));
     }).catch((error) => period.replaceChildren(problem(error)));
   }
   return h('section', { class: 'panel approval' },

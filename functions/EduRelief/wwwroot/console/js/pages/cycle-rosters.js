@@ -13,6 +13,8 @@ strings({
     'rosters.poverty': '建档立卡名册',
     'rosters.studentsHint': '学籍系统导出的学生名册：CSV（UTF-8 或 GBK）或 XLSX（第一个工作表）。必需列：姓名、身份证号、学校标识码、学校名称、学段、年级、是否住校、备注。',
     'rosters.povertyHint': '防返贫监测系统导出的名册：CSV 或 XLSX。必需列：序号、户编号、姓名、身份证号、乡镇、村、人员类别。',
+    'rosters.outside': '外地就学名单',
+    'rosters.outsideHint': '可选：在县外就读的建档立卡户子女，CSV 或 XLSX。必需列：姓名、身份证号、就读省市、就读学校、学段、年级。名单中的孩子计为在学，不作为适龄未入学跟进；每一行都必须可用，否则整份名单不接收。',
     'rosters.file': '选择{kind}文件',
     'rosters.upload': '上传{kind}',
     'rosters.replace': '重新上传{kind}',
@@ -59,6 +61,8 @@ strings({
     'rosters.poverty': 'poverty registry',
     'rosters.studentsHint': 'The student registry export: CSV (UTF-8 or GBK) or XLSX (first worksheet). Required columns: 姓名, 身份证号, 学校标识码, 学校名称, 学段, 年级, 是否住校, 备注.',
     'rosters.povertyHint': 'The poverty registry export: CSV or XLSX. Required columns: 序号, 户编号, 姓名, 身份证号, 乡镇, 村, 人员类别.',
+    'rosters.outside': '外地就学 list',
+    'rosters.outsideHint': 'Optional: children of covered households studying outside the county, CSV or XLSX. Required columns: 姓名, 身份证号, 就读省市, 就读学校, 学段, 年级. They count as enrolled, not as school-age children out of school; every row must be usable or the list is refused.',
     'rosters.file': 'Choose the {kind} file',
     'rosters.upload': 'Upload the {kind}',
     'rosters.replace': 'Upload the {kind} again',
@@ -103,6 +107,8 @@ strings({
 });
 
 const KINDS = ['students', 'poverty'];
+/** The two rosters verification needs, then the optional 外地就学 list it reads when there. */
+const UPLOADS = [...KINDS, 'outside'];
 const REPORT_KINDS = ['invalidRow', 'invalidId', 'duplicateId'];
 const POLL_MS = 1500;
 
@@ -283,7 +289,7 @@ export default async function render(container, { cycle, refresh }) {
     h('h2', {}, t('tab.rosters')),
     open ? null : h('p', { class: 'alert alert-info' }, t('rosters.closed', { stage: t(`stage.${cycle.stage}`) })),
     h('section', { class: 'panel' }, h('h3', {}, t('rosters.status')), status),
-    h('div', { class: 'roster-grid' }, KINDS.map((kind) => uploadPanel(kind, cycle, { onAccepted: follow }))),
+    h('div', { class: 'roster-grid' }, UPLOADS.map((kind) => uploadPanel(kind, cycle, { onAccepted: follow }))),
   ].filter(Boolean));
 
   try {
