@@ -23,6 +23,12 @@ public sealed record CountyContacts(
     DateTimeOffset UpdatedAt,
     string UpdatedBy)
 {
+    /// <summary>The townships' people of the 七长制 chain (DOMAIN "控辍保学 cases"), by township name as the registry spells it.</summary>
+    public IReadOnlyDictionary<string, TownshipContacts> Townships { get; init; } = new Dictionary<string, TownshipContacts>();
+
+    /// <summary>Each school's principal (校长), by 学校标识码.</summary>
+    public IReadOnlyDictionary<string, string> Principals { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The mailbox of an assignee (<c>school:4107260001</c> or <c>section:资助股</c>); the bureau's when none is listed.</summary>
     public string EmailFor(string? assignee) => Assignees.TryParse(assignee, out var kind, out var key)
         ? (kind == Assignees.School ? Schools.GetValueOrDefault(key) : Sections.GetValueOrDefault(key)) ?? BureauEmail
@@ -35,7 +41,15 @@ public sealed record CountyContactsInput(
     string? ObjectionAddress,
     string? BureauEmail,
     Dictionary<string, string>? Sections,
-    Dictionary<string, string>? Schools);
+    Dictionary<string, string>? Schools,
+    Dictionary<string, TownshipContacts>? Townships = null,
+    Dictionary<string, string>? Principals = null);
+
+/// <summary>
+/// A township's people: its head (乡镇长), its central school's principal (中心校校长), the township's mailbox (the
+/// township's reminders and reports) and, by village name as the registry spells it, each village's head (村委会主任).
+/// </summary>
+public sealed record TownshipContacts(string? Head, string? CentralSchoolPrincipal, string? Email, Dictionary<string, string>? Villages);
 
 /// <summary>Who a case or item is assigned to: a school (<c>school:{10-digit code}</c>) or a bureau section (<c>section:{name}</c>).</summary>
 public static class Assignees
@@ -96,14 +110,22 @@ public sealed class CountyContactsStore(StorageAccount storage, TimeProvider clo
             JsonSerializer.Deserialize<Dictionary<string, string>>(e.GetString("Sections") ?? "{}") ?? [],
             JsonSerializer.Deserialize<Dictionary<string, string>>(e.GetString("Schools") ?? "{}") ?? [],
             e.GetDateTimeOffset("UpdatedAt") ?? default,
-            e.GetString("UpdatedBy") ?? "");
+            e.GetString("UpdatedBy") ?? "")
+        {
+            Townships = JsonSerializer.Deserialize<Dictionary<string, TownshipContacts>>(e.GetString("Townships") ?? "{}") ?? [],
+            Principals = JsonSerializer.Deserialize<Dictionary<string, string>>(e.GetString("Principals") ?? "{}") ?? [],
+        };
     }
 
     public async Task<CountyContacts> PutAsync(string countyCode, CountyContactsInput input, string actor, CancellationToken cancellationToken)
     {
         var contacts = new CountyContacts(
             countyCode, input.BureauName!.Trim(), input.HotlinePhone!.Trim(), input.ObjectionAddress!.Trim(), input.BureauEmail!.Trim(),
-            input.Sections ?? [], input.Schools ?? [], clock.GetUtcNow(), actor);
+            input.Sections ?? [], input.Schools ?? [], clock.GetUtcNow(), actor)
+        {
+            Townships = (input.Townships ?? []).ToDictionary(t => t.Key, t => Trimmed(t.Value)),
+            Principals = (input.Principals ?? []).ToDictionary(p => p.Key, p => p.Value?.Trim() ?? ""),
+        };
         await _table.UpsertEntityAsync(
             new TableEntity(Partition, countyCode)
             {
@@ -113,6 +135,8 @@ public sealed class CountyContactsStore(StorageAccount storage, TimeProvider clo
                 ["BureauEmail"] = contacts.BureauEmail,
                 ["Sections"] = JsonSerializer.Serialize(contacts.Sections),
                 ["Schools"] = JsonSerializer.Serialize(contacts.Schools),
+                ["Townships"] = JsonSerializer.Serialize(contacts.Townships),
+                ["Principals"] = JsonSerializer.Serialize(contacts.Principals),
                 ["UpdatedAt"] = contacts.UpdatedAt,
                 ["UpdatedBy"] = actor,
             },
@@ -157,8 +181,72 @@ public sealed class CountyContactsStore(StorageAccount storage, TimeProvider clo
             }
         }
 
+        ValidateChain(input, errors);
         return errors;
     }
+
+    /// <summary>The 七长制 people: every name 1 to 50 characters (blank: not yet named), a township's mailbox an address.</summary>
+    private static void ValidateChain(CountyContactsInput input, Dictionary<string, Text[]> errors)
+    {
+        foreach (var (township, people) in input.Townships ?? [])
+        {
+            var at = $"townships.{township}";
+            if (!IsPlaceName(township) || people is null)
+            {
+                errors[at] = [people is null ? new Text("每个乡镇须为对象：{\"head\", \"centralSchoolPrincipal\", \"email\", \"villages\"}。", "Each township is an object: {\"head\", \"centralSchoolPrincipal\", \"email\", \"villages\"}.") : PlaceNameRule];
+                continue;
+            }
+
+            CheckPersonName(people.Head, $"{at}.head", errors);
+            CheckPersonName(people.CentralSchoolPrincipal, $"{at}.centralSchoolPrincipal", errors);
+            if (people.Email is { Length: > 0 } email && !IsEmail(email))
+            {
+                errors[$"{at}.email"] = [IsNoEmail];
+            }
+
+            foreach (var (village, head) in people.Villages ?? [])
+            {
+                if (!IsPlaceName(village))
+                {
+                    errors[$"{at}.villages.{village}"] = [PlaceNameRule];
+                }
+                else
+                {
+                    CheckPersonName(head, $"{at}.villages.{village}", errors);
+                }
+            }
+        }
+
+        foreach (var (code, principal) in input.Principals ?? [])
+        {
+            if (!SchoolCode.IsValid(code))
+            {
+                errors[$"principals.{code}"] = [new Text("学校须以 10 位学校标识码为键。", "A school is keyed by its 10-digit school code.")];
+            }
+            else
+            {
+                CheckPersonName(principal, $"principals.{code}", errors);
+            }
+        }
+    }
+
+    private static readonly Text PlaceNameRule = new("乡镇、村名称为 1 至 50 个字符，首尾不得有空格，须与建档立卡名册一致。", "A township or village name is 1 to 50 characters without surrounding spaces, as the poverty registry spells it.");
+
+    private static bool IsPlaceName(string name) => name.Length is > 0 and <= 50 && name.Trim().Length == name.Length;
+
+    private static void CheckPersonName(string? name, string field, Dictionary<string, Text[]> errors)
+    {
+        if (name is not null && name.Trim().Length > 50)
+        {
+            errors[field] = [new Text("姓名最多 50 个字符。", "A name is at most 50 characters.")];
+        }
+    }
+
+    private static TownshipContacts Trimmed(TownshipContacts t) => new(
+        Blank(t.Head), Blank(t.CentralSchoolPrincipal), Blank(t.Email),
+        (t.Villages ?? []).ToDictionary(v => v.Key, v => v.Value?.Trim() ?? ""));
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static readonly Text IsNoEmail = new("此项须为电子邮箱地址。", "The value is an email address.");
 

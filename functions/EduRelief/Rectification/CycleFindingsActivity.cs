@@ -34,7 +34,7 @@ public sealed class CycleFindingsActivity(EligibilityStore eligibility, Rectific
             await OpenAsync(new RectificationItemInput(
                 cycleId, RectificationSources.NotEnrolled, d.Id,
                 $"控辍保学：{(place.Length > 0 ? place : "本县")}建档立卡适龄儿童{age}未见于学籍，核查就学情况",
-                null, Assignees.ForSection(DropoutSection), Township: d.Township, StudentName: d.PovertyName), cancellationToken);
+                null, Assignees.ForSection(DropoutSection), Township: d.Township, StudentName: d.PovertyName, Village: d.Village), cancellationToken);
             opened++;
         }
 
@@ -61,7 +61,7 @@ public sealed class CycleFindingsActivity(EligibilityStore eligibility, Rectific
     private async Task OpenAsync(RectificationItemInput input, CancellationToken cancellationToken)
     {
         // A name from a file can be longer than an item allows: the item is opened without it rather than not at all.
-        var item = input.Validate().Count == 0 ? input : input with { StudentName = null, Description = null, Township = null };
+        var item = input.Validate().Count == 0 ? input : input with { StudentName = null, Description = null, Township = null, Village = null };
         await rectification.OpenAsync(item, cancellationToken);
     }
 }

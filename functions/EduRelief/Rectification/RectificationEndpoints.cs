@@ -59,6 +59,7 @@ public sealed record RectificationItemView(
         OwnerName = names?.Owner,
         SchoolName = names?.School,
         OutcomeSchoolName = names?.OutcomeSchool,
+        Village = i.Village,
     };
 
     /// <summary>The view with its owner and outcome school named as a person reads them.</summary>
@@ -71,6 +72,9 @@ public sealed record RectificationItemView(
     /// <summary>The item's school, by name.</summary>
     public string? SchoolName { get; init; }
 
+    /// <summary>For a 控辍保学 child: the household's village.</summary>
+    public string? Village { get; init; }
+
     /// <summary>The school an outcome names (enrolled at), by name.</summary>
     public string? OutcomeSchoolName { get; init; }
 
@@ -81,7 +85,11 @@ public sealed record RectificationItemView(
     public bool? OutcomeBoarding { get; init; }
 }
 
-public sealed record RectificationItemDetail(RectificationItemView Item, IReadOnlyList<RectificationChange> History, IReadOnlyList<EvidenceFile> Evidence);
+public sealed record RectificationItemDetail(RectificationItemView Item, IReadOnlyList<RectificationChange> History, IReadOnlyList<EvidenceFile> Evidence)
+{
+    /// <summary>For a 控辍保学 item: who answers for the child (七长制), from the county's contacts; null for other items.</summary>
+    public Counties.ResponsibilityChain? Chain { get; init; }
+}
 
 public sealed record ReturnRequest(string? Reason);
 
@@ -211,7 +219,7 @@ public static class RectificationEndpoints
     }
 
     private static async Task<Results<Ok<RectificationItemDetail>, ProblemHttpResult>> GetAsync(
-        string id, string itemId, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, Eligibility.SchoolNames names, CancellationToken ct)
+        string id, string itemId, HttpContext http, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, Eligibility.SchoolNames names, Counties.CountyContactsStore contacts, CancellationToken ct)
     {
         var (stored, refusal) = await LoadAsync(id, itemId, user, store, ct);
         if (refusal is not null)
@@ -221,7 +229,14 @@ public static class RectificationEndpoints
 
         var history = await store.HistoryAsync(id, itemId, ct);
         var evidence = await store.EvidenceAsync(id, itemId, ct);
-        return TypedResults.Ok(new RectificationItemDetail(await RectificationItemView.NamedAsync(stored!.Item, clock.GetUtcNow(), names.InCycle(id), ct), history, evidence));
+        var item = stored!.Item;
+        var view = await RectificationItemView.NamedAsync(item, clock.GetUtcNow(), names.InCycle(id), ct);
+        return TypedResults.Ok(new RectificationItemDetail(view, history, evidence)
+        {
+            Chain = item.IsDropout
+                ? Counties.ResponsibilityChain.For(await contacts.GetAsync(http.Cycle().CountyCode, ct), item.Township, item.Village, item.OutcomeSchoolCode, view.OutcomeSchoolName)
+                : null,
+        });
     }
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> EvidenceAsync(

@@ -108,7 +108,10 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
                 var school = input.SchoolCode ?? (Counties.Assignees.TryParse(input.Owner, out var kind, out var key) && kind == Counties.Assignees.School ? key : null);
                 var item = new RectificationItem(
                     id, partition, input.Source, input.SourceKey, input.Title.Trim(), input.Description?.Trim(), input.Owner, school, input.Township, input.StudentName,
-                    RectificationStatuses.Open, days, deadline.DueAt, deadline.CalendarMissing, now, input.Actor, 0, null, null, null, null, null, null, null, now, 1);
+                    RectificationStatuses.Open, days, deadline.DueAt, deadline.CalendarMissing, now, input.Actor, 0, null, null, null, null, null, null, null, now, 1)
+                {
+                    Village = input.Village,
+                };
                 List<TableTransactionAction> rows =
                 [
                     new(TableTransactionActionType.Add, ToEntity(item)),
@@ -595,6 +598,7 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         ["Owner"] = i.Owner,
         ["SchoolCode"] = i.SchoolCode,
         ["Township"] = i.Township,
+        ["Village"] = i.Village,
         ["StudentName"] = i.StudentName,
         ["Status"] = i.Status,
         ["DeadlineWorkingDays"] = i.DeadlineWorkingDays,
@@ -656,6 +660,7 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         OutcomeStage = e.GetString("OutcomeStage"),
         OutcomeGrade = e.GetInt32("OutcomeGrade"),
         OutcomeBoarding = e.GetBoolean("OutcomeBoarding"),
+        Village = e.GetString("Village"),
     };
 
     private static EvidenceFile ToEvidence(TableEntity e) => new(

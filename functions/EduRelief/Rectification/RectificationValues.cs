@@ -102,7 +102,8 @@ public sealed record RectificationItemInput(
     string? Township = null,
     string? StudentName = null,
     int? DeadlineWorkingDays = null,
-    string Actor = "system")
+    string Actor = "system",
+    string? Village = null)
 {
     public const int DefaultWorkingDays = 15;
     public const int MaxWorkingDays = 250;
@@ -163,6 +164,11 @@ public sealed record RectificationItemInput(
             Add("studentName", new Text("studentName（学生姓名）最多 50 个字符。", "studentName is at most 50 characters."));
         }
 
+        if (Village is { Length: > 50 })
+        {
+            Add("village", new Text("village 最多 50 个字符。", "village is at most 50 characters."));
+        }
+
         if (Township is { Length: > 50 })
         {
             Add("township", new Text("township（乡镇）最多 50 个字符。", "township is at most 50 characters."));
@@ -215,6 +221,9 @@ public sealed record RectificationItem(
     public int? OutcomeGrade { get; init; }
 
     public bool? OutcomeBoarding { get; init; }
+
+    /// <summary>For a 控辍保学 child: the village the registry places the household in (its head is in the child's chain).</summary>
+    public string? Village { get; init; }
 
     public bool IsDropout => Source == RectificationSources.NotEnrolled;
 

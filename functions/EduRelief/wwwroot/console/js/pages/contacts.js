@@ -28,6 +28,19 @@ strings({
     'contacts.missingAdmin': '尚未设置本县联系方式，请填写后保存。',
     'contacts.saved': '联系方式已保存',
     'contacts.back': '返回资助周期',
+    'contacts.chain': '控辍保学责任人（七长制）',
+    'contacts.chainLead': '每个控辍保学儿童的责任链由此生成：乡镇长、村委会主任（行政线），中心校校长、学校校长、责任教师（教育线）。乡镇和村的名称须与建档立卡名册一致。',
+    'contacts.townships': '乡镇',
+    'contacts.township': '乡镇名称',
+    'contacts.townshipHead': '乡镇长',
+    'contacts.centralSchoolPrincipal': '中心校校长',
+    'contacts.townshipEmail': '乡镇邮箱',
+    'contacts.villages': '村委会主任',
+    'contacts.villagesHint': '每行一个村：村名 主任姓名，例如“东关村 赵红”。',
+    'contacts.villageCount': '{n} 个村',
+    'contacts.principals': '学校校长',
+    'contacts.principal': '校长姓名',
+    'contacts.badVillage': '第{n}行“{line}”应为“村名 主任姓名”。',
   },
   en: {
     'contacts.title': 'County bureau contacts ({code})',
@@ -51,6 +64,19 @@ strings({
     'contacts.missingAdmin': "This county's contacts are not set yet: fill them in and save.",
     'contacts.saved': 'Contacts saved',
     'contacts.back': 'Back to aid cycles',
+    'contacts.chain': 'Who answers for children out of school (七长制)',
+    'contacts.chainLead': "Every 控辍保学 child's chain comes from here: the township head and the village head (administrative line), the central school principal, the school principal and the responsible teacher (education line). Township and village names must be spelt as in the poverty registry.",
+    'contacts.townships': 'Townships',
+    'contacts.township': 'Township',
+    'contacts.townshipHead': 'Township head',
+    'contacts.centralSchoolPrincipal': 'Central school principal',
+    'contacts.townshipEmail': 'Township email',
+    'contacts.villages': 'Village heads',
+    'contacts.villagesHint': 'One village per line: the village, a space, the head, e.g. "东关村 赵红".',
+    'contacts.villageCount': '{n} villages',
+    'contacts.principals': 'School principals',
+    'contacts.principal': 'Principal',
+    'contacts.badVillage': 'Line {n} "{line}" is not "village head".',
   },
 });
 
@@ -95,7 +121,84 @@ function readOnly(c) {
     section(t('contacts.schools'), table(t('contacts.schools'), [
       { label: t('contacts.schoolCode'), value: (r) => r.key },
       { label: t('contacts.email'), value: (r) => r.email },
-    ], rows(c.schools))));
+    ], rows(c.schools))),
+    section(t('contacts.chain'), table(t('contacts.townships'), [
+      { label: t('contacts.township'), value: (r) => r.name },
+      { label: t('contacts.townshipHead'), value: (r) => r.head ?? '—' },
+      { label: t('contacts.centralSchoolPrincipal'), value: (r) => r.centralSchoolPrincipal ?? '—' },
+      { label: t('contacts.townshipEmail'), value: (r) => r.email ?? '—' },
+      { label: t('contacts.villages'), value: (r) => villageLines(r.villages).join('、') || '—' },
+    ], Object.entries(c.townships ?? {}).map(([name, township]) => ({ name, ...township }))),
+    table(t('contacts.principals'), [
+      { label: t('contacts.schoolCode'), value: (r) => r.key },
+      { label: t('contacts.principal'), value: (r) => r.email },
+    ], rows(c.principals))));
+}
+
+/** "东关村 赵红" per village. */
+function villageLines(villages) {
+  return Object.entries(villages ?? {}).map(([village, head]) => `${village} ${head}`);
+}
+
+/** The villages textarea back to {village: head}; the lines it cannot read, for the error. */
+function readVillages(text) {
+  const villages = {};
+  const bad = [];
+  text.split('\n').map((line) => line.trim()).forEach((line, index) => {
+    if (!line) {
+      return;
+    }
+    const match = /^(\S+)[\s:：]+(.+)$/.exec(line);
+    if (match) {
+      villages[match[1]] = match[2].trim();
+    } else {
+      bad.push(t('contacts.badVillage', { n: index + 1, line }));
+    }
+  });
+  return { villages, bad };
+}
+
+/** The townships of the chain, one fieldset each: name, head, central school principal, mailbox and village heads. */
+function townshipList(entries) {
+  const list = h('ol', { class: 'contacts-pairs' });
+  const addRow = (name = '', township = {}) => {
+    const item = h('li', { class: 'contacts-pair contacts-township' });
+    const input = (field_, value, attrs = {}) => h('input', { name: `township-${field_}`, value: value ?? '', autocomplete: 'off', ...attrs });
+    const villages = h('textarea', { name: 'township-villages', rows: 3 }, villageLines(township.villages).join('\n'));
+    const remove = h('button', { type: 'button', class: 'btn btn-secondary btn-small' });
+    remove.addEventListener('click', () => { item.remove(); renumber(); });
+    item.append(
+      field(t('contacts.township'), input('name', name)),
+      field(t('contacts.townshipHead'), input('head', township.head)),
+      field(t('contacts.centralSchoolPrincipal'), input('centralSchoolPrincipal', township.centralSchoolPrincipal)),
+      field(t('contacts.townshipEmail'), input('email', township.email, { type: 'email' })),
+      field(t('contacts.villages'), villages, t('contacts.villagesHint')),
+      h('div', { class: 'form-actions-inline' }, remove));
+    list.append(item);
+    renumber();
+  };
+  const renumber = () => [...list.children].forEach((item, index) => {
+    item.querySelector('button').textContent = t('contacts.remove', { n: index + 1 });
+    item.setAttribute('aria-label', t('contacts.row', { n: index + 1 }));
+  });
+  for (const [name, township] of Object.entries(entries ?? {})) {
+    addRow(name, township);
+  }
+  const add = h('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: () => addRow() }, t('contacts.add', { what: t('contacts.townships') }));
+  const read = () => {
+    const townships = {};
+    const bad = [];
+    for (const item of list.children) {
+      const value = (f) => item.querySelector(`[name=township-${f}]`).value.trim();
+      const villages = readVillages(item.querySelector('[name=township-villages]').value);
+      bad.push(...villages.bad);
+      if (value('name') || value('head') || value('centralSchoolPrincipal') || value('email') || Object.keys(villages.villages).length) {
+        townships[value('name')] = { head: value('head') || null, centralSchoolPrincipal: value('centralSchoolPrincipal') || null, email: value('email') || null, villages: villages.villages };
+      }
+    }
+    return { townships, bad };
+  };
+  return { element: h('fieldset', {}, h('legend', {}, t('contacts.townships')), list, add), read };
 }
 
 function updated(c) {
@@ -103,15 +206,15 @@ function updated(c) {
 }
 
 /** An editable list of key → email rows, each with labelled inputs and its own remove button. */
-function pairList(legend, keyLabel, name, entries) {
+function pairList(legend, keyLabel, name, entries, valueLabel = t('contacts.email'), valueType = 'email') {
   const list = h('ol', { class: 'contacts-pairs' });
   const addRow = (key = '', email = '') => {
     const item = h('li', { class: 'contacts-pair' });
     const keyInput = h('input', { name: `${name}-key`, value: key, autocomplete: 'off' });
-    const emailInput = h('input', { name: `${name}-email`, type: 'email', value: email, autocomplete: 'off' });
+    const emailInput = h('input', { name: `${name}-email`, type: valueType, value: email, autocomplete: 'off' });
     const remove = h('button', { type: 'button', class: 'btn btn-secondary btn-small' });
     remove.addEventListener('click', () => { item.remove(); renumber(); });
-    item.append(field(keyLabel, keyInput), field(t('contacts.email'), emailInput), h('div', { class: 'form-actions-inline' }, remove));
+    item.append(field(keyLabel, keyInput), field(valueLabel, emailInput), h('div', { class: 'form-actions-inline' }, remove));
     list.append(item);
     renumber();
   };
@@ -137,6 +240,8 @@ function editor(code, c) {
   const bureauEmail = input('bureauEmail', c?.bureauEmail, { type: 'email' });
   const sections = pairList(t('contacts.sections'), t('contacts.sectionName'), 'section', c?.sections);
   const schools = pairList(t('contacts.schools'), t('contacts.schoolCode'), 'school', c?.schools);
+  const townships = townshipList(c?.townships);
+  const principals = pairList(t('contacts.principals'), t('contacts.schoolCode'), 'principal', c?.principals, t('contacts.principal'), 'text');
   const errors = h('div', { class: 'form-errors' });
   const status = h('div', {}, c ? updated(c) : h('p', { class: 'alert alert-info' }, t('contacts.missingAdmin')));
   const form = h('form', { class: 'panel contacts-form', novalidate: true, 'aria-label': t('contacts.title', { code }) },
@@ -149,11 +254,20 @@ function editor(code, c) {
       field(t('contacts.bureauEmail'), bureauEmail, t('contacts.bureauEmailHint'))),
     sections.element,
     schools.element,
+    h('h2', {}, t('contacts.chain')),
+    h('p', { class: 'hint' }, t('contacts.chainLead')),
+    townships.element,
+    principals.element,
     errors,
     h('div', { class: 'form-actions-inline' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.save'))));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const button = form.querySelector('button[type=submit]');
+    const chain = townships.read();
+    if (chain.bad.length) {
+      errors.replaceChildren(h('div', { class: 'alert alert-bad', role: 'alert' }, chain.bad.map((line) => h('p', {}, line))));
+      return;
+    }
     button.disabled = true;
     try {
       const saved = await api.put(`/api/counties/${encodeURIComponent(code)}/contacts`, {
@@ -163,6 +277,8 @@ function editor(code, c) {
         bureauEmail: bureauEmail.value,
         sections: sections.read(),
         schools: schools.read(),
+        townships: chain.townships,
+        principals: principals.read(),
       });
       errors.replaceChildren();
       clear(status, updated(saved));

@@ -42,6 +42,13 @@ strings({
     'rect.description': '问题描述',
     'rect.student': '学生',
     'rect.township': '乡镇',
+    'rect.village': '村',
+    'rect.chain': '责任链（七长制）',
+    'rect.chainAdministrative': '行政线',
+    'rect.chainEducation': '教育线',
+    'rect.chainUnnamed': '未登记',
+    'rect.chainMissing': '尚未登记：{list}。请在县联系方式中补充。',
+    'rect.chainContacts': '维护联系方式',
     'rect.school': '学校',
     'rect.createdAt': '立项时间',
     'rect.createdBy': '立项人',
@@ -152,6 +159,13 @@ strings({
     'rect.description': 'Description',
     'rect.student': 'Student',
     'rect.township': 'Township',
+    'rect.village': 'Village',
+    'rect.chain': 'Responsibility chain (七长制)',
+    'rect.chainAdministrative': 'Administrative line',
+    'rect.chainEducation': 'Education line',
+    'rect.chainUnnamed': 'not named',
+    'rect.chainMissing': 'Not yet named: {list}. Add them to the county contacts.',
+    'rect.chainContacts': 'Edit the contacts',
     'rect.school': 'School',
     'rect.createdAt': 'Opened',
     'rect.createdBy': 'Opened by',
@@ -431,6 +445,7 @@ async function renderItem(container, ctx) {
         [t('rect.owner'), ownerText(item)],
         item.schoolCode ? [t('rect.school'), item.schoolName ?? item.schoolCode] : null,
         item.township ? [t('rect.township'), item.township] : null,
+        item.village ? [t('rect.village'), item.village] : null,
         item.studentName ? [t('rect.student'), item.studentName] : null,
         [t('rect.due'), deadline(item)],
         [t('rect.createdAt'), dateTime(item.createdAt)],
@@ -441,6 +456,7 @@ async function renderItem(container, ctx) {
         item.returnReason ? [t('rect.returnReason'), item.returnReason] : null,
         item.acceptedAt ? [t('rect.acceptedAt'), dateTime(item.acceptedAt)] : null,
       ])),
+    detail.chain ? chainSection(detail.chain, cycle.countyCode) : null,
     evidenceSection(base, evidence),
   ];
 
@@ -456,6 +472,19 @@ async function renderItem(container, ctx) {
   }
   parts.push(historySection(history));
   clear(container, ...parts);
+}
+
+/** Who answers for a child out of school: both lines of the 七长制, each link's title, unit and name, then who is missing. */
+function chainSection(chain, countyCode) {
+  const line = (label, links) => [label, h('ul', { class: 'chain' }, links.map((l) =>
+    h('li', {}, `${l.title}${l.unit ? `（${l.unit}）` : ''}：`, l.name ?? h('span', { class: 'muted' }, t('rect.chainUnnamed')))))];
+  return h('section', { class: 'panel', 'aria-labelledby': 'rect-chain', 'data-testid': 'chain' },
+    h('h3', { id: 'rect-chain' }, t('rect.chain')),
+    facts([line(t('rect.chainAdministrative'), chain.administrative), line(t('rect.chainEducation'), chain.education)]),
+    chain.missing.length
+      ? h('p', { class: 'alert alert-warn' }, t('rect.chainMissing', { list: chain.missing.join('、') }), ' ',
+        h('a', { href: `#/counties/${encodeURIComponent(countyCode)}/contacts` }, t('rect.chainContacts')))
+      : null);
 }
 
 function evidenceSection(base, evidence) {
