@@ -16,6 +16,7 @@ const routes = [
   { pattern: /^\/cycles$/, load: () => import('./pages/cycles.js') },
   { pattern: /^\/cycles\/([^/]+)(?:\/([a-z-]+))?(?:\/([^/]+))?$/, load: () => import('./pages/cycle.js'), names: ['id', 'tab', 'sub'] },
   { pattern: /^\/counties\/(\d{6})\/contacts$/, load: () => import('./pages/contacts.js'), names: ['countyCode'] },
+  { pattern: /^\/counties\/(\d{6})\/referrals$/, load: () => import('./pages/referrals.js'), names: ['countyCode'] },
 ];
 
 export const session = { me: null, config: { entra: null, devClock: false } };

@@ -19,6 +19,7 @@ strings({
     'cycle.tabs': '周期功能',
     'cycle.version': '流程版本 v{v}',
     'cycle.contacts': '县教育局联系方式',
+    'cycle.referrals': '两后生转介',
   },
   en: {
     'tab.overview': 'Overview',
@@ -32,6 +33,7 @@ strings({
     'cycle.tabs': 'Cycle sections',
     'cycle.version': 'Workflow v{v}',
     'cycle.contacts': 'County bureau contacts',
+    'cycle.referrals': '两后生 referrals',
   },
 });
 
@@ -60,7 +62,8 @@ export default async function render(page, { params, query, me, navigate, refres
       h('p', { class: 'crumbs' }, h('a', { href: '#/cycles' }, t('nav.cycles')), ' / ', cycle.id),
       h('h1', {}, `${cycle.countyName} · ${semesterTitle(cycle.semester)}`),
       h('p', { class: 'cycle-meta' }, stageBadge(cycle.stage), ' ', h('span', { class: 'muted' }, t('cycle.version', { v: cycle.definitionVersion })),
-        ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/contacts` }, t('cycle.contacts')))),
+        ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/contacts` }, t('cycle.contacts')),
+        ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/referrals` }, t('cycle.referrals')))),
     h('nav', { class: 'tabs', 'aria-label': t('cycle.tabs') },
       tabs.map((tab) => h('a', { href: `#${path(tab.name)}`, class: 'tab', 'aria-current': tab === active ? 'page' : null }, t(`tab.${tab.name}`)))));
 
