@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EduRelief.Children;
 using EduRelief.Cycles;
 using EduRelief.Hosting;
 using EduRelief.Rosters;
@@ -10,9 +11,12 @@ namespace EduRelief.Eligibility;
 /// <summary>
 /// The cycle's verification step: streams both stored rosters through <see cref="Verifier"/>, writes the run's ledger
 /// and discrepancy rows, and returns the figures the cycle shows. Idempotent: a retry rewrites the same rows.
+/// The county's previous cycle, from the child registry, is compared with this one (transferred and absent children
+/// join the discrepancies), and the cycle's children are then written to the registry.
 /// A county without a policy for the school year is an expected failure: the run ends as failed with the reason.
 /// </summary>
-public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, PolicyStore policies, EligibilityStore store, Accounts.CycleAccounts accounts, ILogger<VerifyActivity> logger) : IActivity
+public sealed class VerifyActivity(
+    WorkflowEngine engine, RosterStore rosters, PolicyStore policies, EligibilityStore store, Accounts.CycleAccounts accounts, ChildRegistry children, ILogger<VerifyActivity> logger) : IActivity
 {
     public const string KindName = "verify.run";
 
@@ -44,6 +48,8 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
                 $"There is no aid policy for school year {schoolYear}; publish one with PUT /api/policies/{schoolYear}, then re-run verification.")));
         }
 
+        var semester = Semester.TryParse(state.Semester, out var parsed) ? parsed : throw new InvalidOperationException($"Cycle {context.InstanceId} has no semester.");
+        var previous = await children.PreviousCycleAsync(countyCode, semester, cancellationToken);
         var created = DateOnly.FromDateTime(ChinaTime.ToChina(cycle.CreatedAt).DateTime);
         await using var povertyStream = await rosters.OpenAsync(poverty.Sha256!, cancellationToken);
         await using var studentStream = await rosters.OpenAsync(students.Sha256!, cancellationToken);
@@ -56,7 +62,8 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
                 created,
                 schoolYear,
                 policy,
-                cancellationToken);
+                cancellationToken,
+                previous is null ? null : CycleComparison.Followed(previous));
         }
         catch (RosterFileException ex)
         {
@@ -64,11 +71,19 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
             return Result(runId, VerificationSummary.Failed(runId, new Text($"已存储的名册无法读取：{ex.Title.Zh}", $"A stored roster could not be read: {ex.Message}")));
         }
 
+        var compared = previous is null ? null : CycleComparison.Compare(previous, semester, result);
+        if (compared is not null)
+        {
+            result = CycleComparison.Apply(result, compared);
+        }
+
         await store.WriteRunAsync(context.InstanceId, runId, result, cancellationToken);
+        await children.WriteCycleAsync(countyCode, semester, runId, result, compared, cancellationToken);
         // Which of the run's eligible children the county's accounts can pay, and which holders a person must look at.
         await accounts.RefreshAsync(context.InstanceId, countyCode, runId, cycle.Stage, cancellationToken);
         logger.LogInformation("{CycleId}: verification {RunId} read {Students} student rows and {Persons} registry rows", context.InstanceId, runId, result.Counts.Students, result.Counts.PovertyPersons);
-        return Result(runId, VerificationSummary.Completed(runId, result.Counts, policy, VerificationSummary.NoticeSchools(result)));
+        var previousCycle = previous is null ? null : CycleIds.For(countyCode, previous.Semester);
+        return Result(runId, VerificationSummary.Completed(runId, result.Counts, policy, VerificationSummary.NoticeSchools(result), previousCycle));
     }
 
     private static JsonObject Result(string runId, JsonObject summary)

@@ -1,6 +1,7 @@
 using EduRelief.Accounts;
 using EduRelief.Auth;
 using EduRelief.Calendar;
+using EduRelief.Children;
 using EduRelief.Counties;
 using EduRelief.Cycles;
 using EduRelief.Dev;
@@ -52,7 +53,7 @@ public static class EduReliefApp
         builder.Services
             .AddCounties().AddCycles().AddEligibility().AddRosters().AddCalendar().AddNotices().AddHotline(builder.Configuration)
             .AddRectification().AddMail(MailSettings.Read(builder.Configuration, builder.Environment)).AddReminders()
-            .AddDisbursement().AddAccounts();
+            .AddDisbursement().AddAccounts().AddChildren(builder.Configuration);
 
         // Who may do what: API keys, and Entra ID bearer tokens when configured.
         builder.Services.AddSignIn(settings.AdminKey, EntraSettings.Read(builder.Configuration, builder.Environment));
@@ -84,6 +85,7 @@ public static class EduReliefApp
         app.MapNoticePreview();
         app.MapDisbursement();
         app.MapAccounts();
+        app.MapChildren();
         app.MapDev(settings);
     }
 }
