@@ -5,6 +5,7 @@ using EduRelief.Cycles;
 using EduRelief.Eligibility;
 using EduRelief.Hosting;
 using EduRelief.Rosters;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -66,7 +67,7 @@ public static class ChildEndpoints
     {
         if (!counties.TryGet(countyCode, out _))
         {
-            return Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
+            return UnknownCounty(countyCode);
         }
 
         if (!Paging.TryGetSize(pageSize, out var size, out var pageProblem))
@@ -110,7 +111,7 @@ public static class ChildEndpoints
     {
         if (!counties.TryGet(countyCode, out _))
         {
-            return Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
+            return UnknownCounty(countyCode);
         }
 
         var notFound = Problems.NotFound(new Text("该学生", "This child"));
@@ -127,6 +128,8 @@ public static class ChildEndpoints
 
         return child is null ? notFound : TypedResults.Ok(new ChildView(ChildItem.Of(child), [.. child.Timeline.Select(t => CycleView(countyCode, t.Semester, t.Entry))]));
     }
+
+    private static ProblemHttpResult UnknownCounty(string countyCode) => Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
 
     private static ChildCycleView CycleView(string countyCode, Semester semester, ChildEntry e) => new(
         CycleIds.For(countyCode, semester), e.Status, e.Name, e.SchoolCode, e.SchoolName, e.Stage, e.Grade, e.Boarding, e.Eligible,
