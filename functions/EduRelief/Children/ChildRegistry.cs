@@ -87,6 +87,9 @@ public sealed class ChildRegistry(StorageAccount storage, ChildIds ids) : IDecla
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The columns <see cref="ToChild"/> reads besides the cycles' records.</summary>
+    private static readonly string[] LatestColumns = ["IdNumber", "Name", "SchoolCode", "SchoolName", "Township", "Village", "LatestCycle", "Status", "Transferred"];
+
     private readonly TableClient _table = storage.Table("children");
 
     /// <summary>The cycles the registry holds for the county, each with the run whose records count.</summary>
@@ -116,7 +119,9 @@ public sealed class ChildRegistry(StorageAccount storage, ChildIds ids) : IDecla
 
         var only = new Dictionary<Semester, string> { [previous] = cycles[previous] };
         var children = new List<(PreviousChild, RegisteredChild)>();
-        await foreach (var e in _table.QueryAsync<TableEntity>(CountyRows(county), maxPerPage: 1000, cancellationToken: cancellationToken))
+        // The latest-record columns and that one cycle's record: the other cycles' records stay in the table.
+        string[] columns = [.. LatestColumns, PropertyOf(previous)];
+        await foreach (var e in _table.QueryAsync<TableEntity>(CountyRows(county), maxPerPage: 1000, select: columns, cancellationToken: cancellationToken))
         {
             var child = ToChild(e, only);
             if (child.Latest is { SchoolCode: { } school, Stage: { } stage, Grade: { } grade } entry)

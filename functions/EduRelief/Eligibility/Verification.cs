@@ -139,7 +139,8 @@ public static class Verifier
     /// <param name="cycleCreated">The China date the cycle was created: no valid birth date is after it.</param>
     /// <param name="schoolYear">The school year whose 31 August decides compulsory school age.</param>
     /// <param name="followed">Keys of children (the previous cycle's) whose row in this roster the caller wants to know,
-    /// covered or not: <see cref="VerificationResult.Followed"/>.</param>
+    /// covered or not: <see cref="VerificationResult.Followed"/>. Awaited only when the students' rows begin, so the
+    /// caller's read of them runs while the poverty registry is read.</param>
     public static async Task<VerificationResult> RunAsync(
         IAsyncEnumerable<RosterRow> poverty,
         IAsyncEnumerable<RosterRow> students,
@@ -147,7 +148,7 @@ public static class Verifier
         int schoolYear,
         ResolvedPolicy policy,
         CancellationToken cancellationToken,
-        IReadOnlySet<long>? followed = null)
+        Task<IReadOnlySet<long>?>? followed = null)
     {
         var discrepancies = new List<Discrepancy>();
         var counts = DiscrepancyKinds.All.ToDictionary(k => k, _ => 0);
@@ -199,6 +200,7 @@ public static class Verifier
         var seen = new HashSet<long>();
         var kept = new HashSet<long>();
         var listed = new Dictionary<long, ListedStudent>();
+        var follow = followed is null ? null : await followed;
         var eligible = new List<StudentRecord>();
         var studentRows = 0;
         var matched = 0;
@@ -223,7 +225,7 @@ public static class Verifier
                 continue;
             }
 
-            if (followed?.Contains(key) == true)
+            if (follow?.Contains(key) == true)
             {
                 listed[key] = new ListedStudent(row.RowNumber, row[StudentName], school.Code, school.Name);
             }
