@@ -24,14 +24,15 @@ public sealed record ChildItem(
         c.Township, c.Village, c.LatestCycle, c.Status, c.Transferred);
 }
 
-public sealed record ChildEntitlementView(string Program, decimal Amount);
+/// <summary>An entitlement of a cycle and, once the cycle's batches are cut, where its payment stands (null before).</summary>
+public sealed record ChildEntitlementView(string Program, decimal Amount, string? PaymentStatus, string? BatchId, DateTimeOffset? PaidAt);
 
 /// <summary>A child's record of one cycle.</summary>
 public sealed record ChildCycleView(
     string CycleId, string Status, string Name, string? SchoolCode, string? SchoolName, SchoolStage? Stage, int? Grade, bool? Boarding,
     bool Eligible, IReadOnlyList<ChildEntitlementView> Entitlements, string? TransferredFrom, int? Age);
 
-/// <summary>A child and their timeline across cycles, oldest first. Payments are not in it yet.</summary>
+/// <summary>A child and their timeline across cycles, oldest first.</summary>
 public sealed record ChildView(ChildItem Child, IReadOnlyList<ChildCycleView> Timeline);
 
 /// <summary>
@@ -107,7 +108,8 @@ public static class ChildEndpoints
         return TypedResults.Ok(new Storage.Page<ChildItem>([.. page.Items.Select(ChildItem.Of)], page.ContinuationToken));
     }
 
-    private static async Task<IResult> GetAsync(string countyCode, string childId, ClaimsPrincipal user, CountyCatalog counties, ChildRegistry registry, CancellationToken ct)
+    private static async Task<IResult> GetAsync(
+        string countyCode, string childId, ClaimsPrincipal user, CountyCatalog counties, ChildRegistry registry, Disbursement.PaymentStatusQueries payments, CancellationToken ct)
     {
         if (!counties.TryGet(countyCode, out _))
         {
@@ -126,14 +128,37 @@ public static class ChildEndpoints
             return Problems.Forbidden(OwnPupilsOnly);
         }
 
-        return child is null ? notFound : TypedResults.Ok(new ChildView(ChildItem.Of(child), [.. child.Timeline.Select(t => CycleView(countyCode, t.Semester, t.Entry))]));
+        if (child is null)
+        {
+            return notFound;
+        }
+
+        var timeline = new List<ChildCycleView>();
+        foreach (var (semester, entry) in child.Timeline)
+        {
+            timeline.Add(await CycleViewAsync(CycleIds.For(countyCode, semester), child.IdNumber, entry, payments, ct));
+        }
+
+        return TypedResults.Ok(new ChildView(ChildItem.Of(child), timeline));
     }
+
+    /// <summary>A cycle's record with its payments: one scan of the school's entitlements in that cycle, as the ledger reads them.</summary>
+    private static async Task<ChildCycleView> CycleViewAsync(string cycleId, IdNumber idNumber, ChildEntry e, Disbursement.PaymentStatusQueries payments, CancellationToken ct)
+    {
+        var paid = e.SchoolCode is { } school && e.Entitlements is { Count: > 0 }
+            ? await payments.ForSchoolsAsync(cycleId, [school], ct)
+            : new Dictionary<(string, string), Disbursement.EntitlementState>();
+        return new ChildCycleView(
+            cycleId, e.Status, e.Name, e.SchoolCode, e.SchoolName, e.Stage, e.Grade, e.Boarding, e.Eligible,
+            [.. (e.Entitlements ?? []).Select(x => EntitlementView(x, paid.GetValueOrDefault((x.Program, idNumber.PersonKey))))],
+            e.TransferredFrom, e.Age);
+    }
+
+    private static ChildEntitlementView EntitlementView(ChildEntitlement e, Disbursement.EntitlementState? payment) =>
+        new(e.Program, e.Amount.ToFenExact().Value, payment?.Status, payment?.BatchId, payment?.PaidAt);
 
     private static ProblemHttpResult UnknownCounty(string countyCode) => Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
 
-    private static ChildCycleView CycleView(string countyCode, Semester semester, ChildEntry e) => new(
-        CycleIds.For(countyCode, semester), e.Status, e.Name, e.SchoolCode, e.SchoolName, e.Stage, e.Grade, e.Boarding, e.Eligible,
-        [.. (e.Entitlements ?? []).Select(x => new ChildEntitlementView(x.Program, x.Amount.ToFenExact().Value))], e.TransferredFrom, e.Age);
 }
 
 /// <summary>A search's one shape, checked: which fields it gives and how the registry is filtered for it.</summary>
