@@ -78,6 +78,7 @@ var allTags = union(tags, {
 // Key Vault secret names; the operator sets the values after deployment (infra/README.md).
 var secretNames = {
   adminKey: 'admin-key'
+  childIdSecret: 'child-id-secret'
   hotlineSecret: 'hotline-secret'
   sendGridKey: 'sendgrid-key'
   storageConnection: 'storage-connection'
@@ -172,6 +173,7 @@ module functionApp 'modules/functionapp.bicep' = {
     edureliefSettings: {
       EDURELIEF_ADMIN_KEY: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${secretNames.adminKey})'
       EDURELIEF_HOTLINE_SECRET: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${secretNames.hotlineSecret})'
+      EDURELIEF_CHILD_ID_SECRET: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${secretNames.childIdSecret})'
       EDURELIEF_SENDGRID_KEY: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${secretNames.sendGridKey})'
       EDURELIEF_MAIL_FROM: mailFrom
       EDURELIEF_REMINDER_SCHEDULE: reminderSchedule

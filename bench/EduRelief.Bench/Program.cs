@@ -3,6 +3,7 @@ using EduRelief.Bench.Generator;
 
 // dotnet run -c Release --project bench/EduRelief.Bench -- fanout [shards]
 // dotnet run -c Release --project bench/EduRelief.Bench -- disburse [students] [workdir]
+// dotnet run -c Release --project bench/EduRelief.Bench -- registry [students] [workdir]
 // dotnet run -c Release --project bench/EduRelief.Bench -- durable-compare [activities]
 // dotnet run -c Release --project bench/EduRelief.Bench -- generate --students 1000000 --out /tmp/county [--seed 1] [--xlsx] [--utf8]
 var command = args.FirstOrDefault() ?? "fanout";
@@ -13,6 +14,9 @@ switch (command)
         break;
     case "import":
         await ImportBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000, args.Length > 2 ? args[2] : null);
+        break;
+    case "registry":
+        await RegistryBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200_000, args.Length > 2 ? args[2] : null);
         break;
     case "durable-compare":
         await DurableComparisonBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000);
@@ -32,7 +36,7 @@ switch (command)
     case "generate":
         return GenerateCommand.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: EduRelief.Bench fanout [shards] | import [students] [workdir] | disburse [students] [workdir] | durable-compare [activities] | raw N... | generate --students N --out DIR [--seed S] [--xlsx] [--utf8]");
+        Console.Error.WriteLine("usage: EduRelief.Bench fanout [shards] | import [students] [workdir] | registry [students] [workdir] | disburse [students] [workdir] | durable-compare [activities] | raw N... | generate --students N --out DIR [--seed S] [--xlsx] [--utf8]");
         Console.Error.WriteLine(GenerateCommand.Usage);
         return 2;
 }

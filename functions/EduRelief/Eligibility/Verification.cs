@@ -18,6 +18,18 @@ public static class DiscrepancyKinds
     /// <summary>A valid account held by neither the child nor the household: found by the accounts check, not by verification.</summary>
     public const string HolderMismatch = "holderMismatch";
 
+    /// <summary>A child listed at another school than in the county's previous cycle (shown, no action).</summary>
+    public const string Transferred = "transferred";
+
+    /// <summary>A child eligible in the previous cycle, of compulsory school age, and in no roster now.</summary>
+    public const string AbsentSchoolAge = "absentSchoolAge";
+
+    /// <summary>What the comparison with the county's previous cycle finds (DOMAIN "A child across semesters").</summary>
+    public static readonly IReadOnlyList<string> Compared = [Transferred, AbsentSchoolAge];
+
+    /// <summary>The kinds the verification summary counts.</summary>
+    public static readonly IReadOnlyList<string> Counted = [.. All, .. Compared];
+
     /// <summary>
     /// A registered child in no school's roster of the county but on the cycle's 外地就学 list: enrolled elsewhere, so
     /// not <see cref="NotEnrolled"/>. Listed for the 外地就学 ledger, counted apart (<see cref="VerificationCounts.OutsideCounty"/>), no action.
@@ -25,7 +37,7 @@ public static class DiscrepancyKinds
     public const string OutsideCounty = "outsideCounty";
 
     /// <summary>Every kind a cycle's discrepancy list can hold.</summary>
-    public static readonly IReadOnlyList<string> Listed = [.. All, HolderMismatch, OutsideCounty];
+    public static readonly IReadOnlyList<string> Listed = [.. Counted, HolderMismatch, OutsideCounty];
 
     /// <summary>The kinds a person decides (confirm or reject).</summary>
     public static readonly IReadOnlyList<string> Decided = [NameMismatch, HolderMismatch];
@@ -52,6 +64,11 @@ public sealed record StudentRecord(
     /// hold the account their aid is paid to (DOMAIN "Accounts").
     /// </summary>
     public IReadOnlyList<string> HouseholdNames { get; init; } = [];
+
+    /// <summary>The 乡镇 and 村 of the student's household in the poverty registry (empty for records kept before).</summary>
+    public string Township { get; init; } = "";
+
+    public string Village { get; init; } = "";
 }
 
 /// <summary>
@@ -97,7 +114,17 @@ public sealed record VerificationCounts(
     public Yuan TotalAmount => Programs.Values.Sum(p => p.Amount);
 }
 
-public sealed record VerificationResult(VerificationCounts Counts, IReadOnlyList<StudentRecord> Eligible, IReadOnlyList<Discrepancy> Discrepancies);
+public sealed record VerificationResult(VerificationCounts Counts, IReadOnlyList<StudentRecord> Eligible, IReadOnlyList<Discrepancy> Discrepancies)
+{
+    /// <summary>
+    /// Where this roster lists each followed child (<see cref="Verifier.RunAsync"/>'s <c>followed</c>), by
+    /// <see cref="IdNumber.Key"/>: the first row with the valid number, as verification keeps it.
+    /// </summary>
+    public IReadOnlyDictionary<long, ListedStudent> Followed { get; init; } = new Dictionary<long, ListedStudent>();
+}
+
+/// <summary>A student row of the roster: its row number, the name as the school wrote it, and the school.</summary>
+public sealed record ListedStudent(int Row, string Name, string SchoolCode, string SchoolName);
 
 /// <summary>
 /// The cross-check of the student roster against the poverty registry, exactly as DOMAIN.md counts it. Each roster
@@ -125,6 +152,9 @@ public static class Verifier
 
     /// <param name="cycleCreated">The China date the cycle was created: no valid birth date is after it.</param>
     /// <param name="schoolYear">The school year whose 31 August decides compulsory school age.</param>
+    /// <param name="followed">Keys of children (the previous cycle's) whose row in this roster the caller wants to know,
+    /// covered or not: <see cref="VerificationResult.Followed"/>. Awaited only when the students' rows begin, so the
+    /// caller's read of them runs while the poverty registry is read.</param>
     /// <param name="outside">The cycle's 外地就学 list, read and checked at upload (<see cref="OutsideList"/>); none when not uploaded.</param>
     public static async Task<VerificationResult> RunAsync(
         IAsyncEnumerable<RosterRow> poverty,
@@ -133,6 +163,7 @@ public static class Verifier
         int schoolYear,
         ResolvedPolicy policy,
         CancellationToken cancellationToken,
+        Task<IReadOnlySet<long>?>? followed = null,
         IReadOnlyCollection<OutsideChild>? outside = null)
     {
         var discrepancies = new List<Discrepancy>();
@@ -192,6 +223,8 @@ public static class Verifier
         // Then the students, matched as they stream past.
         var seen = new HashSet<long>();
         var kept = new HashSet<long>();
+        var listed = new Dictionary<long, ListedStudent>();
+        var follow = followed is null ? null : await followed;
         var eligible = new List<StudentRecord>();
         var studentRows = 0;
         var matched = 0;
@@ -216,6 +249,11 @@ public static class Verifier
                 continue;
             }
 
+            if (follow?.Contains(key) == true)
+            {
+                listed[key] = new ListedStudent(row.RowNumber, row[StudentName], school.Code, school.Name);
+            }
+
             var read = ReadFields(row);
             if (read.Fields is not { } fields)
             {
@@ -235,6 +273,8 @@ public static class Verifier
                 row.RowNumber, person.Row, person.Name, person.Household, person.Category, policy.EntitlementsFor(fields.Stage, fields.Grade, fields.Boarding))
             {
                 HouseholdNames = households.TryGetValue(person.Household.Trim(), out var members) ? members : [person.Name],
+                Township = person.Township,
+                Village = person.Village,
             };
             if (PersonNames.Same(row[StudentName], person.Name))
             {
@@ -274,7 +314,7 @@ public static class Verifier
 
         discrepancies.Sort((a, b) => (a.File, a.StudentRow ?? a.PovertyRow ?? 0).CompareTo((b.File, b.StudentRow ?? b.PovertyRow ?? 0)));
         var verification = new VerificationCounts(studentRows, povertyRows, matched, eligible.Count, pending, counts, Totals(eligible)) { OutsideCounty = outsideCounty };
-        return new VerificationResult(verification, eligible, discrepancies);
+        return new VerificationResult(verification, eligible, discrepancies) { Followed = listed };
     }
 
     private static Discrepancy StudiesOutside(OutsideChild away, PovertyPerson person, int age) =>

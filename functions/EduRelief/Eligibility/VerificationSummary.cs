@@ -6,13 +6,15 @@ namespace EduRelief.Eligibility;
 /// <summary>The verification figures as the cycle shows them (GET /api/cycles/{id} → verification).</summary>
 public static class VerificationSummary
 {
+    /// <param name="previousCycle">The county's previous cycle the run was compared with (<c>transferred</c> and
+    /// <c>absent</c> count what changed since), or null when there is none.</param>
     /// <param name="schools">The distinct school codes of eligible and pending-review students, sorted: the schools
     /// whose notice documents an approval renders. A plain array, since a county's ~2,000 codes must fit in the
     /// cycle's data.</param>
-    public static JsonObject Completed(string runId, VerificationCounts counts, ResolvedPolicy policy, IEnumerable<string> schools)
+    public static JsonObject Completed(string runId, VerificationCounts counts, ResolvedPolicy policy, IEnumerable<string> schools, string? previousCycle = null)
     {
         var discrepancies = new JsonObject();
-        foreach (var kind in DiscrepancyKinds.All)
+        foreach (var kind in DiscrepancyKinds.Counted)
         {
             discrepancies[kind] = counts.Discrepancies.GetValueOrDefault(kind);
         }
@@ -40,6 +42,9 @@ public static class VerificationSummary
             ["policyVersion"] = policy.Version,
             ["policyScope"] = policy.Scope,
             ["schools"] = new JsonArray(schools.Select(s => (JsonNode)JsonValue.Create(s)).ToArray()),
+            ["previousCycle"] = previousCycle,
+            ["transferred"] = counts.Discrepancies.GetValueOrDefault(DiscrepancyKinds.Transferred),
+            ["absent"] = counts.Discrepancies.GetValueOrDefault(DiscrepancyKinds.AbsentSchoolAge),
         };
     }
 
@@ -54,7 +59,7 @@ public static class VerificationSummary
         verification["pendingReview"] = mismatches.Count(d => d.Decision is null);
         verification["rejected"] = mismatches.Count(d => d.Decision is not null and not "confirm");
         var kinds = new JsonObject();
-        foreach (var kind in DiscrepancyKinds.All)
+        foreach (var kind in DiscrepancyKinds.Counted)
         {
             kinds[kind] = discrepancies.Count(d => d.Kind == kind);
         }

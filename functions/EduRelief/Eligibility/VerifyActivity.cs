@@ -1,3 +1,4 @@
+using Stopwatch = System.Diagnostics.Stopwatch;
 using System.Text.Json.Nodes;
 using EduRelief.Children;
 using EduRelief.Cycles;
@@ -11,9 +12,12 @@ namespace EduRelief.Eligibility;
 /// <summary>
 /// The cycle's verification step: streams both stored rosters through <see cref="Verifier"/>, writes the run's ledger
 /// and discrepancy rows, and returns the figures the cycle shows. Idempotent: a retry rewrites the same rows.
+/// The county's previous cycle, from the child registry, is compared with this one (transferred and absent children
+/// join the discrepancies), and the cycle's children are then written to the registry.
 /// A county without a policy for the school year is an expected failure: the run ends as failed with the reason.
 /// </summary>
-public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, PolicyStore policies, EligibilityStore store, Accounts.CycleAccounts accounts, ILogger<VerifyActivity> logger) : IActivity
+public sealed class VerifyActivity(
+    WorkflowEngine engine, RosterStore rosters, PolicyStore policies, EligibilityStore store, Accounts.CycleAccounts accounts, ChildRegistry children, ReferralStore referrals, ILogger<VerifyActivity> logger) : IActivity
 {
     public const string KindName = "verify.run";
 
@@ -45,13 +49,17 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
                 $"There is no aid policy for school year {schoolYear}; publish one with PUT /api/policies/{schoolYear}, then re-run verification.")));
         }
 
+        var semester = Semester.TryParse(state.Semester, out var parsed) ? parsed : throw new InvalidOperationException($"Cycle {context.InstanceId} has no semester.");
+        var started = Stopwatch.GetTimestamp();
+        var previousRead = ReadPreviousAsync(countyCode, semester, cancellationToken);
         var created = ChinaTime.DateOf(cycle.CreatedAt);
         await using var povertyStream = await rosters.OpenAsync(poverty.Sha256!, cancellationToken);
         await using var studentStream = await rosters.OpenAsync(students.Sha256!, cancellationToken);
         VerificationResult result;
+        IReadOnlyList<OutsideChild>? outside;
         try
         {
-            var outside = await ReadOutsideAsync(state, created, cancellationToken);
+            outside = await ReadOutsideAsync(state, created, cancellationToken);
             result = await Verifier.RunAsync(
                 RosterReader.ReadAsync(povertyStream, Format(poverty), RosterKind.Poverty, cancellationToken),
                 RosterReader.ReadAsync(studentStream, Format(students), RosterKind.Students, cancellationToken),
@@ -59,6 +67,7 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
                 schoolYear,
                 policy,
                 cancellationToken,
+                FollowedAsync(previousRead),
                 outside);
         }
         catch (RosterFileException ex)
@@ -67,11 +76,35 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
             return Result(runId, VerificationSummary.Failed(runId, new Text($"已存储的名册无法读取：{ex.Title.Zh}", $"A stored roster could not be read: {ex.Message}")));
         }
 
+        var (previous, registryRead) = await previousRead;
+        var comparing = Stopwatch.GetTimestamp();
+        var compared = previous is null ? null : CycleComparison.Compare(previous, semester, result, outside ?? []);
+        if (compared is not null)
+        {
+            result = CycleComparison.Apply(result, compared);
+        }
+
+        var compare = Stopwatch.GetElapsedTime(comparing);
         await store.WriteRunAsync(context.InstanceId, runId, result, cancellationToken);
+        var writing = Stopwatch.GetTimestamp();
+        await children.WriteCycleAsync(countyCode, semester, runId, result, compared, cancellationToken);
+        var registryWrite = Stopwatch.GetElapsedTime(writing);
+        if (compared is not null)
+        {
+            // 两后生: an autumn cycle refers the spring's graduates who are in no school now (none from another pair of cycles).
+            await referrals.OpenAsync(countyCode, CycleIds.For(countyCode, compared.Previous.Semester), context.InstanceId, CycleComparison.ReferralCandidates(compared), cancellationToken);
+        }
+
         // Which of the run's eligible children the county's accounts can pay, and which holders a person must look at.
         await accounts.RefreshAsync(context.InstanceId, countyCode, runId, cycle.Stage, cancellationToken);
         logger.LogInformation("{CycleId}: verification {RunId} read {Students} student rows and {Persons} registry rows", context.InstanceId, runId, result.Counts.Students, result.Counts.PovertyPersons);
-        return Result(runId, VerificationSummary.Completed(runId, result.Counts, policy, VerificationSummary.NoticeSchools(result)));
+        // What the child registry adds to the step (the bench's registry mode reads this line): the comparison and the
+        // write, and at most the read of the previous cycle, which runs while the poverty registry is read.
+        logger.LogInformation(
+            "{CycleId}: verification {RunId} took {StepSeconds:F1} s; child registry: previous cycle read {ReadSeconds:F1} s (alongside the poverty registry), compared {CompareSeconds:F1} s, written {WriteSeconds:F1} s",
+            context.InstanceId, runId, Stopwatch.GetElapsedTime(started).TotalSeconds, registryRead.TotalSeconds, compare.TotalSeconds, registryWrite.TotalSeconds);
+        var previousCycle = previous is null ? null : CycleIds.For(countyCode, previous.Semester);
+        return Result(runId, VerificationSummary.Completed(runId, result.Counts, policy, VerificationSummary.NoticeSchools(result), previousCycle));
     }
 
     /// <summary>The cycle's 外地就学 list, when one was uploaded; it was checked then, so a refusal now means it reads differently.</summary>
@@ -92,6 +125,17 @@ public sealed class VerifyActivity(WorkflowEngine engine, RosterStore rosters, P
 
         return content.Children;
     }
+
+    /// <summary>The county's previous cycle in the child registry (null: none) and how long reading it took.</summary>
+    private async Task<(PreviousCycle? Previous, TimeSpan Took)> ReadPreviousAsync(string countyCode, Semester semester, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var previous = await children.PreviousCycleAsync(countyCode, semester, cancellationToken);
+        return (previous, Stopwatch.GetElapsedTime(started));
+    }
+
+    private static async Task<IReadOnlySet<long>?> FollowedAsync(Task<(PreviousCycle? Previous, TimeSpan Took)> read) =>
+        (await read).Previous is { } previous ? CycleComparison.Followed(previous) : null;
 
     private static JsonObject Result(string runId, JsonObject summary)
     {

@@ -86,7 +86,7 @@ public sealed class OutsideListTests
             Away("路人", SampleCounty.Id("410726", "20140404", "123")));        // not of a covered household
 
         var without = await Verifier.RunAsync(Rows(SampleCounty.Poverty()), Rows(SampleCounty.Students()), Created, 2026, Policy, CancellationToken.None);
-        var with = await Verifier.RunAsync(Rows(SampleCounty.Poverty()), Rows(SampleCounty.Students()), Created, 2026, Policy, CancellationToken.None, outside.Children);
+        var with = await Verifier.RunAsync(Rows(SampleCounty.Poverty()), Rows(SampleCounty.Students()), Created, 2026, Policy, CancellationToken.None, outside: outside.Children);
 
         Assert.Equal(SampleCounty.Expected.NotEnrolled, without.Counts.Discrepancies[DiscrepancyKinds.NotEnrolled]);
         Assert.Equal(0, without.Counts.OutsideCounty);

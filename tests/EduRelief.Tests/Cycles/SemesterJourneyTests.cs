@@ -200,6 +200,7 @@ public sealed class SemesterJourneyTests
             // ── Act 7: each first batch's payment file (GBK) goes to the bank; one living subsidy fails ─────────────────
             var failProgram = programs.ContainsKey("living_subsidy") ? "living_subsidy" : programs.Keys.First();
             PaymentLine? failed = null;
+            (PaymentLine Line, string Program)? paidOne = null;
             var paidIds = new List<string>();
             foreach (var batchId in firstBatches)
             {
@@ -215,6 +216,7 @@ public sealed class SemesterJourneyTests
                 Assert.DoesNotContain(lines, l => l.SchoolCode == objectedSchool && l.Name == objectedName && program == objectedProgram);
                 var failing = program == failProgram ? lines.First(l => l.Name != objectedName) : null;
                 failed ??= failing;
+                paidOne ??= lines.FirstOrDefault(l => l != failing) is { } first ? (first, program) : null;
                 var (status, reconciled) = await UploadResultAsync(admin, id, batchId, Bank(lines, failing));
                 Assert.Equal(202, status);
                 Assert.True((bool)reconciled!["changed"]!);
@@ -224,6 +226,14 @@ public sealed class SemesterJourneyTests
             }
 
             Assert.NotNull(failed);
+
+            // The child registry's timeline shows where a paid child's payment stands, by the batch that paid it.
+            var (paidLine, paidProgram) = paidOne!.Value;
+            var (_, registered) = await admin.PostAsync($"/api/counties/{County}/children/search", new { idNumber = paidLine.IdNumber });
+            var (_, timeline) = await admin.GetJsonAsync($"/api/counties/{County}/children/{(string)registered!["items"]![0]!["id"]!}");
+            var paidEntitlement = timeline!["timeline"]!.AsArray().Single()!["entitlements"]!.AsArray().Single(e => (string?)e!["program"] == paidProgram)!;
+            Assert.Equal(("paid", paidLine.Amount), ((string?)paidEntitlement["paymentStatus"], (decimal)paidEntitlement["amount"]!));
+            Assert.StartsWith(paidProgram, (string?)paidEntitlement["batchId"], StringComparison.Ordinal);
 
             // Every batch reconciled: the cycle moves to rectification with one failure owed.
             var afterFirst = (await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => (string?)r.Body!["stage"] == "rectification", TimeSpan.FromSeconds(30), "rectification")).Body!;

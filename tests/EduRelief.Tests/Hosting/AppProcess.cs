@@ -88,6 +88,7 @@ public sealed class AppProcess : IAsyncDisposable
             ["EDURELIEF_STORAGE_PREFIX"] = prefix,
             ["EDURELIEF_ADMIN_KEY"] = AdminKey,
             ["EDURELIEF_HOTLINE_SECRET"] = "test-hotline-secret",
+            ["EDURELIEF_CHILD_ID_SECRET"] = "test-child-id-secret",
             ["EDURELIEF_DEV_CLOCK"] = "true",
             ["EDURELIEF_LOCAL_RUNNER"] = "true",
             ["EDURELIEF_FUNCTIONS_ROOT"] = Repo.Root,

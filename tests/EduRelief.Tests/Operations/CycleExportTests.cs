@@ -195,7 +195,7 @@ public sealed class CycleExportTests(ExportedCycleFixture fixture) : IClassFixtu
             counts[table.Name] = expected.Count;
         }
 
-        foreach (var name in new[] { "cycles", "workflow", "ledger", "notices", "rectification", "entitlements", "payments", "batches", "downloads", "cycleaccounts", "accounts", "hotlinecases", "counties" })
+        foreach (var name in new[] { "cycles", "workflow", "ledger", "notices", "rectification", "entitlements", "payments", "batches", "downloads", "cycleaccounts", "accounts", "children", "hotlinecases", "counties" })
         {
             Assert.True(counts[name] > 0, $"table {name} has rows of the cycle: {string.Join(", ", counts)}");
         }
@@ -346,7 +346,7 @@ public sealed class CycleExportTests(ExportedCycleFixture fixture) : IClassFixtu
             "cycles" => row.PartitionKey == "cycle" && row.RowKey == id,
             "timers" => row.RowKey.Contains($"|{id}|", StringComparison.Ordinal),
             "hotlinecases" or "mail" => row.PartitionKey == "410726",
-            "accounts" => row.PartitionKey == "410726" || row.PartitionKey.StartsWith("410726|", StringComparison.Ordinal),
+            "accounts" or "children" => row.PartitionKey == "410726" || row.PartitionKey.StartsWith("410726|", StringComparison.Ordinal),
             "counties" => row.PartitionKey == "contacts" && row.RowKey == "410726",
             _ => row.PartitionKey == id || row.PartitionKey.StartsWith(id + "|", StringComparison.Ordinal),
         };
