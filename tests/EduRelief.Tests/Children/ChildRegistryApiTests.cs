@@ -10,8 +10,8 @@ namespace EduRelief.Tests.Children;
 
 /// <summary>
 /// A generated county's spring cycle and the autumn that follows it, both verified over HTTP on one app: the autumn's
-/// verification compares with the spring's children in the registry. No 外地就学 list is uploaded (the app has none
-/// yet), so the generator sends nobody outside the county: every count is then the generator's own expectation.
+/// verification compares with the spring's children in the registry, and the autumn's 外地就学 list (uploaded first)
+/// places some of them outside the county: every count is the generator's own expectation.
 /// </summary>
 public sealed class TwoSemestersFixture : IAsyncLifetime
 {
@@ -19,7 +19,7 @@ public sealed class TwoSemestersFixture : IAsyncLifetime
 
     public static readonly SemesterPairSpec Spec = new(
         new CountySpec(SchoolYear: 2025, Students: 1_500, Seed: 31, PovertyShareOfStudents: 0.3, NameMismatchRate: 0.05),
-        TransferRate: 0.06, DropoutRate: 0.05, OutsideRate: 0, AutumnInvalidIdRate: 0.01);
+        TransferRate: 0.06, DropoutRate: 0.05, OutsideRate: 0.02, AutumnInvalidIdRate: 0.01);
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "edurelief-registry-" + Guid.NewGuid().ToString("N"));
 
@@ -44,15 +44,21 @@ public sealed class TwoSemestersFixture : IAsyncLifetime
         Assert.True(policyStatus == 200, $"{policyStatus} {policyBody}");
 
         Spring = await VerifyAsync(admin, "2026-03-02T09:30:00+08:00", "2026-spring", Generated.Spring.StudentsPath, Generated.Spring.PovertyPath);
-        Autumn = await VerifyAsync(admin, "2026-09-01T09:30:00+08:00", "2026-autumn", Generated.AutumnStudentsPath, Generated.AutumnPovertyPath);
+        Autumn = await VerifyAsync(admin, "2026-09-01T09:30:00+08:00", "2026-autumn", Generated.AutumnStudentsPath, Generated.AutumnPovertyPath, Generated.AutumnOutsidePath);
     }
 
-    private static async Task<JsonNode> VerifyAsync(HttpClient admin, string at, string semester, string students, string poverty)
+    private static async Task<JsonNode> VerifyAsync(HttpClient admin, string at, string semester, string students, string poverty, string? outside = null)
     {
         await admin.PostAsync("/api/dev/clock", new { setTo = at });
         var (created, cycle) = await admin.PostAsync("/api/cycles", new { countyCode = County, semester, noticeDays = 5 });
         Assert.True(created == 201, $"{created} {cycle}");
         var id = (string)cycle!["id"]!;
+        if (outside is not null)
+        {
+            var (listed, answer) = await VerificationApiTests.UploadAsync(admin, id, "outside", await File.ReadAllBytesAsync(outside), ContentType(outside));
+            Assert.True(listed == 202, $"{listed} {answer}");
+        }
+
         Assert.Equal(202, (await VerificationApiTests.UploadAsync(admin, id, "students", await File.ReadAllBytesAsync(students), ContentType(students))).Status);
         Assert.Equal(202, (await VerificationApiTests.UploadAsync(admin, id, "poverty", await File.ReadAllBytesAsync(poverty), ContentType(poverty))).Status);
         return (await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => (string?)r.Body!["stage"] == "review", TimeSpan.FromSeconds(120), $"{semester} verification")).Body!;
@@ -87,7 +93,8 @@ public sealed class ChildRegistryApiTests(TwoSemestersFixture fixture) : IClassF
         var expected = fixture.Generated.Changes;
         var verification = fixture.Autumn["verification"]!;
 
-        Assert.True(expected.Transferred > 0 && expected.AbsentSchoolAge > 0, expected.ToString());
+        Assert.True(expected.Transferred > 0 && expected.AbsentSchoolAge > 0 && expected.OutsideCounty > 0, expected.ToString());
+        Assert.Equal(expected.OutsideCounty, (int)verification["outsideCounty"]!);
         Assert.Equal("410726-2026-spring", (string?)verification["previousCycle"]);
         Assert.Equal(expected.Transferred, (int)verification["transferred"]!);
         Assert.Equal(expected.AbsentSchoolAge, (int)verification["absent"]!);
