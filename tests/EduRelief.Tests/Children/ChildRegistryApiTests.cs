@@ -186,6 +186,23 @@ public sealed class ChildRegistryApiTests(TwoSemestersFixture fixture) : IClassF
         Assert.DoesNotContain(listed, i => (string?)i["id"] == id);
     }
 
+    [Fact]
+    public async Task Rerun_Autumn_RewritesTheSameChildrenUnderTheNewRun()
+    {
+        var before = (string)(await Admin.GetJsonAsync($"/api/cycles/{AutumnId}")).Body!["verification"]!["runId"]!;
+
+        Assert.Equal(202, (await Admin.PostAsync($"/api/cycles/{AutumnId}/verification/rerun")).Status);
+        var rerun = (await Eventually.UntilAsync(() => Admin.GetJsonAsync($"/api/cycles/{AutumnId}"),
+            r => (string?)r.Body!["verification"]!["runId"] != before && (string?)r.Body!["verification"]!["status"] == "completed", TimeSpan.FromSeconds(120), "re-run")).Body!["verification"]!;
+
+        Assert.Equal((fixture.Generated.Changes.Transferred, fixture.Generated.Changes.AbsentSchoolAge), ((int)rerun["transferred"]!, (int)rerun["absent"]!));
+        Assert.Equal(fixture.Generated.Changes.Transferred, (await AllAsync(Admin, new { status = "transferred" }, pageSize: 1000)).Count);
+        var (idNumber, _) = await TransferredChildAsync();
+        var (_, found) = await Admin.PostAsync(Search, new { idNumber });
+        var (_, timeline) = await Admin.GetJsonAsync($"/api/counties/{County}/children/{(string)found!["items"]![0]!["id"]!}");
+        Assert.Equal(["410726-2026-spring", AutumnId], timeline!["timeline"]!.AsArray().Select(c => (string)c!["cycleId"]!));
+    }
+
     [Theory]
     [InlineData("{}", "idNumber")]
     [InlineData("""{"idNumber":"410726201001011234","village":"东关村"}""", "village")]

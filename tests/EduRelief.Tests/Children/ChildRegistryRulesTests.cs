@@ -62,6 +62,21 @@ public sealed class ChildRegistryRulesTests
     }
 
     [Theory]
+    [InlineData("Production", null, false)]
+    [InlineData("Production", "", false)]
+    [InlineData("Production", "fifteen-chars!!", false)]
+    [InlineData("Production", "sixteen-chars!!!", true)]
+    [InlineData("Development", null, true)]
+    [InlineData("Development", "short", false)]
+    public void Secret_RequiredOutsideDevelopment_AtLeast16Characters(string environment, string? secret, bool valid)
+    {
+        var result = new ChildIdOptionsValidator(new Runner.TestEnvironment(environment)).Validate(null, new ChildIdOptions { Secret = secret });
+
+        Assert.Equal(valid, result.Succeeded);
+        Assert.True(valid || result.FailureMessage!.Contains(ChildIdOptions.SecretKey, StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("short")]
