@@ -158,38 +158,50 @@ function readVillages(text) {
   return { villages, bad };
 }
 
-/** The townships of the chain, one fieldset each: name, head, central school principal, mailbox and village heads. */
-function townshipList(entries) {
+function updated(c) {
+  return c.updatedAt ? h('p', { class: 'muted' }, t('contacts.updated', { at: dateTime(c.updatedAt), by: c.updatedBy })) : null;
+}
+
+/** A fieldset of rows a person adds and removes: each row gets its own numbered remove button, and an add button ends it. */
+function editableRows(legend, className) {
   const list = h('ol', { class: 'contacts-pairs' });
-  const addRow = (name = '', township = {}) => {
-    const item = h('li', { class: 'contacts-pair contacts-township' });
-    const input = (field_, value, attrs = {}) => h('input', { name: `township-${field_}`, value: value ?? '', autocomplete: 'off', ...attrs });
-    const villages = h('textarea', { name: 'township-villages', rows: 3 }, villageLines(township.villages).join('\n'));
-    const remove = h('button', { type: 'button', class: 'btn btn-secondary btn-small' });
+  const renumber = () => [...list.children].forEach((item, index) => {
+    item.querySelector('.row-remove').textContent = t('contacts.remove', { n: index + 1 });
+    item.setAttribute('aria-label', t('contacts.row', { n: index + 1 }));
+  });
+  const addRow = (...fields) => {
+    const item = h('li', { class: className });
+    const remove = h('button', { type: 'button', class: 'btn btn-secondary btn-small row-remove' });
     remove.addEventListener('click', () => { item.remove(); renumber(); });
-    item.append(
+    item.append(...fields, h('div', { class: 'form-actions-inline' }, remove));
+    list.append(item);
+    renumber();
+  };
+  const element = (onAdd) => h('fieldset', {}, h('legend', {}, legend), list,
+    h('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: onAdd }, t('contacts.add', { what: legend })));
+  return { list, addRow, element };
+}
+
+/** The townships of the chain, one row each: name, head, central school principal, mailbox and village heads. */
+function townshipList(entries) {
+  const rows = editableRows(t('contacts.townships'), 'contacts-pair contacts-township');
+  const addRow = (name = '', township = {}) => {
+    const input = (key, value, attrs = {}) => h('input', { name: `township-${key}`, value: value ?? '', autocomplete: 'off', ...attrs });
+    rows.addRow(
       field(t('contacts.township'), input('name', name)),
       field(t('contacts.townshipHead'), input('head', township.head)),
       field(t('contacts.centralSchoolPrincipal'), input('centralSchoolPrincipal', township.centralSchoolPrincipal)),
       field(t('contacts.townshipEmail'), input('email', township.email, { type: 'email' })),
-      field(t('contacts.villages'), villages, t('contacts.villagesHint')),
-      h('div', { class: 'form-actions-inline' }, remove));
-    list.append(item);
-    renumber();
+      field(t('contacts.villages'), h('textarea', { name: 'township-villages', rows: 3 }, villageLines(township.villages).join('\n')), t('contacts.villagesHint')));
   };
-  const renumber = () => [...list.children].forEach((item, index) => {
-    item.querySelector('button').textContent = t('contacts.remove', { n: index + 1 });
-    item.setAttribute('aria-label', t('contacts.row', { n: index + 1 }));
-  });
   for (const [name, township] of Object.entries(entries ?? {})) {
     addRow(name, township);
   }
-  const add = h('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: () => addRow() }, t('contacts.add', { what: t('contacts.townships') }));
   const read = () => {
     const townships = {};
     const bad = [];
-    for (const item of list.children) {
-      const value = (f) => item.querySelector(`[name=township-${f}]`).value.trim();
+    for (const item of rows.list.children) {
+      const value = (key) => item.querySelector(`[name=township-${key}]`).value.trim();
       const villages = readVillages(item.querySelector('[name=township-villages]').value);
       bad.push(...villages.bad);
       if (value('name') || value('head') || value('centralSchoolPrincipal') || value('email') || Object.keys(villages.villages).length) {
@@ -198,38 +210,22 @@ function townshipList(entries) {
     }
     return { townships, bad };
   };
-  return { element: h('fieldset', {}, h('legend', {}, t('contacts.townships')), list, add), read };
+  return { element: rows.element(() => addRow()), read };
 }
 
-function updated(c) {
-  return c.updatedAt ? h('p', { class: 'muted' }, t('contacts.updated', { at: dateTime(c.updatedAt), by: c.updatedBy })) : null;
-}
-
-/** An editable list of key → email rows, each with labelled inputs and its own remove button. */
+/** An editable list of key → value rows (a mailbox, or a principal's name), each with labelled inputs and its own remove button. */
 function pairList(legend, keyLabel, name, entries, valueLabel = t('contacts.email'), valueType = 'email') {
-  const list = h('ol', { class: 'contacts-pairs' });
-  const addRow = (key = '', email = '') => {
-    const item = h('li', { class: 'contacts-pair' });
-    const keyInput = h('input', { name: `${name}-key`, value: key, autocomplete: 'off' });
-    const emailInput = h('input', { name: `${name}-email`, type: valueType, value: email, autocomplete: 'off' });
-    const remove = h('button', { type: 'button', class: 'btn btn-secondary btn-small' });
-    remove.addEventListener('click', () => { item.remove(); renumber(); });
-    item.append(field(keyLabel, keyInput), field(valueLabel, emailInput), h('div', { class: 'form-actions-inline' }, remove));
-    list.append(item);
-    renumber();
-  };
-  const renumber = () => [...list.children].forEach((item, index) => {
-    item.querySelector('button').textContent = t('contacts.remove', { n: index + 1 });
-    item.setAttribute('aria-label', t('contacts.row', { n: index + 1 }));
-  });
-  for (const [key, email] of Object.entries(entries ?? {})) {
-    addRow(key, email);
+  const rows = editableRows(legend, 'contacts-pair');
+  const addRow = (key = '', value = '') => rows.addRow(
+    field(keyLabel, h('input', { name: `${name}-key`, value: key, autocomplete: 'off' })),
+    field(valueLabel, h('input', { name: `${name}-email`, type: valueType, value, autocomplete: 'off' })));
+  for (const [key, value] of Object.entries(entries ?? {})) {
+    addRow(key, value);
   }
-  const add = h('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: () => addRow() }, t('contacts.add', { what: legend }));
-  const read = () => Object.fromEntries([...list.children]
+  const read = () => Object.fromEntries([...rows.list.children]
     .map((item) => [item.querySelector(`[name=${name}-key]`).value.trim(), item.querySelector(`[name=${name}-email]`).value.trim()])
-    .filter(([key, email]) => key || email));
-  return { element: h('fieldset', {}, h('legend', {}, legend), list, add), read };
+    .filter(([key, value]) => key || value));
+  return { element: rows.element(() => addRow()), read };
 }
 
 function editor(code, c) {
