@@ -9,9 +9,11 @@ namespace EduRelief.Rectification;
 
 /// <summary>
 /// The cycle's own findings, opened as rectification items once the list is approved: every registered child of
-/// school age found in no school (控辍保学, owned by the bureau's dropout-prevention section, with the township), and
-/// every name mismatch rejected or left undecided (owned by the school). Idempotent: each item's source key is its
-/// discrepancy id, so a retried step opens nothing twice.
+/// school age found in no school (控辍保学, owned by the bureau's dropout-prevention section, with the township), every
+/// child the comparison with the previous cycle finds absent (eligible then, of school age, in no roster now) whom the
+/// registry no longer lists either (one still listed is the first kind already: one item per child), and every name
+/// mismatch rejected or left undecided (owned by the school). Idempotent: each item's source key is its discrepancy
+/// id, so a retried step opens nothing twice.
 /// </summary>
 public sealed class CycleFindingsActivity(EligibilityStore eligibility, RectificationStore rectification) : IActivity
 {
@@ -27,14 +29,37 @@ public sealed class CycleFindingsActivity(EligibilityStore eligibility, Rectific
         var cycleId = context.InstanceId;
         var runId = (string)context.Input!["runId"]!;
         var opened = 0;
+        var notEnrolled = new HashSet<long>();
         await foreach (var d in eligibility.AllDiscrepanciesAsync(cycleId, runId, DiscrepancyKinds.NotEnrolled, cancellationToken))
         {
+            if (d.IdNumber is { } id)
+            {
+                notEnrolled.Add(id.Key);
+            }
+
             var place = $"{d.Township}{d.Village}";
             var age = d.Age is { } years ? $"（{years.ToString(CultureInfo.InvariantCulture)}岁）" : "";
             await OpenAsync(new RectificationItemInput(
                 cycleId, RectificationSources.NotEnrolled, d.Id,
                 $"控辍保学：{(place.Length > 0 ? place : "本县")}建档立卡适龄儿童{age}未见于学籍，核查就学情况",
                 null, Assignees.ForSection(DropoutSection), Township: d.Township, StudentName: d.PovertyName, Village: d.Village), cancellationToken);
+            opened++;
+        }
+
+        await foreach (var d in eligibility.AllDiscrepanciesAsync(cycleId, runId, DiscrepancyKinds.AbsentSchoolAge, cancellationToken))
+        {
+            if (d.IdNumber is not { } id || notEnrolled.Contains(id.Key))
+            {
+                continue;
+            }
+
+            var place = $"{d.Township}{d.Village}";
+            var age = d.Age is { } years ? $"（{years.ToString(CultureInfo.InvariantCulture)}岁）" : "";
+            await OpenAsync(new RectificationItemInput(
+                cycleId, RectificationSources.NotEnrolled, d.Id,
+                $"控辍保学：{(place.Length > 0 ? place : "本县")}上学期在{d.SchoolName}就读并享受资助的适龄儿童{age}本学期未见于学籍，核查就学情况",
+                null, Assignees.ForSection(DropoutSection), SchoolCode: d.SchoolCode is { } code && SchoolCode.IsValid(code) ? code : null,
+                Township: d.Township, StudentName: d.StudentName, Village: d.Village), cancellationToken);
             opened++;
         }
 

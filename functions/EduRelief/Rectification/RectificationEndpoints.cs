@@ -234,7 +234,8 @@ public static class RectificationEndpoints
         return TypedResults.Ok(new RectificationItemDetail(view, history, evidence)
         {
             Chain = item.IsDropout
-                ? Counties.ResponsibilityChain.For(await contacts.GetAsync(http.Cycle().CountyCode, ct), item.Township, item.Village, item.OutcomeSchoolCode, view.OutcomeSchoolName)
+                ? Counties.ResponsibilityChain.For(
+                    await contacts.GetAsync(http.Cycle().CountyCode, ct), item.Township, item.Village, item.OutcomeSchoolCode ?? item.SchoolCode, view.OutcomeSchoolName ?? view.SchoolName)
                 : null,
         });
     }

@@ -1,0 +1,64 @@
+using System.Text.Json.Nodes;
+using EduRelief.Tests.Eligibility;
+using EduRelief.Tests.Hosting;
+using Xunit;
+
+namespace EduRelief.Tests.Children;
+
+/// <summary>
+/// The sample county in spring, then in autumn without 张三 (A, primary 5 in spring, 11 now; his household also left the
+/// poverty registry) and without 李四 (B, junior 2 in spring, 14 now; still registered). Both are absent by the
+/// comparison; B is also not enrolled by the autumn's own verification. Approving the autumn opens one 控辍保学 item per
+/// child: 郑十 and B as before, and A, whom only the comparison still knows.
+/// </summary>
+public sealed class AbsentChildFollowUpTests
+{
+    private const string County = "410726";
+
+    private static async Task VerifyAsync(HttpClient admin, string at, string semester, string[][] students, string[][] poverty)
+    {
+        await admin.PostAsync("/api/dev/clock", new { setTo = at });
+        var (created, cycle) = await admin.PostAsync("/api/cycles", new { countyCode = County, semester, noticeDays = 5 });
+        Assert.True(created == 201, $"{created} {cycle}");
+        var id = (string)cycle!["id"]!;
+        Assert.Equal(202, (await VerificationApiTests.UploadAsync(admin, id, "students", SampleCounty.Csv(SampleCounty.StudentHeader, students, SampleCounty.Gbk), "text/csv")).Status);
+        Assert.Equal(202, (await VerificationApiTests.UploadAsync(admin, id, "poverty", SampleCounty.Csv(SampleCounty.PovertyHeader, poverty, SampleCounty.Gbk), "text/csv")).Status);
+        await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => (string?)r.Body!["stage"] == "review", TimeSpan.FromSeconds(60), $"{semester} verified");
+    }
+
+    [Fact]
+    public async Task AutumnApproved_AbsentChildTheRegistryDropped_GetsAFollowUp_AndNoChildGetsTwo()
+    {
+        await using var app = await AppProcess.StartAsync();
+        var admin = app.Admin;
+        Assert.Equal(200, (await admin.SendJsonAsync(HttpMethod.Put, $"/api/counties/{County}/contacts", SampleCycle.Contacts)).Status);
+        var policy = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Repo.Root, "functions", "EduRelief", "Data", "policy-2026.json")))!;
+        policy["schoolYear"] = 2025;
+        Assert.Equal(200, (await admin.SendJsonAsync(HttpMethod.Put, $"/api/policies/2025?scope=county:{County}", policy)).Status);
+
+        await VerifyAsync(admin, "2026-03-02T09:30:00+08:00", "2026-spring", SampleCounty.Students(), SampleCounty.Poverty());
+        await VerifyAsync(admin, "2026-09-01T09:30:00+08:00", "2026-autumn",
+            [.. SampleCounty.Students().Where(r => r[1] != SampleCounty.A && r[1] != SampleCounty.B)],
+            [.. SampleCounty.Poverty().Where(r => r[3] != SampleCounty.A)]);
+        const string autumn = "410726-2026-autumn";
+        var verification = (await admin.GetJsonAsync($"/api/cycles/{autumn}")).Body!["verification"]!;
+        Assert.Equal((2, 2), ((int)verification["absent"]!, (int)verification["discrepancies"]!["notEnrolled"]!));
+
+        var (_, mismatches) = await admin.GetJsonAsync($"/api/cycles/{autumn}/discrepancies?kind=nameMismatch");
+        Assert.Equal(200, (await admin.PostAsync($"/api/cycles/{autumn}/discrepancies/{(string)mismatches!["items"]![0]!["id"]!}/decision", new { decision = "confirm", reason = "同一人" })).Status);
+        await admin.PostAsync("/api/dev/clock", new { setTo = "2026-09-02T10:00:00+08:00" });
+        Assert.Equal(200, (await admin.PostAsync($"/api/cycles/{autumn}/approve")).Status);
+        var items = (await Eventually.UntilAsync(
+            () => admin.GetJsonAsync($"/api/cycles/{autumn}/rectification?source=notEnrolled"),
+            r => r.Body!["items"]!.AsArray().Count >= 3,
+            TimeSpan.FromSeconds(60),
+            "the 控辍保学 items")).Body!["items"]!.AsArray();
+
+        Assert.Equal(["张三", "李四", "郑十"], items.Select(i => (string)i!["studentName"]!).Order(StringComparer.Ordinal));
+        var dropped = items.Single(i => (string?)i!["studentName"] == "张三")!;
+        Assert.Contains("上学期在城关镇第一小学就读", (string)dropped["title"]!, StringComparison.Ordinal);
+        Assert.Equal(("section:控辍保学", "4107260001", "城关镇", "东关村"), ((string)dropped["owner"]!, (string)dropped["schoolCode"]!, (string)dropped["township"]!, (string)dropped["village"]!));
+        var chain = (await admin.GetJsonAsync($"/api/cycles/{autumn}/rectification/{(string)dropped["id"]!}")).Body!["chain"]!;
+        Assert.Contains(chain["education"]!.AsArray(), l => (string?)l!["role"] == "principal" && (string?)l["unit"] == "城关镇第一小学");
+    }
+}
