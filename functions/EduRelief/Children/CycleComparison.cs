@@ -22,7 +22,8 @@ public sealed class ComparedCycle(PreviousCycle previous, Semester current, Seme
 /// <summary>
 /// DOMAIN "A child across semesters" at verification: the cycle's roster against the county's previous cycle in the
 /// registry. Pure: <see cref="Compare"/> decides from the previous cycle and the run's result, <see cref="Apply"/>
-/// adds a <c>transferred</c> and an <c>absentSchoolAge</c> discrepancy per child to the run's list and counts.
+/// adds a <c>transferred</c> and an <c>absentSchoolAge</c> discrepancy per child to the run's list and counts, and marks
+/// the <c>notEnrolled</c> children who completed compulsory education.
 /// </summary>
 public static class CycleComparison
 {
@@ -60,7 +61,15 @@ public static class CycleComparison
             counts[kind] = added.Count(d => d.Kind == kind);
         }
 
-        return result with { Discrepancies = [.. result.Discrepancies, .. added], Counts = result.Counts with { Discrepancies = counts } };
+        // A child whose previous record completed compulsory education (初中 grade 3 or a later stage) stays notEnrolled
+        // in the count, which sees one cycle, but is no 控辍保学 case (DOMAIN "A child across semesters").
+        var completed = compared.Previous.Children
+            .Where(c => SemesterComparison.CompletedCompulsoryEducation(c.Child))
+            .Select(c => c.Child.IdNumber.Key)
+            .ToHashSet();
+        var own = result.Discrepancies.Select(d =>
+            d.Kind == DiscrepancyKinds.NotEnrolled && d.IdNumber is { } id && completed.Contains(id.Key) ? d with { CompletedCompulsory = true } : d);
+        return result with { Discrepancies = [.. own, .. added], Counts = result.Counts with { Discrepancies = counts } };
     }
 
     /// <summary>One row per transferred child (at their new school) and per absent child (at their previous school).</summary>

@@ -31,6 +31,9 @@ public sealed record DiscrepancyRow(
     /// <summary>For a child studying outside the county: where (就读省市), and its 学段 and 年级 there.</summary>
     public string? Place { get; init; }
 
+    /// <summary>A notEnrolled child who completed compulsory education by the previous cycle's record: no 控辍保学 case.</summary>
+    public bool CompletedCompulsory { get; init; }
+
     public string? Stage { get; init; }
 
     public int? Grade { get; init; }
@@ -125,6 +128,7 @@ public sealed class EligibilityStore(StorageAccount storage) : IDeclaresTables
             ["Village"] = d.Village,
             ["Age"] = d.Age,
             ["Student"] = d.Student is null ? null : JsonSerializer.Serialize(d.Student),
+            ["CompletedCompulsory"] = d.CompletedCompulsory ? true : null,
             ["Place"] = d.Outside?.Place,
             ["Stage"] = d.Outside is { } away ? SchoolStages.Chinese(away.Stage) : null,
             ["Grade"] = d.Outside?.Grade,
@@ -316,6 +320,7 @@ public sealed class EligibilityStore(StorageAccount storage) : IDeclaresTables
         AccountVersion = e.GetString("AccountVersion"),
         IdNumber = e.GetString("IdNumber") is { } stored ? Rosters.IdNumber.FromStored(stored) : null,
         Place = e.GetString("Place"),
+        CompletedCompulsory = e.GetBoolean("CompletedCompulsory") ?? false,
         Stage = e.GetString("Stage"),
         Grade = e.GetInt32("Grade"),
     };

@@ -89,7 +89,8 @@ public static class LedgerWorkbook
         var n = 0;
         await foreach (var r in rows)
         {
-            yield return [++n, r.PovertyName ?? "", r.Township ?? "", r.Village ?? "", r.Age ?? 0, r.MaskedId ?? "", "建档立卡适龄儿童未在学籍名册中"];
+            yield return [++n, r.PovertyName ?? "", r.Township ?? "", r.Village ?? "", r.Age ?? 0, r.MaskedId ?? "",
+                r.CompletedCompulsory ? "上学期已读完初中三年级或更高学段，已完成义务教育，不作控辍保学跟进" : "建档立卡适龄儿童未在学籍名册中"];
         }
     }
 

@@ -60,6 +60,9 @@ public sealed record DiscrepancyView(
 
     public int? Grade { get; init; }
 
+    /// <summary>For <c>notEnrolled</c>: compulsory education completed by the previous cycle's record, so no 控辍保学 follow-up.</summary>
+    public bool CompletedCompulsory { get; init; }
+
     public static DiscrepancyView From(DiscrepancyRow d) => new(
         d.Id, d.Kind, d.File, d.Reason.Zh, d.Reason.En, d.StudentRow, d.PovertyRow, d.StudentName, d.PovertyName,
         d.SchoolCode, d.SchoolName, d.MaskedId, d.Column, d.Township, d.Village, d.Age,
@@ -68,6 +71,7 @@ public sealed record DiscrepancyView(
         Place = d.Place,
         Stage = d.Stage,
         Grade = d.Grade,
+        CompletedCompulsory = d.CompletedCompulsory,
     };
 }
 

@@ -95,6 +95,12 @@ public sealed record Discrepancy(
 {
     /// <summary>For an <see cref="DiscrepancyKinds.OutsideCounty"/> child: where it studies (就读省市), and its 学段 and 年级 there; <see cref="SchoolName"/> is the school.</summary>
     public OutsideChild? Outside { get; init; }
+
+    /// <summary>
+    /// For a <see cref="DiscrepancyKinds.NotEnrolled"/> child whose record in the county's previous cycle was 初中 grade 3
+    /// or a later stage: compulsory education completed, so counted but never a 控辍保学 case.
+    /// </summary>
+    public bool CompletedCompulsory { get; init; }
 }
 
 public sealed record ProgramTotal(int Recipients, Yuan Amount);

@@ -37,6 +37,11 @@ public sealed class CycleFindingsActivity(EligibilityStore eligibility, Rectific
                 notEnrolled.Add(id.Key);
             }
 
+            if (d.CompletedCompulsory)
+            {
+                continue; // compulsory education completed (a 两后生 is referred instead): never a 控辍保学 case
+            }
+
             var place = $"{d.Township}{d.Village}";
             var age = d.Age is { } years ? $"（{years.ToString(CultureInfo.InvariantCulture)}岁）" : "";
             await OpenAsync(new RectificationItemInput(

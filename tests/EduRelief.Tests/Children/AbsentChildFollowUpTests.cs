@@ -8,12 +8,20 @@ namespace EduRelief.Tests.Children;
 /// <summary>
 /// The sample county in spring, then in autumn without 张三 (A, primary 5 in spring, 11 now; his household also left the
 /// poverty registry) and without 李四 (B, junior 2 in spring, 14 now; still registered). Both are absent by the
-/// comparison; B is also not enrolled by the autumn's own verification. Approving the autumn opens one 控辍保学 item per
-/// child: 郑十 and B as before, and A, whom only the comparison still knows.
+/// comparison; B is also not enrolled by the autumn's own verification. 钱多多 (K, junior 3 in spring, 14 now, still
+/// registered) finished compulsory education: not enrolled by the count, but referred as a 两后生 and no 控辍保学 case.
+/// Approving the autumn opens one 控辍保学 item per child: 郑十 and B as before, and A, whom only the comparison still
+/// knows.
 /// </summary>
 public sealed class AbsentChildFollowUpTests
 {
     private const string County = "410726";
+
+    private static readonly string K = SampleCounty.Id("410726", "20110901", "111");
+
+    private static string[][] SpringStudents() => [.. SampleCounty.Students(), ["钱多多", K, "4107260002", "第一初级中学", "初中", "3", "否", ""]];
+
+    private static string[][] Poverty() => [.. SampleCounty.Poverty(), ["11", "H009", "钱多多", K, "城关镇", "北街村", "脱贫户"]];
 
     private static async Task VerifyAsync(HttpClient admin, string at, string semester, string[][] students, string[][] poverty)
     {
@@ -36,13 +44,17 @@ public sealed class AbsentChildFollowUpTests
         policy["schoolYear"] = 2025;
         Assert.Equal(200, (await admin.SendJsonAsync(HttpMethod.Put, $"/api/policies/2025?scope=county:{County}", policy)).Status);
 
-        await VerifyAsync(admin, "2026-03-02T09:30:00+08:00", "2026-spring", SampleCounty.Students(), SampleCounty.Poverty());
+        await VerifyAsync(admin, "2026-03-02T09:30:00+08:00", "2026-spring", SpringStudents(), Poverty());
         await VerifyAsync(admin, "2026-09-01T09:30:00+08:00", "2026-autumn",
             [.. SampleCounty.Students().Where(r => r[1] != SampleCounty.A && r[1] != SampleCounty.B)],
-            [.. SampleCounty.Poverty().Where(r => r[3] != SampleCounty.A)]);
+            [.. Poverty().Where(r => r[3] != SampleCounty.A)]);
         const string autumn = "410726-2026-autumn";
         var verification = (await admin.GetJsonAsync($"/api/cycles/{autumn}")).Body!["verification"]!;
-        Assert.Equal((2, 2), ((int)verification["absent"]!, (int)verification["discrepancies"]!["notEnrolled"]!));
+        Assert.Equal((2, 3), ((int)verification["absent"]!, (int)verification["discrepancies"]!["notEnrolled"]!));
+        var notEnrolled = (await admin.GetJsonAsync($"/api/cycles/{autumn}/discrepancies?kind=notEnrolled")).Body!["items"]!.AsArray();
+        Assert.Equal(["钱多多"], notEnrolled.Where(d => (bool)d!["completedCompulsory"]!).Select(d => (string)d!["povertyName"]!));
+        var referral = Assert.Single((await admin.GetJsonAsync($"/api/counties/{County}/referrals")).Body!["items"]!.AsArray())!;
+        Assert.Equal(("钱多多", "初中", 3), ((string)referral["name"]!, (string)referral["stage"]!, (int)referral["grade"]!));
 
         var (_, mismatches) = await admin.GetJsonAsync($"/api/cycles/{autumn}/discrepancies?kind=nameMismatch");
         Assert.Equal(200, (await admin.PostAsync($"/api/cycles/{autumn}/discrepancies/{(string)mismatches!["items"]![0]!["id"]!}/decision", new { decision = "confirm", reason = "同一人" })).Status);
