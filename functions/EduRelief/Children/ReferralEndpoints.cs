@@ -85,9 +85,9 @@ public static class ReferralEndpoints
             return problem!;
         }
 
-        if (status is not null and not (ReferralStatuses.Open or ReferralStatuses.Closed))
+        if (status is not null && !ReferralStatuses.All.Contains(status))
         {
-            return Problems.Invalid("status", new Text("status 为 open 或 closed。", "status is open or closed."));
+            return Problems.Invalid("status", new Text("status 为 open、closed 或 withdrawn。", "status is open, closed or withdrawn."));
         }
 
         // A school officer sees the referrals of its own former pupils (the school of their spring record).

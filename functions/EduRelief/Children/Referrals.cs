@@ -40,7 +40,17 @@ public static class ReferralStatuses
 
     public const string Closed = "closed";
 
-    public static string Label(string status) => status == Open ? "待转介" : "已登记结果";
+    /// <summary>A later verification of the autumn cycle (a replaced roster, a 外地就学 list) no longer finds the child a 两后生.</summary>
+    public const string Withdrawn = "withdrawn";
+
+    public static readonly IReadOnlyList<string> All = [Open, Closed, Withdrawn];
+
+    public static string Label(string status) => status switch
+    {
+        Open => "待转介",
+        Withdrawn => "已撤回（复核后不再属于两后生）",
+        _ => "已登记结果",
+    };
 }
 
 /// <summary>
@@ -112,10 +122,37 @@ public sealed class ReferralStore(StorageAccount storage, WorkingCalendar calend
     private readonly TableClient _table = storage.Table("referrals");
 
     /// <summary>
-    /// Refers each candidate not yet referred by this autumn cycle; answers how many were new. Candidates go 50 to a
-    /// transaction (two rows each); a transaction that meets a child referred already is retried child by child.
+    /// Makes the autumn cycle's referrals those of its latest verification: refers each candidate not yet referred
+    /// (answers how many were new), reopens a withdrawn referral whose child is a candidate again, and withdraws the open
+    /// referrals of children who no longer are (a replaced roster, a 外地就学 list uploaded after the first run).
+    /// Candidates go 50 to a transaction (two rows each); a transaction that meets a child referred already is retried
+    /// child by child. A referral with an outcome is left as it is.
     /// </summary>
-    public async Task<int> OpenAsync(string countyCode, string springCycleId, string autumnCycleId, IEnumerable<ReferralCandidate> candidates, CancellationToken cancellationToken)
+    public async Task<int> OpenAsync(string countyCode, string springCycleId, string autumnCycleId, IReadOnlyCollection<ReferralCandidate> candidates, CancellationToken cancellationToken)
+    {
+        var opened = await AddNewAsync(countyCode, springCycleId, autumnCycleId, candidates, cancellationToken);
+        var wanted = candidates.Select(c => c.IdNumber.PersonKey).ToHashSet(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {countyCode} and RowKey ge {RefPrefix} and RowKey lt {"ref}"} and AutumnCycleId eq {autumnCycleId}");
+        await foreach (var e in _table.QueryAsync<TableEntity>(filter, select: ["RowKey", "IdNumber", "Status"], cancellationToken: cancellationToken))
+        {
+            var status = e.GetString("Status");
+            var candidate = wanted.Contains(IdNumber.FromStored(e.GetString("IdNumber")).PersonKey);
+            var next = (status, candidate) switch
+            {
+                (ReferralStatuses.Open, false) => ReferralStatuses.Withdrawn,
+                (ReferralStatuses.Withdrawn, true) => ReferralStatuses.Open,
+                _ => null,
+            };
+            if (next is not null)
+            {
+                await _table.UpdateEntityAsync(new TableEntity(countyCode, e.RowKey) { ["Status"] = next }, e.ETag, TableUpdateMode.Merge, cancellationToken);
+            }
+        }
+
+        return opened;
+    }
+
+    private async Task<int> AddNewAsync(string countyCode, string springCycleId, string autumnCycleId, IEnumerable<ReferralCandidate> candidates, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var due = await calendar.AfterReceiptAsync(now, OutcomeWorkingDays, cancellationToken);

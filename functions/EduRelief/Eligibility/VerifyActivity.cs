@@ -30,10 +30,10 @@ public sealed class VerifyActivity(
         var runId = (string)context.Input!["runId"]!;
         var cycle = await engine.GetAsync(context.InstanceId, cancellationToken) ?? throw new InvalidOperationException($"Cycle {context.InstanceId} does not exist.");
         var state = CycleState.Of(cycle);
-        if (state.Verification?.RunId != runId || state.Verification.Status != VerificationRun.Running)
+        if (!IsCurrent(state, runId))
         {
             // A redelivered or superseded run: its results are recorded already, or no longer wanted.
-            return Result(runId, new JsonObject { ["status"] = "superseded" });
+            return Superseded(runId);
         }
 
         var students = state.Rosters?.GetValueOrDefault(RosterFiles.Students) ?? throw new InvalidOperationException("The student roster is missing.");
@@ -51,10 +51,11 @@ public sealed class VerifyActivity(
 
         var semester = Semester.TryParse(state.Semester, out var parsed) ? parsed : throw new InvalidOperationException($"Cycle {context.InstanceId} has no semester.");
         var started = Stopwatch.GetTimestamp();
-        var previousRead = ReadPreviousAsync(countyCode, semester, cancellationToken);
         var created = ChinaTime.DateOf(cycle.CreatedAt);
         await using var povertyStream = await rosters.OpenAsync(poverty.Sha256!, cancellationToken);
         await using var studentStream = await rosters.OpenAsync(students.Sha256!, cancellationToken);
+        // Read alongside the poverty registry; awaited on every way out, so that it never runs on after the step.
+        var previousRead = ReadPreviousAsync(countyCode, semester, cancellationToken);
         VerificationResult result;
         IReadOnlyList<OutsideChild>? outside;
         try
@@ -73,6 +74,7 @@ public sealed class VerifyActivity(
         catch (RosterFileException ex)
         {
             // The upload was checked, so this means a stored file cannot be read the same way any more.
+            await previousRead;
             return Result(runId, VerificationSummary.Failed(runId, new Text($"已存储的名册无法读取：{ex.Title.Zh}", $"A stored roster could not be read: {ex.Message}")));
         }
 
@@ -86,13 +88,20 @@ public sealed class VerifyActivity(
 
         var compare = Stopwatch.GetElapsedTime(comparing);
         await store.WriteRunAsync(context.InstanceId, runId, result, cancellationToken);
+        // The registry and the referrals are the county's, not the run's: a run a newer roster replaced meanwhile writes
+        // neither (its ledger and discrepancy rows are its own and harmless).
+        if (await engine.GetAsync(context.InstanceId, cancellationToken) is not { } now || !IsCurrent(CycleState.Of(now), runId))
+        {
+            return Superseded(runId);
+        }
+
         var writing = Stopwatch.GetTimestamp();
         await children.WriteCycleAsync(countyCode, semester, runId, result, compared, cancellationToken);
         var registryWrite = Stopwatch.GetElapsedTime(writing);
         if (compared is not null)
         {
             // 两后生: an autumn cycle refers the spring's graduates who are in no school now (none from another pair of cycles).
-            await referrals.OpenAsync(countyCode, CycleIds.For(countyCode, compared.Previous.Semester), context.InstanceId, CycleComparison.ReferralCandidates(compared), cancellationToken);
+            await referrals.OpenAsync(countyCode, CycleIds.For(countyCode, compared.Previous.Semester), context.InstanceId, [.. CycleComparison.ReferralCandidates(compared)], cancellationToken);
         }
 
         // Which of the run's eligible children the county's accounts can pay, and which holders a person must look at.
@@ -136,6 +145,11 @@ public sealed class VerifyActivity(
 
     private static async Task<IReadOnlySet<long>?> FollowedAsync(Task<(PreviousCycle? Previous, TimeSpan Took)> read) =>
         (await read).Previous is { } previous ? CycleComparison.Followed(previous) : null;
+
+    private static bool IsCurrent(CycleState state, string runId) =>
+        state.Verification?.RunId == runId && state.Verification.Status == VerificationRun.Running;
+
+    private static JsonObject Superseded(string runId) => Result(runId, new JsonObject { ["status"] = "superseded" });
 
     private static JsonObject Result(string runId, JsonObject summary)
     {

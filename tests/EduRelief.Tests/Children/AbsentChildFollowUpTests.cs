@@ -73,4 +73,35 @@ public sealed class AbsentChildFollowUpTests
         var chain = (await admin.GetJsonAsync($"/api/cycles/{autumn}/rectification/{(string)dropped["id"]!}")).Body!["chain"]!;
         Assert.Contains(chain["education"]!.AsArray(), l => (string?)l!["role"] == "principal" && (string?)l["unit"] == "城关镇第一小学");
     }
+
+    [Fact]
+    public async Task OutsideListUploadedInReview_WithdrawsTheReferralOfAChildItPlaces_AndAListWithoutThemReopensIt()
+    {
+        await using var app = await AppProcess.StartAsync();
+        var admin = app.Admin;
+        var policy = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Repo.Root, "functions", "EduRelief", "Data", "policy-2026.json")))!;
+        policy["schoolYear"] = 2025;
+        Assert.Equal(200, (await admin.SendJsonAsync(HttpMethod.Put, $"/api/policies/2025?scope=county:{County}", policy)).Status);
+        await VerifyAsync(admin, "2026-03-02T09:30:00+08:00", "2026-spring", SpringStudents(), Poverty());
+        await VerifyAsync(admin, "2026-09-01T09:30:00+08:00", "2026-autumn", SampleCounty.Students(), Poverty());
+        const string autumn = "410726-2026-autumn";
+        var referrals = $"/api/counties/{County}/referrals";
+        var referral = Assert.Single((await admin.GetJsonAsync(referrals)).Body!["items"]!.AsArray())!;
+        Assert.Equal(("钱多多", "open"), ((string)referral["name"]!, (string)referral["status"]!));
+
+        async Task<string> StatusAfterListAsync(string[] row)
+        {
+            var runId = (string?)(await admin.GetJsonAsync($"/api/cycles/{autumn}")).Body!["verification"]!["runId"];
+            var list = SampleCounty.Csv(["姓名", "身份证号", "就读省市", "就读学校", "学段", "年级"], [row], System.Text.Encoding.UTF8);
+            Assert.Equal(202, (await VerificationApiTests.UploadAsync(admin, autumn, "outside", list, "text/csv")).Status);
+            await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{autumn}"),
+                r => (string?)r.Body!["stage"] == "review" && (string?)r.Body["verification"]?["runId"] != runId, TimeSpan.FromSeconds(60), "the autumn verified again");
+            return (string)(await admin.GetJsonAsync($"{referrals}/{(string)referral["id"]!}")).Body!["status"]!;
+        }
+
+        Assert.Equal("withdrawn", await StatusAfterListAsync(["钱多多", K, "浙江省杭州市", "杭州市第十四中学", "普通高中", "1"]));
+        Assert.Empty((await admin.GetJsonAsync($"{referrals}?status=open")).Body!["items"]!.AsArray());
+        Assert.Equal("open", await StatusAfterListAsync(["郑十", SampleCounty.I, "浙江省杭州市", "杭州市文三街小学", "小学", "5"]));
+        Assert.Single((await admin.GetJsonAsync(referrals)).Body!["items"]!.AsArray());
+    }
 }
