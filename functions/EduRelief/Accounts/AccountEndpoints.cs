@@ -50,7 +50,7 @@ public static class AccountEndpoints
     {
         if (!counties.TryGet(countyCode, out _))
         {
-            return Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
+            return Problems.NotFound(Messages.County(countyCode));
         }
 
         await using var upload = await FileUploads.SpoolAsync(http, new Text("账户文件", "An accounts file"), AccountsStore.MaxFileBytes, ct);
@@ -141,7 +141,7 @@ public static class AccountEndpoints
     {
         if (!counties.TryGet(countyCode, out _))
         {
-            return Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
+            return Problems.NotFound(Messages.County(countyCode));
         }
 
         var (body, problem) = await JsonBody.ReadAsync<AccountSearch>(http, json.Value.SerializerOptions);

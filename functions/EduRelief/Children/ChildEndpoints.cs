@@ -16,7 +16,7 @@ public sealed record ChildSearch(string? IdNumber, string? Name, string? SchoolC
 
 /// <summary>A child as a search lists them: the latest record (stage and grade of the latest cycle they were listed in).</summary>
 public sealed record ChildItem(
-    string Id, string MaskedIdNumber, string Name, string SchoolCode, string SchoolName, SchoolStage? Stage, int? Grade,
+    string Id, string IdNumber, string Name, string SchoolCode, string SchoolName, SchoolStage? Stage, int? Grade,
     string Township, string Village, string LatestCycle, string Status, bool Transferred)
 {
     public static ChildItem Of(RegisteredChild c) => new(
@@ -157,7 +157,7 @@ public static class ChildEndpoints
     private static ChildEntitlementView EntitlementView(ChildEntitlement e, Disbursement.EntitlementState? payment) =>
         new(e.Program, e.Amount.ToFenExact().Value, payment?.Status, payment?.BatchId, payment?.PaidAt);
 
-    private static ProblemHttpResult UnknownCounty(string countyCode) => Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
+    private static ProblemHttpResult UnknownCounty(string countyCode) => Problems.NotFound(Messages.County(countyCode));
 
 }
 

@@ -77,7 +77,7 @@ public static class ReferralEndpoints
     {
         if (!counties.TryGet(countyCode, out _))
         {
-            return Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
+            return Problems.NotFound(Messages.County(countyCode));
         }
 
         if (!Paging.TryGetSize(pageSize, out var size, out var problem))
@@ -127,6 +127,12 @@ public static class ReferralEndpoints
         }
 
         var (result, recorded) = await store.RecordAsync(referral!, outcome!, ct);
+        if (result == ReferralRecordResult.Conflict && await store.GetAsync(countyCode, referralId, ct) is { } fresh && fresh.Outcome == referral!.Outcome)
+        {
+            // Only a reminder's mark moved the row: record on the fresh one.
+            (result, recorded) = await store.RecordAsync(fresh, outcome!, ct);
+        }
+
         return result == ReferralRecordResult.Conflict
             ? Problems.Conflict(new Text("该转介刚被他人修改，请刷新后重试。", "Someone else changed this referral just now; reload and try again."), (IDictionary<string, Text[]>?)null)
             : TypedResults.Ok(ReferralView.From(recorded!, now));
@@ -137,7 +143,7 @@ public static class ReferralEndpoints
     {
         if (!counties.TryGet(countyCode, out var county))
         {
-            return Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
+            return Problems.NotFound(Messages.County(countyCode));
         }
 
         http.Response.ContentType = FileUploads.XlsxType;

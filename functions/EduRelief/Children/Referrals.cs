@@ -132,7 +132,7 @@ public sealed class ReferralStore(StorageAccount storage, WorkingCalendar calend
     {
         var opened = await AddNewAsync(countyCode, springCycleId, autumnCycleId, candidates, cancellationToken);
         var wanted = candidates.Select(c => c.IdNumber.PersonKey).ToHashSet(StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {countyCode} and RowKey ge {RefPrefix} and RowKey lt {"ref}"} and AutumnCycleId eq {autumnCycleId}");
+        var filter = Filter(countyCode, status: null, schoolCode: null) + " and " + TableClient.CreateQueryFilter($"AutumnCycleId eq {autumnCycleId}");
         await foreach (var e in _table.QueryAsync<TableEntity>(filter, select: ["RowKey", "IdNumber", "Status"], cancellationToken: cancellationToken))
         {
             var status = e.GetString("Status");
@@ -217,18 +217,7 @@ public sealed class ReferralStore(StorageAccount storage, WorkingCalendar calend
     /// <summary>A page of the county's referrals, optionally of one status or of one spring school (a school officer's own).</summary>
     public async Task<EduRelief.Storage.Page<Referral>> ListAsync(string countyCode, string? status, string? schoolCode, string? token, int pageSize, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {countyCode} and RowKey ge {RefPrefix} and RowKey lt {"ref}"}");
-        if (status is not null)
-        {
-            filter += " and " + TableClient.CreateQueryFilter($"Status eq {status}");
-        }
-
-        if (schoolCode is not null)
-        {
-            filter += " and " + TableClient.CreateQueryFilter($"SchoolCode eq {schoolCode}");
-        }
-
-        await foreach (var page in _table.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken).AsPages(token, pageSize))
+        await foreach (var page in _table.QueryAsync<TableEntity>(Filter(countyCode, status, schoolCode), pageSize, cancellationToken: cancellationToken).AsPages(token, pageSize))
         {
             return new EduRelief.Storage.Page<Referral>([.. page.Values.Select(ToReferral)], page.ContinuationToken);
         }
@@ -238,6 +227,15 @@ public sealed class ReferralStore(StorageAccount storage, WorkingCalendar calend
 
     /// <summary>Every referral of the county (the workbook), or every open one of every county (the reminder run) when <paramref name="countyCode"/> is null.</summary>
     public async IAsyncEnumerable<Referral> AllAsync(string? countyCode, string? status, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var e in _table.QueryAsync<TableEntity>(Filter(countyCode, status, schoolCode: null), cancellationToken: cancellationToken))
+        {
+            yield return ToReferral(e);
+        }
+    }
+
+    /// <summary>The referral rows (not the key rows), of one county or all, optionally of one status and spring school.</summary>
+    private static string Filter(string? countyCode, string? status, string? schoolCode)
     {
         var filter = TableClient.CreateQueryFilter($"RowKey ge {RefPrefix} and RowKey lt {"ref}"}");
         if (countyCode is not null)
@@ -250,10 +248,7 @@ public sealed class ReferralStore(StorageAccount storage, WorkingCalendar calend
             filter += " and " + TableClient.CreateQueryFilter($"Status eq {status}");
         }
 
-        await foreach (var e in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-        {
-            yield return ToReferral(e);
-        }
+        return schoolCode is null ? filter : filter + " and " + TableClient.CreateQueryFilter($"SchoolCode eq {schoolCode}");
     }
 
     public async Task<Referral?> GetAsync(string countyCode, string id, CancellationToken cancellationToken)

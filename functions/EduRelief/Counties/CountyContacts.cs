@@ -135,8 +135,8 @@ public sealed class CountyContactsStore(StorageAccount storage, TimeProvider clo
                 ["BureauEmail"] = contacts.BureauEmail,
                 ["Sections"] = JsonSerializer.Serialize(contacts.Sections),
                 ["Schools"] = JsonSerializer.Serialize(contacts.Schools),
-                ["Townships"] = JsonSerializer.Serialize(contacts.Townships),
-                ["Principals"] = JsonSerializer.Serialize(contacts.Principals),
+                ["Townships"] = JsonSerializer.Serialize(contacts.Townships, Stored),
+                ["Principals"] = JsonSerializer.Serialize(contacts.Principals, Stored),
                 ["UpdatedAt"] = contacts.UpdatedAt,
                 ["UpdatedBy"] = actor,
             },
@@ -217,6 +217,14 @@ public sealed class CountyContactsStore(StorageAccount storage, TimeProvider clo
             }
         }
 
+        foreach (var (field, value) in new (string, object?)[] { ("townships", input.Townships), ("principals", input.Principals) })
+        {
+            if (value is not null && JsonSerializer.Serialize(value, Stored).Length > MaxStoredChars)
+            {
+                errors[field] = [new Text($"{field} 过长（超过 {MaxStoredChars} 个字符），请精简。", $"{field} is too long (over {MaxStoredChars} characters).")];
+            }
+        }
+
         foreach (var (code, principal) in input.Principals ?? [])
         {
             if (!SchoolCode.IsValid(code))
@@ -229,6 +237,12 @@ public sealed class CountyContactsStore(StorageAccount storage, TimeProvider clo
             }
         }
     }
+
+    /// <summary>Chinese as itself, not as \uXXXX (six characters each), so a county's chain fits a table property.</summary>
+    private static readonly JsonSerializerOptions Stored = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>What one table property holds (64 KiB, UTF-16): the townships or the principals must fit it.</summary>
+    private const int MaxStoredChars = 30_000;
 
     private static readonly Text PlaceNameRule = new("乡镇、村名称为 1 至 50 个字符，首尾不得有空格，须与建档立卡名册一致。", "A township or village name is 1 to 50 characters without surrounding spaces, as the poverty registry spells it.");
 
@@ -244,7 +258,7 @@ public sealed class CountyContactsStore(StorageAccount storage, TimeProvider clo
 
     private static TownshipContacts Trimmed(TownshipContacts t) => new(
         Blank(t.Head), Blank(t.CentralSchoolPrincipal), Blank(t.Email),
-        (t.Villages ?? []).ToDictionary(v => v.Key, v => v.Value?.Trim() ?? ""));
+        (t.Villages ?? []).Where(v => !string.IsNullOrWhiteSpace(v.Value)).ToDictionary(v => v.Key, v => v.Value.Trim()));
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -20,7 +20,7 @@ public static class CountyEndpoints
         // A school officer reads the bureau's contacts and their own school's mailbox, not the other schools'.
         group.MapGet("", async (string countyCode, ClaimsPrincipal user, CountyCatalog counties, CountyContactsStore store, CancellationToken ct) =>
             !counties.TryGet(countyCode, out _)
-                ? Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"))
+                ? Problems.NotFound(Messages.County(countyCode))
                 : await store.GetAsync(countyCode, ct) is { } contacts
                     ? (IResult)TypedResults.Ok(user.IsInRole(Roles.SchoolOfficer)
                         ? contacts with { Schools = contacts.Schools.Where(s => user.CanAccessSchool(s.Key)).ToDictionary() }
@@ -32,7 +32,7 @@ public static class CountyEndpoints
         {
             if (!counties.TryGet(countyCode, out _))
             {
-                return (IResult)Problems.NotFound(new Text($"县 {countyCode}", $"County {countyCode}"));
+                return (IResult)Problems.NotFound(Messages.County(countyCode));
             }
 
             var (body, problem) = await JsonBody.ReadAsync<CountyContactsInput>(http, json.Value.SerializerOptions);

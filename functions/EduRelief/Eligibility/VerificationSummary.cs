@@ -50,8 +50,9 @@ public static class VerificationSummary
 
     /// <summary>
     /// One school's figures of a completed run, added to an officer's view of the verification: its name mismatches
-    /// pending and rejected, its discrepancies per kind, and per program its ledger rows (recipients) and yuan. The
-    /// county's counts of roster rows, matches and eligible students are not derived per school, so they are left out.
+    /// pending and rejected, its discrepancies per kind (and its transferred and absent children), and per program its
+    /// ledger rows (recipients) and yuan. The county's counts of roster rows, matches and eligible students are not
+    /// derived per school, so they are left out, as is the county's outsideCounty.
     /// </summary>
     public static void AddSchool(JsonObject verification, IEnumerable<LedgerRow> ledger, IReadOnlyCollection<DiscrepancyRow> discrepancies)
     {
@@ -65,6 +66,10 @@ public static class VerificationSummary
         }
 
         verification["discrepancies"] = kinds;
+        // The comparison's figures are the school's rows too; children outside the county belong to no school of it.
+        verification["transferred"] = kinds[DiscrepancyKinds.Transferred]!.GetValue<int>();
+        verification["absent"] = kinds[DiscrepancyKinds.AbsentSchoolAge]!.GetValue<int>();
+        verification.Remove("outsideCounty");
         var programs = new JsonObject();
         var total = Yuan.Zero;
         foreach (var program in ledger.GroupBy(l => l.Program).OrderBy(g => g.Key, StringComparer.Ordinal))

@@ -182,6 +182,8 @@ public static class Messages
 
     public static Text Cycle(string id) => new($"资助周期 {id}", $"Cycle {id}");
 
+    public static Text County(string code) => new($"县 {code}", $"County {code}");
+
     public static Text Batch(string batchId, string cycleId) => new($"资助周期 {cycleId} 的发放批次 {batchId}", $"Batch {batchId} of cycle {cycleId}");
 
     /// <summary>403 for a school officer asking about <paramref name="school"/> (named by <c>SchoolNames</c>), not their own.</summary>

@@ -144,7 +144,7 @@ public sealed class ChildRegistryApiTests(TwoSemestersFixture fixture) : IClassF
         var child = byId!["items"]!.AsArray().Single()!;
         var id = (string)child["id"]!;
         Assert.Equal((string)row["schoolCode"]!, (string?)child["schoolCode"]);
-        Assert.Equal((string)row["idNumber"]!, (string?)child["maskedIdNumber"]);
+        Assert.Equal((string)row["idNumber"]!, (string?)child["idNumber"]);
         Assert.DoesNotContain(idNumber, byId.ToJsonString(), StringComparison.Ordinal);
         Assert.Matches("^[A-Za-z0-9_-]{43}$", id);
 

@@ -83,4 +83,29 @@ public sealed class ResponsibilityChainApiTests
             ["principals.41072600", "principals.4107260002", "townships. 城关镇", "townships.东屯镇.email", "townships.东屯镇.villages. 后屯村", "townships.石婆固镇"],
             problem!["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task PutContacts_VillageWithoutAHead_IsLeftOut_ChainTooLongForOneRow_Is400()
+    {
+        await using var app = await AppProcess.StartAsync();
+        var body = ContactsWithChain("孙丽");
+        body["townships"]!["东屯镇"]!["villages"]!["前屯村"] = null;
+        body["townships"]!["东屯镇"]!["villages"]!["西屯村"] = "  ";
+
+        var (status, stored) = await app.Admin.SendJsonAsync(HttpMethod.Put, "/api/counties/410726/contacts", body);
+
+        Assert.Equal(200, status);
+        Assert.Equal(["东屯村", "后屯村"], stored!["townships"]!["东屯镇"]!["villages"]!.AsObject().Select(v => v.Key).Order(StringComparer.Ordinal));
+
+        var principals = new JsonObject();
+        for (var i = 0; i < 2_000; i++)
+        {
+            principals[$"41072{i:D5}"] = "欧阳校长某某";
+        }
+
+        body["principals"] = principals;
+        var (tooLong, problem) = await app.Admin.SendJsonAsync(HttpMethod.Put, "/api/counties/410726/contacts", body);
+        Assert.Equal(400, tooLong);
+        Assert.Equal(["principals"], problem!["errors"]!.AsObject().Select(e => e.Key));
+    }
 }
