@@ -189,14 +189,24 @@ public sealed class CycleAccounts(
         return new AccountFigures(e.GetInt32("WithAccount") ?? 0, e.GetInt32("NoAccount") ?? 0, e.GetInt32("InvalidAccount") ?? 0, e.GetInt32("HolderMismatch") ?? 0, e.GetInt32("PendingReview") ?? 0);
     }
 
-    /// <summary>The account each payable child is paid to, by person key: only children whose account is usable.</summary>
-    public static async Task<IReadOnlyDictionary<string, PayableAccount>> LoadPayableAsync(StorageAccount storage, string cycleId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The account each payable child is paid to, by person key: only children whose account is usable; with
+    /// <paramref name="personKeys"/>, only those children, read from the shards they fall in.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, PayableAccount>> LoadPayableAsync(
+        StorageAccount storage, string cycleId, CancellationToken cancellationToken, IReadOnlySet<string>? personKeys = null)
     {
         var payable = new Dictionary<string, PayableAccount>(StringComparer.Ordinal);
-        var filter = StorageTables.StartsWith("PartitionKey", cycleId + "|") + " and Usable eq true";
+        if (personKeys is { Count: 0 })
+        {
+            return payable;
+        }
+
+        var partitions = personKeys is null ? StorageTables.StartsWith("PartitionKey", cycleId + "|") : Disbursement.ShardRange.Spanning(personKeys).Filter(cycleId);
+        var filter = partitions + " and Usable eq true";
         await foreach (var e in storage.Table(TableName).QueryAsync<TableEntity>(filter, select: ["RowKey", "Holder", "AccountNumber", "Bank"], cancellationToken: cancellationToken))
         {
-            if (Payable(e) is { } account)
+            if ((personKeys is null || personKeys.Contains(e.RowKey)) && Payable(e) is { } account)
             {
                 payable[e.RowKey] = account;
             }

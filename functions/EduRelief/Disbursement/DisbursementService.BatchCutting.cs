@@ -35,13 +35,20 @@ public sealed partial class DisbursementService
     /// <summary>Given the children some rows name, those who can be paid, and to which account.</summary>
     public delegate Task<IReadOnlyDictionary<string, Accounts.PayableAccount>> AccountsFor(IReadOnlyCollection<string> personKeys, CancellationToken cancellationToken);
 
-    /// <summary>Every payable child of the cycle, whoever the rows name (one scan of the cycle's accounts).</summary>
-    private AccountsFor AllPayable(string cycleId) => (_, ct) => Accounts.CycleAccounts.LoadPayableAsync(_storage, cycleId, ct);
+    /// <summary>The payable children among those the rows name, read from the shards of the cycle's accounts they fall in.</summary>
+    private AccountsFor AllPayable(string cycleId) =>
+        (keys, ct) => Accounts.CycleAccounts.LoadPayableAsync(_storage, cycleId, ct, keys as IReadOnlySet<string> ?? keys.ToHashSet(StringComparer.Ordinal));
 
     /// <summary>
-    /// <see cref="CutBatchAsync"/> for several programs at once: one read of the rows they may take, the new batches'
-    /// rows claimed together (a transaction per entity partition holds every program's rows there), then each batch's
-    /// items and seal. A batch found open or asked for again is finished alone, as <see cref="FinishAsync"/> does.
+    /// A cut works through the entitlement partitions in this many groups (16 partitions each), so that it holds one
+    /// group's rows, their accounts and claims at a time instead of every payable row of the county.
+    /// </summary>
+    private const int CutGroups = 16;
+
+    /// <summary>
+    /// <see cref="CutBatchAsync"/> for several programs at once, in groups of partitions (<see cref="CutInGroupsAsync"/>):
+    /// a program's batch is started at the first group with rows it may take, so nothing to pay → no batch. A batch
+    /// found open or asked for again is finished alone, as <see cref="FinishAsync"/> does.
     /// </summary>
     private async Task<IReadOnlyList<CutOutcome>> CutProgramsAsync(
         string cycleId, IReadOnlyList<string> programs, string kind, string? reason, string actor, Func<string, string?> requestIds, CancellationToken cancellationToken,
@@ -69,40 +76,91 @@ public sealed partial class DisbursementService
 
         if (toCut.Count > 0)
         {
-            // The rows were read before the batches existed; every claim is under the row's ETag, so a row changed since
-            // is looked at again, and one that became owed since waits for the next batch.
-            var (claimable, accounts) = toCut.Count == 1
-                ? await ClaimableAsync(cycleId, programs[toCut[0]], kind, batchId: null, accountsFor ?? AllPayable(cycleId), cancellationToken)
-                : await ClaimableAsync(cycleId, null, kind, batchId: null, accountsFor ?? AllPayable(cycleId), cancellationToken, toCut.Select(p => programs[p]).ToHashSet(StringComparer.Ordinal));
-            var byProgram = claimable.GroupBy(e => e.GetString("Program") ?? "").ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-            var started = new List<(int Index, Batch Batch, List<TableEntity> Rows)>();
+            var cut = await CutInGroupsAsync(
+                cycleId, kind, batchId: null, filling: [], toCut.Select(p => programs[p]).ToHashSet(StringComparer.Ordinal),
+                program => StartBatchAsync(cycleId, program, kind, reason, actor, requestIds(program), all.Count(b => b.Program == program), cancellationToken),
+                accountsFor, cancellationToken);
             foreach (var p in toCut)
             {
-                if (!byProgram.TryGetValue(programs[p], out var rows) || rows.Count == 0)
-                {
-                    outcomes[p] = new CutOutcome(null, false);
-                    continue;
-                }
-
-                var (batch, created) = await StartBatchAsync(cycleId, programs[p], kind, reason, actor, requestIds(programs[p]), all.Count(b => b.Program == programs[p]), cancellationToken);
-                if (created && batch.Status == BatchStatuses.Cutting)
-                {
-                    started.Add((p, batch, rows));
-                }
-                else
-                {
-                    outcomes[p] = new CutOutcome(batch.Status == BatchStatuses.Cutting ? await FinishAsync(batch, cancellationToken) : batch, created);
-                }
-            }
-
-            var claimed = await ClaimAllAsync(started.SelectMany(s => s.Rows.Select(r => (Row: r, BatchId: s.Batch.Id))), cancellationToken);
-            foreach (var (index, batch, _) in started)
-            {
-                outcomes[index] = new CutOutcome(await CompleteAsync(batch, claimed.GetValueOrDefault(batch.Id) ?? [], accounts, cancellationToken), true);
+                outcomes[p] = cut.GetValueOrDefault(programs[p]) ?? new CutOutcome(null, false);
             }
         }
 
         return outcomes.Select(o => o!).ToList();
+    }
+
+    /// <summary>
+    /// Fills batches a group of entity partitions at a time (<see cref="ShardRange.Groups"/>), so that a cut holds one
+    /// group's rows and accounts, never the county's: each group's rows the batches may take are read (the rows were read
+    /// before the batches existed or changed; every claim is under the row's ETag, so a row changed since is looked at
+    /// again, and one that became owed since waits for the next batch), claimed (a transaction per partition holds every
+    /// program's rows there) and added as items before the next group is read; then every batch is sealed.
+    /// <paramref name="filling"/>: batches to fill from the first group on; a program in <paramref name="unopened"/> gets
+    /// its batch from <paramref name="open"/> at the first group with rows for it, and one another instance started is
+    /// finished as <see cref="FinishAsync"/> does. A batch another instance sealed meanwhile takes no more rows. A cut by
+    /// hand (<paramref name="accountsFor"/> given) reads the accounts of the few rows it takes by point reads: one group.
+    /// </summary>
+    private async Task<Dictionary<string, CutOutcome>> CutInGroupsAsync(
+        string cycleId, string kind, string? batchId, Dictionary<string, Batch> filling, HashSet<string> unopened,
+        Func<string, Task<(Batch Batch, bool Created)>> open, AccountsFor? accountsFor, CancellationToken cancellationToken)
+    {
+        var outcomes = new Dictionary<string, CutOutcome>(StringComparer.Ordinal);
+        var preFilled = filling.Keys.ToHashSet(StringComparer.Ordinal);
+        var scan = new CutScan((await _holds.ListAsync(cycleId, cancellationToken)).Where(h => h.Status != HoldStatuses.Dismissed).ToList());
+        foreach (var shards in ShardRange.Groups(accountsFor is null ? CutGroups : 1))
+        {
+            if (filling.Count == 0 && unopened.Count == 0)
+            {
+                break;
+            }
+
+            var programs = filling.Keys.Concat(unopened).ToHashSet(StringComparer.Ordinal);
+            var (claimable, accounts) = await ClaimableAsync(cycleId, programs, kind, batchId, accountsFor ?? AllPayable(cycleId), scan, shards, cancellationToken);
+            foreach (var program in claimable.Select(ProgramOf).Where(unopened.Contains).Distinct(StringComparer.Ordinal).ToList())
+            {
+                unopened.Remove(program);
+                var (batch, created) = await open(program);
+                if (created && batch.Status == BatchStatuses.Cutting)
+                {
+                    filling[program] = batch;
+                }
+                else
+                {
+                    outcomes[program] = new CutOutcome(batch.Status == BatchStatuses.Cutting ? await FinishAsync(batch, cancellationToken) : batch, created);
+                }
+            }
+
+            var claimed = await ClaimAllAsync(claimable.Where(r => filling.ContainsKey(ProgramOf(r))).Select(r => (r, filling[ProgramOf(r)].Id)), cancellationToken);
+            foreach (var (program, batch) in filling.ToList())
+            {
+                if (await AddClaimedAsync(batch, claimed.GetValueOrDefault(batch.Id) ?? [], accounts, cancellationToken) is { } sealedWithout)
+                {
+                    filling.Remove(program);
+                    outcomes[program] = new CutOutcome(sealedWithout, !preFilled.Contains(program));
+                }
+            }
+        }
+
+        foreach (var (program, batch) in filling)
+        {
+            outcomes[program] = new CutOutcome(await SealAsync(cycleId, batch.Id, cancellationToken), !preFilled.Contains(program));
+        }
+
+        return outcomes;
+    }
+
+    private static string ProgramOf(TableEntity entitlement) => entitlement.GetString("Program") ?? "";
+
+    /// <summary>What a cut reads once for all its groups: the cycle's holds, and what it learnt of the batches its rows name.</summary>
+    private sealed class CutScan(IReadOnlyList<ObjectionHold> holds)
+    {
+        public IReadOnlyList<ObjectionHold> Holds { get; } = holds;
+
+        /// <summary>A sealed batch's members by batch id (null: the batch is cutting or gone).</summary>
+        public Dictionary<string, HashSet<string>?> SealedMembers { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Whether a batch is reconciling, by batch id.</summary>
+        public Dictionary<string, bool> Reconciling { get; } = new(StringComparer.Ordinal);
     }
 
     /// <summary>The batch's head and its stripes; another instance that started the same batch first makes it theirs (created false).</summary>
@@ -124,7 +182,7 @@ public sealed partial class DisbursementService
         var created = true;
         try
         {
-            // The head and its stripes at once: item chunks touch a stripe each, so they go in parallel (see CompleteAsync).
+            // The head and its stripes at once: item chunks touch a stripe each, so they go in parallel (see AddClaimedAsync).
             await _batches.SubmitTransactionAsync(
                 [new TableTransactionAction(TableTransactionActionType.Add, head),
                  .. Enumerable.Range(0, Stripes).Select(s => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(head.PartitionKey, StripeRow(s))))],
@@ -163,29 +221,25 @@ public sealed partial class DisbursementService
         return batches.Count > 0 && batches.All(b => b.Status == BatchStatuses.Reconciled);
     }
 
-    /// <summary>Entitlement rows this batch may take (or, with no batch yet, whether there is anything to cut).</summary>
+    /// <summary>Entitlement rows of <paramref name="programs"/> in <paramref name="shards"/> this batch may take (with no batch yet: a new batch).</summary>
     /// <remarks>
     /// <paramref name="accountsFor"/>: given the children the rows name, those who can be paid and to which account
-    /// (<see cref="Accounts.CycleAccounts.LoadPayableAsync"/>), also the answer's. <paramref name="program"/> null: every
-    /// program, or those in <paramref name="programs"/>.
+    /// (<see cref="Accounts.CycleAccounts.LoadPayableAsync"/>), also the answer's.
     /// </remarks>
     private async Task<(List<TableEntity> Rows, IReadOnlyDictionary<string, Accounts.PayableAccount> Accounts)> ClaimableAsync(
-        string cycleId, string? program, string kind, string? batchId, AccountsFor accountsFor, CancellationToken cancellationToken, IReadOnlySet<string>? programs = null)
+        string cycleId, IReadOnlySet<string> programs, string kind, string? batchId, AccountsFor accountsFor, CutScan scan, ShardRange shards, CancellationToken cancellationToken)
     {
         var taken = new List<TableEntity>();
-        var sealedMembers = new Dictionary<string, HashSet<string>?>();
-        var reconciling = new Dictionary<string, bool>();
         var rows = new List<TableEntity>();
         // Money reaches a family only through a usable account: a child without one is never cut (DOMAIN "Accounts").
         var withoutAccount = new List<TableEntity>();
-        // An objection that arrived since the entitlements were last prepared holds its person all the same.
-        var cycleHolds = (await _holds.ListAsync(cycleId, cancellationToken)).Where(h => h.Status != HoldStatuses.Dismissed).ToList();
         // Only pending and failed rows can be taken: storage leaves out the paid, held, cancelled and in-doubt ones.
-        await foreach (var e in _rows.QueryAsync(cycleId, program, cancellationToken, statuses: Takeable))
+        var program = programs.Count == 1 ? programs.Single() : null;
+        await foreach (var e in _rows.QueryAsync(cycleId, program, cancellationToken, statuses: Takeable, shards: shards))
         {
             var status = e.GetString("Status");
             var inBatch = e.GetString("BatchId");
-            if (programs is not null && !programs.Contains(e.GetString("Program") ?? ""))
+            if (!programs.Contains(ProgramOf(e)))
             {
                 continue;
             }
@@ -195,17 +249,18 @@ public sealed partial class DisbursementService
                 continue;
             }
 
+            // An objection that arrived since the entitlements were last prepared holds its person all the same.
             var claimedByThisBatch = batchId is not null && inBatch == batchId;
-            if (!claimedByThisBatch && cycleHolds.Any(h => h.Covers(e.GetString("SchoolCode") ?? "", e.GetString("Name") ?? "")))
+            if (!claimedByThisBatch && scan.Holds.Any(h => h.Covers(e.GetString("SchoolCode") ?? "", e.GetString("Name") ?? "")))
             {
                 continue;
             }
 
             // A failure is owed again once the batch that failed it is reconciled: a person is in at most one open batch.
             // An in-doubt row is neither pending nor failed: it stays with its batch until resolved.
-            var take = (status == EntitlementStatuses.Failed && !await FailedInOpenBatchAsync(cycleId, e, reconciling, cancellationToken))
+            var take = (status == EntitlementStatuses.Failed && !await FailedInOpenBatchAsync(cycleId, e, scan.Reconciling, cancellationToken))
                 || (status == EntitlementStatuses.Pending && (inBatch is null || inBatch == batchId))
-                || (status == EntitlementStatuses.Pending && await IsOrphanAsync(cycleId, inBatch!, e, sealedMembers, cancellationToken));
+                || (status == EntitlementStatuses.Pending && await IsOrphanAsync(cycleId, inBatch!, e, scan.SealedMembers, cancellationToken));
             if (take)
             {
                 taken.Add(e);
@@ -272,13 +327,9 @@ public sealed partial class DisbursementService
     }
 
     /// <summary>Claims the batch's rows, adds them as items, and seals. Any instance may run it, any number of times.</summary>
-    private async Task<Batch> FinishAsync(Batch batch, CancellationToken cancellationToken)
-    {
-        // One read of the payable accounts decides both who is claimed and the account each item carries.
-        var (claimable, accounts) = await ClaimableAsync(batch.CycleId, batch.Program, batch.Kind, batch.Id, AllPayable(batch.CycleId), cancellationToken);
-        var claimed = await ClaimAllAsync(claimable.Select(r => (r, batch.Id)), cancellationToken);
-        return await CompleteAsync(batch, claimed.GetValueOrDefault(batch.Id) ?? [], accounts, cancellationToken);
-    }
+    private async Task<Batch> FinishAsync(Batch batch, CancellationToken cancellationToken) =>
+        (await CutInGroupsAsync(
+            batch.CycleId, batch.Kind, batch.Id, new(StringComparer.Ordinal) { [batch.Program] = batch }, [], _ => Task.FromResult((batch, false)), null, cancellationToken))[batch.Program].Batch!;
 
     /// <summary>
     /// Claims rows for their batches: each partition's rows (of any batch) up to 99 in one transaction, many partitions
@@ -302,8 +353,12 @@ public sealed partial class DisbursementService
         return claimed;
     }
 
-    /// <summary>Adds the claimed rows as items and seals; rows a seal by another instance left out go back.</summary>
-    private async Task<Batch> CompleteAsync(Batch batch, List<TableEntity> claimed, IReadOnlyDictionary<string, Accounts.PayableAccount> accounts, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds claimed rows as items: null when they are in. A batch another instance sealed without them is answered
+    /// instead, once they went back (a row whose release is lost, in a crash or a race, is an orphan the next cut
+    /// takes, since the sealed batch lacks it).
+    /// </summary>
+    private async Task<Batch?> AddClaimedAsync(Batch batch, List<TableEntity> claimed, IReadOnlyDictionary<string, Accounts.PayableAccount> accounts, CancellationToken cancellationToken)
     {
         var itemChunks = claimed.OrderBy(e => e.RowKey, StringComparer.Ordinal).Chunk(ItemsPerTransaction).Select((rows, n) => (Rows: rows, Stripe: StripeRow(n % Stripes)));
         var stopped = 0;
@@ -314,21 +369,19 @@ public sealed partial class DisbursementService
                 Interlocked.Exchange(ref stopped, 1);
             }
         });
-        if (stopped != 0)
+        if (stopped == 0)
         {
-            // Sealed by another instance without these rows: give them back for the next batch. A row whose
-            // release is lost (a crash, a race) is an orphan the next cut takes, since the sealed batch lacks it.
-            var members = (await ListItemsAsync(batch.CycleId, batch.Id, cancellationToken)).Select(i => i.PersonKey).ToHashSet();
-            await _rows.CommitAllAsync(claimed.Where(r => !members.Contains(PersonKeyOf(r))).Select(r =>
-            {
-                var released = new TableEntity(r) { ["Status"] = EntitlementStatuses.Pending };
-                released.Remove("BatchId");
-                return new EntitlementWrite(r, released);
-            }), cancellationToken);
-            return (await GetBatchAsync(batch.CycleId, batch.Id, cancellationToken))!;
+            return null;
         }
 
-        return await SealAsync(batch.CycleId, batch.Id, cancellationToken);
+        var members = (await ListItemsAsync(batch.CycleId, batch.Id, cancellationToken)).Select(i => i.PersonKey).ToHashSet();
+        await _rows.CommitAllAsync(claimed.Where(r => !members.Contains(PersonKeyOf(r))).Select(r =>
+        {
+            var released = new TableEntity(r) { ["Status"] = EntitlementStatuses.Pending };
+            released.Remove("BatchId");
+            return new EntitlementWrite(r, released);
+        }), cancellationToken);
+        return (await GetBatchAsync(batch.CycleId, batch.Id, cancellationToken))!;
     }
 
     /// <summary>Claims up to 99 rows of one partition (each for its batch) in one transaction, each under its ETag; on a conflict, row by row.</summary>
@@ -484,11 +537,11 @@ public sealed partial class DisbursementService
                 stripes.Add(stripe);
             }
 
-            var items = await ListItemsAsync(cycleId, batchId, cancellationToken);
+            var (count, totalFen) = await ItemTotalsAsync(cycleId, batchId, cancellationToken);
             var now = _clock.GetUtcNow();
             head["Status"] = BatchStatuses.Sealed;
-            head["Count"] = items.Count;
-            head["TotalFen"] = items.Sum(i => i.Amount.Fen);
+            head["Count"] = count;
+            head["TotalFen"] = totalFen;
             head["SealedAt"] = now;
             try
             {

@@ -19,18 +19,23 @@ public sealed partial class DisbursementService
     {
         var cycleHolds = await _holds.ListAsync(cycleId, cancellationToken);
         var regularCut = (await ListBatchesAsync(cycleId, cancellationToken)).Where(b => b.Kind == BatchKinds.Regular).Select(b => b.Program).ToHashSet();
-        var existing = new Dictionary<(string, string), TableEntity>();
-        await foreach (var e in QueryEntitlementsAsync(cycleId, null, cancellationToken))
+        // Of each row only what following a hold asks, by row key (which names the partition too); a row that is to
+        // change is read again whole. Holding every row of a county whole would take as much memory again as the county.
+        var existing = new Dictionary<string, KnownRow>(StringComparer.Ordinal);
+        var occupied = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var e in _rows.QueryAsync(cycleId, null, cancellationToken, select: ["RowKey", "Status", "BatchId"]))
         {
-            existing[(e.PartitionKey, e.RowKey)] = e;
+            existing[e.RowKey] = new KnownRow(string.Intern(e.GetString("Status") ?? ""), e.GetString("BatchId") is null);
+            occupied.Add(EntitlementPartition(cycleId, PersonKeyOf(e)));
         }
 
         // A partition without rows has no counter yet: its first rows add one without reading it first.
-        var occupied = existing.Keys.Select(k => k.Item1).ToHashSet(StringComparer.Ordinal);
         _rows.KnownWithoutCounter(Enumerable.Range(0, 256).Select(shard => $"{cycleId}|{shard:x2}").Where(p => !occupied.Contains(p)));
 
-        var changed = 0;
-        var fresh = new Dictionary<(string, string), TableEntity>();
+        // New rows in transactions per partition with its counter, written as partitions fill, many at once; a
+        // transaction that meets a row another instance added meanwhile falls back to adding its rows one by one.
+        var fresh = new EntitlementTable.StreamingWriter(_rows);
+        var (changed, added) = (0, 0);
         foreach (var program in LedgerWorkbook.ProgramSheets.Keys)
         {
             await foreach (var row in _ledger.AllLedgerAsync(cycleId, runId, program, cancellationToken))
@@ -38,25 +43,34 @@ public sealed partial class DisbursementService
                 var target = HoldTarget(cycleHolds, row.SchoolCode, row.Name);
                 var key = row.IdNumber.PersonKey;
                 var (pk, rk) = (EntitlementPartition(cycleId, key), EntitlementRow(program, key));
-                if (!existing.TryGetValue((pk, rk), out var entity))
+                if (!existing.TryGetValue(rk, out var known))
                 {
+                    existing[rk] = KnownRow.Added;
                     var backPay = target == EntitlementStatuses.Pending && regularCut.Contains(program);
                     var reason = backPay ? (row.Source == "review" ? "confirmed by review after the regular batch was cut" : "confirmed after the regular batch was cut") : null;
-                    fresh.TryAdd((pk, rk), NewEntitlement(cycleId, new Payable(row.Name, row.IdNumber, row.SchoolCode, row.SchoolName, program, row.Amount), target, backPay, reason, row.Source));
+                    await fresh.AddAsync(new EntitlementWrite(null, NewEntitlement(cycleId, new Payable(row.Name, row.IdNumber, row.SchoolCode, row.SchoolName, program, row.Amount), target, backPay, reason, row.Source)), cancellationToken);
+                    added++;
                     continue;
                 }
 
-                if (await FollowHoldAsync(entity, target, regularCut.Contains(program), cancellationToken))
+                if (!ReferenceEquals(known, KnownRow.Added) && FollowsHold(known.Status, known.Unbatched, target)
+                    && (await _rows.Table.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: cancellationToken)) is { HasValue: true } stored
+                    && await FollowHoldAsync(stored.Value!, target, regularCut.Contains(program), cancellationToken))
                 {
                     changed++;
                 }
             }
         }
 
-        // New rows in transactions per partition with its counter, many partitions at once; a transaction that meets a
-        // row another instance added meanwhile falls back to adding its rows one by one.
-        var refused = await _rows.CommitAllAsync(fresh.Values.Select(e => new EntitlementWrite(null, e)), cancellationToken);
-        return changed + fresh.Count - refused.Count;
+        var refused = await fresh.FlushAsync(cancellationToken);
+        return changed + added - refused.Count;
+    }
+
+    /// <summary>What <see cref="PrepareRowsAsync"/> keeps of an entitlement row it found: its status, and whether it is in no batch.</summary>
+    private sealed record KnownRow(string Status, bool Unbatched)
+    {
+        /// <summary>A row this preparation adds (a second ledger row for its key adds nothing).</summary>
+        public static readonly KnownRow Added = new("", true);
     }
 
     /// <summary>
@@ -154,13 +168,16 @@ public sealed partial class DisbursementService
 
     private Task<bool> TryAddAsync(TableEntity entity, CancellationToken cancellationToken) => _rows.TryWriteAsync(null, entity, cancellationToken);
 
+    /// <summary>Whether a row of <paramref name="status"/> moves to <paramref name="target"/>, its holds' answer (<see cref="HoldTarget"/>).</summary>
+    private static bool FollowsHold(string? status, bool unbatched, string target) =>
+        // A failed payment stays failed (owed, for the next batch) unless a hold now covers it.
+        !(status == target || status is EntitlementStatuses.Paid or EntitlementStatuses.Cancelled or EntitlementStatuses.InDoubt || (status == EntitlementStatuses.Pending && !unbatched)
+          || (status == EntitlementStatuses.Failed && target == EntitlementStatuses.Pending));
+
     private async Task<bool> FollowHoldAsync(TableEntity entity, string target, bool regularCut, CancellationToken cancellationToken)
     {
         var status = entity.GetString("Status");
-        var unbatched = entity.GetString("BatchId") is null;
-        // A failed payment stays failed (owed, for the next batch) unless a hold now covers it.
-        if (status == target || status is EntitlementStatuses.Paid or EntitlementStatuses.Cancelled or EntitlementStatuses.InDoubt || (status == EntitlementStatuses.Pending && !unbatched)
-            || (status == EntitlementStatuses.Failed && target == EntitlementStatuses.Pending))
+        if (!FollowsHold(status, entity.GetString("BatchId") is null, target))
         {
             return false;
         }

@@ -40,11 +40,26 @@ public sealed partial class DisbursementService
         (await ItemEntitiesAsync(cycleId, batchId, cancellationToken)).Select((e, i) => new BatchItemState(
             ToItem(e, i), e.GetString("Outcome") ?? EntitlementStatuses.Pending, e.GetString("BankReason"), e.GetString("InDoubtReason"))).ToList();
 
+    private static string ItemsFilter(string cycleId, string batchId) =>
+        TableClient.CreateQueryFilter($"PartitionKey eq {BatchPartition(cycleId, batchId)}") + " and " + StorageTables.StartsWith("RowKey", ItemPrefix);
+
+    /// <summary>How many items the batch holds and their sum, read a page at a time (only their amounts).</summary>
+    private async Task<(int Count, long Fen)> ItemTotalsAsync(string cycleId, string batchId, CancellationToken cancellationToken)
+    {
+        var (count, fen) = (0, 0L);
+        await foreach (var e in _batches.QueryAsync<TableEntity>(ItemsFilter(cycleId, batchId), select: ["AmountFen"], cancellationToken: cancellationToken))
+        {
+            count++;
+            fen += e.GetInt64("AmountFen") ?? 0;
+        }
+
+        return (count, fen);
+    }
+
     private async Task<List<TableEntity>> ItemEntitiesAsync(string cycleId, string batchId, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {BatchPartition(cycleId, batchId)}") + " and " + StorageTables.StartsWith("RowKey", ItemPrefix);
         var entities = new List<TableEntity>();
-        await foreach (var e in _batches.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var e in _batches.QueryAsync<TableEntity>(ItemsFilter(cycleId, batchId), cancellationToken: cancellationToken))
         {
             entities.Add(e);
         }

@@ -39,12 +39,12 @@ public sealed class EntitlementTable(StorageAccount storage) : IDeclaresTables
     /// <summary>The person key of an entitlement row (RK <c>{program}|{person key}</c>).</summary>
     public static string PersonKeyOf(TableEntity entitlement) => entitlement.RowKey[(entitlement.RowKey.IndexOf('|', StringComparison.Ordinal) + 1)..];
 
-    /// <summary>The cycle's entitlement rows (not the counters), of one program or school when given.</summary>
+    /// <summary>The cycle's entitlement rows (not the counters), of one program, school or range of shards when given.</summary>
     public IAsyncEnumerable<TableEntity> QueryAsync(
         string cycleId, string? program, CancellationToken cancellationToken, string? schoolCode = null, IEnumerable<string>? select = null, IReadOnlyList<string>? statuses = null,
-        string? where = null)
+        string? where = null, ShardRange? shards = null)
     {
-        var filter = StorageTables.StartsWith("PartitionKey", cycleId + "|")
+        var filter = (shards?.Filter(cycleId) ?? StorageTables.StartsWith("PartitionKey", cycleId + "|"))
             + " and " + (program is null ? TableClient.CreateQueryFilter($"RowKey lt {CounterRow}") : StorageTables.StartsWith("RowKey", program + "|"));
         if (schoolCode is not null)
         {
@@ -240,6 +240,54 @@ public sealed class EntitlementTable(StorageAccount storage) : IDeclaresTables
             }
         });
         return refused;
+    }
+
+    /// <summary>
+    /// Commits writes as they come, each partition's once it fills a transaction (<see cref="RowsPerTransaction"/>),
+    /// many partitions at once (<see cref="CommitAllAsync"/>): a caller streaming new rows holds less than a
+    /// transaction's worth per partition instead of them all, in as few transactions. <see cref="FlushAsync"/> writes the rest.
+    /// </summary>
+    public sealed class StreamingWriter(EntitlementTable table)
+    {
+        private readonly Dictionary<string, List<EntitlementWrite>> _filling = new(StringComparer.Ordinal);
+        private readonly List<EntitlementWrite> _full = [];
+        private readonly List<EntitlementWrite> _refused = [];
+
+        public async Task AddAsync(EntitlementWrite write, CancellationToken cancellationToken)
+        {
+            var partition = write.After.PartitionKey;
+            if (!_filling.TryGetValue(partition, out var rows))
+            {
+                _filling[partition] = rows = [];
+            }
+
+            rows.Add(write);
+            if (rows.Count == RowsPerTransaction)
+            {
+                _full.AddRange(rows);
+                _filling.Remove(partition);
+            }
+
+            if (_full.Count >= RowsPerTransaction * Parallelism)
+            {
+                await CommitAsync(cancellationToken);
+            }
+        }
+
+        /// <summary>Writes what is left; the answer is every change not written (its row changed meanwhile or exists).</summary>
+        public async Task<IReadOnlyList<EntitlementWrite>> FlushAsync(CancellationToken cancellationToken)
+        {
+            _full.AddRange(_filling.Values.SelectMany(rows => rows));
+            _filling.Clear();
+            await CommitAsync(cancellationToken);
+            return _refused;
+        }
+
+        private async Task CommitAsync(CancellationToken cancellationToken)
+        {
+            _refused.AddRange(await table.CommitAllAsync(_full, cancellationToken));
+            _full.Clear();
+        }
     }
 
     /// <summary>

@@ -18,7 +18,10 @@ public sealed class HotlineCycleFigures(HotlineStore cases, ObjectionHoldStore h
 
     private async Task<Cycle> FiguresAsync(Cycle cycle, string? schoolCode, CancellationToken cancellationToken)
     {
-        var all = (await holds.ListAsync(cycle.Id, cancellationToken)).Where(h => schoolCode is null || h.SchoolCode == schoolCode).ToList();
+        // The objections and the cases' figures row are read at once.
+        var holdsRead = holds.ListAsync(cycle.Id, cancellationToken);
+        var figuresRead = cases.FiguresAsync(cycle.CountyCode, cycle.Id, cancellationToken);
+        var all = (await holdsRead).Where(h => schoolCode is null || h.SchoolCode == schoolCode).ToList();
         var open = all.Where(h => h.Status == HoldStatuses.Open).ToList();
         var notice = cycle.Notice?.DeepClone().AsObject();
         if (notice is not null)
@@ -30,7 +33,7 @@ public sealed class HotlineCycleFigures(HotlineStore cases, ObjectionHoldStore h
 
         // The cases' figures from the cycle's figures row (one point read), never a scan of the cases.
         var assignee = schoolCode is null ? null : Assignees.ForSchool(schoolCode);
-        var figures = await cases.FiguresAsync(cycle.CountyCode, cycle.Id, cancellationToken);
+        var figures = await figuresRead;
         var byStatus = figures.ByStatus(assignee);
         var total = byStatus.Values.Sum();
         var overdue = figures.Overdue(clock.GetUtcNow(), assignee);
