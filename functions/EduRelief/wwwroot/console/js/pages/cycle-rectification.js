@@ -476,11 +476,12 @@ async function renderItem(container, ctx) {
 
 /** Who answers for a child out of school: both lines of the 七长制, each link's title, unit and name, then who is missing. */
 function chainSection(chain, countyCode) {
-  const line = (label, links) => [label, h('ul', { class: 'chain' }, links.map((l) =>
-    h('li', {}, `${l.title}${l.unit ? `（${l.unit}）` : ''}：`, l.name ?? h('span', { class: 'muted' }, t('rect.chainUnnamed')))))];
+  // Not the item's facts list (dl.facts): the chain is a section of its own, one list per line.
+  const line = (label, links) => h('div', { class: 'chain-line' }, h('h4', {}, label), h('ul', { class: 'chain' }, links.map((l) =>
+    h('li', {}, `${l.title}${l.unit ? `（${l.unit}）` : ''}：`, l.name ?? h('span', { class: 'muted' }, t('rect.chainUnnamed'))))));
   return h('section', { class: 'panel', 'aria-labelledby': 'rect-chain', 'data-testid': 'chain' },
     h('h3', { id: 'rect-chain' }, t('rect.chain')),
-    facts([line(t('rect.chainAdministrative'), chain.administrative), line(t('rect.chainEducation'), chain.education)]),
+    h('div', { class: 'chain-lines' }, line(t('rect.chainAdministrative'), chain.administrative), line(t('rect.chainEducation'), chain.education)),
     chain.missing.length
       ? h('p', { class: 'alert alert-warn' }, t('rect.chainMissing', { list: chain.missing.join('、') }), ' ',
         h('a', { href: `#/counties/${encodeURIComponent(countyCode)}/contacts` }, t('rect.chainContacts')))
