@@ -17,6 +17,7 @@ const routes = [
   { pattern: /^\/cycles\/([^/]+)(?:\/([a-z-]+))?(?:\/([^/]+))?$/, load: () => import('./pages/cycle.js'), names: ['id', 'tab', 'sub'] },
   { pattern: /^\/counties\/(\d{6})\/contacts$/, load: () => import('./pages/contacts.js'), names: ['countyCode'] },
   { pattern: /^\/counties\/(\d{6})\/referrals$/, load: () => import('./pages/referrals.js'), names: ['countyCode'] },
+  { pattern: /^\/counties\/(\d{6})\/children$/, load: () => import('./pages/children.js'), names: ['countyCode'] },
 ];
 
 export const session = { me: null, config: { entra: null, devClock: false } };
