@@ -121,7 +121,7 @@ function searchForm(code, results, timeline) {
   const show = () => Object.entries(inputs).forEach(([key, element]) => { element.hidden = !shown[by.value].includes(key); });
   by.addEventListener('change', show);
   show();
-  const form = h('form', { class: 'panel toolbar children-search' }, field(t('kids.by'), by), Object.values(inputs),
+  const form = h('form', { class: 'toolbar children-search' }, field(t('kids.by'), by), Object.values(inputs),
     h('button', { type: 'submit', class: 'btn btn-primary' }, t('kids.search')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -134,7 +134,7 @@ function searchForm(code, results, timeline) {
       clear(results, problem(error));
     }
   });
-  return form;
+  return h('section', { class: 'panel' }, form);
 }
 
 function list(code, items, timeline) {
