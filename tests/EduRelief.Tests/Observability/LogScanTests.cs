@@ -76,7 +76,12 @@ public sealed partial class LogScanTests
         // The verification step carries the correlation id of the roster upload that started it.
         var uploads = cycleRequestLines.Where(e => e.Scope("Route")!.Contains("/rosters/", StringComparison.Ordinal)).Select(e => e.Scope("CorrelationId")).ToHashSet();
         var verification = stepLines.First(e => e.Message.Contains("verification", StringComparison.Ordinal));
-        Assert.Contains(verification.Scope("CorrelationId"), uploads);
+        var correlation = verification.Scope("CorrelationId");
+        // On failure, every line of that correlation id says where the step message came from (the lines were checked
+        // for personal data above).
+        Assert.True(correlation is not null && uploads.Contains(correlation),
+            $"the verification step's correlation id {correlation} is none of the uploads' ({string.Join(", ", uploads)}); its lines:\n"
+            + string.Join('\n', entries.Where(e => e.Scope("CorrelationId") == correlation).Select(e => e.Line)));
 
         Assert.All(entries.Where(e => e.Scope("Route") is not null), e => Assert.False(string.IsNullOrEmpty(e.Scope("CorrelationId")), $"no correlation id: {e.Line}"));
     }
