@@ -107,6 +107,10 @@ public sealed partial class DisbursementService
         var outcomes = new Dictionary<string, CutOutcome>(StringComparer.Ordinal);
         var preFilled = filling.Keys.ToHashSet(StringComparer.Ordinal);
         var scan = new CutScan((await _holds.ListAsync(cycleId, cancellationToken)).Where(h => h.Status != HoldStatuses.Dismissed).ToList());
+        // Every batch numbered before one this cut fills exists already (a batch's number counts its program's batches).
+        var before = await ListBatchesAsync(cycleId, cancellationToken);
+        bool Late(string batchId) => filling.Values.FirstOrDefault(b => b.Id == batchId) is { Kind: BatchKinds.Regular } batch
+            && before.Any(b => b.Program == batch.Program && b.Kind == BatchKinds.Regular && string.CompareOrdinal(b.Id, batch.Id) < 0);
         foreach (var shards in ShardRange.Groups(accountsFor is null ? CutGroups : 1))
         {
             if (filling.Count == 0 && unopened.Count == 0)
@@ -130,7 +134,7 @@ public sealed partial class DisbursementService
                 }
             }
 
-            var claimed = await ClaimAllAsync(claimable.Where(r => filling.ContainsKey(ProgramOf(r))).Select(r => (r, filling[ProgramOf(r)].Id)), cancellationToken);
+            var claimed = await ClaimAllAsync(claimable.Where(r => filling.ContainsKey(ProgramOf(r))).Select(r => (r, filling[ProgramOf(r)].Id)), Late, cancellationToken);
             foreach (var (program, batch) in filling.ToList())
             {
                 if (await AddClaimedAsync(batch, claimed.GetValueOrDefault(batch.Id) ?? [], accounts, cancellationToken) is { } sealedWithout)
@@ -333,15 +337,16 @@ public sealed partial class DisbursementService
 
     /// <summary>
     /// Claims rows for their batches: each partition's rows (of any batch) up to 99 in one transaction, many partitions
-    /// at once. The answer is, per batch, the rows that are now its own.
+    /// at once. The answer is, per batch, the rows that are now its own. A row that was never in a batch, claimed by a
+    /// regular batch after its program's first (<paramref name="late"/>), is 补发 (<see cref="OwedLate"/>).
     /// </summary>
-    private async Task<Dictionary<string, List<TableEntity>>> ClaimAllAsync(IEnumerable<(TableEntity Row, string BatchId)> rows, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, List<TableEntity>>> ClaimAllAsync(IEnumerable<(TableEntity Row, string BatchId)> rows, Func<string, bool> late, CancellationToken cancellationToken)
     {
         var claimed = new Dictionary<string, List<TableEntity>>(StringComparer.Ordinal);
         var chunks = rows.GroupBy(r => r.Row.PartitionKey).SelectMany(g => g.Chunk(EntitlementTable.RowsPerTransaction));
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
         {
-            var mine = await ClaimChunkAsync(chunk, ct);
+            var mine = await ClaimChunkAsync(chunk, late, ct);
             lock (claimed)
             {
                 foreach (var (row, batchId) in mine)
@@ -385,7 +390,7 @@ public sealed partial class DisbursementService
     }
 
     /// <summary>Claims up to 99 rows of one partition (each for its batch) in one transaction, each under its ETag; on a conflict, row by row.</summary>
-    private async Task<IReadOnlyList<(TableEntity Row, string BatchId)>> ClaimChunkAsync((TableEntity Row, string BatchId)[] rows, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<(TableEntity Row, string BatchId)>> ClaimChunkAsync((TableEntity Row, string BatchId)[] rows, Func<string, bool> late, CancellationToken cancellationToken)
     {
         static bool Mine(TableEntity r, string batchId) => r.GetString("Status") == EntitlementStatuses.Pending && r.GetString("BatchId") == batchId;
         var toClaim = rows.Where(r => !Mine(r.Row, r.BatchId)).ToList();
@@ -397,9 +402,8 @@ public sealed partial class DisbursementService
 
         var updated = toClaim.Select(r =>
         {
-            var copy = new TableEntity(r.Row) { ETag = r.Row.ETag };
-            copy["Status"] = EntitlementStatuses.Pending;
-            copy["BatchId"] = r.BatchId;
+            var copy = Claimed(r.Row, r.BatchId, late);
+            copy.ETag = r.Row.ETag;
             return (Row: copy, r.BatchId);
         }).ToList();
         if (await _rows.CommitAsync(toClaim.Zip(updated, (before, after) => new EntitlementWrite(before.Row, after.Row)).ToList(), cancellationToken) is null)
@@ -411,7 +415,7 @@ public sealed partial class DisbursementService
         var mine = new List<(TableEntity, string)>(already);
         foreach (var (row, batchId) in toClaim)
         {
-            if (await ClaimAsync(row, batchId, cancellationToken) is { } claimed)
+            if (await ClaimAsync(row, batchId, late, cancellationToken) is { } claimed)
             {
                 mine.Add((claimed, batchId));
             }
@@ -421,7 +425,7 @@ public sealed partial class DisbursementService
     }
 
     /// <summary>Sets the row's batch under its ETag; null when another writer changed it first and it is not ours now.</summary>
-    private async Task<TableEntity?> ClaimAsync(TableEntity row, string batchId, CancellationToken cancellationToken)
+    private async Task<TableEntity?> ClaimAsync(TableEntity row, string batchId, Func<string, bool> late, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 5; attempt++)
         {
@@ -437,7 +441,7 @@ public sealed partial class DisbursementService
                 return null;
             }
 
-            var claimed = new TableEntity(row) { ["Status"] = EntitlementStatuses.Pending, ["BatchId"] = batchId };
+            var claimed = Claimed(row, batchId, late);
             if (await _rows.TryWriteAsync(row, claimed, cancellationToken))
             {
                 return claimed;
@@ -454,6 +458,28 @@ public sealed partial class DisbursementService
 
         return null;
     }
+
+    /// <summary>
+    /// The row as <paramref name="batchId"/> claims it. A row that was never in a batch and has no 补发 reason of its own,
+    /// claimed by a regular batch after its program's first, was missed by the first (DOMAIN: late-confirmed entitlements
+    /// are paid as 补发): it is marked so in the same write as the claim. The cut's own mark of a child without an
+    /// account can lose a race, and a preparation can add a row behind a cut; this holds whatever the interleaving.
+    /// A failed row (<c>LastFailedBatchId</c>) or one a lost seal released stays what it was: a retry, not 补发.
+    /// </summary>
+    private static TableEntity Claimed(TableEntity row, string batchId, Func<string, bool> late)
+    {
+        var claimed = new TableEntity(row) { ["Status"] = EntitlementStatuses.Pending, ["BatchId"] = batchId };
+        if (OwedLate(row, batchId, late))
+        {
+            claimed["BackPay"] = true;
+            claimed["BackPayReason"] = SystemReasons.AfterRegularBatch;
+        }
+
+        return claimed;
+    }
+
+    private static bool OwedLate(TableEntity row, string batchId, Func<string, bool> late) =>
+        row.GetBoolean("BackPay") != true && row.GetString("BatchId") is null && row.GetString("LastFailedBatchId") is null && late(batchId);
 
     /// <summary>
     /// Adds items in one transaction with a touch of <paramref name="stripe"/> under the ETag read before the head was

@@ -61,7 +61,13 @@ public static class SystemReasons
     public const string ObjectionDismissed = "objection dismissed after the regular batch was cut";
     public const string NoUsableAccount = "no usable account when the regular batch was cut";
 
-    public static readonly IReadOnlyList<string> All = [NoticeEnded, ObjectionDismissed, NoUsableAccount];
+    /// <summary>
+    /// A row first cut into a regular batch after the program's first one, without a reason of its own: the first
+    /// regular batch missed it (a preparation that added it while the batch was being cut, a mark that lost a race).
+    /// </summary>
+    public const string AfterRegularBatch = "owed after the regular batch was cut";
+
+    public static readonly IReadOnlyList<string> All = [NoticeEnded, ObjectionDismissed, NoUsableAccount, AfterRegularBatch];
 }
 
 /// <summary>Kinds of reconciliation exception; each becomes a rectification item.</summary>
