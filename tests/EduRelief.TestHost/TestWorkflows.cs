@@ -35,7 +35,11 @@ public sealed class FanOutTestWorkflow : WorkflowDefinition
             ctx.Data["healed"] = true;
             return [];
         }),
-        new("fanning", "work.completed", "summing", Effects: ctx => [new RunActivity("sum", TestSumActivity.KindName, new JsonObject { ["fanOutId"] = (string?)ctx.Event.Payload?["fanOutId"] })]),
+        new("fanning", "work.completed", "summing", Effects: ctx => [new RunActivity("sum", TestSumActivity.KindName, new JsonObject
+        {
+            ["fanOutId"] = (string?)ctx.Event.Payload?["fanOutId"],
+            ["sumDelayMs"] = (int?)ctx.Data["sumDelayMs"] ?? 0,
+        })]),
         new("summing", "sum.completed", "done", Effects: ctx =>
         {
             ctx.Data["sum"] = (long?)ctx.Event.Payload?["sum"];
@@ -110,8 +114,12 @@ public sealed class TestShardActivity(StorageAccount storage, WorkflowEngine eng
     }
 }
 
-/// <summary>Sums the completion rows of a fan-out.</summary>
-public sealed class TestSumActivity(WorkflowTables tables) : IActivity
+/// <summary>
+/// Sums the completion rows of a fan-out. Each run is recorded (partition <c>{instance}-sum</c> of
+/// <see cref="TestShardActivity.RunsTable"/>, with its step id), after which it waits <c>sumDelayMs</c>: long enough
+/// for a test to deliver a copy of the step while it runs.
+/// </summary>
+public sealed class TestSumActivity(WorkflowTables tables, StorageAccount storage) : IActivity
 {
     public const string KindName = "test.sum";
 
@@ -119,6 +127,13 @@ public sealed class TestSumActivity(WorkflowTables tables) : IActivity
 
     public async Task<JsonObject?> RunAsync(ActivityContext context, CancellationToken cancellationToken)
     {
+        await storage.Table(TestShardActivity.RunsTable).AddEntityAsync(
+            new TableEntity($"{context.InstanceId}-sum", Guid.NewGuid().ToString("N")) { ["StepId"] = context.StepId }, cancellationToken);
+        if ((int?)context.Input?["sumDelayMs"] is int delay && delay > 0)
+        {
+            await Task.Delay(delay, cancellationToken);
+        }
+
         var fanOutId = (string?)context.Input?["fanOutId"];
         var prefix = $"d|{fanOutId}|";
         long sum = 0;

@@ -13,6 +13,7 @@ internal static class Keys
     public const string FanOutPrefix = "f|";
     public const string DonePrefix = "d|";
     public const string TimerPrefix = "t|";
+    public const string RunningPrefix = "r|";
 
     public static string History(long sequence) => $"{HistoryPrefix}{sequence:D10}";
 
@@ -25,6 +26,9 @@ internal static class Keys
     public static string Done(string fanOutId, int shard) => $"{DonePrefix}{fanOutId}|{shard:D6}";
 
     public static string Timer(string timerId) => TimerPrefix + timerId;
+
+    /// <summary>The run of an activity step some copy holds (<see cref="StepRuns"/>).</summary>
+    public static string Running(string stepId) => RunningPrefix + Safe(stepId);
 
     /// <summary>The first key after every key that starts with <paramref name="prefix"/>.</summary>
     public static string End(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);

@@ -16,6 +16,7 @@ public sealed class StepProcessor(
     WorkflowTables tables,
     StepQueue queue,
     FanInCommitter committer,
+    StepRuns runs,
     IEnumerable<IActivity> activities,
     TimeProvider clock,
     AppMetrics metrics,
@@ -66,6 +67,33 @@ public sealed class StepProcessor(
             return;
         }
 
+        if (message.Type == StepMessage.Activity)
+        {
+            if (await StepRecordedAsync(message, cancellationToken))
+            {
+                // A copy of a step whose completion is recorded (a lapsed lease, a re-sent outbox row): done already.
+                logger.LogInformation("{InstanceId}: step {StepId} ({Kind}) completed before; this copy does not run it", message.InstanceId, message.StepId, message.Kind);
+                return;
+            }
+
+            await using var run = await runs.TryClaimAsync(message.InstanceId, message.StepId!, cancellationToken);
+            if (run is null)
+            {
+                logger.LogInformation("{InstanceId}: step {StepId} ({Kind}) is running in another copy; this one looks again in {Delay}",
+                    message.InstanceId, message.StepId, message.Kind, runs.DeferBy);
+                await queue.SendAsync(message, runs.DeferBy, cancellationToken);
+                return;
+            }
+
+            await RunOnceAsync(message, activity, cancellationToken);
+            return;
+        }
+
+        await RunOnceAsync(message, activity, cancellationToken);
+    }
+
+    private async Task RunOnceAsync(StepMessage message, IActivity activity, CancellationToken cancellationToken)
+    {
         JsonObject? output;
         try
         {
@@ -101,10 +129,14 @@ public sealed class StepProcessor(
         {
             await engine.RaiseAsync(
                 message.InstanceId,
-                new WorkflowEvent("step|" + message.StepId, StepEvents.Completed(message.Name!), output, "system"),
+                new WorkflowEvent(StepEvents.CompletionId(message.StepId!), StepEvents.Completed(message.Name!), output, "system"),
                 cancellationToken);
         }
     }
+
+    private async Task<bool> StepRecordedAsync(StepMessage message, CancellationToken cancellationToken) =>
+        (await tables.Instances.GetEntityIfExistsAsync<TableEntity>(
+            message.InstanceId, Keys.Event(StepEvents.CompletionId(message.StepId!)), select: ["RowKey"], cancellationToken: cancellationToken)).HasValue;
 
     private async Task<bool> ShardRecordedAsync(StepMessage message, CancellationToken cancellationToken) =>
         (await tables.Instances.GetEntityIfExistsAsync<TableEntity>(

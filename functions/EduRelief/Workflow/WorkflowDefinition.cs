@@ -123,6 +123,9 @@ public static class StepEvents
 
     /// <summary><c>{name}.completed</c>: raised when the activity or fan-out named <paramref name="effectName"/> finishes.</summary>
     public static string Completed(string effectName) => effectName + CompletedSuffix;
+
+    /// <summary>The id of a step's completion event: the step's id, so its completion is applied once however often it runs.</summary>
+    public static string CompletionId(string stepId) => "step|" + stepId;
 }
 
 /// <summary>Run one activity; on success the engine raises <c>{Name}.completed</c> with the activity's output.</summary>

@@ -15,6 +15,7 @@ public static class WorkflowFunctions
         .AddSingleton(sp => new Lazy<WorkflowEngine>(sp.GetRequiredService<WorkflowEngine>))
         .AddSingleton<FanInCommitter>()
         .AddSingleton<StepProcessor>()
+        .AddSingleton<StepRuns>()
         .AddSingleton<WorkflowSweeper>()
         .AddSingleton<WorkflowRegistry>();
 

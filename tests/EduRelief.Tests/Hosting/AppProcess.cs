@@ -93,6 +93,7 @@ public sealed class AppProcess : IAsyncDisposable
             ["EDURELIEF_LOCAL_RUNNER"] = "true",
             ["EDURELIEF_FUNCTIONS_ROOT"] = Repo.Root,
             ["EDURELIEF_RUNNER_MESSAGE_LEASE"] = "00:00:03",
+            ["EDURELIEF_STEP_HEARTBEAT"] = "00:00:01",
             ["Logging__LogLevel__Default"] = "Information",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             ["Logging__LogLevel__System.Net.Http"] = "Warning",

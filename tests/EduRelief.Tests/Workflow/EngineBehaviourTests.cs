@@ -94,6 +94,84 @@ public sealed class EngineBehaviourTests(EngineFixture fixture) : IClassFixture<
         Assert.Equal(EngineTestSupport.ExpectedSum(5), (long)after["instance"]!["data"]!["sum"]!);
     }
 
+    /// <summary>
+    /// A copy of an activity step delivered while the step runs (a lapsed lease, a re-sent outbox row: issue 13 saw the
+    /// notice-end cut run five times at once) waits for the running copy instead of running beside it, and ends once the
+    /// step's completion is recorded: the step ran once, completed once.
+    /// </summary>
+    [Fact]
+    public async Task Activity_CopyDeliveredWhileItRuns_WaitsAndEndsWithoutRunningAgain()
+    {
+        var (stepId, fanOutId) = await StartSlowSumAsync("dup-activity", sumDelayMs: 5000);
+
+        await SendAsync(new StepMessage { Type = StepMessage.Activity, InstanceId = "dup-activity", StepId = stepId, Name = "sum", Kind = "test.sum", Input = new() { ["fanOutId"] = fanOutId, ["sumDelayMs"] = 5000 } });
+
+        var done = await App.UntilStageAsync("dup-activity", "done", TimeSpan.FromSeconds(60));
+        await DrainedAsync();
+        Assert.Single(await SumRunsAsync("dup-activity"));
+        Assert.Equal(1, EngineTestSupport.CountEvents(await App.InstanceAsync("dup-activity"), "sum.completed"));
+        Assert.Equal(EngineTestSupport.ExpectedSum(2), (long)done["instance"]!["data"]!["sum"]!);
+    }
+
+    /// <summary>
+    /// A running copy that stopped beating (its process died or starved) is taken over by the next copy, so a step is
+    /// never stuck behind a dead owner; the starved owner, alive after all, finishes too, and the completion counts once.
+    /// </summary>
+    [Fact]
+    public async Task Activity_RunningCopyStoppedBeating_NextCopyTakesOverAndTheStepCompletesOnce()
+    {
+        var (stepId, fanOutId) = await StartSlowSumAsync("stale-activity", sumDelayMs: 4000);
+        var storage = await fixture.StorageAsync();
+        var instances = storage.Table("workflow");
+        var running = (await instances.GetEntityAsync<TableEntity>("stale-activity", "r|" + stepId)).Value;
+        running["BeatAt"] = DateTimeOffset.UtcNow.AddMinutes(-5);
+        await instances.UpdateEntityAsync(running, running.ETag, TableUpdateMode.Replace);
+
+        await SendAsync(new StepMessage { Type = StepMessage.Activity, InstanceId = "stale-activity", StepId = stepId, Name = "sum", Kind = "test.sum", Input = new() { ["fanOutId"] = fanOutId, ["sumDelayMs"] = 0 } });
+
+        await Eventually.UntilAsync(() => SumRunsAsync("stale-activity"), runs => runs.Count == 2, TimeSpan.FromSeconds(30), "the copy to take the step over");
+        await App.UntilStageAsync("stale-activity", "done", TimeSpan.FromSeconds(60));
+        await DrainedAsync();
+        Assert.Equal(2, (await SumRunsAsync("stale-activity")).Count);
+        Assert.Equal(1, EngineTestSupport.CountEvents(await App.InstanceAsync("stale-activity"), "sum.completed"));
+    }
+
+    /// <summary>A two-shard fan-out whose sum step records its run and then waits; answers once that step has started.</summary>
+    private async Task<(string StepId, string FanOutId)> StartSlowSumAsync(string id, int sumDelayMs)
+    {
+        await App.StartAsync(id, "test-fanout", new { shards = 2, sumDelayMs });
+        await App.RaiseAsync(id, "go", "go");
+        var runs = await Eventually.UntilAsync(() => SumRunsAsync(id), r => r.Count == 1, TimeSpan.FromSeconds(60), "the sum step to start");
+        var fanOutId = (string)(await App.InstanceAsync(id))["fanOuts"]![0]!["id"]!;
+        return (runs[0].GetString("StepId")!, fanOutId);
+    }
+
+    private async Task<IReadOnlyList<TableEntity>> SumRunsAsync(string id)
+    {
+        var storage = await fixture.StorageAsync();
+        var rows = new List<TableEntity>();
+        await foreach (var row in storage.Table("testruns").QueryAsync<TableEntity>(e => e.PartitionKey == $"{id}-sum"))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private async Task SendAsync(StepMessage message)
+    {
+        var storage = await fixture.StorageAsync();
+        await storage.Queues.GetQueueClient(storage.QueueName("steps")).SendMessageAsync(message.ToJson());
+    }
+
+    /// <summary>The step queue is empty; its count includes invisible messages (being processed, or sent with a delay).</summary>
+    private async Task DrainedAsync()
+    {
+        var storage = await fixture.StorageAsync();
+        var queue = storage.Queues.GetQueueClient(storage.QueueName("steps"));
+        await Eventually.UntilAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount, c => c == 0, TimeSpan.FromSeconds(30), "the queue to drain");
+    }
+
     [Fact]
     public async Task Activity_FailsEveryAttempt_IsDeadLetteredThenOperatorRetryCompletesIt()
     {
