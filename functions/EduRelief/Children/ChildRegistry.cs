@@ -117,20 +117,33 @@ public sealed class ChildRegistry(StorageAccount storage, ChildIds ids) : IDecla
             return null;
         }
 
-        var only = new Dictionary<Semester, string> { [previous] = cycles[previous] };
         var children = new List<(PreviousChild, RegisteredChild)>();
-        // The latest-record columns and that one cycle's record: the other cycles' records stay in the table.
-        string[] columns = [.. LatestColumns, PropertyOf(previous)];
-        await foreach (var e in _table.QueryAsync<TableEntity>(CountyRows(county), maxPerPage: 1000, select: columns, cancellationToken: cancellationToken))
+        await foreach (var (child, entry) in ListedInAsync(county, previous, cycles[previous], cancellationToken))
         {
-            var child = ToChild(e, only);
-            if (child.Latest is { SchoolCode: { } school, Stage: { } stage, Grade: { } grade } entry)
-            {
-                children.Add((new PreviousChild(child.IdNumber, school, stage, grade, entry.Eligible), child));
-            }
+            children.Add((new PreviousChild(child.IdNumber, entry.SchoolCode!, entry.Stage!.Value, entry.Grade!.Value, entry.Eligible), child));
         }
 
         return new PreviousCycle(previous, children);
+    }
+
+    /// <summary>
+    /// The county's children listed at a school (with stage and grade) in <paramref name="semester"/>'s run
+    /// <paramref name="runId"/>, each with that record. Reads the latest-record columns and that one cycle's record:
+    /// the other cycles' records stay in the table.
+    /// </summary>
+    public async IAsyncEnumerable<(RegisteredChild Child, ChildEntry Entry)> ListedInAsync(
+        string county, Semester semester, string runId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var only = new Dictionary<Semester, string> { [semester] = runId };
+        string[] columns = [.. LatestColumns, PropertyOf(semester)];
+        await foreach (var e in _table.QueryAsync<TableEntity>(CountyRows(county), maxPerPage: 1000, select: columns, cancellationToken: cancellationToken))
+        {
+            var child = ToChild(e, only);
+            if (child.Latest is { SchoolCode: not null, Stage: not null, Grade: not null } entry)
+            {
+                yield return (child, entry);
+            }
+        }
     }
 
     /// <summary>Writes a verified cycle's records, then marks the cycle's run as the one that counts.</summary>

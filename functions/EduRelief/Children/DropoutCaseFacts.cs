@@ -27,8 +27,9 @@ public static class DropoutCaseStatuses
 /// the time it took it (oldest first; the first is <see cref="DropoutCaseStatuses.NotInSchool"/> at opening), so a
 /// report for a past month reads the case as it stood at that month's end.
 /// </summary>
+/// <param name="Born">The child's date of birth (from the ID number), so a report can tell whether the child is of school age; null when unknown.</param>
 public sealed record DropoutCaseFact(
-    string CaseId, string ChildId, string? Township, string? Village, string? SchoolCode, IReadOnlyList<DropoutCaseStatusChange> History)
+    string CaseId, string ChildId, string? Township, string? Village, string? SchoolCode, IReadOnlyList<DropoutCaseStatusChange> History, DateOnly? Born = null)
 {
     /// <summary>The status at <paramref name="at"/>; null when the case was opened after it.</summary>
     public string? StatusAt(DateTimeOffset at) => History.LastOrDefault(h => h.At <= at)?.Status;

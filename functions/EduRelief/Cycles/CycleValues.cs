@@ -15,6 +15,9 @@ public sealed class CountyCatalog
 
     public int Count => _counties.Count;
 
+    /// <summary>Every county of the catalog, by code.</summary>
+    public IEnumerable<County> All => _counties.Values.OrderBy(c => c.Code, StringComparer.Ordinal);
+
     public static CountyCatalog LoadDefault()
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Data", "counties.json");

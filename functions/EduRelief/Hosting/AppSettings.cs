@@ -115,5 +115,6 @@ public static class StorageInitializer
         await services.GetRequiredService<EduRelief.Notices.NoticeStore>().CreateContainerAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Disbursement.DisbursementService>().CreateContainerAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Accounts.AccountsStore>().CreateContainerAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Children.DropoutReports>().CreateContainerAsync(cancellationToken);
     }
 }

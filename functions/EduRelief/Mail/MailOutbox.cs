@@ -22,7 +22,14 @@ public static class MailStatuses
 }
 
 /// <summary>An email to send, under a key the caller chooses: the same key twice is one email.</summary>
-public sealed record MailRequest(string Key, string? CountyCode, IReadOnlyList<string> To, string Subject, string Body);
+public sealed record MailRequest(string Key, string? CountyCode, IReadOnlyList<string> To, string Subject, string Body)
+{
+    /// <summary>Files attached from the app's content-addressed blobs (read when the email is sent, so the row stays small).</summary>
+    public IReadOnlyList<MailAttachment> Attachments { get; init; } = [];
+}
+
+/// <summary>A file to attach: its name and type as the recipient sees them, and where its bytes are (container <c>{prefix}{Container}</c>, blob <c>sha256/{Sha256}</c>).</summary>
+public sealed record MailAttachment(string FileName, string ContentType, string Container, string Sha256);
 
 /// <summary>An email as operators see it: recipients and state, not the body.</summary>
 public sealed record MailItem(
@@ -83,6 +90,7 @@ public sealed class MailOutbox(StorageAccount storage, MailSender sender, MailSe
             ["To"] = JsonSerializer.Serialize(request.To),
             ["Subject"] = request.Subject,
             ["Body"] = request.Body,
+            ["Attachments"] = request.Attachments.Count == 0 ? null : JsonSerializer.Serialize(request.Attachments),
             ["Status"] = MailStatuses.Pending,
             ["Attempts"] = 0,
             ["CreatedAt"] = now,
@@ -108,6 +116,23 @@ public sealed class MailOutbox(StorageAccount storage, MailSender sender, MailSe
 
         var stored = await _table.GetEntityAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken);
         return ToItem(stored.Value);
+    }
+
+    /// <summary>The row's attachments with their bytes, read from their content-addressed blobs.</summary>
+    private async Task<IReadOnlyList<(MailAttachment File, byte[] Content)>> AttachmentsAsync(TableEntity row, CancellationToken cancellationToken)
+    {
+        var files = row.GetString("Attachments") is { } json ? JsonSerializer.Deserialize<MailAttachment[]>(json) ?? [] : [];
+        var loaded = new List<(MailAttachment, byte[])>();
+        foreach (var file in files)
+        {
+            var blobs = new ContentAddressedBlobs(storage.Blobs.GetBlobContainerClient(storage.ContainerName(file.Container)));
+            await using var stream = await blobs.OpenAsync(file.Sha256, cancellationToken);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, cancellationToken);
+            loaded.Add((file, buffer.ToArray()));
+        }
+
+        return loaded;
     }
 
     /// <summary>
@@ -140,10 +165,13 @@ public sealed class MailOutbox(StorageAccount storage, MailSender sender, MailSe
             return null;
         }
 
-        var mail = new OutgoingMail(rowKey, JsonSerializer.Deserialize<string[]>(row.GetString("To") ?? "[]") ?? [], row.GetString("Subject") ?? "", row.GetString("Body") ?? "");
         SendResult result;
         try
         {
+            var mail = new OutgoingMail(rowKey, JsonSerializer.Deserialize<string[]>(row.GetString("To") ?? "[]") ?? [], row.GetString("Subject") ?? "", row.GetString("Body") ?? "")
+            {
+                Attachments = await AttachmentsAsync(row, cancellationToken),
+            };
             result = await sender.SendAsync(mail, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

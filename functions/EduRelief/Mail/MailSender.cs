@@ -16,7 +16,10 @@ public enum SendOutcome
 public sealed record SendResult(SendOutcome Outcome, string? Reason = null);
 
 /// <summary>One email as the outbox hands it to the sender.</summary>
-public sealed record OutgoingMail(string Id, IReadOnlyList<string> To, string Subject, string Body);
+public sealed record OutgoingMail(string Id, IReadOnlyList<string> To, string Subject, string Body)
+{
+    public IReadOnlyList<(MailAttachment File, byte[] Content)> Attachments { get; init; } = [];
+}
 
 /// <summary>Sends through SendGrid's v3 API; never throws for an expected failure (network, 429, 5xx, 4xx).</summary>
 public sealed class MailSender(MailSettings settings, IHttpClientFactory httpClients)
@@ -32,6 +35,11 @@ public sealed class MailSender(MailSettings settings, IHttpClientFactory httpCli
         var message = MailHelper.CreateSingleEmailToMultipleRecipients(
             new EmailAddress(settings.From, "EduRelief"), mail.To.Select(t => new EmailAddress(t)).ToList(), mail.Subject, mail.Body, null);
         message.AddCustomArg("outboxId", mail.Id);
+        foreach (var (file, content) in mail.Attachments)
+        {
+            message.AddAttachment(file.FileName, Convert.ToBase64String(content), file.ContentType);
+        }
+
         Response response;
         try
         {

@@ -13,7 +13,7 @@ public static class ReminderFunctions
 
     public static void MapReminderFunctions(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/Reminders", async (HttpRequest http, InvocationGuard guard, ReminderService reminders, CancellationToken ct) =>
+        app.MapPost("/Reminders", async (HttpRequest http, InvocationGuard guard, ReminderService reminders, Children.DropoutReports reports, CancellationToken ct) =>
         {
             if (!guard.Allows(http))
             {
@@ -21,8 +21,10 @@ public static class ReminderFunctions
             }
 
             var run = await reminders.RunAsync(ct);
+            // The monthly 控辍保学 reports start on the same 09:00 run (the first working day's; a missed one the next).
+            var reported = await reports.StartDueAsync(ct);
             return TypedResults.Ok(InvocationResponse.Done(run.WorkingDay
-                ? $"reminders {run.Date:yyyy-MM-dd}: {run.DueSoon} due soon, {run.Overdue} overdue, {run.Digests} digests, {run.CountiesWithoutContacts} counties without contacts, {run.Returned} returned"
+                ? $"reminders {run.Date:yyyy-MM-dd}: {run.DueSoon} due soon, {run.Overdue} overdue, {run.Digests} digests, {run.CountiesWithoutContacts} counties without contacts, {run.Returned} returned, {reported} monthly reports started"
                 : $"reminders {run.Date:yyyy-MM-dd}: not a working day"));
         });
     }

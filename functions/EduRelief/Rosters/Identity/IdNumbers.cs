@@ -151,9 +151,11 @@ public static class IdNumbers
     /// Whole years of age on <paramref name="day"/>. Someone born on 29 February turns a year older on 1 March in a
     /// year that is not a leap year. Before the birth date the answer is negative.
     /// </summary>
-    public static int AgeOn(string valid, DateOnly day)
+    public static int AgeOn(string valid, DateOnly day) => AgeOn(BirthDate(valid), day);
+
+    /// <summary>Whole years of age on <paramref name="day"/> of someone born on <paramref name="birth"/> (29 February counts from 1 March in other years).</summary>
+    public static int AgeOn(DateOnly birth, DateOnly day)
     {
-        var birth = BirthDate(valid);
         var age = day.Year - birth.Year;
         var birthday = birth.Month == 2 && birth.Day == 29 && !DateTime.IsLeapYear(day.Year)
             ? new DateOnly(day.Year, 3, 1)
