@@ -135,7 +135,7 @@ public sealed class ChildRegistry(StorageAccount storage, ChildIds ids) : IDecla
         string county, Semester semester, string runId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var only = new Dictionary<Semester, string> { [semester] = runId };
-        string[] columns = [.. LatestColumns, PropertyOf(semester)];
+        string[] columns = ["RowKey", .. LatestColumns, PropertyOf(semester)];
         await foreach (var e in _table.QueryAsync<TableEntity>(CountyRows(county), maxPerPage: 1000, select: columns, cancellationToken: cancellationToken))
         {
             var child = ToChild(e, only);
