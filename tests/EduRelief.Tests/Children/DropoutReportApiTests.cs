@@ -66,7 +66,12 @@ public sealed class DropoutReportApiTests
             Assert.Equal(200, got);
             AssertFiguresAddUp(report!);
             Assert.Equal(Figures(summary["figures"]!), Figures(report!["figures"]!));
-            Assert.True((int)report["figures"]!["schoolAge"]! > 0, "the sample county has school-age children of covered households");
+            // Worked out by hand from the sample county (SampleCounty): of the registered children, 张三 (11, 小学5),
+            // 李四 (14, 初中2) and 赵陆 (13, 初中1) are at school and of school age on 31 August 2026; 阿依古丽 (16, 高中)
+            // and 周八 (18, 中职) are past compulsory education, 吴九 is 4.
+            Assert.Equal((3, 3, 0, 0, 0, 0, 0, 100.0m), Figures(report["figures"]!));
+            Assert.Equal(["东屯镇/东屯村/1", "城关镇/东关村/1", "城关镇/西关村/1"],
+                report["townships"]!.AsArray().SelectMany(t => t!["villages"]!.AsArray().Select(v => $"{t["township"]}/{v!["village"]}/{v["figures"]!["enrolled"]}")));
             var history = (await admin.GetJsonAsync(instance)).Body!["history"]!.AsArray();
             Assert.Single(history, h => (string?)h!["event"] == "report.completed");
 

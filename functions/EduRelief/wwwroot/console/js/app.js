@@ -18,6 +18,7 @@ const routes = [
   { pattern: /^\/counties\/(\d{6})\/contacts$/, load: () => import('./pages/contacts.js'), names: ['countyCode'] },
   { pattern: /^\/counties\/(\d{6})\/referrals$/, load: () => import('./pages/referrals.js'), names: ['countyCode'] },
   { pattern: /^\/counties\/(\d{6})\/children$/, load: () => import('./pages/children.js'), names: ['countyCode'] },
+  { pattern: /^\/counties\/(\d{6})\/dropout-reports$/, load: () => import('./pages/dropout-reports.js'), names: ['countyCode'] },
 ];
 
 export const session = { me: null, config: { entra: null, devClock: false } };
