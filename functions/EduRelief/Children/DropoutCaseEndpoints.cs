@@ -49,6 +49,7 @@ public static class DropoutCaseEndpoints
 {
     public static IServiceCollection AddDropoutCases(this IServiceCollection services) => services
         .AddSingleton<DropoutCaseStore>()
+        .AddSingleton<DropoutCaseItems>()
         .AddSingleton<IDropoutCaseSource>(sp => sp.GetRequiredService<DropoutCaseStore>())
         .AddSingleton<Reminders.IReminderSource, DropoutCaseReminderSource>();
 
@@ -61,7 +62,8 @@ public static class DropoutCaseEndpoints
         cases.MapPost("/{caseId}/notes", NoteAsync).RequireAuthorization(Policies.Staff);
         cases.MapPost("/{caseId}/evidence", UploadEvidenceAsync).RequireAuthorization(Policies.Staff);
         cases.MapGet("/{caseId}/evidence/{sha256}", EvidenceAsync).WithNoStore().RequireAuthorization(Policies.Staff);
-        cases.MapPost("/{caseId}/outcome", OutcomeAsync).RequireAuthorization(Policies.Staff);
+        // The bureau records how a case ends: it closes the cycle's 控辍保学 items and may make aid owed (补发).
+        cases.MapPost("/{caseId}/outcome", OutcomeAsync).RequireAuthorization(Policies.Admin);
         cases.MapPost("/{caseId}/confirm", ConfirmAsync).RequireAuthorization(Policies.Staff);
     }
 
@@ -207,7 +209,7 @@ public static class DropoutCaseEndpoints
 
     private static async Task<Results<Ok<DropoutCaseDetail>, ProblemHttpResult>> OutcomeAsync(
         string countyCode, string caseId, HttpRequest http, ClaimsPrincipal user, DropoutCaseStore store, CountyContactsStore contacts,
-        Eligibility.SchoolNames names, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
+        Eligibility.SchoolNames names, DropoutCaseItems items, LateEntitlements late, TimeProvider clock, IOptions<JsonOptions> json, CancellationToken ct)
     {
         var (body, problem) = await JsonBody.ReadAsync<DropoutOutcomeRequest>(http, json.Value.SerializerOptions);
         if (problem is not null)
@@ -247,7 +249,10 @@ public static class DropoutCaseEndpoints
                 case DropoutChange.Conflict:
                     continue;
                 default:
-                    return TypedResults.Ok(await DetailAsync((await store.GetAsync(countyCode, caseId, ct))!, store, contacts, clock, ct));
+                    var closed = (await store.GetAsync(countyCode, caseId, ct))!;
+                    // A child back at school with the class they joined is owed aid from then on (补发), before the item's cycle may close.
+                    await items.CloseAsync(closed, ct, item => late.AfterAcceptAsync(item, ct));
+                    return TypedResults.Ok(await DetailAsync(closed, store, contacts, clock, ct));
             }
         }
 

@@ -68,14 +68,25 @@ public static class DropoutWeeks
     public static string Store(IEnumerable<DateOnly> weeks) => string.Join(",", weeks.Distinct().Order().Select(Format));
 }
 
-/// <summary>The body of <c>POST …/dropout-cases/{id}/outcome</c>.</summary>
+/// <summary>
+/// The body of <c>POST …/dropout-cases/{id}/outcome</c>. For <c>returned</c>, <see cref="Stage"/>, <see cref="Grade"/>
+/// and <see cref="Boarding"/> may give the class the child joined: they price the aid the cycle then owes (补发).
+/// </summary>
 public sealed record DropoutOutcomeRequest(
     string? Outcome, string? Date, string? SchoolName = null, string? SchoolCode = null, string? Teacher = null, string? VisitPlan = null,
-    IReadOnlyList<string>? Evidence = null, string? Note = null);
+    IReadOnlyList<string>? Evidence = null, string? Note = null, string? Stage = null, int? Grade = null, bool? Boarding = null);
 
 /// <summary>A validated closing outcome: what happened, when, where or with whom, the evidence files named.</summary>
 public sealed record DropoutOutcome(
-    string Outcome, DateOnly Date, string? SchoolCode, string? SchoolName, string? Teacher, string? VisitPlan, IReadOnlyList<string> Evidence, string? Note);
+    string Outcome, DateOnly Date, string? SchoolCode, string? SchoolName, string? Teacher, string? VisitPlan, IReadOnlyList<string> Evidence, string? Note)
+{
+    /// <summary>For <c>returned</c>: the 学段, 年级 and boarding of the class joined, when given.</summary>
+    public string? Stage { get; init; }
+
+    public int? Grade { get; init; }
+
+    public bool? Boarding { get; init; }
+}
 
 /// <summary>
 /// The case lifecycle (DOMAIN "控辍保学 cases"): <c>not_in_school → persuading → one closing outcome</c>; a note on an open
@@ -156,6 +167,18 @@ public static class DropoutCaseRules
                     errors["schoolCode"] = [new Text("返校须填写就读学校的 10 位学校标识码。", "returned needs the 10-digit code of the school the child is back at.")];
                 }
 
+                if (request.Stage is not null || request.Grade is not null)
+                {
+                    if (!Eligibility.SchoolStages.TryParse(request.Stage, out var stage))
+                    {
+                        errors["stage"] = [new Text($"学段为以下之一：{string.Join("、", Eligibility.SchoolStages.All.Select(Eligibility.SchoolStages.Chinese))}。", $"stage is one of {string.Join(", ", Eligibility.SchoolStages.All.Select(Eligibility.SchoolStages.Chinese))}.")];
+                    }
+                    else if (request.Grade is not { } grade || grade < 1 || grade > Eligibility.SchoolStages.MaxGrade(stage))
+                    {
+                        errors["grade"] = [new Text($"该生在{request.Stage}的年级为 1 至 {Eligibility.SchoolStages.MaxGrade(stage)}。", $"The child's grade in {request.Stage} is 1 to {Eligibility.SchoolStages.MaxGrade(stage)}.")];
+                    }
+                }
+
                 break;
             case DropoutCaseStatuses.HomeSchooling:
                 if (teacher is null)
@@ -224,7 +247,12 @@ public static class DropoutCaseRules
             outcome is DropoutCaseStatuses.Returned or DropoutCaseStatuses.OutsideCounty ? schoolName : null,
             outcome == DropoutCaseStatuses.HomeSchooling ? teacher : null,
             outcome == DropoutCaseStatuses.HomeSchooling ? visitPlan : null,
-            evidence, Trimmed(request.Note)), errors);
+            evidence, Trimmed(request.Note))
+        {
+            Stage = outcome == DropoutCaseStatuses.Returned ? request.Stage : null,
+            Grade = outcome == DropoutCaseStatuses.Returned ? request.Grade : null,
+            Boarding = outcome == DropoutCaseStatuses.Returned && request.Stage is not null ? request.Boarding ?? false : null,
+        }, errors);
     }
 
     /// <summary>Whether a returned case waits for confirmation, and who may give it: that school's officer or the bureau.</summary>

@@ -210,22 +210,29 @@ public sealed class DropoutCaseStore(StorageAccount storage, ChildIds ids, TimeP
 
     /// <summary>
     /// The cycle's roster lists children of cases: an open case closes <c>returned</c> at that school, confirmed by the
-    /// roster; a <c>returned</c> case a person recorded is confirmed by it. Answers how many cases changed.
+    /// roster; a <c>returned</c> case a person recorded is confirmed by it. Answers the cases it closed, as they are now.
     /// </summary>
-    public async Task<int> ApplyRosterAsync(string countyCode, string cycleId, IReadOnlyDictionary<long, ListedStudent> listed, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DropoutCase>> ApplyRosterAsync(string countyCode, string cycleId, IReadOnlyDictionary<long, ListedStudent> listed, CancellationToken cancellationToken)
     {
-        var changed = 0;
+        var closed = new List<DropoutCase>();
+        var listedCases = new List<(DropoutCase Case, ListedStudent At)>();
         await foreach (var c in AllAsync(countyCode, cancellationToken))
         {
-            if ((c.IsOpen || DropoutCaseRules.AwaitsConfirmation(c.Status, c.ConfirmedBy))
-                && listed.TryGetValue(IdNumber.FromStored(c.IdNumberValue).Key, out var at)
-                && await ConfirmByRosterAsync(c, cycleId, at, cancellationToken))
+            if ((c.IsOpen || DropoutCaseRules.AwaitsConfirmation(c.Status, c.ConfirmedBy)) && listed.TryGetValue(IdNumber.FromStored(c.IdNumberValue).Key, out var at))
             {
-                changed++;
+                listedCases.Add((c, at));
             }
         }
 
-        return changed;
+        foreach (var (c, at) in listedCases)
+        {
+            if (await ConfirmByRosterAsync(c, cycleId, at, cancellationToken) && c.IsOpen && await GetAsync(countyCode, c.Id, cancellationToken) is { } now)
+            {
+                closed.Add(now);
+            }
+        }
+
+        return closed;
     }
 
     private async Task<bool> ConfirmByRosterAsync(DropoutCase c, string cycleId, ListedStudent at, CancellationToken cancellationToken)
@@ -428,6 +435,23 @@ public sealed class DropoutCaseStore(StorageAccount storage, ChildIds ids, TimeP
     {
         var pointer = await _table.GetEntityIfExistsAsync<TableEntity>(countyCode, OpenPrefix + ids.RowKey(idNumber), cancellationToken: cancellationToken);
         return pointer.HasValue ? await GetAsync(countyCode, pointer.Value!.GetString("CaseId"), cancellationToken) : null;
+    }
+
+    /// <summary>The child's case that <paramref name="cycleId"/> opened or carried over (open or closed since), or null.</summary>
+    public async Task<DropoutCase?> CaseInCycleAsync(string countyCode, IdNumber idNumber, string cycleId, CancellationToken cancellationToken)
+    {
+        var filter = Filter(countyCode, new DropoutCaseFilter()) + " and " + TableClient.CreateQueryFilter($"ChildKey eq {ids.RowKey(idNumber)}");
+        DropoutCase? found = null;
+        await foreach (var e in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            var c = ToCase(e);
+            if (c.Cycles.Contains(cycleId) && (found is null || c.OpenedAt > found.OpenedAt))
+            {
+                found = c;
+            }
+        }
+
+        return found;
     }
 
     /// <summary>A page of the county's cases, filtered; <paramref name="schoolCode"/> keeps those of a school (last known or returned-to).</summary>

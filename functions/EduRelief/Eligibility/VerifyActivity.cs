@@ -17,7 +17,7 @@ namespace EduRelief.Eligibility;
 /// A county without a policy for the school year is an expected failure: the run ends as failed with the reason.
 /// </summary>
 public sealed class VerifyActivity(
-    WorkflowEngine engine, RosterStore rosters, PolicyStore policies, EligibilityStore store, Accounts.CycleAccounts accounts, ChildRegistry children, ReferralStore referrals, DropoutCaseStore dropoutCases, ILogger<VerifyActivity> logger) : IActivity
+    WorkflowEngine engine, RosterStore rosters, PolicyStore policies, EligibilityStore store, Accounts.CycleAccounts accounts, ChildRegistry children, ReferralStore referrals, DropoutCaseStore dropoutCases, DropoutCaseItems dropoutItems, ILogger<VerifyActivity> logger) : IActivity
 {
     public const string KindName = "verify.run";
 
@@ -109,7 +109,11 @@ public sealed class VerifyActivity(
 
         // 控辍保学: a child of a case whom this roster lists is back at school (confirmed by the roster); every child out of
         // school without an open case gets one, and an open case carries over (DOMAIN "控辍保学 cases").
-        await dropoutCases.ApplyRosterAsync(countyCode, context.InstanceId, result.Followed, cancellationToken);
+        foreach (var returned in await dropoutCases.ApplyRosterAsync(countyCode, context.InstanceId, result.Followed, cancellationToken))
+        {
+            await dropoutItems.CloseAsync(returned, cancellationToken);
+        }
+
         await dropoutCases.OpenOrCarryAsync(countyCode, context.InstanceId, DropoutCandidates.Of(result), cancellationToken);
 
         // Which of the run's eligible children the county's accounts can pay, and which holders a person must look at.

@@ -60,6 +60,7 @@ public sealed record RectificationItemView(
         SchoolName = names?.School,
         OutcomeSchoolName = names?.OutcomeSchool,
         Village = i.Village,
+        CaseId = i.CaseId,
     };
 
     /// <summary>The view with its owner and outcome school named as a person reads them.</summary>
@@ -74,6 +75,9 @@ public sealed record RectificationItemView(
 
     /// <summary>For a 控辍保学 child: the household's village.</summary>
     public string? Village { get; init; }
+
+    /// <summary>For a 控辍保学 item: the child's case, which drives the item (it closes with the case).</summary>
+    public string? CaseId { get; init; }
 
     /// <summary>The school an outcome names (enrolled at), by name.</summary>
     public string? OutcomeSchoolName { get; init; }
@@ -274,6 +278,11 @@ public static class RectificationEndpoints
             return refusal;
         }
 
+        if (DrivenByCase(stored!.Item) is { } byCase)
+        {
+            return byCase;
+        }
+
         var now = clock.GetUtcNow();
         var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Submit(s, body!), i => i with
         {
@@ -311,6 +320,11 @@ public static class RectificationEndpoints
             return refusal;
         }
 
+        if (DrivenByCase(stored!.Item) is { } byCase)
+        {
+            return byCase;
+        }
+
         var now = clock.GetUtcNow();
         var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Accept(s, body?.Note), i => i with { AcceptedAt = now }, ct);
         if (result.Outcome is ChangeOutcome.Applied or ChangeOutcome.Duplicate)
@@ -341,6 +355,11 @@ public static class RectificationEndpoints
         if (refusal is not null)
         {
             return refusal;
+        }
+
+        if (DrivenByCase(stored!.Item) is { } byCase)
+        {
+            return byCase;
         }
 
         var now = clock.GetUtcNow();
@@ -419,6 +438,11 @@ public static class RectificationEndpoints
         if (refusal is not null)
         {
             return refusal;
+        }
+
+        if (DrivenByCase(stored!.Item) is { } byCase)
+        {
+            return byCase;
         }
 
         if (!RectificationStatuses.AwaitsOwner(stored!.Item.Status))
@@ -532,6 +556,26 @@ public static class RectificationEndpoints
         return user.IsInRole(Roles.BureauAdmin) || IsOwner(user, stored!.Item)
             ? (stored, null)
             : (null, Problems.Forbidden(new Text($"只有 {itemId} 的负责方（{stored.Item.Owner}）或教育局可以办理。", $"Only the owner of {itemId} ({stored.Item.Owner}) or the bureau acts on it.")));
+    }
+
+    /// <summary>
+    /// A 控辍保学 item linked to the child's case takes no submission, evidence or decision of its own: 409 pointing to the
+    /// case, where notes, evidence and the outcome are recorded; the item closes with the case.
+    /// </summary>
+    private static ProblemHttpResult? DrivenByCase(RectificationItem item)
+    {
+        if (item.CaseId is not { } caseId)
+        {
+            return null;
+        }
+
+        var county = Cycles.CycleIds.CountyOf(item.CycleId);
+        var where = new Text(
+            $"请在控辍保学案件中记录每周进展、佐证材料和处理结果：/api/counties/{county}/dropout-cases/{caseId}。",
+            $"Record weekly notes, evidence and the outcome on the case: /api/counties/{county}/dropout-cases/{caseId}.");
+        return Problems.Conflict(
+            new Text($"该控辍保学事项随学生的控辍保学案件办理，案件结案后自动按案件结果销号，不能单独提交或验收。{where.Zh}", $"This 控辍保学 item follows the child's case and closes with the case's outcome; it is not submitted or decided on its own. {where.En}"),
+            new Dictionary<string, Text[]> { ["caseId"] = [where] });
     }
 
     private static bool IsOwner(ClaimsPrincipal user, RectificationItem item) =>

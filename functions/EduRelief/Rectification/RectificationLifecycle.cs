@@ -146,6 +146,15 @@ public static class RectificationLifecycle
             : (null, Conflict(new Text($"只有“已提交待验收”的整改事项才能退回；该事项当前为“{RectificationStatuses.Label(item.Status)}”。", $"Only a submitted item can be returned; it is {item.Status}.")));
     }
 
+    /// <summary>
+    /// A 控辍保学 item linked to a case closes when the case closes, with the case's outcome, from whatever status it is
+    /// in (the bureau recorded the outcome on the case, or the roster confirmed the return); an accepted one stays as it is.
+    /// </summary>
+    public static (Change? Change, Refusal? Refusal) CloseWithCase(ItemState item, string note) =>
+        item.Status != RectificationStatuses.Accepted
+            ? (new Change(AcceptedAction, RectificationStatuses.Accepted, note), null)
+            : (null, Conflict(new Text("该整改事项已验收销号。", "The item is accepted already.")));
+
     private static Refusal Invalid(string field, Text message) =>
         new(RefusalKind.Invalid, new Dictionary<string, Text[]> { [field] = [message] }, message);
 

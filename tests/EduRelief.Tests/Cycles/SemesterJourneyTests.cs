@@ -308,19 +308,20 @@ public sealed class SemesterJourneyTests
 
             // 09:00 on 10-13: the late item is due within 3 working days: its school is reminded.
             await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-13T09:00:30+08:00" });
-            await Eventually.UntilAsync(() => Task.FromResult(sendGrid.Accepted.Count), n => n >= 2, TimeSpan.FromSeconds(60), "the 10-13 reminder");
-            var dueSoon = sendGrid.Accepted[1];
-            Assert.Equal([SchoolMail(lateSchool)], FakeSendGrid.To(dueSoon));
-            Assert.Contains(lateItem, FakeSendGrid.Text(dueSoon), StringComparison.Ordinal);
+            // (The same run reminds townships and schools of 控辍保学 cases without last week's note: picked by content.)
+            var dueSoon = await Eventually.UntilAsync(
+                () => Task.FromResult(sendGrid.Accepted.FirstOrDefault(m => FakeSendGrid.Text(m).Contains(lateItem, StringComparison.Ordinal))),
+                m => m is not null, TimeSpan.FromSeconds(60), "the 10-13 reminder");
+            Assert.Equal([SchoolMail(lateSchool)], FakeSendGrid.To(dueSoon!));
 
             // 09:00 on 10-15: it is overdue and escalates to the bureau. The runner computes the next occurrence when the
             // 10-13 run has returned: moving the clock before that would skip the 10-15 run, so wait for it.
             await Eventually.UntilAsync(() => Task.FromResult(app.Output), o => o.Contains("next occurrence 2026-10-14T01:00:00", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the 10-13 run to finish");
             await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-15T09:00:30+08:00" });
-            await Eventually.UntilAsync(() => Task.FromResult(sendGrid.Accepted.Count), n => n >= 3, TimeSpan.FromSeconds(60), "the 10-15 escalation");
-            var escalation = sendGrid.Accepted[2];
-            Assert.Equal([BureauMail], FakeSendGrid.To(escalation));
-            Assert.Contains(lateItem, FakeSendGrid.Text(escalation), StringComparison.Ordinal);
+            var escalation = await Eventually.UntilAsync(
+                () => Task.FromResult(sendGrid.Accepted.FirstOrDefault(m => m != dueSoon && FakeSendGrid.Text(m).Contains(lateItem, StringComparison.Ordinal))),
+                m => m is not null, TimeSpan.FromSeconds(60), "the 10-15 escalation");
+            Assert.Equal([BureauMail], FakeSendGrid.To(escalation!));
             var late = (await admin.GetJsonAsync($"/api/cycles/{id}/rectification/{lateItem}")).Body!["item"]!;
             Assert.True((bool)late["overdue"]!);
             Assert.StartsWith("2026-10-13T09:00", (string?)late["remindedAt"], StringComparison.Ordinal);
@@ -328,21 +329,24 @@ public sealed class SemesterJourneyTests
             var (_, overdueList) = await admin.GetJsonAsync($"/api/cycles/{id}/rectification?overdue=true");
             Assert.Equal([lateItem], overdueList!["items"]!.AsArray().Select(i => (string)i!["id"]!));
 
-            // ── Act 11: every item accepted: 控辍保学 children found studying in another county, the others with evidence ──
+            // ── Act 11: every item accepted: 控辍保学 children found studying in another county (recorded on their cases,
+            // which close their items), the others with evidence ──
             // (a child found enrolled would be owed aid from then on and keep the cycle open until a 补发 batch paid it)
-            var open = await AllAsync(admin, $"/api/cycles/{id}/rectification?status=open");
-            Assert.Equal(findingItems + 2, open.Count); // the approval's findings, paymentFailed, the late finding
+            var all = await AllAsync(admin, $"/api/cycles/{id}/rectification?status=open");
+            Assert.Equal(findingItems + 2, all.Count); // the approval's findings, paymentFailed, the late finding
+            foreach (var item in all.Where(i => (string?)i!["source"] == "notEnrolled"))
+            {
+                var caseUrl = $"/api/counties/{County}/dropout-cases/{(string)item!["caseId"]!}";
+                var (recorded, closedCase) = await admin.PostAsync($"{caseUrl}/outcome", new { outcome = "outside_county", date = "2026-10-14", schoolName = "杭州市文三街小学", note = "经入户核查在外县就读" });
+                Assert.True(recorded == 200, $"{caseUrl}: {recorded} {closedCase}");
+                Assert.Equal("accepted", (string?)(await admin.GetJsonAsync($"/api/cycles/{id}/rectification/{(string)item["id"]!}")).Body!["item"]!["status"]);
+            }
+
+            var open = all.Where(i => (string?)i!["source"] != "notEnrolled").ToList();
             foreach (var item in open)
             {
                 var itemId = (string)item!["id"]!;
-                if ((string?)item["source"] == "notEnrolled")
-                {
-                    await SubmitWithEvidenceAsync(admin, id, itemId, $"就读证明-{itemId}.pdf", new { note = "经入户核查在外县就读", outcome = "studying_elsewhere" });
-                }
-                else
-                {
-                    await SubmitWithEvidenceAsync(admin, id, itemId, $"整改报告-{itemId}.pdf");
-                }
+                await SubmitWithEvidenceAsync(admin, id, itemId, $"整改报告-{itemId}.pdf");
             }
 
             var lastId = (string)open[^1]!["id"]!;
