@@ -169,14 +169,7 @@ public static class DropoutCaseRules
 
                 if (request.Stage is not null || request.Grade is not null)
                 {
-                    if (!Eligibility.SchoolStages.TryParse(request.Stage, out var stage))
-                    {
-                        errors["stage"] = [new Text($"学段为以下之一：{string.Join("、", Eligibility.SchoolStages.All.Select(Eligibility.SchoolStages.Chinese))}。", $"stage is one of {string.Join(", ", Eligibility.SchoolStages.All.Select(Eligibility.SchoolStages.Chinese))}.")];
-                    }
-                    else if (request.Grade is not { } grade || grade < 1 || grade > Eligibility.SchoolStages.MaxGrade(stage))
-                    {
-                        errors["grade"] = [new Text($"该生在{request.Stage}的年级为 1 至 {Eligibility.SchoolStages.MaxGrade(stage)}。", $"The child's grade in {request.Stage} is 1 to {Eligibility.SchoolStages.MaxGrade(stage)}.")];
-                    }
+                    Rectification.RectificationLifecycle.CheckClassJoined(request.Stage, request.Grade, errors);
                 }
 
                 break;

@@ -14,7 +14,8 @@ namespace EduRelief.Rectification;
 /// child the comparison with the previous cycle finds absent (eligible then, of school age, in no roster now) whom the
 /// registry no longer lists either (one still listed is the first kind already: one item per child), and every name
 /// mismatch rejected or left undecided (owned by the school). Idempotent: each item's source key is its discrepancy
-/// id, so a retried step opens nothing twice.
+/// id, so a retried step opens nothing twice. A 控辍保学 item links the child's case (the one verification opened or
+/// carried over in this cycle): the case drives it, and an item whose case closed before approval closes at once.
 /// </summary>
 public sealed class CycleFindingsActivity(EligibilityStore eligibility, RectificationStore rectification, DropoutCaseStore cases, DropoutCaseItems caseItems) : IActivity
 {

@@ -353,7 +353,7 @@ public sealed class CycleExportTests(ExportedCycleFixture fixture) : IClassFixtu
             "cycles" => row.PartitionKey == "cycle" && row.RowKey == id,
             "timers" => row.RowKey.Contains($"|{id}|", StringComparison.Ordinal),
             "hotlinecases" or "mail" => row.PartitionKey == "410726",
-            "accounts" or "children" => row.PartitionKey == "410726" || row.PartitionKey.StartsWith("410726|", StringComparison.Ordinal),
+            "accounts" or "children" or "dropoutcases" => row.PartitionKey == "410726" || row.PartitionKey.StartsWith("410726|", StringComparison.Ordinal),
             "counties" => row.PartitionKey == "contacts" && row.RowKey == "410726",
             _ => row.PartitionKey == id || row.PartitionKey.StartsWith(id + "|", StringComparison.Ordinal),
         };

@@ -20,6 +20,7 @@ strings({
     'cycle.version': '流程版本 v{v}',
     'cycle.contacts': '县教育局联系方式',
     'cycle.referrals': '两后生转介',
+    'cycle.dropouts': '控辍保学',
     'cycle.children': '学生档案',
   },
   en: {
@@ -35,6 +36,7 @@ strings({
     'cycle.version': 'Workflow v{v}',
     'cycle.contacts': 'County bureau contacts',
     'cycle.referrals': '两后生 referrals',
+    'cycle.dropouts': '控辍保学 cases',
     'cycle.children': 'Children',
   },
 });
@@ -65,6 +67,7 @@ export default async function render(page, { params, query, me, navigate, refres
       h('h1', {}, `${cycle.countyName} · ${semesterTitle(cycle.semester)}`),
       h('p', { class: 'cycle-meta' }, stageBadge(cycle.stage), ' ', h('span', { class: 'muted' }, t('cycle.version', { v: cycle.definitionVersion })),
         ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/contacts` }, t('cycle.contacts')),
+        ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/dropout-cases` }, t('cycle.dropouts')),
         ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/referrals` }, t('cycle.referrals')),
         ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/children` }, t('cycle.children')))),
     h('nav', { class: 'tabs', 'aria-label': t('cycle.tabs') },
