@@ -42,18 +42,6 @@ public sealed class DropoutCaseApiTests
         principals = new Dictionary<string, string> { ["4107260001"] = "孙校长" },
     };
 
-    private static async Task<string> VerifyAsync(HttpClient admin, string at, string semester, string[][] students, string[][] poverty)
-    {
-        await admin.PostAsync("/api/dev/clock", new { setTo = at });
-        var (created, cycle) = await admin.PostAsync("/api/cycles", new { countyCode = County, semester, noticeDays = 5 });
-        Assert.True(created == 201, $"{created} {cycle}");
-        var id = (string)cycle!["id"]!;
-        Assert.Equal(202, (await VerificationApiTests.UploadAsync(admin, id, "students", SampleCounty.Csv(SampleCounty.StudentHeader, students, SampleCounty.Gbk), "text/csv")).Status);
-        Assert.Equal(202, (await VerificationApiTests.UploadAsync(admin, id, "poverty", SampleCounty.Csv(SampleCounty.PovertyHeader, poverty, SampleCounty.Gbk), "text/csv")).Status);
-        await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => (string?)r.Body!["stage"] == "review", TimeSpan.FromSeconds(60), $"{semester} verified");
-        return id;
-    }
-
     private static async Task<JsonArray> ListAsync(HttpClient client, string query = "")
     {
         var (status, body) = await client.GetJsonAsync($"{Cases}?pageSize=1000{query}");
@@ -84,7 +72,7 @@ public sealed class DropoutCaseApiTests
         Assert.Equal(200, (await admin.SendJsonAsync(HttpMethod.Put, $"/api/policies/2025?scope=county:{County}", policy)).Status);
 
         // Spring: 郑十 is registered, of school age and in no roster.
-        await VerifyAsync(admin, "2026-03-02T09:30:00+08:00", "2026-spring", SampleCounty.Students(), SampleCounty.Poverty());
+        await AbsentChildFollowUpTests.VerifyAsync(admin, "2026-03-02T09:30:00+08:00", "2026-spring", SampleCounty.Students(), SampleCounty.Poverty());
         var zheng = Assert.Single(await ListAsync(admin))!;
         Assert.Equal(("郑十", "not_in_school", "未入学", Spring, "notEnrolled"), ((string)zheng["name"]!, (string)zheng["status"]!, (string)zheng["statusLabel"]!, (string)zheng["openedCycleId"]!, (string)zheng["openedBy"]!));
         Assert.Equal(("东屯镇", "后屯村", (string?)null), ((string)zheng["township"]!, (string)zheng["village"]!, (string?)zheng["schoolCode"]));
@@ -92,7 +80,7 @@ public sealed class DropoutCaseApiTests
         var zhengId = (string)zheng["id"]!;
 
         // Autumn: 张三 and 李四 are absent; 郑十 is still out of school and keeps his one case.
-        await VerifyAsync(admin, "2026-09-01T09:30:00+08:00", "2026-autumn",
+        await AbsentChildFollowUpTests.VerifyAsync(admin, "2026-09-01T09:30:00+08:00", "2026-autumn",
             [.. SampleCounty.Students().Where(r => r[1] != SampleCounty.A && r[1] != SampleCounty.B)],
             [.. SampleCounty.Poverty().Where(r => r[3] != SampleCounty.A)]);
         var runId = (string?)(await admin.GetJsonAsync($"/api/cycles/{Autumn}")).Body!["verification"]!["runId"];
@@ -184,7 +172,7 @@ public sealed class DropoutCaseApiTests
 
         // Spring 2027: 郑十 is listed at 城关镇第一小学; his case closes returned, confirmed by that roster.
         string[] zhengAtSchool = ["郑十", SampleCounty.I, "4107260001", "城关镇第一小学", "小学", "5", "否", ""];
-        await VerifyAsync(admin, "2027-03-01T09:30:00+08:00", "2027-spring",
+        await AbsentChildFollowUpTests.VerifyAsync(admin, "2027-03-01T09:30:00+08:00", "2027-spring",
             [.. SampleCounty.Students().Where(r => r[1] != SampleCounty.A && r[1] != SampleCounty.B), zhengAtSchool],
             [.. SampleCounty.Poverty().Where(r => r[3] != SampleCounty.A && r[3] != SampleCounty.B)]);
         var (_, back) = await admin.GetJsonAsync($"{Cases}/{zhengId}");
