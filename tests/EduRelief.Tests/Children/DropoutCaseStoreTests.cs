@@ -70,4 +70,31 @@ public sealed class DropoutCaseStoreTests
         Assert.Equal(["not_in_school", "persuading", "moved_out"], closed.History.Select(h => h.Status));
         Assert.Equal("persuading", closed.StatusAt(closed.History[^1].At.AddTicks(-1)));
     }
+
+    [Fact]
+    public async Task NextRoster_ClosesAnOpenCaseReturned_AndConfirmsAReturnAPersonRecorded_OnlyForChildrenItLists()
+    {
+        var (store, _) = await TwoInstancesAsync();
+        var children = Children(3);
+        await store.OpenOrCarryAsync(County, "410726-2026-autumn", children, CancellationToken.None);
+        var reported = (await store.OpenCaseOfAsync(County, children[1].IdNumber, CancellationToken.None))!;
+        var back = new DropoutOutcome(DropoutCaseStatuses.Returned, new DateOnly(2026, 9, 20), "4107260002", "第一初级中学", null, null, [], "家长电话告知已返校");
+        Assert.Equal(DropoutChange.Applied, await store.CloseAsync(reported, back, "admin", null, CancellationToken.None));
+        Assert.Contains(children[1].IdNumber.Key, await store.AwaitingRosterAsync(County, CancellationToken.None));
+
+        var listed = new Dictionary<long, EduRelief.Eligibility.ListedStudent>
+        {
+            [children[0].IdNumber.Key] = new(12, "儿童1", "4107260001", "城关镇第一小学"),
+            [children[1].IdNumber.Key] = new(13, "儿童2", "4107260002", "第一初级中学"),
+        };
+        var closed = await store.ApplyRosterAsync(County, "410726-2027-spring", listed, CancellationToken.None);
+
+        var first = Assert.Single(closed);
+        Assert.Equal((DropoutCaseStatuses.Returned, "4107260001", "roster:410726-2027-spring"), (first.Status, first.Outcome!.SchoolCode, first.ConfirmedBy));
+        var confirmed = (await store.GetAsync(County, reported.Id, CancellationToken.None))!;
+        Assert.Equal(("roster:410726-2027-spring", "admin"), (confirmed.ConfirmedBy, confirmed.ClosedBy));
+        Assert.NotNull((await store.OpenCaseOfAsync(County, children[2].IdNumber, CancellationToken.None))?.Id);
+        Assert.Equal([children[2].IdNumber.Key], await store.AwaitingRosterAsync(County, CancellationToken.None));
+        Assert.Empty(await store.ApplyRosterAsync(County, "410726-2027-spring", listed, CancellationToken.None));
+    }
 }
