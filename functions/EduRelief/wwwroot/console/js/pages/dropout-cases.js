@@ -81,6 +81,7 @@ strings({
     'dc.historyWhat': '事项',
     'dc.historyWho': '办理人',
     'dc.historyNote': '说明',
+    'dc.system': '系统（学籍核验）',
     'dc.ev.opened': '立案',
     'dc.ev.note': '开始劝返',
     'dc.ev.seen': '新学期核验仍未入学',
@@ -170,6 +171,7 @@ strings({
     'dc.historyWhat': 'What',
     'dc.historyWho': 'By',
     'dc.historyNote': 'Note',
+    'dc.system': 'System (verification)',
     'dc.ev.opened': 'Opened',
     'dc.ev.note': 'Persuasion started',
     'dc.ev.seen': 'Still out of school at a new cycle',
@@ -425,7 +427,7 @@ function historySection(history) {
     table(t('dc.history'), [
       { label: t('dc.historyWhen'), value: (e) => dateTime(e.at) },
       { label: t('dc.historyWhat'), value: (e) => [t(`dc.ev.${e.kind}`), ' ', statusBadge(e.status)] },
-      { label: t('dc.historyWho'), value: (e) => e.actor },
+      { label: t('dc.historyWho'), value: (e) => (e.actor === 'system' ? t('dc.system') : e.actor) },
       { label: t('dc.historyNote'), value: (e) => e.note ?? '—' },
     ], history));
 }
