@@ -29,9 +29,10 @@ public sealed record CountyContacts(
     /// <summary>Each school's principal (校长), by 学校标识码.</summary>
     public IReadOnlyDictionary<string, string> Principals { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The mailbox of an assignee (<c>school:4107260001</c> or <c>section:资助股</c>); the bureau's when none is listed.</summary>
-    public string EmailFor(string? assignee) => Assignees.TryParse(assignee, out var kind, out var key)
-        ? (kind == Assignees.School ? Schools.GetValueOrDefault(key) : Sections.GetValueOrDefault(key)) ?? BureauEmail
+    /// <summary>The mailbox of an assignee (<c>school:4107260001</c>, <c>section:资助股</c> or <c>township:城关镇</c>); the bureau's when none is listed.</summary>
+    public string EmailFor(string? assignee) =>
+        Assignees.TownshipOf(assignee) is { } township ? Townships.GetValueOrDefault(township)?.Email ?? BureauEmail
+        : Assignees.TryParse(assignee, out var kind, out var key) ? (kind == Assignees.School ? Schools.GetValueOrDefault(key) : Sections.GetValueOrDefault(key)) ?? BureauEmail
         : BureauEmail;
 }
 
@@ -57,6 +58,12 @@ public static class Assignees
     public const string School = "school";
     public const string Section = "section";
 
+    /// <summary>
+    /// A township (乡镇), by name as the registry spells it: its mailbox in the contacts' 七长制 townships. Only reminders
+    /// address a township (控辍保学 weekly check); no case or item is assigned to one.
+    /// </summary>
+    public const string Township = "township";
+
     /// <summary>The bureau's student-aid section: it owns follow-ups whose school is unknown, and the bank reconciliation.</summary>
     public const string AidSection = "资助股";
 
@@ -67,6 +74,12 @@ public static class Assignees
     public static string ForSchool(string schoolCode) => $"{School}:{schoolCode}";
 
     public static string ForSection(string name) => $"{Section}:{name}";
+
+    public static string ForTownship(string name) => $"{Township}:{name}";
+
+    /// <summary>The township an assignee names (<c>township:城关镇</c>), or null.</summary>
+    public static string? TownshipOf(string? assignee) =>
+        assignee is not null && assignee.StartsWith(Township + ":", StringComparison.Ordinal) && assignee.Length > Township.Length + 1 ? assignee[(Township.Length + 1)..] : null;
 
     public static bool TryParse(string? assignee, out string kind, out string key)
     {

@@ -17,7 +17,7 @@ namespace EduRelief.Eligibility;
 /// A county without a policy for the school year is an expected failure: the run ends as failed with the reason.
 /// </summary>
 public sealed class VerifyActivity(
-    WorkflowEngine engine, RosterStore rosters, PolicyStore policies, EligibilityStore store, Accounts.CycleAccounts accounts, ChildRegistry children, ReferralStore referrals, ILogger<VerifyActivity> logger) : IActivity
+    WorkflowEngine engine, RosterStore rosters, PolicyStore policies, EligibilityStore store, Accounts.CycleAccounts accounts, ChildRegistry children, ReferralStore referrals, DropoutCaseStore dropoutCases, DropoutCaseItems dropoutItems, ILogger<VerifyActivity> logger) : IActivity
 {
     public const string KindName = "verify.run";
 
@@ -56,6 +56,7 @@ public sealed class VerifyActivity(
         await using var studentStream = await rosters.OpenAsync(students.Sha256!, cancellationToken);
         // Read alongside the poverty registry; awaited on every way out, so that it never runs on after the step.
         var previousRead = ReadPreviousAsync(countyCode, semester, cancellationToken);
+        var casesRead = dropoutCases.AwaitingRosterAsync(countyCode, cancellationToken);
         VerificationResult result;
         IReadOnlyList<OutsideChild>? outside;
         try
@@ -68,17 +69,19 @@ public sealed class VerifyActivity(
                 schoolYear,
                 policy,
                 cancellationToken,
-                FollowedAsync(previousRead),
+                FollowedAsync(previousRead, casesRead),
                 outside);
         }
         catch (RosterFileException ex)
         {
             // The upload was checked, so this means a stored file cannot be read the same way any more.
             await previousRead;
+            await casesRead;
             return Result(runId, VerificationSummary.Failed(runId, new Text($"已存储的名册无法读取：{ex.Title.Zh}", $"A stored roster could not be read: {ex.Message}")));
         }
 
         var (previous, registryRead) = await previousRead;
+        await casesRead;
         var comparing = Stopwatch.GetTimestamp();
         var compared = previous is null ? null : CycleComparison.Compare(previous, semester, result, outside ?? []);
         if (compared is not null)
@@ -103,6 +106,15 @@ public sealed class VerifyActivity(
             // 两后生: an autumn cycle refers the spring's graduates who are in no school now (none from another pair of cycles).
             await referrals.OpenAsync(countyCode, CycleIds.For(countyCode, compared.Previous.Semester), context.InstanceId, [.. CycleComparison.ReferralCandidates(compared)], cancellationToken);
         }
+
+        // 控辍保学: a child of a case whom this roster lists is back at school (confirmed by the roster); every child out of
+        // school without an open case gets one, and an open case carries over (DOMAIN "控辍保学 cases").
+        foreach (var returned in await dropoutCases.ApplyRosterAsync(countyCode, context.InstanceId, result.Followed, cancellationToken))
+        {
+            await dropoutItems.CloseAsync(returned, cancellationToken);
+        }
+
+        await dropoutCases.OpenOrCarryAsync(countyCode, context.InstanceId, DropoutCandidates.Of(result), cancellationToken);
 
         // Which of the run's eligible children the county's accounts can pay, and which holders a person must look at.
         await accounts.RefreshAsync(context.InstanceId, countyCode, runId, cycle.Stage, cancellationToken);
@@ -143,8 +155,20 @@ public sealed class VerifyActivity(
         return (previous, Stopwatch.GetElapsedTime(started));
     }
 
-    private static async Task<IReadOnlySet<long>?> FollowedAsync(Task<(PreviousCycle? Previous, TimeSpan Took)> read) =>
-        (await read).Previous is { } previous ? CycleComparison.Followed(previous) : null;
+    /// <summary>The children the verifier follows through the roster: the previous cycle's, and those of 控辍保学 cases the roster may close or confirm.</summary>
+    private static async Task<IReadOnlySet<long>?> FollowedAsync(Task<(PreviousCycle? Previous, TimeSpan Took)> read, Task<IReadOnlySet<long>> cases)
+    {
+        var previous = (await read).Previous;
+        var awaiting = await cases;
+        if (previous is null && awaiting.Count == 0)
+        {
+            return null;
+        }
+
+        var followed = previous is null ? new HashSet<long>() : new HashSet<long>(CycleComparison.Followed(previous));
+        followed.UnionWith(awaiting);
+        return followed;
+    }
 
     private static bool IsCurrent(CycleState state, string runId) =>
         state.Verification?.RunId == runId && state.Verification.Status == VerificationRun.Running;

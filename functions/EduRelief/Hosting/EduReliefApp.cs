@@ -53,7 +53,7 @@ public static class EduReliefApp
         builder.Services
             .AddCounties().AddCycles().AddEligibility().AddRosters().AddCalendar().AddNotices().AddHotline(builder.Configuration)
             .AddRectification().AddMail(MailSettings.Read(builder.Configuration, builder.Environment)).AddReminders()
-            .AddDisbursement().AddAccounts().AddChildren(builder.Configuration).AddReferrals().AddDropoutReports();
+            .AddDisbursement().AddAccounts().AddChildren(builder.Configuration).AddReferrals().AddDropoutCases().AddDropoutReports();
 
         // Who may do what: API keys, and Entra ID bearer tokens when configured.
         builder.Services.AddSignIn(settings.AdminKey, EntraSettings.Read(builder.Configuration, builder.Environment));
@@ -87,6 +87,7 @@ public static class EduReliefApp
         app.MapAccounts();
         app.MapChildren();
         app.MapReferrals();
+        app.MapDropoutCases();
         app.MapDropoutReports();
         app.MapDev(settings);
     }

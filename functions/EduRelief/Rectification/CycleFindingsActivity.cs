@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using EduRelief.Auth;
+using EduRelief.Children;
 using EduRelief.Counties;
 using EduRelief.Eligibility;
 using EduRelief.Workflow;
@@ -13,9 +14,10 @@ namespace EduRelief.Rectification;
 /// child the comparison with the previous cycle finds absent (eligible then, of school age, in no roster now) whom the
 /// registry no longer lists either (one still listed is the first kind already: one item per child), and every name
 /// mismatch rejected or left undecided (owned by the school). Idempotent: each item's source key is its discrepancy
-/// id, so a retried step opens nothing twice.
+/// id, so a retried step opens nothing twice. A 控辍保学 item links the child's case (the one verification opened or
+/// carried over in this cycle): the case drives it, and an item whose case closed before approval closes at once.
 /// </summary>
-public sealed class CycleFindingsActivity(EligibilityStore eligibility, RectificationStore rectification) : IActivity
+public sealed class CycleFindingsActivity(EligibilityStore eligibility, RectificationStore rectification, DropoutCaseStore cases, DropoutCaseItems caseItems) : IActivity
 {
     public const string KindName = "rectification.findings";
 
@@ -44,10 +46,11 @@ public sealed class CycleFindingsActivity(EligibilityStore eligibility, Rectific
 
             var place = $"{d.Township}{d.Village}";
             var age = d.Age is { } years ? $"（{years.ToString(CultureInfo.InvariantCulture)}岁）" : "";
+            var dropoutCase = await CaseOfAsync(cycleId, d.IdNumber, cancellationToken);
             await OpenAsync(new RectificationItemInput(
                 cycleId, RectificationSources.NotEnrolled, d.Id,
                 $"控辍保学：{(place.Length > 0 ? place : "本县")}建档立卡适龄儿童{age}未见于学籍，核查就学情况",
-                null, Assignees.ForSection(DropoutSection), Township: d.Township, StudentName: d.PovertyName, Village: d.Village), cancellationToken);
+                null, Assignees.ForSection(DropoutSection), Township: d.Township, StudentName: d.PovertyName, Village: d.Village, CaseId: dropoutCase?.Id), dropoutCase, cancellationToken);
             opened++;
         }
 
@@ -60,11 +63,12 @@ public sealed class CycleFindingsActivity(EligibilityStore eligibility, Rectific
 
             var place = $"{d.Township}{d.Village}";
             var age = d.Age is { } years ? $"（{years.ToString(CultureInfo.InvariantCulture)}岁）" : "";
+            var dropoutCase = await CaseOfAsync(cycleId, id, cancellationToken);
             await OpenAsync(new RectificationItemInput(
                 cycleId, RectificationSources.NotEnrolled, d.Id,
                 $"控辍保学：{(place.Length > 0 ? place : "本县")}上学期在{d.SchoolName}就读并享受资助的适龄儿童{age}本学期未见于学籍，核查就学情况",
                 null, Assignees.ForSection(DropoutSection), SchoolCode: d.SchoolCode is { } code && SchoolCode.IsValid(code) ? code : null,
-                Township: d.Township, StudentName: d.StudentName, Village: d.Village), cancellationToken);
+                Township: d.Township, StudentName: d.StudentName, Village: d.Village, CaseId: dropoutCase?.Id), dropoutCase, cancellationToken);
             opened++;
         }
 
@@ -88,10 +92,21 @@ public sealed class CycleFindingsActivity(EligibilityStore eligibility, Rectific
         return new JsonObject { ["items"] = opened };
     }
 
-    private async Task OpenAsync(RectificationItemInput input, CancellationToken cancellationToken)
+    private async Task OpenAsync(RectificationItemInput input, CancellationToken cancellationToken) => await OpenAsync(input, null, cancellationToken);
+
+    /// <summary>Opens the item; a 控辍保学 item whose case closed before the cycle's approval closes with it at once.</summary>
+    private async Task OpenAsync(RectificationItemInput input, DropoutCase? dropoutCase, CancellationToken cancellationToken)
     {
         // A name from a file can be longer than an item allows: the item is opened without it rather than not at all.
         var item = input.Validate().Count == 0 ? input : input with { StudentName = null, Description = null, Township = null, Village = null };
         await rectification.OpenAsync(item, cancellationToken);
+        if (dropoutCase is { IsOpen: false, Outcome: { } outcome })
+        {
+            await caseItems.CloseAsync(input.CycleId, dropoutCase, outcome, cancellationToken);
+        }
     }
+
+    /// <summary>The child's 控辍保学 case of this cycle (verification opened or carried it), which drives the item.</summary>
+    private async Task<DropoutCase?> CaseOfAsync(string cycleId, Rosters.IdNumber? idNumber, CancellationToken cancellationToken) =>
+        idNumber is { } id && Cycles.CycleIds.CountyOf(cycleId) is { } county ? await cases.CaseInCycleAsync(county, id, cycleId, cancellationToken) : null;
 }

@@ -60,6 +60,7 @@ public sealed record RectificationItemView(
         SchoolName = names?.School,
         OutcomeSchoolName = names?.OutcomeSchool,
         Village = i.Village,
+        CaseId = i.CaseId,
     };
 
     /// <summary>The view with its owner and outcome school named as a person reads them.</summary>
@@ -74,6 +75,9 @@ public sealed record RectificationItemView(
 
     /// <summary>For a 控辍保学 child: the household's village.</summary>
     public string? Village { get; init; }
+
+    /// <summary>For a 控辍保学 item: the child's case, which drives the item (it closes with the case).</summary>
+    public string? CaseId { get; init; }
 
     /// <summary>The school an outcome names (enrolled at), by name.</summary>
     public string? OutcomeSchoolName { get; init; }
@@ -175,7 +179,6 @@ public sealed record InspectionView(string InspectionId, string CycleId, string 
 /// </summary>
 public static class RectificationEndpoints
 {
-    private const int MaxFileNameChars = 255;
 
     /// <summary>Items, their evidence and inspections; the findings opened when a cycle ends; children owed after an accepted item.</summary>
     public static IServiceCollection AddRectification(this IServiceCollection services) => services
@@ -204,8 +207,6 @@ public static class RectificationEndpoints
         group.MapPost("/{itemId}/return", ReturnAsync).RequireAuthorization(Policies.Admin);
         cycle.MapPost("/inspections", RecordInspectionAsync).RequireAuthorization(Policies.Inspection);
     }
-
-    private static readonly Text EvidenceFile = new("佐证材料", "An evidence file");
 
     private static async Task<Ok<RectificationSummary>> SummaryAsync(string id, ClaimsPrincipal user, RectificationStore store, TimeProvider clock, CancellationToken ct) =>
         TypedResults.Ok(await store.SummarizeAsync(id, clock.GetUtcNow(), ct, OwnSchool(user)));
@@ -277,6 +278,11 @@ public static class RectificationEndpoints
             return refusal;
         }
 
+        if (DrivenByCase(stored!.Item) is { } byCase)
+        {
+            return byCase;
+        }
+
         var now = clock.GetUtcNow();
         var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Submit(s, body!), i => i with
         {
@@ -314,6 +320,11 @@ public static class RectificationEndpoints
             return refusal;
         }
 
+        if (DrivenByCase(stored!.Item) is { } byCase)
+        {
+            return byCase;
+        }
+
         var now = clock.GetUtcNow();
         var result = await store.ChangeAsync(stored!, user.Actor(), s => RectificationLifecycle.Accept(s, body?.Note), i => i with { AcceptedAt = now }, ct);
         if (result.Outcome is ChangeOutcome.Applied or ChangeOutcome.Duplicate)
@@ -344,6 +355,11 @@ public static class RectificationEndpoints
         if (refusal is not null)
         {
             return refusal;
+        }
+
+        if (DrivenByCase(stored!.Item) is { } byCase)
+        {
+            return byCase;
         }
 
         var now = clock.GetUtcNow();
@@ -424,14 +440,9 @@ public static class RectificationEndpoints
             return refusal;
         }
 
-        if (http.ContentLength > RectificationStore.MaxEvidenceBytes + (64 * 1024))
+        if (DrivenByCase(stored!.Item) is { } byCase)
         {
-            return FileUploads.TooLarge(EvidenceFile, RectificationStore.MaxEvidenceBytes);
-        }
-
-        if (!MediaTypeHeaderValue.TryParse(http.ContentType, out var type))
-        {
-            return Problems.Invalid("file", new Text($"请以请求体及其 Content-Type（{string.Join(", ", EvidenceFormats.All)}）或以 multipart/form-data 发送文件。", $"Send the file as the body with its Content-Type ({string.Join(", ", EvidenceFormats.All)}) or as multipart/form-data."));
+            return byCase;
         }
 
         if (!RectificationStatuses.AwaitsOwner(stored!.Item.Status))
@@ -439,66 +450,19 @@ public static class RectificationEndpoints
             return Problems.Conflict(new Text($"只有在整改项待整改或被退回时才能添加佐证材料；当前为 {stored.Item.Status}。", $"Evidence is added while the item is open or returned; it is {stored.Item.Status}."));
         }
 
-        if (http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        var (file, problem) = await EvidenceUploads.ReceiveAsync(http, fileName, user.Actor(), store, clock, ct);
+        if (problem is not null)
         {
-            limit.MaxRequestBodySize = RectificationStore.MaxEvidenceBytes + (64 * 1024);
+            return problem;
         }
 
-        var (body, partName, declared) = await FileUploads.OpenAsync(http, type, ct);
-        if (body is null)
-        {
-            return Problems.Invalid("file", new Text("multipart/form-data 必须且只能携带一个文件。", "multipart/form-data must carry one file part."));
-        }
-
-        // A scan is often named after the child's ID number; the name is kept with that number masked.
-        var name = string.IsNullOrWhiteSpace(partName ?? fileName) ? null : SensitiveText.Mask(Path.GetFileName((partName ?? fileName)!.Trim()));
-        if (name is { Length: > MaxFileNameChars })
-        {
-            name = name[..MaxFileNameChars];
-        }
-
-        await using var spooled = await SpooledFile.CreateAsync(body, RectificationStore.MaxEvidenceBytes, ct);
-        if (spooled is null)
-        {
-            return FileUploads.TooLarge(EvidenceFile, RectificationStore.MaxEvidenceBytes);
-        }
-
-        if (spooled.Size == 0)
-        {
-            return Problems.Invalid("file", new Text("文件为空。", "The file is empty."));
-        }
-
-        string? detected;
-        await using (var check = spooled.OpenRead())
-        {
-            detected = EvidenceFormats.Detect(check);
-        }
-
-        var declaredType = EvidenceFormats.Normalize(declared);
-        if (detected is null)
-        {
-            return Problems.Invalid("file", new Text("文件不是 PDF、PNG、JPEG、GIF、WEBP 图片或 XLSX 工作簿。", "The file is not a PDF, PNG, JPEG, GIF, WEBP image or XLSX workbook."));
-        }
-
-        if (declaredType != detected)
-        {
-            return Problems.Invalid("file", new Text($"文件声明为 {declaredType ?? "（未声明）"}，但内容是 {detected}。", $"The file was declared as {declaredType ?? "nothing"} but its content is {detected}."));
-        }
-
-        if (name is not null && EvidenceFormats.FromFileName(name) != detected)
-        {
-            return Problems.Invalid("file", new Text($"文件扩展名与其内容（{detected}）不符。", $"The file name's extension does not match its content ({detected})."));
-        }
-
-        await store.SaveEvidenceBlobAsync(spooled.Path, spooled.Sha256, detected, ct);
-        var file = new EvidenceFile(spooled.Sha256, spooled.Size, detected, name, user.Actor(), clock.GetUtcNow());
-        var result = await store.AddEvidenceAsync(stored, file, ct);
+        var result = await store.AddEvidenceAsync(stored, file!, ct);
         var now = clock.GetUtcNow();
         var schools = names.InCycle(id);
         return result.Outcome switch
         {
-            ChangeOutcome.Applied => TypedResults.Created($"/api/cycles/{id}/rectification/{itemId}/evidence/{file.Sha256}", new EvidenceAdded(file, await RectificationItemView.NamedAsync(result.Item, now, schools, ct))),
-            ChangeOutcome.Duplicate => TypedResults.Ok(new EvidenceAdded(await store.FindEvidenceAsync(id, itemId, file.Sha256, ct), await RectificationItemView.NamedAsync(result.Item, now, schools, ct))),
+            ChangeOutcome.Applied => TypedResults.Created($"/api/cycles/{id}/rectification/{itemId}/evidence/{file!.Sha256}", new EvidenceAdded(file, await RectificationItemView.NamedAsync(result.Item, now, schools, ct))),
+            ChangeOutcome.Duplicate => TypedResults.Ok(new EvidenceAdded(await store.FindEvidenceAsync(id, itemId, file!.Sha256, ct), await RectificationItemView.NamedAsync(result.Item, now, schools, ct))),
             _ => Refused(result),
         };
     }
@@ -592,6 +556,26 @@ public static class RectificationEndpoints
         return user.IsInRole(Roles.BureauAdmin) || IsOwner(user, stored!.Item)
             ? (stored, null)
             : (null, Problems.Forbidden(new Text($"只有 {itemId} 的负责方（{stored.Item.Owner}）或教育局可以办理。", $"Only the owner of {itemId} ({stored.Item.Owner}) or the bureau acts on it.")));
+    }
+
+    /// <summary>
+    /// A 控辍保学 item linked to the child's case takes no submission, evidence or decision of its own: 409 pointing to the
+    /// case, where notes, evidence and the outcome are recorded; the item closes with the case.
+    /// </summary>
+    private static ProblemHttpResult? DrivenByCase(RectificationItem item)
+    {
+        if (item.CaseId is not { } caseId)
+        {
+            return null;
+        }
+
+        var county = Cycles.CycleIds.CountyOf(item.CycleId);
+        var where = new Text(
+            $"请在控辍保学案件中记录每周进展、佐证材料和处理结果：/api/counties/{county}/dropout-cases/{caseId}。",
+            $"Record weekly notes, evidence and the outcome on the case: /api/counties/{county}/dropout-cases/{caseId}.");
+        return Problems.Conflict(
+            new Text($"该控辍保学事项随学生的控辍保学案件办理，案件结案后自动按案件结果销号，不能单独提交或验收。{where.Zh}", $"This 控辍保学 item follows the child's case and closes with the case's outcome; it is not submitted or decided on its own. {where.En}"),
+            new Dictionary<string, Text[]> { ["caseId"] = [where] });
     }
 
     private static bool IsOwner(ClaimsPrincipal user, RectificationItem item) =>

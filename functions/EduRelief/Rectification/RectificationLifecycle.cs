@@ -70,14 +70,7 @@ public static class RectificationLifecycle
                     }
 
                     // The child is owed aid from now on: the class they joined prices it.
-                    if (!Eligibility.SchoolStages.TryParse(request.Stage, out var stage))
-                    {
-                        errors["stage"] = [new Text($"须填写该生的学段，为以下之一：{string.Join("、", Eligibility.SchoolStages.All.Select(Eligibility.SchoolStages.Chinese))}。", $"The child's 学段 is required: one of {string.Join(", ", Eligibility.SchoolStages.All.Select(Eligibility.SchoolStages.Chinese))}.")];
-                    }
-                    else if (request.Grade is not { } grade || grade < 1 || grade > Eligibility.SchoolStages.MaxGrade(stage))
-                    {
-                        errors["grade"] = [new Text($"该生在{request.Stage}的年级为 1 至 {Eligibility.SchoolStages.MaxGrade(stage)}。", $"The child's 年级 in {request.Stage} is 1 to {Eligibility.SchoolStages.MaxGrade(stage)}.")];
-                    }
+                    CheckClassJoined(request.Stage, request.Grade, errors);
 
                     break;
                 case DropoutOutcomes.StudyingElsewhere:
@@ -145,6 +138,28 @@ public static class RectificationLifecycle
             ? (new Change(ReturnedAction, RectificationStatuses.Returned, trimmed), null)
             : (null, Conflict(new Text($"只有“已提交待验收”的整改事项才能退回；该事项当前为“{RectificationStatuses.Label(item.Status)}”。", $"Only a submitted item can be returned; it is {item.Status}.")));
     }
+
+    /// <summary>The 学段 and 年级 a child back at school joined (they price the aid then owed): a stage, and a grade it has.</summary>
+    public static void CheckClassJoined(string? stageName, int? grade, Dictionary<string, Text[]> errors)
+    {
+        if (!Eligibility.SchoolStages.TryParse(stageName, out var stage))
+        {
+            errors["stage"] = [new Text($"须填写该生的学段，为以下之一：{string.Join("、", Eligibility.SchoolStages.All.Select(Eligibility.SchoolStages.Chinese))}。", $"The child's 学段 is required: one of {string.Join(", ", Eligibility.SchoolStages.All.Select(Eligibility.SchoolStages.Chinese))}.")];
+        }
+        else if (grade is not { } g || g < 1 || g > Eligibility.SchoolStages.MaxGrade(stage))
+        {
+            errors["grade"] = [new Text($"该生在{stageName}的年级为 1 至 {Eligibility.SchoolStages.MaxGrade(stage)}。", $"The child's 年级 in {stageName} is 1 to {Eligibility.SchoolStages.MaxGrade(stage)}.")];
+        }
+    }
+
+    /// <summary>
+    /// A 控辍保学 item linked to a case closes when the case closes, with the case's outcome, from whatever status it is
+    /// in (the bureau recorded the outcome on the case, or the roster confirmed the return); an accepted one stays as it is.
+    /// </summary>
+    public static (Change? Change, Refusal? Refusal) CloseWithCase(ItemState item, string note) =>
+        item.Status != RectificationStatuses.Accepted
+            ? (new Change(AcceptedAction, RectificationStatuses.Accepted, note), null)
+            : (null, Conflict(new Text("该整改事项已验收销号。", "The item is accepted already.")));
 
     private static Refusal Invalid(string field, Text message) =>
         new(RefusalKind.Invalid, new Dictionary<string, Text[]> { [field] = [message] }, message);

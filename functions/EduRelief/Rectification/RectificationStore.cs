@@ -111,6 +111,7 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
                     RectificationStatuses.Open, days, deadline.DueAt, deadline.CalendarMissing, now, input.Actor, 0, null, null, null, null, null, null, null, now, 1)
                 {
                     Village = input.Village,
+                    CaseId = input.CaseId,
                 };
                 List<TableTransactionAction> rows =
                 [
@@ -160,6 +161,18 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         var found = await Task.WhenAll(sourceKeys.Select(async key =>
             (await _table.GetEntityIfExistsAsync<TableEntity>(cycleId, SourceRowKey(source, key), select: ["RowKey"], cancellationToken: ct)).HasValue));
         return found.Count(f => !f);
+    }
+
+    /// <summary>The cycle's 控辍保学 item driven by the case <paramref name="caseId"/>, or null.</summary>
+    public async Task<StoredItem?> FindByCaseAsync(string cycleId, string caseId, CancellationToken ct)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {cycleId} and CaseId eq {caseId}");
+        await foreach (var e in _table.QueryAsync<TableEntity>(filter, maxPerPage: 10, cancellationToken: ct))
+        {
+            return new StoredItem(ToItem(e), e.ETag);
+        }
+
+        return null;
     }
 
     public async Task<StoredItem?> FindAsync(string cycleId, string? itemId, CancellationToken ct)
@@ -599,6 +612,7 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         ["SchoolCode"] = i.SchoolCode,
         ["Township"] = i.Township,
         ["Village"] = i.Village,
+        ["CaseId"] = i.CaseId,
         ["StudentName"] = i.StudentName,
         ["Status"] = i.Status,
         ["DeadlineWorkingDays"] = i.DeadlineWorkingDays,
@@ -661,6 +675,7 @@ public sealed class RectificationStore(StorageAccount storage, WorkingCalendar c
         OutcomeGrade = e.GetInt32("OutcomeGrade"),
         OutcomeBoarding = e.GetBoolean("OutcomeBoarding"),
         Village = e.GetString("Village"),
+        CaseId = e.GetString("CaseId"),
     };
 
     private static EvidenceFile ToEvidence(TableEntity e) => new(

@@ -103,7 +103,8 @@ public sealed record RectificationItemInput(
     string? StudentName = null,
     int? DeadlineWorkingDays = null,
     string Actor = "system",
-    string? Village = null)
+    string? Village = null,
+    string? CaseId = null)
 {
     public const int DefaultWorkingDays = 15;
     public const int MaxWorkingDays = 250;
@@ -224,6 +225,12 @@ public sealed record RectificationItem(
 
     /// <summary>For a 控辍保学 child: the village the registry places the household in (its head is in the child's chain).</summary>
     public string? Village { get; init; }
+
+    /// <summary>
+    /// For a 控辍保学 item: the child's case (<c>/api/counties/{county}/dropout-cases/{id}</c>), which drives it: the item
+    /// closes when the case closes, with the case's outcome, and takes no submission or decision of its own.
+    /// </summary>
+    public string? CaseId { get; init; }
 
     public bool IsDropout => Source == RectificationSources.NotEnrolled;
 

@@ -27,6 +27,11 @@ public static class ReminderDigest
     /// </summary>
     public static IReadOnlyList<(string Kind, DateTimeOffset Moment)> Select(Func<int, YearCalendar?> calendars, DateTimeOffset now, DueItem item)
     {
+        if (item.MissedWeek is { } week)
+        {
+            return [(ReminderKinds.MissedWeek, new DateTimeOffset(week.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8)))];
+        }
+
         var kinds = new List<(string, DateTimeOffset)>(2);
         if (item.ReturnedAt is { } returnedAt)
         {
@@ -45,6 +50,7 @@ public static class ReminderDigest
     {
         ReminderKinds.Overdue => $"【EduRelief】{bureauName}：{count} 件事项已超期，请督办",
         ReminderKinds.Returned => $"【EduRelief】{bureauName}：{count} 件整改事项被退回，请重新整改",
+        ReminderKinds.MissedWeek => $"【EduRelief】{bureauName}：{count} 件控辍保学案件上周未填写进展",
         _ => $"【EduRelief】{bureauName}：{count} 件事项将于{Window(dueSoonWorkingDays)}到期",
     };
 
@@ -61,6 +67,7 @@ public static class ReminderDigest
         {
             ReminderKinds.Overdue => $"以下 {items.Count} 件事项已超过办理期限，现提请{bureauName}督办：",
             ReminderKinds.Returned => $"以下 {items.Count} 件整改事项经验收被退回，请按退回意见重新整改并提交：",
+            ReminderKinds.MissedWeek => $"以下 {items.Count} 件控辍保学案件上周没有进展记录（周盘点），请尽快入户劝返并填写本周进展：",
             _ => $"以下 {items.Count} 件事项将于{Window(dueSoonWorkingDays)}到期，请及时办理：",
         });
         text.AppendLine();
@@ -73,7 +80,14 @@ public static class ReminderDigest
                 text.Append(CultureInfo.InvariantCulture, $" {item.Title}");
             }
 
-            text.Append(CultureInfo.InvariantCulture, $" | 类别 {item.Category} | 期限 {Deadline(item.Deadline)}");
+            if (item.MissedWeek is { } week)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" | 类别 {item.Category} | 缺少 {week:yyyy-MM-dd} 至 {week.AddDays(6):yyyy-MM-dd} 的周进展");
+            }
+            else
+            {
+                text.Append(CultureInfo.InvariantCulture, $" | 类别 {item.Category} | 期限 {Deadline(item.Deadline)}");
+            }
             if (!string.IsNullOrEmpty(item.SchoolName))
             {
                 text.Append(CultureInfo.InvariantCulture, $" | 学校 {item.SchoolName}");

@@ -9,6 +9,9 @@ public static class ReminderKinds
     public const string DueSoon = "dueSoon";
     public const string Overdue = "overdue";
     public const string Returned = "returned";
+
+    /// <summary>A 控辍保学 case without a progress note in the previous calendar week (周盘点): to the township and the school, once per week.</summary>
+    public const string MissedWeek = "missedWeek";
 }
 
 /// <summary>
@@ -19,7 +22,8 @@ public static class ReminderKinds
 /// end of that many working days after today (hotline cases 1, rectification items 3). <see cref="ReturnedAt"/> is set
 /// for an item sent back to its owner and not yet resubmitted: the owner is reminded once per return (the time keys it).
 /// <see cref="SchoolName"/> is the school's name as the verified roster gives it (null while none does): the digest
-/// names the school by it, by its code only when unknown.
+/// names the school by it, by its code only when unknown. <see cref="MissedWeek"/> (the week's Monday) is set for a case
+/// that owes last week's progress note: it is reminded once per week to its assignee, whatever its deadline.
 /// </summary>
 public sealed record DueItem(
     string Key,
@@ -34,7 +38,8 @@ public sealed record DueItem(
     int DueSoonWorkingDays = 1,
     DateTimeOffset? ReturnedAt = null,
     string? Title = null,
-    string? SchoolName = null);
+    string? SchoolName = null,
+    DateOnly? MissedWeek = null);
 
 /// <summary>
 /// Something with deadlines people must meet: hotline cases now, rectification items later. Each source is registered

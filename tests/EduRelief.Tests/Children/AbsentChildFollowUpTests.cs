@@ -23,7 +23,8 @@ public sealed class AbsentChildFollowUpTests
 
     private static string[][] Poverty() => [.. SampleCounty.Poverty(), ["11", "H009", "钱多多", K, "城关镇", "北街村", "脱贫户"]];
 
-    private static async Task VerifyAsync(HttpClient admin, string at, string semester, string[][] students, string[][] poverty)
+    /// <summary>Creates the county's cycle of <paramref name="semester"/> at <paramref name="at"/>, uploads both rosters and waits for review; answers the cycle's id.</summary>
+    internal static async Task<string> VerifyAsync(HttpClient admin, string at, string semester, string[][] students, string[][] poverty)
     {
         await admin.PostAsync("/api/dev/clock", new { setTo = at });
         var (created, cycle) = await admin.PostAsync("/api/cycles", new { countyCode = County, semester, noticeDays = 5 });
@@ -32,6 +33,7 @@ public sealed class AbsentChildFollowUpTests
         Assert.Equal(202, (await VerificationApiTests.UploadAsync(admin, id, "students", SampleCounty.Csv(SampleCounty.StudentHeader, students, SampleCounty.Gbk), "text/csv")).Status);
         Assert.Equal(202, (await VerificationApiTests.UploadAsync(admin, id, "poverty", SampleCounty.Csv(SampleCounty.PovertyHeader, poverty, SampleCounty.Gbk), "text/csv")).Status);
         await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}"), r => (string?)r.Body!["stage"] == "review", TimeSpan.FromSeconds(60), $"{semester} verified");
+        return id;
     }
 
     [Fact]
@@ -72,6 +74,19 @@ public sealed class AbsentChildFollowUpTests
         Assert.Equal(("section:控辍保学", "4107260001", "城关镇", "东关村"), ((string)dropped["owner"]!, (string)dropped["schoolCode"]!, (string)dropped["township"]!, (string)dropped["village"]!));
         var chain = (await admin.GetJsonAsync($"/api/cycles/{autumn}/rectification/{(string)dropped["id"]!}")).Body!["chain"]!;
         Assert.Contains(chain["education"]!.AsArray(), l => (string?)l!["role"] == "principal" && (string?)l["unit"] == "城关镇第一小学");
+
+        // Each item follows the child's 控辍保学 case: it takes no submission of its own and closes with the case.
+        var cases = (await admin.GetJsonAsync($"/api/counties/{County}/dropout-cases?pageSize=1000")).Body!["items"]!.AsArray();
+        Assert.All(items, i => Assert.Equal((string?)cases.Single(c => (string?)c!["name"] == (string?)i!["studentName"])!["id"], (string?)i!["caseId"]));
+        var zheng = items.Single(i => (string?)i!["studentName"] == "郑十")!;
+        var itemUrl = $"/api/cycles/{autumn}/rectification/{(string)zheng["id"]!}";
+        var (refused, problem) = await admin.PostAsync($"{itemUrl}/submit", new { note = "经核查在外县就读", outcome = "studying_elsewhere" });
+        Assert.Equal(409, refused);
+        Assert.Equal(["caseId"], problem!["errors"]!.AsObject().Select(e => e.Key));
+        var caseUrl = $"/api/counties/{County}/dropout-cases/{(string)zheng["caseId"]!}";
+        Assert.Equal(200, (await admin.PostAsync($"{caseUrl}/outcome", new { outcome = "outside_county", date = "2026-09-02", schoolName = "杭州市文三街小学" })).Status);
+        var closed = (await admin.GetJsonAsync(itemUrl)).Body!["item"]!;
+        Assert.Equal(("accepted", "studying_elsewhere", "杭州市文三街小学"), ((string)closed["status"]!, (string)closed["outcome"]!, (string?)closed["outcomeReason"]));
     }
 
     [Fact]

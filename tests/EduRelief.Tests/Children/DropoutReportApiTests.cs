@@ -67,11 +67,13 @@ public sealed class DropoutReportApiTests
             AssertFiguresAddUp(report!);
             Assert.Equal(Figures(summary["figures"]!), Figures(report!["figures"]!));
             // Worked out by hand from the sample county (SampleCounty): of the registered children, 张三 (11, 小学5),
-            // 李四 (14, 初中2) and 赵陆 (13, 初中1) are at school and of school age on 31 August 2026; 阿依古丽 (16, 高中)
-            // and 周八 (18, 中职) are past compulsory education, 吴九 is 4.
-            Assert.Equal((3, 3, 0, 0, 0, 0, 0, 100.0m), Figures(report["figures"]!));
-            Assert.Equal(["东屯镇/东屯村/1", "城关镇/东关村/1", "城关镇/西关村/1"],
-                report["townships"]!.AsArray().SelectMany(t => t!["villages"]!.AsArray().Select(v => $"{t["township"]}/{v!["village"]}/{v["figures"]!["enrolled"]}")));
+            // 李四 (14, 初中2) and 赵陆 (13, 初中1) are at school and of school age on 31 August 2026; 郑十 (10) is in no
+            // school, a 控辍保学 case since verification; 阿依古丽 (16, 高中) and 周八 (18, 中职) are past compulsory
+            // education, 吴九 is 4. (3 + 0 + 0 + 0) / 4 = 75.0%.
+            Assert.Equal((4, 3, 0, 0, 0, 1, 0, 75.0m), Figures(report["figures"]!));
+            Assert.Equal(["东屯镇/东屯村/1/0/True", "东屯镇/后屯村/0/1/False", "城关镇/东关村/1/0/True", "城关镇/西关村/1/0/True"],
+                report["townships"]!.AsArray().SelectMany(t => t!["villages"]!.AsArray().Select(v =>
+                    $"{t["township"]}/{v!["village"]}/{v["figures"]!["enrolled"]}/{v["figures"]!["notInSchool"]}/{(bool)v["certified"]!}")));
             var history = (await admin.GetJsonAsync(instance)).Body!["history"]!.AsArray();
             Assert.Single(history, h => (string?)h!["event"] == "report.completed");
 

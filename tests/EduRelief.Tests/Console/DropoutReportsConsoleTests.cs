@@ -25,19 +25,20 @@ public sealed class DropoutReportsConsoleTests(BrowserFixture browser)
 
         await using var session = await browser.SignInAsync(app.App, AppProcess.AdminKey, $"/cycles/{id}/overview");
         var page = session.Page;
-        await page.GetByRole(AriaRole.Link, new() { Name = "控辍保学月报" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "控辍保学月报", Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "控辍保学月报（410726）" })).ToBeVisibleAsync();
 
         var chart = page.Locator("figure.chart-figure");
         await Assertions.Expect(chart).ToContainTextAsync("义务教育巩固率（按月）");
         await Assertions.Expect(chart.Locator(".bar-row")).ToHaveCountAsync(1);
         await Assertions.Expect(chart.Locator(".bar-row")).ToContainTextAsync("2026年9月");
-        await Assertions.Expect(chart.Locator(".bar-row")).ToContainTextAsync("100.0%");
+        await Assertions.Expect(chart.Locator(".bar-row")).ToContainTextAsync("75.0%");
         var month = page.Locator("tr[data-month='2026-09']");
-        await Assertions.Expect(month).ToContainTextAsync("3 / 3 个村");
+        await Assertions.Expect(month).ToContainTextAsync("3 / 4 个村");
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "2026年9月 月报：按乡镇、村" })).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("tr[data-township='全县合计']")).ToContainTextAsync("100.0%");
+        await Assertions.Expect(page.Locator("tr[data-township='全县合计']")).ToContainTextAsync("75.0%");
+        await Assertions.Expect(page.Locator("tr[data-village='东屯镇/后屯村']")).ToContainTextAsync("有未入学儿童");
         var village = page.Locator("tr[data-village='城关镇/东关村']");
         await Assertions.Expect(village).ToContainTextAsync("有保障");
         await Screenshots.SaveAsync(page, "dropout-reports");

@@ -238,7 +238,7 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
     }
 
     [Fact]
-    public async Task Rectification_DropoutItem_SubmittedAsEnrolledThenReturnedWithReason()
+    public async Task Rectification_DropoutItem_FollowsItsCase_TheReturnRecordedOnTheCaseAcceptsIt()
     {
         var (_, dropouts) = await fixture.App.Admin.GetJsonAsync($"/api/cycles/{CycleId}/rectification?source=notEnrolled");
         var item = dropouts!["items"]!.AsArray().First(i => (string?)i!["status"] is "open" or "returned")!;
@@ -247,28 +247,31 @@ public sealed class PaymentsConsoleTests(BrowserFixture browser, MoneyConsoleFix
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = (string)item["title"]!, Level = 2 }));
         Assert.Contains("控辍保学", await page.Locator("dl.facts").InnerTextAsync());
 
-        // Enrolled needs the school and a note, no file; a bad school code is named by the API's problem.
-        await page.GetByLabel("控辍保学结果").SelectOptionAsync("enrolled");
-        Assert.True(await page.GetByLabel("免予入学原因").IsHiddenAsync());
+        // The item takes no outcome of its own: it sends the user to the child's case.
+        Assert.Equal(0, await page.GetByLabel("控辍保学结果").CountAsync());
+        Assert.Contains("随学生的控辍保学案件办理", await page.Locator("[data-testid=by-case]").InnerTextAsync());
+        await page.GetByRole(AriaRole.Link, new() { Name = "打开控辍保学案件" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = (string)item["studentName"]!, Level = 1 }));
+        await Expect(page.Locator("[data-testid=chain]"));
+
+        // Returned needs the school's code; the API's problem names the field.
+        await page.GetByLabel("结果", new() { Exact = true }).SelectOptionAsync("returned");
+        await page.GetByLabel("日期", new() { Exact = true }).FillAsync("2026-09-28");
         await page.GetByLabel("就读学校标识码").FillAsync("123");
-        await page.GetByLabel("整改情况").FillAsync("已劝返入学");
-        await page.GetByRole(AriaRole.Button, new() { Name = "提交验收" }).ClickAsync();
-        var refused = page.Locator("#rect-submit").Locator("..").Locator("[role=alert]");
+        await page.GetByRole(AriaRole.Button, new() { Name = "登记结果" }).ClickAsync();
+        var refused = page.Locator(".outcome-form [role=alert]");
         await Expect(refused);
         Assert.Contains("schoolCode", await refused.InnerTextAsync());
         await page.GetByLabel("就读学校标识码").FillAsync(MoneyConsoleFixture.School);
-        await page.GetByRole(AriaRole.Button, new() { Name = "提交验收" }).ClickAsync();
-        await Expect(page.Locator("[data-testid=item-status]").Filter(new() { HasText = "已提交待验收" }));
-        Assert.Contains("已入学（城关镇第一小学）", await page.Locator("dl.facts").InnerTextAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "登记结果" }).ClickAsync();
+        await Expect(page.Locator("[data-testid=case-status]").Filter(new() { HasText = "已返校" }));
+        Assert.Contains("待返校学校或名册确认", await page.Locator("[data-testid=case-status]").InnerTextAsync());
+        Assert.Contains("城关镇第一小学", await page.Locator("dl.facts").InnerTextAsync());
 
-        // The bureau returns it with a reason: the owner sees why, and the board has it under 已退回.
-        await page.GetByLabel("退回原因（必填）").FillAsync("请补充入学证明");
-        await page.GetByRole(AriaRole.Button, new() { Name = "退回整改" }).ClickAsync();
-        await Expect(page.Locator("[data-testid=item-status]").Filter(new() { HasText = "已退回" }));
-        Assert.Contains("请补充入学证明", await page.Locator("dl.facts").InnerTextAsync());
-        await page.GetByRole(AriaRole.Link, new() { Name = "返回整改看板" }).ClickAsync();
-        await Expect(page.Locator("[data-testid=column-returned]").GetByRole(AriaRole.Link, new() { Name = (string)item["title"]! }));
-        session.AssertNoErrorsExcept("/submit");
+        // The item closed with the case: accepted, enrolled at that school.
+        var (_, closed) = await fixture.App.Admin.GetJsonAsync($"/api/cycles/{CycleId}/rectification/{(string)item["id"]!}");
+        Assert.Equal(("accepted", "enrolled", MoneyConsoleFixture.School), ((string?)closed!["item"]!["status"], (string?)closed["item"]!["outcome"], (string?)closed["item"]!["outcomeSchoolCode"]));
+        session.AssertNoErrorsExcept("/outcome");
     }
 
     [Fact]

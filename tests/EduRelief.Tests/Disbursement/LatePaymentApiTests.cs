@@ -67,10 +67,16 @@ public sealed class LatePaymentApiTests
         // 郑十 is found enrolled at 城关镇第一小学, primary 4, boarding: 625 by the 2026 policy.
         var dropout = (await admin.GetJsonAsync($"/api/cycles/{id}/rectification?source=notEnrolled")).Body!["items"]!.AsArray().Single()!;
         var itemUrl = $"/api/cycles/{id}/rectification/{(string)dropout["id"]!}";
-        Assert.Equal(200, (await admin.PostAsync($"{itemUrl}/submit", new { note = "已劝返入学", outcome = "enrolled", schoolCode = "4107260001", stage = "小学", grade = 4, boarding = true })).Status);
-        Assert.Equal(409, (await admin.PostAsync($"/api/cycles/{id}/batches", new { program = Program, kind = "backpay", reason = "提交未验收" })).Status);
-        Assert.Equal(200, (await admin.PostAsync($"{itemUrl}/accept", new { note = "验收通过" })).Status);
-        Assert.Equal(409, (await admin.PostAsync($"{itemUrl}/accept", new { note = "验收通过" })).Status); // accepted once
+        // The item follows 郑十's 控辍保学 case: the bureau records the return there, with the class he joined.
+        Assert.Equal(409, (await admin.PostAsync($"{itemUrl}/submit", new { note = "已劝返入学", outcome = "enrolled", schoolCode = "4107260001", stage = "小学", grade = 4, boarding = true })).Status);
+        Assert.Equal(409, (await admin.PostAsync($"/api/cycles/{id}/batches", new { program = Program, kind = "backpay", reason = "尚未返校" })).Status);
+        var caseUrl = $"/api/counties/410726/dropout-cases/{(string)dropout["caseId"]!}";
+        var returned = new { outcome = "returned", date = "2026-09-28", schoolCode = "4107260001", stage = "小学", grade = 4, boarding = true, note = "已劝返入学" };
+        var (recorded, closedCase) = await admin.PostAsync($"{caseUrl}/outcome", returned);
+        Assert.True(recorded == 200, $"{recorded} {closedCase}");
+        Assert.Equal(409, (await admin.PostAsync($"{caseUrl}/outcome", returned)).Status); // closed once
+        var accepted = (await admin.GetJsonAsync(itemUrl)).Body!["item"]!;
+        Assert.Equal(("accepted", "enrolled", "4107260001"), ((string)accepted["status"]!, (string)accepted["outcome"]!, (string)accepted["outcomeSchoolCode"]!));
 
         // The ledger lists the child at the school, owed and not yet in a batch.
         var ledger = (await admin.GetJsonAsync($"/api/cycles/{id}/ledger?schoolCode=4107260001&program={Program}")).Body!["items"]!.AsArray();

@@ -86,18 +86,25 @@ public sealed class ExportedCycleFixture : IAsyncLifetime
             });
             Assert.Equal(201, inspected);
             await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-14T09:30:00+08:00" });
-            var open = (await admin.GetJsonAsync($"/api/cycles/{id}/rectification?status=open&pageSize=1000")).Body!["items"]!.AsArray().Select(i => i!).ToList();
-            Assert.NotEmpty(open);
+            var all = (await admin.GetJsonAsync($"/api/cycles/{id}/rectification?status=open&pageSize=1000")).Body!["items"]!.AsArray().Select(i => i!).ToList();
+            Assert.NotEmpty(all);
+            // A 控辍保学 child studying in another county (found enrolled, they would be owed aid and keep the cycle open),
+            // recorded on the child's case, which closes its item.
+            foreach (var item in all.Where(i => (string?)i["source"] == "notEnrolled"))
+            {
+                var caseUrl = $"/api/counties/410726/dropout-cases/{(string)item["caseId"]!}";
+                Assert.Equal(200, (await admin.PostAsync($"{caseUrl}/outcome", new { outcome = "outside_county", date = "2026-10-14", schoolName = "杭州市文三街小学" })).Status);
+            }
+
+            var open = all.Where(i => (string?)i["source"] != "notEnrolled").ToList();
             foreach (var item in open)
             {
                 var itemUrl = $"/api/cycles/{id}/rectification/{(string)item["id"]!}";
-                // A 控辍保学 child studying in another county (found enrolled, they would be owed aid and keep the cycle open).
                 using var evidence = new ByteArrayContent(EvidenceSamples.Pdf($"整改报告 {(string)item["id"]!}"));
                 evidence.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
                 using var uploaded = await admin.PostAsync($"{itemUrl}/evidence?fileName=report.pdf", evidence);
                 Assert.Equal(201, (int)uploaded.StatusCode);
-                var submission = (string?)item["source"] == "notEnrolled" ? (object)new { note = "经入户核查在外县就读", outcome = "studying_elsewhere" } : new { note = "已整改" };
-                Assert.Equal(200, (await admin.PostAsync($"{itemUrl}/submit", submission)).Status);
+                Assert.Equal(200, (await admin.PostAsync($"{itemUrl}/submit", new { note = "已整改" })).Status);
             }
 
             // Closing needs every hotline case of the cycle closed: the complaint is answered and the caller satisfied.
@@ -346,7 +353,7 @@ public sealed class CycleExportTests(ExportedCycleFixture fixture) : IClassFixtu
             "cycles" => row.PartitionKey == "cycle" && row.RowKey == id,
             "timers" => row.RowKey.Contains($"|{id}|", StringComparison.Ordinal),
             "hotlinecases" or "mail" => row.PartitionKey == "410726",
-            "accounts" or "children" => row.PartitionKey == "410726" || row.PartitionKey.StartsWith("410726|", StringComparison.Ordinal),
+            "accounts" or "children" or "dropoutcases" => row.PartitionKey == "410726" || row.PartitionKey.StartsWith("410726|", StringComparison.Ordinal),
             "counties" => row.PartitionKey == "contacts" && row.RowKey == "410726",
             _ => row.PartitionKey == id || row.PartitionKey.StartsWith(id + "|", StringComparison.Ordinal),
         };

@@ -18,6 +18,22 @@ public sealed partial class ReminderDigestTests
 
     private static DateTimeOffset EndOf(int month, int day) => new(2026, month, day, 23, 59, 59, China);
 
+    [Fact]
+    public void Select_ACaseMissingLastWeeksNote_IsOneMissedWeekReminderKeyedByTheWeek_WhateverItsDeadline()
+    {
+        var week = new DateOnly(2026, 10, 5);
+        var item = new DueItem("410726/abc/township", "410726", EndOf(10, 11), "township:城关镇", "控辍保学案件", "abc", "周盘点", null, "张三", MissedWeek: week);
+
+        var kinds = ReminderDigest.Select(Calendars, At(10, 12), item);
+
+        Assert.Equal([(ReminderKinds.MissedWeek, new DateTimeOffset(2026, 10, 5, 0, 0, 0, China))], kinds);
+        var body = ReminderDigest.Body(ReminderKinds.MissedWeek, "延津县教育局", [item]);
+        Assert.Contains("缺少 2026-10-05 至 2026-10-11 的周进展", body, StringComparison.Ordinal);
+        Assert.Contains("张三", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("期限", body, StringComparison.Ordinal);
+        Assert.Contains("上周未填写进展", ReminderDigest.Subject(ReminderKinds.MissedWeek, "延津县教育局", 1), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(10, 16, "dueSoon")]   // Friday itself
     [InlineData(10, 19, "dueSoon")]   // Monday, the next working day

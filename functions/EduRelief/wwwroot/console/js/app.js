@@ -17,6 +17,7 @@ const routes = [
   { pattern: /^\/cycles\/([^/]+)(?:\/([a-z-]+))?(?:\/([^/]+))?$/, load: () => import('./pages/cycle.js'), names: ['id', 'tab', 'sub'] },
   { pattern: /^\/counties\/(\d{6})\/contacts$/, load: () => import('./pages/contacts.js'), names: ['countyCode'] },
   { pattern: /^\/counties\/(\d{6})\/referrals$/, load: () => import('./pages/referrals.js'), names: ['countyCode'] },
+  { pattern: /^\/counties\/(\d{6})\/dropout-cases(?:\/([0-9a-f]{32}))?$/, load: () => import('./pages/dropout-cases.js'), names: ['countyCode', 'caseId'] },
   { pattern: /^\/counties\/(\d{6})\/children$/, load: () => import('./pages/children.js'), names: ['countyCode'] },
   { pattern: /^\/counties\/(\d{6})\/dropout-reports$/, load: () => import('./pages/dropout-reports.js'), names: ['countyCode'] },
 ];

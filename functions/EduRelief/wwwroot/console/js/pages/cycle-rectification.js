@@ -49,6 +49,8 @@ strings({
     'rect.chainUnnamed': '未登记',
     'rect.chainMissing': '尚未登记：{list}。请在县联系方式中补充。',
     'rect.chainContacts': '维护联系方式',
+    'rect.byCase': '该事项随学生的控辍保学案件办理：每周进展、佐证材料和处理结果都在案件中登记，案件结案后本事项自动按案件结果销号。',
+    'rect.openCase': '打开控辍保学案件',
     'rect.school': '学校',
     'rect.createdAt': '立项时间',
     'rect.createdBy': '立项人',
@@ -166,6 +168,8 @@ strings({
     'rect.chainUnnamed': 'not named',
     'rect.chainMissing': 'Not yet named: {list}. Add them to the county contacts.',
     'rect.chainContacts': 'Edit the contacts',
+    'rect.byCase': 'This item follows the child’s 控辍保学 case: weekly notes, evidence and the outcome are recorded on the case, and the item closes with the case’s outcome.',
+    'rect.openCase': 'Open the case',
     'rect.school': 'School',
     'rect.createdAt': 'Opened',
     'rect.createdBy': 'Opened by',
@@ -461,7 +465,10 @@ async function renderItem(container, ctx) {
   ];
 
   const awaitsOwner = item.status === 'open' || item.status === 'returned';
-  if (canAct(me, item) && awaitsOwner) {
+  if (item.caseId) {
+    parts.push(h('section', { class: 'panel', 'data-testid': 'by-case' }, h('p', {}, t('rect.byCase')),
+      h('p', {}, h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/dropout-cases/${encodeURIComponent(item.caseId)}` }, t('rect.openCase')))));
+  } else if (canAct(me, item) && awaitsOwner) {
     parts.push(uploadSection(base, reload), submitSection(base, dropout, reload, item.source === 'mismatch'));
   }
   if (me.role === 'bureau_admin' && item.status === 'submitted') {
