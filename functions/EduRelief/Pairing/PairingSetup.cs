@@ -5,10 +5,13 @@ public static class PairingSetup
 {
     public static IServiceCollection AddPairing(this IServiceCollection services) => services
         .AddPairingPolicies()
-        .AddSingleton<TeacherStore>();
+        .AddSingleton<TeacherStore>()
+        .AddSingleton<PairingStore>()
+        .AddSingleton<PairingRoster>();
 
     public static void MapPairing(this IEndpointRouteBuilder app)
     {
         app.MapTeachers();
+        app.MapPairings();
     }
 }
