@@ -7,11 +7,14 @@ public static class PairingSetup
         .AddPairingPolicies()
         .AddSingleton<TeacherStore>()
         .AddSingleton<PairingStore>()
-        .AddSingleton<PairingRoster>();
+        .AddSingleton<PairingRoster>()
+        .AddSingleton<PairingChildren>()
+        .AddSingleton<RecordStore>();
 
     public static void MapPairing(this IEndpointRouteBuilder app)
     {
         app.MapTeachers();
         app.MapPairings();
+        app.MapRecords();
     }
 }

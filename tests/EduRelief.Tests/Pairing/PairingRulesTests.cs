@@ -86,4 +86,13 @@ public sealed class PairingRulesTests
         Assert.Equal(100.0m, PairingStandard.VisitRate(3, 3));
         Assert.Null(PairingStandard.VisitRate(0, 0));
     }
+
+    [Theory]
+    [InlineData("家长手机１３９-0000-1111，已沟通", "家长手机139****1111，已沟通")]
+    [InlineData("身份证 410726 20120505 0221 核对无误", "身份证 410726********0221 核对无误")]
+    [InlineData("学生数学进步明显", "学生数学进步明显")]
+    public void RecordNotes_MaskedOnWrite_PhonesAndIdNumbersInAnySpelling(string typed, string stored)
+    {
+        Assert.Equal(stored, EduRelief.Rectification.SensitiveText.Mask(typed));
+    }
 }
