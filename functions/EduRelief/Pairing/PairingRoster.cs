@@ -24,7 +24,8 @@ public sealed record SchoolChild(
 
 /// <summary>
 /// The children of a cycle at a school, as pairing sees them: the cycle's approved list (its ledger, from the run the
-/// approval counted) gives the eligible children with their aid; the school's pairing rows give the flagged ones, who
+/// approval counted) gives the eligible children with their aid, and the child registry's record of the cycle those
+/// eligible with nothing to pay; the school's pairing rows give the flagged ones, who
 /// count while the child registry has them at the school in that cycle; the registry gives each child's village.
 /// </summary>
 public sealed class PairingRoster(CycleService cycles, EligibilityStore eligibility, ChildRegistry registry, ChildIds ids, PairingStore pairings)
@@ -32,7 +33,7 @@ public sealed class PairingRoster(CycleService cycles, EligibilityStore eligibil
     /// <summary>The cycle once approved (its notice published), or 404 (unknown) or 409 (not approved yet, or cancelled).</summary>
     public async Task<(Cycle? Cycle, ProblemHttpResult? Problem)> ApprovedAsync(string cycleId, CancellationToken ct)
     {
-        var cycle = await cycles.GetAsync(cycleId, ct);
+        var cycle = await cycles.FindAsync(cycleId, ct);
         if (cycle is null)
         {
             return (null, Problems.NotFound(Messages.Cycle(cycleId)));
@@ -73,6 +74,17 @@ public sealed class PairingRoster(CycleService cycles, EligibilityStore eligibil
         if (!Semester.TryParse(cycle.Semester, out var semester))
         {
             return [.. children.Values];
+        }
+
+        // Eligible with nothing to pay (中职 year 3): on the registry's record of the cycle, not in the ledger.
+        foreach (var (key, found) in registered.Where(r => !children.ContainsKey(r.Key)))
+        {
+            if (AtSchoolIn(found, semester, school) is { Eligible: true } entry)
+            {
+                children[key] = new SchoolChild(
+                    key, entry.Name, found.IdNumber.Masked, school, entry.SchoolName ?? "", entry.Stage is { } s ? SchoolStages.Chinese(s) : null, entry.Grade,
+                    found.Village, true, [], pairs.GetValueOrDefault(key));
+            }
         }
 
         foreach (var flagged in pairs.Values.Where(p => p.Groups.Count > 0 && !children.ContainsKey(p.ChildKey)))

@@ -9,12 +9,15 @@ public static class PairingSetup
         .AddSingleton<PairingStore>()
         .AddSingleton<PairingRoster>()
         .AddSingleton<PairingChildren>()
-        .AddSingleton<RecordStore>();
+        .AddSingleton<RecordStore>()
+        .AddSingleton<PairingProgress>()
+        .AddSingleton<Reminders.IReminderSource, PairingReminderSource>();
 
     public static void MapPairing(this IEndpointRouteBuilder app)
     {
         app.MapTeachers();
         app.MapPairings();
         app.MapRecords();
+        app.MapCoverage();
     }
 }

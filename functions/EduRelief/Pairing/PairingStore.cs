@@ -38,6 +38,18 @@ public sealed class PairingStore(StorageAccount storage) : IDeclaresTables
         return rows;
     }
 
+    /// <summary>Whether any school of the county has a pairing (the daily run skips counties that have none).</summary>
+    public async Task<bool> AnyAsync(string county, CancellationToken cancellationToken)
+    {
+        // Items, not pages: a page may come back empty with a continuation, and the enumeration follows it.
+        await foreach (var _ in _table.QueryAsync<TableEntity>(StorageTables.StartsWith("PartitionKey", county + "|"), maxPerPage: 1, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>The child's pairing in the county (at whichever school has one; the latest updated when several).</summary>
     public async Task<PairingRow?> FindChildAsync(string county, string childKey, CancellationToken cancellationToken)
     {
