@@ -19,5 +19,6 @@ public static class PairingSetup
         app.MapPairings();
         app.MapRecords();
         app.MapCoverage();
+        app.MapMine();
     }
 }

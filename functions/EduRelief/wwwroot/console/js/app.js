@@ -18,7 +18,11 @@ const routes = [
   { pattern: /^\/counties\/(\d{6})\/contacts$/, load: () => import('./pages/contacts.js'), names: ['countyCode'] },
   { pattern: /^\/counties\/(\d{6})\/referrals$/, load: () => import('./pages/referrals.js'), names: ['countyCode'] },
   { pattern: /^\/counties\/(\d{6})\/children$/, load: () => import('./pages/children.js'), names: ['countyCode'] },
+  { pattern: /^\/pairing$/, load: () => import('./pages/pairing.js') },
 ];
+
+/** Where a role starts: a teacher has their children only, everyone else the cycles. */
+const home = (me) => (me?.role === 'teacher' ? '/pairing' : '/cycles');
 
 export const session = { me: null, config: { entra: null, devClock: false } };
 
@@ -41,8 +45,10 @@ function topbar() {
   const me = session.me;
   const langButton = h('button', { type: 'button', class: 'btn btn-ghost', 'aria-label': `${t('app.switchLang')} · ${t('app.switchLangLabel')}`, onclick: () => { setLang(lang() === 'zh' ? 'en' : 'zh'); render(); } }, t('app.switchLang'));
   clear(bar,
-    h('div', { class: 'brand' }, h('a', { href: '#/cycles' }, h('span', { class: 'brand-title' }, t('app.title'))), h('span', { class: 'brand-sub' }, t('app.subtitle'))),
-    me ? h('nav', { 'aria-label': t('app.nav'), class: 'topnav' }, h('a', { href: '#/cycles', 'aria-current': location.hash.startsWith('#/cycles') ? 'page' : null }, t('nav.cycles'))) : null,
+    h('div', { class: 'brand' }, h('a', { href: `#${home(me)}` }, h('span', { class: 'brand-title' }, t('app.title'))), h('span', { class: 'brand-sub' }, t('app.subtitle'))),
+    me ? h('nav', { 'aria-label': t('app.nav'), class: 'topnav' }, me.role === 'teacher'
+      ? h('a', { href: '#/pairing', 'aria-current': 'page' }, t('nav.pairing'))
+      : h('a', { href: '#/cycles', 'aria-current': location.hash.startsWith('#/cycles') ? 'page' : null }, t('nav.cycles'))) : null,
     h('div', { class: 'who' },
       me ? h('span', { class: 'who-name', 'data-testid': 'who' }, t('app.signedInAs', { name: me.name, role: t(`role.${me.role}`) }), me.schoolCode ? h('span', { class: 'who-school' }, t(me.schoolName ? 'app.schoolNamed' : 'app.school', { code: me.schoolCode, name: me.schoolName })) : null) : null,
       langButton,
@@ -91,6 +97,10 @@ export async function render() {
   // The signed-in user as this render saw them: a sign-in page rendered meanwhile may clear session.me.
   const me = session.me;
   if (ticket !== renderCount) {
+    return;
+  }
+  if (path === '/cycles' && home(me) !== '/cycles') {
+    navigate(home(me));
     return;
   }
   const match = route.pattern.exec(path);
