@@ -50,21 +50,17 @@ public sealed class PairingStore(StorageAccount storage) : IDeclaresTables
         return false;
     }
 
-    /// <summary>The child's pairing in the county (at whichever school has one; the latest updated when several).</summary>
-    public async Task<PairingRow?> FindChildAsync(string county, string childKey, CancellationToken cancellationToken)
+    /// <summary>The child's pairings in the county, at every school that has one, the latest updated first.</summary>
+    public async Task<IReadOnlyList<PairingRow>> FindChildAsync(string county, string childKey, CancellationToken cancellationToken)
     {
         var filter = StorageTables.StartsWith("PartitionKey", county + "|") + " and " + TableClient.CreateQueryFilter($"RowKey eq {childKey}");
-        PairingRow? found = null;
+        var rows = new List<PairingRow>();
         await foreach (var e in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
-            var row = ToRow(e);
-            if (found is null || row.UpdatedAt > found.UpdatedAt)
-            {
-                found = row;
-            }
+            rows.Add(ToRow(e));
         }
 
-        return found;
+        return [.. rows.OrderByDescending(r => r.UpdatedAt)];
     }
 
     /// <summary>Writes each row whole (teachers, groups, the child's details); 100 to a transaction, one partition.</summary>

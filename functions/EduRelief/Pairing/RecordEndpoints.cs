@@ -241,19 +241,27 @@ public sealed class PairingChildren(PairingRoster roster, PairingStore pairings)
             return (null, Problems.Invalid("childId", new Text("childId 不是学生档案给出的学生 id。", "childId is not a child id the registry gave out.")));
         }
 
-        var pairing = await pairings.FindChildAsync(cycle!.CountyCode, key, ct);
-        if (pairing is null || pairing.TeacherIds.Count == 0 || !Semester.TryParse(cycle.Semester, out var semester))
+        // A child who moved keeps the old school's pairing row; the pairing that counts is the one at the school the
+        // cycle has them at.
+        if (!Semester.TryParse(cycle!.Semester, out var semester))
         {
             return (null, Problems.NotFound(NoSuchChild));
         }
 
-        var own = PairingAccess.OwnTeacher(user);
-        if (!PairingAccess.CanSeeSchool(user, pairing.SchoolCode) || (own is not null && !pairing.TeacherIds.Contains(own)))
+        foreach (var pairing in await pairings.FindChildAsync(cycle.CountyCode, key, ct))
         {
-            return (null, Problems.Forbidden(new Text("您只能查看或记录与您结对的学生（学校经办人：本校学生）。", "You reach only the children paired with you (a school officer: their school's).")));
+            if (pairing.TeacherIds.Count == 0
+                || (await roster.ChildrenAsync(cycle, pairing.SchoolCode, ct)).FirstOrDefault(c => c.ChildKey == key) is not { } child)
+            {
+                continue;
+            }
+
+            var own = PairingAccess.OwnTeacher(user);
+            return !PairingAccess.CanSeeSchool(user, pairing.SchoolCode) || (own is not null && !pairing.TeacherIds.Contains(own))
+                ? (null, Problems.Forbidden(new Text("您只能查看或记录与您结对的学生（学校经办人：本校学生）。", "You reach only the children paired with you (a school officer: their school's).")))
+                : (new ReachedChild(cycle, semester, key, pairing, child), null);
         }
 
-        var child = (await roster.ChildrenAsync(cycle, pairing.SchoolCode, ct)).FirstOrDefault(c => c.ChildKey == key);
-        return child is null ? (null, Problems.NotFound(NoSuchChild)) : (new ReachedChild(cycle, semester, key, pairing, child), null);
+        return (null, Problems.NotFound(NoSuchChild));
     }
 }
