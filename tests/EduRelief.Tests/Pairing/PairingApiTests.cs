@@ -5,22 +5,12 @@ using static EduRelief.Tests.Pairing.PairingSample;
 namespace EduRelief.Tests.Pairing;
 
 /// <summary>Pairings over HTTP: the proposal, balanced and idempotent; edits 1:1, 1:n, n:1 and flags; who sees what.</summary>
-public sealed class PairingApiTests : IAsyncLifetime
+public sealed class PairingApiTests : ApprovedSampleTests
 {
-    private AppProcess _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _app = await AppProcess.StartAsync();
-        await ApproveAsync(_app.Admin);
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task Propose_PairsEachEligibleChildWithAnActiveTeacher_BalancedByCount_AndTwiceChangesNothing()
     {
-        var admin = _app.Admin;
+        var admin = App.Admin;
         var (status, first) = await admin.PostAsync($"{Pairings(Middle)}/propose");
         var (again, second) = await admin.PostAsync($"{Pairings(Middle)}/propose");
 
@@ -42,7 +32,7 @@ public sealed class PairingApiTests : IAsyncLifetime
     [Fact]
     public async Task Edit_OneChildToTwoTeachers_TwoChildrenToOne_Flags_AndBadEditsNamed()
     {
-        var admin = _app.Admin;
+        var admin = App.Admin;
         var items = Items((await admin.PostAsync($"{Pairings(Middle)}/propose")).Body);
         var li = ChildOf(items, "李四");
         var zhao = ChildOf(items, "赵六");
@@ -69,13 +59,13 @@ public sealed class PairingApiTests : IAsyncLifetime
     [Fact]
     public async Task Roles_TeacherSeesOnlyTheirChildren_OfficerOnlyTheirSchool()
     {
-        var admin = _app.Admin;
+        var admin = App.Admin;
         var items = Items((await admin.PostAsync($"{Pairings(Middle)}/propose")).Body);
         var t1Child = (string)items.Single(i => i!["teachers"]!.AsArray().Any(t => (string?)t!["id"] == "T1"))!["name"]!;
-        using var t1 = await TeacherAsync(_app, Middle, "T1");
-        using var s1 = await TeacherAsync(_app, Primary, "S1");
-        using var officer = await _app.ClientForRoleAsync("school_officer", Middle);
-        using var otherOfficer = await _app.ClientForRoleAsync("school_officer", Primary);
+        using var t1 = await TeacherAsync(App, Middle, "T1");
+        using var s1 = await TeacherAsync(App, Primary, "S1");
+        using var officer = await App.ClientForRoleAsync("school_officer", Middle);
+        using var otherOfficer = await App.ClientForRoleAsync("school_officer", Primary);
 
         var (seen, own) = await t1.GetJsonAsync(Pairings(Middle));
         Assert.Equal(200, seen);

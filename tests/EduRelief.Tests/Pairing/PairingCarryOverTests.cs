@@ -10,24 +10,14 @@ namespace EduRelief.Tests.Pairing;
 /// the school; 赵六, who moved to 4107260001 in spring, is unpaired there until proposed, and their old teacher no longer
 /// reaches them in the spring (the autumn's records stay theirs).
 /// </summary>
-public sealed class PairingCarryOverTests : IAsyncLifetime
+public sealed class PairingCarryOverTests : ApprovedSampleTests
 {
     private const string Spring = "410726-2027-spring";
-
-    private AppProcess _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _app = await AppProcess.StartAsync();
-        await ApproveAsync(_app.Admin);
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task NextCycle_ChildStaysAtTheSchool_KeepsTheTeacher_AMovedChildIsPairedAnewAtTheNewSchool()
     {
-        var admin = _app.Admin;
+        var admin = App.Admin;
         var autumn = Items((await admin.PostAsync($"{Pairings(Middle)}/propose")).Body);
         Assert.Equal(200, (await admin.PostAsync($"{Pairings(Primary)}/propose")).Status);
         var (li, zhao) = (ChildOf(autumn, "李四"), ChildOf(autumn, "赵六"));
@@ -35,8 +25,8 @@ public sealed class PairingCarryOverTests : IAsyncLifetime
         {
             items = new object[] { new { childId = li, teacherIds = new[] { "T1" } }, new { childId = zhao, teacherIds = new[] { "T2" } } },
         })).Status);
-        using var t2 = await TeacherAsync(_app, Middle, "T2");
-        using var s1 = await TeacherAsync(_app, Primary, "S1");
+        using var t2 = await TeacherAsync(App, Middle, "T2");
+        using var s1 = await TeacherAsync(App, Primary, "S1");
         Assert.Equal(201, (await t2.PostAsync($"/api/cycles/{CycleId}/pairings/records", new { childId = zhao, kind = "help", date = "2026-09-30" })).Status);
 
         await ApproveSpringAsync(admin);

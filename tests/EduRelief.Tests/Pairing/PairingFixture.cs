@@ -48,3 +48,17 @@ public static class PairingSample
     public static IReadOnlyList<string> TeachersOf(JsonArray items, string name) =>
         [.. items.Single(i => (string?)i!["name"] == name)!["teachers"]!.AsArray().Select(t => (string)t!["id"]!).Order(StringComparer.Ordinal)];
 }
+
+/// <summary>A test class's own app with the sample cycle approved and the teachers in place (<see cref="PairingSample.ApproveAsync"/>).</summary>
+public abstract class ApprovedSampleTests : IAsyncLifetime
+{
+    protected AppProcess App { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync()
+    {
+        App = await AppProcess.StartAsync();
+        await PairingSample.ApproveAsync(App.Admin);
+    }
+
+    public async Task DisposeAsync() => await App.DisposeAsync();
+}

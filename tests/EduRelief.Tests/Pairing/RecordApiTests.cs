@@ -6,34 +6,30 @@ using static EduRelief.Tests.Pairing.PairingSample;
 namespace EduRelief.Tests.Pairing;
 
 /// <summary>Records over HTTP: by two teachers, notes masked on write, a photo checked by its bytes, corrections as new records, who may.</summary>
-public sealed class RecordApiTests : IAsyncLifetime
+public sealed class RecordApiTests : ApprovedSampleTests
 {
     private const string Records = $"/api/cycles/{CycleId}/pairings/records";
 
-    private AppProcess _app = null!;
     private string _li = "";
     private string _zhao = "";
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _app = await AppProcess.StartAsync();
-        await ApproveAsync(_app.Admin);
-        var items = Items((await _app.Admin.PostAsync($"{Pairings(Middle)}/propose")).Body);
+        await base.InitializeAsync();
+        var items = Items((await App.Admin.PostAsync($"{Pairings(Middle)}/propose")).Body);
         (_li, _zhao) = (ChildOf(items, "李四"), ChildOf(items, "赵六"));
-        var (edited, body) = await _app.Admin.SendJsonAsync(HttpMethod.Put, Pairings(Middle), new
+        var (edited, body) = await App.Admin.SendJsonAsync(HttpMethod.Put, Pairings(Middle), new
         {
             items = new object[] { new { childId = _li, teacherIds = new[] { "T1" } }, new { childId = _zhao, teacherIds = new[] { "T2" } } },
         });
         Assert.True(edited == 200, $"{edited} {body}");
     }
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task TwoTeachers_RecordTheirOwnChildren_NotesMasked_CorrectionIsANewRecord()
     {
-        using var t1 = await TeacherAsync(_app, Middle, "T1");
-        using var t2 = await TeacherAsync(_app, Middle, "T2");
+        using var t1 = await TeacherAsync(App, Middle, "T1");
+        using var t2 = await TeacherAsync(App, Middle, "T2");
 
         var (visited, visit) = await t1.PostAsync(Records, new { childId = _li, kind = "home_visit", date = "2026-09-30", notes = "家长电话 138 1234 5678，身份证 410726201205050221 已核对" });
         var (helped, help) = await t2.PostAsync(Records, new { childId = _zhao, kind = "help", date = "2026-09-30", notes = "数学辅导" });
@@ -56,10 +52,10 @@ public sealed class RecordApiTests : IAsyncLifetime
     [Fact]
     public async Task Roles_TeacherReachesOnlyTheirChild_OfficerOnlyTheirSchool_InspectorOnlyReads()
     {
-        using var t1 = await TeacherAsync(_app, Middle, "T1");
-        using var officer = await _app.ClientForRoleAsync("school_officer", Middle);
-        using var otherOfficer = await _app.ClientForRoleAsync("school_officer", Primary);
-        using var inspector = await _app.ClientForRoleAsync("inspector");
+        using var t1 = await TeacherAsync(App, Middle, "T1");
+        using var officer = await App.ClientForRoleAsync("school_officer", Middle);
+        using var otherOfficer = await App.ClientForRoleAsync("school_officer", Primary);
+        using var inspector = await App.ClientForRoleAsync("inspector");
         var help = new { childId = _zhao, kind = "help", date = "2026-09-30" };
 
         Assert.Equal(403, (await t1.PostAsync(Records, help)).Status);
@@ -76,21 +72,21 @@ public sealed class RecordApiTests : IAsyncLifetime
     [Fact]
     public async Task Validation_KindDateCorrectsPhoto_NamedByField_UnknownChild404()
     {
-        var (bad, problem) = await _app.Admin.PostAsync(Records, new { childId = _li, kind = "visit", date = "2026-09-29", corrects = "0000000000000000000-00000000", photoSha256 = new string('a', 64) });
-        var (future, _) = await _app.Admin.PostAsync(Records, new { childId = _li, kind = "help", date = "2027-01-01" });
+        var (bad, problem) = await App.Admin.PostAsync(Records, new { childId = _li, kind = "visit", date = "2026-09-29", corrects = "0000000000000000000-00000000", photoSha256 = new string('a', 64) });
+        var (future, _) = await App.Admin.PostAsync(Records, new { childId = _li, kind = "help", date = "2027-01-01" });
 
         Assert.Equal(400, bad);
         Assert.Equal(["corrects", "date", "kind", "photoSha256"], problem!["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal));
         Assert.Equal(400, future);
-        Assert.Equal(404, (await _app.Admin.GetJsonAsync($"{Records}?childId={new string('A', 43)}")).Status);
-        Assert.Equal(400, (await _app.Admin.GetJsonAsync($"{Records}?childId=410726201205050221")).Status);
+        Assert.Equal(404, (await App.Admin.GetJsonAsync($"{Records}?childId={new string('A', 43)}")).Status);
+        Assert.Equal(400, (await App.Admin.GetJsonAsync($"{Records}?childId=410726201205050221")).Status);
     }
 
     [Fact]
     public async Task Photo_CheckedByItsBytes_NamedByARecord_ServedToWhoReachesTheChild()
     {
-        using var t1 = await TeacherAsync(_app, Middle, "T1");
-        using var t2 = await TeacherAsync(_app, Middle, "T2");
+        using var t1 = await TeacherAsync(App, Middle, "T1");
+        using var t2 = await TeacherAsync(App, Middle, "T2");
         byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 1, 2, 3];
 
         var (uploaded, photo) = await Upload(t1, png, "image/png");
