@@ -19,6 +19,7 @@ const routes = [
   { pattern: /^\/counties\/(\d{6})\/referrals$/, load: () => import('./pages/referrals.js'), names: ['countyCode'] },
   { pattern: /^\/counties\/(\d{6})\/children$/, load: () => import('./pages/children.js'), names: ['countyCode'] },
   { pattern: /^\/pairing$/, load: () => import('./pages/pairing.js') },
+  { pattern: /^\/pairing\/([^/]+)$/, load: () => import('./pages/pairing-school.js'), names: ['cycleId'] },
 ];
 
 /** Where a role starts: a teacher has their children only, everyone else the cycles. */

@@ -21,6 +21,7 @@ strings({
     'cycle.contacts': '县教育局联系方式',
     'cycle.referrals': '两后生转介',
     'cycle.children': '学生档案',
+    'cycle.pairing': '结对帮扶',
   },
   en: {
     'tab.overview': 'Overview',
@@ -36,6 +37,7 @@ strings({
     'cycle.contacts': 'County bureau contacts',
     'cycle.referrals': '两后生 referrals',
     'cycle.children': 'Children',
+    'cycle.pairing': 'Pairing',
   },
 });
 
@@ -66,7 +68,8 @@ export default async function render(page, { params, query, me, navigate, refres
       h('p', { class: 'cycle-meta' }, stageBadge(cycle.stage), ' ', h('span', { class: 'muted' }, t('cycle.version', { v: cycle.definitionVersion })),
         ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/contacts` }, t('cycle.contacts')),
         ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/referrals` }, t('cycle.referrals')),
-        ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/children` }, t('cycle.children')))),
+        ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/children` }, t('cycle.children')),
+        cycle.notice?.publishedAt ? [' · ', h('a', { href: `#/pairing/${encodeURIComponent(cycle.id)}` }, t('cycle.pairing'))] : null)),
     h('nav', { class: 'tabs', 'aria-label': t('cycle.tabs') },
       tabs.map((tab) => h('a', { href: `#${path(tab.name)}`, class: 'tab', 'aria-current': tab === active ? 'page' : null }, t(`tab.${tab.name}`)))));
 
