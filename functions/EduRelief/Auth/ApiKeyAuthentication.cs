@@ -59,7 +59,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
         await store.RecordUseAsync(secret!, Context.RequestAborted);
         var info = secret!.Key;
-        return Success(info.Id, info.Name, info.Role, info.SchoolCode, info.Counties);
+        return Success(info.Id, info.Name, info.Role, info.SchoolCode, info.Counties, info.TeacherId);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
@@ -77,13 +77,18 @@ public sealed class ApiKeyAuthenticationHandler(
 
     private Task WriteProblem(int status, Text detail) => Problems.Create(status, detail).ExecuteAsync(Context);
 
-    private AuthenticateResult Success(string id, string name, string role, string? school, IReadOnlyList<string> counties)
+    private AuthenticateResult Success(string id, string name, string role, string? school, IReadOnlyList<string> counties, string? teacherId = null)
     {
         var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, id), new(ClaimTypes.Name, name), new(ClaimTypes.Role, role) };
         claims.AddRange(counties.Select(c => new Claim(Roles.CountyClaim, c)));
         if (school is not null)
         {
             claims.Add(new Claim(Roles.SchoolClaim, school));
+        }
+
+        if (teacherId is not null)
+        {
+            claims.Add(new Claim(Roles.TeacherClaim, teacherId));
         }
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));

@@ -24,7 +24,11 @@ public sealed record ApiKeyInfo(
     DateTimeOffset? LastUsedAt = null,
     DateTimeOffset? RotatedAt = null,
     DateTimeOffset? PreviousRetiresAt = null,
-    DateTimeOffset? PreviousLastUsedAt = null);
+    DateTimeOffset? PreviousLastUsedAt = null)
+{
+    /// <summary>A teacher's key: the teacher of <see cref="SchoolCode"/> it signs in as.</summary>
+    public string? TeacherId { get; init; }
+}
 
 /// <summary>One secret of a key, as sign-in finds it: the key, and when this secret stops working after a rotation.</summary>
 public sealed record ApiKeySecret(ApiKeyInfo Key, string Hash, DateTimeOffset? RetiresAt);
@@ -50,11 +54,11 @@ public sealed class ApiKeyStore(StorageAccount storage, TimeProvider clock) : ID
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     public async Task<(ApiKeyInfo Info, string Key)> CreateAsync(
-        string name, string role, string? schoolCode, IReadOnlyList<string> counties, DateTimeOffset? expiresAt, string createdBy, CancellationToken cancellationToken)
+        string name, string role, string? schoolCode, IReadOnlyList<string> counties, DateTimeOffset? expiresAt, string createdBy, CancellationToken cancellationToken, string? teacherId = null)
     {
         var key = NewSecret();
         var id = Base64Url(RandomNumberGenerator.GetBytes(9));
-        var info = new ApiKeyInfo(id, name, role, schoolCode, counties, expiresAt, clock.GetUtcNow(), createdBy, null);
+        var info = new ApiKeyInfo(id, name, role, schoolCode, counties, expiresAt, clock.GetUtcNow(), createdBy, null) { TeacherId = teacherId };
         await _table.AddEntityAsync(ToEntity(info, Hash(key), issuedAt: info.CreatedAt), cancellationToken);
         return (info, key);
     }
@@ -195,6 +199,7 @@ public sealed class ApiKeyStore(StorageAccount storage, TimeProvider clock) : ID
         ["Name"] = info.Name,
         ["Role"] = info.Role,
         ["SchoolCode"] = info.SchoolCode,
+        ["TeacherId"] = info.TeacherId,
         ["Counties"] = string.Join(',', info.Counties),
         ["ExpiresAt"] = info.ExpiresAt,
         ["CreatedAt"] = info.CreatedAt,
@@ -207,7 +212,10 @@ public sealed class ApiKeyStore(StorageAccount storage, TimeProvider clock) : ID
         e.GetString("Id"), e.GetString("Name"), e.GetString("Role"), e.GetString("SchoolCode"),
         CountyScope.Normalize((e.GetString("Counties") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)),
         e.GetDateTimeOffset("ExpiresAt"), e.GetDateTimeOffset("CreatedAt") ?? default, e.GetString("CreatedBy") ?? "",
-        e.GetDateTimeOffset("RevokedAt"), e.GetDateTimeOffset("LastUsedAt"));
+        e.GetDateTimeOffset("RevokedAt"), e.GetDateTimeOffset("LastUsedAt"))
+    {
+        TeacherId = e.GetString("TeacherId"),
+    };
 
     private static string NewSecret() => "er_" + Base64Url(RandomNumberGenerator.GetBytes(32));
 

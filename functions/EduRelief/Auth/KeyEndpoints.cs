@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace EduRelief.Auth;
 
-public sealed record CreateKeyRequest(string? Name, string? Role, string? SchoolCode, string[]? Counties, DateTimeOffset? ExpiresAt);
+public sealed record CreateKeyRequest(string? Name, string? Role, string? SchoolCode, string[]? Counties, DateTimeOffset? ExpiresAt, string? TeacherId = null);
 
 public sealed record RotateKeyRequest(int? OverlapHours);
 
@@ -25,7 +25,12 @@ public sealed record KeyResponse(
     DateTimeOffset? RotatedAt,
     DateTimeOffset? PreviousKeyExpiresAt,
     DateTimeOffset? PreviousKeyLastUsedAt,
-    string? Key = null);
+    string? Key = null)
+{
+    /// <summary>A teacher's key: the teacher (工号) of <see cref="SchoolCode"/> it signs in as.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? TeacherId { get; init; }
+}
 
 public static class KeyEndpoints
 {
@@ -50,15 +55,24 @@ public static class KeyEndpoints
 
             if (body.Role is null || !Roles.All.Contains(body.Role))
             {
-                errors["role"] = [new Text("role 须为以下之一：bureau_admin（教育局管理员）、school_officer（学校资助专干）、inspector（督查人员）、hotline_system（热线系统）。", $"role is one of {string.Join(", ", Roles.All)}.")];
+                errors["role"] = [new Text("role 须为以下之一：bureau_admin（教育局管理员）、school_officer（学校资助专干）、inspector（督查人员）、hotline_system（热线系统）、teacher（结对帮扶教师）。", $"role is one of {string.Join(", ", Roles.All)}.")];
             }
-            else if (body.Role == Roles.SchoolOfficer && !SchoolCode.IsValid(body.SchoolCode))
+            else if (body.Role is Roles.SchoolOfficer or Roles.Teacher && !SchoolCode.IsValid(body.SchoolCode))
             {
-                errors["schoolCode"] = [new Text("学校资助专干的密钥须填写学校的 10 位学校标识码。", "A school officer's key needs the school's 10-digit 学校标识码.")];
+                errors["schoolCode"] = [new Text("学校资助专干或教师的密钥须填写学校的 10 位学校标识码。", "A school officer's or teacher's key needs the school's 10-digit 学校标识码.")];
             }
-            else if (body.Role != Roles.SchoolOfficer && body.SchoolCode is not null)
+            else if (body.Role is not (Roles.SchoolOfficer or Roles.Teacher) && body.SchoolCode is not null)
             {
-                errors["schoolCode"] = [new Text("只有学校资助专干的密钥才填写学校。", "Only a school officer's key names a school.")];
+                errors["schoolCode"] = [new Text("只有学校资助专干或教师的密钥才填写学校。", "Only a school officer's or teacher's key names a school.")];
+            }
+
+            if (body.Role == Roles.Teacher && !Pairing.TeacherIds.IsValid(body.TeacherId))
+            {
+                errors["teacherId"] = [new Text("教师的密钥须填写该教师在本校的工号（teacherId，1 至 32 个字母、数字或 -）。", "A teacher's key needs the teacher's id at the school (teacherId: 1 to 32 letters, digits or -).")];
+            }
+            else if (body.Role != Roles.Teacher && body.TeacherId is not null)
+            {
+                errors["teacherId"] = [new Text("只有教师的密钥才填写 teacherId。", "Only a teacher's key names a teacherId.")];
             }
 
             var counties = body.Counties ?? [];
@@ -81,7 +95,7 @@ public static class KeyEndpoints
                 return Problems.Invalid(errors);
             }
 
-            var (info, key) = await store.CreateAsync(name!, body.Role!, body.SchoolCode, CountyScope.Normalize(counties), body.ExpiresAt, user.Actor(), ct);
+            var (info, key) = await store.CreateAsync(name!, body.Role!, body.SchoolCode, CountyScope.Normalize(counties), body.ExpiresAt, user.Actor(), ct, body.Role == Roles.Teacher ? body.TeacherId : null);
             return TypedResults.Created($"/api/keys/{info.Id}", ToResponse(info) with { Key = key });
         });
 
@@ -136,7 +150,7 @@ public static class KeyEndpoints
 
     private static KeyResponse ToResponse(ApiKeyInfo k) => new(
         k.Id, k.Name, k.Role, k.SchoolCode, k.Counties, k.ExpiresAt, k.CreatedAt, k.CreatedBy, k.RevokedAt, k.LastUsedAt,
-        k.RotatedAt, k.PreviousRetiresAt, k.PreviousLastUsedAt);
+        k.RotatedAt, k.PreviousRetiresAt, k.PreviousLastUsedAt) { TeacherId = k.TeacherId };
 }
 
 /// <summary>学校标识码: the 10-digit identifier the national school registry gives every school.</summary>

@@ -9,9 +9,15 @@ public static class Roles
     public const string Inspector = "inspector";
     public const string HotlineSystem = "hotline_system";
 
-    public static readonly IReadOnlySet<string> All = new HashSet<string> { BureauAdmin, SchoolOfficer, Inspector, HotlineSystem };
+    /// <summary>A teacher of one school (<see cref="SchoolClaim"/>) who is one teacher of it (<see cref="TeacherClaim"/>): sees only the children paired with them.</summary>
+    public const string Teacher = "teacher";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { BureauAdmin, SchoolOfficer, Inspector, HotlineSystem, Teacher };
 
     public const string SchoolClaim = "school";
+
+    /// <summary>A teacher's id within their school (<c>Pairing/TeacherStore</c>): the 工号 as the school's upload normalised it.</summary>
+    public const string TeacherClaim = "teacher";
 
     /// <summary>One claim per county the principal may act on (a 6-digit code), or <see cref="EveryCounty"/>.</summary>
     public const string CountyClaim = "county";
@@ -40,6 +46,9 @@ public static class PrincipalExtensions
     public static string Actor(this ClaimsPrincipal user) => user.Identity?.Name ?? "anonymous";
 
     public static string? SchoolCode(this ClaimsPrincipal user) => user.FindFirstValue(Roles.SchoolClaim);
+
+    /// <summary>The teacher a <see cref="Roles.Teacher"/> principal is, or null.</summary>
+    public static string? TeacherId(this ClaimsPrincipal user) => user.FindFirstValue(Roles.TeacherClaim);
 
     /// <summary>The counties the principal may act on, as signed in (a 6-digit code each, or "*").</summary>
     public static IReadOnlyList<string> Counties(this ClaimsPrincipal user) => [.. user.FindAll(Roles.CountyClaim).Select(c => c.Value).Distinct()];

@@ -10,6 +10,7 @@ using EduRelief.Eligibility;
 using EduRelief.Hotline;
 using EduRelief.Mail;
 using EduRelief.Notices;
+using EduRelief.Pairing;
 using EduRelief.Rectification;
 using EduRelief.Reminders;
 using EduRelief.Rosters;
@@ -53,7 +54,7 @@ public static class EduReliefApp
         builder.Services
             .AddCounties().AddCycles().AddEligibility().AddRosters().AddCalendar().AddNotices().AddHotline(builder.Configuration)
             .AddRectification().AddMail(MailSettings.Read(builder.Configuration, builder.Environment)).AddReminders()
-            .AddDisbursement().AddAccounts().AddChildren(builder.Configuration).AddReferrals().AddDropoutCases().AddDropoutReports();
+            .AddDisbursement().AddAccounts().AddChildren(builder.Configuration).AddReferrals().AddDropoutCases().AddDropoutReports().AddPairing();
 
         // Who may do what: API keys, and Entra ID bearer tokens when configured.
         builder.Services.AddSignIn(settings.AdminKey, EntraSettings.Read(builder.Configuration, builder.Environment));
@@ -89,6 +90,7 @@ public static class EduReliefApp
         app.MapReferrals();
         app.MapDropoutCases();
         app.MapDropoutReports();
+        app.MapPairing();
         app.MapDev(settings);
     }
 }

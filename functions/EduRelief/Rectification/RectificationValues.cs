@@ -19,7 +19,10 @@ public static class RectificationSources
     /// <summary>A school's eligible children who cannot be paid for want of a usable account (one item per school).</summary>
     public const string NoAccount = "noAccount";
 
-    public static readonly IReadOnlyList<string> All = [NotEnrolled, Mismatch, Objection, Reconciliation, PaymentFailed, Inspection, NoAccount];
+    /// <summary>A paired child with no home visit in a whole calendar month (结对帮扶; one item per child and month).</summary>
+    public const string HomeVisit = "homeVisit";
+
+    public static readonly IReadOnlyList<string> All = [NotEnrolled, Mismatch, Objection, Reconciliation, PaymentFailed, Inspection, NoAccount, HomeVisit];
 
     public static string Label(string source) => source switch
     {
@@ -30,6 +33,7 @@ public static class RectificationSources
         PaymentFailed => "发放失败",
         Inspection => "督导检查",
         NoAccount => "账户缺失",
+        HomeVisit => "结对帮扶",
         _ => source,
     };
 }

@@ -12,6 +12,9 @@ public enum RosterKind
 
     /// <summary>The cycle's 外地就学 list: covered children studying outside the county (DOMAIN "A child across semesters").</summary>
     Outside,
+
+    /// <summary>A school's teachers for 结对帮扶 (DOMAIN "结对帮扶 (teacher–student pairing) and 家访").</summary>
+    Teachers,
 }
 
 public enum RosterFormat
@@ -27,6 +30,7 @@ public static class RosterSchema
     private static readonly string[] PovertyColumns = ["序号", "户编号", "姓名", "身份证号", "乡镇", "村", "人员类别"];
     private static readonly string[] AccountColumns = ["身份证号", "账户名", "账号", "开户行"];
     private static readonly string[] OutsideColumns = ["姓名", "身份证号", "就读省市", "就读学校", "学段", "年级"];
+    private static readonly string[] TeacherColumns = ["姓名", "工号", "手机"];
 
     public static IReadOnlyList<string> Columns(RosterKind kind) => kind switch
     {
@@ -34,6 +38,7 @@ public static class RosterSchema
         RosterKind.Poverty => PovertyColumns,
         RosterKind.Accounts => AccountColumns,
         RosterKind.Outside => OutsideColumns,
+        RosterKind.Teachers => TeacherColumns,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

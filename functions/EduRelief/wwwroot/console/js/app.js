@@ -20,7 +20,12 @@ const routes = [
   { pattern: /^\/counties\/(\d{6})\/dropout-cases(?:\/([0-9a-f]{32}))?$/, load: () => import('./pages/dropout-cases.js'), names: ['countyCode', 'caseId'] },
   { pattern: /^\/counties\/(\d{6})\/children$/, load: () => import('./pages/children.js'), names: ['countyCode'] },
   { pattern: /^\/counties\/(\d{6})\/dropout-reports$/, load: () => import('./pages/dropout-reports.js'), names: ['countyCode'] },
+  { pattern: /^\/pairing$/, load: () => import('./pages/pairing.js') },
+  { pattern: /^\/pairing\/([^/]+)$/, load: () => import('./pages/pairing-school.js'), names: ['cycleId'] },
 ];
+
+/** Where a role starts: a teacher has their children only, everyone else the cycles. */
+const home = (me) => (me?.role === 'teacher' ? '/pairing' : '/cycles');
 
 export const session = { me: null, config: { entra: null, devClock: false } };
 
@@ -43,8 +48,10 @@ function topbar() {
   const me = session.me;
   const langButton = h('button', { type: 'button', class: 'btn btn-ghost', 'aria-label': `${t('app.switchLang')} · ${t('app.switchLangLabel')}`, onclick: () => { setLang(lang() === 'zh' ? 'en' : 'zh'); render(); } }, t('app.switchLang'));
   clear(bar,
-    h('div', { class: 'brand' }, h('a', { href: '#/cycles' }, h('span', { class: 'brand-title' }, t('app.title'))), h('span', { class: 'brand-sub' }, t('app.subtitle'))),
-    me ? h('nav', { 'aria-label': t('app.nav'), class: 'topnav' }, h('a', { href: '#/cycles', 'aria-current': location.hash.startsWith('#/cycles') ? 'page' : null }, t('nav.cycles'))) : null,
+    h('div', { class: 'brand' }, h('a', { href: `#${home(me)}` }, h('span', { class: 'brand-title' }, t('app.title'))), h('span', { class: 'brand-sub' }, t('app.subtitle'))),
+    me ? h('nav', { 'aria-label': t('app.nav'), class: 'topnav' }, me.role === 'teacher'
+      ? h('a', { href: '#/pairing', 'aria-current': 'page' }, t('nav.pairing'))
+      : h('a', { href: '#/cycles', 'aria-current': location.hash.startsWith('#/cycles') ? 'page' : null }, t('nav.cycles'))) : null,
     h('div', { class: 'who' },
       me ? h('span', { class: 'who-name', 'data-testid': 'who' }, t('app.signedInAs', { name: me.name, role: t(`role.${me.role}`) }), me.schoolCode ? h('span', { class: 'who-school' }, t(me.schoolName ? 'app.schoolNamed' : 'app.school', { code: me.schoolCode, name: me.schoolName })) : null) : null,
       langButton,
@@ -93,6 +100,10 @@ export async function render() {
   // The signed-in user as this render saw them: a sign-in page rendered meanwhile may clear session.me.
   const me = session.me;
   if (ticket !== renderCount) {
+    return;
+  }
+  if (path === '/cycles' && home(me) !== '/cycles') {
+    navigate(home(me));
     return;
   }
   const match = route.pattern.exec(path);

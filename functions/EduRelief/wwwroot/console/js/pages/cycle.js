@@ -23,6 +23,7 @@ strings({
     'cycle.dropouts': '控辍保学',
     'cycle.children': '学生档案',
     'cycle.dropoutReports': '控辍保学月报',
+    'cycle.pairing': '结对帮扶',
   },
   en: {
     'tab.overview': 'Overview',
@@ -40,6 +41,7 @@ strings({
     'cycle.dropouts': '控辍保学 cases',
     'cycle.children': 'Children',
     'cycle.dropoutReports': '控辍保学 monthly reports',
+    'cycle.pairing': 'Pairing',
   },
 });
 
@@ -72,7 +74,8 @@ export default async function render(page, { params, query, me, navigate, refres
         ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/dropout-cases` }, t('cycle.dropouts')),
         ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/referrals` }, t('cycle.referrals')),
         ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/children` }, t('cycle.children')),
-        ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/dropout-reports` }, t('cycle.dropoutReports')))),
+        ' · ', h('a', { href: `#/counties/${encodeURIComponent(cycle.countyCode)}/dropout-reports` }, t('cycle.dropoutReports')),
+        cycle.notice?.publishedAt ? [' · ', h('a', { href: `#/pairing/${encodeURIComponent(cycle.id)}` }, t('cycle.pairing'))] : null)),
     h('nav', { class: 'tabs', 'aria-label': t('cycle.tabs') },
       tabs.map((tab) => h('a', { href: `#${path(tab.name)}`, class: 'tab', 'aria-current': tab === active ? 'page' : null }, t(`tab.${tab.name}`)))));
 
