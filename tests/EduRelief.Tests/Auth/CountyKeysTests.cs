@@ -31,6 +31,7 @@ public sealed partial class CountyKeysTests(EngineFixture fixture) : IClassFixtu
         ["POST /Reminders"] = "Functions host invocation, guarded by the invocation token, no user",
         ["GET /api/calendar/{year}"] = "the State Council's working-day calendar is the same for every county (PUT needs every county)",
         ["GET /api/mail"] = "a list limited to the caller's counties (MailOutbox.ListAsync), not a county's resource",
+        ["GET /api/pairings/mine"] = "a teacher's own paired children, bound to the teacher's key (school and teacher id); every staff role gets 403",
     };
 
     private AppProcess App => fixture.App;
