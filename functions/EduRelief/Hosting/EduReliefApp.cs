@@ -10,6 +10,7 @@ using EduRelief.Eligibility;
 using EduRelief.Hotline;
 using EduRelief.Mail;
 using EduRelief.Notices;
+using EduRelief.Policy;
 using EduRelief.Rectification;
 using EduRelief.Reminders;
 using EduRelief.Rosters;
@@ -83,6 +84,7 @@ public static class EduReliefApp
         app.MapReminderFunctions();
         app.MapNotices();
         app.MapNoticePreview();
+        app.MapPolicyPage();
         app.MapDisbursement();
         app.MapAccounts();
         app.MapChildren();
