@@ -8,6 +8,7 @@ using EduRelief.Dev;
 using EduRelief.Disbursement;
 using EduRelief.Eligibility;
 using EduRelief.Hotline;
+using EduRelief.Letters;
 using EduRelief.Mail;
 using EduRelief.Notices;
 using EduRelief.Policy;
@@ -54,7 +55,7 @@ public static class EduReliefApp
         builder.Services
             .AddCounties().AddCycles().AddEligibility().AddRosters().AddCalendar().AddNotices().AddHotline(builder.Configuration)
             .AddRectification().AddMail(MailSettings.Read(builder.Configuration, builder.Environment)).AddReminders()
-            .AddDisbursement().AddAccounts().AddChildren(builder.Configuration).AddReferrals().AddDropoutReports();
+            .AddDisbursement().AddAccounts().AddChildren(builder.Configuration).AddReferrals().AddDropoutReports().AddLetters();
 
         // Who may do what: API keys, and Entra ID bearer tokens when configured.
         builder.Services.AddSignIn(settings.AdminKey, EntraSettings.Read(builder.Configuration, builder.Environment));
@@ -85,6 +86,7 @@ public static class EduReliefApp
         app.MapNotices();
         app.MapNoticePreview();
         app.MapPolicyPage();
+        app.MapLetters();
         app.MapDisbursement();
         app.MapAccounts();
         app.MapChildren();
