@@ -113,6 +113,7 @@ public static class StorageInitializer
         await services.GetRequiredService<EduRelief.Rosters.RosterStore>().CreateContainerAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Rectification.RectificationStore>().CreateContainerAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Notices.NoticeStore>().CreateContainerAsync(cancellationToken);
+        await services.GetRequiredService<EduRelief.Letters.LetterStore>().CreateContainerAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Disbursement.DisbursementService>().CreateContainerAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Accounts.AccountsStore>().CreateContainerAsync(cancellationToken);
         await services.GetRequiredService<EduRelief.Children.DropoutReports>().CreateContainerAsync(cancellationToken);

@@ -8,9 +8,11 @@ using EduRelief.Dev;
 using EduRelief.Disbursement;
 using EduRelief.Eligibility;
 using EduRelief.Hotline;
+using EduRelief.Letters;
 using EduRelief.Mail;
 using EduRelief.Notices;
 using EduRelief.Pairing;
+using EduRelief.Policy;
 using EduRelief.Rectification;
 using EduRelief.Reminders;
 using EduRelief.Rosters;
@@ -54,7 +56,8 @@ public static class EduReliefApp
         builder.Services
             .AddCounties().AddCycles().AddEligibility().AddRosters().AddCalendar().AddNotices().AddHotline(builder.Configuration)
             .AddRectification().AddMail(MailSettings.Read(builder.Configuration, builder.Environment)).AddReminders()
-            .AddDisbursement().AddAccounts().AddChildren(builder.Configuration).AddReferrals().AddDropoutCases().AddDropoutReports().AddPairing();
+            .AddDisbursement().AddAccounts().AddChildren(builder.Configuration).AddReferrals().AddDropoutCases().AddDropoutReports().AddPairing()
+            .AddLetters();
 
         // Who may do what: API keys, and Entra ID bearer tokens when configured.
         builder.Services.AddSignIn(settings.AdminKey, EntraSettings.Read(builder.Configuration, builder.Environment));
@@ -84,6 +87,8 @@ public static class EduReliefApp
         app.MapReminderFunctions();
         app.MapNotices();
         app.MapNoticePreview();
+        app.MapPolicyPage();
+        app.MapLetters();
         app.MapDisbursement();
         app.MapAccounts();
         app.MapChildren();

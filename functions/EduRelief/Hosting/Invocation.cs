@@ -30,8 +30,8 @@ public sealed record InvocationResponse(
 }
 
 /// <summary>
-/// In Azure the handler port is reachable only by the Functions host, whose HTTP functions forward just /api and
-/// /notices. Locally the app's port serves both, so invocation routes require the in-process runner's token.
+/// In Azure the handler port is reachable only by the Functions host, whose HTTP functions forward just /api,
+/// /notices and /policy. Locally the app's port serves both, so invocation routes require the in-process runner's token.
 /// </summary>
 public sealed class InvocationGuard(string? token)
 {

@@ -3,6 +3,7 @@ using EduRelief.Calendar;
 using EduRelief.Counties;
 using EduRelief.Cycles;
 using EduRelief.Eligibility;
+using EduRelief.Letters;
 using EduRelief.Workflow;
 
 namespace EduRelief.Notices;
@@ -13,10 +14,10 @@ namespace EduRelief.Notices;
 /// content-addressed blobs and records the schools' rows in one batch. The cycle and the heading are read once per
 /// shard, the schools' ledger rows in one range scan. Idempotent and deterministic: a retry renders the same bytes,
 /// which land on the same blob names, and rewrites the same rows. A school left with no rows (its only students were
-/// rejected at review) publishes nothing.
+/// rejected at review) publishes nothing. The schools' 告知书 letters are rendered here too (<see cref="LetterWriter"/>).
 /// </summary>
 public sealed class NoticeRenderActivity(
-    WorkflowEngine engine, EligibilityStore ledger, NoticeStore notices, CountyContactsStore contacts, WorkingCalendar calendar, ILogger<NoticeRenderActivity> logger) : IActivity
+    WorkflowEngine engine, EligibilityStore ledger, NoticeStore notices, CountyContactsStore contacts, WorkingCalendar calendar, LetterWriter letters, ILogger<NoticeRenderActivity> logger) : IActivity
 {
     /// <summary>Schools of a shard whose documents are uploaded at once (rendering is CPU; uploads wait on storage).</summary>
     private const int SchoolsInFlight = 4;
@@ -38,6 +39,9 @@ public sealed class NoticeRenderActivity(
             async (i, ct) => entries[i] = await RenderAsync(context.InstanceId, runId, heading, schools[i], rows[schools[i]], ct));
         var published = entries.OfType<NoticeEntry>().ToList();
         await notices.UpsertAllAsync(published, cancellationToken);
+
+        // The same schools' 告知书, from the same rows (issue 18 item 4): the notice's documents and the letters land together.
+        await letters.WriteAsync(cycle, runId, heading, rows, cancellationToken);
         logger.LogInformation("{CycleId}: notices of {Schools} schools rendered, {Rows} rows", context.InstanceId, published.Count, published.Sum(e => e.Rows));
         return new JsonObject { ["schools"] = published.Count, ["rows"] = published.Sum(e => e.Rows) };
     }

@@ -32,14 +32,7 @@ public static class NoticeEndpoints
 
     public static void MapNotices(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/notices").AllowAnonymous().AddEndpointFilter(async (context, next) =>
-        {
-            var headers = context.HttpContext.Response.Headers;
-            headers.ContentSecurityPolicy = PublicContentSecurityPolicy;
-            PrivateDownloads.SetHeaders(context.HttpContext.Response);
-            headers["Referrer-Policy"] = "no-referrer";
-            return await next(context);
-        });
+        var group = app.MapGroup("/notices").AllowAnonymous().AddEndpointFilter(PublicPageHeaders);
 
         group.MapMethods("/{cycleId}", ["GET", "HEAD"], async (string cycleId, HttpRequest http, CycleService cycles, NoticeStore notices, WorkingCalendar calendar, TimeProvider clock, CancellationToken ct) =>
         {
@@ -80,6 +73,16 @@ public static class NoticeEndpoints
                 ? TypedResults.Stream(content, NoticeRenderer.XlsxType, $"{cycleId}-{schoolCode}.xlsx")
                 : TypedResults.Stream(content, NoticeRenderer.HtmlType);
         });
+    }
+
+    /// <summary>The headers of every public page (the notices, the policy page): its CSP, no caching, no sniffing, no referrer.</summary>
+    public static async ValueTask<object?> PublicPageHeaders(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var headers = context.HttpContext.Response.Headers;
+        headers.ContentSecurityPolicy = PublicContentSecurityPolicy;
+        PrivateDownloads.SetHeaders(context.HttpContext.Response);
+        headers["Referrer-Policy"] = "no-referrer";
+        return await next(context);
     }
 
     private sealed record OpenNotice(string RunId, string Title, DateTimeOffset PublishedAt, DateTimeOffset EndsAt, int WorkingDays);

@@ -108,7 +108,7 @@ public static class ObservabilitySetup
             await next(context);
             span?.SetTag("http.response.status_code", context.Response.StatusCode);
             var path = context.Request.Path;
-            if (path.StartsWithSegments("/api") || path.StartsWithSegments("/notices"))
+            if (path.StartsWithSegments("/api") || path.StartsWithSegments("/notices") || path.StartsWithSegments("/policy"))
             {
                 logger.Log(
                     path.StartsWithSegments("/api/health") ? LogLevel.Debug : LogLevel.Information,

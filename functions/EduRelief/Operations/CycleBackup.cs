@@ -37,7 +37,7 @@ public sealed partial class CycleBackup(StorageAccount storage, TimeProvider clo
         [.. DeclaredTables.All.Where(t => t.CycleRows is not null).Select(t => new CycleTable(t.Name, t.CycleRows!.Value))];
 
     /// <summary>Containers of content-addressed blobs; a blob is the cycle's when a row of the cycle names its hash.</summary>
-    public static readonly IReadOnlyList<string> Containers = ["rosters", "notices", "evidence", "bankfiles"];
+    public static readonly IReadOnlyList<string> Containers = ["rosters", "notices", "letters", "evidence", "bankfiles"];
 
     private static readonly JsonSerializerOptions ManifestJson = new(JsonSerializerDefaults.Web)
     {

@@ -24,6 +24,7 @@ public sealed partial class CountyKeysTests(EngineFixture fixture) : IClassFixtu
         ["GET /api/console/config"] = "how the console signs in, anonymous, no data",
         ["GET /notices/{cycleId}"] = "the public notice (公示) is public by law, anonymous",
         ["GET /notices/{cycleId}/{file}"] = "the public notice (公示) is public by law, anonymous",
+        ["GET /policy/{countyCode}/{schoolYear}"] = "the county's policy page (明白纸) is public, anonymous, and holds no personal data",
         ["POST /api/hotline/cases"] = "the hotline system's webhook, by signature; the county is in the signed body",
         ["POST /WorkflowSteps"] = "Functions host invocation, guarded by the invocation token, no user",
         ["POST /WorkflowPoison"] = "Functions host invocation, guarded by the invocation token, no user",

@@ -38,7 +38,7 @@ public sealed class PackageTests
             var functions = entries.Keys.Where(k => k.EndsWith("/function.json", StringComparison.Ordinal)).Select(k => k.Split('/')).ToList();
             Assert.All(functions, parts => Assert.Equal(2, parts.Length)); // one folder per function at the root
             var names = functions.Select(p => p[0]).Order().ToList();
-            Assert.Equal(["Api", "Console", "PublicNotices", "Reminders", "WorkflowPoison", "WorkflowSteps", "WorkflowSweep"], names);
+            Assert.Equal(["Api", "Console", "PublicNotices", "PublicPolicy", "Reminders", "WorkflowPoison", "WorkflowSteps", "WorkflowSweep"], names);
             Assert.DoesNotContain(entries.Keys, k => k.StartsWith("EduRelief/", StringComparison.Ordinal));
 
             await AssertHandlerServesEveryTriggerFunctionAsync(zip, names);

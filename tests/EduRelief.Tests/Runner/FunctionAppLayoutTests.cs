@@ -313,7 +313,7 @@ public class FunctionAppLayoutTests
 
         var app = FunctionAppLayout.Load(TestConfig.RepoRoot(), config);
 
-        Assert.Equal(["Api", "Console", "PublicNotices", "Reminders", "WorkflowPoison", "WorkflowSteps", "WorkflowSweep"], app.Functions.Select(f => f.Name));
+        Assert.Equal(["Api", "Console", "PublicNotices", "PublicPolicy", "Reminders", "WorkflowPoison", "WorkflowSteps", "WorkflowSweep"], app.Functions.Select(f => f.Name));
         Assert.Equal(new QueueSettings(16, 8, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), 5, QueueMessageEncodingMode.Base64), app.Host.Queues);
         var queues = app.QueueFunctions.ToDictionary(q => q.Function.Name, q => q.Trigger);
         Assert.Equal("steps", queues["WorkflowSteps"].QueueName);
