@@ -128,7 +128,7 @@ internal sealed class AutumnRosterWriter(GenerationContext context, SemesterPair
             boarding ? "是" : "否", moved && school.Stage == pupil.School.Stage ? "转入" : null,
         ];
         students.WriteRow(cells);
-        changes.AddAutumnStudentRow(idCell.Text, school.Code);
+        changes.AddAutumnStudentRow(idCell.Text, school.Code, pupil.Name, CountyLayout.StageNames[school.Stage], gradeText, boarding ? "是" : "否");
     }
 
     /// <summary>A row of the 外地就学 list, with the stage and grade the pupil would have had; none after 高校.</summary>

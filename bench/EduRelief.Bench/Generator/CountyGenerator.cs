@@ -51,6 +51,7 @@ public static class CountyGenerator
         var oracle = new VerificationOracle(spec.SchoolYear, cycleCreated, spec.Students, (int)(spec.Students * spec.PovertyShareOfStudents) + extras)
         {
             OnMatched = semesters is null ? null : semesters.Changes.AddPreviousChild,
+            OnPovertyRow = semesters is null ? null : semesters.Changes.AddPovertyRow,
         };
 
         var studentsPath = Path.Combine(directory, "students" + Extension(spec.StudentFormat));

@@ -63,6 +63,9 @@ public sealed class VerificationOracle
     /// <summary>Told of every matched student (a covered child with a usable student row), eligible or pending review.</summary>
     public Action<MatchedStudent>? OnMatched { get; init; }
 
+    /// <summary>Each poverty row's name and number texts as written (a later cycle's copy of the registry replays them).</summary>
+    public Action<string?, string?>? OnPovertyRow { get; init; }
+
     public VerificationOracle(int schoolYear, DateOnly cycleCreated, int expectedStudents = 0, int expectedPovertyPersons = 0)
     {
         this.schoolYear = schoolYear;
@@ -126,6 +129,7 @@ public sealed class VerificationOracle
     /// <summary>One data row of the poverty registry.</summary>
     public void AddPovertyRow(string? name, string? id)
     {
+        OnPovertyRow?.Invoke(name, id);
         povertyStarted = true;
         povertyRows++;
         if (!TryValidId(NormaliseId(id), cycleCreated, out var key, out var birth))

@@ -46,6 +46,9 @@ public enum ReportPlace
 {
     Enrolled,
     Outside,
+
+    /// <summary>Listed at a county school but not counted (not 6 to 15, or past compulsory education): nor are the child's cases.</summary>
+    NotCounted,
 }
 
 /// <summary>
@@ -73,13 +76,20 @@ public static class DropoutReportFigures
     {
         var (from, end) = Bounds(month);
         var counted = new Dictionary<string, (string Township, string Village, DropoutFigures Figures)>(StringComparer.Ordinal);
+        var notCounted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var child in children)
         {
+            if (child.Place == ReportPlace.NotCounted)
+            {
+                notCounted.Add(child.Key);
+                continue;
+            }
+
             counted.TryAdd(child.Key, (Name(child.Township), Name(child.Village), child.Place == ReportPlace.Enrolled ? new(1, 1, 0, 0, 0, 0, 0) : new(1, 0, 1, 0, 0, 0, 0)));
         }
 
-        // A child's latest case opened by the month's end speaks for the child.
-        foreach (var fact in cases.Where(c => c.StatusAt(end) is not null && ofSchoolAge(c))
+        // A child's latest case opened by the month's end speaks for the child (one the roster lists but does not count: nothing).
+        foreach (var fact in cases.Where(c => c.StatusAt(end) is not null && ofSchoolAge(c) && !notCounted.Contains(ChildIds.RowKeyOf(c.ChildId) ?? c.ChildId))
                      .GroupBy(c => ChildIds.RowKeyOf(c.ChildId) ?? c.ChildId, StringComparer.Ordinal)
                      .Select(g => g.MaxBy(c => c.History[0].At)!))
         {

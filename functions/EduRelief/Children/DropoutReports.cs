@@ -124,10 +124,8 @@ public sealed class DropoutReports(
         var children = new List<ReportChild>();
         await foreach (var (child, entry) in registry.ListedInAsync(county, reference, runId, cancellationToken))
         {
-            if (DropoutReportFigures.CountsAsSchoolAge(child.IdNumber.BirthDate, reference, entry.Stage, entry.Grade))
-            {
-                children.Add(new ReportChild(child.RowKey, child.Township, child.Village, ReportPlace.Enrolled));
-            }
+            var counts = DropoutReportFigures.CountsAsSchoolAge(child.IdNumber.BirthDate, reference, entry.Stage, entry.Grade);
+            children.Add(new ReportChild(child.RowKey, child.Township, child.Village, counts ? ReportPlace.Enrolled : ReportPlace.NotCounted));
         }
 
         await foreach (var d in eligibility.AllDiscrepanciesAsync(CycleIds.For(county, reference), runId, DiscrepancyKinds.OutsideCounty, cancellationToken))

@@ -17,6 +17,8 @@ public sealed class TwoSemestersFixture : IAsyncLifetime
 {
     public const string County = "410726";
 
+    public const string InvocationToken = "two-semesters-token";
+
     public static readonly SemesterPairSpec Spec = new(
         new CountySpec(SchoolYear: 2025, Students: 1_500, Seed: 31, PovertyShareOfStudents: 0.3, NameMismatchRate: 0.05),
         TransferRate: 0.06, DropoutRate: 0.05, OutsideRate: 0.02, AutumnInvalidIdRate: 0.01);
@@ -34,7 +36,12 @@ public sealed class TwoSemestersFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Generated = SemesterPairGenerator.Write(Spec, _root);
-        App = await AppProcess.StartAsync();
+        // The functions a test fires itself (the 09:00 run) answer this token; the runner never fires that run on its own.
+        App = await AppProcess.StartAsync(environment: new Dictionary<string, string>
+        {
+            ["EDURELIEF_INVOCATION_TOKEN"] = InvocationToken,
+            ["EDURELIEF_REMINDER_SCHEDULE"] = "0 0 1 1 1 *",
+        });
         var admin = App.Admin;
 
         // The spring cycle belongs to school year 2025: the shipped policy serves it too.

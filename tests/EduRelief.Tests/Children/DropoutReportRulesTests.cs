@@ -116,6 +116,19 @@ public sealed class DropoutReportRulesTests
     }
 
     [Fact]
+    public void Compute_ListedChildPastCompulsoryEducationWithACase_NeitherTheChildNorTheCaseCounted()
+    {
+        // Back at school in 初中 grade 3: the roster lists the child, who is past compulsory education; its case (closed
+        // returned by that roster) must not bring the child back as enrolled.
+        ReportChild[] children = [new("k1", "城关镇", "东关村", ReportPlace.NotCounted), new("k2", "城关镇", "东关村", ReportPlace.Enrolled)];
+        DropoutCaseFact[] cases = [Case("k1", "城关镇", "东关村", (At(3, 2), DropoutCaseStatuses.NotInSchool), (At(10, 1), DropoutCaseStatuses.Returned))];
+
+        var report = Compute(children, cases);
+
+        Assert.Equal(new DropoutFigures(1, 1, 0, 0, 0, 0, 0), report.County);
+    }
+
+    [Fact]
     public void Compute_NoChildren_NoRateAndNoPlaces()
     {
         var report = Compute([], []);

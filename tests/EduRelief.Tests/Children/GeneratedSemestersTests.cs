@@ -42,7 +42,7 @@ public sealed class GeneratedSemestersTests(ITestOutputHelper output) : IDisposa
 
         var expected = generated.Changes;
         output.WriteLine($"{previous.Count} covered children in spring: {expected}");
-        Assert.Equal(expected, new ExpectedChanges(changes.Transferred.Count, changes.Absent.Count, changes.ReferralCandidates.Count, changes.Outside.Count));
+        Assert.Equal(expected, new ExpectedChanges(changes.Transferred.Count, changes.Absent.Count, changes.ReferralCandidates.Count, changes.Outside.Count, expected.AutumnSchoolAge));
         Assert.All(new[] { expected.Transferred, expected.AbsentSchoolAge, expected.ReferralCandidates, expected.OutsideCounty }, count => Assert.True(count > 0));
     }
 
