@@ -87,6 +87,17 @@ public sealed partial class ConsoleTextTests
     }
 
     [Fact]
+    public void RectificationSources_EveryOne_HasChineseOnTheRectificationPage()
+    {
+        var chinese = ChineseBlock().Match(File.ReadAllText(Path.Combine(Console, "js", "pages", "cycle-rectification.js"))).Value;
+
+        var missing = global::EduRelief.Rectification.RectificationSources.All.Where(s => !Regex.IsMatch(chinese, $@"'rect\.src\.{Regex.Escape(s)}': '[^'\n]*[\u4e00-\u9fff]")).ToList();
+
+        Assert.True(chinese.Length > 0, "the rectification page's Chinese dictionary was not found");
+        Assert.True(missing.Count == 0, "Item sources the console shows as a key: " + string.Join(", ", missing));
+    }
+
+    [Fact]
     public void SystemReasons_EveryOneTheAppWrites_HasChineseOnThePaymentsPage()
     {
         var chinese = ChineseBlock().Match(File.ReadAllText(Path.Combine(Console, "js", "pages", "cycle-payments.js"))).Value;
