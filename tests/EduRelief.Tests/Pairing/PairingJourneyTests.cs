@@ -7,9 +7,9 @@ using static EduRelief.Tests.Pairing.PairingSample;
 namespace EduRelief.Tests.Pairing;
 
 /// <summary>
-/// Five weeks of 结对帮扶 under the dev clock, over HTTP against Azurite with a fake SendGrid: approval on Wednesday
+/// Six weeks of 结对帮扶 under the dev clock, over HTTP against Azurite with a fake SendGrid: approval on Wednesday
 /// 2026-09-30, pairings proposed and edited, records by three teachers on 10-08, the 09:00 runs of Monday 11-02 (three
-/// runs on two instances) and Tuesday 11-03, the month 赵六 had no visit, and the coverage figures.
+/// runs on two instances), Tuesday 11-03 and Tuesday 11-10, the month 赵六 had no visit, and the coverage figures.
 /// </summary>
 public sealed class PairingJourneyTests : IAsyncLifetime
 {
@@ -24,7 +24,7 @@ public sealed class PairingJourneyTests : IAsyncLifetime
     public async Task DisposeAsync() => await _mail.DisposeAsync();
 
     [Fact]
-    public async Task FiveWeeks_MissedMonthOpensOneItem_DigestOncePerSchoolAndDay_CoverageExact()
+    public async Task SixWeeks_MissedMonthOpensOneItem_DigestOncePerSchoolAndDay_CoverageExact()
     {
         var admin = _mail.App.Admin;
         await ApproveAsync(admin);
@@ -104,6 +104,23 @@ public sealed class PairingJourneyTests : IAsyncLifetime
         Assert.Equal(["2026-09:missed", "2026-10:missed", "2026-11:met"], standard!["months"]!.AsArray().Select(m => $"{(string)m!["period"]!}:{(string)m["status"]!}"));
         Assert.Equal("2026-W45:due", standard["weeks"]!.AsArray().Select(w => $"{(string)w!["period"]!}:{(string)w["status"]!}").Last());
         Assert.Equal(403, (await t1.GetJsonAsync($"/api/cycles/{CycleId}/pairings/standard?childId={zhao}")).Status);
+
+        // The sixth week: each child helped on Monday 11-09; Tuesday's run mails each school once more, naming only the
+        // children still without a visit in November, and opens nothing (November is not over).
+        await _mail.SetClockAsync("2026-11-09T16:00:00+08:00");
+        await RecordAsync(t1, li, "help", "2026-11-09");
+        await RecordAsync(t2, zhao, "help", "2026-11-09");
+        await RecordAsync(s1, zhang, "help", "2026-11-09");
+        await _mail.SetClockAsync("2026-11-10T09:00:00+08:00");
+        await _mail.FireAsync();
+        await _mail.FireAsync();
+        await _mail.SweepAsync();
+        Assert.Equal(3, PairingMail(MiddleMail).Count);
+        Assert.Equal(3, PairingMail(PrimaryMail).Count);
+        Assert.Contains("1 名结对学生本周尚无帮扶记录或本月尚无家访记录：李四（王老师：本月家访）", FakeSendGrid.Text(PairingMail(MiddleMail)[^1]), StringComparison.Ordinal);
+        Assert.DoesNotContain("赵六", FakeSendGrid.Text(PairingMail(MiddleMail)[^1]), StringComparison.Ordinal);
+        Assert.Contains("张三（陈老师：本月家访）", FakeSendGrid.Text(PairingMail(PrimaryMail)[^1]), StringComparison.Ordinal);
+        Assert.Single(await HomeVisitItemsAsync(admin));
     }
 
     private List<JsonNode> PairingMail(string to) =>
