@@ -40,6 +40,7 @@ public static class DropoutReportEndpoints
 {
     public static IServiceCollection AddDropoutReports(this IServiceCollection services) => services
         .AddSingleton<DropoutReports>()
+        .AddSingleton(sp => new Lazy<CycleService>(sp.GetRequiredService<CycleService>))
         .AddSingleton<WorkflowDefinition, DropoutReportDefinition>()
         .AddSingleton<IActivity, DropoutReportActivity>();
 

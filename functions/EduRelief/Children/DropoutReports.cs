@@ -39,6 +39,7 @@ public sealed class DropoutReports(
     ChildIds ids,
     IEnumerable<IDropoutCaseSource> cases,
     CountyCatalog counties,
+    Lazy<CycleService> cycles,
     CountyContactsStore contacts,
     MailOutbox mail,
     WorkingCalendar calendar,
@@ -72,19 +73,20 @@ public sealed class DropoutReports(
 
         var month = new DateOnly(today.Year, today.Month, 1).AddMonths(-1);
         var started = 0;
-        foreach (var county in counties.All)
+        // Only counties with a cycle: the catalog holds every county of the country, and this runs inside the 09:00 run.
+        foreach (var county in await cycles.Value.CountiesWithCyclesAsync(cancellationToken))
         {
-            var cycles = await registry.CyclesAsync(county.Code, cancellationToken);
-            if (DropoutReportFigures.ReferenceSemester(month, cycles.Keys) is null)
+            var verified = await registry.CyclesAsync(county, cancellationToken);
+            if (DropoutReportFigures.ReferenceSemester(month, verified.Keys) is null)
             {
                 continue;
             }
 
-            var data = new JsonObject { ["countyCode"] = county.Code, ["month"] = month.ToString("yyyy-MM", CultureInfo.InvariantCulture) };
-            if ((await engine.Value.StartAsync(InstanceId(county.Code, month), Definition, data, "timer", "控辍保学月报", cancellationToken)).Created)
+            var data = new JsonObject { ["countyCode"] = county, ["month"] = month.ToString("yyyy-MM", CultureInfo.InvariantCulture) };
+            if ((await engine.Value.StartAsync(InstanceId(county, month), Definition, data, "timer", "控辍保学月报", cancellationToken)).Created)
             {
                 started++;
-                logger.LogInformation("Dropout report of {CountyCode} for {Month} started", county.Code, data["month"]!.GetValue<string>());
+                logger.LogInformation("Dropout report of {CountyCode} for {Month} started", county, data["month"]!.GetValue<string>());
             }
         }
 

@@ -164,6 +164,21 @@ public sealed class CycleService(StorageAccount storage, WorkflowEngine engine, 
         return latest;
     }
 
+    /// <summary>The counties that have at least one cycle: one read of the small index, not one per county of the catalog.</summary>
+    public async Task<IReadOnlySet<string>> CountiesWithCyclesAsync(CancellationToken cancellationToken)
+    {
+        var counties = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var e in _index.QueryAsync<TableEntity>("PartitionKey eq 'cycle'", select: ["CountyCode"], cancellationToken: cancellationToken))
+        {
+            if (e.GetString("CountyCode") is { } county)
+            {
+                counties.Add(county);
+            }
+        }
+
+        return counties;
+    }
+
     public async Task<Page<Cycle>> ListAsync(CycleFilter filter, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
         var clauses = new List<string> { "PartitionKey eq 'cycle'" };
