@@ -175,8 +175,8 @@ public sealed class SemesterJourneyTests
             // Monday 10-12 09:00: the objection is due by the end of the day: its school gets a digest.
             await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-12T09:00:30+08:00" });
             // (The same run reminds of 控辍保学 cases without last week's note: WeeklyCheck tells those digests apart.)
-            await Eventually.UntilAsync(() => Task.FromResult(sendGrid.Accepted.Count(m => !WeeklyCheck(m))), n => n >= 1, TimeSpan.FromSeconds(60), "the 10-12 objection reminder");
-            var objectionReminder = Assert.Single(sendGrid.Accepted, m => !WeeklyCheck(m));
+            await Eventually.UntilAsync(() => Task.FromResult(sendGrid.Accepted.Count(Counted)), n => n >= 1, TimeSpan.FromSeconds(60), "the 10-12 objection reminder");
+            var objectionReminder = Assert.Single(sendGrid.Accepted, Counted);
             Assert.Equal([SchoolMail(objectedSchool)], FakeSendGrid.To(objectionReminder));
             Assert.Contains(caseNumber, FakeSendGrid.Text(objectionReminder), StringComparison.Ordinal);
 
@@ -414,8 +414,9 @@ public sealed class SemesterJourneyTests
             Assert.All(events[(requested + 1)..^2], e => Assert.Equal(global::EduRelief.Cycles.ClosingSteps.Settled, e));
 
             // ── Act 13: the mail: exactly the three expected besides the weekly check's, none with an ID or phone number ──
-            Assert.Equal(3, sendGrid.Accepted.Count(m => !WeeklyCheck(m)));
+            Assert.Equal(3, sendGrid.Accepted.Count(Counted));
             Assert.Contains(sendGrid.Accepted, WeeklyCheck); // the week of 10-05 had no note on any case
+            Assert.Contains(sendGrid.Accepted, MonthlyReport); // September's, made on 8 October, the first working day
             foreach (var mail in sendGrid.Accepted)
             {
                 var text = FakeSendGrid.Subject(mail) + "\n" + FakeSendGrid.Text(mail);
@@ -509,6 +510,11 @@ public sealed class SemesterJourneyTests
 
     /// <summary>A 控辍保学 weekly-check digest (cases without last week's progress note), sent by the 09:00 run besides the deadlines' reminders.</summary>
     private static bool WeeklyCheck(JsonNode mail) => FakeSendGrid.Subject(mail).Contains("上周未填写进展", StringComparison.Ordinal);
+
+    private static bool MonthlyReport(JsonNode mail) => FakeSendGrid.Subject(mail).Contains("控辍保学月报", StringComparison.Ordinal);
+
+    /// <summary>The mails this journey counts: neither the weekly check's digests nor the monthly report.</summary>
+    private static bool Counted(JsonNode mail) => !WeeklyCheck(mail) && !MonthlyReport(mail);
 
     private static async Task SubmitWithEvidenceAsync(HttpClient client, string id, string itemId, string fileName, object? submission = null)
     {
