@@ -47,16 +47,18 @@ public sealed class SafeExportsTests
         var items = (await Eventually.UntilAsync(() => admin.GetJsonAsync($"/api/cycles/{id}/rectification"),
             r => r.Body?["items"] is JsonArray all && all.Any(i => (string?)i!["studentName"] == Formula), TimeSpan.FromSeconds(60), "郑十's 控辍保学 item")).Body!["items"]!.AsArray();
         DownloadAssert.InertInXlsx(await DownloadAsync(inspector, $"/api/cycles/{id}/rectification.xlsx"), Formula);
-        var itemUrl = $"/api/cycles/{id}/rectification/{(string)items.First(i => (string?)i!["studentName"] == Formula)!["id"]!}";
+        // The item is driven by the child's 控辍保学 case: evidence goes to the case, and downloads from it.
+        var caseId = (string)items.First(i => (string?)i!["studentName"] == Formula)!["caseId"]!;
+        var caseUrl = $"/api/counties/410726/dropout-cases/{caseId}";
         using (var pdf = new ByteArrayContent(EvidenceSamples.Pdf("入学证明")))
         {
             pdf.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
-            using var uploaded = await admin.PostAsync($"{itemUrl}/evidence?fileName=proof.pdf", pdf);
+            using var uploaded = await admin.PostAsync($"{caseUrl}/evidence?fileName=proof.pdf", pdf);
             Assert.Equal(201, (int)uploaded.StatusCode);
         }
 
-        var evidence = (await admin.GetJsonAsync(itemUrl)).Body!["evidence"]![0]!;
-        await DownloadAsync(admin, $"{itemUrl}/evidence/{(string)evidence["sha256"]!}");
+        var evidence = (await admin.GetJsonAsync(caseUrl)).Body!["evidence"]![0]!;
+        await DownloadAsync(admin, $"{caseUrl}/evidence/{(string)evidence["sha256"]!}");
 
         // The notice's end cuts a batch per program; 张三's line in the bank's file is text, its amount a number.
         await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-13T00:00:01+08:00" });
