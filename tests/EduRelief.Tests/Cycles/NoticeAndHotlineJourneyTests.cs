@@ -76,6 +76,9 @@ public sealed class NoticeAndHotlineJourneyTests
             !FakeSendGrid.Subject(m).Contains("上周未填写进展", StringComparison.Ordinal) && !FakeSendGrid.Subject(m).Contains("控辍保学月报", StringComparison.Ordinal);
         await Eventually.UntilAsync(() => Task.FromResult(sendGrid.Accepted.Count(Reminder)), n => n >= 2, TimeSpan.FromSeconds(60), "the 10-10 reminders");
         var dueSoon = sendGrid.Accepted.Where(Reminder).ToList();
+        // The runner sets the timer's next occurrence when the run ends, from the clock then: the clock moves on only
+        // once the 10-10 run has ended (its line is in the output), or the jump would skip 10-13's run.
+        await Eventually.UntilAsync(() => Task.FromResult(app.Output), o => o.Contains("reminders 2026-10-10:", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the 10-10 run to end");
         var schoolMail = Assert.Single(dueSoon, m => FakeSendGrid.To(m).Contains("xiaoxue1@yanjin.example.cn"));
         Assert.Contains((string)objection["caseNumber"]!, FakeSendGrid.Text(schoolMail), StringComparison.Ordinal);
         Assert.Contains("张三", FakeSendGrid.Text(schoolMail), StringComparison.Ordinal);
