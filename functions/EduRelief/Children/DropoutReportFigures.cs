@@ -89,11 +89,12 @@ public static class DropoutReportFigures
         }
 
         // A child's latest case opened by the month's end speaks for the child (one the roster lists but does not count: nothing).
-        foreach (var fact in cases.Where(c => c.StatusAt(end) is not null && ofSchoolAge(c) && !notCounted.Contains(ChildIds.RowKeyOf(c.ChildId) ?? c.ChildId))
-                     .GroupBy(c => ChildIds.RowKeyOf(c.ChildId) ?? c.ChildId, StringComparer.Ordinal)
-                     .Select(g => g.MaxBy(c => c.History[0].At)!))
+        // A case names its child by the registry's row key or by the API's id of it.
+        static string KeyOf(DropoutCaseFact c) => ChildIds.RowKeyOf(c.ChildId) ?? c.ChildId;
+        foreach (var (key, fact) in cases.Where(c => c.StatusAt(end) is not null && ofSchoolAge(c) && !notCounted.Contains(KeyOf(c)))
+                     .GroupBy(KeyOf, StringComparer.Ordinal)
+                     .Select(g => (g.Key, g.MaxBy(c => c.History[0].At)!)))
         {
-            var key = ChildIds.RowKeyOf(fact.ChildId) ?? fact.ChildId;
             var returned = fact.History.Any(h => h.Status == DropoutCaseStatuses.Returned && h.At >= from && h.At <= end) ? 1 : 0;
             if (counted.TryGetValue(key, out var known))
             {

@@ -148,33 +148,15 @@ public static class RecordEndpoints
             return problem;
         }
 
-        if (http.ContentLength > MaxPhotoBytes + (64 * 1024))
+        var photoText = new Text("照片", "A photo");
+        var sendAs = new Text("请以请求体及其 Content-Type（image/jpeg、image/png、image/webp、image/gif）或以 multipart/form-data 发送照片。", "Send the photo as the body with its Content-Type (image/jpeg, image/png, image/webp, image/gif) or as multipart/form-data.");
+        var (spooledFile, _, declared, refused) = await EvidenceUploads.SpoolAsync(http, MaxPhotoBytes, photoText, sendAs, ct);
+        if (refused is not null)
         {
-            return FileUploads.TooLarge(new Text("照片", "A photo"), MaxPhotoBytes);
+            return refused;
         }
 
-        if (!MediaTypeHeaderValue.TryParse(http.ContentType, out var type))
-        {
-            return Problems.Invalid("file", new Text("请以请求体及其 Content-Type（image/jpeg、image/png、image/webp、image/gif）或以 multipart/form-data 发送照片。", "Send the photo as the body with its Content-Type (image/jpeg, image/png, image/webp, image/gif) or as multipart/form-data."));
-        }
-
-        if (http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxPhotoBytes + (64 * 1024);
-        }
-
-        var (body, _, declared) = await FileUploads.OpenAsync(http, type, ct);
-        if (body is null)
-        {
-            return Problems.Invalid("file", new Text("multipart/form-data 必须且只能携带一个文件。", "multipart/form-data must carry one file part."));
-        }
-
-        await using var spooled = await SpooledFile.CreateAsync(body, MaxPhotoBytes, ct);
-        if (spooled is null)
-        {
-            return FileUploads.TooLarge(new Text("照片", "A photo"), MaxPhotoBytes);
-        }
-
+        await using var spooled = spooledFile!;
         string? detected;
         await using (var check = spooled.OpenRead())
         {

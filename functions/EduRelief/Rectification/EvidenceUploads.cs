@@ -21,25 +21,11 @@ public static class EvidenceUploads
     public static async Task<(EvidenceFile? File, ProblemHttpResult? Problem)> ReceiveAsync(
         HttpRequest http, string? fileName, string actor, RectificationStore store, TimeProvider clock, CancellationToken ct)
     {
-        if (http.ContentLength > RectificationStore.MaxEvidenceBytes + (64 * 1024))
+        var sendAs = new Text($"请以请求体及其 Content-Type（{string.Join(", ", EvidenceFormats.All)}）或以 multipart/form-data 发送文件。", $"Send the file as the body with its Content-Type ({string.Join(", ", EvidenceFormats.All)}) or as multipart/form-data.");
+        var (spooledFile, partName, declared, problem) = await SpoolAsync(http, RectificationStore.MaxEvidenceBytes, What, sendAs, ct);
+        if (problem is not null)
         {
-            return (null, FileUploads.TooLarge(What, RectificationStore.MaxEvidenceBytes));
-        }
-
-        if (!MediaTypeHeaderValue.TryParse(http.ContentType, out var type))
-        {
-            return (null, Problems.Invalid("file", new Text($"请以请求体及其 Content-Type（{string.Join(", ", EvidenceFormats.All)}）或以 multipart/form-data 发送文件。", $"Send the file as the body with its Content-Type ({string.Join(", ", EvidenceFormats.All)}) or as multipart/form-data.")));
-        }
-
-        if (http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = RectificationStore.MaxEvidenceBytes + (64 * 1024);
-        }
-
-        var (body, partName, declared) = await FileUploads.OpenAsync(http, type, ct);
-        if (body is null)
-        {
-            return (null, Problems.Invalid("file", new Text("multipart/form-data 必须且只能携带一个文件。", "multipart/form-data must carry one file part.")));
+            return (null, problem);
         }
 
         // A scan is often named after the child's ID number; the name is kept with that number masked.
@@ -49,12 +35,7 @@ public static class EvidenceUploads
             name = name[..MaxFileNameChars];
         }
 
-        await using var spooled = await SpooledFile.CreateAsync(body, RectificationStore.MaxEvidenceBytes, ct);
-        if (spooled is null)
-        {
-            return (null, FileUploads.TooLarge(What, RectificationStore.MaxEvidenceBytes));
-        }
-
+        await using var spooled = spooledFile!;
         if (spooled.Size == 0)
         {
             return (null, Problems.Invalid("file", new Text("文件为空。", "The file is empty.")));
@@ -84,5 +65,39 @@ public static class EvidenceUploads
 
         await store.SaveEvidenceBlobAsync(spooled.Path, spooled.Sha256, detected, ct);
         return (new EvidenceFile(spooled.Sha256, spooled.Size, detected, name, actor, clock.GetUtcNow()), null);
+    }
+
+    /// <summary>
+    /// An uploaded file's bytes spooled to disk (the caller disposes it), with the multipart part's file name and the
+    /// declared Content-Type; or the problem that refused it: larger than <paramref name="maxBytes"/> (413, naming
+    /// <paramref name="what"/>), no parsable Content-Type (400, saying <paramref name="sendAs"/>), or not exactly one
+    /// multipart file part. Evidence and 结对帮扶 photos are received this way; each then checks the content itself.
+    /// </summary>
+    public static async Task<(SpooledFile? File, string? PartName, string? Declared, ProblemHttpResult? Problem)> SpoolAsync(
+        HttpRequest http, long maxBytes, Text what, Text sendAs, CancellationToken ct)
+    {
+        if (http.ContentLength > maxBytes + (64 * 1024))
+        {
+            return (null, null, null, FileUploads.TooLarge(what, maxBytes));
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(http.ContentType, out var type))
+        {
+            return (null, null, null, Problems.Invalid("file", sendAs));
+        }
+
+        if (http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes + (64 * 1024);
+        }
+
+        var (body, partName, declared) = await FileUploads.OpenAsync(http, type, ct);
+        if (body is null)
+        {
+            return (null, null, null, Problems.Invalid("file", new Text("multipart/form-data 必须且只能携带一个文件。", "multipart/form-data must carry one file part.")));
+        }
+
+        var spooled = await SpooledFile.CreateAsync(body, maxBytes, ct);
+        return spooled is null ? (null, null, null, FileUploads.TooLarge(what, maxBytes)) : (spooled, partName, declared, null);
     }
 }
