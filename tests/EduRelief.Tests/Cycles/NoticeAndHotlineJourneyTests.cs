@@ -76,9 +76,11 @@ public sealed class NoticeAndHotlineJourneyTests
             !FakeSendGrid.Subject(m).Contains("上周未填写进展", StringComparison.Ordinal) && !FakeSendGrid.Subject(m).Contains("控辍保学月报", StringComparison.Ordinal);
         await Eventually.UntilAsync(() => Task.FromResult(sendGrid.Accepted.Count(Reminder)), n => n >= 2, TimeSpan.FromSeconds(60), "the 10-10 reminders");
         var dueSoon = sendGrid.Accepted.Where(Reminder).ToList();
-        // The runner sets the timer's next occurrence when the run ends, from the clock then: the clock moves on only
-        // once the 10-10 run has ended (its line is in the output), or the jump would skip 10-13's run.
-        await Eventually.UntilAsync(() => Task.FromResult(app.Output), o => o.Contains("reminders 2026-10-10:", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the 10-10 run to end");
+        // The runner sets the timer's next occurrence when a run ends, from the clock then: the clock moves on only once
+        // the day's 09:00 run has ended (its line is in the output), or a jump made meanwhile would skip 10-13's run.
+        Task RunEndedAsync(string day) =>
+            Eventually.UntilAsync(() => Task.FromResult(app.Output), o => o.Contains($"reminders {day}:", StringComparison.Ordinal), TimeSpan.FromSeconds(60), $"the {day} run to end");
+        await RunEndedAsync("2026-10-10");
         var schoolMail = Assert.Single(dueSoon, m => FakeSendGrid.To(m).Contains("xiaoxue1@yanjin.example.cn"));
         Assert.Contains((string)objection["caseNumber"]!, FakeSendGrid.Text(schoolMail), StringComparison.Ordinal);
         Assert.Contains("张三", FakeSendGrid.Text(schoolMail), StringComparison.Ordinal);
@@ -86,6 +88,8 @@ public sealed class NoticeAndHotlineJourneyTests
         Assert.Contains((string)stranger["caseNumber"]!, FakeSendGrid.Text(bureauDue), StringComparison.Ordinal);
 
         await admin.PostAsync("/api/dev/clock", new { setTo = "2026-10-12T23:59:00+08:00" });
+        // Monday's 09:00 run, jumped over, is past due now and runs at once.
+        await RunEndedAsync("2026-10-12");
         var running = (await admin.GetJsonAsync($"/api/cycles/{id}")).Body!;
         Assert.Equal("notice", (string?)running["stage"]);
         Assert.Equal(2, (int)running["notice"]!["objectionsOpen"]!);
